@@ -1,0 +1,64 @@
+/**
+ * DOCX reader through mammoth (the reference reader): docx → mammoth's HTML → the HTML
+ * table walker. Two mammoth traps are handled here:
+ * - rows using w:gridBefore come out shifted left without warning, so such rows get
+ *   placeholder cells in document.xml before mammoth sees it;
+ * - "cell merging may be incorrect" marks the table's layout as suspect.
+ */
+import * as cheerio from 'cheerio';
+import type { AnyNode } from 'domhandler';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import mammoth from 'mammoth';
+import { modelFromDom } from './html.js';
+import { result, StageError, type DocumentModel, type Message, type Result } from './model.js';
+
+const GRID_BEFORE = /<w:gridBefore\b/;
+
+/** Adds an empty spanning cell at the start of every row that declares w:gridBefore. */
+export function padGridBefore(documentXml: string): string {
+  return documentXml.replace(/<w:tr\b[^>]*>[\s\S]*?<\/w:tr>/g, (row) => {
+    const m = /<w:gridBefore\s+w:val="(\d+)"\s*\/>/.exec(row);
+    if (!m) return row;
+    const span = Number(m[1]);
+    const placeholder = `<w:tc><w:tcPr>${span > 1 ? `<w:gridSpan w:val="${span}"/>` : ''}</w:tcPr><w:p/></w:tc>`;
+    // The placeholder goes before the row's first cell (after w:tblPrEx / w:trPr).
+    return row.replace(/<w:tc\b/, placeholder + '<w:tc');
+  });
+}
+
+function withGridBeforePadded(bytes: Uint8Array): Uint8Array {
+  const entries = unzipSync(bytes);
+  const doc = entries['word/document.xml'];
+  if (!doc) return bytes;
+  const xml = strFromU8(doc);
+  if (!GRID_BEFORE.test(xml)) return bytes;
+  entries['word/document.xml'] = strToU8(padGridBefore(xml));
+  return zipSync(entries, { level: 0 });
+}
+
+export async function readDocxMammoth(bytes: Uint8Array): Promise<Result<DocumentModel>> {
+  const messages: Message[] = [];
+  let converted: { value: string; messages: { type: string; message: string }[] };
+  try {
+    const buffer = Buffer.from(withGridBeforePadded(bytes));
+    converted = await mammoth.convertToHtml({ buffer }, { ignoreEmptyParagraphs: false });
+  } catch (e) {
+    throw new StageError('read', `not a readable DOCX (${(e as Error).message.split('\n')[0]})`);
+  }
+  const suspect = converted.messages.find((m) => /cell merging may be incorrect/.test(m.message));
+  for (const m of converted.messages) {
+    // Mammoth reports every unknown style; only what bears on tables and text is worth keeping.
+    if (/style|image|unrecognised element/i.test(m.message) && !/merging/.test(m.message)) continue;
+    messages.push({ type: m.type === 'error' ? 'error' : 'warning', stage: 'read', message: `mammoth: ${m.message}` });
+  }
+  const $ = cheerio.load(`<body>${converted.value}</body>`);
+  const body = $('body').get(0) as AnyNode;
+  let model = modelFromDom([body], 'docx');
+  if (suspect) {
+    model = {
+      ...model,
+      blocks: model.blocks.map((b) => (b.kind === 'table' ? { kind: 'table', grid: { ...b.grid, layoutSuspect: suspect.message } } : b)),
+    };
+  }
+  return result(model, messages);
+}

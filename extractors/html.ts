@@ -1,0 +1,151 @@
+/**
+ * HTML reader: markup → DocumentModel (paragraphs and tables in reading order).
+ * Also reads the HTML mammoth writes for a DOCX, so both formats share one table walker.
+ */
+import * as cheerio from 'cheerio';
+import type { AnyNode, Element } from 'domhandler';
+import { decodeText } from './decode.js';
+import { expandSpans, result, type Block, type DocumentModel, type Grid, type InputFormat, type Message, type Result } from './model.js';
+
+const BLOCK_TAGS = new Set([
+  'p', 'div', 'section', 'article', 'header', 'footer', 'main', 'aside', 'nav', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+  'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'blockquote', 'pre', 'form', 'center', 'hr', 'address', 'figure', 'figcaption', 'caption',
+]);
+const SKIP_TAGS = new Set(['script', 'style', 'noscript', 'template', 'head', 'select', 'option', 'button', 'iframe', 'object', 'svg', 'textarea']);
+
+/** Collapses runs of spaces (and the non-breaking ones Word exports) inside each line. */
+export function cleanText(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.replace(/[\s\u00a0\u3000\u200b\ufeff]+/g, ' ').trim())
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
+function isElement(node: AnyNode): node is Element {
+  return node.type === 'tag' || node.type === 'script' || node.type === 'style';
+}
+
+/** Text of a node, with block boundaries and <br> as line breaks; nested tables excluded. */
+function textOf(node: AnyNode, out: string[]): void {
+  if (node.type === 'text') {
+    out.push((node as unknown as { data: string }).data);
+    return;
+  }
+  if (!isElement(node)) return;
+  const tag = node.name.toLowerCase();
+  if (SKIP_TAGS.has(tag) || tag === 'table') return;
+  if (tag === 'br') {
+    out.push('\n');
+    return;
+  }
+  const block = BLOCK_TAGS.has(tag) || tag === 'tr';
+  if (block) out.push('\n');
+  for (const child of node.children) textOf(child, out);
+  if (block) out.push('\n');
+}
+
+function cellText(node: Element): string {
+  const parts: string[] = [];
+  for (const child of node.children) textOf(child, parts);
+  return cleanText(parts.join(''));
+}
+
+/** The rows of a table element, not those of tables nested in its cells. */
+function ownRows(table: Element): Element[] {
+  const rows: Element[] = [];
+  const visit = (el: Element) => {
+    for (const child of el.children) {
+      if (!isElement(child)) continue;
+      const tag = child.name.toLowerCase();
+      if (tag === 'tr') rows.push(child);
+      else if (tag === 'thead' || tag === 'tbody' || tag === 'tfoot') visit(child);
+    }
+  };
+  visit(table);
+  return rows;
+}
+
+function spanAttr(el: Element, name: string): number {
+  const n = parseInt(el.attribs?.[name] ?? '1', 10);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+function tableGrid(table: Element, index: number, depth: number): Grid {
+  const printed = ownRows(table).map((tr) =>
+    tr.children
+      .filter((c): c is Element => isElement(c) && (c.name === 'td' || c.name === 'th'))
+      .map((td) => ({ text: cellText(td), rowspan: spanAttr(td, 'rowspan'), colspan: spanAttr(td, 'colspan') })),
+  );
+  return expandSpans(index, printed, depth);
+}
+
+/**
+ * Walks the DOM in reading order: text outside tables becomes paragraphs, every table a grid
+ * (with its nesting depth; nested tables follow their parent, whose cells exclude their text).
+ */
+export function modelFromDom(root: AnyNode[], format: InputFormat, title?: string): DocumentModel {
+  const blocks: Block[] = [];
+  let pending: string[] = [];
+  let tableCount = 0;
+  const flush = () => {
+    const text = cleanText(pending.join(''));
+    pending = [];
+    for (const line of text.split('\n')) if (line) blocks.push({ kind: 'paragraph', text: line });
+  };
+  const tablesInside = (el: Element, depth: number) => {
+    for (const child of el.children) {
+      if (!isElement(child)) continue;
+      if (child.name === 'table') visitTable(child, depth);
+      else tablesInside(child, depth);
+    }
+  };
+  const visitTable = (table: Element, depth: number) => {
+    blocks.push({ kind: 'table', grid: tableGrid(table, tableCount++, depth) });
+    for (const tr of ownRows(table)) tablesInside(tr, depth + 1);
+  };
+  const walk = (node: AnyNode) => {
+    if (node.type === 'text') {
+      pending.push((node as unknown as { data: string }).data);
+      return;
+    }
+    if (!isElement(node)) {
+      if ('children' in node) for (const c of (node as unknown as { children: AnyNode[] }).children) walk(c);
+      return;
+    }
+    const tag = node.name.toLowerCase();
+    if (SKIP_TAGS.has(tag) || tag === 'title') return;
+    if (tag === 'table') {
+      flush();
+      visitTable(node, 0);
+      return;
+    }
+    if (tag === 'br') {
+      pending.push('\n');
+      return;
+    }
+    const block = BLOCK_TAGS.has(tag);
+    if (block) pending.push('\n');
+    for (const child of node.children) walk(child);
+    if (block) pending.push('\n');
+  };
+  for (const node of root) walk(node);
+  flush();
+  return { format, title, blocks };
+}
+
+export function readHtmlText(html: string, format: InputFormat = 'html'): DocumentModel {
+  const $ = cheerio.load(html);
+  const title = cleanText($('title').first().text()) || undefined;
+  const body = $('body').get(0);
+  const roots = body ? [body as AnyNode] : ($.root().get(0) as unknown as { children: AnyNode[] }).children;
+  return modelFromDom(roots, format, title);
+}
+
+export function readHtml(bytes: Uint8Array): Result<DocumentModel> {
+  const messages: Message[] = [];
+  const decoded = decodeText(bytes, messages);
+  if (decoded.charset !== 'utf-8') messages.push({ type: 'info', stage: 'decode', message: `charset ${decoded.charset} (${decoded.how})` });
+  return result(readHtmlText(decoded.text), messages);
+}

@@ -1,0 +1,85 @@
+/**
+ * bytes → (sniff) → reader → DocumentModel → recogniser → canonical cells + metadata.
+ * Three readers, one recogniser. Every step adds messages; only an unreadable document throws
+ * (a StageError naming the stage).
+ */
+import { readDocxMammoth } from './docx.js';
+import { readHtml } from './html.js';
+import { StageError, type DocumentModel, type Grid, type InputFormat, type Message, type Result } from './model.js';
+import { readMeta, type ReportMeta } from './recognise/meta.js';
+import { recogniseTables, type ExtractedCell } from './recognise/tables.js';
+import { sniff } from './sniff.js';
+import type { TableId, TemplateVersion } from './template.js';
+import { readTxt } from './txt.js';
+
+/** Bumped whenever a change to the extractor can change its output: documents loaded by an older one are re-read. */
+export const EXTRACTOR_VERSION = '1';
+
+export interface Extraction {
+  format: InputFormat;
+  meta: ReportMeta;
+  template: TemplateVersion | null;
+  cells: ExtractedCell[];
+  tablesFound: TableId[];
+  status: 'ok' | 'partial' | 'failed';
+  /** stage: reason, when partial or failed. */
+  error: string | null;
+}
+
+export type DocumentReader = (bytes: Uint8Array) => Result<DocumentModel> | Promise<Result<DocumentModel>>;
+
+export const READERS: Record<InputFormat, DocumentReader> = {
+  docx: readDocxMammoth,
+  html: readHtml,
+  txt: readTxt,
+};
+
+export async function readDocument(bytes: Uint8Array, readers: Record<InputFormat, DocumentReader> = READERS): Promise<Result<DocumentModel>> {
+  const sniffed = sniff(bytes);
+  if (sniffed.format === null) throw new StageError('sniff', sniffed.reason);
+  return readers[sniffed.format](bytes);
+}
+
+/** Recognises the template in a document model: top-level tables first, nested ones only if that finds nothing. */
+export function recognise(model: DocumentModel, messages: Message[]): Extraction {
+  const grids = model.blocks.flatMap((b) => (b.kind === 'table' ? [b.grid] : []));
+  const topLevel: Grid[] = grids.filter((g) => g.depth === 0);
+  const scratch: Message[] = [];
+  let rec = recogniseTables(topLevel, scratch);
+  if (rec.tablesFound.length < 3 && grids.length > topLevel.length) {
+    // Layout tables on old sites wrap the report's tables: look inside them too.
+    const nestedMessages: Message[] = [];
+    const nested = recogniseTables(grids.filter((g) => g.depth > 0), nestedMessages);
+    if (nested.tablesFound.length > rec.tablesFound.length) {
+      messages.push({ type: 'info', stage: 'recognise', message: 'statistics tables found inside a layout table' });
+      rec = nested;
+      scratch.length = 0;
+      scratch.push(...nestedMessages);
+    }
+  }
+  messages.push(...scratch);
+  const meta = readMeta(model, messages);
+  const missing = (['T2', 'T3', 'T4'] as TableId[]).filter((t) => !rec.tablesFound.includes(t));
+  let status: Extraction['status'] = 'ok';
+  let error: string | null = null;
+  if (rec.tablesFound.length === 0) {
+    status = 'failed';
+    error = grids.length === 0
+      ? 'recognise: no table in the document (tables printed as images, or not a report)'
+      : `recognise: none of T2, T3, T4 found among ${grids.length} tables`;
+  } else if (missing.length > 0) {
+    status = 'partial';
+    error = `recognise: ${missing.join(', ')} not found`;
+  }
+  if (status !== 'failed' && !rec.template) {
+    messages.push({ type: 'warning', stage: 'recognise', message: 'format version not recognisable from the headers' });
+  }
+  return { format: model.format, meta, template: rec.template, cells: rec.cells, tablesFound: rec.tablesFound, status, error };
+}
+
+export async function extractDocument(bytes: Uint8Array, readers?: Record<InputFormat, DocumentReader>): Promise<Result<Extraction>> {
+  const read = await readDocument(bytes, readers);
+  const messages: Message[] = [...read.messages];
+  const extraction = recognise(read.value, messages);
+  return { value: extraction, messages };
+}
