@@ -3,6 +3,7 @@
  * Three readers, one recogniser. Every step adds messages; only an unreadable document throws
  * (a StageError naming the stage).
  */
+import { extractClaims, type Claim } from './claims.js';
 import { readDocxMammoth } from './docx.js';
 import { readHtml } from './html.js';
 import { StageError, type DocumentModel, type Grid, type InputFormat, type Message, type Result } from './model.js';
@@ -20,6 +21,8 @@ export interface Extraction {
   meta: ReportMeta;
   template: TemplateVersion | null;
   cells: ExtractedCell[];
+  /** What the prose says about the tables. */
+  claims: Claim[];
   tablesFound: TableId[];
   status: 'ok' | 'partial' | 'failed';
   /** stage: reason, when partial or failed. */
@@ -74,7 +77,9 @@ export function recognise(model: DocumentModel, messages: Message[]): Extraction
   if (status !== 'failed' && !rec.template) {
     messages.push({ type: 'warning', stage: 'recognise', message: 'format version not recognisable from the headers' });
   }
-  return { format: model.format, meta, template: rec.template, cells: rec.cells, tablesFound: rec.tablesFound, status, error };
+  const paragraphs = model.blocks.flatMap((b) => (b.kind === 'paragraph' ? [b.text] : []));
+  const claims = extractClaims(paragraphs);
+  return { format: model.format, meta, template: rec.template, cells: rec.cells, claims, tablesFound: rec.tablesFound, status, error };
 }
 
 export async function extractDocument(bytes: Uint8Array, readers?: Record<InputFormat, DocumentReader>): Promise<Result<Extraction>> {

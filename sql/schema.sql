@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS reports (
   warnings           VARCHAR,              -- JSON array of {stage,type,message}
   extractor_version  VARCHAR,
   loaded_run         VARCHAR,
-  loaded_at          TIMESTAMP
+  loaded_at          TIMESTAMP,
+  filed_year         INTEGER               -- year the document is filed under (its path or URL), when it names one
 );
 
 -- One row per number of T2, T3, T4.

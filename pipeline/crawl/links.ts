@@ -7,42 +7,52 @@ const INDEX_PAGE = /^index(_\d+)?\.s?html?$/i;
 // TRS-style CMS pages draw their pager with a script: createPageHTML(pageCount, current, "index", "html").
 const SCRIPTED_PAGER = /createPageHTML\(\s*(\d+)\s*,\s*\d+\s*,\s*["']([\w-]+)["']\s*,\s*["'](\w+)["']/;
 
+interface Anchor {
+  /** Absolute, fragment dropped; left as written when it does not parse. */
+  url: string;
+  text: string;
+  title: string;
+}
+
+function anchorsOf(html: string, pageUrl: string): Anchor[] {
+  const $ = cheerio.load(html);
+  const baseHref = $('base[href]').first().attr('href');
+  const base = baseHref ? resolveUrl(baseHref, pageUrl) : pageUrl;
+  return $('a[href]')
+    .toArray()
+    .map((a) => ({
+      url: resolveUrl($(a).attr('href') ?? '', base),
+      text: $(a).text().replace(/\s+/g, ' ').trim(),
+      title: $(a).attr('title') ?? '',
+    }));
+}
+
+function fileName(url: string): string {
+  return new URL(url).pathname.split('/').pop() ?? '';
+}
+
 export interface ListingLinks {
   reports: string[];
   nextPages: string[];
 }
 
-function load(html: string, pageUrl: string): { $: cheerio.CheerioAPI; base: string } {
-  const $ = cheerio.load(html);
-  const baseHref = $('base[href]').first().attr('href');
-  return { $, base: baseHref ? resolveUrl(baseHref, pageUrl) : pageUrl };
-}
-
-function anchorText($: cheerio.CheerioAPI, a: Parameters<cheerio.CheerioAPI>[0]): string {
-  return $(a).text().replace(/\s+/g, ' ').trim();
-}
-
 export function findListingLinks(html: string, pageUrl: string, maxPages: number): ListingLinks {
-  const { $, base } = load(html, pageUrl);
   const reports = new Set<string>();
   const nextPages = new Set<string>();
   const pageDir = new URL('.', pageUrl).href;
 
-  $('a[href]').each((_, a) => {
-    const href = $(a).attr('href') ?? '';
-    const text = anchorText($, a);
-    const url = resolveUrl(href, base);
-    if (REPORT_TEXT.test(`${text} ${$(a).attr('title') ?? ''}`)) {
-      reports.add(url);
-      return;
+  for (const a of anchorsOf(html, pageUrl)) {
+    if (REPORT_TEXT.test(`${a.text} ${a.title}`)) {
+      reports.add(a.url);
+      continue;
     }
-    // A pager's javascript: links are disabled buttons, not pages; they are dropped, not refused.
-    if (!isHttpUrl(url)) return;
-    const compact = text.replace(/\s/g, '');
-    const isNextText = /^下一?页/.test(compact) || compact === '>' || compact === '＞';
-    const isIndexSibling = new URL('.', url).href === pageDir && INDEX_PAGE.test(new URL(url).pathname.split('/').pop() ?? '');
-    if (isNextText || isIndexSibling) nextPages.add(url);
-  });
+    // A pager's javascript: links are disabled buttons, not pages: dropped, not refused.
+    if (!isHttpUrl(a.url)) continue;
+    const label = a.text.replace(/\s/g, '');
+    const isNextLabel = /^下一?页/.test(label) || label === '>' || label === '＞';
+    const isIndexSibling = new URL('.', a.url).href === pageDir && INDEX_PAGE.test(fileName(a.url));
+    if (isNextLabel || isIndexSibling) nextPages.add(a.url);
+  }
 
   const pager = SCRIPTED_PAGER.exec(html);
   if (pager) {
@@ -55,17 +65,15 @@ export function findListingLinks(html: string, pageUrl: string, maxPages: number
 
 /** Attachments on a report page: hrefs ending in .docx, or anchors whose text ends in .docx. */
 export function findDocxLinks(html: string, pageUrl: string): string[] {
-  const { $, base } = load(html, pageUrl);
   const found = new Set<string>();
-  $('a[href]').each((_, a) => {
-    const url = resolveUrl($(a).attr('href') ?? '', base);
-    const path = isHttpUrl(url) ? new URL(url).pathname : url;
-    if (/\.docx$/i.test(path) || /\.docx$/i.test(anchorText($, a))) found.add(url);
-  });
+  for (const a of anchorsOf(html, pageUrl)) {
+    const path = isHttpUrl(a.url) ? new URL(a.url).pathname : a.url;
+    if (/\.docx$/i.test(path) || /\.docx$/i.test(a.text)) found.add(a.url);
+  }
   return [...found];
 }
 
-/** Whether fetched bytes are an HTML page worth searching for attachments (not a DOCX/ZIP or PDF). */
+/** Whether fetched bytes are an HTML page worth searching for attachments (not a DOCX/ZIP or a PDF). */
 export function looksLikeHtml(body: Buffer, contentType: string | null): boolean {
   const magic = body.subarray(0, 4).toString('latin1');
   if (magic.startsWith('PK') || magic === '%PDF') return false;

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/**
+ * Command line: `npm run pipeline -- [options]`. Exit codes (README): 0 ok, 1 crash,
+ * 2 usage error, 3 finished with failed documents, 74 output not writable, 75 another run holds the lock.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { LockHeldError } from './lock.js';
+import { EXIT, runPipeline, UsageError, type RunOptions } from './run.js';
+
+function shardArg(value: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new InvalidArgumentError('expected i/n with 0 <= i < n, e.g. 0/4');
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+function intArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+export function buildCommand(): Command {
+  return new Command('pipeline')
+    .description('Audit the statistics tables of 政府信息公开工作年度报告: extract, load into DuckDB, check, report.')
+    .option('--input <dir>', 'folder of reports (searched recursively)', 'data/reports')
+    .option('--db <file>', 'the DuckDB warehouse to publish', 'data/warehouse.duckdb')
+    .option('--out <dir>', 'anomaly report and exports', 'data/out')
+    .option('--agencies <file>', 'agency hierarchy CSV: agency,parent,region,level[,aliases]')
+    .option('--sources <file>', "CSV agency,url of the agencies' annual-report listing pages to crawl")
+    .option('--raw <dir>', 'content-addressed store for crawled documents', 'data/raw')
+    .option('--parquet <dir>', 'also write reports, cells, anomalies, claims as Parquet (Hive-partitioned by year)')
+    .option('--reviews <file>', 'review decisions CSV (fingerprint,decision,note,reviewer,date)')
+    .option('--shard <i/n>', 'process one hash-partition of the inputs', shardArg)
+    .option('--workers <n>', 'extraction worker threads (default: one per core)', intArg)
+    .option('--max-mb <n>', 'refuse documents larger than this', intArg, 50)
+    .option('--force', 're-extract documents even if unchanged')
+    .option('--log-json', 'JSON-lines logs (run id, document, stage, duration) on stderr')
+    .option('--quiet', 'no progress, no summary')
+    .exitOverride();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const cmd = buildCommand();
+  try {
+    cmd.parse(argv);
+  } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode;
+    return code === 0 ? EXIT.ok : EXIT.usage;
+  }
+  const o = cmd.opts();
+  const options: RunOptions = {
+    input: o.input, db: o.db, out: o.out, agencies: o.agencies, parquet: o.parquet, reviews: o.reviews,
+    shard: o.shard, logJson: o.logJson, quiet: o.quiet, workers: o.workers, maxBytes: o.maxMb * 1024 * 1024, force: o.force,
+  };
+  if (o.sources) {
+    const { crawlIntoInput } = await import('./crawl-run.js');
+    options.input = await crawlIntoInput(o.sources, o.raw, options);
+  }
+  try {
+    const { exitCode } = await runPipeline(options);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof LockHeldError) {
+      process.stderr.write(`pipeline: ${e.message}\n`);
+      return EXIT.locked;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`pipeline: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS' || code === 'EPERM' || code === 'EDQUOT') {
+      process.stderr.write(`pipeline: output error, nothing published: ${(e as Error).message}\n`);
+      return EXIT.outputError;
+    }
+    process.stderr.write(`pipeline: crashed: ${(e as Error).stack ?? String(e)}\n`);
+    return EXIT.crash;
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

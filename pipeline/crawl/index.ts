@@ -1,0 +1,15 @@
+/** The crawler: fetches agencies' annual-report listing pages, their reports and DOCX attachments. */
+export { crawl } from './crawler.js';
+export { fetchStateFromLedger } from './ledger.js';
+export { readSourcesCsv } from './sources-csv.js';
+export type {
+  CrawledDocument,
+  CrawlEvent,
+  CrawlOptions,
+  CrawlResult,
+  CrawlSource,
+  FetchKind,
+  FetchOutcome,
+  FetchRecord,
+  FetchState,
+} from './types.js';

@@ -1,0 +1,15 @@
+/** Worker thread: extracts one document per message (CPU-bound work off the main thread). */
+import { parentPort } from 'node:worker_threads';
+import { extractDocument } from '../extractors/index.js';
+import { describeFailure, type ExtractRequest, type ExtractOutcome } from './extract-pool.js';
+
+parentPort!.on('message', async (req: ExtractRequest) => {
+  let out: ExtractOutcome;
+  try {
+    const r = await extractDocument(new Uint8Array(req.bytes));
+    out = { id: req.id, extraction: r.value, failure: null, messages: r.messages };
+  } catch (e) {
+    out = { id: req.id, extraction: null, failure: describeFailure(e), messages: [] };
+  }
+  parentPort!.postMessage(out);
+});

@@ -1,0 +1,182 @@
+/**
+ * Ingestion: every input document is hashed; bytes already loaded by this extractor version
+ * are skipped before any parsing; the rest are extracted on the worker pool and loaded, one
+ * transaction per report, by this (the only writing) thread.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import pLimit from 'p-limit';
+import { EXTRACTOR_VERSION } from '../extractors/index.js';
+import { filedYearOf, type InputFile } from './discover.js';
+import type { ExtractPool } from './extract-pool.js';
+import type { Logger } from './log.js';
+import { loadReport, nowTimestamp, reportIdOf, statusOf, type ReportRecord } from './warehouse.js';
+
+export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+
+export interface DocumentOutcome {
+  source: string;
+  sha256: string;
+  reportId: string;
+  /** new: first time these bytes are seen; reprocessed: seen before by an older extractor. */
+  disposition: 'new' | 'unchanged' | 'reprocessed' | 'duplicate';
+  status: 'ok' | 'partial' | 'failed';
+  error: string | null;
+  template: string | null;
+  year: number | null;
+  cells: number;
+}
+
+interface Known {
+  extractor_version: string | null;
+  status: 'ok' | 'partial' | 'failed';
+  error: string | null;
+  template: string | null;
+  year: number | null;
+}
+
+async function loadKnown(conn: DuckDBConnection): Promise<Map<string, Known>> {
+  const r = await conn.runAndReadAll('SELECT sha256, extractor_version, status, error, template, year FROM reports');
+  const map = new Map<string, Known>();
+  for (const row of r.getRowObjectsJS()) {
+    map.set(row.sha256 as string, {
+      extractor_version: row.extractor_version as string | null,
+      status: row.status as Known['status'],
+      error: row.error as string | null,
+      template: row.template as string | null,
+      year: row.year as number | null,
+    });
+  }
+  return map;
+}
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export interface IngestOptions {
+  runId: string;
+  pool: ExtractPool;
+  log: Logger;
+  maxBytes?: number;
+  /** Process only the inputs whose hash falls in this shard (i of n). */
+  shard?: { index: number; count: number };
+  /** Re-extract even documents this extractor version already loaded. */
+  force?: boolean;
+}
+
+/** Serialises warehouse writes: one connection, one transaction at a time. */
+class WriteQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export function inShard(sha256: string, shard?: { index: number; count: number }): boolean {
+  if (!shard) return true;
+  return Number(BigInt('0x' + sha256.slice(0, 12)) % BigInt(shard.count)) === shard.index;
+}
+
+export async function ingest(conn: DuckDBConnection, files: readonly InputFile[], opts: IngestOptions): Promise<DocumentOutcome[]> {
+  const known = await loadKnown(conn);
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const writes = new WriteQueue();
+  const inRun = new Map<string, Promise<DocumentOutcome>>();
+  const ledger: { source: string; sha256: string; size: number; status: string }[] = [];
+  const limit = pLimit(Math.max(2, opts.pool.size * 2));
+  opts.log.startProgress(files.length, 'extract');
+
+  const one = async (file: InputFile): Promise<DocumentOutcome | null> => {
+    const started = Date.now();
+    const size = (await stat(file.path)).size;
+    const tooLarge = size > maxBytes;
+    const bytes = tooLarge ? null : await readFile(file.path);
+    const sha256 = bytes ? createHash('sha256').update(bytes).digest('hex') : await sha256OfFile(file.path);
+    if (!inShard(sha256, opts.shard)) return null;
+    const reportId = reportIdOf(sha256);
+
+    // The same bytes at a second path in this run: one document, two ledger entries.
+    const earlier = inRun.get(sha256);
+    if (earlier) {
+      const first = await earlier;
+      ledger.push({ source: file.source, sha256, size, status: first.status });
+      return { ...first, source: file.source, disposition: 'duplicate', cells: 0 };
+    }
+    const work = (async (): Promise<DocumentOutcome> => {
+      const prior = known.get(sha256);
+      if (prior && prior.extractor_version === EXTRACTOR_VERSION && !opts.force) {
+        return { source: file.source, sha256, reportId, disposition: 'unchanged', status: prior.status, error: prior.error, template: prior.template, year: prior.year, cells: 0 };
+      }
+      const outcome = bytes
+        ? await opts.pool.extract(bytes)
+        : { extraction: null, failure: `read: file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit`, messages: [] };
+      const rec: ReportRecord = {
+        sha256, source: file.source, size, extraction: outcome.extraction, failure: outcome.failure,
+        messages: outcome.messages, filedYear: filedYearOf(file.source), extractorVersion: EXTRACTOR_VERSION, runId: opts.runId,
+      };
+      const cells = await writes.run(() => loadReport(conn, rec));
+      const { status, error } = statusOf(rec);
+      const x = outcome.extraction;
+      opts.log.log(status === 'failed' ? 'warn' : 'debug', status === 'failed' ? `failed: ${error}` : `${status} ${x?.meta.agency ?? '?'} ${x?.meta.year ?? '?'}`, {
+        document: file.source, stage: status === 'failed' ? (error ?? '').split(':')[0] : 'load', duration_ms: Date.now() - started,
+      });
+      return {
+        source: file.source, sha256, reportId, disposition: prior ? 'reprocessed' : 'new', status, error,
+        template: x?.template ?? null, year: x?.meta.year ?? null, cells,
+      };
+    })();
+    inRun.set(sha256, work);
+    const out = await work;
+    ledger.push({ source: file.source, sha256, size, status: out.status });
+    return out;
+  };
+
+  const results = await Promise.all(
+    files.map((f) =>
+      limit(async () => {
+        try {
+          return await one(f);
+        } catch (e) {
+          // Not even the bytes could be read (permissions, vanished file): say so, go on.
+          opts.log.error(`failed: read: ${(e as Error).message}`, { document: f.source, stage: 'read' });
+          return {
+            source: f.source, sha256: '', reportId: '', disposition: 'new', status: 'failed',
+            error: `read: ${(e as Error).message}`, template: null, year: null, cells: 0,
+          } as DocumentOutcome;
+        } finally {
+          opts.log.tick();
+        }
+      }),
+    ),
+  );
+  opts.log.stopProgress();
+  await writes.run(() => recordDocuments(conn, ledger, opts.runId));
+  return results.filter((r): r is DocumentOutcome => r !== null);
+}
+
+/** Upserts the document ledger in one statement (path, size, sha256, first/last seen, status). */
+async function recordDocuments(conn: DuckDBConnection, rows: { source: string; sha256: string; size: number; status: string }[], runId: string): Promise<void> {
+  if (rows.length === 0) return;
+  await conn.run('CREATE OR REPLACE TEMP TABLE seen_documents (source VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR)');
+  const ap = await conn.createAppender('seen_documents');
+  for (const r of rows) {
+    ap.appendVarchar(r.source); ap.appendVarchar(r.sha256); ap.appendBigInt(BigInt(r.size)); ap.appendVarchar(r.status);
+    ap.endRow();
+  }
+  ap.closeSync();
+  const now = nowTimestamp();
+  await conn.run(
+    `INSERT INTO documents
+       SELECT DISTINCT ON (source, sha256) source, sha256, size_bytes, $1, $1, $2, $2, status FROM seen_documents
+     ON CONFLICT (source, sha256) DO UPDATE SET last_seen = excluded.last_seen, last_seen_run = excluded.last_seen_run, status = excluded.status`,
+    [now, runId],
+  );
+  await conn.run('DROP TABLE seen_documents');
+}

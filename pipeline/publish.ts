@@ -1,0 +1,56 @@
+/**
+ * The run writes a private copy of the warehouse and publishes it by atomic rename, so a
+ * researcher holding the published file open neither blocks the run nor sees half a run, and a
+ * run killed at any moment leaves the published warehouse as it was.
+ */
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export function privatePathFor(dbPath: string, runId: string): string {
+  return join(dirname(dbPath), `.${basename(dbPath)}.building-${runId}`);
+}
+
+/** Removes private copies left by killed runs (the caller holds the lock, so none is live). */
+export function removeStaleBuilds(dbPath: string): string[] {
+  const dir = dirname(dbPath);
+  const prefix = `.${basename(dbPath)}.building-`;
+  const removed: string[] = [];
+  if (!existsSync(dir)) return removed;
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(prefix)) {
+      rmSync(join(dir, name), { force: true });
+      removed.push(name);
+    }
+  }
+  return removed;
+}
+
+export function startPrivateCopy(dbPath: string, runId: string): string {
+  const priv = privatePathFor(dbPath, runId);
+  rmSync(priv, { force: true });
+  rmSync(`${priv}.wal`, { force: true });
+  if (existsSync(dbPath)) copyFileSync(dbPath, priv);
+  return priv;
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Makes the finished private copy the published warehouse (after it is closed and checkpointed). */
+export function publish(privatePath: string, dbPath: string): void {
+  if (existsSync(`${privatePath}.wal`)) throw new Error(`publish: ${privatePath}.wal still exists; the warehouse was not closed cleanly`);
+  fsyncPath(privatePath);
+  renameSync(privatePath, dbPath);
+  fsyncPath(dirname(dbPath));
+}
+
+export function discardPrivateCopy(privatePath: string): void {
+  rmSync(privatePath, { force: true });
+  rmSync(`${privatePath}.wal`, { force: true });
+}

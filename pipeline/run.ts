@@ -1,0 +1,128 @@
+/**
+ * One run: lock → private copy of the warehouse → ingest → rules → outputs → publish.
+ * Data flows one way: bytes → grid → cells → DuckDB → rules → outputs.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { EXTRACTOR_VERSION } from '../extractors/index.js';
+import { discover } from './discover.js';
+import { ExtractPool } from './extract-pool.js';
+import { ingest } from './ingest.js';
+import { acquireLock } from './lock.js';
+import { Logger } from './log.js';
+import { writeOutputs } from './outputs/index.js';
+import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
+import { runRules } from './rules/index.js';
+import { RULES_VERSION } from './rules/version.js';
+import { formatSummary, summarise, type RunSummary } from './summary.js';
+import { closeWarehouse, nowTimestamp, openWarehouse, type Warehouse } from './warehouse.js';
+
+export const EXIT = {
+  ok: 0,
+  crash: 1,
+  usage: 2,
+  failedDocuments: 3,
+  outputError: 74,
+  locked: 75,
+} as const;
+
+export interface RunOptions {
+  input: string;
+  db: string;
+  out: string;
+  agencies?: string;
+  parquet?: string;
+  reviews?: string;
+  shard?: { index: number; count: number };
+  logJson?: boolean;
+  quiet?: boolean;
+  workers?: number;
+  maxBytes?: number;
+  force?: boolean;
+  /** Skip the anomaly report and exports (benchmarks, shards). */
+  noOutputs?: boolean;
+}
+
+export interface RunResult {
+  summary: RunSummary;
+  exitCode: number;
+}
+
+export function newRunId(): string {
+  const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${t}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function runPipeline(opts: RunOptions): Promise<RunResult> {
+  const runId = newRunId();
+  const startedAt = new Date();
+  const log = new Logger(runId, !!opts.logJson, !!opts.quiet);
+  const db = resolve(opts.db);
+  if (!existsSync(opts.input)) throw new UsageError(`--input ${opts.input} does not exist`);
+  mkdirSync(dirname(db), { recursive: true });
+
+  const lock = acquireLock(db, runId);
+  let privatePath: string | null = null;
+  let warehouse: Warehouse | null = null;
+  const pool = new ExtractPool({ workers: opts.workers });
+  try {
+    const stale = removeStaleBuilds(db);
+    if (stale.length) log.warn(`removed ${stale.length} unfinished private warehouse copies left by killed runs`);
+    privatePath = startPrivateCopy(db, runId);
+    warehouse = await openWarehouse(privatePath);
+    const { conn } = warehouse;
+    await conn.run('INSERT INTO runs (run_id, started_at, input, extractor_version, rules_version, host) VALUES ($1, $2, $3, $4, $5, $6)', [
+      runId, nowTimestamp(), resolve(opts.input), EXTRACTOR_VERSION, RULES_VERSION, hostname(),
+    ]);
+
+    const files = discover(opts.input);
+    log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
+    const docs = await ingest(conn, files, { runId, pool, log, maxBytes: opts.maxBytes, shard: opts.shard, force: opts.force });
+    const summary = summarise(runId, startedAt, opts.input, docs);
+
+    const t0 = Date.now();
+    summary.rules = await runRules(conn, { runId, agenciesCsv: opts.agencies });
+    log.info(`rules: ${summary.rules.findings} findings`, { stage: 'rules', duration_ms: Date.now() - t0 });
+
+    if (!opts.noOutputs) {
+      const t1 = Date.now();
+      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews });
+      log.info(`outputs written`, { stage: 'outputs', duration_ms: Date.now() - t1 });
+    }
+    summary.endedAt = new Date();
+    const exitCode = summary.newFailures > 0 ? EXIT.failedDocuments : EXIT.ok;
+    await conn.run(
+      `UPDATE runs SET ended_at = $2, docs_seen = $3, docs_new = $4, docs_unchanged = $5, docs_reprocessed = $6,
+         docs_failed = $7, docs_partial = $8, cells_loaded = $9, anomalies = $10, exit_code = $11 WHERE run_id = $1`,
+      [runId, nowTimestamp(), summary.seen, summary.new, summary.unchanged, summary.reprocessed, summary.failed.length,
+        summary.partial.length, summary.cellsLoaded, summary.rules.findings, exitCode],
+    );
+    await closeWarehouse(warehouse);
+    warehouse = null;
+    publish(privatePath, db);
+    privatePath = null;
+    if (!opts.quiet) process.stdout.write(formatSummary(summary) + '\n');
+    return { summary, exitCode };
+  } finally {
+    await pool.close();
+    if (warehouse) {
+      try {
+        warehouse.conn.closeSync();
+        warehouse.instance.closeSync();
+      } catch {
+        /* closing after a failure: the private copy is discarded below anyway */
+      }
+    }
+    if (privatePath) discardPrivateCopy(privatePath);
+    lock.release();
+  }
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,68 @@
+/** The run summary: what the run saw and did, printed at the end and stored in `runs`. */
+import type { DocumentOutcome } from './ingest.js';
+import type { RulesSummary } from './rules/index.js';
+
+export interface RunSummary {
+  runId: string;
+  startedAt: Date;
+  endedAt?: Date;
+  input: string;
+  seen: number;
+  new: number;
+  unchanged: number;
+  reprocessed: number;
+  duplicates: number;
+  failed: { source: string; error: string }[];
+  partial: { source: string; error: string }[];
+  /** Failures among documents extracted in this run (decides exit code 3). */
+  newFailures: number;
+  cellsLoaded: number;
+  byTemplate: Record<string, number>;
+  byYear: Record<string, number>;
+  rules?: RulesSummary;
+  outputs: string[];
+}
+
+export function summarise(runId: string, startedAt: Date, input: string, docs: readonly DocumentOutcome[]): RunSummary {
+  const s: RunSummary = {
+    runId, startedAt, input, seen: docs.length, new: 0, unchanged: 0, reprocessed: 0, duplicates: 0,
+    failed: [], partial: [], newFailures: 0, cellsLoaded: 0, byTemplate: {}, byYear: {}, outputs: [],
+  };
+  for (const d of docs) {
+    if (d.disposition === 'new') s.new++;
+    else if (d.disposition === 'unchanged') s.unchanged++;
+    else if (d.disposition === 'reprocessed') s.reprocessed++;
+    else s.duplicates++;
+    s.cellsLoaded += d.cells;
+    if (d.status === 'failed') {
+      s.failed.push({ source: d.source, error: d.error ?? '' });
+      if (d.disposition === 'new' || d.disposition === 'reprocessed') s.newFailures++;
+    } else {
+      if (d.status === 'partial') s.partial.push({ source: d.source, error: d.error ?? '' });
+      if (d.disposition !== 'duplicate') {
+        const t = d.template ?? 'unknown';
+        s.byTemplate[t] = (s.byTemplate[t] ?? 0) + 1;
+        const y = d.year === null ? 'unknown' : String(d.year);
+        s.byYear[y] = (s.byYear[y] ?? 0) + 1;
+      }
+    }
+  }
+  return s;
+}
+
+export function formatSummary(s: RunSummary): string {
+  const lines = [
+    `run ${s.runId}: ${s.seen} documents seen — ${s.new} new, ${s.unchanged} unchanged, ${s.reprocessed} re-processed, ${s.duplicates} duplicate paths, ${s.failed.length} failed, ${s.partial.length} partial`,
+    `reports by format version: ${Object.entries(s.byTemplate).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}`,
+    `reports by year: ${Object.entries(s.byYear).sort().map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}`,
+    `cells loaded: ${s.cellsLoaded}`,
+  ];
+  if (s.rules) {
+    const sev = ['error', 'warning', 'info'].map((k) => `${s.rules!.bySeverity[k] ?? 0} ${k}`).join(', ');
+    lines.push(`findings: ${s.rules.findings} (${sev})`);
+  }
+  for (const f of s.failed) lines.push(`  failed  ${f.source}: ${f.error}`);
+  for (const p of s.partial) lines.push(`  partial ${p.source}: ${p.error}`);
+  for (const o of s.outputs) lines.push(`wrote ${o}`);
+  return lines.join('\n');
+}
