@@ -4,8 +4,9 @@
  * 2 usage error, 3 finished with failed documents, 74 output not writable, 75 another run holds the lock.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { readSourcesCsv } from './crawl/index.js';
 import { LockHeldError } from './lock.js';
-import { EXIT, runPipeline, UsageError, type RunOptions } from './run.js';
+import { EXIT, isOutputError, runPipeline, UsageError, type RunOptions } from './run.js';
 
 function shardArg(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);
@@ -48,13 +49,18 @@ export async function main(argv: string[]): Promise<number> {
     return code === 0 ? EXIT.ok : EXIT.usage;
   }
   const o = cmd.opts();
+  // With --sources, the bundled sample is not read unless --input is given too.
+  const inputGiven = cmd.getOptionValueSource('input') === 'cli';
   const options: RunOptions = {
-    input: o.input, db: o.db, out: o.out, agencies: o.agencies, parquet: o.parquet, reviews: o.reviews,
-    shard: o.shard, logJson: o.logJson, quiet: o.quiet, workers: o.workers, maxBytes: o.maxMb * 1024 * 1024, force: o.force,
+    input: o.sources && !inputGiven ? undefined : o.input, db: o.db, out: o.out, agencies: o.agencies, parquet: o.parquet,
+    reviews: o.reviews, raw: o.raw, shard: o.shard, logJson: o.logJson, quiet: o.quiet, workers: o.workers,
+    maxBytes: o.maxMb * 1024 * 1024, force: o.force,
   };
-  if (o.sources) {
-    const { crawlIntoInput } = await import('./crawl-run.js');
-    options.input = await crawlIntoInput(o.sources, o.raw, options);
+  try {
+    if (o.sources) options.sources = readSourcesCsv(o.sources);
+  } catch (e) {
+    process.stderr.write(`pipeline: ${(e as Error).message}\n`);
+    return EXIT.usage;
   }
   try {
     const { exitCode } = await runPipeline(options);
@@ -68,8 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`pipeline: ${e.message}\n`);
       return EXIT.usage;
     }
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS' || code === 'EPERM' || code === 'EDQUOT') {
+    if (isOutputError(e)) {
       process.stderr.write(`pipeline: output error, nothing published: ${(e as Error).message}\n`);
       return EXIT.outputError;
     }

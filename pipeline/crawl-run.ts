@@ -1,5 +1,60 @@
-/** Crawling before a run (wired in when the crawler lands). */
-import type { RunOptions } from './run.js';
-export async function crawlIntoInput(_sources: string, raw: string, _opts: RunOptions): Promise<string> {
-  return raw;
+/**
+ * Crawling as the first stage of a run: the previous fetch state comes from the warehouse's
+ * `fetches` ledger, this run's fetches are appended to it, and the crawled reports become the
+ * run's input documents (their URL as `source`).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { crawl, fetchStateFromLedger, type CrawlSource, type FetchRecord } from './crawl/index.js';
+import type { InputFile } from './discover.js';
+import type { Logger } from './log.js';
+import { timestampOf } from './warehouse.js';
+
+async function previousFetches(conn: DuckDBConnection): Promise<Pick<FetchRecord, 'url' | 'etag' | 'last_modified' | 'sha256'>[]> {
+  const r = await conn.runAndReadAll(
+    `SELECT url, etag, last_modified, sha256 FROM fetches WHERE outcome IN ('stored', 'not_modified') ORDER BY fetched_at`,
+  );
+  return r.getRowObjectsJS() as Pick<FetchRecord, 'url' | 'etag' | 'last_modified' | 'sha256'>[];
+}
+
+async function appendFetches(conn: DuckDBConnection, runId: string, records: readonly FetchRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const ap = await conn.createAppender('fetches');
+  const s = (v: string | null) => (v === null ? ap.appendNull() : ap.appendVarchar(v));
+  const n = (v: number | null) => (v === null ? ap.appendNull() : ap.appendInteger(Math.round(v)));
+  for (const f of records) {
+    s(runId); s(f.url); s(f.agency); s(f.kind);
+    ap.appendTimestamp(timestampOf(f.fetched_at));
+    n(f.http_status); s(f.outcome); s(f.reason); s(f.etag); s(f.last_modified); s(f.sha256);
+    if (f.size_bytes === null) ap.appendNull();
+    else ap.appendBigInt(BigInt(f.size_bytes));
+    n(f.attempts); n(f.duration_ms);
+    ap.endRow();
+  }
+  ap.closeSync();
+}
+
+export interface CrawlStageOptions {
+  sources: CrawlSource[];
+  rawDir: string;
+  runId: string;
+  log: Logger;
+  /** Crawler settings for tests (timeouts, delays). */
+  tuning?: Record<string, number>;
+}
+
+export async function crawlStage(conn: DuckDBConnection, opts: CrawlStageOptions): Promise<InputFile[]> {
+  const previous = fetchStateFromLedger(await previousFetches(conn));
+  const started = Date.now();
+  const result = await crawl(opts.sources, {
+    rawDir: opts.rawDir,
+    previous,
+    ...opts.tuning,
+    onEvent: (e) => opts.log.log(e.level === 'info' ? 'debug' : e.level, e.message, { document: e.url, stage: 'crawl' }),
+  });
+  await appendFetches(conn, opts.runId, result.fetches);
+  const refused = result.fetches.filter((f) => f.outcome === 'refused' || f.outcome === 'error').length;
+  opts.log.info(`crawl: ${result.fetches.length} fetches, ${result.documents.length} report documents, ${refused} refused or failed`, {
+    stage: 'crawl', duration_ms: Date.now() - started,
+  });
+  return result.documents.map((d) => ({ path: d.path, source: d.url }));
 }

@@ -118,8 +118,11 @@ export class ExtractPool {
         return { id, extraction: null, failure: describeFailure(e), messages: [] };
       }
     }
-    // Copy into a transferable buffer of its own (the caller's may be a slice of a pool).
-    const copy = bytes.slice().buffer as ArrayBuffer;
+    // Copy into a transferable buffer of its own: a Buffer may be a view into a shared pool
+    // (and Buffer#slice does not copy), so its .buffer is not the document's bytes.
+    const own = new Uint8Array(bytes.byteLength);
+    own.set(bytes);
+    const copy = own.buffer;
     return new Promise((resolve) => {
       this.queue.push({ req: { id, bytes: copy }, resolve });
       this.pump();

@@ -3,10 +3,12 @@
  * Data flows one way: bytes → grid → cells → DuckDB → rules → outputs.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { EXTRACTOR_VERSION } from '../extractors/index.js';
+import type { CrawlSource } from './crawl/index.js';
+import { crawlStage } from './crawl-run.js';
 import { discover } from './discover.js';
 import { ExtractPool } from './extract-pool.js';
 import { ingest } from './ingest.js';
@@ -29,7 +31,14 @@ export const EXIT = {
 } as const;
 
 export interface RunOptions {
-  input: string;
+  /** Folder of reports; optional when crawling. */
+  input?: string;
+  /** Listing pages to crawl first (agency,url). */
+  sources?: CrawlSource[];
+  /** Content-addressed store for crawled bytes. */
+  raw?: string;
+  /** Crawler settings (tests: short timeouts and delays). */
+  crawlTuning?: Record<string, number>;
   db: string;
   out: string;
   agencies?: string;
@@ -60,8 +69,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const startedAt = new Date();
   const log = new Logger(runId, !!opts.logJson, !!opts.quiet);
   const db = resolve(opts.db);
-  if (!existsSync(opts.input)) throw new UsageError(`--input ${opts.input} does not exist`);
-  mkdirSync(dirname(db), { recursive: true });
+  if (opts.input && !existsSync(opts.input)) throw new UsageError(`--input ${opts.input} does not exist`);
+  if (!opts.input && !opts.sources) throw new UsageError('nothing to read: give --input or --sources');
+  ensureWritableDir(dirname(db), 'warehouse');
+  if (!opts.noOutputs) ensureWritableDir(opts.out, 'output');
 
   const lock = acquireLock(db, runId);
   let privatePath: string | null = null;
@@ -74,13 +85,17 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     warehouse = await openWarehouse(privatePath);
     const { conn } = warehouse;
     await conn.run('INSERT INTO runs (run_id, started_at, input, extractor_version, rules_version, host) VALUES ($1, $2, $3, $4, $5, $6)', [
-      runId, nowTimestamp(), resolve(opts.input), EXTRACTOR_VERSION, RULES_VERSION, hostname(),
+      runId, nowTimestamp(), opts.input ? resolve(opts.input) : `crawl of ${opts.sources?.length} sources`, EXTRACTOR_VERSION, RULES_VERSION, hostname(),
     ]);
 
-    const files = discover(opts.input);
-    log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
+    const files = opts.input ? discover(opts.input) : [];
+    if (opts.input) log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
+    if (opts.sources) {
+      const rawDir = resolve(opts.raw ?? join(dirname(db), 'raw'));
+      files.push(...(await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning })));
+    }
     const docs = await ingest(conn, files, { runId, pool, log, maxBytes: opts.maxBytes, shard: opts.shard, force: opts.force });
-    const summary = summarise(runId, startedAt, opts.input, docs);
+    const summary = summarise(runId, startedAt, opts.input ?? 'crawl', docs);
 
     const t0 = Date.now();
     summary.rules = await runRules(conn, { runId, agenciesCsv: opts.agencies });
@@ -117,6 +132,29 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     }
     if (privatePath) discardPrivateCopy(privatePath);
     lock.release();
+  }
+}
+
+/** The run cannot write where it must (full disk, read-only, not a folder): nothing is published. */
+export class OutputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputError';
+  }
+}
+
+const OUTPUT_ERRNOS = new Set(['ENOSPC', 'EACCES', 'EROFS', 'EPERM', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'EISDIR']);
+
+export function isOutputError(e: unknown): boolean {
+  return e instanceof OutputError || OUTPUT_ERRNOS.has((e as NodeJS.ErrnoException)?.code ?? '') || /No space left|Read-only file system|Permission denied/i.test(String((e as Error)?.message));
+}
+
+function ensureWritableDir(dir: string, what: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new OutputError(`cannot write the ${what} folder ${dir}: ${(e as Error).message}`);
   }
 }
 

@@ -130,6 +130,10 @@ export async function loadReport(conn: DuckDBConnection, rec: ReportRecord): Pro
   }
 }
 
+export function timestampOf(date: Date): DuckDBTimestampValue {
+  return new DuckDBTimestampValue(BigInt(date.getTime()) * 1000n);
+}
+
 export function nowTimestamp(): DuckDBTimestampValue {
-  return new DuckDBTimestampValue(BigInt(Date.now()) * 1000n);
+  return timestampOf(new Date());
 }

@@ -32,8 +32,8 @@ export function detectCharset(bytes: Uint8Array, contentType: string | null): st
   const declared = [charsetFromContentType(contentType), charsetFromMeta(bytes)]
     .find((c): c is string => c !== null && !UNTRUSTED.has(c));
   if (declared && GB_FAMILY.has(declared)) return 'gb18030';
-  // A page declared UTF-8 that is not valid UTF-8 is, on these sites, GBK saved by an old editor.
   if (declared && declared !== 'utf-8' && declared !== 'utf8' && iconv.encodingExists(declared)) return declared;
+  // Declared UTF-8 or undeclared: invalid UTF-8 is, on these sites, GBK (often saved by an old editor).
   return isValidUtf8(bytes) ? 'utf-8' : 'gb18030';
 }
 

@@ -101,16 +101,20 @@ export class Fetcher {
   private async follow(url: string, kind: FetchKind, agency: string, trace: Trace): Promise<Result> {
     const previous = await this.usablePrevious(url);
     const headers = this.requestHeaders(previous);
+    // On a refused hop, the status of the redirect that led there (null on the first hop: no response yet).
+    let redirectStatus: number | undefined;
     for (let hop = 0; ; hop++) {
       const current = trace.finalUrl;
       const policyRefusal = this.policy.refusal(current);
       if (policyRefusal) {
         const reason = hop === 0 ? `policy: ${policyRefusal}` : `redirect: to ${current} refused: ${policyRefusal}`;
-        return { outcome: 'refused', reason };
+        return { outcome: 'refused', reason, status: redirectStatus };
       }
       if (kind !== 'robots') {
         const robotsRefusal = await this.robots.refusal(current, agency);
-        if (robotsRefusal) return { outcome: 'refused', reason: `robots: ${robotsRefusal}${hop ? ` (at ${current})` : ''}` };
+        if (robotsRefusal) {
+          return { outcome: 'refused', reason: `robots: ${robotsRefusal}${hop ? ` (at ${current})` : ''}`, status: redirectStatus };
+        }
       }
 
       const exchange = await this.requestWithRetries(current, headers, trace);
@@ -123,6 +127,7 @@ export class Fetcher {
         if (!location) return { ...response, outcome: 'error', reason: `redirect: HTTP ${status} without a Location header` };
         if (hop === MAX_REDIRECTS) return { ...response, outcome: 'error', reason: `redirect: more than ${MAX_REDIRECTS} redirects` };
         trace.finalUrl = resolveUrl(location, current);
+        redirectStatus = status;
         continue;
       }
       if (status === 304 && previous) return this.notModified(previous, response);

@@ -4,7 +4,9 @@ import { sleep } from './sleep.js';
 
 interface HostLane {
   limit: LimitFunction;
-  nextStartAt: number;
+  /** Starts on a host are taken one after another, so each gap is measured from the real previous start. */
+  startTurn: Promise<void>;
+  lastStartAt: number;
 }
 
 export class RequestGate {
@@ -19,10 +21,11 @@ export class RequestGate {
   run<T>(host: string, exchange: () => Promise<T>): Promise<T> {
     const lane = this.laneFor(host);
     return lane.limit(async () => {
-      const now = Date.now();
-      const startAt = Math.max(now, lane.nextStartAt);
-      lane.nextStartAt = startAt + this.delayMs;
-      await sleep(startAt - now);
+      lane.startTurn = lane.startTurn.then(async () => {
+        await sleep(lane.lastStartAt + this.delayMs - Date.now());
+        lane.lastStartAt = Date.now();
+      });
+      await lane.startTurn;
       return this.overall(exchange);
     });
   }
@@ -30,7 +33,7 @@ export class RequestGate {
   private laneFor(host: string): HostLane {
     let lane = this.lanes.get(host);
     if (!lane) {
-      lane = { limit: pLimit(Math.max(1, this.perHost)), nextStartAt: 0 };
+      lane = { limit: pLimit(Math.max(1, this.perHost)), startTurn: Promise.resolve(), lastStartAt: 0 };
       this.lanes.set(host, lane);
     }
     return lane;

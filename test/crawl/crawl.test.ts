@@ -123,9 +123,10 @@ describe('crawl of a government-style site', () => {
 
   it('refuses redirects to other hosts and non-http links, follows same-host redirects', () => {
     const moved = recordOf(first, u('/jia/moved.html'));
-    expect(moved.outcome).toBe('refused');
+    expect(moved).toMatchObject({ outcome: 'refused', http_status: 302, attempts: 1 });
     expect(moved.reason).toContain(`redirect: to http://127.0.0.2:${site.port}/jia/2014.html refused: host 127.0.0.2 is not a listed source host`);
     expect(recordOf(first, u('/jia/away.html')).reason).toContain('host reports.example.org is not a listed source host');
+    expect(hitsAfterFirst.get('/jia/moved.html')).toBe(1);
     expect(recordOf(first, 'javascript:openReport(2011)')).toMatchObject({ outcome: 'refused', reason: 'policy: scheme javascript: is not allowed (only http: and https:)' });
     expect(recordOf(first, 'ftp://127.0.0.1/jia-2010.docx').reason).toMatch(/^policy: scheme ftp:/);
     const followed = recordOf(first, u('/jia/old-2012.html'));

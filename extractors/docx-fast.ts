@@ -1,0 +1,591 @@
+/**
+ * Fast DOCX reader: one streaming pass over word/document.xml that builds the same
+ * DocumentModel as the mammoth reader (docx.ts), without mammoth's document tree, HTML
+ * and DOM. It reads exactly what mammoth's body reader reads (see
+ * node_modules/mammoth/lib/docx/body-reader.js) and refuses — so the caller falls back to
+ * mammoth — whatever it cannot reproduce faithfully.
+ *
+ * The XML is scanned by a small tokenizer rather than saxes: on report-sized documents
+ * (200–400 KB of XML) saxes alone, with empty handlers, manages ~130 documents/s.
+ */
+import { strFromU8, unzipSync } from 'fflate';
+import { padGridBefore, readDocxMammoth } from './docx.js';
+import { cleanText } from './html.js';
+import { expandSpans, result, StageError, type Block, type DocumentModel, type Message, type Result } from './model.js';
+
+const DOCUMENT_PART = 'word/document.xml';
+const PACKAGE_RELS = '_rels/.rels';
+const OFFICE_DOCUMENT_REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument';
+
+/** Why the fast reader handed a document back. */
+class Refusal extends Error {}
+
+function refuse(why: string): never {
+  throw new Refusal(why);
+}
+
+// ------------------------------------------------------------------ XML scanning
+
+/** Namespaces mammoth names elements by (whatever prefix the document uses). */
+const NAMESPACES: Record<string, string> = {
+  'http://schemas.openxmlformats.org/wordprocessingml/2006/main': 'w',
+  'http://purl.oclc.org/ooxml/wordprocessingml/main': 'w',
+  'http://schemas.openxmlformats.org/officeDocument/2006/relationships': 'r',
+  'http://purl.oclc.org/ooxml/officeDocument/relationships': 'r',
+  'http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing': 'wp',
+  'http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing': 'wp',
+  'http://schemas.openxmlformats.org/markup-compatibility/2006': 'mc',
+  'urn:schemas-microsoft-com:vml': 'v',
+  'urn:schemas-microsoft-com:office:word': 'office-word',
+  'http://schemas.microsoft.com/office/word/2010/wordml': 'wordml',
+};
+
+interface XmlHandler {
+  /** True while the handler wants the character data of the current element. */
+  readonly wantsText: boolean;
+  /** An element starts; return true to get its content and its end, false to skip it. */
+  open(name: string, attrs: string): boolean;
+  close(): void;
+  /** Character data, raw (entities not decoded). */
+  text(raw: string): void;
+  /** A comment, CDATA section or processing instruction where text is wanted. */
+  markup(): void;
+}
+
+// Start tag: name, then attributes (quoted values may hold '>'), then '>' (with '/' when empty).
+const START_TAG = /<([^\s/>]+)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>/y;
+const ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+const ENTITY = /&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g;
+const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+function decodeEntities(raw: string): string {
+  if (!raw.includes('&')) return raw;
+  const decoded = raw.replace(ENTITY, (_, ref: string) => {
+    if (ref[0] !== '#') return NAMED_ENTITIES[ref];
+    const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    if (code > 0x10ffff) refuse('bad character reference');
+    return String.fromCodePoint(code);
+  });
+  if (raw.replace(ENTITY, '').includes('&')) refuse('unknown XML entity');
+  return decoded;
+}
+
+/**
+ * A minimal streaming XML tokenizer: elements, attributes, namespaces, comments, CDATA and
+ * processing instructions. It checks that tags nest; a DTD or anything malformed is refused.
+ */
+class XmlScanner {
+  /** prefix → namespace URI; scopes chain through prototypes. */
+  private ns: Record<string, string> = Object.assign(Object.create(null), { xml: 'http://www.w3.org/XML/1998/namespace' });
+  private scopes: { depth: number; ns: Record<string, string> }[] = [];
+  private names = new Map<string, string>();
+
+  run(xml: string, handler: XmlHandler): void {
+    const open: string[] = [];
+    let skipFrom = -1; // depth of the element being skipped, -1 when reading
+    let i = 0;
+    for (;;) {
+      const lt = xml.indexOf('<', i);
+      if (lt < 0) break;
+      if (lt > i && skipFrom < 0 && handler.wantsText) handler.text(xml.slice(i, lt));
+      const next = xml.charCodeAt(lt + 1);
+      if (next === 0x2f /* / */) {
+        const gt = xml.indexOf('>', lt);
+        if (gt < 0 || open.pop() !== xml.slice(lt + 2, gt).trimEnd()) refuse('malformed XML (tags do not nest)');
+        i = gt + 1;
+        if (skipFrom >= 0) {
+          if (open.length === skipFrom) skipFrom = -1;
+          continue;
+        }
+        this.leaveScope(open.length);
+        handler.close();
+      } else if (next === 0x21 /* ! */ || next === 0x3f /* ? */) {
+        i = this.skipMarkup(xml, lt);
+        if (skipFrom < 0 && handler.wantsText) handler.markup();
+      } else {
+        START_TAG.lastIndex = lt;
+        const m = START_TAG.exec(xml);
+        if (!m) refuse('malformed XML (bad start tag)');
+        i = START_TAG.lastIndex;
+        const empty = m[2].endsWith('/');
+        if (skipFrom >= 0) {
+          if (!empty) open.push(m[1]);
+          continue;
+        }
+        const attrs = empty ? m[2].slice(0, -1) : m[2];
+        if (attrs.includes('xmlns')) this.enterScope(attrs, open.length);
+        const read = handler.open(this.resolve(m[1]), attrs);
+        if (empty) {
+          if (read) handler.close();
+          this.leaveScope(open.length);
+        } else {
+          open.push(m[1]);
+          if (!read) {
+            skipFrom = open.length - 1;
+            this.leaveScope(skipFrom);
+          }
+        }
+      }
+    }
+    if (open.length > 0) refuse('malformed XML (unclosed element)');
+  }
+
+  /** The value of attribute `name` (mammoth's form, e.g. 'w:val') in a start tag's attributes. */
+  attr(attrs: string, name: string): string | undefined {
+    for (const m of attrs.matchAll(ATTRIBUTE)) {
+      const colon = m[1].indexOf(':');
+      const resolved = colon < 0 ? m[1] : this.resolve(m[1]);
+      if (resolved === name) return decodeEntities(m[2] ?? m[3]);
+    }
+    return undefined;
+  }
+
+  private skipMarkup(xml: string, lt: number): number {
+    const [close, what] = xml.startsWith('<!--', lt)
+      ? ['-->', 'comment']
+      : xml.startsWith('<![CDATA[', lt)
+        ? [']]>', 'CDATA section']
+        : xml.startsWith('<?', lt)
+          ? ['?>', 'processing instruction']
+          : refuse('document type declaration');
+    const end = xml.indexOf(close, lt + 2);
+    if (end < 0) refuse(`malformed XML (unterminated ${what})`);
+    return end + close.length;
+  }
+
+  /** Element or attribute name as mammoth spells it: mapped prefix, or {uri}local. */
+  private resolve(qname: string): string {
+    let name = this.names.get(qname);
+    if (name === undefined) {
+      const colon = qname.indexOf(':');
+      const prefix = colon < 0 ? '' : qname.slice(0, colon);
+      const local = qname.slice(colon + 1);
+      const uri = this.ns[prefix];
+      if (uri === undefined && prefix) refuse(`undeclared namespace prefix ${prefix}`);
+      name = !uri ? local : NAMESPACES[uri] ? `${NAMESPACES[uri]}:${local}` : `{${uri}}${local}`;
+      this.names.set(qname, name);
+    }
+    return name;
+  }
+
+  private enterScope(attrs: string, depth: number): void {
+    let ns: Record<string, string> | null = null;
+    for (const m of attrs.matchAll(ATTRIBUTE)) {
+      if (m[1] !== 'xmlns' && !m[1].startsWith('xmlns:')) continue;
+      ns ??= Object.create(this.ns) as Record<string, string>;
+      ns[m[1] === 'xmlns' ? '' : m[1].slice(6)] = decodeEntities(m[2] ?? m[3]);
+    }
+    if (!ns) return;
+    this.scopes.push({ depth, ns: this.ns });
+    this.ns = ns;
+    this.names = new Map();
+  }
+
+  private leaveScope(depth: number): void {
+    const scope = this.scopes[this.scopes.length - 1];
+    if (scope?.depth !== depth) return;
+    this.scopes.pop();
+    this.ns = scope.ns;
+    this.names = new Map();
+  }
+}
+
+// ------------------------------------------------------------------ mammoth's body reader
+
+/** Elements mammoth reads the children of, in place. */
+const WRAPPERS = new Set([
+  'w:ins', 'w:customXml', 'w:smartTag', 'w:moveTo',
+  'w:moveFromRangeStart', 'w:moveFromRangeEnd', 'w:moveToRangeStart', 'w:moveToRangeEnd',
+]);
+/** Elements mammoth reads the children of, that may only hold inline content. */
+const INLINE = new Set(['w:r', 'w:hyperlink', 'w:object', 'v:roundrect', 'v:shape', 'v:textbox', 'w:txbxContent', 'v:group', 'v:rect']);
+/** Every element mammoth has a reader for; anything else it drops with its content. */
+const KNOWN = new Set([
+  ...WRAPPERS, ...INLINE,
+  'w:p', 'w:fldChar', 'w:instrText', 'w:t', 'w:tab', 'w:noBreakHyphen', 'w:softHyphen', 'w:sym', 'w:tbl', 'w:tr', 'w:tc',
+  'w:footnoteReference', 'w:endnoteReference', 'w:commentReference', 'w:br', 'w:bookmarkStart', 'mc:AlternateContent',
+  'w:sdt', 'w:drawing', 'w:pict', 'wp:inline', 'wp:anchor', 'v:imagedata',
+]);
+/** Where mammoth's output for these would differ from plain text in place. */
+const REFUSED: Record<string, string> = {
+  'w:sym': 'w:sym (symbol font character)',
+  'w:footnoteReference': 'footnotes',
+  'w:endnoteReference': 'endnotes',
+  'w:altChunk': 'w:altChunk (imported document)',
+  'w:tr': 'w:tr outside a table',
+  'w:tc': 'w:tc outside a table row',
+};
+const TEXT_ELEMENTS: Record<string, string> = { 'w:tab': '\t', 'w:noBreakHyphen': '\u2011', 'w:softHyphen': '\u00ad' };
+
+/** Somewhere text and paragraphs are written to: the body, a paragraph, a text box, a cell. */
+interface Holder {
+  readonly out: string[];
+}
+
+interface Paragraph extends Holder {
+  /** Content of w:pict text boxes: mammoth places it after the paragraph. */
+  readonly extras: string[];
+  deleted: boolean;
+  hasParagraphInside: boolean;
+}
+
+interface Cell extends Holder {
+  colSpan: number;
+  /** mammoth's _vMerge: true for a continuation, false for a restart, null when absent. */
+  vMerge: boolean | null;
+}
+
+interface ReadCell {
+  readonly text: string;
+  readonly colSpan: number;
+  readonly vMerge: boolean | null;
+  rowSpan: number;
+  mergedAway: boolean;
+}
+
+interface Row {
+  readonly cells: ReadCell[];
+  deleted: boolean;
+}
+
+interface Table {
+  readonly index: number;
+  readonly depth: number;
+  /** Where its block goes: reserved when the table starts, so nested tables follow it. */
+  readonly slot: number;
+  readonly rows: ReadCell[][];
+}
+
+/** An open element, with what its children inherit. */
+interface Frame {
+  readonly kind: string;
+  /** What the children may be: content, rows of `table`, cells of `row`. */
+  readonly ctx: 'content' | 'table' | 'row';
+  readonly holder: Holder;
+  /** Innermost open paragraph. */
+  readonly para: Paragraph | null;
+  /** Inside a run, hyperlink or shape: a table cannot start here. */
+  readonly inline: boolean;
+  readonly table: Table | null;
+  readonly row: Row | null;
+  readonly cell: Cell | null;
+  /** mc:Fallback: the frame its children count as children of (mammoth drops the wrapper). */
+  readonly owner?: Frame;
+  /** Where a w:p writes its text when it ends. */
+  readonly outer?: Holder;
+  /** Names of children seen, for mammoth's "first child named ..." lookups. */
+  seen?: Set<string>;
+  /** w:t: its character data. */
+  text?: string;
+}
+
+/** Reads mammoth's way: text and paragraphs in reading order, tables as printed rows. */
+class BodyReader implements XmlHandler {
+  wantsText = false;
+  private readonly scanner = new XmlScanner();
+  private readonly blocks: (Block | null)[] = [];
+  private readonly body: Holder = { out: [] };
+  private readonly stack: Frame[];
+  private tableCount = 0;
+  private openTables = 0;
+  /** Text of deleted paragraphs: mammoth joins it to the next paragraph. */
+  private carried = '';
+  private sawBody = false;
+
+  constructor() {
+    this.stack = [{ kind: '#document', ctx: 'content', holder: this.body, para: null, inline: false, table: null, row: null, cell: null }];
+  }
+
+  read(xml: string): DocumentModel {
+    this.scanner.run(xml, this);
+    if (!this.sawBody) refuse('no w:body');
+    this.flushBody();
+    return { format: 'docx', title: undefined, blocks: this.blocks as Block[] };
+  }
+
+  text(raw: string): void {
+    const t = this.top();
+    if (t.text !== undefined) refuse('w:t split by markup');
+    // xmldom (mammoth's parser) normalises line ends, NEL and LINE SEPARATOR in the source.
+    t.text = raw.replace(/\r[\n\u0085]/g, '\n').replace(/[\r\u0085\u2028]/g, '\n');
+  }
+
+  markup(): void {
+    refuse('markup inside w:t');
+  }
+
+  open(name: string, attrs: string): boolean {
+    const top = this.top();
+    const parent = top.owner ?? top;
+    if (parent.kind === 'w:t') refuse('element inside w:t');
+    if (name === 'mc:AlternateContent') return this.push(parent, name);
+    switch (parent.kind) {
+      case '#document':
+        return this.push(parent, 'root');
+      case 'root':
+        if (name !== 'w:body' || !this.first(parent, name)) return false;
+        this.sawBody = true;
+        return this.push(parent, name);
+      case 'mc:AlternateContent':
+        return name === 'mc:Fallback' && this.first(parent, name) && this.push(parent, name, { owner: top.owner ?? this.stack[this.stack.length - 2] });
+      case 'w:sdt':
+        if ((name === 'w:sdtPr' || name === 'w:sdtContent') && this.first(parent, name)) return this.push(parent, name);
+        return false;
+      case 'w:sdtPr':
+        if (name === 'wordml:checkbox') refuse('check box content control');
+        return false;
+      case 'w:pPr':
+        return name === 'w:rPr' && this.first(parent, name) && this.push(parent, 'pPr/rPr');
+      case 'pPr/rPr':
+        if (name === 'w:del') parent.para!.deleted = true;
+        return false;
+      case 'w:trPr':
+        if (name === 'w:del') this.deleteRow(parent.row!);
+        return false;
+      case 'w:tcPr':
+        this.cellProperty(parent.cell!, name, attrs);
+        return false;
+      case 'w:tr':
+        if (parent.row!.deleted) return false; // mammoth drops the row unread
+        if (name === 'w:trPr' && this.first(parent, name)) return this.push(parent, name);
+        break;
+      case 'w:p':
+        if (name === 'w:pPr' && this.first(parent, name)) return this.push(parent, name);
+        break;
+      case 'w:tc':
+        if (name === 'w:tcPr' && this.first(parent, name)) return this.push(parent, name);
+        break;
+    }
+    return parent.ctx === 'content' ? this.openContent(parent, name, attrs) : this.openInTable(parent, name, attrs);
+  }
+
+  close(): void {
+    const f = this.stack.pop()!;
+    this.wantsText = this.top().kind === 'w:t';
+    switch (f.kind) {
+      case 'w:t':
+        f.holder.out.push(decodeEntities(f.text ?? ''));
+        break;
+      case 'w:p':
+        this.closeParagraph(f.para!, f.outer!);
+        break;
+      case 'w:pict':
+        f.para!.extras.push(...f.holder.out);
+        break;
+      case 'w:tc': {
+        const cell = f.cell!;
+        f.row!.cells.push({ text: cleanText(cell.out.join('')), colSpan: cell.colSpan, vMerge: cell.vMerge, rowSpan: 1, mergedAway: false });
+        break;
+      }
+      case 'w:tr':
+        if (!f.row!.deleted) f.table!.rows.push(f.row!.cells);
+        break;
+      case 'w:tbl':
+        this.closeTable(f.table!);
+        break;
+    }
+  }
+
+  private openContent(parent: Frame, name: string, attrs: string): boolean {
+    if (name in REFUSED) refuse(REFUSED[name]);
+    if (name in TEXT_ELEMENTS) {
+      parent.holder.out.push(TEXT_ELEMENTS[name]);
+      return false;
+    }
+    switch (name) {
+      case 'w:p':
+        return this.openParagraph(parent);
+      case 'w:t':
+        return this.push(parent, name);
+      case 'w:br': {
+        const type = this.scanner.attr(attrs, 'w:type');
+        if (type === undefined || type === 'textWrapping') parent.holder.out.push('\n'); // page and column breaks print nothing
+        return false;
+      }
+      case 'w:tbl':
+        return this.openTable(parent);
+      case 'w:pict':
+        // mammoth moves a text box's content after the paragraph holding it.
+        if (!parent.para) refuse('w:pict outside a paragraph');
+        return this.push(parent, name, { holder: { out: [] }, inline: true });
+      case 'w:sdt':
+        return this.push(parent, name);
+    }
+    if (WRAPPERS.has(name)) return this.push(parent, name);
+    if (INLINE.has(name)) return this.push(parent, name, { inline: true });
+    return false; // no text: images, fields, bookmarks, properties; or an element mammoth drops
+  }
+
+  /** Inside w:tbl or w:tr mammoth expects rows or cells only; anything else upsets its merging. */
+  private openInTable(parent: Frame, name: string, attrs: string): boolean {
+    if (parent.ctx === 'table' && name === 'w:tr') {
+      return this.push(parent, name, { ctx: 'row', row: { cells: [], deleted: false } });
+    }
+    if (parent.ctx === 'row' && name === 'w:tc') {
+      const cell: Cell = { out: [], colSpan: 1, vMerge: null };
+      return this.push(parent, name, { ctx: 'content', holder: cell, cell, para: null, inline: false });
+    }
+    if (WRAPPERS.has(name) || name === 'w:sdt') return this.push(parent, name);
+    if (name === 'w:bookmarkStart' && this.scanner.attr(attrs, 'w:name') === '_GoBack') return false;
+    if (KNOWN.has(name)) refuse(`${name} directly inside a table ${parent.ctx === 'table' ? '' : 'row '}(mammoth: cell merging may be incorrect)`);
+    return false;
+  }
+
+  private openParagraph(parent: Frame): boolean {
+    if (parent.para) parent.para.hasParagraphInside = true;
+    const para: Paragraph = { out: this.carried ? [this.carried] : [], extras: [], deleted: false, hasParagraphInside: false };
+    this.carried = '';
+    return this.push(parent, 'w:p', { holder: para, para, outer: parent.holder });
+  }
+
+  private closeParagraph(para: Paragraph, outer: Holder): void {
+    if (para.deleted) {
+      // mammoth re-reads a deleted paragraph's XML inside the next one: plain text only here.
+      if (para.extras.length > 0 || para.hasParagraphInside) refuse('deleted paragraph holding a text box');
+      this.carried = para.out.join('');
+      return;
+    }
+    outer.out.push('\n', ...para.out, '\n', ...para.extras);
+  }
+
+  private openTable(parent: Frame): boolean {
+    if (parent.para || parent.inline) refuse('table inside a paragraph or text box');
+    if (parent.holder === this.body) this.flushBody();
+    const table: Table = { index: this.tableCount++, depth: this.openTables++, slot: this.blocks.length, rows: [] };
+    this.blocks.push(null);
+    return this.push(parent, 'w:tbl', { ctx: 'table', table });
+  }
+
+  private closeTable(table: Table): void {
+    this.openTables--;
+    this.blocks[table.slot] = { kind: 'table', grid: expandSpans(table.index, printedRows(table.rows), table.depth) };
+  }
+
+  private deleteRow(row: Row): void {
+    if (row.cells.length > 0) refuse('row deleted after its cells');
+    row.deleted = true;
+  }
+
+  private cellProperty(cell: Cell, name: string, attrs: string): void {
+    const seen = ((cell as Cell & { seen?: Set<string> }).seen ??= new Set());
+    if ((name !== 'w:gridSpan' && name !== 'w:vMerge') || seen.has(name)) return;
+    seen.add(name);
+    const val = this.scanner.attr(attrs, 'w:val');
+    if (name === 'w:gridSpan') cell.colSpan = val ? parseInt(val, 10) : 1;
+    else cell.vMerge = val === 'continue' || !val;
+  }
+
+  /** Text outside tables becomes paragraphs, one per non-empty line (as modelFromDom does). */
+  private flushBody(): void {
+    const text = cleanText(this.body.out.join(''));
+    this.body.out.length = 0;
+    for (const line of text.split('\n')) if (line) this.blocks.push({ kind: 'paragraph', text: line });
+  }
+
+  private top(): Frame {
+    return this.stack[this.stack.length - 1];
+  }
+
+  private first(frame: Frame, name: string): boolean {
+    frame.seen ??= new Set();
+    if (frame.seen.has(name)) return false;
+    frame.seen.add(name);
+    return true;
+  }
+
+  private push(parent: Frame, kind: string, own: Partial<Frame> = {}): true {
+    this.stack.push({
+      kind,
+      ctx: parent.ctx,
+      holder: parent.holder,
+      para: parent.para,
+      inline: parent.inline,
+      table: parent.table,
+      row: parent.row,
+      cell: parent.cell,
+      ...own,
+    });
+    this.wantsText = kind === 'w:t';
+    return true;
+  }
+}
+
+/** mammoth's calculateRowSpans, then the spans as the HTML table walker reads them back. */
+function printedRows(rows: ReadCell[][]): { text: string; rowspan: number; colspan: number }[][] {
+  const columnOwners = new Map<number, ReadCell>();
+  for (const row of rows) {
+    let col = 0;
+    for (const cell of row) {
+      const owner = cell.vMerge ? columnOwners.get(col) : undefined;
+      if (owner) {
+        owner.rowSpan++;
+        cell.mergedAway = true;
+      } else {
+        columnOwners.set(col, cell);
+      }
+      col += cell.colSpan;
+    }
+  }
+  return rows.map((row) =>
+    row.filter((c) => !c.mergedAway).map((c) => ({ text: c.text, rowspan: c.rowSpan, colspan: htmlSpan(c.colSpan) })),
+  );
+}
+
+/** A span as mammoth writes it into HTML and the walker parses it back (NaN, 0, -1 → 1). */
+function htmlSpan(span: number): number {
+  const n = parseInt(String(span), 10);
+  return Number.isFinite(n) && n > 0 ? n : 1;
+}
+
+// ------------------------------------------------------------------ entry points
+
+/** The main document part mammoth would read, when the package relationships name one. */
+function mainDocumentTargets(rels: string): string[] {
+  const targets: string[] = [];
+  for (const m of rels.matchAll(/<(?:\w+:)?Relationship\b([^>]*)>/g)) {
+    const attr = (name: string) => new RegExp(`\\b${name}\\s*=\\s*["']([^"']*)["']`).exec(m[1])?.[1];
+    if (attr('Type') === OFFICE_DOCUMENT_REL) targets.push((attr('Target') ?? '').replace(/^\//, ''));
+  }
+  return targets;
+}
+
+type FastRead = { model: DocumentModel } | { refused: string };
+
+function readFast(bytes: Uint8Array): FastRead {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes, { filter: (f) => f.name === DOCUMENT_PART || f.name === PACKAGE_RELS });
+  } catch (e) {
+    throw new StageError('read', `not a readable DOCX (${(e as Error).message.split('\n')[0]})`);
+  }
+  const rels = entries[PACKAGE_RELS];
+  if (rels && mainDocumentTargets(strFromU8(rels)).some((t) => t !== DOCUMENT_PART)) return { refused: 'main document part is not word/document.xml' };
+  const part = entries[DOCUMENT_PART];
+  if (!part) return { refused: 'no word/document.xml' };
+  let xml = strFromU8(part).replace(/^\uFEFF/, '');
+  // Same placeholder cells the mammoth reader adds, so both put gridBefore rows' cells alike.
+  if (/<w:gridBefore\b/.test(xml)) xml = padGridBefore(xml);
+  try {
+    return { model: new BodyReader().read(xml) };
+  } catch (e) {
+    return { refused: e instanceof Refusal ? e.message : `unexpected ${(e as Error).name}: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * Reads a DOCX in one streaming pass; null when the document holds something only mammoth
+ * reads faithfully. Throws a StageError for a file that is not a zip.
+ */
+export function readDocxFast(bytes: Uint8Array): Result<DocumentModel> | null {
+  const fast = readFast(bytes);
+  return 'model' in fast ? result(fast.model) : null;
+}
+
+/** The DOCX reader: the fast one, or mammoth for what the fast one refuses. */
+export async function readDocx(bytes: Uint8Array): Promise<Result<DocumentModel>> {
+  const fast = readFast(bytes);
+  if ('model' in fast) return result(fast.model);
+  const slow = await readDocxMammoth(bytes);
+  const note: Message = { type: 'info', stage: 'read', message: `fell back to mammoth: ${fast.refused}` };
+  return result(slow.value, [note, ...slow.messages]);
+}

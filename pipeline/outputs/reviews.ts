@@ -1,0 +1,140 @@
+/**
+ * Auditors' review decisions, kept in a CSV that survives re-runs:
+ *   fingerprint,decision,note,reviewer,date      (decision: confirmed | dismissed)
+ * Read on every run and written into anomalies.review_decision / review_note. A finding whose
+ * numbers change gets a new fingerprint, so an old decision no longer applies to it by design.
+ * A malformed file is an error naming its line; call `loadReviews` before the run starts so
+ * nothing is published on a bad file.
+ */
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import Papa from 'papaparse';
+
+export const REVIEW_COLUMNS = ['fingerprint', 'decision', 'note', 'reviewer', 'date'] as const;
+export const REVIEW_DECISIONS = ['confirmed', 'dismissed'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+export interface Review {
+  fingerprint: string;
+  decision: ReviewDecision;
+  note: string | null;
+  reviewer: string | null;
+  date: string | null;
+  /** Line of the file the decision was read from (1 = header). */
+  line: number;
+}
+
+/** Decisions by fingerprint; a fingerprint listed twice keeps its last line. */
+export type Reviews = Map<string, Review>;
+
+export class ReviewsFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    reason: string,
+  ) {
+    super(`${path} line ${line}: ${reason}`);
+    this.name = 'ReviewsFileError';
+  }
+}
+
+/** Where the decisions are read from: --reviews FILE, else <out>/reviews.csv. */
+export function reviewsPath(outDir: string, reviewsCsv?: string): string {
+  return reviewsCsv ?? join(outDir, 'reviews.csv');
+}
+
+const DATE = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T].*)?$/;
+
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * Reads and checks a reviews file. A missing file is no decisions, unless `mustExist`
+ * (a file named with --reviews should be there).
+ */
+export function loadReviews(path: string, opts: { mustExist?: boolean } = {}): Reviews {
+  const reviews: Reviews = new Map();
+  if (!existsSync(path)) {
+    if (opts.mustExist) throw new ReviewsFileError(path, 0, 'file not found');
+    return reviews;
+  }
+  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  let rowStart = 0;
+  let header: string[] | null = null;
+  let failure: ReviewsFileError | null = null;
+  Papa.parse<string[]>(text, {
+    step: (row, parser) => {
+      const line = lineAt(text, rowStart);
+      rowStart = row.meta.cursor;
+      const fail = (reason: string) => {
+        failure = new ReviewsFileError(path, line, reason);
+        parser.abort();
+      };
+      if (row.errors.length > 0) return fail(`not valid CSV (${row.errors[0].message})`);
+      const fields = row.data.map((f) => f.trim());
+      if (fields.every((f) => f === '')) return;
+      if (!header) {
+        header = fields.map((f) => f.toLowerCase());
+        if (REVIEW_COLUMNS.some((c, i) => header![i] !== c)) return fail(`the header must be ${REVIEW_COLUMNS.join(',')}; found ${fields.join(',')}`);
+        return;
+      }
+      if (fields.length !== header.length) return fail(`expected ${header.length} fields (${REVIEW_COLUMNS.join(',')}), found ${fields.length}`);
+      const [fingerprint, decisionText, note, reviewer, date] = fields;
+      const decision = decisionText.toLowerCase();
+      if (!fingerprint) return fail('the fingerprint is empty');
+      if (!(REVIEW_DECISIONS as readonly string[]).includes(decision)) return fail(`decision must be confirmed or dismissed, found "${decisionText}"`);
+      if (date && !DATE.test(date)) return fail(`date must look like 2024-05-31, found "${date}"`);
+      reviews.set(fingerprint, {
+        fingerprint, decision: decision as ReviewDecision, note: note || null, reviewer: reviewer || null, date: date || null, line,
+      });
+    },
+  });
+  if (failure) throw failure;
+  if (!header && text.trim() !== '') throw new ReviewsFileError(path, 1, `the header must be ${REVIEW_COLUMNS.join(',')}`);
+  return reviews;
+}
+
+/** Creates an empty reviews file (header only, with BOM for Excel) where none exists yet. */
+export function ensureReviewsFile(path: string): boolean {
+  if (existsSync(path)) return false;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, '\uFEFF' + REVIEW_COLUMNS.join(',') + '\r\n');
+  return true;
+}
+
+export interface ReviewsApplied {
+  /** Findings that carry a decision this run. */
+  applied: number;
+  /** Decisions whose finding no longer exists (fixed, or its numbers changed). */
+  stale: Review[];
+}
+
+/** Writes the decisions into anomalies.review_decision / review_note (clearing older ones). */
+export async function applyReviews(conn: DuckDBConnection, reviews: Reviews): Promise<ReviewsApplied> {
+  await conn.run('UPDATE anomalies SET review_decision = NULL, review_note = NULL WHERE review_decision IS NOT NULL OR review_note IS NOT NULL');
+  if (reviews.size === 0) return { applied: 0, stale: [] };
+  await conn.run('CREATE OR REPLACE TEMP TABLE review_input (fingerprint VARCHAR, decision VARCHAR, note VARCHAR)');
+  const ap = await conn.createAppender('review_input');
+  for (const r of reviews.values()) {
+    ap.appendVarchar(r.fingerprint);
+    ap.appendVarchar(r.decision);
+    if (r.note === null) ap.appendNull();
+    else ap.appendVarchar(r.note);
+    ap.endRow();
+  }
+  ap.closeSync();
+  await conn.run(
+    `UPDATE anomalies SET review_decision = r.decision, review_note = r.note
+     FROM review_input r WHERE anomalies.fingerprint = r.fingerprint`,
+  );
+  const found = await conn.runAndReadAll(
+    'SELECT DISTINCT r.fingerprint FROM review_input r JOIN anomalies a ON a.fingerprint = r.fingerprint',
+  );
+  await conn.run('DROP TABLE review_input');
+  const matched = new Set(found.getRowObjectsJS().map((row) => row.fingerprint as string));
+  return { applied: matched.size, stale: [...reviews.values()].filter((r) => !matched.has(r.fingerprint)) };
+}

@@ -1,0 +1,183 @@
+-- Views for researchers, over the tables of schema.sql. Idempotent (CREATE OR REPLACE):
+-- run after schema.sql every time the warehouse is opened or the outputs are written.
+--
+-- One report, several documents. The same report often arrives as several documents (the web
+-- page and its DOCX attachment; the seed in three formats). Documents of the same agency
+-- (agency_norm) and year whose printed numbers are identical are ONE report: report_groups maps
+-- every document to its group, and the table views (t2, t3, t4, report_metrics) hold only the
+-- group's representative document, so a report is never counted twice.
+-- Documents of the same agency and year with DIFFERENT numbers (a re-publication, or a page and
+-- an attachment that disagree: META.DUPLICATE) are different reports and all appear;
+-- `is_primary` marks the one first seen (the one cross-report rules use) and
+-- `versions_in_year` says how many different versions the agency published for that year.
+-- For one row per agency and year: WHERE is_primary.
+
+-- Every document (reports row) with the report group it belongs to.
+--   group_id          report_id of the group's representative (its document first seen)
+--   is_representative this document is its group's representative
+--   n_sources         documents in the group (same agency, year and numbers)
+--   is_primary        this group is the agency-year's version first seen
+--   versions_in_year  groups (different sets of numbers) for this agency and year
+CREATE OR REPLACE VIEW report_groups AS
+WITH signature AS (
+  -- the printed numbers (derived, unprinted subtotals left out; text cells by their text)
+  SELECT report_id,
+         md5(string_agg(table_id || '|' || row_key || '|' || col_key || '|' ||
+                        coalesce(CAST(value AS VARCHAR), 'text:' || coalesce(raw, '')),
+                        ';' ORDER BY table_id, row_key, col_key)) AS cells_signature
+  FROM cells
+  WHERE kind <> 'derived'
+  GROUP BY report_id
+),
+first_seen AS (
+  SELECT sha256, min(first_seen) AS first_seen FROM documents GROUP BY sha256
+),
+keyed AS (
+  SELECT r.report_id, r.agency_norm, r.year, r.source, s.cells_signature, f.first_seen,
+         CASE WHEN r.status <> 'failed' AND r.agency_norm IS NOT NULL AND r.year IS NOT NULL AND s.cells_signature IS NOT NULL
+              THEN r.agency_norm || '|' || r.year || '|' || s.cells_signature
+              ELSE r.report_id END AS group_key
+  FROM reports r
+  LEFT JOIN signature s USING (report_id)
+  LEFT JOIN first_seen f USING (sha256)
+),
+grouped AS (
+  SELECT *,
+         first_value(report_id) OVER (PARTITION BY group_key ORDER BY first_seen NULLS LAST, source, report_id) AS group_id,
+         CAST(count(*) OVER (PARTITION BY group_key) AS INTEGER) AS n_sources,
+         min(first_seen) OVER (PARTITION BY group_key) AS group_first_seen
+  FROM keyed
+),
+ranked AS (
+  SELECT *,
+         CASE WHEN agency_norm IS NULL OR year IS NULL THEN 1
+              ELSE dense_rank() OVER (PARTITION BY agency_norm, year ORDER BY group_first_seen NULLS LAST, group_id) END AS version_rank,
+         CASE WHEN agency_norm IS NULL OR year IS NULL THEN 1
+              ELSE CAST(count(DISTINCT group_id) OVER (PARTITION BY agency_norm, year) AS INTEGER) END AS versions_in_year
+  FROM grouped
+)
+SELECT report_id, group_id, report_id = group_id AS is_representative, n_sources,
+       version_rank = 1 AS is_primary, versions_in_year, agency_norm, year, cells_signature
+FROM ranked;
+
+-- T3 收到和处理政府信息公开申请情况: one row per report and T3 row, the seven applicant columns.
+-- row_order follows the template (template_keys); printed subtotal rows (denied_subtotal, …) have none.
+CREATE OR REPLACE VIEW t3 AS
+SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, g.is_primary, g.versions_in_year, g.n_sources,
+       c.row_key, coalesce(k.row_label, c.row_key) AS row_label, k.row_order,
+       max(c.value) FILTER (WHERE c.col_key = 'natural_person') AS natural_person,  -- 自然人
+       max(c.value) FILTER (WHERE c.col_key = 'commercial')     AS commercial,      -- 商业企业
+       max(c.value) FILTER (WHERE c.col_key = 'research')       AS research,        -- 科研机构
+       max(c.value) FILTER (WHERE c.col_key = 'social_org')     AS social_org,      -- 社会公益组织
+       max(c.value) FILTER (WHERE c.col_key = 'legal_service')  AS legal_service,   -- 法律服务机构
+       max(c.value) FILTER (WHERE c.col_key = 'other_org')      AS other_org,       -- 其他
+       max(c.value) FILTER (WHERE c.col_key = 'total')          AS total            -- 总计
+FROM cells c
+JOIN report_groups g ON g.report_id = c.report_id AND g.is_representative
+JOIN reports r ON r.report_id = c.report_id
+LEFT JOIN (SELECT DISTINCT template, row_key, row_label, row_order FROM template_keys WHERE table_id = 'T3') k
+       ON k.template = r.template AND k.row_key = c.row_key
+WHERE c.table_id = 'T3'
+GROUP BY ALL;
+
+-- T4 行政复议、行政诉讼: one row per report and block (review, litigation_direct, litigation_after_review).
+CREATE OR REPLACE VIEW t4 AS
+SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, g.is_primary, g.versions_in_year, g.n_sources,
+       c.row_key AS block,
+       max(c.value) FILTER (WHERE c.col_key = 'upheld')    AS upheld,     -- 结果维持
+       max(c.value) FILTER (WHERE c.col_key = 'corrected') AS corrected,  -- 结果纠正
+       max(c.value) FILTER (WHERE c.col_key = 'other')     AS other,      -- 其他结果
+       max(c.value) FILTER (WHERE c.col_key = 'pending')   AS pending,    -- 尚未审结
+       max(c.value) FILTER (WHERE c.col_key = 'total')     AS total       -- 总计
+FROM cells c
+JOIN report_groups g ON g.report_id = c.report_id AND g.is_representative
+JOIN reports r ON r.report_id = c.report_id
+WHERE c.table_id = 'T4'
+GROUP BY ALL;
+
+-- T2 主动公开政府信息情况: one row per report and T2 row; the columns of both template versions
+-- (a column the row's version does not have is NULL). Sub-rows of 其他对外管理服务事项 are
+-- row_key 'other_services:<label>'.
+CREATE OR REPLACE VIEW t2 AS
+SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, g.is_primary, g.versions_in_year, g.n_sources,
+       c.row_key,
+       max(c.value) FILTER (WHERE c.col_key = 'issued')          AS issued,           -- 2021 本年制发件数
+       max(c.value) FILTER (WHERE c.col_key = 'repealed')        AS repealed,         -- 2021 本年废止件数
+       max(c.value) FILTER (WHERE c.col_key = 'in_force')        AS in_force,         -- 2021 现行有效件数
+       max(c.value) FILTER (WHERE c.col_key = 'decisions')       AS decisions,        -- 本年处理决定数量
+       max(c.value) FILTER (WHERE c.col_key = 'amount')          AS amount,           -- 万元 (2021 收费金额, 2019 采购总金额)
+       max(c.value) FILTER (WHERE c.col_key = 'made')            AS made,             -- 2019 本年新制作数量
+       max(c.value) FILTER (WHERE c.col_key = 'published')       AS published,        -- 2019 本年新公开数量
+       max(c.value) FILTER (WHERE c.col_key = 'total_published') AS total_published,  -- 2019 对外公开总数量
+       max(c.value) FILTER (WHERE c.col_key = 'prev_items')      AS prev_items,       -- 2019 上一年项目数量
+       max(c.value) FILTER (WHERE c.col_key = 'change')          AS change,           -- 2019 本年增/减
+       max(c.value) FILTER (WHERE c.col_key = 'projects')        AS projects          -- 2019 采购项目数量
+FROM cells c
+JOIN report_groups g ON g.report_id = c.report_id AND g.is_representative
+JOIN reports r ON r.report_id = c.report_id
+WHERE c.table_id = 'T2'
+GROUP BY ALL;
+
+-- Rates and totals per report (one row per report group; WHERE is_primary for one per agency-year).
+-- A rate is NULL when its denominator is 0 or missing. Counts are the T3 总计 column.
+CREATE OR REPLACE VIEW report_metrics AS
+WITH t3_totals AS (
+  SELECT report_id,
+         max(total) FILTER (WHERE row_key = 'new_received')      AS requests_received,
+         max(total) FILTER (WHERE row_key = 'carried_over')      AS carried_over,
+         max(total) FILTER (WHERE row_key = 'total_processed')   AS total_processed,
+         max(total) FILTER (WHERE row_key = 'carried_forward')   AS carried_forward,
+         max(total) FILTER (WHERE row_key = 'granted')           AS granted,
+         max(total) FILTER (WHERE row_key = 'partial')           AS partial,
+         sum(total) FILTER (WHERE row_key LIKE 'denied\_%' ESCAPE '\' AND row_key <> 'denied_subtotal')     AS denied,
+         sum(total) FILTER (WHERE row_key LIKE 'unable\_%' ESCAPE '\' AND row_key <> 'unable_subtotal')     AS unable,
+         sum(total) FILTER (WHERE row_key LIKE 'rejected\_%' ESCAPE '\' AND row_key <> 'rejected_subtotal') AS rejected,
+         sum(total) FILTER (WHERE row_key = 'other' OR row_key IN ('other_no_correction', 'other_no_fee', 'other_misc')) AS other_processing,
+         sum(natural_person) FILTER (WHERE row_key = 'new_received') AS requests_natural_person
+  FROM t3 GROUP BY report_id
+),
+t4_blocks AS (
+  SELECT report_id,
+         max(total)     FILTER (WHERE block = 'review') AS review_total,
+         max(corrected) FILTER (WHERE block = 'review') AS review_corrected,
+         max(pending)   FILTER (WHERE block = 'review') AS review_pending,
+         sum(total)     FILTER (WHERE block IN ('litigation_direct', 'litigation_after_review')) AS litigation_total,
+         sum(corrected) FILTER (WHERE block IN ('litigation_direct', 'litigation_after_review')) AS litigation_corrected,
+         sum(pending)   FILTER (WHERE block IN ('litigation_direct', 'litigation_after_review')) AS litigation_pending
+  FROM t4 GROUP BY report_id
+)
+SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, r.status,
+       g.is_primary, g.versions_in_year, g.n_sources,
+       t3_totals.* EXCLUDE (report_id),
+       t4_blocks.* EXCLUDE (report_id),
+       -- 予以公开率 = granted / total_processed  (T3 （一）予以公开 ÷ （七）总计)
+       t3_totals.granted / nullif(t3_totals.total_processed, 0) AS grant_rate,
+       -- 实质公开率 = (granted + partial) / total_processed  (（一）+（二）) ÷ （七）总计
+       (t3_totals.granted + t3_totals.partial) / nullif(t3_totals.total_processed, 0) AS substantive_open_rate,
+       -- 不予公开率 = Σ denied_* / total_processed  (（三）不予公开 ÷ （七）总计)
+       t3_totals.denied / nullif(t3_totals.total_processed, 0) AS denial_rate,
+       -- 办结率 = total_processed / (requests_received + carried_over)  (第三项 ÷ (第一项 + 第二项))
+       t3_totals.total_processed / nullif(t3_totals.requests_received + t3_totals.carried_over, 0) AS completion_rate,
+       -- 复议纠错率 = review.corrected / (review.total − review.pending)  (decided reviews only)
+       t4_blocks.review_corrected / nullif(t4_blocks.review_total - t4_blocks.review_pending, 0) AS review_correction_rate,
+       -- 诉讼纠错率 = litigation.corrected / (litigation.total − litigation.pending), litigation = direct + after review
+       t4_blocks.litigation_corrected / nullif(t4_blocks.litigation_total - t4_blocks.litigation_pending, 0) AS litigation_correction_rate,
+       -- 复议诉讼率 = (review.total + litigation.total) / total_processed  (challenges per answered request)
+       (t4_blocks.review_total + t4_blocks.litigation_total) / nullif(t3_totals.total_processed, 0) AS challenge_rate
+FROM reports r
+JOIN report_groups g ON g.report_id = r.report_id AND g.is_representative
+LEFT JOIN t3_totals ON t3_totals.report_id = r.report_id
+LEFT JOIN t4_blocks ON t4_blocks.report_id = r.report_id
+WHERE r.status <> 'failed';
+
+-- Findings with the report's agency, year and group; `counted` is false for a finding an auditor
+-- dismissed in reviews.csv (dismissed findings are listed apart and left out of totals).
+CREATE OR REPLACE VIEW findings AS
+SELECT a.*, r.agency, r.agency_norm, r.year, r.template, r.source, g.group_id,
+       rr.year AS related_year, rg.group_id AS related_group_id,
+       coalesce(a.review_decision, '') <> 'dismissed' AS counted
+FROM anomalies a
+LEFT JOIN reports r ON r.report_id = a.report_id
+LEFT JOIN report_groups g ON g.report_id = a.report_id
+LEFT JOIN reports rr ON rr.report_id = a.related_report_id
+LEFT JOIN report_groups rg ON rg.report_id = a.related_report_id;

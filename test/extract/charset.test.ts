@@ -1,0 +1,49 @@
+/** GBK/GB18030 pages with and without a declared charset read right, as do BOM'd and GBK text exports. */
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { extractDocument } from '../../extractors/index.js';
+import { goldCells, readSample } from '../helpers.js';
+
+const BASE = '2023_沭阳县发展和改革局';
+const html = readSample(`${BASE}.html`).toString('utf8');
+const withoutCharset = html.replace(/<meta[^>]*charset[^>]*>/gi, '');
+
+async function expectGold(bytes: Uint8Array) {
+  const { value: x, messages } = await extractDocument(bytes);
+  const got = new Map(x.cells.map((c) => [`${c.table_id}|${c.row_key}|${c.col_key}`, c]));
+  for (const g of goldCells(BASE)) {
+    const c = got.get(`${g.table_id}|${g.row_key}|${g.col_key}`);
+    expect({ k: `${g.row_key}.${g.col_key}`, v: c?.value, raw: c?.raw.trim() }).toEqual({ k: `${g.row_key}.${g.col_key}`, v: g.value, raw: g.raw.trim() });
+  }
+  expect(x.meta.agency).toBe('沭阳县发展和改革局');
+  expect(x.meta.year).toBe(2023);
+  return messages;
+}
+
+describe('charsets', () => {
+  it('GBK page declaring <meta charset="gbk">', async () => {
+    const page = withoutCharset.replace(/<head[^>]*>/i, '$&<meta charset="gbk">');
+    await expectGold(iconv.encode(page, 'gbk'));
+  });
+  it('GB2312 page declaring it in http-equiv Content-Type', async () => {
+    const page = withoutCharset.replace(/<head[^>]*>/i, '$&<meta http-equiv="Content-Type" content="text/html; charset=gb2312">');
+    await expectGold(iconv.encode(page, 'gb18030'));
+  });
+  it('GBK page with no charset declared (detected)', async () => {
+    const messages = await expectGold(iconv.encode(withoutCharset, 'gbk'));
+    expect(messages.some((m) => /gb18030 \(detected\)/.test(m.message))).toBe(true);
+  });
+  it('GBK bytes under a stale utf-8 declaration', async () => {
+    const page = withoutCharset.replace(/<head[^>]*>/i, '$&<meta charset="utf-8">');
+    const messages = await expectGold(iconv.encode(page, 'gbk'));
+    expect(messages.some((m) => /not UTF-8; read as GB18030/.test(m.message))).toBe(true);
+  });
+  it('UTF-8 with a BOM and no declaration', async () => {
+    await expectGold(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(withoutCharset)]));
+  });
+  it('the plain-text export in GBK', async () => {
+    const { value: x } = await extractDocument(iconv.encode(readSample(`${BASE}.txt`).toString('utf8'), 'gbk'));
+    expect(x.cells.filter((c) => c.kind !== 'derived').length).toBe(goldCells(BASE).length);
+    expect(x.meta.agency).toBe('沭阳县发展和改革局');
+  });
+});
