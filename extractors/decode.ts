@@ -33,12 +33,14 @@ function normaliseCharset(name: string): string | null {
   return iconv.encodingExists(n) ? n : null;
 }
 
-function isValidUtf8(bytes: Uint8Array): boolean {
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text if the bytes are valid UTF-8, else null (decoded once: this is on the hot path). */
+function tryUtf8(bytes: Uint8Array): string | null {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
+    return strictUtf8.decode(bytes);
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -50,18 +52,18 @@ export function decodeText(bytes: Uint8Array, messages: Message[]): Decoded {
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: iconv.decode(Buffer.from(bytes.subarray(2)), 'utf-16be'), charset: 'utf-16be', how: 'bom' };
 
   const declared = declaredCharset(bytes);
-  const utf8 = isValidUtf8(bytes);
+  const charset = declared ? normaliseCharset(declared) : null;
+  const utf8 = charset === null || charset === 'utf-8' ? tryUtf8(bytes) : null;
   if (declared) {
-    const charset = normaliseCharset(declared);
-    if (charset === 'utf-8' && !utf8) {
+    if (charset === 'utf-8' && utf8 === null) {
       // Pages saved from GBK sites keep their old utf-8 declaration; the bytes decide.
       messages.push({ type: 'warning', stage: 'decode', message: `declared charset ${declared} but the bytes are not UTF-8; read as GB18030` });
       return { text: iconv.decode(Buffer.from(bytes), 'gb18030'), charset: 'gb18030', how: 'detected' };
     }
     if (charset && charset !== 'utf-8') return { text: iconv.decode(Buffer.from(bytes), charset), charset, how: 'declared' };
-    if (charset === 'utf-8') return { text: new TextDecoder('utf-8').decode(bytes), charset, how: 'declared' };
+    if (charset === 'utf-8') return { text: utf8!, charset, how: 'declared' };
     messages.push({ type: 'warning', stage: 'decode', message: `unknown declared charset ${declared}; detecting` });
   }
-  if (utf8) return { text: new TextDecoder('utf-8').decode(bytes), charset: 'utf-8', how: 'detected' };
+  if (utf8 !== null) return { text: utf8, charset: 'utf-8', how: 'detected' };
   return { text: iconv.decode(Buffer.from(bytes), 'gb18030'), charset: 'gb18030', how: 'detected' };
 }

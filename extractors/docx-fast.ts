@@ -27,18 +27,18 @@ function refuse(why: string): never {
 // ------------------------------------------------------------------ XML scanning
 
 /** Namespaces mammoth names elements by (whatever prefix the document uses). */
-const NAMESPACES: Record<string, string> = {
-  'http://schemas.openxmlformats.org/wordprocessingml/2006/main': 'w',
-  'http://purl.oclc.org/ooxml/wordprocessingml/main': 'w',
-  'http://schemas.openxmlformats.org/officeDocument/2006/relationships': 'r',
-  'http://purl.oclc.org/ooxml/officeDocument/relationships': 'r',
-  'http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing': 'wp',
-  'http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing': 'wp',
-  'http://schemas.openxmlformats.org/markup-compatibility/2006': 'mc',
-  'urn:schemas-microsoft-com:vml': 'v',
-  'urn:schemas-microsoft-com:office:word': 'office-word',
-  'http://schemas.microsoft.com/office/word/2010/wordml': 'wordml',
-};
+const NAMESPACES = new Map([
+  ['http://schemas.openxmlformats.org/wordprocessingml/2006/main', 'w'],
+  ['http://purl.oclc.org/ooxml/wordprocessingml/main', 'w'],
+  ['http://schemas.openxmlformats.org/officeDocument/2006/relationships', 'r'],
+  ['http://purl.oclc.org/ooxml/officeDocument/relationships', 'r'],
+  ['http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing', 'wp'],
+  ['http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing', 'wp'],
+  ['http://schemas.openxmlformats.org/markup-compatibility/2006', 'mc'],
+  ['urn:schemas-microsoft-com:vml', 'v'],
+  ['urn:schemas-microsoft-com:office:word', 'office-word'],
+  ['http://schemas.microsoft.com/office/word/2010/wordml', 'wordml'],
+]);
 
 interface XmlHandler {
   /** True while the handler wants the character data of the current element. */
@@ -52,8 +52,8 @@ interface XmlHandler {
   markup(): void;
 }
 
-// Start tag: name, then attributes (quoted values may hold '>'), then '>' (with '/' when empty).
-const START_TAG = /<([^\s/>]+)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>/y;
+// The rest of a start tag after its name: attributes (quoted values may hold '>'), then '>'.
+const TAG_REST = /[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/y;
 const ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 const ENTITY = /&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g;
 const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -70,6 +70,75 @@ function decodeEntities(raw: string): string {
   return decoded;
 }
 
+/** Position of the next tag `<name` or `</name` (by `start`) from `from`, or -1. */
+function findTag(xml: string, start: string, from: number): number {
+  for (let at = xml.indexOf(start, from); at >= 0; at = xml.indexOf(start, at + 1)) {
+    const next = xml.charCodeAt(at + start.length);
+    // The name must end here: '>', '/', or white space.
+    if (next === 0x3e || next === 0x2f || next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d) return at;
+  }
+  return -1;
+}
+
+/** Where the element name starting at `from` ends: white space, '/' or '>'. */
+function nameEndAt(xml: string, from: number): number {
+  let at = from;
+  for (; at < xml.length; at++) {
+    const c = xml.charCodeAt(at);
+    if (c === 0x20 || c === 0x3e || c === 0x2f || c === 0x0a || c === 0x09 || c === 0x0d) break;
+  }
+  if (at === from || at === xml.length) refuse('malformed XML (bad start tag)');
+  return at;
+}
+
+/** Position after the end tag at `lt`, which must close `name`. */
+function closeTagEnd(xml: string, lt: number, name: string | undefined): number {
+  const at = lt + 2 + (name?.length ?? 0);
+  if (name !== undefined && xml.startsWith(name, lt + 2)) {
+    if (xml.charCodeAt(at) === 0x3e /* > */) return at + 1;
+    const gt = xml.indexOf('>', at);
+    if (gt > 0 && xml.slice(at, gt).trim() === '') return gt + 1;
+  }
+  refuse('malformed XML (tags do not nest)');
+}
+
+const TAGS = new Map<string, [string, string]>();
+
+/** Jumps past the end of element `name` whose start tag ends just before `from` (nested namesakes counted). */
+function skipElement(xml: string, from: number, name: string): number {
+  let tags = TAGS.get(name);
+  if (!tags) TAGS.set(name, (tags = [`<${name}`, `</${name}`]));
+  const [openTag, closeTag] = tags;
+  let close = findTag(xml, closeTag, from);
+  if (close < 0) refuse('malformed XML (unclosed element)');
+  // Usually nothing inside has the same name: the first end tag is the one.
+  if (xml.lastIndexOf(openTag, close) < from) return xml.indexOf('>', close) + 1;
+  let depth = 1;
+  let pos = from;
+  for (;;) {
+    for (let open = findTag(xml, openTag, pos); open >= 0 && open < close; open = findTag(xml, openTag, open + 1)) {
+      TAG_REST.lastIndex = open + openTag.length;
+      if (!TAG_REST.test(xml)) refuse('malformed XML (bad start tag)');
+      if (xml.charCodeAt(TAG_REST.lastIndex - 2) !== 0x2f /* / */) depth++;
+    }
+    pos = xml.indexOf('>', close) + 1;
+    if (--depth === 0) return pos;
+    close = findTag(xml, closeTag, pos);
+    if (close < 0) refuse('malformed XML (unclosed element)');
+  }
+}
+
+/**
+ * The text of a w:t. The document is scanned as latin1 (one char per byte: all markup is ASCII,
+ * and one-byte strings scan fast), so its character data is decoded from UTF-8 here.
+ */
+function characterData(raw: string): string {
+  let text = /[^\x00-\x7f]/.test(raw) ? Buffer.from(raw, 'latin1').toString('utf8') : raw;
+  // xmldom (mammoth's parser) first normalises line ends, NEL and LINE SEPARATOR in the source.
+  if (/[\r\u0085\u2028]/.test(text)) text = text.replace(/\r[\n\u0085]/g, '\n').replace(/[\r\u0085\u2028]/g, '\n');
+  return decodeEntities(text);
+}
+
 /**
  * A minimal streaming XML tokenizer: elements, attributes, namespaces, comments, CDATA and
  * processing instructions. It checks that tags nest; a DTD or anything malformed is refused.
@@ -79,8 +148,19 @@ class XmlScanner {
   private ns: Record<string, string> = Object.assign(Object.create(null), { xml: 'http://www.w3.org/XML/1998/namespace' });
   private scopes: { depth: number; ns: Record<string, string> }[] = [];
   private names = new Map<string, string>();
+  private xml = '';
+  /** No comments, CDATA or PIs past the XML declaration: an element's end can be searched for. */
+  private plain = false;
+  /** Some attribute value may be in single quotes: find tag ends the slow way. */
+  private apostrophes = false;
+  /** The element being opened: raw name, where its content starts, where it ends once known. */
+  private current = { name: '', from: 0, empty: false, end: -1 };
 
   run(xml: string, handler: XmlHandler): void {
+    this.xml = xml;
+    const prolog = xml.startsWith('<?xml') ? xml.indexOf('?>') + 2 : 0;
+    this.plain = xml.indexOf('<!', prolog) < 0 && xml.indexOf('<?', prolog) < 0;
+    this.apostrophes = xml.includes("'");
     const open: string[] = [];
     let skipFrom = -1; // depth of the element being skipped, -1 when reading
     let i = 0;
@@ -90,9 +170,7 @@ class XmlScanner {
       if (lt > i && skipFrom < 0 && handler.wantsText) handler.text(xml.slice(i, lt));
       const next = xml.charCodeAt(lt + 1);
       if (next === 0x2f /* / */) {
-        const gt = xml.indexOf('>', lt);
-        if (gt < 0 || open.pop() !== xml.slice(lt + 2, gt).trimEnd()) refuse('malformed XML (tags do not nest)');
-        i = gt + 1;
+        i = closeTagEnd(xml, lt, open.pop());
         if (skipFrom >= 0) {
           if (open.length === skipFrom) skipFrom = -1;
           continue;
@@ -103,26 +181,35 @@ class XmlScanner {
         i = this.skipMarkup(xml, lt);
         if (skipFrom < 0 && handler.wantsText) handler.markup();
       } else {
-        START_TAG.lastIndex = lt;
-        const m = START_TAG.exec(xml);
-        if (!m) refuse('malformed XML (bad start tag)');
-        i = START_TAG.lastIndex;
-        const empty = m[2].endsWith('/');
+        const nameEnd = nameEndAt(xml, lt + 1);
+        const gt = xml.charCodeAt(nameEnd) === 0x3e /* > */ ? nameEnd : this.startTagEnd(xml, nameEnd);
+        const empty = xml.charCodeAt(gt - 1) === 0x2f; /* / */
+        const raw = xml.slice(lt + 1, nameEnd);
+        i = gt + 1;
         if (skipFrom >= 0) {
-          if (!empty) open.push(m[1]);
+          if (!empty) open.push(raw);
           continue;
         }
-        const attrs = empty ? m[2].slice(0, -1) : m[2];
-        if (attrs.includes('xmlns')) this.enterScope(attrs, open.length);
-        const read = handler.open(this.resolve(m[1]), attrs);
+        const attrs = nameEnd < gt - 1 ? xml.slice(nameEnd, empty ? gt - 1 : gt) : '';
+        if (attrs.length > 5 && attrs.includes('xmlns')) this.enterScope(attrs, open.length);
+        const current = this.current;
+        current.name = raw;
+        current.from = i;
+        current.empty = empty;
+        current.end = -1;
+        const read = handler.open(this.resolve(raw), attrs);
         if (empty) {
           if (read) handler.close();
           this.leaveScope(open.length);
+        } else if (read) {
+          open.push(raw);
         } else {
-          open.push(m[1]);
-          if (!read) {
-            skipFrom = open.length - 1;
-            this.leaveScope(skipFrom);
+          this.leaveScope(open.length);
+          if (this.plain) {
+            i = current.end >= 0 ? current.end : skipElement(xml, i, raw);
+          } else {
+            skipFrom = open.length;
+            open.push(raw);
           }
         }
       }
@@ -130,11 +217,41 @@ class XmlScanner {
     if (open.length > 0) refuse('malformed XML (unclosed element)');
   }
 
+  /** Position of the '>' ending a start tag whose attributes start at `from` ('>' may be quoted). */
+  private startTagEnd(xml: string, from: number): number {
+    if (this.apostrophes) {
+      TAG_REST.lastIndex = from;
+      if (!TAG_REST.test(xml)) refuse('malformed XML (bad start tag)');
+      return TAG_REST.lastIndex - 1;
+    }
+    let gt = xml.indexOf('>', from);
+    for (let quote = xml.indexOf('"', from); quote >= 0 && quote < gt; ) {
+      const end = xml.indexOf('"', quote + 1);
+      if (end < 0) break;
+      if (end > gt) gt = xml.indexOf('>', end);
+      quote = xml.indexOf('"', end + 1);
+    }
+    if (gt < 0) refuse('malformed XML (bad start tag)');
+    return gt;
+  }
+
+  /**
+   * The raw XML inside the element being opened (with its end tag), for a quick look before
+   * reading it; null when it cannot be cut out cheaply.
+   */
+  peekContent(): string | null {
+    const el = this.current;
+    if (el.empty) return '';
+    if (!this.plain) return null;
+    if (el.end < 0) el.end = skipElement(this.xml, el.from, el.name);
+    return this.xml.slice(el.from, el.end);
+  }
+
   /** The value of attribute `name` (mammoth's form, e.g. 'w:val') in a start tag's attributes. */
   attr(attrs: string, name: string): string | undefined {
     for (const m of attrs.matchAll(ATTRIBUTE)) {
-      const colon = m[1].indexOf(':');
-      const resolved = colon < 0 ? m[1] : this.resolve(m[1]);
+      if (m[1] === 'xmlns' || m[1].startsWith('xmlns:')) continue;
+      const resolved = m[1].includes(':') ? this.resolve(m[1]) : m[1];
       if (resolved === name) return decodeEntities(m[2] ?? m[3]);
     }
     return undefined;
@@ -162,7 +279,8 @@ class XmlScanner {
       const local = qname.slice(colon + 1);
       const uri = this.ns[prefix];
       if (uri === undefined && prefix) refuse(`undeclared namespace prefix ${prefix}`);
-      name = !uri ? local : NAMESPACES[uri] ? `${NAMESPACES[uri]}:${local}` : `{${uri}}${local}`;
+      const known = uri ? NAMESPACES.get(uri) : undefined;
+      name = !uri ? local : known ? `${known}:${local}` : `{${uri}}${local}`;
       this.names.set(qname, name);
     }
     return name;
@@ -192,6 +310,11 @@ class XmlScanner {
 
 // ------------------------------------------------------------------ mammoth's body reader
 
+/** cleanText, skipped when there is nothing for it to change (most cells). */
+function clean(text: string): string {
+  return /[\s\u00a0\u3000\u200b\ufeff]/.test(text) ? cleanText(text) : text;
+}
+
 /** Elements mammoth reads the children of, in place. */
 const WRAPPERS = new Set([
   'w:ins', 'w:customXml', 'w:smartTag', 'w:moveTo',
@@ -207,15 +330,19 @@ const KNOWN = new Set([
   'w:sdt', 'w:drawing', 'w:pict', 'wp:inline', 'wp:anchor', 'v:imagedata',
 ]);
 /** Where mammoth's output for these would differ from plain text in place. */
-const REFUSED: Record<string, string> = {
-  'w:sym': 'w:sym (symbol font character)',
-  'w:footnoteReference': 'footnotes',
-  'w:endnoteReference': 'endnotes',
-  'w:altChunk': 'w:altChunk (imported document)',
-  'w:tr': 'w:tr outside a table',
-  'w:tc': 'w:tc outside a table row',
-};
-const TEXT_ELEMENTS: Record<string, string> = { 'w:tab': '\t', 'w:noBreakHyphen': '\u2011', 'w:softHyphen': '\u00ad' };
+const REFUSED = new Map([
+  ['w:sym', 'w:sym (symbol font character)'],
+  ['w:footnoteReference', 'footnotes'],
+  ['w:endnoteReference', 'endnotes'],
+  ['w:altChunk', 'w:altChunk (imported document)'],
+  ['w:tr', 'w:tr outside a table'],
+  ['w:tc', 'w:tc outside a table row'],
+]);
+const TEXT_ELEMENTS = new Map([
+  ['w:tab', '\t'],
+  ['w:noBreakHyphen', '\u2011'],
+  ['w:softHyphen', '\u00ad'],
+]);
 
 /** Somewhere text and paragraphs are written to: the body, a paragraph, a text box, a cell. */
 interface Holder {
@@ -230,84 +357,109 @@ interface Paragraph extends Holder {
 }
 
 interface Cell extends Holder {
+  /** The table the cell is in. */
+  readonly table: Table;
   colSpan: number;
   /** mammoth's _vMerge: true for a continuation, false for a restart, null when absent. */
   vMerge: boolean | null;
-}
-
-interface ReadCell {
-  readonly text: string;
-  readonly colSpan: number;
-  readonly vMerge: boolean | null;
+  text: string;
   rowSpan: number;
+  /** A vertical-merge continuation: mammoth drops it, content and nested tables too. */
   mergedAway: boolean;
 }
 
 interface Row {
-  readonly cells: ReadCell[];
+  readonly cells: Cell[];
   deleted: boolean;
 }
 
 interface Table {
-  readonly index: number;
   readonly depth: number;
-  /** Where its block goes: reserved when the table starts, so nested tables follow it. */
-  readonly slot: number;
-  readonly rows: ReadCell[][];
+  /** The cell holding it, for a nested table. */
+  readonly inCell: Cell | null;
+  readonly rows: Cell[][];
 }
 
-/** An open element, with what its children inherit. */
-interface Frame {
-  readonly kind: string;
+/** Whether mammoth drops the table with a cell it sits in. */
+function dropped(table: Table): boolean {
+  return table.inCell !== null && (table.inCell.mergedAway || dropped(table.inCell.table));
+}
+
+/** What an element's children inherit. */
+interface Inherited {
   /** What the children may be: content, rows of `table`, cells of `row`. */
-  readonly ctx: 'content' | 'table' | 'row';
-  readonly holder: Holder;
+  ctx: 'content' | 'table' | 'row';
+  holder: Holder;
   /** Innermost open paragraph. */
-  readonly para: Paragraph | null;
+  para: Paragraph | null;
   /** Inside a run, hyperlink or shape: a table cannot start here. */
-  readonly inline: boolean;
-  readonly table: Table | null;
-  readonly row: Row | null;
-  readonly cell: Cell | null;
-  /** mc:Fallback: the frame its children count as children of (mammoth drops the wrapper). */
-  readonly owner?: Frame;
-  /** Where a w:p writes its text when it ends. */
-  readonly outer?: Holder;
+  inline: boolean;
+  table: Table | null;
+  row: Row | null;
+  cell: Cell | null;
+}
+
+/** An open element. */
+class Frame implements Inherited {
+  ctx: Inherited['ctx'];
+  holder: Holder;
+  para: Paragraph | null;
+  inline: boolean;
+  table: Table | null;
+  row: Row | null;
+  cell: Cell | null;
+  /** mc:AlternateContent and mc:Fallback: the frame the fallback's children count as children of. */
+  owner: Frame | null = null;
+  /** w:p: where it writes its text when it ends. */
+  outer: Holder | null = null;
   /** Names of children seen, for mammoth's "first child named ..." lookups. */
-  seen?: Set<string>;
-  /** w:t: its character data. */
-  text?: string;
+  seen: Set<string> | null = null;
+  /** w:t: its character data, raw. */
+  text: string | null = null;
+
+  constructor(
+    readonly kind: string,
+    from: Inherited,
+  ) {
+    this.ctx = from.ctx;
+    this.holder = from.holder;
+    this.para = from.para;
+    this.inline = from.inline;
+    this.table = from.table;
+    this.row = from.row;
+    this.cell = from.cell;
+  }
 }
 
 /** Reads mammoth's way: text and paragraphs in reading order, tables as printed rows. */
 class BodyReader implements XmlHandler {
   wantsText = false;
   private readonly scanner = new XmlScanner();
-  private readonly blocks: (Block | null)[] = [];
+  /** Paragraphs, and tables in the order they start (nested ones after their parent). */
+  private readonly blocks: (Block | Table)[] = [];
   private readonly body: Holder = { out: [] };
   private readonly stack: Frame[];
-  private tableCount = 0;
   private openTables = 0;
   /** Text of deleted paragraphs: mammoth joins it to the next paragraph. */
   private carried = '';
   private sawBody = false;
 
   constructor() {
-    this.stack = [{ kind: '#document', ctx: 'content', holder: this.body, para: null, inline: false, table: null, row: null, cell: null }];
+    this.stack = [new Frame('#document', { ctx: 'content', holder: this.body, para: null, inline: false, table: null, row: null, cell: null })];
   }
 
   read(xml: string): DocumentModel {
     this.scanner.run(xml, this);
     if (!this.sawBody) refuse('no w:body');
     this.flushBody();
-    return { format: 'docx', title: undefined, blocks: this.blocks as Block[] };
+    return { format: 'docx', title: undefined, blocks: this.finalBlocks() };
   }
 
   text(raw: string): void {
     const t = this.top();
-    if (t.text !== undefined) refuse('w:t split by markup');
+    if (t.text !== null) refuse('w:t split by markup');
     // xmldom (mammoth's parser) normalises line ends, NEL and LINE SEPARATOR in the source.
-    t.text = raw.replace(/\r[\n\u0085]/g, '\n').replace(/[\r\u0085\u2028]/g, '\n');
+    t.text = raw;
   }
 
   markup(): void {
@@ -316,9 +468,9 @@ class BodyReader implements XmlHandler {
 
   open(name: string, attrs: string): boolean {
     const top = this.top();
-    const parent = top.owner ?? top;
+    const parent = top.kind === 'mc:Fallback' ? top.owner! : top;
     if (parent.kind === 'w:t') refuse('element inside w:t');
-    if (name === 'mc:AlternateContent') return this.push(parent, name);
+    if (name === 'mc:AlternateContent') return this.push(parent, name, { owner: parent });
     switch (parent.kind) {
       case '#document':
         return this.push(parent, 'root');
@@ -327,9 +479,10 @@ class BodyReader implements XmlHandler {
         this.sawBody = true;
         return this.push(parent, name);
       case 'mc:AlternateContent':
-        return name === 'mc:Fallback' && this.first(parent, name) && this.push(parent, name, { owner: top.owner ?? this.stack[this.stack.length - 2] });
+        return name === 'mc:Fallback' && this.first(parent, name) && this.push(parent, name, { owner: parent.owner });
       case 'w:sdt':
-        if ((name === 'w:sdtPr' || name === 'w:sdtContent') && this.first(parent, name)) return this.push(parent, name);
+        if (name === 'w:sdtPr' && this.first(parent, name)) return this.mentions(/checkbox/) && this.push(parent, name);
+        if (name === 'w:sdtContent' && this.first(parent, name)) return this.push(parent, name);
         return false;
       case 'w:sdtPr':
         if (name === 'wordml:checkbox') refuse('check box content control');
@@ -343,17 +496,17 @@ class BodyReader implements XmlHandler {
         if (name === 'w:del') this.deleteRow(parent.row!);
         return false;
       case 'w:tcPr':
-        this.cellProperty(parent.cell!, name, attrs);
+        this.cellProperty(parent, name, attrs);
         return false;
       case 'w:tr':
         if (parent.row!.deleted) return false; // mammoth drops the row unread
-        if (name === 'w:trPr' && this.first(parent, name)) return this.push(parent, name);
+        if (name === 'w:trPr' && this.first(parent, name)) return this.mentions(/del/) && this.push(parent, name);
         break;
       case 'w:p':
-        if (name === 'w:pPr' && this.first(parent, name)) return this.push(parent, name);
+        if (name === 'w:pPr' && this.first(parent, name)) return this.mentions(/del/) && this.push(parent, name);
         break;
       case 'w:tc':
-        if (name === 'w:tcPr' && this.first(parent, name)) return this.push(parent, name);
+        if (name === 'w:tcPr' && this.first(parent, name)) return this.mentions(/gridSpan|vMerge/) && this.push(parent, name);
         break;
     }
     return parent.ctx === 'content' ? this.openContent(parent, name, attrs) : this.openInTable(parent, name, attrs);
@@ -364,7 +517,7 @@ class BodyReader implements XmlHandler {
     this.wantsText = this.top().kind === 'w:t';
     switch (f.kind) {
       case 'w:t':
-        f.holder.out.push(decodeEntities(f.text ?? ''));
+        f.holder.out.push(characterData(f.text ?? ''));
         break;
       case 'w:p':
         this.closeParagraph(f.para!, f.outer!);
@@ -372,24 +525,25 @@ class BodyReader implements XmlHandler {
       case 'w:pict':
         f.para!.extras.push(...f.holder.out);
         break;
-      case 'w:tc': {
-        const cell = f.cell!;
-        f.row!.cells.push({ text: cleanText(cell.out.join('')), colSpan: cell.colSpan, vMerge: cell.vMerge, rowSpan: 1, mergedAway: false });
+      case 'w:tc':
+        f.cell!.text = clean(f.cell!.out.join(''));
+        f.row!.cells.push(f.cell!);
         break;
-      }
       case 'w:tr':
         if (!f.row!.deleted) f.table!.rows.push(f.row!.cells);
         break;
       case 'w:tbl':
-        this.closeTable(f.table!);
+        this.openTables--;
         break;
     }
   }
 
   private openContent(parent: Frame, name: string, attrs: string): boolean {
-    if (name in REFUSED) refuse(REFUSED[name]);
-    if (name in TEXT_ELEMENTS) {
-      parent.holder.out.push(TEXT_ELEMENTS[name]);
+    const refused = REFUSED.get(name);
+    if (refused) refuse(refused);
+    const text = TEXT_ELEMENTS.get(name);
+    if (text) {
+      parent.holder.out.push(text);
       return false;
     }
     switch (name) {
@@ -422,7 +576,7 @@ class BodyReader implements XmlHandler {
       return this.push(parent, name, { ctx: 'row', row: { cells: [], deleted: false } });
     }
     if (parent.ctx === 'row' && name === 'w:tc') {
-      const cell: Cell = { out: [], colSpan: 1, vMerge: null };
+      const cell: Cell = { out: [], table: parent.table!, colSpan: 1, vMerge: null, text: '', rowSpan: 1, mergedAway: false };
       return this.push(parent, name, { ctx: 'content', holder: cell, cell, para: null, inline: false });
     }
     if (WRAPPERS.has(name) || name === 'w:sdt') return this.push(parent, name);
@@ -451,14 +605,19 @@ class BodyReader implements XmlHandler {
   private openTable(parent: Frame): boolean {
     if (parent.para || parent.inline) refuse('table inside a paragraph or text box');
     if (parent.holder === this.body) this.flushBody();
-    const table: Table = { index: this.tableCount++, depth: this.openTables++, slot: this.blocks.length, rows: [] };
-    this.blocks.push(null);
+    const table: Table = { depth: this.openTables++, inCell: parent.cell, rows: [] };
+    this.blocks.push(table);
     return this.push(parent, 'w:tbl', { ctx: 'table', table });
   }
 
-  private closeTable(table: Table): void {
-    this.openTables--;
-    this.blocks[table.slot] = { kind: 'table', grid: expandSpans(table.index, printedRows(table.rows), table.depth) };
+  /** Tables as grids numbered in order, without those mammoth drops with a merged cell. */
+  private finalBlocks(): Block[] {
+    const printed = new Map<Table, ReturnType<typeof printedRows>>();
+    for (const b of this.blocks) if ('rows' in b) printed.set(b, printedRows(b.rows)); // marks merged cells
+    let index = 0;
+    return this.blocks
+      .filter((b) => !('rows' in b && dropped(b)))
+      .map((b) => ('rows' in b ? { kind: 'table', grid: expandSpans(index++, printed.get(b)!, b.depth) } : b));
   }
 
   private deleteRow(row: Row): void {
@@ -466,10 +625,9 @@ class BodyReader implements XmlHandler {
     row.deleted = true;
   }
 
-  private cellProperty(cell: Cell, name: string, attrs: string): void {
-    const seen = ((cell as Cell & { seen?: Set<string> }).seen ??= new Set());
-    if ((name !== 'w:gridSpan' && name !== 'w:vMerge') || seen.has(name)) return;
-    seen.add(name);
+  private cellProperty(tcPr: Frame, name: string, attrs: string): void {
+    if ((name !== 'w:gridSpan' && name !== 'w:vMerge') || !this.first(tcPr, name)) return;
+    const cell = tcPr.cell!;
     const val = this.scanner.attr(attrs, 'w:val');
     if (name === 'w:gridSpan') cell.colSpan = val ? parseInt(val, 10) : 1;
     else cell.vMerge = val === 'continue' || !val;
@@ -477,9 +635,15 @@ class BodyReader implements XmlHandler {
 
   /** Text outside tables becomes paragraphs, one per non-empty line (as modelFromDom does). */
   private flushBody(): void {
-    const text = cleanText(this.body.out.join(''));
+    const text = clean(this.body.out.join(''));
     this.body.out.length = 0;
     for (const line of text.split('\n')) if (line) this.blocks.push({ kind: 'paragraph', text: line });
+  }
+
+  /** Property elements are read only when their XML mentions what is looked for in them. */
+  private mentions(word: RegExp): boolean {
+    const raw = this.scanner.peekContent();
+    return raw === null || word.test(raw);
   }
 
   private top(): Frame {
@@ -493,26 +657,18 @@ class BodyReader implements XmlHandler {
     return true;
   }
 
-  private push(parent: Frame, kind: string, own: Partial<Frame> = {}): true {
-    this.stack.push({
-      kind,
-      ctx: parent.ctx,
-      holder: parent.holder,
-      para: parent.para,
-      inline: parent.inline,
-      table: parent.table,
-      row: parent.row,
-      cell: parent.cell,
-      ...own,
-    });
+  private push(parent: Frame, kind: string, own?: Partial<Frame>): true {
+    const frame = new Frame(kind, parent);
+    if (own) Object.assign(frame, own);
+    this.stack.push(frame);
     this.wantsText = kind === 'w:t';
     return true;
   }
 }
 
 /** mammoth's calculateRowSpans, then the spans as the HTML table walker reads them back. */
-function printedRows(rows: ReadCell[][]): { text: string; rowspan: number; colspan: number }[][] {
-  const columnOwners = new Map<number, ReadCell>();
+function printedRows(rows: Cell[][]): { text: string; rowspan: number; colspan: number }[][] {
+  const columnOwners = new Map<number, Cell>();
   for (const row of rows) {
     let col = 0;
     for (const cell of row) {
@@ -562,9 +718,10 @@ function readFast(bytes: Uint8Array): FastRead {
   if (rels && mainDocumentTargets(strFromU8(rels)).some((t) => t !== DOCUMENT_PART)) return { refused: 'main document part is not word/document.xml' };
   const part = entries[DOCUMENT_PART];
   if (!part) return { refused: 'no word/document.xml' };
-  let xml = strFromU8(part).replace(/^\uFEFF/, '');
+  let xml = Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('latin1');
+  if (xml.startsWith('\u00ef\u00bb\u00bf')) xml = xml.slice(3); // UTF-8 byte order mark
   // Same placeholder cells the mammoth reader adds, so both put gridBefore rows' cells alike.
-  if (/<w:gridBefore\b/.test(xml)) xml = padGridBefore(xml);
+  if (xml.includes('<w:gridBefore')) xml = padGridBefore(xml);
   try {
     return { model: new BodyReader().read(xml) };
   } catch (e) {

@@ -135,12 +135,27 @@ export function modelFromDom(root: AnyNode[], format: InputFormat, title?: strin
   return { format, title, blocks };
 }
 
+/** The first element named `tag` within `depth` levels (title and body sit near the top). */
+function findElement(nodes: AnyNode[], tag: string, depth: number): Element | null {
+  for (const n of nodes) {
+    if (!isElement(n)) continue;
+    if (n.name.toLowerCase() === tag) return n;
+    if (depth > 0) {
+      const hit = findElement(n.children, tag, depth - 1);
+      if (hit) return hit;
+    }
+  }
+  return null;
+}
+
 export function readHtmlText(html: string, format: InputFormat = 'html'): DocumentModel {
-  const $ = cheerio.load(html);
-  const title = cleanText($('title').first().text()) || undefined;
-  const body = $('body').get(0);
-  const roots = body ? [body as AnyNode] : ($.root().get(0) as unknown as { children: AnyNode[] }).children;
-  return modelFromDom(roots, format, title);
+  // htmlparser2 (not parse5): eight times faster on real pages, and lenient with broken markup.
+  const $ = cheerio.load(html, { xml: { xmlMode: false, decodeEntities: true } });
+  const root = $.root().get(0) as unknown as { children: AnyNode[] };
+  const titleEl = findElement(root.children, 'title', 3);
+  const title = titleEl ? cleanText($(titleEl).text()) || undefined : undefined;
+  const body = findElement(root.children, 'body', 2);
+  return modelFromDom(body ? [body] : root.children, format, title);
 }
 
 export function readHtml(bytes: Uint8Array): Result<DocumentModel> {

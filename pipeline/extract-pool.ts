@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { extractDocument, type Extraction } from '../extractors/index.js';
+import { extractDocument, type Extraction, type StageTimings } from '../extractors/index.js';
 import { StageError, type Message } from '../extractors/model.js';
 import { distDir } from './paths.js';
 
@@ -20,6 +20,7 @@ export interface ExtractOutcome {
   /** stage: reason, when the document could not be read. */
   failure: string | null;
   messages: readonly Message[];
+  timings?: StageTimings;
 }
 
 export function describeFailure(e: unknown): string {
@@ -113,7 +114,7 @@ export class ExtractPool {
     if (this.size === 0) {
       try {
         const r = await extractDocument(bytes);
-        return { id, extraction: r.value, failure: null, messages: r.messages };
+        return { id, extraction: r.value, failure: null, messages: r.messages, timings: r.timings };
       } catch (e) {
         return { id, extraction: null, failure: describeFailure(e), messages: [] };
       }

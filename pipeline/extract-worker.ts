@@ -7,7 +7,7 @@ parentPort!.on('message', async (req: ExtractRequest) => {
   let out: ExtractOutcome;
   try {
     const r = await extractDocument(new Uint8Array(req.bytes));
-    out = { id: req.id, extraction: r.value, failure: null, messages: r.messages };
+    out = { id: req.id, extraction: r.value, failure: null, messages: r.messages, timings: r.timings };
   } catch (e) {
     out = { id: req.id, extraction: null, failure: describeFailure(e), messages: [] };
   }

@@ -12,7 +12,8 @@ import { EXTRACTOR_VERSION } from '../extractors/index.js';
 import { filedYearOf, type InputFile } from './discover.js';
 import type { ExtractPool } from './extract-pool.js';
 import type { Logger } from './log.js';
-import { loadReport, nowTimestamp, reportIdOf, statusOf, type ReportRecord } from './warehouse.js';
+import { BatchLoader } from './batch-loader.js';
+import { nowTimestamp, reportIdOf, statusOf, type ReportRecord } from './warehouse.js';
 
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 
@@ -27,6 +28,8 @@ export interface DocumentOutcome {
   template: string | null;
   year: number | null;
   cells: number;
+  /** Time spent on this document per stage (ms): file read + hash, reader, recogniser, warehouse load. */
+  ms: { io: number; read: number; recognise: number; load: number };
 }
 
 interface Known {
@@ -69,16 +72,6 @@ export interface IngestOptions {
   force?: boolean;
 }
 
-/** Serialises warehouse writes: one connection, one transaction at a time. */
-class WriteQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(fn, fn);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-}
-
 export function inShard(sha256: string, shard?: { index: number; count: number }): boolean {
   if (!shard) return true;
   return Number(BigInt('0x' + sha256.slice(0, 12)) % BigInt(shard.count)) === shard.index;
@@ -87,77 +80,112 @@ export function inShard(sha256: string, shard?: { index: number; count: number }
 export async function ingest(conn: DuckDBConnection, files: readonly InputFile[], opts: IngestOptions): Promise<DocumentOutcome[]> {
   const known = await loadKnown(conn);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const writes = new WriteQueue();
+  const loader = new BatchLoader(conn);
   const inRun = new Map<string, Promise<DocumentOutcome>>();
   const ledger: { source: string; sha256: string; size: number; status: string }[] = [];
-  const limit = pLimit(Math.max(2, opts.pool.size * 2));
+  // Reading and extraction are bounded (bytes in memory); loading happens after the slot is freed,
+  // so workers never wait on the writer, and the writer's backlog is bounded by loader.room().
+  const limit = pLimit(Math.max(2, opts.pool.size * 3));
   opts.log.startProgress(files.length, 'extract');
 
-  const one = async (file: InputFile): Promise<DocumentOutcome | null> => {
+  interface Read {
+    size: number;
+    sha256: string;
+    ms: DocumentOutcome['ms'];
+  }
+  /** A file read and, unless already known, extracted: `outcome` when done, `rec` when it needs loading. */
+  interface Prepared {
+    read: Read;
+    outcome?: DocumentOutcome;
+    rec?: ReportRecord;
+    prior?: Known;
+    /** Completes the in-run entry that duplicates of these bytes wait on. */
+    settle?: (o: DocumentOutcome) => void;
+  }
+
+  /** Reads, hashes and (unless known) extracts one file. */
+  const readAndExtract = async (file: InputFile): Promise<Prepared | null> => {
     const started = Date.now();
     const size = (await stat(file.path)).size;
-    const tooLarge = size > maxBytes;
-    const bytes = tooLarge ? null : await readFile(file.path);
+    const bytes = size > maxBytes ? null : await readFile(file.path);
     const sha256 = bytes ? createHash('sha256').update(bytes).digest('hex') : await sha256OfFile(file.path);
+    const read: Read = { size, sha256, ms: { io: Date.now() - started, read: 0, recognise: 0, load: 0 } };
     if (!inShard(sha256, opts.shard)) return null;
     const reportId = reportIdOf(sha256);
-
-    // The same bytes at a second path in this run: one document, two ledger entries.
-    const earlier = inRun.get(sha256);
-    if (earlier) {
-      const first = await earlier;
-      ledger.push({ source: file.source, sha256, size, status: first.status });
-      return { ...first, source: file.source, disposition: 'duplicate', cells: 0 };
+    const prior = known.get(sha256);
+    if (inRun.has(sha256)) return { read };
+    if (prior && prior.extractor_version === EXTRACTOR_VERSION && !opts.force) {
+      const outcome: DocumentOutcome = {
+        source: file.source, sha256, reportId, disposition: 'unchanged', status: prior.status, error: prior.error,
+        template: prior.template, year: prior.year, cells: 0, ms: read.ms,
+      };
+      inRun.set(sha256, Promise.resolve(outcome));
+      return { read, outcome };
     }
-    const work = (async (): Promise<DocumentOutcome> => {
-      const prior = known.get(sha256);
-      if (prior && prior.extractor_version === EXTRACTOR_VERSION && !opts.force) {
-        return { source: file.source, sha256, reportId, disposition: 'unchanged', status: prior.status, error: prior.error, template: prior.template, year: prior.year, cells: 0 };
-      }
-      const outcome = bytes
-        ? await opts.pool.extract(bytes)
-        : { extraction: null, failure: `read: file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit`, messages: [] };
-      const rec: ReportRecord = {
-        sha256, source: file.source, size, extraction: outcome.extraction, failure: outcome.failure,
-        messages: outcome.messages, filedYear: filedYearOf(file.source), extractorVersion: EXTRACTOR_VERSION, runId: opts.runId,
-      };
-      const cells = await writes.run(() => loadReport(conn, rec));
+    let settle!: (o: DocumentOutcome) => void;
+    inRun.set(sha256, new Promise((r) => (settle = r)));
+    const extracted = bytes
+      ? await opts.pool.extract(bytes)
+      : { extraction: null, failure: `read: file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit`, messages: [], timings: undefined };
+    read.ms.read = extracted.timings?.read_ms ?? 0;
+    read.ms.recognise = extracted.timings?.recognise_ms ?? 0;
+    const rec: ReportRecord = {
+      sha256, source: file.source, size, extraction: extracted.extraction, failure: extracted.failure,
+      messages: extracted.messages, filedYear: filedYearOf(file.source), extractorVersion: EXTRACTOR_VERSION, runId: opts.runId,
+    };
+    await loader.room();
+    return { read, rec, prior, settle };
+  };
+
+  const one = async (file: InputFile): Promise<DocumentOutcome | null> => {
+    const got = await limit(() => readAndExtract(file));
+    if (!got) return null;
+    const { read, rec, prior, settle } = got;
+    let out: DocumentOutcome;
+    if (got.outcome) {
+      out = got.outcome;
+    } else if (!rec) {
+      // The same bytes at a second path in this run: one document, two ledger entries.
+      const first = await inRun.get(read.sha256)!;
+      out = { ...first, source: file.source, disposition: 'duplicate', cells: 0, ms: read.ms };
+    } else {
+      const loaded = await loader.load(rec, prior !== undefined);
+      read.ms.load = loaded.ms;
       const { status, error } = statusOf(rec);
-      const x = outcome.extraction;
+      const x = rec.extraction;
       opts.log.log(status === 'failed' ? 'warn' : 'debug', status === 'failed' ? `failed: ${error}` : `${status} ${x?.meta.agency ?? '?'} ${x?.meta.year ?? '?'}`, {
-        document: file.source, stage: status === 'failed' ? (error ?? '').split(':')[0] : 'load', duration_ms: Date.now() - started,
+        document: file.source, stage: status === 'failed' ? (error ?? '').split(':')[0] : 'load',
+        duration_ms: Math.round(read.ms.io + read.ms.read + read.ms.recognise + read.ms.load),
       });
-      return {
-        source: file.source, sha256, reportId, disposition: prior ? 'reprocessed' : 'new', status, error,
-        template: x?.template ?? null, year: x?.meta.year ?? null, cells,
+      out = {
+        source: file.source, sha256: read.sha256, reportId: reportIdOf(read.sha256), disposition: prior ? 'reprocessed' : 'new', status, error,
+        template: x?.template ?? null, year: x?.meta.year ?? null, cells: loaded.cells, ms: read.ms,
       };
-    })();
-    inRun.set(sha256, work);
-    const out = await work;
-    ledger.push({ source: file.source, sha256, size, status: out.status });
+      settle!(out);
+    }
+    ledger.push({ source: file.source, sha256: read.sha256, size: read.size, status: out.status });
     return out;
   };
 
   const results = await Promise.all(
-    files.map((f) =>
-      limit(async () => {
-        try {
-          return await one(f);
-        } catch (e) {
-          // Not even the bytes could be read (permissions, vanished file): say so, go on.
-          opts.log.error(`failed: read: ${(e as Error).message}`, { document: f.source, stage: 'read' });
-          return {
-            source: f.source, sha256: '', reportId: '', disposition: 'new', status: 'failed',
-            error: `read: ${(e as Error).message}`, template: null, year: null, cells: 0,
-          } as DocumentOutcome;
-        } finally {
-          opts.log.tick();
-        }
-      }),
-    ),
+    files.map(async (f) => {
+      try {
+        return await one(f);
+      } catch (e) {
+        // Not even the bytes could be read (permissions, vanished file): say so, go on.
+        opts.log.error(`failed: read: ${(e as Error).message}`, { document: f.source, stage: 'read' });
+        return {
+          source: f.source, sha256: '', reportId: '', disposition: 'new', status: 'failed',
+          error: `read: ${(e as Error).message}`, template: null, year: null, cells: 0, ms: { io: 0, read: 0, recognise: 0, load: 0 },
+        } as DocumentOutcome;
+      } finally {
+        opts.log.tick();
+      }
+    }),
   );
   opts.log.stopProgress();
-  await writes.run(() => recordDocuments(conn, ledger, opts.runId));
+  await loader.idle();
+  await recordDocuments(conn, ledger, opts.runId);
   return results.filter((r): r is DocumentOutcome => r !== null);
 }
 

@@ -99,12 +99,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
     const t0 = Date.now();
     summary.rules = await runRules(conn, { runId, agenciesCsv: opts.agencies });
-    log.info(`rules: ${summary.rules.findings} findings`, { stage: 'rules', duration_ms: Date.now() - t0 });
+    summary.stageMs.rules = Date.now() - t0;
+    log.info(`rules: ${summary.rules.findings} findings`, { stage: 'rules', duration_ms: summary.stageMs.rules });
 
     if (!opts.noOutputs) {
       const t1 = Date.now();
       summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews });
-      log.info(`outputs written`, { stage: 'outputs', duration_ms: Date.now() - t1 });
+      summary.stageMs.outputs = Date.now() - t1;
+      log.info(`outputs written`, { stage: 'outputs', duration_ms: summary.stageMs.outputs });
     }
     summary.endedAt = new Date();
     const exitCode = summary.newFailures > 0 ? EXIT.failedDocuments : EXIT.ok;

@@ -21,14 +21,21 @@ export interface RunSummary {
   byYear: Record<string, number>;
   rules?: RulesSummary;
   outputs: string[];
+  /** Milliseconds per stage, summed over documents for the per-document stages (they overlap across workers). */
+  stageMs: { io: number; read: number; recognise: number; load: number; rules: number; outputs: number };
 }
 
 export function summarise(runId: string, startedAt: Date, input: string, docs: readonly DocumentOutcome[]): RunSummary {
   const s: RunSummary = {
     runId, startedAt, input, seen: docs.length, new: 0, unchanged: 0, reprocessed: 0, duplicates: 0,
     failed: [], partial: [], newFailures: 0, cellsLoaded: 0, byTemplate: {}, byYear: {}, outputs: [],
+    stageMs: { io: 0, read: 0, recognise: 0, load: 0, rules: 0, outputs: 0 },
   };
   for (const d of docs) {
+    s.stageMs.io += d.ms.io;
+    s.stageMs.read += d.ms.read;
+    s.stageMs.recognise += d.ms.recognise;
+    s.stageMs.load += d.ms.load;
     if (d.disposition === 'new') s.new++;
     else if (d.disposition === 'unchanged') s.unchanged++;
     else if (d.disposition === 'reprocessed') s.reprocessed++;

@@ -85,49 +85,72 @@ export function statusOf(rec: ReportRecord): ReportRow {
   return { status: rec.extraction.status, error: rec.extraction.error };
 }
 
-/** Replaces a report and its cells (and claims) in one transaction. */
-export async function loadReport(conn: DuckDBConnection, rec: ReportRecord): Promise<number> {
-  const id = reportIdOf(rec.sha256);
+function appendReport(r: DuckDBAppender, rec: ReportRecord): void {
   const x = rec.extraction;
   const { status, error } = statusOf(rec);
+  str(r, reportIdOf(rec.sha256)); str(r, rec.source); str(r, rec.sha256); str(r, x?.format ?? null);
+  str(r, x?.meta.agency ?? null); str(r, x?.meta.agency ? normaliseAgency(x.meta.agency) : null);
+  int(r, x?.meta.year ?? null); str(r, x?.template ?? null); str(r, status); str(r, error);
+  str(r, x?.meta.title ?? null); int(r, x?.meta.titleYear ?? null); int(r, x?.meta.periodYear ?? null);
+  r.appendBigInt(BigInt(rec.size)); str(r, x ? x.tablesFound.join(',') : null);
+  str(r, JSON.stringify(rec.messages.filter((m) => m.type !== 'info'))); str(r, rec.extractorVersion);
+  str(r, rec.runId); r.appendTimestamp(nowTimestamp()); int(r, rec.filedYear);
+  r.endRow();
+}
+
+function appendCells(c: DuckDBAppender, rec: ReportRecord): number {
+  const id = reportIdOf(rec.sha256);
+  const cells = rec.extraction?.cells ?? [];
+  for (const cell of cells) {
+    str(c, id); str(c, cell.table_id); str(c, cell.row_key); str(c, cell.col_key); dbl(c, cell.value);
+    str(c, cell.raw); str(c, cell.kind); int(c, cell.grid_table); int(c, cell.grid_row); int(c, cell.grid_col); str(c, cell.unit);
+    c.endRow();
+  }
+  return cells.length;
+}
+
+function appendClaims(c: DuckDBAppender, rec: ReportRecord): void {
+  const id = reportIdOf(rec.sha256);
+  for (const cl of rec.extraction?.claims ?? []) {
+    str(c, id); str(c, cl.quantity); dbl(c, cl.value); dbl(c, cl.percent); str(c, cl.base); str(c, cl.sentence); int(c, cl.offset);
+    c.endRow();
+  }
+}
+
+/**
+ * Loads reports with their cells and claims in one transaction (delete + append + commit):
+ * each report is in whole or not at all. Reports already in the warehouse (`replace`) are
+ * deleted first. Returns the cells loaded per report.
+ */
+export async function loadReports(conn: DuckDBConnection, recs: readonly ReportRecord[], replace: readonly boolean[]): Promise<number[]> {
   await conn.run('BEGIN TRANSACTION');
   try {
-    for (const t of ['cells', 'claims', 'reports']) await conn.run(`DELETE FROM ${t} WHERE report_id = $1`, [id]);
-    const r = await conn.createAppender('reports');
-    str(r, id); str(r, rec.source); str(r, rec.sha256); str(r, x?.format ?? null);
-    str(r, x?.meta.agency ?? null); str(r, x?.meta.agency ? normaliseAgency(x.meta.agency) : null);
-    int(r, x?.meta.year ?? null); str(r, x?.template ?? null); str(r, status); str(r, error);
-    str(r, x?.meta.title ?? null); int(r, x?.meta.titleYear ?? null); int(r, x?.meta.periodYear ?? null);
-    r.appendBigInt(BigInt(rec.size)); str(r, x ? x.tablesFound.join(',') : null);
-    str(r, JSON.stringify(rec.messages.filter((m) => m.type !== 'info'))); str(r, rec.extractorVersion);
-    str(r, rec.runId); r.appendTimestamp(nowTimestamp()); int(r, rec.filedYear);
-    r.endRow();
-    r.closeSync();
-    const cells = x?.cells ?? [];
-    if (cells.length > 0) {
-      const c = await conn.createAppender('cells');
-      for (const cell of cells) {
-        str(c, id); str(c, cell.table_id); str(c, cell.row_key); str(c, cell.col_key); dbl(c, cell.value);
-        str(c, cell.raw); str(c, cell.kind); int(c, cell.grid_table); int(c, cell.grid_row); int(c, cell.grid_col); str(c, cell.unit);
-        c.endRow();
-      }
-      c.closeSync();
+    const stale = recs.filter((_, i) => replace[i]).map((r) => `'${reportIdOf(r.sha256)}'`);
+    if (stale.length > 0) {
+      for (const t of ['cells', 'claims', 'reports']) await conn.run(`DELETE FROM ${t} WHERE report_id IN (${stale.join(',')})`);
     }
-    const claims = x?.claims ?? [];
-    if (claims.length > 0) {
-      const c = await conn.createAppender('claims');
-      for (const cl of claims) {
-        str(c, id); str(c, cl.quantity); dbl(c, cl.value); dbl(c, cl.percent); str(c, cl.base); str(c, cl.sentence); int(c, cl.offset);
-        c.endRow();
-      }
-      c.closeSync();
+    const reports = await conn.createAppender('reports');
+    for (const rec of recs) appendReport(reports, rec);
+    reports.closeSync();
+    const cells = await conn.createAppender('cells');
+    const counts = recs.map((rec) => appendCells(cells, rec));
+    cells.closeSync();
+    if (recs.some((r) => (r.extraction?.claims.length ?? 0) > 0)) {
+      const claims = await conn.createAppender('claims');
+      for (const rec of recs) appendClaims(claims, rec);
+      claims.closeSync();
     }
     await conn.run('COMMIT');
-    return cells.length;
+    return counts;
   } catch (e) {
     await conn.run('ROLLBACK');
-    throw new Error(`load ${rec.source}: ${(e as Error).message}`);
+    throw new Error(`load ${recs.map((r) => r.source).join(', ')}: ${(e as Error).message}`);
   }
+}
+
+/** One report in its own transaction. */
+export async function loadReport(conn: DuckDBConnection, rec: ReportRecord, replace = true): Promise<number> {
+  return (await loadReports(conn, [rec], [replace]))[0];
 }
 
 export function timestampOf(date: Date): DuckDBTimestampValue {

@@ -107,7 +107,8 @@ CREATE TABLE IF NOT EXISTS anomalies (
   expected           DOUBLE,
   actual             DOUBLE,
   message            VARCHAR NOT NULL,
-  operands           VARCHAR,            -- JSON array of {table_id,row_key,col_key,value,raw,kind}
+  operands           VARCHAR,            -- JSON: the cells the arithmetic used [{table_id,row_key,col_key,value,raw,kind}];
+                                         --   NARR.* rules: an object {sentence, offset, quantity, claimed, cells, …}
   cells              VARCHAR,            -- JSON array of every cell involved: [{table_id,row_key,col_key}]
   blank_involved     BOOLEAN,
   first_seen_run     VARCHAR,
@@ -122,7 +123,8 @@ CREATE TABLE IF NOT EXISTS claims (
   quantity   VARCHAR NOT NULL,   -- what the claim speaks of (e.g. t3.new_received, t3.granted)
   value      DOUBLE,
   percent    DOUBLE,
-  base       VARCHAR,            -- the base a percentage names (已答复总数, 总数, …)
+  base       VARCHAR,            -- a percentage's base as a quantity key (t3.total_processed, parts:N, …) or the printed words;
+                                 --   for quantity 'parts': the parts, e.g. 970+662+343
   sentence   VARCHAR,
   "offset"   INTEGER             -- character offset of the sentence in the report's prose
 );

@@ -3,7 +3,7 @@
 --
 -- One report, several documents. The same report often arrives as several documents (the web
 -- page and its DOCX attachment; the seed in three formats). Documents of the same agency
--- (agency_norm) and year whose printed numbers are identical are ONE report: report_groups maps
+-- (agency_norm) and year whose printed numbers are identical are ONE report: report_documents maps
 -- every document to its group, and the table views (t2, t3, t4, report_metrics) hold only the
 -- group's representative document, so a report is never counted twice.
 -- Documents of the same agency and year with DIFFERENT numbers (a re-publication, or a page and
@@ -12,13 +12,17 @@
 -- `versions_in_year` says how many different versions the agency published for that year.
 -- For one row per agency and year: WHERE is_primary.
 
--- Every document (reports row) with the report group it belongs to.
---   group_id          report_id of the group's representative (its document first seen)
---   is_representative this document is its group's representative
---   n_sources         documents in the group (same agency, year and numbers)
---   is_primary        this group is the agency-year's version first seen
---   versions_in_year  groups (different sets of numbers) for this agency and year
-CREATE OR REPLACE VIEW report_groups AS
+-- Every document (reports row) with the report it belongs to.
+--   group_id          report_id of the report's representative: its document first seen
+--                     (earliest documents.first_seen of its bytes, ties broken by report_id,
+--                     as the cross-report rules choose)
+--   is_representative this document is its report's representative
+--   n_sources         documents of the report (same agency, year and numbers)
+--   is_primary        this report holds the agency-year's document first seen (the one the
+--                     cross-report rules use when an agency published different numbers)
+--   versions_in_year  reports (different sets of numbers) of this agency and year
+-- (Named report_documents: the rule runner keeps a temp view called report_groups.)
+CREATE OR REPLACE VIEW report_documents AS
 WITH signature AS (
   -- the printed numbers (derived, unprinted subtotals left out; text cells by their text)
   SELECT report_id,
@@ -33,32 +37,28 @@ first_seen AS (
   SELECT sha256, min(first_seen) AS first_seen FROM documents GROUP BY sha256
 ),
 keyed AS (
-  SELECT r.report_id, r.agency_norm, r.year, r.source, s.cells_signature, f.first_seen,
+  SELECT r.report_id, r.agency_norm, r.year, s.cells_signature, f.first_seen,
          CASE WHEN r.status <> 'failed' AND r.agency_norm IS NOT NULL AND r.year IS NOT NULL AND s.cells_signature IS NOT NULL
               THEN r.agency_norm || '|' || r.year || '|' || s.cells_signature
-              ELSE r.report_id END AS group_key
+              ELSE r.report_id END AS group_key,
+         r.agency_norm IS NOT NULL AND r.year IS NOT NULL AND r.status <> 'failed' AS dated
   FROM reports r
   LEFT JOIN signature s USING (report_id)
   LEFT JOIN first_seen f USING (sha256)
 ),
 grouped AS (
   SELECT *,
-         first_value(report_id) OVER (PARTITION BY group_key ORDER BY first_seen NULLS LAST, source, report_id) AS group_id,
+         first_value(report_id) OVER (PARTITION BY group_key ORDER BY first_seen NULLS LAST, report_id) AS group_id,
          CAST(count(*) OVER (PARTITION BY group_key) AS INTEGER) AS n_sources,
-         min(first_seen) OVER (PARTITION BY group_key) AS group_first_seen
+         CASE WHEN dated THEN first_value(group_key) OVER (PARTITION BY dated, agency_norm, year ORDER BY first_seen NULLS LAST, report_id)
+              ELSE group_key END AS primary_key,
+         CASE WHEN dated THEN CAST(count(DISTINCT group_key) OVER (PARTITION BY dated, agency_norm, year) AS INTEGER)
+              ELSE 1 END AS versions_in_year
   FROM keyed
-),
-ranked AS (
-  SELECT *,
-         CASE WHEN agency_norm IS NULL OR year IS NULL THEN 1
-              ELSE dense_rank() OVER (PARTITION BY agency_norm, year ORDER BY group_first_seen NULLS LAST, group_id) END AS version_rank,
-         CASE WHEN agency_norm IS NULL OR year IS NULL THEN 1
-              ELSE CAST(count(DISTINCT group_id) OVER (PARTITION BY agency_norm, year) AS INTEGER) END AS versions_in_year
-  FROM grouped
 )
 SELECT report_id, group_id, report_id = group_id AS is_representative, n_sources,
-       version_rank = 1 AS is_primary, versions_in_year, agency_norm, year, cells_signature
-FROM ranked;
+       group_key = primary_key AS is_primary, versions_in_year, agency_norm, year, cells_signature
+FROM grouped;
 
 -- T3 收到和处理政府信息公开申请情况: one row per report and T3 row, the seven applicant columns.
 -- row_order follows the template (template_keys); printed subtotal rows (denied_subtotal, …) have none.
@@ -73,7 +73,7 @@ SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, g.is_primary, g
        max(c.value) FILTER (WHERE c.col_key = 'other_org')      AS other_org,       -- 其他
        max(c.value) FILTER (WHERE c.col_key = 'total')          AS total            -- 总计
 FROM cells c
-JOIN report_groups g ON g.report_id = c.report_id AND g.is_representative
+JOIN report_documents g ON g.report_id = c.report_id AND g.is_representative
 JOIN reports r ON r.report_id = c.report_id
 LEFT JOIN (SELECT DISTINCT template, row_key, row_label, row_order FROM template_keys WHERE table_id = 'T3') k
        ON k.template = r.template AND k.row_key = c.row_key
@@ -90,7 +90,7 @@ SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, g.is_primary, g
        max(c.value) FILTER (WHERE c.col_key = 'pending')   AS pending,    -- 尚未审结
        max(c.value) FILTER (WHERE c.col_key = 'total')     AS total       -- 总计
 FROM cells c
-JOIN report_groups g ON g.report_id = c.report_id AND g.is_representative
+JOIN report_documents g ON g.report_id = c.report_id AND g.is_representative
 JOIN reports r ON r.report_id = c.report_id
 WHERE c.table_id = 'T4'
 GROUP BY ALL;
@@ -113,7 +113,7 @@ SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, g.is_primary, g
        max(c.value) FILTER (WHERE c.col_key = 'change')          AS change,           -- 2019 本年增/减
        max(c.value) FILTER (WHERE c.col_key = 'projects')        AS projects          -- 2019 采购项目数量
 FROM cells c
-JOIN report_groups g ON g.report_id = c.report_id AND g.is_representative
+JOIN report_documents g ON g.report_id = c.report_id AND g.is_representative
 JOIN reports r ON r.report_id = c.report_id
 WHERE c.table_id = 'T2'
 GROUP BY ALL;
@@ -165,7 +165,7 @@ SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, r.status,
        -- 复议诉讼率 = (review.total + litigation.total) / total_processed  (challenges per answered request)
        (t4_blocks.review_total + t4_blocks.litigation_total) / nullif(t3_totals.total_processed, 0) AS challenge_rate
 FROM reports r
-JOIN report_groups g ON g.report_id = r.report_id AND g.is_representative
+JOIN report_documents g ON g.report_id = r.report_id AND g.is_representative
 LEFT JOIN t3_totals ON t3_totals.report_id = r.report_id
 LEFT JOIN t4_blocks ON t4_blocks.report_id = r.report_id
 WHERE r.status <> 'failed';
@@ -178,6 +178,6 @@ SELECT a.*, r.agency, r.agency_norm, r.year, r.template, r.source, g.group_id,
        coalesce(a.review_decision, '') <> 'dismissed' AS counted
 FROM anomalies a
 LEFT JOIN reports r ON r.report_id = a.report_id
-LEFT JOIN report_groups g ON g.report_id = a.report_id
+LEFT JOIN report_documents g ON g.report_id = a.report_id
 LEFT JOIN reports rr ON rr.report_id = a.related_report_id
-LEFT JOIN report_groups rg ON rg.report_id = a.related_report_id;
+LEFT JOIN report_documents rg ON rg.report_id = a.related_report_id;

@@ -52,10 +52,10 @@ export function makeInput(files: Record<string, string | Uint8Array>): string {
 export interface PipelineRun extends RunResult {
   db: string;
   out: string;
-  input: string;
+  input: string | undefined;
 }
 
-export async function runOn(input: string, extra: Partial<RunOptions> = {}): Promise<PipelineRun> {
+export async function runOn(input: string | undefined, extra: Partial<RunOptions> = {}): Promise<PipelineRun> {
   const work = tempDir('goa-run-');
   const db = extra.db ?? join(work, 'warehouse.duckdb');
   const out = extra.out ?? join(work, 'out');

@@ -54,16 +54,17 @@ type Context = TableId | null;
 class CellSink {
   readonly cells: ExtractedCell[] = [];
   private readonly seen = new Set<string>();
-  constructor(private readonly messages: Message[]) {}
+  private readonly rows = new Set<string>();
 
   has(table: TableId, row: string): boolean {
-    return [...this.seen].some((k) => k.startsWith(`${table}|${row}|`));
+    return this.rows.has(`${table}|${row}`);
   }
 
   add(table: TableId, row: string, col: string, p: PositionedCell, rv: RowView, unitHint: string | null = null): void {
     const key = `${table}|${row}|${col}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
+    this.rows.add(`${table}|${row}`);
     const money = MONEY_COLUMNS.has(col) && table === 'T2';
     const raw = p.cell.text;
     const parsed = parseValue(raw, money);
@@ -93,7 +94,7 @@ function headerColumns(rows: RowView[], patterns: readonly [RegExp, string][]): 
 }
 
 export function recogniseTables(grids: readonly Grid[], messages: Message[]): Recognised {
-  const sink = new CellSink(messages);
+  const sink = new CellSink();
   const found = new Set<TableId>();
   const votes = { '2019': 0, '2021': 0 } as Record<TemplateVersion, number>;
   const t3Votes = { '2019': 0, '2021': 0 } as Record<TemplateVersion, number>;

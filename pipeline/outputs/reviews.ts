@@ -67,6 +67,7 @@ export function loadReviews(path: string, opts: { mustExist?: boolean } = {}): R
   let header: string[] | null = null;
   let failure: ReviewsFileError | null = null;
   Papa.parse<string[]>(text, {
+    delimiter: ',',
     step: (row, parser) => {
       const line = lineAt(text, rowStart);
       rowStart = row.meta.cursor;

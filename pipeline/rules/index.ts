@@ -1,10 +1,29 @@
-/** The rule runner (stub until the rules land): loads sql/rules/*.sql and writes `anomalies`. */
+/**
+ * The rule runner: loads sql/rules/*.sql (one file per rule, or per family), fills `rules`,
+ * runs every query over the whole warehouse, and replaces `anomalies` with the findings.
+ * Adding a rule is adding a file. What SQL cannot say (the agency CSV, the template's labels)
+ * is loaded into temp tables first (context.ts).
+ */
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlDir } from '../paths.js';
+import { loadAgencies, type AgencyHierarchy } from './agencies.js';
+import { isRuleId } from './catalogue.js';
+import { createRuleContext } from './context.js';
+import { collectFindings, createFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
+import { loadRuleFiles, RuleFileError } from './files.js';
+
+export { AgencyCsvError, loadAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
+export { RULE_CATALOGUE, RULE_IDS, type RuleId } from './catalogue.js';
 
 export interface RulesContext {
   runId: string;
-  /** Agency hierarchy CSV (agency,parent,region,level[,aliases]). */
+  /** Agency hierarchy CSV (agency,parent,region,level[,aliases]); read here unless `agencies` is given. */
   agenciesCsv?: string;
+  /** The hierarchy already read by loadAgencies() at the start of the run (preferred: fails before anything is written). */
+  agencies?: AgencyHierarchy | null;
+  /** Folder of rule files (default: the project's sql/rules). */
+  rulesDir?: string;
 }
 
 export interface RulesSummary {
@@ -13,6 +32,34 @@ export interface RulesSummary {
   byRule: Record<string, number>;
 }
 
-export async function runRules(_conn: DuckDBConnection, _ctx: RulesContext): Promise<RulesSummary> {
-  return { findings: 0, bySeverity: {}, byRule: {} };
+export const rulesDir = (): string => join(sqlDir(), 'rules');
+
+export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promise<RulesSummary> {
+  const hierarchy = ctx.agencies ?? (ctx.agenciesCsv ? loadAgencies(ctx.agenciesCsv) : null);
+  const { preludes, rules } = loadRuleFiles(ctx.rulesDir ?? rulesDir());
+  for (const r of rules) {
+    if (!isRuleId(r.id)) throw new RuleFileError(r.file, `rule id ${r.id} is not in the catalogue (pipeline/rules/catalogue.ts)`);
+  }
+  await createRuleContext(conn, hierarchy);
+  for (const p of preludes) {
+    try {
+      await conn.run(p.sql);
+    } catch (e) {
+      throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
+    }
+  }
+  await createFindings(conn);
+  for (const rule of rules) await collectFindings(conn, rule);
+  await writeRuleCatalogue(conn, rules);
+  await writeAnomalies(conn, ctx.runId);
+
+  const rows = (await conn.runAndReadAll('SELECT rule_id, severity, count(*)::INTEGER AS n FROM anomalies GROUP BY ALL')).getRowObjectsJS();
+  const summary: RulesSummary = { findings: 0, bySeverity: {}, byRule: {} };
+  for (const r of rows) {
+    const n = Number(r.n);
+    summary.findings += n;
+    summary.bySeverity[r.severity as string] = (summary.bySeverity[r.severity as string] ?? 0) + n;
+    summary.byRule[r.rule_id as string] = (summary.byRule[r.rule_id as string] ?? 0) + n;
+  }
+  return summary;
 }

@@ -1,0 +1,70 @@
+/**
+ * A benchmark corpus: N distinct reports made from the real layouts in data/reports by renaming
+ * the agency and scaling every integer count (sums stay true: every rule is linear).
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+
+export type BenchFormat = 'docx' | 'html' | 'txt';
+
+interface Template {
+  name: string;
+  format: BenchFormat;
+  agency: string;
+  bytes: Buffer;
+}
+
+function templates(reportsDir: string, formats: readonly BenchFormat[]): Template[] {
+  return readdirSync(reportsDir)
+    .sort()
+    .flatMap((name) => {
+      const m = /^(\d{4})_(.+)\.(docx|html|txt)$/.exec(name);
+      if (!m || !formats.includes(m[3] as BenchFormat)) return [];
+      return [{ name, format: m[3] as BenchFormat, agency: m[2], bytes: readFileSync(join(reportsDir, name)) }];
+    });
+}
+
+const scale = (n: string, k: number) => String(Number(n) * k);
+
+/** Scales whole numbers in table cells of a page or text export; renames the agency. */
+function varyText(text: string, agency: string, newAgency: string, k: number, format: 'html' | 'txt'): string {
+  let t = text.split(agency).join(newAgency);
+  if (format === 'html') {
+    t = t.replace(/<table[\s\S]*?<\/table>/g, (table) => table.replace(/>(\s*)(\d{1,6})(\s*)</g, (_, a, n, b) => `>${a}${scale(n, k)}${b}<`));
+  } else {
+    t = t.replace(/^\t(\d{1,6})$/gm, (_, n) => `\t${scale(n, k)}`);
+  }
+  return t;
+}
+
+function varyDocx(bytes: Uint8Array, agency: string, newAgency: string, k: number, i: number): Uint8Array {
+  const entries = unzipSync(bytes);
+  let xml = strFromU8(entries['word/document.xml']);
+  xml = xml.split(agency).join(newAgency);
+  xml = xml.replace(/(<w:t(?:\s[^>]*)?>)(\d{1,6})(<\/w:t>)/g, (_, a, n, b) => `${a}${scale(n, k)}${b}`);
+  xml = xml.replace(/^(<\?xml[^>]*\?>)/, `$1<!-- bench ${i} -->`);
+  entries['word/document.xml'] = strToU8(xml);
+  return zipSync(entries, { level: 6 });
+}
+
+/** Writes `docs` distinct reports into `dir` (spread over sub-folders), cycling through the layouts. */
+export function generateCorpus(reportsDir: string, dir: string, docs: number, formats: readonly BenchFormat[]): string[] {
+  const tpl = templates(reportsDir, formats);
+  if (tpl.length === 0) throw new Error(`bench: no ${formats.join('/')} layouts in ${reportsDir}`);
+  const written: string[] = [];
+  for (let i = 0; i < docs; i++) {
+    const t = tpl[i % tpl.length];
+    const k = 1 + (Math.floor(i / tpl.length) % 50);
+    const newAgency = `${t.agency}第${i}分局`;
+    const sub = join(dir, String(i % 100).padStart(2, '0'));
+    mkdirSync(sub, { recursive: true });
+    const path = join(sub, `${i}_${t.name}`);
+    const out = t.format === 'docx'
+      ? varyDocx(t.bytes, t.agency, newAgency, k, i)
+      : Buffer.from(varyText(t.bytes.toString('utf8'), t.agency, newAgency, k, t.format) + (t.format === 'html' ? `<!-- bench ${i} -->` : `\n${i}\n`));
+    writeFileSync(path, out);
+    written.push(path);
+  }
+  return written;
+}

@@ -1,0 +1,89 @@
+/**
+ * Temp tables the rule queries read besides the warehouse: the template's keys with their
+ * labels and groups (from extractors/template.ts, the one place the keys are defined), and
+ * the agency hierarchy (empty without --agencies).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  T2_COLUMNS,
+  T2_ROWS,
+  T3_COLUMNS,
+  T3_GROUP_SUBTOTALS,
+  T3_ROWS,
+  T4_COLUMNS,
+  T4_ROWS,
+  TEMPLATE_VERSIONS,
+  type TableId,
+} from '../../extractors/template.js';
+import { normaliseAgency } from '../../extractors/recognise/meta.js';
+import type { AgencyHierarchy } from './agencies.js';
+
+interface KeyRow {
+  table_id: TableId;
+  /** '2019' | '2021'; '*' = the first label any version gives (reports whose version is unknown). */
+  template: string;
+  axis: 'row' | 'col';
+  key: string;
+  label: string;
+  ord: number;
+  /** T3 result rows: the group （一）…（六） the row adds into. */
+  grp: string | null;
+  /** T3 subtotal rows (printed by some reports, not in the template). */
+  subtotal: boolean;
+}
+
+export function ruleKeys(): KeyRow[] {
+  const out: KeyRow[] = [];
+  for (const v of TEMPLATE_VERSIONS) {
+    T3_ROWS.filter((r) => r.versions.includes(v)).forEach((r, i) =>
+      out.push({ table_id: 'T3', template: v, axis: 'row', key: r.key, label: r.label, ord: i, grp: r.group ?? null, subtotal: false }),
+    );
+    T3_GROUP_SUBTOTALS.forEach((s, i) =>
+      out.push({ table_id: 'T3', template: v, axis: 'row', key: s.key, label: s.label, ord: 100 + i, grp: s.group, subtotal: true }),
+    );
+    T3_COLUMNS.forEach((c, i) => out.push({ table_id: 'T3', template: v, axis: 'col', key: c.key, label: c.label, ord: i, grp: null, subtotal: false }));
+    T4_ROWS.forEach((r, i) => out.push({ table_id: 'T4', template: v, axis: 'row', key: r.key, label: r.label, ord: i, grp: null, subtotal: false }));
+    T4_COLUMNS.forEach((c, i) => out.push({ table_id: 'T4', template: v, axis: 'col', key: c.key, label: c.label, ord: i, grp: null, subtotal: false }));
+    T2_ROWS[v].forEach((r, i) => out.push({ table_id: 'T2', template: v, axis: 'row', key: r.key, label: r.label, ord: i, grp: null, subtotal: false }));
+    T2_COLUMNS[v].forEach((c, i) => out.push({ table_id: 'T2', template: v, axis: 'col', key: c.key, label: c.label, ord: i, grp: null, subtotal: false }));
+  }
+  const any = new Map<string, KeyRow>();
+  for (const k of out) {
+    const id = `${k.table_id}|${k.axis}|${k.key}`;
+    if (!any.has(id)) any.set(id, { ...k, template: '*' });
+  }
+  return [...out, ...any.values()];
+}
+
+async function createKeys(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE rule_keys (
+    table_id VARCHAR, template VARCHAR, axis VARCHAR, key VARCHAR, label VARCHAR, ord INTEGER, grp VARCHAR, subtotal BOOLEAN)`);
+  const ap = await conn.createAppender('rule_keys', 'main', 'temp');
+  for (const k of ruleKeys()) {
+    ap.appendVarchar(k.table_id); ap.appendVarchar(k.template); ap.appendVarchar(k.axis); ap.appendVarchar(k.key);
+    ap.appendVarchar(k.label); ap.appendInteger(k.ord);
+    if (k.grp === null) ap.appendNull();
+    else ap.appendVarchar(k.grp);
+    ap.appendBoolean(k.subtotal);
+    ap.endRow();
+  }
+  ap.closeSync();
+}
+
+const str = (v: string | null): string => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`);
+
+async function createHierarchy(conn: DuckDBConnection, h: AgencyHierarchy | null): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE agency_hierarchy (
+    agency VARCHAR, agency_norm VARCHAR, parent VARCHAR, parent_norm VARCHAR, region VARCHAR, level VARCHAR, line INTEGER)`);
+  await conn.run('CREATE OR REPLACE TEMP TABLE agency_aliases (alias_norm VARCHAR, agency_norm VARCHAR)');
+  if (!h || h.agencies.length === 0) return;
+  const rows = h.agencies.map((a) => `(${[a.agency, a.norm, a.parent, a.parentNorm, a.region, a.level].map(str).join(', ')}, ${a.line})`);
+  await conn.run(`INSERT INTO agency_hierarchy VALUES ${rows.join(',\n')}`);
+  const aliases = h.agencies.flatMap((a) => [a.norm, ...a.aliases.map(normaliseAgency)].map((alias) => `(${str(alias)}, ${str(a.norm)})`));
+  await conn.run(`INSERT INTO agency_aliases VALUES ${aliases.join(',\n')}`);
+}
+
+export async function createRuleContext(conn: DuckDBConnection, hierarchy: AgencyHierarchy | null): Promise<void> {
+  await createKeys(conn);
+  await createHierarchy(conn, hierarchy);
+}

@@ -1,0 +1,93 @@
+/**
+ * Reads the rule files of sql/rules/. A rule file holds one rule, or several separated by a
+ * line `-- ---`; each block starts with its header comment and is followed by one query:
+ *
+ *   -- id: T3.ROW_TOTAL
+ *   -- severity: error
+ *   -- title_zh: 每行总计等于各类申请人之和
+ *   -- title_en: Every T3 row: total equals the sum of the applicant columns
+ *   SELECT report_id, related_report_id, table_id, row_key, col_key, expected, actual,
+ *          message, operands, cells, blank_involved FROM …
+ *
+ * Files whose name starts with `_` hold shared definitions (temp views, macros) the rule
+ * queries use; they run first, in name order.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Severity } from './catalogue.js';
+
+export interface RuleDef {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly titleZh: string | null;
+  readonly titleEn: string | null;
+  /** File name under sql/rules/. */
+  readonly file: string;
+  readonly sql: string;
+}
+
+export interface RuleFiles {
+  /** Shared definitions (`_*.sql`), in name order: file and SQL. */
+  readonly preludes: readonly { file: string; sql: string }[];
+  readonly rules: readonly RuleDef[];
+}
+
+const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+const HEADER = /^--\s*(id|severity|title_zh|title_en)\s*:\s*(.*?)\s*$/;
+const SEPARATOR = /^--\s*---\s*$/;
+
+export class RuleFileError extends Error {
+  constructor(file: string, message: string) {
+    super(`sql/rules/${file}: ${message}`);
+    this.name = 'RuleFileError';
+  }
+}
+
+/** Parses one rule file into its rule blocks. */
+export function parseRuleFile(file: string, text: string): RuleDef[] {
+  const blocks: string[][] = [[]];
+  for (const line of text.replace(/^\ufeff/, '').split(/\r?\n/)) {
+    if (SEPARATOR.test(line)) blocks.push([]);
+    else blocks[blocks.length - 1].push(line);
+  }
+  return blocks
+    .filter((lines) => lines.some((l) => l.trim() !== ''))
+    .map((lines, i) => {
+      const header: Record<string, string> = {};
+      // The header is the leading run of comment (and blank) lines.
+      for (const line of lines) {
+        if (line.trim() === '') continue;
+        if (!line.trimStart().startsWith('--')) break;
+        const m = HEADER.exec(line.trim());
+        if (m) header[m[1]] = m[2];
+      }
+      const where = `block ${i + 1}`;
+      if (!header.id) throw new RuleFileError(file, `${where}: no "-- id:" header`);
+      const severity = header.severity as Severity;
+      if (!SEVERITIES.includes(severity)) {
+        throw new RuleFileError(file, `${header.id}: "-- severity:" must be error, warning or info (found ${JSON.stringify(header.severity ?? '')})`);
+      }
+      const sql = lines.join('\n').trim().replace(/;\s*$/, '');
+      if (!/\bselect\b/i.test(sql.replace(/--.*$/gm, ''))) throw new RuleFileError(file, `${header.id}: no query`);
+      return { id: header.id, severity, titleZh: header.title_zh ?? null, titleEn: header.title_en ?? null, file, sql };
+    });
+}
+
+/** Every rule file of `dir`, in name order; throws on a malformed header or a duplicate id. */
+export function loadRuleFiles(dir: string): RuleFiles {
+  const names = readdirSync(dir)
+    .filter((n) => n.endsWith('.sql'))
+    .sort();
+  const preludes = names.filter((n) => n.startsWith('_')).map((file) => ({ file, sql: readFileSync(join(dir, file), 'utf8') }));
+  const rules: RuleDef[] = [];
+  const seen = new Map<string, string>();
+  for (const file of names.filter((n) => !n.startsWith('_'))) {
+    for (const rule of parseRuleFile(basename(file), readFileSync(join(dir, file), 'utf8'))) {
+      const other = seen.get(rule.id);
+      if (other) throw new RuleFileError(file, `rule ${rule.id} is also defined in ${other}`);
+      seen.set(rule.id, file);
+      rules.push(rule);
+    }
+  }
+  return { preludes, rules };
+}

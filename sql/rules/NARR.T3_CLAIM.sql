@@ -1,0 +1,100 @@
+-- id: NARR.T3_CLAIM
+-- severity: warning
+-- title_zh: 正文所述申请数与表三不符
+-- title_en: A T3 count stated in the prose differs from the table
+--
+-- A claim about T3 (quantity t3.<row>[@<col>], see extractors/claims/vocabulary.ts) against the
+-- cells it names, in every reading the wording allows; flagged only when no reading matches:
+--   t3.received        收到/受理N件: new_received, or new_received + carried_over
+--   t3.group.<g>       a group: the sum of its items, or the subtotal the report prints
+--   t3.granted_partial granted + partial
+--   t3.<row>           that row;  @<col>: that applicant column (legal = the five 法人 columns)
+-- Claims with two readings of the words (a|b) are never flagged. A text cell makes the claim
+-- not assessable (VAL.NOT_A_NUMBER reports it). expected = the table (first reading), actual = the prose.
+-- operands: {"sentence", "offset", "quantity", "claimed", "cells": [{table_id,row_key,col_key,value,raw,kind}]}.
+WITH claim AS (
+  SELECT row_number() OVER (ORDER BY report_id, "offset", quantity, value) AS claim_id,
+         report_id, quantity, value, sentence, "offset",
+         split_part(substr(quantity, 4), '@', 1) AS q,
+         coalesce(nullif(split_part(quantity, '@', 2), ''), 'total') AS col
+  FROM claims
+  WHERE quantity LIKE 't3.%' AND quantity NOT LIKE '%|%' AND value IS NOT NULL
+),
+t3_rows AS (
+  SELECT key, any_value(grp) AS grp, bool_or(subtotal) AS subtotal, min(ord) AS ord
+  FROM rule_keys WHERE table_id = 'T3' AND axis = 'row' GROUP BY key
+),
+-- Which rows a quantity adds up, per reading.
+reading(q, reading, row_key) AS (
+  SELECT key, 1, key FROM t3_rows WHERE NOT subtotal
+  UNION ALL SELECT 'received', 1, 'new_received'
+  UNION ALL SELECT 'received', 2, 'new_received'
+  UNION ALL SELECT 'received', 2, 'carried_over'
+  UNION ALL SELECT 'granted_partial', 1, 'granted'
+  UNION ALL SELECT 'granted_partial', 1, 'partial'
+  UNION ALL SELECT 'group.' || grp, 1, key FROM t3_rows WHERE grp IN ('denied', 'unable', 'rejected', 'other') AND NOT subtotal
+  UNION ALL SELECT 'group.' || grp, 2, key FROM t3_rows WHERE grp IN ('denied', 'unable', 'rejected', 'other') AND subtotal
+),
+columns(col, col_key) AS (
+  SELECT key, key FROM rule_keys WHERE table_id = 'T3' AND axis = 'col' AND template = '*'
+  UNION ALL SELECT 'legal', unnest(['commercial', 'research', 'social_org', 'legal_service', 'other_org'])
+),
+compared AS (
+  SELECT cl.claim_id, r.reading,
+         sum(c.value) AS total,
+         count(*) FILTER (WHERE c.value IS NULL) AS texts,
+         bool_or(c.kind = 'blank') AS blank,
+         list({'table_id': 'T3', 'row_key': c.row_key, 'col_key': c.col_key, 'value': c.value, 'raw': c.raw, 'kind': c.kind}
+              ORDER BY t.ord, c.col_key) AS operands
+  FROM claim cl
+  JOIN reading r ON r.q = cl.q
+  JOIN t3_rows t ON t.key = r.row_key
+  JOIN columns k ON k.col = cl.col
+  JOIN cells c ON c.report_id = cl.report_id AND c.table_id = 'T3' AND c.row_key = r.row_key AND c.col_key = k.col_key
+  GROUP BY cl.claim_id, r.reading
+),
+verdict AS (
+  SELECT claim_id,
+         bool_or(total = cl.value) AS matches,
+         sum(texts) AS texts,
+         arg_min(total, reading) AS expected,
+         max(total) FILTER (WHERE reading = 2) AS second,
+         bool_or(blank) AS blank,
+         arg_min(operands, reading) AS operands,
+         list_distinct(flatten(list(operands ORDER BY reading))) AS all_operands
+  FROM compared JOIN claim cl USING (claim_id)
+  GROUP BY claim_id
+),
+labelled AS (
+  SELECT cl.*, v.*,
+         CASE
+           WHEN cl.q = 'received' THEN '一、本年新收政府信息公开申请数量'
+           WHEN cl.q = 'granted_partial' THEN '（一）予以公开与（二）部分公开之和'
+           WHEN cl.q LIKE 'group.%' THEN (SELECT replace(label, '（小计）', '') FROM rule_keys
+                                          WHERE table_id = 'T3' AND axis = 'row' AND template = '*' AND subtotal AND grp = substr(cl.q, 7)) || '各项之和'
+           ELSE (SELECT label FROM rule_keys k JOIN reports rp ON rp.report_id = cl.report_id
+                 WHERE k.table_id = 'T3' AND k.axis = 'row' AND k.key = cl.q AND k.template = coalesce(rp.template, '*') LIMIT 1)
+         END AS row_label,
+         CASE WHEN cl.col = 'legal' THEN '法人或其他组织'
+              ELSE (SELECT label FROM rule_keys WHERE table_id = 'T3' AND axis = 'col' AND template = '*' AND key = cl.col) END AS col_label,
+         -- The clause of the sentence that holds the number; the sentence when that is not one clause.
+         list_filter(string_split_regex(cl.sentence, '[，,；;、：:（）()。！？]'),
+                     x -> regexp_matches(x, '(^|[^0-9.])' || CAST(CAST(cl.value AS BIGINT) AS VARCHAR) || '(件|条|宗|起|份|例)')) AS clauses
+  FROM claim cl JOIN verdict v USING (claim_id)
+  WHERE NOT v.matches AND v.texts = 0
+)
+SELECT report_id,
+       NULL::VARCHAR AS related_report_id,
+       'T3' AS table_id,
+       operands[1].row_key AS row_key,
+       CASE WHEN col = 'legal' THEN NULL ELSE col END AS col_key,
+       expected,
+       value AS actual,
+       '正文称"' || CASE WHEN len(clauses) = 1 THEN clauses[1] ELSE sentence END || '"，表三' || row_label || '（' || col_label || '）为 '
+         || CAST(CAST(expected AS BIGINT) AS VARCHAR)
+         || CASE WHEN second IS NOT NULL AND second <> expected THEN '，加上年结转为 ' || CAST(CAST(second AS BIGINT) AS VARCHAR) ELSE '' END
+         || CASE WHEN blank THEN '（含空白单元格，按0计）' ELSE '' END AS message,
+       to_json({'sentence': sentence, 'offset': "offset", 'quantity': quantity, 'claimed': value, 'cells': all_operands})::VARCHAR AS operands,
+       to_json(list_transform(all_operands, o -> {'table_id': o.table_id, 'row_key': o.row_key, 'col_key': o.col_key}))::VARCHAR AS cells,
+       coalesce(blank, false) AS blank_involved
+FROM labelled

@@ -1,0 +1,22 @@
+-- id: T3.RESULT_TOTAL
+-- severity: error
+-- title_zh: （七）总计等于各项办理结果之和
+-- title_en: Every T3 column: total_processed equals the sum of the results
+-- Results: granted + partial + Σdenied_* + Σunable_* + Σrejected_* + （六）(2019: other;
+-- 2021: other_no_correction + other_no_fee + other_misc), per the report's version
+-- (t3_result_checks in _prelude.sql). Printed subtotals are not parts.
+SELECT report_id,
+       NULL AS related_report_id,
+       'T3' AS table_id,
+       'total_processed' AS row_key,
+       col_key,
+       expected,
+       actual,
+       format('（七）总计（{}）应为 {} = {}，报告为 {}{}',
+              col_label, sum_terms(terms, n_zero), fmt_num(expected), fmt_num(actual), blank_note(blank_involved)) AS message,
+       to_json(operand_list) AS operands,
+       to_json(cell_list) AS cells,
+       blank_involved
+FROM t3_result_checks c
+WHERE failing
+  AND NOT EXISTS (SELECT 1 FROM layout_suspects s WHERE s.report_id = c.report_id AND s.table_id = 'T3')

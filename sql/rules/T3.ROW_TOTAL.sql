@@ -1,0 +1,21 @@
+-- id: T3.ROW_TOTAL
+-- severity: error
+-- title_zh: 每行总计等于各类申请人之和
+-- title_en: Every T3 row: total equals the sum of the applicant columns
+-- The arithmetic is t3_row_checks (_prelude.sql); a table failing many sums at once is
+-- VAL.LAYOUT_SUSPECT's instead.
+SELECT report_id,
+       NULL AS related_report_id,
+       'T3' AS table_id,
+       row_key,
+       'total' AS col_key,
+       expected,
+       actual,
+       format('{}的总计应为 {} = {}，报告为 {}{}',
+              row_label, sum_terms(terms, n_zero), fmt_num(expected), fmt_num(actual), blank_note(blank_involved)) AS message,
+       to_json(operand_list) AS operands,
+       to_json(cell_list) AS cells,
+       blank_involved
+FROM t3_row_checks c
+WHERE failing
+  AND NOT EXISTS (SELECT 1 FROM layout_suspects s WHERE s.report_id = c.report_id AND s.table_id = 'T3')

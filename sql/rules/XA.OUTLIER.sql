@@ -1,0 +1,75 @@
+-- id: XA.OUTLIER
+-- severity: info
+-- title_zh: 比率远离同年同级机关
+-- title_en: A rate (granted share, corrected share of reviews, …) far outside the agency's peer group for the year
+-- Robust z-score: (x − median) / (1.4826 · MAD) over the peer group (same year and the same
+-- `level` in the agency CSV; agencies without one — every agency when there is no CSV — form one
+-- group per year), at least 10 peers. When more than half the peers share one value (MAD = 0)
+-- the mean absolute deviation stands in (1.2533 · MeanAD). Flagged: |z| > 3.5 and at least 20
+-- percentage points from the median. A rate needs a base of at least 10 applications (T3) or 5
+-- decided cases (T4). expected is NULL (the median moves as reports arrive; it is in the
+-- message): the finding's identity stays the report's own numbers.
+WITH rate_defs(rate, rate_zh, table_id, min_base) AS (
+  VALUES ('granted_share', '予以公开和部分公开占办理结果总数的比例', 'T3', 10),
+         ('denied_share', '不予公开占办理结果总数的比例', 'T3', 10),
+         ('unable_share', '无法提供占办理结果总数的比例', 'T3', 10),
+         ('rejected_share', '不予处理占办理结果总数的比例', 'T3', 10),
+         ('review_corrected_share', '行政复议结果纠正占已审结复议的比例', 'T4', 5),
+         ('litigation_corrected_share', '行政诉讼结果纠正占已审结诉讼的比例', 'T4', 5)
+), rate_cells AS (  -- the cells each rate adds up, as part (numerator) and base (denominator)
+  SELECT d.rate, d.rate_zh, d.min_base, c.*,
+         CASE d.rate WHEN 'granted_share' THEN c.grp IN ('granted', 'partial')
+                     WHEN 'denied_share' THEN c.grp = 'denied'
+                     WHEN 'unable_share' THEN c.grp = 'unable'
+                     WHEN 'rejected_share' THEN c.grp = 'rejected'
+                     WHEN 'review_corrected_share' THEN c.row_key = 'review' AND c.col_key = 'corrected'
+                     ELSE c.row_key LIKE 'litigation%' AND c.col_key = 'corrected' END AS in_part,
+         CASE WHEN d.table_id = 'T3' THEN c.row_key = 'total_processed'
+              WHEN d.rate = 'review_corrected_share' THEN c.row_key = 'review' AND c.col_key IN ('upheld', 'corrected', 'other')
+              ELSE c.row_key LIKE 'litigation%' AND c.col_key IN ('upheld', 'corrected', 'other') END AS in_base
+  FROM rate_defs d
+  JOIN rule_cells c ON c.table_id = d.table_id AND NOT c.is_subtotal AND (d.table_id = 'T4' OR c.col_key = 'total')
+), rates AS (
+  SELECT report_id, rate, any_value(rate_zh) AS rate_zh, any_value(table_id) AS table_id,
+         sum(value) FILTER (WHERE in_part) AS part, sum(value) FILTER (WHERE in_base) AS base,
+         any_value(min_base) AS min_base, bool_or(value IS NULL) AS has_text,
+         list(operand(table_id, row_key, col_key, value, raw, kind) ORDER BY row_ord, col_ord) AS operand_list
+  FROM rate_cells
+  WHERE in_part OR in_base
+  GROUP BY report_id, rate
+), peers AS (
+  SELECT r.year, h.level, coalesce(h.level, '') AS peer_group, rt.*, rt.part / rt.base AS x
+  FROM reps r
+  JOIN rates rt USING (report_id)
+  LEFT JOIN agency_hierarchy h ON h.agency_norm = r.agency_key
+  WHERE NOT rt.has_text AND rt.base >= rt.min_base
+), centre AS (
+  SELECT year, peer_group, rate, count(*) AS n, median(x) AS med
+  FROM peers GROUP BY ALL HAVING count(*) >= 10
+), spread AS (
+  SELECT p.year, p.peer_group, p.rate, any_value(c.n) AS n, any_value(c.med) AS med,
+         median(abs(p.x - c.med)) AS mad, avg(abs(p.x - c.med)) AS mean_ad
+  FROM peers p JOIN centre c USING (year, peer_group, rate)
+  GROUP BY ALL
+), scored AS (
+  SELECT p.*, s.n, s.med,
+         (p.x - s.med) / CASE WHEN s.mad > 0 THEN 1.4826 * s.mad ELSE 1.2533 * s.mean_ad END AS z
+  FROM peers p JOIN spread s USING (year, peer_group, rate)
+  WHERE s.mad > 0 OR s.mean_ad > 0
+)
+SELECT report_id,
+       NULL AS related_report_id,
+       table_id,
+       NULL AS row_key,
+       NULL AS col_key,
+       NULL AS expected,
+       round(x, 6) AS actual,
+       format('{}为 {}%（{}/{}），同年{} {} 个机关的中位数为 {}%（稳健 z = {}）',
+              rate_zh, fmt_num(round(100 * x, 1)), fmt_num(part), fmt_num(base),
+              CASE WHEN level IS NULL THEN '' ELSE '同级（' || level || '）' END, n,
+              fmt_num(round(100 * med, 1)), fmt_num(round(z, 1))) AS message,
+       to_json(operand_list) AS operands,
+       to_json(list_transform(operand_list, o -> cell_ref(o.table_id, o.row_key, o.col_key))) AS cells,
+       false AS blank_involved
+FROM scored
+WHERE abs(z) > 3.5 AND abs(x - med) >= 0.2

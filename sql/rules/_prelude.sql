@@ -1,0 +1,335 @@
+-- Shared definitions for the rule queries of sql/rules/ (files starting with `_` run first, in
+-- name order, in the rule runner's connection). Temp objects only: nothing here is stored.
+-- Also present (created by pipeline/rules/context.ts):
+--   rule_keys(table_id, template, axis, key, label, ord, grp, subtotal)  template keys and labels
+--                                         ('*' = any version), T3 result groups, subtotal rows
+--   agency_hierarchy(agency, agency_norm, parent, parent_norm, region, level, line)  --agencies CSV
+--   agency_aliases(alias_norm, agency_norm)  every CSV name and alias → the CSV agency
+
+-- ------------------------------------------------------------------ formatting helpers
+
+-- A number as an auditor reads it: 12 rather than 12.0; float noise of sums rounded away.
+CREATE OR REPLACE TEMP MACRO fmt_num(x) AS
+  CASE WHEN x IS NULL THEN '?'
+       WHEN x = trunc(x) AND abs(x) < 1e15 THEN CAST(CAST(x AS BIGINT) AS VARCHAR)
+       ELSE CAST(round(x, 6) AS VARCHAR) END;
+
+CREATE OR REPLACE TEMP MACRO blank_note(involved) AS
+  CASE WHEN involved THEN '（含空白单元格，按0计）' ELSE '' END;
+
+-- The tables as an auditor names them.
+CREATE OR REPLACE TEMP MACRO table_zh(t) AS
+  CASE t WHEN 'T2' THEN '主动公开政府信息情况表' WHEN 'T3' THEN '收到和处理政府信息公开申请情况表'
+         WHEN 'T4' THEN '政府信息公开行政复议、行政诉讼情况表' ELSE t END;
+
+-- The parts of a sum as printed: non-zero terms only ("予以公开4 + 其他处理1"), saying when
+-- the others are 0.
+CREATE OR REPLACE TEMP MACRO sum_terms(terms, n_zero) AS
+  CASE WHEN terms IS NULL THEN '各项均为0' WHEN n_zero > 0 THEN terms || '（其余为0）' ELSE terms END;
+
+-- One operand of a finding's arithmetic, and one cell it involves (JSON through to_json).
+CREATE OR REPLACE TEMP MACRO operand(t, r, c, v, rw, k) AS
+  {'table_id': t, 'row_key': r, 'col_key': c, 'value': v, 'raw': rw, 'kind': k};
+CREATE OR REPLACE TEMP MACRO cell_ref(t, r, c) AS {'table_id': t, 'row_key': r, 'col_key': c};
+-- Cross-report rules name the report of each cell.
+CREATE OR REPLACE TEMP MACRO report_operand(rep, t, r, c, v, rw, k) AS
+  {'report_id': rep, 'table_id': t, 'row_key': r, 'col_key': c, 'value': v, 'raw': rw, 'kind': k};
+CREATE OR REPLACE TEMP MACRO report_cell_ref(rep, t, r, c) AS {'report_id': rep, 'table_id': t, 'row_key': r, 'col_key': c};
+
+-- The step of the last printed decimal of a money cell, in 万元: '23466.49' → 0.01;
+-- '251000元' → 0.0001 (one yuan). Money compares within half of the coarser step.
+CREATE OR REPLACE TEMP MACRO printed_step(rw, unit) AS
+  power(10, -length(coalesce(regexp_extract(translate(coalesce(rw, ''), '０１２３４５６７８９．', '0123456789.'), '\.(\d+)', 1), '')))
+  / CASE WHEN unit = '元' THEN 10000 ELSE 1 END;
+
+-- ------------------------------------------------------------------ reports and cells
+
+-- Reports the rules look at (a failed document has no tables; the run summary lists it).
+CREATE OR REPLACE TEMP VIEW rule_reports AS
+SELECT report_id, source, sha256, format, agency, agency_norm, year, template, status, error, title, title_year, period_year,
+       filed_year, coalesce(tables_found, '') AS tables_found, coalesce(warnings, '[]') AS warnings
+FROM reports
+WHERE status <> 'failed';
+
+-- Every cell with its labels and place in the template of its report's version.
+CREATE OR REPLACE TEMP VIEW rule_cells AS
+SELECT c.report_id, r.template, c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind, c.unit,
+       coalesce(rk.label, rk_any.label,
+                CASE WHEN c.row_key LIKE 'other_services:%' THEN '其他对外管理服务事项/' || substr(c.row_key, 16) END,
+                c.row_key) AS row_label,
+       coalesce(ck.label, ck_any.label, c.col_key) AS col_label,
+       coalesce(rk.ord, rk_any.ord, 999) AS row_ord,
+       coalesce(ck.ord, ck_any.ord, 999) AS col_ord,
+       coalesce(rk.grp, rk_any.grp) AS grp,
+       coalesce(rk.subtotal, rk_any.subtotal, false) AS is_subtotal,
+       -- in the template of the report's version (not a subtotal, not a named sub-row)
+       (rk.key IS NOT NULL AND NOT rk.subtotal) AS in_template
+FROM cells c
+JOIN rule_reports r USING (report_id)
+LEFT JOIN rule_keys rk ON rk.table_id = c.table_id AND rk.axis = 'row' AND rk.key = c.row_key AND rk.template = r.template
+LEFT JOIN rule_keys rk_any ON rk_any.table_id = c.table_id AND rk_any.axis = 'row' AND rk_any.key = c.row_key AND rk_any.template = '*'
+LEFT JOIN rule_keys ck ON ck.table_id = c.table_id AND ck.axis = 'col' AND ck.key = c.col_key AND ck.template = r.template
+LEFT JOIN rule_keys ck_any ON ck_any.table_id = c.table_id AND ck_any.axis = 'col' AND ck_any.key = c.col_key AND ck_any.template = '*';
+
+-- ------------------------------------------------------------------ the sums of T3 and T4
+-- One row per check, with what it needs: a check is assessable when every cell it needs is
+-- there and is a number (a text cell is VAL.NOT_A_NUMBER's, a missing one VAL.MISSING_CELL's);
+-- it fails when assessable and the printed value differs. A check whose checked cell was not
+-- printed (kind 'derived': computed by the extractor) cannot fail.
+
+-- Every T3 row: 总计 against the six applicant columns.
+CREATE OR REPLACE TEMP VIEW t3_row_checks AS
+WITH row_cells AS (
+  SELECT * FROM rule_cells
+  WHERE table_id = 'T3' AND col_key IN ('natural_person', 'commercial', 'research', 'social_org', 'legal_service', 'other_org', 'total')
+), per_row AS (
+  SELECT report_id, row_key,
+         any_value(row_label) AS row_label,
+         count(*) FILTER (WHERE col_key <> 'total') AS n_parts,
+         count(*) FILTER (WHERE col_key = 'total') AS n_total,
+         sum(value) FILTER (WHERE col_key <> 'total') AS expected,
+         any_value(value) FILTER (WHERE col_key = 'total') AS actual,
+         coalesce(any_value(kind) FILTER (WHERE col_key = 'total'), '') AS actual_kind,
+         bool_or(value IS NULL) AS has_text,
+         bool_or(kind = 'blank') AS blank_involved,
+         bool_or(value <> 0) AS has_data,
+         string_agg(col_label || fmt_num(value), ' + ' ORDER BY col_ord) FILTER (WHERE col_key <> 'total' AND value <> 0) AS terms,
+         count(*) FILTER (WHERE col_key <> 'total' AND value = 0) AS n_zero,
+         list(operand('T3', row_key, col_key, value, raw, kind) ORDER BY col_ord) FILTER (WHERE col_key <> 'total') AS operand_list,
+         list(cell_ref('T3', row_key, col_key) ORDER BY col_ord) AS cell_list
+  FROM row_cells
+  GROUP BY report_id, row_key
+)
+SELECT *,
+       n_parts = 6 AND n_total = 1 AND NOT has_text AS assessable,
+       n_parts = 6 AND n_total = 1 AND NOT has_text AND actual_kind <> 'derived' AND expected <> actual AS failing
+FROM per_row;
+
+-- Every T3 column: （七）总计 against the result rows of the report's version.
+CREATE OR REPLACE TEMP VIEW t3_result_checks AS
+WITH result_rows AS (  -- what （七）总计 adds up, by version: （一）…（六）, subtotals excluded
+  SELECT template, key AS row_key FROM rule_keys
+  WHERE table_id = 'T3' AND axis = 'row' AND grp IS NOT NULL AND NOT subtotal AND template <> '*'
+), wanted AS (
+  SELECT template, count(*) AS n_wanted FROM result_rows GROUP BY template
+), column_cells AS (
+  SELECT c.*, rr.row_key IS NOT NULL AS is_part
+  FROM rule_cells c LEFT JOIN result_rows rr ON rr.template = c.template AND rr.row_key = c.row_key
+  WHERE c.table_id = 'T3' AND (rr.row_key IS NOT NULL OR c.row_key = 'total_processed')
+), per_col AS (
+  SELECT c.report_id, c.col_key,
+         any_value(c.col_label) AS col_label,
+         any_value(w.n_wanted) AS n_wanted,
+         count(*) FILTER (WHERE is_part) AS n_parts,
+         count(*) FILTER (WHERE NOT is_part) AS n_total,
+         sum(value) FILTER (WHERE is_part) AS expected,
+         any_value(value) FILTER (WHERE NOT is_part) AS actual,
+         coalesce(any_value(kind) FILTER (WHERE NOT is_part), '') AS actual_kind,
+         bool_or(value IS NULL) AS has_text,
+         bool_or(kind = 'blank') AS blank_involved,
+         string_agg(row_label || fmt_num(value), ' + ' ORDER BY row_ord) FILTER (WHERE is_part AND value <> 0) AS terms,
+         count(*) FILTER (WHERE is_part AND value = 0) AS n_zero,
+         list(operand('T3', row_key, col_key, value, raw, kind) ORDER BY row_ord) FILTER (WHERE is_part) AS operand_list,
+         list(cell_ref('T3', row_key, col_key) ORDER BY row_ord) AS cell_list
+  FROM column_cells c JOIN wanted w ON w.template = c.template
+  GROUP BY c.report_id, c.col_key
+)
+SELECT *,
+       n_parts = n_wanted AND n_total = 1 AND NOT has_text AS assessable,
+       n_parts = n_wanted AND n_total = 1 AND NOT has_text AND actual_kind <> 'derived' AND expected <> actual AS failing
+FROM per_col;
+
+-- Every T3 column: 一 + 二 = 三（七） + 四 (the template prints this rule itself).
+CREATE OR REPLACE TEMP VIEW t3_balance_checks AS
+WITH per_col AS (
+  SELECT report_id, col_key,
+         any_value(col_label) AS col_label,
+         count(*) AS n_cells,
+         sum(value) FILTER (WHERE row_key IN ('new_received', 'carried_over')) AS expected,
+         sum(value) FILTER (WHERE row_key IN ('total_processed', 'carried_forward')) AS actual,
+         any_value(value) FILTER (WHERE row_key = 'new_received') AS new_received,
+         any_value(value) FILTER (WHERE row_key = 'carried_over') AS carried_over,
+         any_value(value) FILTER (WHERE row_key = 'total_processed') AS total_processed,
+         any_value(value) FILTER (WHERE row_key = 'carried_forward') AS carried_forward,
+         bool_or(value IS NULL) AS has_text,
+         bool_or(kind = 'blank') AS blank_involved,
+         list(operand('T3', row_key, col_key, value, raw, kind) ORDER BY row_ord) AS operand_list,
+         list(cell_ref('T3', row_key, col_key) ORDER BY row_ord) AS cell_list
+  FROM rule_cells
+  WHERE table_id = 'T3' AND row_key IN ('new_received', 'carried_over', 'total_processed', 'carried_forward')
+  GROUP BY report_id, col_key
+)
+SELECT *,
+       n_cells = 4 AND NOT has_text AS assessable,
+       n_cells = 4 AND NOT has_text AND expected <> actual AS failing
+FROM per_col;
+
+-- Every printed T3 subtotal cell (（三）…（六） with its own numbers): against its items.
+CREATE OR REPLACE TEMP VIEW t3_subtotal_checks AS
+WITH items AS (
+  SELECT template, grp, key AS row_key FROM rule_keys
+  WHERE table_id = 'T3' AND axis = 'row' AND grp IS NOT NULL AND NOT subtotal AND template <> '*'
+), wanted AS (
+  SELECT template, grp, count(*) AS n_wanted FROM items GROUP BY template, grp
+), subtotals AS (
+  SELECT * FROM rule_cells WHERE table_id = 'T3' AND is_subtotal
+), per_cell AS (
+  SELECT s.report_id, s.row_key, s.col_key,
+         any_value(s.row_label) AS row_label, any_value(s.col_label) AS col_label,
+         any_value(w.n_wanted) AS n_wanted,
+         count(c.row_key) AS n_parts,
+         sum(c.value) AS expected,
+         any_value(s.value) AS actual,
+         any_value(s.kind) AS actual_kind,
+         coalesce(bool_or(c.row_key IS NOT NULL AND c.value IS NULL), false) OR bool_or(s.value IS NULL) AS has_text,
+         coalesce(bool_or(c.kind = 'blank'), false) OR bool_or(s.kind = 'blank') AS blank_involved,
+         string_agg(c.row_label || fmt_num(c.value), ' + ' ORDER BY c.row_ord) FILTER (WHERE c.value <> 0) AS terms,
+         count(*) FILTER (WHERE c.value = 0) AS n_zero,
+         list(operand('T3', c.row_key, c.col_key, c.value, c.raw, c.kind) ORDER BY c.row_ord) FILTER (WHERE c.row_key IS NOT NULL) AS operand_list,
+         list_append(coalesce(list(cell_ref('T3', c.row_key, c.col_key) ORDER BY c.row_ord) FILTER (WHERE c.row_key IS NOT NULL), []),
+                     cell_ref('T3', any_value(s.row_key), any_value(s.col_key))) AS cell_list
+  FROM subtotals s
+  JOIN wanted w ON w.template = s.template AND w.grp = s.grp
+  LEFT JOIN items i ON i.template = s.template AND i.grp = s.grp
+  LEFT JOIN rule_cells c ON c.report_id = s.report_id AND c.table_id = 'T3' AND c.row_key = i.row_key AND c.col_key = s.col_key
+  GROUP BY s.report_id, s.row_key, s.col_key
+)
+SELECT *,
+       n_parts = n_wanted AND NOT has_text AS assessable,
+       n_parts = n_wanted AND NOT has_text AND actual_kind <> 'derived' AND expected <> actual AS failing
+FROM per_cell;
+
+-- Every T4 block (行政复议, 行政诉讼 ×2): 总计 against its four results.
+CREATE OR REPLACE TEMP VIEW t4_block_checks AS
+WITH per_block AS (
+  SELECT report_id, row_key,
+         any_value(row_label) AS row_label,
+         count(*) FILTER (WHERE col_key <> 'total') AS n_parts,
+         count(*) FILTER (WHERE col_key = 'total') AS n_total,
+         sum(value) FILTER (WHERE col_key <> 'total') AS expected,
+         any_value(value) FILTER (WHERE col_key = 'total') AS actual,
+         coalesce(any_value(kind) FILTER (WHERE col_key = 'total'), '') AS actual_kind,
+         bool_or(value IS NULL) AS has_text,
+         bool_or(kind = 'blank') AS blank_involved,
+         string_agg(col_label || fmt_num(value), ' + ' ORDER BY col_ord) FILTER (WHERE col_key <> 'total' AND value <> 0) AS terms,
+         count(*) FILTER (WHERE col_key <> 'total' AND value = 0) AS n_zero,
+         list(operand('T4', row_key, col_key, value, raw, kind) ORDER BY col_ord) FILTER (WHERE col_key <> 'total') AS operand_list,
+         list(cell_ref('T4', row_key, col_key) ORDER BY col_ord) AS cell_list
+  FROM rule_cells
+  WHERE table_id = 'T4' AND col_key IN ('upheld', 'corrected', 'other', 'pending', 'total')
+  GROUP BY report_id, row_key
+)
+SELECT *,
+       n_parts = 4 AND n_total = 1 AND NOT has_text AS assessable,
+       n_parts = 4 AND n_total = 1 AND NOT has_text AND actual_kind <> 'derived' AND expected <> actual AS failing
+FROM per_block;
+
+-- ------------------------------------------------------------------ layout suspects
+-- A table failing many sums at once, in a pattern a reading slip (a shifted row or column)
+-- explains better than the publisher: reported once as VAL.LAYOUT_SUSPECT, and its sum rules
+-- stay silent. One wrong printed number breaks at most one row total, one column total and
+-- one balance, far below these thresholds.
+CREATE OR REPLACE TEMP VIEW layout_suspects AS
+WITH row_totals AS (
+  SELECT report_id, count(*) FILTER (WHERE failing) AS failing, count(*) FILTER (WHERE assessable AND has_data) AS with_data
+  FROM t3_row_checks GROUP BY report_id
+), result_totals AS (
+  SELECT report_id, count(*) FILTER (WHERE failing) AS failing FROM t3_result_checks GROUP BY report_id
+), balances AS (
+  SELECT report_id, count(*) FILTER (WHERE failing) AS failing FROM t3_balance_checks GROUP BY report_id
+), subtotals AS (
+  SELECT report_id, count(*) FILTER (WHERE failing) AS failing FROM t3_subtotal_checks GROUP BY report_id
+), t4_blocks AS (
+  SELECT report_id, count(*) FILTER (WHERE failing) AS failing FROM t4_block_checks GROUP BY report_id
+), t3 AS (
+  SELECT r.report_id,
+         coalesce(rt.failing, 0) AS rows_failing, coalesce(rt.with_data, 0) AS rows_with_data,
+         coalesce(res.failing, 0) AS results_failing, coalesce(b.failing, 0) AS balances_failing,
+         coalesce(st.failing, 0) AS subtotals_failing,
+         -- the extractor's own doubts about the table (reports.warnings)
+         r.warnings LIKE '%T3 row%' OR r.warnings LIKE '%merging may be incorrect%' AS reader_warned
+  FROM rule_reports r
+  LEFT JOIN row_totals rt USING (report_id)
+  LEFT JOIN result_totals res USING (report_id)
+  LEFT JOIN balances b USING (report_id)
+  LEFT JOIN subtotals st USING (report_id)
+  WHERE r.tables_found LIKE '%T3%'
+), t4 AS (
+  SELECT r.report_id, coalesce(t.failing, 0) AS blocks_failing,
+         r.warnings LIKE '%T4 row%' OR r.warnings LIKE '%merging may be incorrect%' AS reader_warned
+  FROM rule_reports r LEFT JOIN t4_blocks t USING (report_id)
+  WHERE r.tables_found LIKE '%T4%'
+)
+SELECT report_id, 'T3' AS table_id,
+       rows_failing + results_failing + balances_failing + subtotals_failing AS checks_failing,
+       format('行合计 {} 行不符（共 {} 行有数），办理结果合计 {} 列不符，平衡关系 {} 列不符{}',
+              rows_failing, rows_with_data, results_failing, balances_failing,
+              CASE WHEN subtotals_failing > 0 THEN format('，小计 {} 处不符', subtotals_failing) ELSE '' END) AS pattern,
+       reader_warned
+FROM t3
+WHERE (rows_failing >= 4 AND rows_failing * 2 > rows_with_data)
+   OR results_failing >= 4
+   OR balances_failing >= 4
+   OR (reader_warned AND rows_failing + results_failing + balances_failing + subtotals_failing > 0)
+UNION ALL
+SELECT report_id, 'T4', blocks_failing, format('三个板块中 {} 个的总计不符', blocks_failing), reader_warned
+FROM t4
+WHERE blocks_failing = 3 OR (reader_warned AND blocks_failing > 0);
+
+-- ------------------------------------------------------------------ one report per agency and year
+
+-- The agency a report speaks for: the CSV agency its name (or a former name) is listed as,
+-- else its own normalised name.
+CREATE OR REPLACE TEMP VIEW report_agency AS
+SELECT r.report_id, coalesce(a.agency_norm, r.agency_norm) AS agency_key
+FROM rule_reports r LEFT JOIN agency_aliases a ON a.alias_norm = r.agency_norm;
+
+-- Documents of one agency and year; the representative is the document first seen
+-- (earliest documents.first_seen of its bytes, ties broken by report_id). Cross-report rules
+-- use representatives only (META.DUPLICATE speaks for the others).
+CREATE OR REPLACE TEMP VIEW report_groups AS
+WITH first_seen AS (
+  SELECT sha256, min(first_seen) AS first_seen FROM documents GROUP BY sha256
+), ranked AS (
+  SELECT r.report_id, ra.agency_key, r.agency, r.year, r.template, r.title, r.source, f.first_seen,
+         row_number() OVER (PARTITION BY ra.agency_key, r.year ORDER BY f.first_seen NULLS LAST, r.report_id) AS rank
+  FROM rule_reports r
+  JOIN report_agency ra USING (report_id)
+  LEFT JOIN first_seen f ON f.sha256 = r.sha256
+  WHERE ra.agency_key IS NOT NULL AND r.year IS NOT NULL
+)
+SELECT *, rank = 1 AS is_rep,
+       first_value(report_id) OVER (PARTITION BY agency_key, year ORDER BY rank) AS rep_id
+FROM ranked;
+
+CREATE OR REPLACE TEMP VIEW reps AS
+SELECT report_id, agency_key, agency, year, template, title, source, first_seen FROM report_groups WHERE is_rep;
+
+-- Consecutive years of one agency (representatives).
+CREATE OR REPLACE TEMP VIEW year_pairs AS
+SELECT cur.report_id, prev.report_id AS prev_report_id, cur.agency_key, cur.agency, cur.year,
+       cur.template, prev.template AS prev_template
+FROM reps cur JOIN reps prev ON prev.agency_key = cur.agency_key AND prev.year = cur.year - 1;
+
+-- T3 and T4 as comparable contents across versions: （六） collapsed into one row `other`
+-- (2021's three rows summed), printed subtotals left out. A text cell makes the value NULL.
+CREATE OR REPLACE TEMP VIEW canonical_cells AS
+SELECT report_id, table_id,
+       CASE WHEN table_id = 'T3' AND grp = 'other' THEN 'other' ELSE row_key END AS row_key,
+       col_key,
+       CASE WHEN bool_or(value IS NULL) THEN NULL ELSE sum(value) END AS value
+FROM rule_cells
+WHERE table_id IN ('T3', 'T4') AND NOT is_subtotal
+GROUP BY ALL;
+
+-- One signature per table, for "identical contents" (XY.COPY, XA.COPY). `independent_nonzero`
+-- counts non-zero cells that are not totals (totals repeat their parts: one request granted
+-- makes six non-zero T3 cells but only two independent ones).
+CREATE OR REPLACE TEMP VIEW table_signatures AS
+SELECT report_id, table_id,
+       md5(string_agg(row_key || '/' || col_key || '=' || fmt_num(value), ';' ORDER BY row_key, col_key)) AS signature,
+       count(*) AS n_cells,
+       count(*) FILTER (WHERE value <> 0 AND col_key <> 'total' AND row_key <> 'total_processed') AS independent_nonzero
+FROM canonical_cells
+GROUP BY report_id, table_id
+HAVING NOT bool_or(value IS NULL);

@@ -1,0 +1,92 @@
+/**
+ * anomalies.csv / anomalies.json / reports.csv hold every column of their table and read back
+ * to exactly the table's rows (CSV: UTF-8 with BOM, empty = NULL, formula guard undone).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readCsvExport } from '../../pipeline/outputs/exports.js';
+import { query, runOn, type PipelineRun } from '../helpers.js';
+import { auditInput } from './fixture.js';
+
+let run: PipelineRun;
+
+interface Column {
+  column_name: string;
+  data_type: string;
+}
+
+async function columns(table: string): Promise<Column[]> {
+  return query<Column>(run.db, `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = $1 ORDER BY column_index`, [table]);
+}
+
+/** The table as plain JSON values: numbers, booleans, text (timestamps as DuckDB prints them). */
+async function tableRows(table: string, cols: Column[], order: string): Promise<Record<string, unknown>[]> {
+  const select = cols
+    .map((c) => (/TIMESTAMP|DATE/.test(c.data_type) ? `CAST("${c.column_name}" AS VARCHAR) AS "${c.column_name}"` : `"${c.column_name}"`))
+    .join(', ');
+  const rows = await query(run.db, `SELECT ${select} FROM ${table} ORDER BY ${order}`);
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+}
+
+/** A CSV field back to the column's type. */
+function typed(value: string | null, type: string): unknown {
+  if (value === null) return null;
+  if (type === 'BOOLEAN') return value === 'true';
+  if (/INT|DOUBLE|FLOAT|DECIMAL/.test(type)) return Number(value);
+  return value;
+}
+
+function csvRows(file: string, cols: Column[], key: string): Record<string, unknown>[] {
+  const text = readFileSync(file, 'utf8');
+  expect(text.charCodeAt(0)).toBe(0xfeff);
+  const { columns: header, rows } = readCsvExport(text);
+  expect(header.slice(0, cols.length)).toEqual(cols.map((c) => c.column_name));
+  return rows
+    .map((r) => Object.fromEntries(cols.map((c) => [c.column_name, typed(r[c.column_name], c.data_type)])))
+    .sort((a, b) => String(a[key]).localeCompare(String(b[key])));
+}
+
+beforeAll(async () => {
+  run = await runOn(auditInput(), { noOutputs: false });
+});
+
+describe('CSV and JSON exports', () => {
+  it('anomalies.csv and anomalies.json round-trip the anomalies table exactly', async () => {
+    const cols = await columns('anomalies');
+    const table = await tableRows('anomalies', cols, 'fingerprint');
+    expect(table.length).toBeGreaterThan(5);
+    // values that need care in CSV: JSON text with quotes and commas, Chinese, NULLs, fractions, booleans
+    expect(table.some((r) => typeof r.operands === 'string' && (r.operands as string).includes('"'))).toBe(true);
+    expect(table.some((r) => r.expected === null)).toBe(true);
+    expect(table.some((r) => typeof r.expected === 'number' && !Number.isInteger(r.expected))).toBe(true);
+
+    const csv = csvRows(join(run.out, 'anomalies.csv'), cols, 'fingerprint');
+    expect(csv).toEqual(table.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === '' ? null : v]))));
+
+    const json = JSON.parse(readFileSync(join(run.out, 'anomalies.json'), 'utf8')) as Record<string, unknown>[];
+    const own = json
+      .map((r) => Object.fromEntries(cols.map((c) => [c.column_name, r[c.column_name]])))
+      .sort((a, b) => String(a.fingerprint).localeCompare(String(b.fingerprint)));
+    expect(own).toEqual(table);
+    // every column of the table is in every object, then the joined report columns
+    expect(Object.keys(json[0]).slice(0, cols.length)).toEqual(cols.map((c) => c.column_name));
+    expect(Object.keys(json[0])).toContain('report_agency');
+  });
+
+  it('reports.csv round-trips the reports table exactly', async () => {
+    const cols = await columns('reports');
+    const table = await tableRows('reports', cols, 'report_id');
+    const csv = csvRows(join(run.out, 'reports.csv'), cols, 'report_id');
+    expect(csv).toEqual(table.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === '' ? null : v]))));
+    expect(csv.some((r) => String(r.title).includes('<script>'))).toBe(true);
+  });
+
+  it('keeps Excel from running document text as a formula, reversibly', async () => {
+    const { toCsv } = await import('../../pipeline/outputs/exports.js');
+    const rows = [{ a: '=HYPERLINK("http://x")', b: "'quoted", c: '-3', d: -3, e: '正常' }];
+    const text = toCsv({ columns: ['a', 'b', 'c', 'd', 'e'], rows });
+    expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);
+    expect(readCsvExport(text).rows).toEqual([{ a: '=HYPERLINK("http://x")', b: "'quoted", c: '-3', d: '-3', e: '正常' }]);
+  });
+});

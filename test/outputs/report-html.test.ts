@@ -1,0 +1,151 @@
+/**
+ * The anomaly report in real headless Chromium (Debian's /usr/bin/chromium driven by
+ * playwright-core), from file://, after the real pipeline ran on the sample reports plus a copy
+ * with one T3 number changed and a copy carrying script injections.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { query, ROOT, runOn, type PipelineRun } from '../helpers.js';
+import { AGENCY, auditInput, BROKEN_DOCX, INJECTED_FILE, MUTATED_FILE, partialHtml, SCRIPT } from './fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'];
+const ARTIFACTS = join(ROOT, 'test', 'artifacts');
+
+let run: PipelineRun;
+let browser: Browser;
+let mutatedPage: string;
+let injectedPage: string;
+
+async function groupOf(source: string): Promise<string> {
+  const rows = await query<{ group_id: string }>(run.db, 'SELECT g.group_id FROM reports r JOIN report_documents g USING (report_id) WHERE r.source = $1', [source]);
+  return rows[0].group_id;
+}
+
+/** Opens a page, collecting console errors, page errors and failed requests. */
+async function open(file: string, width = 1400): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width, height: 1000 } });
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()}`));
+  await page.goto(pathToFileURL(file).href);
+  return { page, problems };
+}
+
+beforeAll(async () => {
+  const input = auditInput();
+  writeFileSync(join(input, '2021_北京市朝阳区教育委员会_缺表四.html'), partialHtml());
+  writeFileSync(join(input, '2021_损坏的附件.docx'), BROKEN_DOCX);
+  run = await runOn(input, { noOutputs: false });
+  mutatedPage = join(run.out, 'reports', `${await groupOf(MUTATED_FILE)}.html`);
+  injectedPage = join(run.out, 'reports', `${await groupOf(INJECTED_FILE)}.html`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the HTML report in Chromium', () => {
+  it('loads the summary from file:// with no console error and keeps a screenshot', async () => {
+    const { page, problems } = await open(join(run.out, 'index.html'));
+    expect(await page.title()).toContain('统计表核查');
+    expect(await page.locator('#finding-table tbody tr').count()).toBeGreaterThan(0);
+    // nothing disappears silently: the failed and the partial document are listed with their reasons
+    const listed = await page.locator('#problems + table').innerText();
+    expect(listed).toMatch(/2021_损坏的附件\.docx\s+失败\s+sniff: /);
+    expect(listed).toMatch(/2021_北京市朝阳区教育委员会_缺表四\.html\s+部分识别\s+recognise: T4 not found/);
+    expect(run.exitCode).toBe(3);
+    await page.screenshot({ path: join(ARTIFACTS, 'report-index.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('highlights the cells of the changed number with published and expected values', async () => {
+    const { page, problems } = await open(mutatedPage);
+    const rowTotal = await query<{ fingerprint: string }>(
+      run.db,
+      `SELECT a.fingerprint FROM anomalies a JOIN reports r USING (report_id)
+       WHERE r.source = $1 AND a.rule_id = 'T3.ROW_TOTAL' AND a.row_key = 'granted'`,
+      [MUTATED_FILE],
+    );
+    expect(rowTotal).toHaveLength(1);
+    // the finding is listed with its fingerprint, message and arithmetic
+    const card = page.locator('.finding', { hasText: rowTotal[0].fingerprint });
+    await expect(card.count()).resolves.toBe(1);
+    expect(await card.innerText()).toMatch(/印出 4，按规则应为 5/);
+    // the T3 总计 cell of （一）予以公开 shows "4 → 应为 5"; the changed 自然人 cell is highlighted too
+    const hits = page.locator('#T3 + .scroll td.hit, #T3 + .scroll td.involved');
+    const texts = await hits.allInnerTexts();
+    expect(texts.some((t) => /^4\s*→\s*应为 5/.test(t))).toBe(true);
+    expect(texts.some((t) => /^5(?!\d)/.test(t))).toBe(true);
+    expect(await page.locator('td.hit.sev-error').count()).toBeGreaterThanOrEqual(2);
+    // the source document is linked, relative to the page, and the link resolves to the input file
+    const href = await page.locator('ul.sources a', { hasText: MUTATED_FILE }).getAttribute('href');
+    expect(href).not.toMatch(/^file:/);
+    expect(existsSync(new URL(href!, pathToFileURL(mutatedPage)))).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'report-page.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('filters the findings by severity, agency, rule and text', async () => {
+    const { page, problems } = await open(join(run.out, 'index.html'));
+    const rows = page.locator('#finding-table tbody tr');
+    const visible = async (attr: string) =>
+      rows.evaluateAll((trs, a) => trs.filter((tr) => !(tr as HTMLElement).hidden).map((tr) => tr.getAttribute(a) ?? ''), attr);
+    const all = await rows.count();
+    expect((await visible('data-sev')).some((s) => s !== '|error|')).toBe(true);
+
+    await page.selectOption('select[data-filter="sev"]', 'error');
+    const errors = await visible('data-sev');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.length).toBeLessThan(all);
+    expect(new Set(errors)).toEqual(new Set(['|error|']));
+    expect(await page.locator('[data-count-of="finding"]').innerText()).toBe(`显示 ${errors.length} / ${all}`);
+
+    await page.selectOption('select[data-filter="sev"]', '');
+    await page.selectOption('select[data-filter="agency"]', AGENCY);
+    expect(new Set(await visible('data-agency'))).toEqual(new Set([`|${AGENCY}|`]));
+    await page.selectOption('select[data-filter="rule"]', 'T3.ROW_TOTAL');
+    expect(new Set(await visible('data-rule'))).toEqual(new Set(['|T3.ROW_TOTAL|']));
+
+    await page.selectOption('select[data-filter="agency"]', '');
+    await page.selectOption('select[data-filter="rule"]', '');
+    await page.fill('input[data-filter="q"]', '平潭');
+    const texts = await rows.evaluateAll((trs) => trs.filter((tr) => !(tr as HTMLElement).hidden).map((tr) => tr.textContent ?? ''));
+    expect(texts.length).toBeGreaterThan(0);
+    expect(texts.every((t) => t.includes('平潭'))).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows injected markup from a document as text and never runs it', async () => {
+    for (const file of [injectedPage, join(run.out, 'index.html')]) {
+      const { page, problems } = await open(file);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.evaluate(() => document.scripts.length)).toBe(1);
+      expect(await page.locator('img').count()).toBe(0);
+      if (file === injectedPage) {
+        const text = await page.locator('main').innerText();
+        expect(text).toContain(`2020年政府信息公开工作年度报告${SCRIPT}`); // the title as printed
+        expect(text).toContain('onerror="window.__pwned=1"'); // the prose sentence of a NARR finding
+        expect(await page.locator('td.text', { hasText: SCRIPT }).count()).toBeGreaterThan(0); // the T3 cell
+        await page.screenshot({ path: join(ARTIFACTS, 'report-injected.png'), fullPage: true });
+      }
+      expect(problems).toEqual([]);
+      await page.close();
+    }
+    const raw = readFileSync(injectedPage, 'utf8');
+    expect(raw).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
+    expect(raw.match(/<script>/g)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Rule files and the catalogue agree: every rule file's id is in the catalogue (with the same
+ * severity), every catalogue id but NARR.* has a file, and the header format is parsed as
+ * documented (one rule per block, blocks separated by `-- ---`).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { catalogueSeverity, isNarrative, isRuleId, RULE_IDS } from '../../pipeline/rules/catalogue.js';
+import { loadRuleFiles, parseRuleFile } from '../../pipeline/rules/files.js';
+import { rulesDir } from '../../pipeline/rules/index.js';
+
+const { rules, preludes } = loadRuleFiles(rulesDir());
+
+describe('the rule catalogue', () => {
+  it('knows every rule a file defines, with the same severity', () => {
+    for (const r of rules) {
+      expect(isRuleId(r.id), `${r.file}: ${r.id}`).toBe(true);
+      if (isRuleId(r.id)) expect(r.severity, r.id).toBe(catalogueSeverity(r.id));
+    }
+  });
+
+  it('has a file for every rule but the narrative ones (written elsewhere)', () => {
+    const defined = new Set(rules.map((r) => r.id));
+    expect(RULE_IDS.filter((id) => !isNarrative(id) && !defined.has(id))).toEqual([]);
+  });
+
+  it('has no id twice, and every file header names both titles', () => {
+    expect(new Set(RULE_IDS).size).toBe(RULE_IDS.length);
+    for (const r of rules) {
+      expect(r.titleZh, r.id).toBeTruthy();
+      expect(r.titleEn, r.id).toBeTruthy();
+    }
+  });
+
+  it('names a file after its rule', () => {
+    for (const r of rules.filter((x) => !isNarrative(x.id))) expect(r.file, r.id).toBe(`${r.id}.sql`);
+    expect(preludes.map((p) => p.file)).toContain('_prelude.sql');
+  });
+});
+
+describe('parseRuleFile', () => {
+  it('reads a family file: blocks separated by "-- ---", each with its header and query', () => {
+    const text = [
+      '-- id: VAL.NEGATIVE', '-- severity: error', '-- title_zh: 负数', '-- title_en: Negative', '-- a comment', 'SELECT 1 AS x;',
+      '-- ---',
+      '-- id: VAL.FRACTION', '-- severity: error', '-- title_zh: 小数', '-- title_en: Fraction', 'SELECT 2 AS x',
+    ].join('\n');
+    const parsed = parseRuleFile('VAL.sql', text);
+    expect(parsed.map((r) => [r.id, r.severity, r.titleZh, r.titleEn, r.file])).toEqual([
+      ['VAL.NEGATIVE', 'error', '负数', 'Negative', 'VAL.sql'],
+      ['VAL.FRACTION', 'error', '小数', 'Fraction', 'VAL.sql'],
+    ]);
+    expect(parsed[0].sql.endsWith('SELECT 1 AS x')).toBe(true);
+  });
+
+  it('refuses a block without an id or with an unknown severity, naming the file', () => {
+    expect(() => parseRuleFile('X.sql', '-- severity: error\nSELECT 1')).toThrow('sql/rules/X.sql: block 1: no "-- id:" header');
+    expect(() => parseRuleFile('X.sql', '-- id: T4.TOTAL\n-- severity: fatal\nSELECT 1')).toThrow(/sql\/rules\/X\.sql: T4\.TOTAL: "-- severity:" must be/);
+  });
+
+  it('refuses the same id in two files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+    writeFileSync(join(dir, 'A.sql'), '-- id: T4.TOTAL\n-- severity: error\nSELECT 1');
+    writeFileSync(join(dir, 'B.sql'), '-- id: T4.TOTAL\n-- severity: error\nSELECT 2');
+    expect(() => loadRuleFiles(dir)).toThrow('sql/rules/B.sql: rule T4.TOTAL is also defined in A.sql');
+  });
+});

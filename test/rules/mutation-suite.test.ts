@@ -1,0 +1,107 @@
+/**
+ * The mutation suite. For every consistent real report of the sample and every printed T3 and
+ * T4 cell, the cell is changed in the SOURCE document (its printed number + 1 or + 3; a blank
+ * becomes 1 or 3), and every mutated document goes through the real pipeline in ONE run (a
+ * report per document). Then, for each mutation:
+ *
+ *   "the right rules point at the cell" = every sum the cell takes part in fails, and its
+ *   finding lists the changed cell in `cells`:
+ *     - a T3 cell: T3.ROW_TOTAL of its row; T3.RESULT_TOTAL of its column when the row is a
+ *       result of the report's version or （七）总计; T3.BALANCE of its column when the row is
+ *       一、二、（七）总计 or 四;
+ *     - a T4 cell: T4.TOTAL of its block.
+ *
+ * A change of one count breaks every linear sum it is in, so all must be found. Also counted:
+ * within-report error findings of a mutated document that do not involve the changed cell
+ * (false alarms). HTML and TXT: every cell; DOCX (mammoth is slow): every 7th cell in table
+ * order, all of them with MUTATION_FULL=1.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { T3_ROWS, type TemplateVersion } from '../../extractors/template.js';
+import { makeInput, query, readSample, runOn } from '../helpers.js';
+import { applyEdits, cellKeys, cellsOf, type Finding } from './cases.js';
+
+const SOURCES = ['2019_平潭综合实验区', '2020_北京市朝阳区教育委员会', '2021_平潭综合实验区', '2022_平潭综合实验区', '2023_沭阳县发展和改革局'];
+const DOCX_STRIDE = process.env.MUTATION_FULL ? 1 : 7;
+const BALANCE_ROWS = new Set(['new_received', 'carried_over', 'total_processed', 'carried_forward']);
+
+interface Case {
+  file: string;
+  format: string;
+  base: string;
+  key: string;
+  table: string;
+  row: string;
+  col: string;
+  from: string;
+  to: string;
+}
+
+function expectedRules(c: Case, template: TemplateVersion): string[] {
+  if (c.table === 'T4') return ['T4.TOTAL'];
+  const rules = ['T3.ROW_TOTAL'];
+  const isResult = T3_ROWS.some((r) => r.key === c.row && r.group && r.versions.includes(template));
+  if (isResult || c.row === 'total_processed') rules.push('T3.RESULT_TOTAL');
+  if (BALANCE_ROWS.has(c.row)) rules.push('T3.BALANCE');
+  return rules;
+}
+
+const cases: Case[] = [];
+let findings: Map<string, Finding[]>;
+let templates: Map<string, TemplateVersion>;
+
+beforeAll(async () => {
+  const files: Record<string, string | Uint8Array> = {};
+  for (const base of SOURCES) {
+    for (const format of ['html', 'txt', 'docx']) {
+      const name = `${base}.${format}`;
+      const original = format === 'docx' ? new Uint8Array(readSample(name)) : readSample(name).toString('utf8');
+      const printed = [...(await cellsOf(name)).values()].filter((c) => (c.table_id === 'T3' || c.table_id === 'T4') && c.kind !== 'derived');
+      printed.forEach((c, i) => {
+        if (format === 'docx' && i % DOCX_STRIDE !== 0) return;
+        const delta = i % 2 === 0 ? 1 : 3;
+        const to = String((c.value ?? 0) + delta);
+        const file = `${format}/${base}/${c.table_id}-${c.row_key}-${c.col_key}.${format}`;
+        files[file] = applyEdits(name, original, [{ gridTable: c.grid_table!, gridRow: c.grid_row!, gridCol: c.grid_col!, newText: to }]);
+        cases.push({ file, format, base, key: `${c.table_id}|${c.row_key}|${c.col_key}`, table: c.table_id, row: c.row_key, col: c.col_key, from: c.raw, to });
+      });
+    }
+  }
+  const run = await runOn(makeInput(files), { workers: 2 });
+  const rows = await query<Finding>(
+    run.db,
+    `SELECT a.*, r.source FROM anomalies a JOIN reports r USING (report_id)
+     WHERE a.severity = 'error' AND split_part(a.rule_id, '.', 1) IN ('T3', 'T4', 'VAL')`,
+  );
+  findings = new Map();
+  for (const f of rows) findings.set(f.source, [...(findings.get(f.source) ?? []), f]);
+  const reports = await query<{ source: string; template: TemplateVersion }>(run.db, 'SELECT source, template FROM reports');
+  templates = new Map(reports.map((r) => [r.source, r.template]));
+}, 600_000);
+
+describe('the mutation suite', () => {
+  it('finds ≥ 99% of single-cell changes at the right cells, with no false alarm elsewhere', () => {
+    const missed: string[] = [];
+    let falseAlarms = 0;
+    const byFormat: Record<string, { cases: number; detected: number }> = {};
+    for (const c of cases) {
+      const fs = findings.get(c.file) ?? [];
+      const want = expectedRules(c, templates.get(c.file)!);
+      const found = want.filter((rule) => fs.some((f) => f.rule_id === rule && cellKeys(f).includes(c.key)));
+      const stat = (byFormat[c.format] ??= { cases: 0, detected: 0 });
+      stat.cases++;
+      if (found.length === want.length) stat.detected++;
+      else missed.push(`${c.file} (${c.from} → ${c.to}): missing ${want.filter((w) => !found.includes(w)).join(', ')}; found ${fs.map((f) => f.rule_id).join(', ') || 'nothing'}`);
+      falseAlarms += fs.filter((f) => !cellKeys(f).includes(c.key)).length;
+    }
+    const detected = cases.length - missed.length;
+    console.log(
+      `mutation suite: ${cases.length} cases, ${detected} found at the right cells, ${missed.length} missed, ${falseAlarms} false alarms; ` +
+        Object.entries(byFormat).map(([f, s]) => `${f} ${s.detected}/${s.cases}`).join(', '),
+    );
+    for (const m of missed.slice(0, 20)) console.log(`  missed: ${m}`);
+    expect(cases.length).toBeGreaterThan(1500);
+    expect(detected / cases.length).toBeGreaterThanOrEqual(0.99);
+    expect(falseAlarms).toBe(0);
+  });
+});

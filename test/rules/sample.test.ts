@@ -1,0 +1,80 @@
+/**
+ * The bundled sample (the seed in three formats and four corpus reports in three formats each,
+ * all internally consistent): no finding of severity error, exactly the findings its real
+ * numbers call for, and a second run over the same warehouse keeps every finding's id and the
+ * run it was first seen in.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isNarrative, RULE_IDS } from '../../pipeline/rules/catalogue.js';
+import { loadRuleFiles } from '../../pipeline/rules/files.js';
+import { rulesDir } from '../../pipeline/rules/index.js';
+import { RULES_VERSION } from '../../pipeline/rules/version.js';
+import { query, REPORTS, runOn, type PipelineRun } from '../helpers.js';
+import { findingsOf, type Finding } from './cases.js';
+
+let first: PipelineRun;
+let second: PipelineRun;
+let before: Finding[];
+let after: Finding[];
+
+beforeAll(async () => {
+  first = await runOn(REPORTS, { workers: 2 });
+  before = await findingsOf(first.db);
+  second = await runOn(REPORTS, { workers: 2, db: first.db });
+  after = await findingsOf(second.db);
+}, 120_000);
+
+// Narrative rules are another module's; these tests speak for the table rules.
+const tableRules = (fs: Finding[]) => fs.filter((f) => !isNarrative(f.rule_id));
+
+describe('the bundled sample', () => {
+  it('has no finding of severity error', () => {
+    expect(before.filter((f) => f.severity === 'error').map((f) => `${f.rule_id} ${f.source}: ${f.message}`)).toEqual([]);
+  });
+
+  it('has exactly the findings its real numbers call for', () => {
+    expect(tableRules(before).map((f) => [f.rule_id, f.source, f.table_id, f.row_key, f.col_key, f.expected, f.actual])).toEqual([
+      // 平潭 2019 prints 采购总金额 as 75394432.52元 in its 万元 column (converted to 7539.443252 万元)
+      ['T2.UNIT', '2019_平潭综合实验区.docx', 'T2', 'procurement', 'amount', 7539.443252, 75394432.52],
+      ['T2.UNIT', '2019_平潭综合实验区.html', 'T2', 'procurement', 'amount', 7539.443252, 75394432.52],
+      ['T2.UNIT', '2019_平潭综合实验区.txt', 'T2', 'procurement', 'amount', 7539.443252, 75394432.52],
+      // 平潭 2022: 行政诉讼（未经复议直接起诉） fell from 12 to 1 (the representative of 2022 is the document first seen)
+      ...before.filter((f) => f.rule_id === 'XY.JUMP').map((f) => ['XY.JUMP', f.source, 'T4', 'litigation_direct', 'total', 12, 1]),
+      // 沭阳 2023 leaves 125 T3 cells blank
+      ['VAL.BLANK_CELL', '2023_沭阳县发展和改革局.docx', 'T3', null, null, null, 125],
+      ['VAL.BLANK_CELL', '2023_沭阳县发展和改革局.html', 'T3', null, null, null, 125],
+      ['VAL.BLANK_CELL', '2023_沭阳县发展和改革局.txt', 'T3', null, null, null, 125],
+    ].sort((a, b) => String(a[1]).localeCompare(String(b[1])) || String(a[0]).localeCompare(String(b[0]))));
+    expect(before.filter((f) => f.rule_id === 'XY.JUMP')).toHaveLength(1);
+    expect(before.find((f) => f.rule_id === 'XY.JUMP')!.message).toBe('行政诉讼（未经复议直接起诉）（总计）从 2021 年的 12 变为 1（×0.08），超出 0.2～5 倍');
+  });
+
+  it('chains 平潭 2021 → 2022 (both in the 2021 format) without a finding: carried over 1 = carried forward 1, in force 665 + 88 − 55 = 698', () => {
+    expect(before.filter((f) => f.rule_id === 'XY.CARRY_OVER' || f.rule_id === 'XY.IN_FORCE_CHAIN')).toEqual([]);
+  });
+
+  it('treats the three documents of each report as one (no META.DUPLICATE)', () => {
+    expect(before.filter((f) => f.rule_id === 'META.DUPLICATE')).toEqual([]);
+  });
+
+  it('fills the rules table from the rule files and records the rules version', async () => {
+    const rows = await query<{ rule_id: string; severity: string; file: string }>(first.db, 'SELECT rule_id, severity, file FROM rules ORDER BY rule_id');
+    expect(rows.map((r) => r.rule_id)).toEqual(loadRuleFiles(rulesDir()).rules.map((r) => r.id).sort());
+    expect(rows.map((r) => r.rule_id).filter((id) => !RULE_IDS.includes(id as never))).toEqual([]);
+    const runs = await query<{ rules_version: string }>(first.db, 'SELECT DISTINCT rules_version FROM runs');
+    expect(runs).toEqual([{ rules_version: RULES_VERSION }]);
+  });
+});
+
+describe('a second run over the same warehouse', () => {
+  it('finds the same findings with the same fingerprints, first seen in the first run', () => {
+    const ids = (fs: Finding[]) => fs.map((f) => f.fingerprint).sort();
+    expect(ids(after)).toEqual(ids(before));
+    expect(new Set(ids(after)).size).toBe(after.length);
+    for (const f of after) {
+      expect(f.first_seen_run).toBe(first.summary.runId);
+      expect(f.last_seen_run).toBe(second.summary.runId);
+    }
+    expect(before.every((f) => /^[0-9a-f]{32}$/.test(f.fingerprint))).toBe(true);
+  });
+});
