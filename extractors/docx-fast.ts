@@ -11,7 +11,7 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { padGridBefore, readDocxMammoth } from './docx.js';
 import { cleanText } from './html.js';
-import { expandSpans, result, StageError, type Block, type DocumentModel, type Message, type Result } from './model.js';
+import { expandSpans, result, type Block, type DocumentModel, type Message, type Result } from './model.js';
 
 const DOCUMENT_PART = 'word/document.xml';
 const PACKAGE_RELS = '_rels/.rels';
@@ -70,16 +70,6 @@ function decodeEntities(raw: string): string {
   return decoded;
 }
 
-/** Position of the next tag `<name` or `</name` (by `start`) from `from`, or -1. */
-function findTag(xml: string, start: string, from: number): number {
-  for (let at = xml.indexOf(start, from); at >= 0; at = xml.indexOf(start, at + 1)) {
-    const next = xml.charCodeAt(at + start.length);
-    // The name must end here: '>', '/', or white space.
-    if (next === 0x3e || next === 0x2f || next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d) return at;
-  }
-  return -1;
-}
-
 /** Where the element name starting at `from` ends: white space, '/' or '>'. */
 function nameEndAt(xml: string, from: number): number {
   let at = from;
@@ -102,32 +92,6 @@ function closeTagEnd(xml: string, lt: number, name: string | undefined): number 
   refuse('malformed XML (tags do not nest)');
 }
 
-const TAGS = new Map<string, [string, string]>();
-
-/** Jumps past the end of element `name` whose start tag ends just before `from` (nested namesakes counted). */
-function skipElement(xml: string, from: number, name: string): number {
-  let tags = TAGS.get(name);
-  if (!tags) TAGS.set(name, (tags = [`<${name}`, `</${name}`]));
-  const [openTag, closeTag] = tags;
-  let close = findTag(xml, closeTag, from);
-  if (close < 0) refuse('malformed XML (unclosed element)');
-  // Usually nothing inside has the same name: the first end tag is the one.
-  if (xml.lastIndexOf(openTag, close) < from) return xml.indexOf('>', close) + 1;
-  let depth = 1;
-  let pos = from;
-  for (;;) {
-    for (let open = findTag(xml, openTag, pos); open >= 0 && open < close; open = findTag(xml, openTag, open + 1)) {
-      TAG_REST.lastIndex = open + openTag.length;
-      if (!TAG_REST.test(xml)) refuse('malformed XML (bad start tag)');
-      if (xml.charCodeAt(TAG_REST.lastIndex - 2) !== 0x2f /* / */) depth++;
-    }
-    pos = xml.indexOf('>', close) + 1;
-    if (--depth === 0) return pos;
-    close = findTag(xml, closeTag, pos);
-    if (close < 0) refuse('malformed XML (unclosed element)');
-  }
-}
-
 /**
  * The text of a w:t. The document is scanned as latin1 (one char per byte: all markup is ASCII,
  * and one-byte strings scan fast), so its character data is decoded from UTF-8 here.
@@ -141,7 +105,8 @@ function characterData(raw: string): string {
 
 /**
  * A minimal streaming XML tokenizer: elements, attributes, namespaces, comments, CDATA and
- * processing instructions. It checks that tags nest; a DTD or anything malformed is refused.
+ * processing instructions. It checks that the tags it reports nest (skipped elements are
+ * only counted through); a DTD, an unknown entity or a broken tag is refused.
  */
 class XmlScanner {
   /** prefix → namespace URI; scopes chain through prototypes. */
@@ -149,18 +114,15 @@ class XmlScanner {
   private scopes: { depth: number; ns: Record<string, string> }[] = [];
   private names = new Map<string, string>();
   private xml = '';
-  /** No comments, CDATA or PIs past the XML declaration: an element's end can be searched for. */
+  /** No comments, CDATA or PIs past the XML declaration: skipped content is only tags and text. */
   private plain = false;
-  /** Some attribute value may be in single quotes: find tag ends the slow way. */
-  private apostrophes = false;
-  /** The element being opened: raw name, where its content starts, where it ends once known. */
-  private current = { name: '', from: 0, empty: false, end: -1 };
+  /** The element being opened: where its content starts, where it ends once known. */
+  private current = { from: 0, empty: false, end: -1 };
 
   run(xml: string, handler: XmlHandler): void {
     this.xml = xml;
     const prolog = xml.startsWith('<?xml') ? xml.indexOf('?>') + 2 : 0;
     this.plain = xml.indexOf('<!', prolog) < 0 && xml.indexOf('<?', prolog) < 0;
-    this.apostrophes = xml.includes("'");
     const open: string[] = [];
     let skipFrom = -1; // depth of the element being skipped, -1 when reading
     let i = 0;
@@ -193,7 +155,6 @@ class XmlScanner {
         const attrs = nameEnd < gt - 1 ? xml.slice(nameEnd, empty ? gt - 1 : gt) : '';
         if (attrs.length > 5 && attrs.includes('xmlns')) this.enterScope(attrs, open.length);
         const current = this.current;
-        current.name = raw;
         current.from = i;
         current.empty = empty;
         current.end = -1;
@@ -206,7 +167,7 @@ class XmlScanner {
         } else {
           this.leaveScope(open.length);
           if (this.plain) {
-            i = current.end >= 0 ? current.end : skipElement(xml, i, raw);
+            i = current.end >= 0 ? current.end : this.skipContent(xml, i);
           } else {
             skipFrom = open.length;
             open.push(raw);
@@ -217,22 +178,27 @@ class XmlScanner {
     if (open.length > 0) refuse('malformed XML (unclosed element)');
   }
 
+  /** Position after the end of the element whose content starts at `from` (plain documents only). */
+  private skipContent(xml: string, from: number): number {
+    let depth = 1;
+    let i = from;
+    while (depth > 0) {
+      const lt = xml.indexOf('<', i);
+      if (lt < 0) refuse('malformed XML (unclosed element)');
+      const gt = xml.charCodeAt(lt + 1) === 0x2f /* / */ ? xml.indexOf('>', lt) : this.startTagEnd(xml, lt + 1);
+      if (gt < 0) refuse('malformed XML (unclosed tag)');
+      if (xml.charCodeAt(lt + 1) === 0x2f) depth--;
+      else if (xml.charCodeAt(gt - 1) !== 0x2f) depth++;
+      i = gt + 1;
+    }
+    return i;
+  }
+
   /** Position of the '>' ending a start tag whose attributes start at `from` ('>' may be quoted). */
   private startTagEnd(xml: string, from: number): number {
-    if (this.apostrophes) {
-      TAG_REST.lastIndex = from;
-      if (!TAG_REST.test(xml)) refuse('malformed XML (bad start tag)');
-      return TAG_REST.lastIndex - 1;
-    }
-    let gt = xml.indexOf('>', from);
-    for (let quote = xml.indexOf('"', from); quote >= 0 && quote < gt; ) {
-      const end = xml.indexOf('"', quote + 1);
-      if (end < 0) break;
-      if (end > gt) gt = xml.indexOf('>', end);
-      quote = xml.indexOf('"', end + 1);
-    }
-    if (gt < 0) refuse('malformed XML (bad start tag)');
-    return gt;
+    TAG_REST.lastIndex = from;
+    if (!TAG_REST.test(xml)) refuse('malformed XML (bad start tag)');
+    return TAG_REST.lastIndex - 1;
   }
 
   /**
@@ -243,7 +209,7 @@ class XmlScanner {
     const el = this.current;
     if (el.empty) return '';
     if (!this.plain) return null;
-    if (el.end < 0) el.end = skipElement(this.xml, el.from, el.name);
+    if (el.end < 0) el.end = this.skipContent(this.xml, el.from);
     return this.xml.slice(el.from, el.end);
   }
 
@@ -353,7 +319,6 @@ interface Paragraph extends Holder {
   /** Content of w:pict text boxes: mammoth places it after the paragraph. */
   readonly extras: string[];
   deleted: boolean;
-  hasParagraphInside: boolean;
 }
 
 interface Cell extends Holder {
@@ -440,8 +405,11 @@ class BodyReader implements XmlHandler {
   private readonly body: Holder = { out: [] };
   private readonly stack: Frame[];
   private openTables = 0;
-  /** Text of deleted paragraphs: mammoth joins it to the next paragraph. */
-  private carried = '';
+  /**
+   * Content of deleted paragraphs: mammoth reads their XML again as the start of the next
+   * paragraph it enters (in reading order, which streaming keeps), text boxes included.
+   */
+  private carried: { text: string; extras: string[] } | null = null;
   private sawBody = false;
 
   constructor() {
@@ -458,7 +426,6 @@ class BodyReader implements XmlHandler {
   text(raw: string): void {
     const t = this.top();
     if (t.text !== null) refuse('w:t split by markup');
-    // xmldom (mammoth's parser) normalises line ends, NEL and LINE SEPARATOR in the source.
     t.text = raw;
   }
 
@@ -481,7 +448,7 @@ class BodyReader implements XmlHandler {
       case 'mc:AlternateContent':
         return name === 'mc:Fallback' && this.first(parent, name) && this.push(parent, name, { owner: parent.owner });
       case 'w:sdt':
-        if (name === 'w:sdtPr' && this.first(parent, name)) return this.mentions(/checkbox/) && this.push(parent, name);
+        if (name === 'w:sdtPr' && this.first(parent, name)) return this.mentions('checkbox') && this.push(parent, name);
         if (name === 'w:sdtContent' && this.first(parent, name)) return this.push(parent, name);
         return false;
       case 'w:sdtPr':
@@ -500,13 +467,13 @@ class BodyReader implements XmlHandler {
         return false;
       case 'w:tr':
         if (parent.row!.deleted) return false; // mammoth drops the row unread
-        if (name === 'w:trPr' && this.first(parent, name)) return this.mentions(/del/) && this.push(parent, name);
+        if (name === 'w:trPr' && this.first(parent, name)) return this.mentions('del') && this.push(parent, name);
         break;
       case 'w:p':
-        if (name === 'w:pPr' && this.first(parent, name)) return this.mentions(/del/) && this.push(parent, name);
+        if (name === 'w:pPr' && this.first(parent, name)) return this.mentions('del') && this.push(parent, name);
         break;
       case 'w:tc':
-        if (name === 'w:tcPr' && this.first(parent, name)) return this.mentions(/gridSpan|vMerge/) && this.push(parent, name);
+        if (name === 'w:tcPr' && this.first(parent, name)) return this.mentions('gridSpan', 'vMerge') && this.push(parent, name);
         break;
     }
     return parent.ctx === 'content' ? this.openContent(parent, name, attrs) : this.openInTable(parent, name, attrs);
@@ -586,17 +553,17 @@ class BodyReader implements XmlHandler {
   }
 
   private openParagraph(parent: Frame): boolean {
-    if (parent.para) parent.para.hasParagraphInside = true;
-    const para: Paragraph = { out: this.carried ? [this.carried] : [], extras: [], deleted: false, hasParagraphInside: false };
-    this.carried = '';
+    const carried = this.carried;
+    const para: Paragraph = { out: carried ? [carried.text] : [], extras: carried ? carried.extras : [], deleted: false };
+    this.carried = null;
     return this.push(parent, 'w:p', { holder: para, para, outer: parent.holder });
   }
 
   private closeParagraph(para: Paragraph, outer: Holder): void {
     if (para.deleted) {
-      // mammoth re-reads a deleted paragraph's XML inside the next one: plain text only here.
-      if (para.extras.length > 0 || para.hasParagraphInside) refuse('deleted paragraph holding a text box');
-      this.carried = para.out.join('');
+      // A deleted paragraph inside this one: mammoth would read it only once this one is consumed.
+      if (this.carried) refuse('deleted paragraph inside a deleted paragraph');
+      this.carried = { text: para.out.join(''), extras: para.extras };
       return;
     }
     outer.out.push('\n', ...para.out, '\n', ...para.extras);
@@ -641,9 +608,9 @@ class BodyReader implements XmlHandler {
   }
 
   /** Property elements are read only when their XML mentions what is looked for in them. */
-  private mentions(word: RegExp): boolean {
+  private mentions(...words: string[]): boolean {
     const raw = this.scanner.peekContent();
-    return raw === null || word.test(raw);
+    return raw === null || words.some((w) => raw.includes(w));
   }
 
   private top(): Frame {
@@ -712,7 +679,8 @@ function readFast(bytes: Uint8Array): FastRead {
   try {
     entries = unzipSync(bytes, { filter: (f) => f.name === DOCUMENT_PART || f.name === PACKAGE_RELS });
   } catch (e) {
-    throw new StageError('read', `not a readable DOCX (${(e as Error).message.split('\n')[0]})`);
+    // mammoth's unzipper may still read it; if not, it raises the read error.
+    return { refused: `fflate cannot unzip it (${(e as Error).message.split('\n')[0]})` };
   }
   const rels = entries[PACKAGE_RELS];
   if (rels && mainDocumentTargets(strFromU8(rels)).some((t) => t !== DOCUMENT_PART)) return { refused: 'main document part is not word/document.xml' };
@@ -731,14 +699,17 @@ function readFast(bytes: Uint8Array): FastRead {
 
 /**
  * Reads a DOCX in one streaming pass; null when the document holds something only mammoth
- * reads faithfully. Throws a StageError for a file that is not a zip.
+ * reads faithfully (or fflate cannot unzip it). Never throws.
  */
 export function readDocxFast(bytes: Uint8Array): Result<DocumentModel> | null {
   const fast = readFast(bytes);
   return 'model' in fast ? result(fast.model) : null;
 }
 
-/** The DOCX reader: the fast one, or mammoth for what the fast one refuses. */
+/**
+ * The DOCX reader: the fast one, or mammoth for what the fast one refuses (an info message
+ * says why). Throws mammoth's StageError('read', …) for a file that is not a readable DOCX.
+ */
 export async function readDocx(bytes: Uint8Array): Promise<Result<DocumentModel>> {
   const fast = readFast(bytes);
   if ('model' in fast) return result(fast.model);

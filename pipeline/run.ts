@@ -16,7 +16,7 @@ import { acquireLock } from './lock.js';
 import { Logger } from './log.js';
 import { writeOutputs } from './outputs/index.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
-import { runRules } from './rules/index.js';
+import { loadAgencies, runRules } from './rules/index.js';
 import { RULES_VERSION } from './rules/version.js';
 import { formatSummary, summarise, type RunSummary } from './summary.js';
 import { closeWarehouse, nowTimestamp, openWarehouse, type Warehouse } from './warehouse.js';
@@ -74,6 +74,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   ensureWritableDir(dirname(db), 'warehouse');
   if (!opts.noOutputs) ensureWritableDir(opts.out, 'output');
 
+  // Inputs that can be wrong are read before anything is written.
+  const agencies = opts.agencies ? loadAgencies(opts.agencies) : null;
+
   const lock = acquireLock(db, runId);
   let privatePath: string | null = null;
   let warehouse: Warehouse | null = null;
@@ -98,7 +101,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const summary = summarise(runId, startedAt, opts.input ?? 'crawl', docs);
 
     const t0 = Date.now();
-    summary.rules = await runRules(conn, { runId, agenciesCsv: opts.agencies });
+    summary.rules = await runRules(conn, { runId, agencies });
     summary.stageMs.rules = Date.now() - t0;
     log.info(`rules: ${summary.rules.findings} findings`, { stage: 'rules', duration_ms: summary.stageMs.rules });
 

@@ -101,6 +101,22 @@ describe('fast reader = mammoth reader on generated documents', () => {
   });
 });
 
+describe('fast reader = mammoth reader on random documents', () => {
+  it('agrees on 150 seeded random documents, refusing few', async () => {
+    let refused = 0;
+    for (let seed = 1; seed <= 150; seed++) {
+      const bytes = await make.makeRandomDocx(seed);
+      const fast = readDocxFast(bytes);
+      if (!fast) {
+        refused++;
+        continue;
+      }
+      expect(fast.value, `seed ${seed}`).toStrictEqual((await readDocxMammoth(bytes)).value);
+    }
+    expect(refused).toBeLessThan(15);
+  });
+});
+
 describe('makeReportDocx', () => {
   // Every template cell of the 2021 layout gets its own number; a few are left blank.
   const cells: Record<string, string> = {};
@@ -160,9 +176,18 @@ describe('fallback to mammoth', () => {
     expect(read.messages).toEqual([]);
   });
 
-  it('a file that is not a zip is a read error', () => {
-    expect(() => readDocxFast(strToU8('PK\u0003\u0004 not really a zip'))).toThrow(StageError);
-    expect(() => readDocxFast(zipSync({ 'word/document.xml': strToU8('<w:document>') }).slice(0, 40))).toThrow(/read: not a readable DOCX/);
+  it('a file that is not a zip: the fast reader hands it over, mammoth raises the read error', async () => {
+    for (const bytes of [strToU8('PK\u0003\u0004 not really a zip'), zipSync({ 'word/document.xml': strToU8('<w:document/>') }).slice(0, 40)]) {
+      expect(readDocxFast(bytes)).toBeNull();
+      await expect(readDocx(bytes)).rejects.toThrow(StageError);
+      await expect(readDocx(bytes)).rejects.toThrow(/^read: not a readable DOCX/);
+    }
+  });
+
+  it('a zip without a readable word/document.xml is handed over too', async () => {
+    expect(readDocxFast(zipSync({ 'word/other.xml': strToU8('<x/>') }))).toBeNull();
+    expect(readDocxFast(zipSync({ 'word/document.xml': strToU8('<w:document><w:body><w:p>') }))).toBeNull();
+    await expect(readDocx(zipSync({ 'word/other.xml': strToU8('<x/>') }))).rejects.toThrow(StageError);
   });
 });
 

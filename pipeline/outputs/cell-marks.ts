@@ -1,5 +1,6 @@
 /** Which cells of a report the findings point at, to highlight them in the rebuilt tables. */
 import { cellKey, severityRank, type ShownFinding } from './audit-data.js';
+import { wordingOf, type Wording } from './wording.js';
 
 export interface CellMark {
   /** The gravest severity among the findings that involve the cell. */
@@ -10,6 +11,8 @@ export interface CellMark {
   /** Set on the cell a finding points at, when the rule says what it should be. */
   expected: number | null;
   actual: number | null;
+  /** How expected reads on the cell ("应为", "上年"). */
+  wording: Wording['cell'];
   /** One line per finding, for the cell's tooltip. */
   notes: string[];
 }
@@ -21,7 +24,7 @@ function mark(marks: Marks, key: string, f: ShownFinding, pointed: boolean, anno
   const sev = f.finding.severity;
   let m = marks.get(key);
   if (!m) {
-    m = { severity: sev, pointed: false, findingIds: [], expected: null, actual: null, notes: [] };
+    m = { severity: sev, pointed: false, findingIds: [], expected: null, actual: null, wording: null, notes: [] };
     marks.set(key, m);
   }
   if (severityRank(sev) < severityRank(m.severity)) m.severity = sev;
@@ -31,9 +34,11 @@ function mark(marks: Marks, key: string, f: ShownFinding, pointed: boolean, anno
     m.notes.push(`${f.id} ${f.finding.rule_id}：${f.finding.message}`);
   }
   const { expected, actual } = f.finding;
-  if (annotate && expected !== null && actual !== null && expected !== actual && m.expected === null) {
+  const wording = wordingOf(f.finding.rule_id)?.cell ?? null;
+  if (annotate && wording && expected !== null && actual !== null && expected !== actual && m.expected === null) {
     m.expected = expected;
     m.actual = actual;
+    m.wording = wording;
   }
 }
 

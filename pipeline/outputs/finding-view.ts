@@ -4,6 +4,7 @@ import { html, type Html } from './html.js';
 import { cellLabel, formatNumber, severityZh, yearZh } from './labels.js';
 import { tokens } from './page.js';
 import { cellAnchor } from './tables.js';
+import { wordingOf } from './wording.js';
 
 interface Operand {
   table_id?: string;
@@ -57,10 +58,11 @@ function operandItems(f: Finding, data: AuditData): Html[] {
 function calculation(f: Finding, template: string | null): Html {
   const where = f.table_id ? html`位置：${cellLabel(f.table_id, f.row_key, f.col_key, template)}。` : '';
   // a count or a value alone (blank cells, differing cells…) is in the message already
-  if (f.expected === null || f.actual === null) return where ? html`<div class="calc">${where}</div>` : html``;
-  const diff = f.expected !== null && f.actual !== null ? f.actual - f.expected : null;
-  return html`<div class="calc">${where}印出 <span class="pub">${formatNumber(f.actual)}</span>，按规则应为 <span class="exp">${formatNumber(f.expected)}</span>${
-    diff !== null && diff !== 0 ? `（相差 ${diff > 0 ? '+' : ''}${formatNumber(diff)}）` : ''
+  const w = wordingOf(f.rule_id);
+  if (!w || f.expected === null || f.actual === null) return where ? html`<div class="calc">${where}</div>` : html``;
+  const diff = f.actual - f.expected;
+  return html`<div class="calc">${where}${w.actual} <span class="pub">${formatNumber(f.actual)}${w.suffix}</span>，${w.expected} <span class="exp">${formatNumber(f.expected)}${w.suffix}</span>${
+    w.difference && diff !== 0 ? `（相差 ${diff > 0 ? '+' : ''}${formatNumber(diff)}）` : ''
   }</div>`;
 }
 

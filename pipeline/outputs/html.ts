@@ -14,8 +14,10 @@ export class Html {
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
 /** Escapes text for element content and quoted attribute values. */
+const SPECIAL = /[&<>"'`]/;
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (ch) => ENTITIES[ch]);
+  return SPECIAL.test(text) ? text.replace(/[&<>"'`]/g, (ch) => ENTITIES[ch]) : text;
 }
 
 export type HtmlValue = Html | string | number | boolean | null | undefined | readonly HtmlValue[];

@@ -78,6 +78,7 @@ table.grid td.involved { box-shadow: inset 0 -2px 0 #c9ccd1; }
 td .arrow { margin: 0 3px; color: var(--muted); font-weight: normal; }
 td .exp { color: #1b5e20; }
 td .pub { text-decoration: line-through; }
+td .was { font-weight: normal; font-size: 12px; color: var(--muted); }
 sup.tag { font-size: 10px; font-weight: normal; color: var(--muted); margin-left: 2px; }
 td:target { box-shadow: 0 0 0 3px #ffb300 inset; }
 .legend { font-size: 12px; color: var(--muted); }

@@ -62,6 +62,9 @@ function findingsSection(title: string, group: string, list: readonly ShownFindi
   }`;
 }
 
+/** Reports shown side by side on one page at most; the others are linked (XA.COPY can name hundreds). */
+const MAX_SIDE_BY_SIDE = 6;
+
 /** The other report's tables next to this one's, for findings that compare the two (cross-year). */
 function sideBySide(g: ReportGroup, data: AuditData): Html {
   const pairs = new Map<string, ShownFinding[]>();
@@ -71,7 +74,9 @@ function sideBySide(g: ReportGroup, data: AuditData): Html {
     pairs.set(other, [...(pairs.get(other) ?? []), s]);
   }
   const blocks: Html[] = [];
-  for (const [otherId, list] of pairs) {
+  const shown = [...pairs].slice(0, MAX_SIDE_BY_SIDE);
+  const linked = [...pairs.keys()].slice(MAX_SIDE_BY_SIDE).map((id) => data.groupById.get(id)).filter((x): x is ReportGroup => !!x);
+  for (const [otherId, list] of shown) {
     const other = data.groupById.get(otherId);
     if (!other) continue;
     const tables = new Set<string>();
@@ -92,7 +97,10 @@ function sideBySide(g: ReportGroup, data: AuditData): Html {
     }
   }
   if (blocks.length === 0) return html``;
-  return html`<h2 id="compare">与相关报告对照</h2><p class="muted">比较两份报告的发现（跨年度，或同一机构同一年度数字不同的两个版本），两份报告并排显示，相关单元格已标出。</p>${blocks}`;
+  const more = linked.length
+    ? html`<p class="muted">另有 ${linked.length} 份相关报告未并排显示：${linked.map((x, i) => html`${i ? '、' : ''}<a href="${x.id}.html">${x.agency ?? x.id} ${yearZh(x.year)}</a>`)}</p>`
+    : '';
+  return html`<h2 id="compare">与相关报告对照</h2><p class="muted">比较两份报告的发现（跨年度、跨机构，或同一机构同一年度数字不同的两个版本），两份报告并排显示，相关单元格已标出。</p>${blocks}${more}`;
 }
 
 export function renderReportPage(g: ReportGroup, data: AuditData, ctx: ReportPageContext): string {

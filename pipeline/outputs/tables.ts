@@ -2,7 +2,6 @@
  * Rebuilds T2, T3 and T4 from the warehouse cells in the template's printed layout, with the
  * cells involved in findings highlighted ("8 → 应为 9" on the cell a finding points at).
  */
-import { createHash } from 'node:crypto';
 import {
   OTHER_SERVICES_PREFIX, T2_COLUMNS, T2_ROWS, T3_COLUMNS, T3_GROUP_SUBTOTALS, T3_ROWS, T4_COLUMNS, T4_ROWS,
   type TemplateVersion,
@@ -20,9 +19,12 @@ interface TableContext {
   placed: Set<string>;
 }
 
-/** The anchor id of a cell (hashed: keys may hold any printed label). */
+/** The anchor id of a cell (hashed, FNV-1a: keys may hold any printed label). */
 export function cellAnchor(prefix: string, table: string, row: string, col: string): string {
-  return `${prefix}-${createHash('sha1').update(cellKey(table, row, col)).digest('hex').slice(0, 10)}`;
+  const key = cellKey(table, row, col);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return `${prefix}-${h.toString(36)}`;
 }
 
 interface Span {
@@ -56,8 +58,10 @@ function td(ctx: TableContext, table: string, row: string, col: string, colspan 
   let content: Html | string = shown.text;
   // "8 → 应为 9" only where the cell holds the published value the rule found wrong (a NARR
   // finding's `actual` is the prose's number, not the cell's)
-  if (mark && mark.expected !== null && cell?.value === mark.actual) {
-    content = html`<span class="pub">${shown.text}</span><span class="arrow">→</span><span class="exp">应为 ${formatNumber(mark.expected)}</span>`;
+  if (mark?.wording && mark.expected !== null && cell?.value === mark.actual) {
+    content = mark.wording.arrow
+      ? html`<span class="pub">${shown.text}</span><span class="arrow">→</span><span class="exp">${mark.wording.label} ${formatNumber(mark.expected)}</span>`
+      : html`${shown.text}<span class="was">（${mark.wording.label} ${formatNumber(mark.expected)}）</span>`;
   }
   const tag = mark ? html`<sup class="tag">${mark.findingIds.join(' ')}</sup>` : '';
   return html`<td id="${id}" class="${cls}"${span}${title ? html` title="${title}"` : ''}>${content}${tag}</td>`;

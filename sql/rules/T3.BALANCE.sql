@@ -4,11 +4,26 @@
 -- title_en: Every T3 column: new_received + carried_over = total_processed + carried_forward
 -- The finding points at the column (row_key NULL): which of the four cells is wrong is not
 -- knowable; all four are in `cells`. expected = 一 + 二, actual = 三（七） + 四.
+WITH column_details AS (
+  SELECT f.sum_id, f.report_id, f.sum_col, f.expected, f.actual, f.blank_involved,
+         any_value(c.col_label) AS col_label,
+         any_value(c.value) FILTER (WHERE c.row_key = 'new_received') AS new_received,
+         any_value(c.value) FILTER (WHERE c.row_key = 'carried_over') AS carried_over,
+         any_value(c.value) FILTER (WHERE c.row_key = 'total_processed') AS total_processed,
+         any_value(c.value) FILTER (WHERE c.row_key = 'carried_forward') AS carried_forward,
+         list(operand(c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind) ORDER BY c.row_ord) AS operand_list,
+         list(cell_ref(c.table_id, c.row_key, c.col_key) ORDER BY c.row_ord) AS cell_list
+  FROM failing_sums f
+  JOIN sum_cells m USING (sum_id)
+  JOIN rule_cells c ON c.report_id = m.report_id AND c.table_id = m.table_id AND c.row_key = m.row_key AND c.col_key = m.col_key
+  WHERE f.rule_id = 'T3.BALANCE'
+  GROUP BY ALL
+)
 SELECT report_id,
        NULL AS related_report_id,
        'T3' AS table_id,
        NULL AS row_key,
-       col_key,
+       sum_col AS col_key,
        expected,
        actual,
        format('（{}）本年新收{} + 上年结转{} = {}，应等于 办理结果总计{} + 结转下年度继续办理{} = {}（第一项加第二项之和，等于第三项加第四项之和）{}',
@@ -17,6 +32,4 @@ SELECT report_id,
        to_json(operand_list) AS operands,
        to_json(cell_list) AS cells,
        blank_involved
-FROM t3_balance_checks c
-WHERE failing
-  AND NOT EXISTS (SELECT 1 FROM layout_suspects s WHERE s.report_id = c.report_id AND s.table_id = 'T3')
+FROM column_details

@@ -5,13 +5,13 @@
 -- One finding instead of dozens: the table's sum rules (T3.*, T4.TOTAL) stay silent for it.
 -- The thresholds are in layout_suspects (_prelude.sql); `cells` lists every cell of a failing sum.
 WITH failing_cells AS (
-  SELECT report_id, 'T3' AS table_id, unnest(cell_list) AS cell FROM t3_row_checks WHERE failing
-  UNION SELECT report_id, 'T3', unnest(cell_list) FROM t3_result_checks WHERE failing
-  UNION SELECT report_id, 'T3', unnest(cell_list) FROM t3_balance_checks WHERE failing
-  UNION SELECT report_id, 'T3', unnest(cell_list) FROM t3_subtotal_checks WHERE failing
-  UNION SELECT report_id, 'T4', unnest(cell_list) FROM t4_block_checks WHERE failing
+  SELECT DISTINCT s.report_id, c.table_id, c.row_key, c.col_key, c.row_ord, c.col_ord
+  FROM sums s
+  JOIN sum_cells m USING (sum_id)
+  JOIN rule_cells c ON c.report_id = m.report_id AND c.table_id = m.table_id AND c.row_key = m.row_key AND c.col_key = m.col_key
+  WHERE s.failing
 ), cells_by_table AS (
-  SELECT report_id, table_id, list(cell ORDER BY cell.row_key, cell.col_key) AS cell_list
+  SELECT report_id, table_id, list(cell_ref(table_id, row_key, col_key) ORDER BY row_ord, row_key, col_ord, col_key) AS cell_list
   FROM failing_cells
   GROUP BY report_id, table_id
 )

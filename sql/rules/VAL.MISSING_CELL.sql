@@ -11,9 +11,7 @@ WITH expected_cells AS (  -- every cell the template wants in the tables the rep
   JOIN template_keys k ON k.template = r.template
   WHERE list_position(string_split(r.tables_found, ','), k.table_id) IS NOT NULL
 ), missing AS (
-  SELECT e.* FROM expected_cells e
-  WHERE NOT EXISTS (SELECT 1 FROM cells c
-                    WHERE c.report_id = e.report_id AND c.table_id = e.table_id AND c.row_key = e.row_key AND c.col_key = e.col_key)
+  SELECT e.* FROM expected_cells e ANTI JOIN cells c USING (report_id, table_id, row_key, col_key)
 ), row_sizes AS (
   SELECT report_id, table_id, row_key, count(*) AS n FROM expected_cells GROUP BY ALL
 ), whole_rows AS (

@@ -1,5 +1,7 @@
 -- Shared definitions for the rule queries of sql/rules/ (files starting with `_` run first, in
 -- name order, in the rule runner's connection). Temp objects only: nothing here is stored.
+-- The shared sets are temp tables, computed once per run: the warehouse does not change while
+-- the rules run, and a view would be recomputed by every rule that reads it.
 -- Also present (created by pipeline/rules/context.ts):
 --   rule_keys(table_id, template, axis, key, label, ord, grp, subtotal)  template keys and labels
 --                                         ('*' = any version), T3 result groups, subtotal rows
@@ -45,14 +47,14 @@ CREATE OR REPLACE TEMP MACRO printed_step(rw, unit) AS
 -- ------------------------------------------------------------------ reports and cells
 
 -- Reports the rules look at (a failed document has no tables; the run summary lists it).
-CREATE OR REPLACE TEMP VIEW rule_reports AS
+CREATE OR REPLACE TEMP TABLE rule_reports AS
 SELECT report_id, source, sha256, format, agency, agency_norm, year, template, status, error, title, title_year, period_year,
        filed_year, coalesce(tables_found, '') AS tables_found, coalesce(warnings, '[]') AS warnings
 FROM reports
 WHERE status <> 'failed';
 
 -- Every cell with its labels and place in the template of its report's version.
-CREATE OR REPLACE TEMP VIEW rule_cells AS
+CREATE OR REPLACE TEMP TABLE rule_cells AS
 SELECT c.report_id, r.template, c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind, c.unit,
        coalesce(rk.label, rk_any.label,
                 CASE WHEN c.row_key LIKE 'other_services:%' THEN '其他对外管理服务事项/' || substr(c.row_key, 16) END,
@@ -61,9 +63,7 @@ SELECT c.report_id, r.template, c.table_id, c.row_key, c.col_key, c.value, c.raw
        coalesce(rk.ord, rk_any.ord, 999) AS row_ord,
        coalesce(ck.ord, ck_any.ord, 999) AS col_ord,
        coalesce(rk.grp, rk_any.grp) AS grp,
-       coalesce(rk.subtotal, rk_any.subtotal, false) AS is_subtotal,
-       -- in the template of the report's version (not a subtotal, not a named sub-row)
-       (rk.key IS NOT NULL AND NOT rk.subtotal) AS in_template
+       coalesce(rk.subtotal, rk_any.subtotal, false) AS is_subtotal
 FROM cells c
 JOIN rule_reports r USING (report_id)
 LEFT JOIN rule_keys rk ON rk.table_id = c.table_id AND rk.axis = 'row' AND rk.key = c.row_key AND rk.template = r.template
@@ -72,193 +72,119 @@ LEFT JOIN rule_keys ck ON ck.table_id = c.table_id AND ck.axis = 'col' AND ck.ke
 LEFT JOIN rule_keys ck_any ON ck_any.table_id = c.table_id AND ck_any.axis = 'col' AND ck_any.key = c.col_key AND ck_any.template = '*';
 
 -- ------------------------------------------------------------------ the sums of T3 and T4
--- One row per check, with what it needs: a check is assessable when every cell it needs is
--- there and is a number (a text cell is VAL.NOT_A_NUMBER's, a missing one VAL.MISSING_CELL's);
--- it fails when assessable and the printed value differs. A check whose checked cell was not
--- printed (kind 'derived': computed by the extractor) cannot fail.
-
--- Every T3 row: 总计 against the six applicant columns.
-CREATE OR REPLACE TEMP VIEW t3_row_checks AS
-WITH row_cells AS (
-  SELECT * FROM rule_cells
-  WHERE table_id = 'T3' AND col_key IN ('natural_person', 'commercial', 'research', 'social_org', 'legal_service', 'other_org', 'total')
-), per_row AS (
-  SELECT report_id, row_key,
-         any_value(row_label) AS row_label,
-         count(*) FILTER (WHERE col_key <> 'total') AS n_parts,
-         count(*) FILTER (WHERE col_key = 'total') AS n_total,
-         sum(value) FILTER (WHERE col_key <> 'total') AS expected,
-         any_value(value) FILTER (WHERE col_key = 'total') AS actual,
-         coalesce(any_value(kind) FILTER (WHERE col_key = 'total'), '') AS actual_kind,
-         bool_or(value IS NULL) AS has_text,
-         bool_or(kind = 'blank') AS blank_involved,
-         bool_or(value <> 0) AS has_data,
-         string_agg(col_label || fmt_num(value), ' + ' ORDER BY col_ord) FILTER (WHERE col_key <> 'total' AND value <> 0) AS terms,
-         count(*) FILTER (WHERE col_key <> 'total' AND value = 0) AS n_zero,
-         list(operand('T3', row_key, col_key, value, raw, kind) ORDER BY col_ord) FILTER (WHERE col_key <> 'total') AS operand_list,
-         list(cell_ref('T3', row_key, col_key) ORDER BY col_ord) AS cell_list
-  FROM row_cells
-  GROUP BY report_id, row_key
-)
-SELECT *,
-       n_parts = 6 AND n_total = 1 AND NOT has_text AS assessable,
-       n_parts = 6 AND n_total = 1 AND NOT has_text AND actual_kind <> 'derived' AND expected <> actual AS failing
-FROM per_row;
-
--- Every T3 column: （七）总计 against the result rows of the report's version.
-CREATE OR REPLACE TEMP VIEW t3_result_checks AS
-WITH result_rows AS (  -- what （七）总计 adds up, by version: （一）…（六）, subtotals excluded
-  SELECT template, key AS row_key FROM rule_keys
-  WHERE table_id = 'T3' AND axis = 'row' AND grp IS NOT NULL AND NOT subtotal AND template <> '*'
-), wanted AS (
-  SELECT template, count(*) AS n_wanted FROM result_rows GROUP BY template
-), column_cells AS (
-  SELECT c.*, rr.row_key IS NOT NULL AS is_part
-  FROM rule_cells c LEFT JOIN result_rows rr ON rr.template = c.template AND rr.row_key = c.row_key
-  WHERE c.table_id = 'T3' AND (rr.row_key IS NOT NULL OR c.row_key = 'total_processed')
-), per_col AS (
-  SELECT c.report_id, c.col_key,
-         any_value(c.col_label) AS col_label,
-         any_value(w.n_wanted) AS n_wanted,
-         count(*) FILTER (WHERE is_part) AS n_parts,
-         count(*) FILTER (WHERE NOT is_part) AS n_total,
-         sum(value) FILTER (WHERE is_part) AS expected,
-         any_value(value) FILTER (WHERE NOT is_part) AS actual,
-         coalesce(any_value(kind) FILTER (WHERE NOT is_part), '') AS actual_kind,
-         bool_or(value IS NULL) AS has_text,
-         bool_or(kind = 'blank') AS blank_involved,
-         string_agg(row_label || fmt_num(value), ' + ' ORDER BY row_ord) FILTER (WHERE is_part AND value <> 0) AS terms,
-         count(*) FILTER (WHERE is_part AND value = 0) AS n_zero,
-         list(operand('T3', row_key, col_key, value, raw, kind) ORDER BY row_ord) FILTER (WHERE is_part) AS operand_list,
-         list(cell_ref('T3', row_key, col_key) ORDER BY row_ord) AS cell_list
-  FROM column_cells c JOIN wanted w ON w.template = c.template
-  GROUP BY c.report_id, c.col_key
-)
-SELECT *,
-       n_parts = n_wanted AND n_total = 1 AND NOT has_text AS assessable,
-       n_parts = n_wanted AND n_total = 1 AND NOT has_text AND actual_kind <> 'derived' AND expected <> actual AS failing
-FROM per_col;
-
--- Every T3 column: 一 + 二 = 三（七） + 四 (the template prints this rule itself).
-CREATE OR REPLACE TEMP VIEW t3_balance_checks AS
-WITH per_col AS (
-  SELECT report_id, col_key,
-         any_value(col_label) AS col_label,
-         count(*) AS n_cells,
-         sum(value) FILTER (WHERE row_key IN ('new_received', 'carried_over')) AS expected,
-         sum(value) FILTER (WHERE row_key IN ('total_processed', 'carried_forward')) AS actual,
-         any_value(value) FILTER (WHERE row_key = 'new_received') AS new_received,
-         any_value(value) FILTER (WHERE row_key = 'carried_over') AS carried_over,
-         any_value(value) FILTER (WHERE row_key = 'total_processed') AS total_processed,
-         any_value(value) FILTER (WHERE row_key = 'carried_forward') AS carried_forward,
-         bool_or(value IS NULL) AS has_text,
-         bool_or(kind = 'blank') AS blank_involved,
-         list(operand('T3', row_key, col_key, value, raw, kind) ORDER BY row_ord) AS operand_list,
-         list(cell_ref('T3', row_key, col_key) ORDER BY row_ord) AS cell_list
-  FROM rule_cells
-  WHERE table_id = 'T3' AND row_key IN ('new_received', 'carried_over', 'total_processed', 'carried_forward')
-  GROUP BY report_id, col_key
-)
-SELECT *,
-       n_cells = 4 AND NOT has_text AS assessable,
-       n_cells = 4 AND NOT has_text AND expected <> actual AS failing
-FROM per_col;
-
--- Every printed T3 subtotal cell (（三）…（六） with its own numbers): against its items.
-CREATE OR REPLACE TEMP VIEW t3_subtotal_checks AS
-WITH items AS (
+-- Every sum the template implies, as the cells it adds up: one row per (sum, cell). A sum is
+-- named by its rule, report and the cell its finding points at (sum_row, sum_col; sum_row is
+-- NULL for T3.BALANCE, which points at a column). role 'part': the cells added up (expected);
+-- role 'total': the printed result (actual). n_parts / n_totals: how many the sum needs.
+-- (Lean on purpose: a rule joins rule_cells for labels and printed text of its failing sums.)
+CREATE OR REPLACE TEMP TABLE sum_cells AS
+WITH result_rows AS (  -- what （七）总计 adds up, by version: （一）…（六）, printed subtotals excluded
   SELECT template, grp, key AS row_key FROM rule_keys
   WHERE table_id = 'T3' AND axis = 'row' AND grp IS NOT NULL AND NOT subtotal AND template <> '*'
-), wanted AS (
-  SELECT template, grp, count(*) AS n_wanted FROM items GROUP BY template, grp
-), subtotals AS (
-  SELECT * FROM rule_cells WHERE table_id = 'T3' AND is_subtotal
-), per_cell AS (
-  SELECT s.report_id, s.row_key, s.col_key,
-         any_value(s.row_label) AS row_label, any_value(s.col_label) AS col_label,
-         any_value(w.n_wanted) AS n_wanted,
-         count(c.row_key) AS n_parts,
-         sum(c.value) AS expected,
-         any_value(s.value) AS actual,
-         any_value(s.kind) AS actual_kind,
-         coalesce(bool_or(c.row_key IS NOT NULL AND c.value IS NULL), false) OR bool_or(s.value IS NULL) AS has_text,
-         coalesce(bool_or(c.kind = 'blank'), false) OR bool_or(s.kind = 'blank') AS blank_involved,
-         string_agg(c.row_label || fmt_num(c.value), ' + ' ORDER BY c.row_ord) FILTER (WHERE c.value <> 0) AS terms,
-         count(*) FILTER (WHERE c.value = 0) AS n_zero,
-         list(operand('T3', c.row_key, c.col_key, c.value, c.raw, c.kind) ORDER BY c.row_ord) FILTER (WHERE c.row_key IS NOT NULL) AS operand_list,
-         list_append(coalesce(list(cell_ref('T3', c.row_key, c.col_key) ORDER BY c.row_ord) FILTER (WHERE c.row_key IS NOT NULL), []),
-                     cell_ref('T3', any_value(s.row_key), any_value(s.col_key))) AS cell_list
-  FROM subtotals s
-  JOIN wanted w ON w.template = s.template AND w.grp = s.grp
-  LEFT JOIN items i ON i.template = s.template AND i.grp = s.grp
-  LEFT JOIN rule_cells c ON c.report_id = s.report_id AND c.table_id = 'T3' AND c.row_key = i.row_key AND c.col_key = s.col_key
-  GROUP BY s.report_id, s.row_key, s.col_key
-)
-SELECT *,
-       n_parts = n_wanted AND NOT has_text AS assessable,
-       n_parts = n_wanted AND NOT has_text AND actual_kind <> 'derived' AND expected <> actual AS failing
-FROM per_cell;
-
--- Every T4 block (行政复议, 行政诉讼 ×2): 总计 against its four results.
-CREATE OR REPLACE TEMP VIEW t4_block_checks AS
-WITH per_block AS (
-  SELECT report_id, row_key,
-         any_value(row_label) AS row_label,
-         count(*) FILTER (WHERE col_key <> 'total') AS n_parts,
-         count(*) FILTER (WHERE col_key = 'total') AS n_total,
-         sum(value) FILTER (WHERE col_key <> 'total') AS expected,
-         any_value(value) FILTER (WHERE col_key = 'total') AS actual,
-         coalesce(any_value(kind) FILTER (WHERE col_key = 'total'), '') AS actual_kind,
-         bool_or(value IS NULL) AS has_text,
-         bool_or(kind = 'blank') AS blank_involved,
-         string_agg(col_label || fmt_num(value), ' + ' ORDER BY col_ord) FILTER (WHERE col_key <> 'total' AND value <> 0) AS terms,
-         count(*) FILTER (WHERE col_key <> 'total' AND value = 0) AS n_zero,
-         list(operand('T4', row_key, col_key, value, raw, kind) ORDER BY col_ord) FILTER (WHERE col_key <> 'total') AS operand_list,
-         list(cell_ref('T4', row_key, col_key) ORDER BY col_ord) AS cell_list
-  FROM rule_cells
+), results_per_version AS (
+  SELECT template, count(*) AS n FROM result_rows GROUP BY template
+), items_per_group AS (
+  SELECT template, grp, count(*) AS n FROM result_rows GROUP BY template, grp
+), members AS (
+  -- T3.ROW_TOTAL: every T3 row, 总计 against the six applicant columns
+  SELECT 'T3.ROW_TOTAL' AS rule_id, report_id, row_key AS sum_row, 'total' AS sum_col,
+         CASE WHEN col_key = 'total' THEN 'total' ELSE 'part' END AS role, 6 AS n_parts, 1 AS n_totals,
+         c.table_id, c.row_key, c.col_key, c.value, c.kind
+  FROM rule_cells c
+  WHERE table_id = 'T3' AND col_key IN ('natural_person', 'commercial', 'research', 'social_org', 'legal_service', 'other_org', 'total')
+  UNION ALL
+  -- T3.RESULT_TOTAL: every T3 column, （七）总计 against the results of the report's version
+  SELECT 'T3.RESULT_TOTAL', c.report_id, 'total_processed', c.col_key,
+         CASE WHEN c.row_key = 'total_processed' THEN 'total' ELSE 'part' END, v.n, 1,
+         c.table_id, c.row_key, c.col_key, c.value, c.kind
+  FROM rule_cells c
+  JOIN results_per_version v ON v.template = c.template
+  LEFT JOIN result_rows rr ON rr.template = c.template AND rr.row_key = c.row_key
+  WHERE c.table_id = 'T3' AND (rr.row_key IS NOT NULL OR c.row_key = 'total_processed')
+  UNION ALL
+  -- T3.BALANCE: every T3 column, 一 + 二 (expected) against 三（七） + 四 (actual): the template
+  -- prints this rule itself (第一项加第二项之和，等于第三项加第四项之和)
+  SELECT 'T3.BALANCE', report_id, NULL, col_key,
+         CASE WHEN row_key IN ('new_received', 'carried_over') THEN 'part' ELSE 'total' END, 2, 2,
+         c.table_id, c.row_key, c.col_key, c.value, c.kind
+  FROM rule_cells c
+  WHERE table_id = 'T3' AND row_key IN ('new_received', 'carried_over', 'total_processed', 'carried_forward')
+  UNION ALL
+  -- T3.GROUP_SUBTOTAL: a printed subtotal of （三）…（六） against every item of its group
+  SELECT 'T3.GROUP_SUBTOTAL', s.report_id, s.row_key, s.col_key, 'total', g.n, 1,
+         s.table_id, s.row_key, s.col_key, s.value, s.kind
+  FROM rule_cells s JOIN items_per_group g ON g.template = s.template AND g.grp = s.grp
+  WHERE s.table_id = 'T3' AND s.is_subtotal
+  UNION ALL
+  SELECT 'T3.GROUP_SUBTOTAL', s.report_id, s.row_key, s.col_key, 'part', g.n, 1,
+         c.table_id, c.row_key, c.col_key, c.value, c.kind
+  FROM rule_cells s
+  JOIN items_per_group g ON g.template = s.template AND g.grp = s.grp
+  JOIN result_rows rr ON rr.template = s.template AND rr.grp = s.grp
+  JOIN rule_cells c ON c.report_id = s.report_id AND c.table_id = 'T3' AND c.row_key = rr.row_key AND c.col_key = s.col_key
+  WHERE s.table_id = 'T3' AND s.is_subtotal
+  UNION ALL
+  -- T4.TOTAL: every T4 block (行政复议, 行政诉讼 ×2), 总计 against its four results
+  SELECT 'T4.TOTAL', report_id, row_key, 'total',
+         CASE WHEN col_key = 'total' THEN 'total' ELSE 'part' END, 4, 1,
+         c.table_id, c.row_key, c.col_key, c.value, c.kind
+  FROM rule_cells c
   WHERE table_id = 'T4' AND col_key IN ('upheld', 'corrected', 'other', 'pending', 'total')
-  GROUP BY report_id, row_key
+)
+SELECT rule_id || '|' || report_id || '|' || coalesce(sum_row, '') || '|' || sum_col AS sum_id,
+       rule_id, report_id, sum_row, sum_col, role, n_parts, n_totals, table_id, row_key, col_key, value, kind
+FROM members;
+
+-- One row per sum: assessable when every cell it needs is there and is a number (a text cell
+-- is VAL.NOT_A_NUMBER's, a missing one VAL.MISSING_CELL's); failing when assessable and the
+-- printed result differs. A result the extractor computed (kind 'derived', not printed)
+-- cannot fail.
+CREATE OR REPLACE TEMP TABLE sums AS
+WITH per_sum AS (
+  SELECT sum_id, rule_id, report_id, sum_row, sum_col,
+         any_value(n_parts) AS n_parts_wanted, any_value(n_totals) AS n_totals_wanted,
+         count(*) FILTER (WHERE role = 'part') AS n_parts,
+         count(*) FILTER (WHERE role = 'total') AS n_totals,
+         sum(value) FILTER (WHERE role = 'part') AS expected,
+         sum(value) FILTER (WHERE role = 'total') AS actual,
+         bool_or(value IS NULL) AS has_text,
+         bool_or(kind = 'derived' AND role = 'total') AS derived_result,
+         bool_or(kind = 'blank') AS blank_involved,
+         bool_or(value <> 0) AS has_data
+  FROM sum_cells
+  GROUP BY sum_id, rule_id, report_id, sum_row, sum_col
 )
 SELECT *,
-       n_parts = 4 AND n_total = 1 AND NOT has_text AS assessable,
-       n_parts = 4 AND n_total = 1 AND NOT has_text AND actual_kind <> 'derived' AND expected <> actual AS failing
-FROM per_block;
+       n_parts = n_parts_wanted AND n_totals = n_totals_wanted AND NOT has_text AS assessable,
+       n_parts = n_parts_wanted AND n_totals = n_totals_wanted AND NOT has_text AND NOT derived_result
+         AND expected <> actual AS failing
+FROM per_sum;
 
 -- ------------------------------------------------------------------ layout suspects
 -- A table failing many sums at once, in a pattern a reading slip (a shifted row or column)
 -- explains better than the publisher: reported once as VAL.LAYOUT_SUSPECT, and its sum rules
 -- stay silent. One wrong printed number breaks at most one row total, one column total and
 -- one balance, far below these thresholds.
-CREATE OR REPLACE TEMP VIEW layout_suspects AS
-WITH row_totals AS (
-  SELECT report_id, count(*) FILTER (WHERE failing) AS failing, count(*) FILTER (WHERE assessable AND has_data) AS with_data
-  FROM t3_row_checks GROUP BY report_id
-), result_totals AS (
-  SELECT report_id, count(*) FILTER (WHERE failing) AS failing FROM t3_result_checks GROUP BY report_id
-), balances AS (
-  SELECT report_id, count(*) FILTER (WHERE failing) AS failing FROM t3_balance_checks GROUP BY report_id
-), subtotals AS (
-  SELECT report_id, count(*) FILTER (WHERE failing) AS failing FROM t3_subtotal_checks GROUP BY report_id
-), t4_blocks AS (
-  SELECT report_id, count(*) FILTER (WHERE failing) AS failing FROM t4_block_checks GROUP BY report_id
+CREATE OR REPLACE TEMP TABLE layout_suspects AS
+WITH counts AS (
+  SELECT report_id,
+         count(*) FILTER (WHERE rule_id = 'T3.ROW_TOTAL' AND failing) AS rows_failing,
+         count(*) FILTER (WHERE rule_id = 'T3.ROW_TOTAL' AND assessable AND has_data) AS rows_with_data,
+         count(*) FILTER (WHERE rule_id = 'T3.RESULT_TOTAL' AND failing) AS results_failing,
+         count(*) FILTER (WHERE rule_id = 'T3.BALANCE' AND failing) AS balances_failing,
+         count(*) FILTER (WHERE rule_id = 'T3.GROUP_SUBTOTAL' AND failing) AS subtotals_failing,
+         count(*) FILTER (WHERE rule_id = 'T4.TOTAL' AND failing) AS blocks_failing
+  FROM sums
+  GROUP BY report_id
 ), t3 AS (
-  SELECT r.report_id,
-         coalesce(rt.failing, 0) AS rows_failing, coalesce(rt.with_data, 0) AS rows_with_data,
-         coalesce(res.failing, 0) AS results_failing, coalesce(b.failing, 0) AS balances_failing,
-         coalesce(st.failing, 0) AS subtotals_failing,
+  SELECT c.*,
          -- the extractor's own doubts about the table (reports.warnings)
          r.warnings LIKE '%T3 row%' OR r.warnings LIKE '%merging may be incorrect%' AS reader_warned
-  FROM rule_reports r
-  LEFT JOIN row_totals rt USING (report_id)
-  LEFT JOIN result_totals res USING (report_id)
-  LEFT JOIN balances b USING (report_id)
-  LEFT JOIN subtotals st USING (report_id)
-  WHERE r.tables_found LIKE '%T3%'
+  FROM counts c JOIN rule_reports r USING (report_id)
 ), t4 AS (
-  SELECT r.report_id, coalesce(t.failing, 0) AS blocks_failing,
+  SELECT c.report_id, c.blocks_failing,
          r.warnings LIKE '%T4 row%' OR r.warnings LIKE '%merging may be incorrect%' AS reader_warned
-  FROM rule_reports r LEFT JOIN t4_blocks t USING (report_id)
-  WHERE r.tables_found LIKE '%T4%'
+  FROM counts c JOIN rule_reports r USING (report_id)
 )
 SELECT report_id, 'T3' AS table_id,
        rows_failing + results_failing + balances_failing + subtotals_failing AS checks_failing,
@@ -276,18 +202,24 @@ SELECT report_id, 'T4', blocks_failing, format('三个板块中 {} 个的总计�
 FROM t4
 WHERE blocks_failing = 3 OR (reader_warned AND blocks_failing > 0);
 
+-- The failing sums the sum rules report: not those of a layout-suspect table.
+CREATE OR REPLACE TEMP TABLE failing_sums AS
+SELECT s.* FROM sums s
+WHERE s.failing
+  AND NOT EXISTS (SELECT 1 FROM layout_suspects l WHERE l.report_id = s.report_id AND l.table_id = split_part(s.rule_id, '.', 1));
+
 -- ------------------------------------------------------------------ one report per agency and year
 
 -- The agency a report speaks for: the CSV agency its name (or a former name) is listed as,
 -- else its own normalised name.
-CREATE OR REPLACE TEMP VIEW report_agency AS
+CREATE OR REPLACE TEMP TABLE report_agency AS
 SELECT r.report_id, coalesce(a.agency_norm, r.agency_norm) AS agency_key
 FROM rule_reports r LEFT JOIN agency_aliases a ON a.alias_norm = r.agency_norm;
 
 -- Documents of one agency and year; the representative is the document first seen
 -- (earliest documents.first_seen of its bytes, ties broken by report_id). Cross-report rules
 -- use representatives only (META.DUPLICATE speaks for the others).
-CREATE OR REPLACE TEMP VIEW report_groups AS
+CREATE OR REPLACE TEMP TABLE report_groups AS
 WITH first_seen AS (
   SELECT sha256, min(first_seen) AS first_seen FROM documents GROUP BY sha256
 ), ranked AS (
@@ -302,30 +234,31 @@ SELECT *, rank = 1 AS is_rep,
        first_value(report_id) OVER (PARTITION BY agency_key, year ORDER BY rank) AS rep_id
 FROM ranked;
 
-CREATE OR REPLACE TEMP VIEW reps AS
+CREATE OR REPLACE TEMP TABLE reps AS
 SELECT report_id, agency_key, agency, year, template, title, source, first_seen FROM report_groups WHERE is_rep;
 
 -- Consecutive years of one agency (representatives).
-CREATE OR REPLACE TEMP VIEW year_pairs AS
+CREATE OR REPLACE TEMP TABLE year_pairs AS
 SELECT cur.report_id, prev.report_id AS prev_report_id, cur.agency_key, cur.agency, cur.year,
        cur.template, prev.template AS prev_template
 FROM reps cur JOIN reps prev ON prev.agency_key = cur.agency_key AND prev.year = cur.year - 1;
 
 -- T3 and T4 as comparable contents across versions: （六） collapsed into one row `other`
 -- (2021's three rows summed), printed subtotals left out. A text cell makes the value NULL.
-CREATE OR REPLACE TEMP VIEW canonical_cells AS
+CREATE OR REPLACE TEMP TABLE canonical_cells AS
 SELECT report_id, table_id,
        CASE WHEN table_id = 'T3' AND grp = 'other' THEN 'other' ELSE row_key END AS row_key,
        col_key,
        CASE WHEN bool_or(value IS NULL) THEN NULL ELSE sum(value) END AS value
 FROM rule_cells
 WHERE table_id IN ('T3', 'T4') AND NOT is_subtotal
+  AND report_id IN (SELECT report_id FROM reps)  -- only cross-report rules use it
 GROUP BY ALL;
 
 -- One signature per table, for "identical contents" (XY.COPY, XA.COPY). `independent_nonzero`
 -- counts non-zero cells that are not totals (totals repeat their parts: one request granted
 -- makes six non-zero T3 cells but only two independent ones).
-CREATE OR REPLACE TEMP VIEW table_signatures AS
+CREATE OR REPLACE TEMP TABLE table_signatures AS
 SELECT report_id, table_id,
        md5(string_agg(row_key || '/' || col_key || '=' || fmt_num(value), ';' ORDER BY row_key, col_key)) AS signature,
        count(*) AS n_cells,
