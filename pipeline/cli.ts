@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readSourcesCsv } from './crawl/index.js';
 import { LockHeldError } from './lock.js';
+import { ReviewsFileError } from './outputs/index.js';
 import { AgencyCsvError } from './rules/index.js';
 import { EXIT, isOutputError, runPipeline, UsageError, type RunOptions } from './run.js';
 
@@ -71,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`pipeline: ${e.message}\n`);
       return EXIT.locked;
     }
-    if (e instanceof UsageError || e instanceof AgencyCsvError) {
+    if (e instanceof UsageError || e instanceof AgencyCsvError || e instanceof ReviewsFileError) {
       process.stderr.write(`pipeline: ${e.message}\n`);
       return EXIT.usage;
     }

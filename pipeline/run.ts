@@ -14,7 +14,7 @@ import { ExtractPool } from './extract-pool.js';
 import { ingest } from './ingest.js';
 import { acquireLock } from './lock.js';
 import { Logger } from './log.js';
-import { writeOutputs } from './outputs/index.js';
+import { loadReviewsFor, writeOutputs } from './outputs/index.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
 import { loadAgencies, runRules } from './rules/index.js';
 import { RULES_VERSION } from './rules/version.js';
@@ -76,6 +76,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
   // Inputs that can be wrong are read before anything is written.
   const agencies = opts.agencies ? loadAgencies(opts.agencies) : null;
+  const reviews = opts.noOutputs ? undefined : loadReviewsFor(opts.out, opts.reviews);
 
   const lock = acquireLock(db, runId);
   let privatePath: string | null = null;
@@ -107,7 +108,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
     if (!opts.noOutputs) {
       const t1 = Date.now();
-      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews });
+      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews });
       summary.stageMs.outputs = Date.now() - t1;
       log.info(`outputs written`, { stage: 'outputs', duration_ms: summary.stageMs.outputs });
     }

@@ -21,6 +21,8 @@ export async function openWarehouse(path: string): Promise<Warehouse> {
   const instance = await DuckDBInstance.create(path);
   const conn = await instance.connect();
   await conn.run(readFileSync(join(sqlDir(), 'schema.sql'), 'utf8'));
+  // The researchers' views are part of every published warehouse, with or without outputs.
+  await conn.run(readFileSync(join(sqlDir(), 'views.sql'), 'utf8'));
   await refreshTemplateKeys(conn);
   return { instance, conn, path };
 }
