@@ -33,7 +33,8 @@ export function buildCommand(): Command {
     .option('--raw <dir>', 'content-addressed store for crawled documents', 'data/raw')
     .option('--parquet <dir>', 'also write reports, cells, anomalies, claims as Parquet (Hive-partitioned by year)')
     .option('--reviews <file>', 'review decisions CSV (fingerprint,decision,note,reviewer,date)')
-    .option('--shard <i/n>', 'process one hash-partition of the inputs', shardArg)
+    .option('--shard <i/n>', 'process one hash-partition of the inputs (merge the shard warehouses with --merge)', shardArg)
+    .option('--merge <files...>', 'merge shard warehouses into --db, then run the rules and outputs over all of them')
     .option('--workers <n>', 'extraction worker threads (default: one per core)', intArg)
     .option('--max-mb <n>', 'refuse documents larger than this', intArg, 50)
     .option('--force', 're-extract documents even if unchanged')
@@ -53,8 +54,9 @@ export async function main(argv: string[]): Promise<number> {
   const o = cmd.opts();
   // With --sources, the bundled sample is not read unless --input is given too.
   const inputGiven = cmd.getOptionValueSource('input') === 'cli';
+  const readsInput = inputGiven || (!o.sources && !o.merge);
   const options: RunOptions = {
-    input: o.sources && !inputGiven ? undefined : o.input, db: o.db, out: o.out, agencies: o.agencies, parquet: o.parquet,
+    input: readsInput ? o.input : undefined, merge: o.merge, db: o.db, out: o.out, agencies: o.agencies, parquet: o.parquet,
     reviews: o.reviews, raw: o.raw, shard: o.shard, logJson: o.logJson, quiet: o.quiet, workers: o.workers,
     maxBytes: o.maxMb * 1024 * 1024, force: o.force,
   };

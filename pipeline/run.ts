@@ -19,7 +19,11 @@ import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from
 import { loadAgencies, runRules } from './rules/index.js';
 import { RULES_VERSION } from './rules/version.js';
 import { formatSummary, summarise, type RunSummary } from './summary.js';
+import { UsageError } from './usage-error.js';
+import { mergeShards } from './merge.js';
 import { closeWarehouse, nowTimestamp, openWarehouse, type Warehouse } from './warehouse.js';
+
+export { UsageError };
 
 export const EXIT = {
   ok: 0,
@@ -50,6 +54,8 @@ export interface RunOptions {
   workers?: number;
   maxBytes?: number;
   force?: boolean;
+  /** Shard warehouses to merge into this one before the rules run. */
+  merge?: string[];
   /** Skip the anomaly report and exports (benchmarks, shards). */
   noOutputs?: boolean;
 }
@@ -70,7 +76,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const log = new Logger(runId, !!opts.logJson, !!opts.quiet);
   const db = resolve(opts.db);
   if (opts.input && !existsSync(opts.input)) throw new UsageError(`--input ${opts.input} does not exist`);
-  if (!opts.input && !opts.sources) throw new UsageError('nothing to read: give --input or --sources');
+  if (!opts.input && !opts.sources && !opts.merge?.length) throw new UsageError('nothing to read: give --input, --sources or --merge');
   ensureWritableDir(dirname(db), 'warehouse');
   if (!opts.noOutputs) ensureWritableDir(opts.out, 'output');
 
@@ -89,7 +95,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     warehouse = await openWarehouse(privatePath);
     const { conn } = warehouse;
     await conn.run('INSERT INTO runs (run_id, started_at, input, extractor_version, rules_version, host) VALUES ($1, $2, $3, $4, $5, $6)', [
-      runId, nowTimestamp(), opts.input ? resolve(opts.input) : `crawl of ${opts.sources?.length} sources`, EXTRACTOR_VERSION, RULES_VERSION, hostname(),
+      runId, nowTimestamp(), opts.input ? resolve(opts.input) : opts.sources ? `crawl of ${opts.sources.length} sources` : `merge of ${opts.merge?.length} shards`, EXTRACTOR_VERSION, RULES_VERSION, hostname(),
     ]);
 
     const files = opts.input ? discover(opts.input) : [];
@@ -98,8 +104,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       const rawDir = resolve(opts.raw ?? join(dirname(db), 'raw'));
       files.push(...(await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning })));
     }
+    if (opts.merge?.length) {
+      const merged = await mergeShards(conn, opts.merge.map((f) => resolve(f)));
+      log.info(`merged ${merged.reports} reports from ${merged.shards} shard warehouses`, { stage: 'merge' });
+    }
     const docs = await ingest(conn, files, { runId, pool, log, maxBytes: opts.maxBytes, shard: opts.shard, force: opts.force });
-    const summary = summarise(runId, startedAt, opts.input ?? 'crawl', docs);
+    const summary = summarise(runId, startedAt, opts.input ?? (opts.sources ? 'crawl' : 'merge'), docs);
 
     const t0 = Date.now();
     summary.rules = await runRules(conn, { runId, agencies });
@@ -161,12 +171,5 @@ function ensureWritableDir(dir: string, what: string): void {
     accessSync(dir, constants.W_OK);
   } catch (e) {
     throw new OutputError(`cannot write the ${what} folder ${dir}: ${(e as Error).message}`);
-  }
-}
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
   }
 }
