@@ -247,6 +247,7 @@ class XmlScanner {
       if (uri === undefined && prefix) refuse(`undeclared namespace prefix ${prefix}`);
       const known = uri ? NAMESPACES.get(uri) : undefined;
       name = !uri ? local : known ? `${known}:${local}` : `{${uri}}${local}`;
+      name = Object.keys({ [name]: 0 })[0]; // interned, so comparing it with literals is quick
       this.names.set(qname, name);
     }
     return name;
