@@ -25,6 +25,15 @@ export function declaredCharset(bytes: Uint8Array): string | null {
   return m ? m[1].toLowerCase() : null;
 }
 
+/** The charset of an HTTP Content-Type header, if it names one. */
+export function charsetFromContentType(contentType: string | null | undefined): string | null {
+  const m = contentType ? /charset\s*=\s*["']?([\w.:-]+)/i.exec(contentType) : null;
+  return m ? m[1].toLowerCase() : null;
+}
+
+// Java servers append charset=ISO-8859-1 by default; on these sites it is never the truth.
+const UNTRUSTED = new Set(['iso-8859-1', 'latin1', 'us-ascii', 'ascii', 'windows-1252']);
+
 function normaliseCharset(name: string): string | null {
   const n = name.toLowerCase().replace(/_/g, '-');
   if (n === 'utf8' || n === 'utf-8') return 'utf-8';
@@ -44,14 +53,15 @@ function tryUtf8(bytes: Uint8Array): string | null {
   }
 }
 
-export function decodeText(bytes: Uint8Array, messages: Message[]): Decoded {
+/** Decodes a page or text file; `contentType` is the HTTP header it was served with, if any. */
+export function decodeText(bytes: Uint8Array, messages: Message[], contentType?: string | null): Decoded {
   if (UTF8_BOM.every((b, i) => bytes[i] === b)) {
     return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), charset: 'utf-8', how: 'bom' };
   }
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: iconv.decode(Buffer.from(bytes.subarray(2)), 'utf-16le'), charset: 'utf-16le', how: 'bom' };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: iconv.decode(Buffer.from(bytes.subarray(2)), 'utf-16be'), charset: 'utf-16be', how: 'bom' };
 
-  const declared = declaredCharset(bytes);
+  const declared = [charsetFromContentType(contentType), declaredCharset(bytes)].find((c): c is string => c !== null && !UNTRUSTED.has(c)) ?? null;
   const charset = declared ? normaliseCharset(declared) : null;
   const utf8 = charset === null || charset === 'utf-8' ? tryUtf8(bytes) : null;
   if (declared) {

@@ -14,15 +14,18 @@ import { result, StageError, type DocumentModel, type Message, type Result } fro
 
 const GRID_BEFORE = /<w:gridBefore\b/;
 
-/** Adds an empty spanning cell at the start of every row that declares w:gridBefore. */
+/**
+ * Adds an empty spanning cell at the start of every row that declares w:gridBefore. A row's
+ * properties (w:trPr) come before its first cell, so the text between `<w:tr>` and the row's
+ * first `<w:tc>` is that row's own, even in tables nested inside cells.
+ */
 export function padGridBefore(documentXml: string): string {
-  return documentXml.replace(/<w:tr\b[^>]*>[\s\S]*?<\/w:tr>/g, (row) => {
-    const m = /<w:gridBefore\s+w:val="(\d+)"\s*\/>/.exec(row);
-    if (!m) return row;
+  return documentXml.replace(/(<w:tr\b[^>]*>)((?:(?!<w:tc\b|<w:tr\b)[\s\S])*?)(<w:tc\b)/g, (whole, open: string, props: string, tc: string) => {
+    const m = /<w:gridBefore\b[^>]*?\bw:val\s*=\s*["'](\d+)["']/.exec(props);
+    if (!m || Number(m[1]) < 1) return whole;
     const span = Number(m[1]);
     const placeholder = `<w:tc><w:tcPr>${span > 1 ? `<w:gridSpan w:val="${span}"/>` : ''}</w:tcPr><w:p/></w:tc>`;
-    // The placeholder goes before the row's first cell (after w:tblPrEx / w:trPr).
-    return row.replace(/<w:tc\b/, placeholder + '<w:tc');
+    return open + props + placeholder + tc;
   });
 }
 

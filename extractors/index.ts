@@ -4,7 +4,7 @@
  * (a StageError naming the stage).
  */
 import { extractClaims, type Claim } from './claims.js';
-import { readDocxMammoth } from './docx.js';
+import { readDocx } from './docx-fast.js';
 import { readHtml } from './html.js';
 import { StageError, type DocumentModel, type Grid, type InputFormat, type Message, type Result } from './model.js';
 import { readMeta, type ReportMeta } from './recognise/meta.js';
@@ -14,7 +14,7 @@ import type { TableId, TemplateVersion } from './template.js';
 import { readTxt } from './txt.js';
 
 /** Bumped whenever a change to the extractor can change its output: documents loaded by an older one are re-read. */
-export const EXTRACTOR_VERSION = '2';
+export const EXTRACTOR_VERSION = '3';
 
 export interface Extraction {
   format: InputFormat;
@@ -32,7 +32,7 @@ export interface Extraction {
 export type DocumentReader = (bytes: Uint8Array) => Result<DocumentModel> | Promise<Result<DocumentModel>>;
 
 export const READERS: Record<InputFormat, DocumentReader> = {
-  docx: readDocxMammoth,
+  docx: readDocx,
   html: readHtml,
   txt: readTxt,
 };

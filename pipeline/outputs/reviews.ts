@@ -6,10 +6,10 @@
  * A malformed file is an error naming its line; call `loadReviews` before the run starts so
  * nothing is published on a bad file.
  */
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import Papa from 'papaparse';
+import { readCsv } from '../csv.js';
 
 export const REVIEW_COLUMNS = ['fingerprint', 'decision', 'note', 'reviewer', 'date'] as const;
 export const REVIEW_DECISIONS = ['confirmed', 'dismissed'] as const;
@@ -46,12 +46,6 @@ export function reviewsPath(outDir: string, reviewsCsv?: string): string {
 
 const DATE = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T].*)?$/;
 
-function lineAt(text: string, index: number): number {
-  let line = 1;
-  for (let i = 0; i < index && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
 /**
  * Reads and checks a reviews file. A missing file is no decisions, unless `mustExist`
  * (a file named with --reviews should be there).
@@ -62,40 +56,19 @@ export function loadReviews(path: string, opts: { mustExist?: boolean } = {}): R
     if (opts.mustExist) throw new ReviewsFileError(path, 0, 'file not found');
     return reviews;
   }
-  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-  let rowStart = 0;
-  let header: string[] | null = null;
-  let failure: ReviewsFileError | null = null;
-  Papa.parse<string[]>(text, {
-    delimiter: ',',
-    step: (row, parser) => {
-      const line = lineAt(text, rowStart);
-      rowStart = row.meta.cursor;
-      const fail = (reason: string) => {
-        failure = new ReviewsFileError(path, line, reason);
-        parser.abort();
-      };
-      if (row.errors.length > 0) return fail(`not valid CSV (${row.errors[0].message})`);
-      const fields = row.data.map((f) => f.trim());
-      if (fields.every((f) => f === '')) return;
-      if (!header) {
-        header = fields.map((f) => f.toLowerCase());
-        if (REVIEW_COLUMNS.some((c, i) => header![i] !== c)) return fail(`the header must be ${REVIEW_COLUMNS.join(',')}; found ${fields.join(',')}`);
-        return;
-      }
-      if (fields.length !== header.length) return fail(`expected ${header.length} fields (${REVIEW_COLUMNS.join(',')}), found ${fields.length}`);
-      const [fingerprint, decisionText, note, reviewer, date] = fields;
-      const decision = decisionText.toLowerCase();
-      if (!fingerprint) return fail('the fingerprint is empty');
-      if (!(REVIEW_DECISIONS as readonly string[]).includes(decision)) return fail(`decision must be confirmed or dismissed, found "${decisionText}"`);
-      if (date && !DATE.test(date)) return fail(`date must look like 2024-05-31, found "${date}"`);
-      reviews.set(fingerprint, {
-        fingerprint, decision: decision as ReviewDecision, note: note || null, reviewer: reviewer || null, date: date || null, line,
-      });
-    },
-  });
-  if (failure) throw failure;
-  if (!header && text.trim() !== '') throw new ReviewsFileError(path, 1, `the header must be ${REVIEW_COLUMNS.join(',')}`);
+  const fail = (line: number, reason: string): never => {
+    throw new ReviewsFileError(path, line, reason);
+  };
+  for (const { fields, line } of readCsv(path, REVIEW_COLUMNS, fail)) {
+    const { fingerprint, decision: decisionText, note, reviewer, date } = fields;
+    const decision = decisionText.toLowerCase();
+    if (!fingerprint) fail(line, 'the fingerprint is empty');
+    if (!(REVIEW_DECISIONS as readonly string[]).includes(decision)) fail(line, `decision must be confirmed or dismissed, found "${decisionText}"`);
+    if (date && !DATE.test(date)) fail(line, `date must look like 2024-05-31, found "${date}"`);
+    reviews.set(fingerprint, {
+      fingerprint, decision: decision as ReviewDecision, note: note || null, reviewer: reviewer || null, date: date || null, line,
+    });
+  }
   return reviews;
 }
 

@@ -4,10 +4,8 @@
  * a missing header, an unknown parent, a cycle, a duplicate agency or alias is an error naming
  * the file and the line.
  */
-import { readFileSync } from 'node:fs';
-import Papa from 'papaparse';
-import { decodeText } from '../../extractors/decode.js';
 import { normaliseAgency } from '../../extractors/recognise/meta.js';
+import { readCsv } from '../csv.js';
 
 export interface AgencyRow {
   readonly agency: string;
@@ -41,11 +39,6 @@ export class AgencyCsvError extends Error {
 
 const REQUIRED = ['agency', 'parent', 'region', 'level'] as const;
 
-/** 1-based line of the character just before `offset` (a row's trailing newline belongs to it). */
-function lineAt(text: string, offset: number): number {
-  return text.slice(0, offset).replace(/\r?\n$/, '').split('\n').length;
-}
-
 const blankToNull = (s: string | undefined): string | null => {
   const t = (s ?? '').trim();
   return t === '' ? null : t;
@@ -60,50 +53,27 @@ interface RawRow {
   line: number;
 }
 
-function readRows(path: string, text: string): RawRow[] {
+function readRows(path: string): RawRow[] {
   const fail = (line: number, message: string): never => {
     throw new AgencyCsvError(path, line, message);
   };
-  const headerLine = text.split(/\r?\n/, 1)[0] ?? '';
-  const columns = Papa.parse<string[]>(headerLine).data[0]?.map((c) => c.trim().toLowerCase()) ?? [];
-  const missing = REQUIRED.filter((c) => !columns.includes(c));
-  if (missing.length > 0) {
-    fail(1, `the header must name the columns ${REQUIRED.join(',')} (optional: aliases); missing ${missing.join(',')} in ${JSON.stringify(headerLine)}`);
-  }
-  const rows: RawRow[] = [];
-  Papa.parse<Record<string, string>>(text, {
-    header: true,
-    skipEmptyLines: 'greedy',
-    transformHeader: (h) => h.trim().toLowerCase(),
-    step: (row) => {
-      const newlinesInFields = Object.values(row.data).join('').split('\n').length - 1;
-      const line = lineAt(text, row.meta.cursor) - newlinesInFields;
-      if (row.errors.length) fail(line, row.errors.map((e) => e.message).join('; '));
-      const agency = blankToNull(row.data.agency);
-      if (!agency) fail(line, 'empty agency');
-      rows.push({
-        agency: agency!,
-        parent: blankToNull(row.data.parent),
-        region: blankToNull(row.data.region),
-        level: blankToNull(row.data.level),
-        aliases: (row.data.aliases ?? '').split('|').map((a) => a.trim()).filter((a) => a !== ''),
-        line,
-      });
-    },
+  return readCsv(path, REQUIRED, fail, `${REQUIRED.join(',')} (optional: aliases)`).map(({ fields, line }) => {
+    const agency = blankToNull(fields.agency);
+    if (!agency) fail(line, 'empty agency');
+    return {
+      agency: agency!,
+      parent: blankToNull(fields.parent),
+      region: blankToNull(fields.region),
+      level: blankToNull(fields.level),
+      aliases: (fields.aliases ?? '').split('|').map((a) => a.trim()).filter((a) => a !== ''),
+      line,
+    };
   });
-  return rows;
 }
 
 /** Reads and checks the hierarchy CSV. Throws AgencyCsvError (file and line) on any defect. */
 export function loadAgencies(path: string): AgencyHierarchy {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new AgencyCsvError(path, 0, `cannot read the agency CSV (${(e as Error).message})`);
-  }
-  const text = decodeText(bytes, []).text;
-  const rows = readRows(path, text);
+  const rows = readRows(path);
   const fail = (line: number, message: string): never => {
     throw new AgencyCsvError(path, line, message);
   };

@@ -208,6 +208,31 @@ SELECT s.* FROM sums s
 WHERE s.failing
   AND NOT EXISTS (SELECT 1 FROM layout_suspects l WHERE l.report_id = s.report_id AND l.table_id = split_part(s.rule_id, '.', 1));
 
+-- Each failing sum formatted once for the sum rules' messages: its parts in template order with
+-- their labels (column labels when the sum runs along a row, row labels when down a column),
+-- the zero parts counted, the operands, and every cell involved.
+CREATE OR REPLACE TEMP TABLE failing_sum_details AS
+WITH direction AS (
+  SELECT sum_id, count(DISTINCT row_key) = 1 AS along_row FROM sum_cells GROUP BY sum_id
+), members AS (
+  SELECT f.sum_id, f.rule_id, f.report_id, f.sum_row, f.sum_col, f.expected, f.actual, f.blank_involved, m.role, c.*,
+         CASE WHEN d.along_row THEN c.col_label ELSE c.row_label END AS part_label,
+         CASE WHEN d.along_row THEN c.col_ord ELSE c.row_ord END AS part_ord
+  FROM failing_sums f
+  JOIN direction d USING (sum_id)
+  JOIN sum_cells m USING (sum_id)
+  JOIN rule_cells c ON c.report_id = m.report_id AND c.table_id = m.table_id AND c.row_key = m.row_key AND c.col_key = m.col_key
+)
+SELECT sum_id, rule_id, report_id, sum_row, sum_col, expected, actual, blank_involved,
+       any_value(row_label) FILTER (WHERE role = 'total') AS total_row_label,
+       any_value(col_label) FILTER (WHERE role = 'total') AS total_col_label,
+       string_agg(part_label || fmt_num(value), ' + ' ORDER BY part_ord) FILTER (WHERE role = 'part' AND value <> 0) AS terms,
+       count(*) FILTER (WHERE role = 'part' AND value = 0) AS n_zero,
+       list(operand(table_id, row_key, col_key, value, raw, kind) ORDER BY part_ord) FILTER (WHERE role = 'part') AS operand_list,
+       list(cell_ref(table_id, row_key, col_key) ORDER BY part_ord) AS cell_list
+FROM members
+GROUP BY sum_id, rule_id, report_id, sum_row, sum_col, expected, actual, blank_involved;
+
 -- ------------------------------------------------------------------ one report per agency and year
 
 -- The agency a report speaks for: the CSV agency its name (or a former name) is listed as,

@@ -106,3 +106,19 @@ describe('layout variants of real pages give the gold cells', () => {
     }
   }
 });
+
+describe('a row shifted against its header (as mammoth makes of w:gridBefore)', () => {
+  it('is read by its position in the row, not loaded as wrong numbers, and flagged', async () => {
+    const base = '2020_北京市朝阳区教育委员会';
+    const $ = cheerio.load(readSample(`${base}.html`));
+    // The label cell loses its colspan: the row's values sit one column left of the header's.
+    const label = $('td').filter((_, td) => $(td).text().startsWith('（二）部分公开')).first();
+    expect(label.attr('colspan')).toBe('2');
+    label.removeAttr('colspan');
+    const { value: x, messages } = await extractDocument(Buffer.from($.html()));
+    const gold = goldCells(base);
+    const got = new Map(x.cells.map((c) => [`${c.table_id}|${c.row_key}|${c.col_key}`, c.value]));
+    expect(gold.filter((g) => got.get(`${g.table_id}|${g.row_key}|${g.col_key}`) !== g.value)).toEqual([]);
+    expect(messages.some((m) => /T3 row partial .* is shifted against its header/.test(m.message))).toBe(true);
+  });
+});

@@ -43,7 +43,7 @@ describe('reading reviews.csv', () => {
 
   it('names the line of a malformed file', () => {
     const cases: [string, number, RegExp][] = [
-      ['fingerprint;decision\n', 1, /header must be fingerprint,decision,note,reviewer,date/],
+      ['fingerprint;decision\n', 1, /header must name the columns fingerprint,decision,note,reviewer,date/],
       [HEADER + 'abc,confirmed,,,\nabc,maybe,,,\n', 3, /decision must be confirmed or dismissed, found "maybe"/],
       [HEADER + 'abc,confirmed,,,\n"x\ny",confirmed,,\n', 3, /expected 5 fields/],
       [HEADER + ',dismissed,,,\n', 2, /fingerprint is empty/],
