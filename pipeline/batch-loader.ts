@@ -16,31 +16,49 @@ interface Pending {
 export class BatchLoader {
   private pending: Pending[] = [];
   private flushing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
+  /**
+   * A batch is loaded when `maxBatch` reports wait, or `maxWaitMs` after the first arrived:
+   * few large transactions (each commit syncs the WAL) instead of one per report.
+   */
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly maxBatch = 64,
+    private readonly maxWaitMs = 100,
   ) {}
 
   /** Queues a report; resolves with its cell count and its share of the batch's load time. */
   load(rec: ReportRecord, replace: boolean): Promise<{ cells: number; ms: number }> {
     return new Promise((resolve, reject) => {
       this.pending.push({ rec, replace, resolve, reject });
-      this.kick();
+      if (this.pending.length >= this.maxBatch) this.kick(false);
+      else this.timer ??= setTimeout(() => this.kick(true), this.maxWaitMs);
     });
   }
 
-  private kick(): void {
-    if (this.flushing) return;
+  /** Loads full batches, and with `all` whatever waits; a remainder waits for more or for the timer. */
+  private kick(all: boolean): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.flushing) {
+      if (all) this.flushAll = true;
+      return;
+    }
+    this.flushAll ||= all;
     this.flushing = this.drain().finally(() => {
       this.flushing = null;
-      if (this.pending.length > 0) this.kick();
+      if (this.pending.length >= this.maxBatch || (this.flushAll && this.pending.length > 0)) this.kick(false);
+      else if (this.pending.length > 0) this.timer ??= setTimeout(() => this.kick(true), this.maxWaitMs);
     });
   }
 
+  private flushAll = false;
+
   private async drain(): Promise<void> {
-    await new Promise((r) => setImmediate(r)); // let the reports arriving together share a batch
-    while (this.pending.length > 0) {
+    while (this.pending.length >= this.maxBatch || (this.flushAll && this.pending.length > 0)) {
       const batch = this.pending.splice(0, this.maxBatch);
       const t0 = performance.now();
       try {
@@ -58,15 +76,20 @@ export class BatchLoader {
         }
       }
     }
+    this.flushAll = false;
   }
 
   /** Waits while the backlog is long, so extracted reports do not pile up in memory. */
   async room(limit = 256): Promise<void> {
-    while (this.pending.length >= limit && this.flushing) await this.flushing;
+    while (this.pending.length >= limit) {
+      this.kick(false);
+      await this.flushing;
+    }
   }
 
-  /** Resolves when everything queued is loaded. */
+  /** Loads what is queued now and resolves when everything is loaded. */
   async idle(): Promise<void> {
+    if (this.pending.length > 0) this.kick(true);
     while (this.flushing) await this.flushing;
   }
 }

@@ -62,7 +62,8 @@ export class ExtractPool {
 
   private spawn(): Slot {
     const worker = new Worker(join(distDir(), 'pipeline', 'extract-worker.js'), {
-      resourceLimits: { maxOldGenerationSizeMb: 1024 },
+      // A document's model is a few MB: a small heap keeps memory flat (a bomb dies alone, as a crash).
+      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },
     });
     const slot: Slot = { worker, job: null };
     worker.on('message', (out: ExtractOutcome) => this.finish(slot, out));

@@ -16,7 +16,8 @@ import { acquireLock } from './lock.js';
 import { Logger } from './log.js';
 import { loadReviewsFor, writeOutputs } from './outputs/index.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
-import { loadAgencies, runRules } from './rules/index.js';
+import { loadAgencies, runRules, summariseFindings } from './rules/index.js';
+import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 import { RULES_VERSION } from './rules/version.js';
 import { formatSummary, summarise, type RunSummary } from './summary.js';
 import { UsageError } from './usage-error.js';
@@ -110,13 +111,24 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     }
     const docs = await ingest(conn, files, { runId, pool, log, maxBytes: opts.maxBytes, shard: opts.shard, force: opts.force });
     const summary = summarise(runId, startedAt, opts.input ?? (opts.sources ? 'crawl' : 'merge'), docs);
+    await pool.close(); // the workers' memory goes back before the rules and outputs
+
+    // Nothing loaded and nothing the rules or outputs read has changed: their results stand.
+    const inputsHash = fingerprintRunInputs({
+      agencies: opts.agencies, out: opts.out, parquet: opts.parquet, outputs: !opts.noOutputs,
+      reviews: [...(reviews?.values() ?? [])].map((r) => [r.fingerprint, r.decision, r.note] as const),
+    });
+    const unchanged = summary.new + summary.reprocessed === 0 && !opts.merge?.length && !opts.force
+      && (await lastRunInputs(conn)) === inputsHash && (opts.noOutputs || existsSync(join(opts.out, 'index.html')));
 
     const t0 = Date.now();
-    summary.rules = await runRules(conn, { runId, agencies });
+    summary.rules = unchanged ? await summariseFindings(conn) : await runRules(conn, { runId, agencies });
     summary.stageMs.rules = Date.now() - t0;
-    log.info(`rules: ${summary.rules.findings} findings`, { stage: 'rules', duration_ms: summary.stageMs.rules });
+    log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules: ${summary.rules.findings} findings`, {
+      stage: 'rules', duration_ms: summary.stageMs.rules,
+    });
 
-    if (!opts.noOutputs) {
+    if (!opts.noOutputs && !unchanged) {
       const t1 = Date.now();
       summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews });
       summary.stageMs.outputs = Date.now() - t1;
@@ -126,9 +138,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const exitCode = summary.newFailures > 0 ? EXIT.failedDocuments : EXIT.ok;
     await conn.run(
       `UPDATE runs SET ended_at = $2, docs_seen = $3, docs_new = $4, docs_unchanged = $5, docs_reprocessed = $6,
-         docs_failed = $7, docs_partial = $8, cells_loaded = $9, anomalies = $10, exit_code = $11 WHERE run_id = $1`,
+         docs_failed = $7, docs_partial = $8, cells_loaded = $9, anomalies = $10, exit_code = $11, inputs_hash = $12 WHERE run_id = $1`,
       [runId, nowTimestamp(), summary.seen, summary.new, summary.unchanged, summary.reprocessed, summary.failed.length,
-        summary.partial.length, summary.cellsLoaded, summary.rules.findings, exitCode],
+        summary.partial.length, summary.cellsLoaded, summary.rules.findings, exitCode, inputsHash],
     );
     await closeWarehouse(warehouse);
     warehouse = null;

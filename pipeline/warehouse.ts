@@ -3,6 +3,7 @@
  * with the Appender, one transaction per report).
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender } from '@duckdb/node-api';
 import type { Extraction } from '../extractors/index.js';
@@ -18,7 +19,8 @@ export interface Warehouse {
 }
 
 export async function openWarehouse(path: string): Promise<Warehouse> {
-  const instance = await DuckDBInstance.create(path);
+  // DuckDB would take 80% of RAM for its buffers; the pipeline's memory must stay flat in N.
+  const instance = await DuckDBInstance.create(path, { memory_limit: '256MB', threads: String(Math.max(1, availableParallelism())) });
   const conn = await instance.connect();
   await conn.run(readFileSync(join(sqlDir(), 'schema.sql'), 'utf8'));
   // The researchers' views are part of every published warehouse, with or without outputs.

@@ -70,8 +70,11 @@ CREATE TABLE IF NOT EXISTS runs (
   exit_code          INTEGER,
   extractor_version  VARCHAR,
   rules_version      VARCHAR,
-  host               VARCHAR
+  host               VARCHAR,
+  inputs_hash        VARCHAR           -- rule files, views, agency CSV, reviews, output paths (pipeline/run-inputs.ts)
 );
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS inputs_hash VARCHAR;
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS filed_year INTEGER;
 
 -- The catalogue of rules (filled from the headers of sql/rules/*.sql).
 CREATE TABLE IF NOT EXISTS rules (

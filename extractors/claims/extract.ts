@@ -20,10 +20,17 @@ interface Reading {
 
 const T3_KEY = /^t3\.[a-z_]+(\|t3\.[a-z_]+)*$/;
 
+/** A paragraph can hold a claim only if it has a digit, a percent sign or a counted Chinese numeral (cheap filter). */
+const MAY_HOLD_A_COUNT = /[0-9０-９%％]|[零〇一二两三四五六七八九十百](?:余|多)?[件条宗起个项份次通篇期例]/;
+
 export function extractFromParagraphs(paragraphs: readonly string[]): Claim[] {
   const claims: Claim[] = [];
   let offset = 0;
   paragraphs.forEach((p, i) => {
+    if (!MAY_HOLD_A_COUNT.test(p)) {
+      offset += p.length + 1;
+      return;
+    }
     const previous = i > 0 ? paragraphs[i - 1].trim() : '';
     const context = { aboutRequests: REQUEST.test(p) || REQUEST.test(previous), underT4Heading: T4_HEADING.test(previous) };
     claims.push(...paragraphClaims(p, offset, context));

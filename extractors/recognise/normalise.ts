@@ -3,8 +3,23 @@
  * and quotes; numbers in full-width digits, signs and thousands separators.
  */
 
-/** A label reduced to what identifies it: NFKC (full-width → half-width), no spaces, no quotes. */
+const normalised = new Map<string, string>();
+
+/**
+ * A label reduced to what identifies it: NFKC (full-width → half-width), no spaces, no quotes.
+ * Memoised: the same few hundred labels recur in every report and NFKC is the recogniser's hot spot.
+ */
 export function normLabel(text: string): string {
+  let n = normalised.get(text);
+  if (n === undefined) {
+    if (normalised.size > 50_000) normalised.clear();
+    n = computeNormLabel(text);
+    normalised.set(text, n);
+  }
+  return n;
+}
+
+function computeNormLabel(text: string): string {
   return text
     .normalize('NFKC')
     .replace(/[\s\u00a0\u3000\u200b\ufeff]+/g, '')

@@ -137,11 +137,23 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     messages.push({ type: 'warning', stage: 'recognise', message: `T3 row ${key} (table ${rv.table} row ${rv.row}) has ${values.length} values, not ${T3_COLUMNS.length}; not loaded` });
   };
 
+  /** Header columns per table, computed once per table and header (the header check runs on every row). */
+  const headerCache = new Map<string, Map<number, string>>();
+  const headerOf = (table: 'T3' | 'T4', grid: number): Map<number, string> => {
+    const rows = (table === 'T3' ? t3Header : t4Header).filter((h) => h.table === grid);
+    const key = `${table}|${grid}|${rows.length}`;
+    let cols = headerCache.get(key);
+    if (!cols) {
+      cols = headerColumns(rows, table === 'T3' ? T3_COLUMN_PATTERNS : T4_COLUMN_PATTERNS);
+      headerCache.set(key, cols);
+    }
+    return cols;
+  };
+
   /** The header check: values must sit under the header's columns, else the row is shifted. */
   const checkAlignment = (rv: RowView, values: PositionedCell[], table: 'T3' | 'T4', key: string) => {
     if (!rv.aligned) return;
-    const header = table === 'T3' ? t3Header : t4Header;
-    const cols = headerColumns(header.filter((h) => h.table === rv.table), table === 'T3' ? T3_COLUMN_PATTERNS : T4_COLUMN_PATTERNS);
+    const cols = headerOf(table, rv.table);
     if (cols.size < values.length) return;
     const misplaced = values.filter((p) => !cols.has(p.col)).length;
     if (misplaced > 0) {

@@ -52,7 +52,11 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   for (const rule of rules) await collectFindings(conn, rule);
   await writeRuleCatalogue(conn, rules);
   await writeAnomalies(conn, ctx.runId);
+  return summariseFindings(conn);
+}
 
+/** Findings of the warehouse's `anomalies`, counted by severity and rule. */
+export async function summariseFindings(conn: DuckDBConnection): Promise<RulesSummary> {
   const rows = (await conn.runAndReadAll('SELECT rule_id, severity, count(*)::INTEGER AS n FROM anomalies GROUP BY ALL')).getRowObjectsJS();
   const summary: RulesSummary = { findings: 0, bySeverity: {}, byRule: {} };
   for (const r of rows) {
