@@ -37,6 +37,7 @@ export function buildCommand(): Command {
     .option('--merge <files...>', 'merge shard warehouses into --db, then run the rules and outputs over all of them')
     .option('--workers <n>', 'extraction worker threads (default: one per core)', intArg)
     .option('--max-mb <n>', 'refuse documents larger than this', intArg, 50)
+    .option('--db-memory <size>', "DuckDB's memory limit (it spills to disk beyond), e.g. 1GB", '256MB')
     .option('--force', 're-extract documents even if unchanged')
     .option('--log-json', 'JSON-lines logs (run id, document, stage, duration) on stderr')
     .option('--quiet', 'no progress, no summary')
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   const options: RunOptions = {
     input: readsInput ? o.input : undefined, merge: o.merge, db: o.db, out: o.out, agencies: o.agencies, parquet: o.parquet,
     reviews: o.reviews, raw: o.raw, shard: o.shard, logJson: o.logJson, quiet: o.quiet, workers: o.workers,
-    maxBytes: o.maxMb * 1024 * 1024, force: o.force,
+    maxBytes: o.maxMb * 1024 * 1024, force: o.force, dbMemory: o.dbMemory,
   };
   try {
     if (o.sources) options.sources = readSourcesCsv(o.sources);

@@ -57,6 +57,8 @@ export interface RunOptions {
   force?: boolean;
   /** Shard warehouses to merge into this one before the rules run. */
   merge?: string[];
+  /** DuckDB memory limit (e.g. '1GB'); default DEFAULT_DB_MEMORY. */
+  dbMemory?: string;
   /** Skip the anomaly report and exports (benchmarks, shards). */
   noOutputs?: boolean;
 }
@@ -93,7 +95,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const stale = removeStaleBuilds(db);
     if (stale.length) log.warn(`removed ${stale.length} unfinished private warehouse copies left by killed runs`);
     privatePath = startPrivateCopy(db, runId);
-    warehouse = await openWarehouse(privatePath);
+    warehouse = await openWarehouse(privatePath, opts.dbMemory);
     const { conn } = warehouse;
     await conn.run('INSERT INTO runs (run_id, started_at, input, extractor_version, rules_version, host) VALUES ($1, $2, $3, $4, $5, $6)', [
       runId, nowTimestamp(), opts.input ? resolve(opts.input) : opts.sources ? `crawl of ${opts.sources.length} sources` : `merge of ${opts.merge?.length} shards`, EXTRACTOR_VERSION, RULES_VERSION, hostname(),

@@ -18,9 +18,11 @@ export interface Warehouse {
   readonly path: string;
 }
 
-export async function openWarehouse(path: string): Promise<Warehouse> {
-  // DuckDB would take 80% of RAM for its buffers; the pipeline's memory must stay flat in N.
-  const instance = await DuckDBInstance.create(path, { memory_limit: '256MB', threads: String(Math.max(1, availableParallelism())) });
+/** DuckDB's buffer memory: it would take 80% of RAM, and the pipeline's memory must stay flat in N (it spills to disk beyond). */
+export const DEFAULT_DB_MEMORY = '256MB';
+
+export async function openWarehouse(path: string, memoryLimit = DEFAULT_DB_MEMORY): Promise<Warehouse> {
+  const instance = await DuckDBInstance.create(path, { memory_limit: memoryLimit, threads: String(Math.max(1, availableParallelism())) });
   const conn = await instance.connect();
   await conn.run(readFileSync(join(sqlDir(), 'schema.sql'), 'utf8'));
   // The researchers' views are part of every published warehouse, with or without outputs.
