@@ -7,20 +7,23 @@ import type { AnyNode, Element } from 'domhandler';
 import { decodeText } from './decode.js';
 import { expandSpans, result, type Block, type DocumentModel, type Grid, type InputFormat, type Message, type Result } from './model.js';
 
-const BLOCK_TAGS = new Set([
+/** Elements whose start and end break the text into lines (as does <br>). */
+export const BLOCK_TAGS: ReadonlySet<string> = new Set([
   'p', 'div', 'section', 'article', 'header', 'footer', 'main', 'aside', 'nav', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
   'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'blockquote', 'pre', 'form', 'center', 'hr', 'address', 'figure', 'figcaption', 'caption',
 ]);
-const SKIP_TAGS = new Set(['script', 'style', 'noscript', 'template', 'head', 'select', 'option', 'button', 'iframe', 'object', 'svg', 'textarea']);
+/** Elements whose text is never read (their nested tables still are, inside a table's rows). */
+export const SKIP_TAGS: ReadonlySet<string> = new Set(['script', 'style', 'noscript', 'template', 'head', 'select', 'option', 'button', 'iframe', 'object', 'svg', 'textarea']);
 
-/** Collapses runs of spaces (and the non-breaking ones Word exports) inside each line. */
+/**
+ * Collapses each run of spaces (and the non-breaking ones Word exports) to one space, or to one
+ * line break when the run spans lines; no empty lines, no spaces at line ends. One pass: this
+ * runs on every cell of every table.
+ */
 export function cleanText(text: string): string {
   return text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((line) => line.replace(/[\s\u00a0\u3000\u200b\ufeff]+/g, ' ').trim())
-    .filter((line) => line !== '')
-    .join('\n');
+    .replace(/[\s\u00a0\u3000\u200b\ufeff]+/g, (run) => (/[\n\r]/.test(run) ? '\n' : ' '))
+    .replace(/^[\n ]+|[\n ]+$/g, '');
 }
 
 function isElement(node: AnyNode): node is Element {
@@ -67,8 +70,9 @@ function ownRows(table: Element): Element[] {
   return rows;
 }
 
-function spanAttr(el: Element, name: string): number {
-  const n = parseInt(el.attribs?.[name] ?? '1', 10);
+/** A cell's rowspan or colspan: a positive integer, else 1 (junk like "2px" reads as 2, "0" as 1). */
+export function spanAttr(attribs: Record<string, string> | undefined, name: string): number {
+  const n = parseInt(attribs?.[name] ?? '1', 10);
   return Number.isFinite(n) && n > 0 ? n : 1;
 }
 
@@ -76,7 +80,7 @@ function tableGrid(table: Element, index: number, depth: number): Grid {
   const printed = ownRows(table).map((tr) =>
     tr.children
       .filter((c): c is Element => isElement(c) && (c.name === 'td' || c.name === 'th'))
-      .map((td) => ({ text: cellText(td), rowspan: spanAttr(td, 'rowspan'), colspan: spanAttr(td, 'colspan') })),
+      .map((td) => ({ text: cellText(td), rowspan: spanAttr(td.attribs, 'rowspan'), colspan: spanAttr(td.attribs, 'colspan') })),
   );
   return expandSpans(index, printed, depth);
 }

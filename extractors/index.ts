@@ -5,7 +5,7 @@
  */
 import { extractClaims, type Claim } from './claims.js';
 import { readDocx } from './docx-fast.js';
-import { readHtml } from './html.js';
+import { readHtmlFast } from './html-fast.js';
 import { StageError, type DocumentModel, type Grid, type InputFormat, type Message, type Result } from './model.js';
 import { readMeta, type ReportMeta } from './recognise/meta.js';
 import { recogniseTables, type ExtractedCell } from './recognise/tables.js';
@@ -33,7 +33,7 @@ export type DocumentReader = (bytes: Uint8Array) => Result<DocumentModel> | Prom
 
 export const READERS: Record<InputFormat, DocumentReader> = {
   docx: readDocx,
-  html: readHtml,
+  html: readHtmlFast,
   txt: readTxt,
 };
 
