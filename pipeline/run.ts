@@ -124,6 +124,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       && (await lastRunInputs(conn)) === inputsHash && (opts.noOutputs || existsSync(join(opts.out, 'index.html')));
 
     const t0 = Date.now();
+    if (unchanged) await conn.run('UPDATE anomalies SET last_seen_run = $1', [runId]); // they stand in this run too
     summary.rules = unchanged ? await summariseFindings(conn) : await runRules(conn, { runId, agencies });
     summary.stageMs.rules = Date.now() - t0;
     log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules: ${summary.rules.findings} findings`, {

@@ -27,6 +27,16 @@ function templates(reportsDir: string, formats: readonly BenchFormat[]): Templat
 
 const scale = (n: string, k: number) => String(Number(n) * k);
 
+/** A name for the i-th agency without digits (a run of four digits in a title reads as a year). */
+function letters(i: number): string {
+  let s = '';
+  do {
+    s = String.fromCharCode(0x41 + (i % 26)) + s;
+    i = Math.floor(i / 26);
+  } while (i > 0);
+  return s;
+}
+
 /** Scales whole numbers in table cells of a page or text export; renames the agency. */
 function varyText(text: string, agency: string, newAgency: string, k: number, format: 'html' | 'txt'): string {
   let t = text.split(agency).join(newAgency);
@@ -56,7 +66,7 @@ export function generateCorpus(reportsDir: string, dir: string, docs: number, fo
   for (let i = 0; i < docs; i++) {
     const t = tpl[i % tpl.length];
     const k = 1 + (Math.floor(i / tpl.length) % 50);
-    const newAgency = `${t.agency}第${i}分局`;
+    const newAgency = `${t.agency}${letters(i)}分局`;
     const sub = join(dir, String(i % 100).padStart(2, '0'));
     mkdirSync(sub, { recursive: true });
     const path = join(sub, `${i}_${t.name}`);

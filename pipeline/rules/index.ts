@@ -12,6 +12,7 @@ import { isRuleId } from './catalogue.js';
 import { createRuleContext } from './context.js';
 import { collectFindings, createFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
 import { loadRuleFiles, RuleFileError } from './files.js';
+import { attachRulesWork } from './work.js';
 
 export { AgencyCsvError, loadAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
 export { RULE_CATALOGUE, RULE_IDS, type RuleId } from './catalogue.js';
@@ -41,15 +42,20 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     if (!isRuleId(r.id)) throw new RuleFileError(r.file, `rule id ${r.id} is not in the catalogue (pipeline/rules/catalogue.ts)`);
   }
   await createRuleContext(conn, hierarchy);
-  for (const p of preludes) {
-    try {
-      await conn.run(p.sql);
-    } catch (e) {
-      throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
+  const work = await attachRulesWork(conn);
+  try {
+    for (const p of preludes) {
+      try {
+        await conn.run(p.sql);
+      } catch (e) {
+        throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
+      }
     }
+    await createFindings(conn);
+    for (const rule of rules) await collectFindings(conn, rule);
+  } finally {
+    await work.release();
   }
-  await createFindings(conn);
-  for (const rule of rules) await collectFindings(conn, rule);
   await writeRuleCatalogue(conn, rules);
   await writeAnomalies(conn, ctx.runId);
   return summariseFindings(conn);

@@ -10,13 +10,19 @@ WITH others AS (
   SELECT g.report_id, g.rep_id, g.agency, g.year
   FROM report_groups g
   WHERE NOT g.is_rep
-), differing AS (
-  SELECT o.report_id, o.rep_id, o.agency, o.year, a.table_id, a.row_key, a.col_key, a.row_label, a.col_label,
-         a.row_ord, a.col_ord, a.value AS doc_value, a.raw AS doc_raw, a.kind AS doc_kind,
-         b.value AS rep_value, b.raw AS rep_raw, b.kind AS rep_kind
+), doc_cells AS MATERIALIZED (
+  -- the other documents' cells first: joining rule_cells to itself on the cell keys alone
+  -- would pair every report with every other before the report filter applies
+  SELECT o.rep_id, o.agency, o.year, a.*
   FROM others o
   JOIN rule_cells a ON a.report_id = o.report_id AND a.kind <> 'derived'
-  JOIN rule_cells b ON b.report_id = o.rep_id AND b.kind <> 'derived'
+), differing AS (
+  SELECT a.report_id, a.rep_id, a.agency, a.year, a.table_id, a.row_key, a.col_key, a.row_label, a.col_label,
+         a.row_ord, a.col_ord, a.value AS doc_value, a.raw AS doc_raw, a.kind AS doc_kind,
+         b.value AS rep_value, b.raw AS rep_raw, b.kind AS rep_kind,
+         concat_ws('|', a.table_id, lpad(a.row_ord::VARCHAR, 4, '0'), a.row_key, lpad(a.col_ord::VARCHAR, 4, '0'), a.col_key) AS sort_key
+  FROM doc_cells a
+  JOIN rule_cells b ON b.report_id = a.rep_id AND b.kind <> 'derived'
                    AND b.table_id = a.table_id AND b.row_key = a.row_key AND b.col_key = a.col_key
   WHERE CASE WHEN a.value IS NULL AND b.value IS NULL THEN a.raw <> b.raw
              WHEN a.value IS NULL OR b.value IS NULL THEN true
@@ -28,9 +34,10 @@ WITH others AS (
          arg_min({'label': table_id || ' ' || row_label || '（' || col_label || '）', 'doc': coalesce(fmt_num(doc_value), doc_raw),
                   'rep': coalesce(fmt_num(rep_value), rep_raw)},
                  [table_id, lpad(row_ord::VARCHAR, 4, '0'), row_key, lpad(col_ord::VARCHAR, 4, '0'), col_key]) AS first_diff,
-         list(report_operand(report_id, table_id, row_key, col_key, doc_value, doc_raw, doc_kind) ORDER BY table_id, row_ord, row_key, col_ord, col_key) AS operand_list,
-         flatten(list([report_cell_ref(report_id, table_id, row_key, col_key), report_cell_ref(rep_id, table_id, row_key, col_key)]
-                      ORDER BY table_id, row_ord, row_key, col_ord, col_key)) AS cell_list
+         -- sorted_by (_prelude.sql), not ORDER BY inside the aggregate: one group per document
+         sorted_by(list({'k': sort_key, 'v': report_operand(report_id, table_id, row_key, col_key, doc_value, doc_raw, doc_kind)})) AS operand_list,
+         flatten(sorted_by(list({'k': sort_key,
+                 'v': [report_cell_ref(report_id, table_id, row_key, col_key), report_cell_ref(rep_id, table_id, row_key, col_key)]}))) AS cell_list
   FROM differing
   GROUP BY report_id, rep_id
 )

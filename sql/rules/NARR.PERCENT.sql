@@ -58,7 +58,8 @@ verdict AS (
          arg_min(w.whole, w.reading) AS whole,
          arg_min(w.base_key, w.reading) AS base_key,
          bool_or(w.blank) AS blank,
-         list_distinct(flatten(list(w.operands ORDER BY w.reading))) AS operands
+         -- sorted after aggregating, not with ORDER BY inside it (a sort buffer per claim)
+         list_distinct(flatten(list_transform(list_sort(list({'k': w.reading, 'v': w.operands})), x -> x.v))) AS operands
   FROM whole w JOIN claim cl USING (claim_id)
   GROUP BY w.claim_id
 )

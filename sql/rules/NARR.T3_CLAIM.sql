@@ -61,7 +61,8 @@ verdict AS (
          max(total) FILTER (WHERE reading = 2) AS second,
          bool_or(blank) AS blank,
          arg_min(operands, reading) AS operands,
-         list_distinct(flatten(list(operands ORDER BY reading))) AS all_operands
+         -- sorted after aggregating, not with ORDER BY inside it (a sort buffer per claim)
+         list_distinct(flatten(list_transform(list_sort(list({'k': reading, 'v': operands})), x -> x.v))) AS all_operands
   FROM compared JOIN claim cl USING (claim_id)
   GROUP BY claim_id
 ),

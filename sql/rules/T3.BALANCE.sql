@@ -11,8 +11,8 @@ WITH column_details AS (
          any_value(c.value) FILTER (WHERE c.row_key = 'carried_over') AS carried_over,
          any_value(c.value) FILTER (WHERE c.row_key = 'total_processed') AS total_processed,
          any_value(c.value) FILTER (WHERE c.row_key = 'carried_forward') AS carried_forward,
-         list(operand(c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind) ORDER BY c.row_ord) AS operand_list,
-         list(cell_ref(c.table_id, c.row_key, c.col_key) ORDER BY c.row_ord) AS cell_list
+         sorted_by(list({'k': c.row_ord, 'v': operand(c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind)})) AS operand_list,
+         sorted_by(list({'k': c.row_ord, 'v': cell_ref(c.table_id, c.row_key, c.col_key)})) AS cell_list
   FROM failing_sums f
   JOIN sum_cells m USING (sum_id)
   JOIN rule_cells c ON c.report_id = m.report_id AND c.table_id = m.table_id AND c.row_key = m.row_key AND c.col_key = m.col_key

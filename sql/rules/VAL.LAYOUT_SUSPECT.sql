@@ -11,7 +11,7 @@ WITH failing_cells AS (
   JOIN rule_cells c ON c.report_id = m.report_id AND c.table_id = m.table_id AND c.row_key = m.row_key AND c.col_key = m.col_key
   WHERE s.failing
 ), cells_by_table AS (
-  SELECT report_id, table_id, list(cell_ref(table_id, row_key, col_key) ORDER BY row_ord, row_key, col_ord, col_key) AS cell_list
+  SELECT report_id, table_id, sorted_by(list({'k': concat_ws('|', lpad(coalesce(row_ord, 9999)::VARCHAR, 4, '0'), row_key, lpad(coalesce(col_ord, 9999)::VARCHAR, 4, '0'), col_key), 'v': cell_ref(table_id, row_key, col_key)})) AS cell_list
   FROM failing_cells
   GROUP BY report_id, table_id
 )

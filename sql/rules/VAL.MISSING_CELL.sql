@@ -16,7 +16,7 @@ WITH expected_cells AS (  -- every cell the template wants in the tables the rep
   SELECT report_id, table_id, row_key, count(*) AS n FROM expected_cells GROUP BY ALL
 ), whole_rows AS (
   SELECT m.report_id, m.table_id, m.row_key, any_value(m.row_label) AS row_label, count(*) AS n,
-         list(cell_ref(m.table_id, m.row_key, m.col_key) ORDER BY m.col_order) AS cell_list
+         sorted_by(list({'k': m.col_order, 'v': cell_ref(m.table_id, m.row_key, m.col_key)})) AS cell_list
   FROM missing m JOIN row_sizes s USING (report_id, table_id, row_key)
   GROUP BY m.report_id, m.table_id, m.row_key
   HAVING count(*) = any_value(s.n)
@@ -28,7 +28,7 @@ WITH expected_cells AS (  -- every cell the template wants in the tables the rep
   GROUP BY ALL
 ), whole_cols AS (
   SELECT m.report_id, m.table_id, m.col_key, any_value(m.col_label) AS col_label, count(*) AS n,
-         list(cell_ref(m.table_id, m.row_key, m.col_key) ORDER BY m.row_order) AS cell_list
+         sorted_by(list({'k': m.row_order, 'v': cell_ref(m.table_id, m.row_key, m.col_key)})) AS cell_list
   FROM in_present_rows m JOIN col_sizes s USING (report_id, table_id, col_key)
   GROUP BY m.report_id, m.table_id, m.col_key
   HAVING count(*) = any_value(s.n) AND count(*) >= 2

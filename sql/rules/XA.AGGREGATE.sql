@@ -29,8 +29,8 @@ WITH parents AS (
 ), member_sums AS (
   SELECT sp.parent_report_id, c.table_id, c.row_key, c.col_key, any_value(sp.n_members) AS n_members,
          count(*) AS n, sum(c.value) AS members_sum, bool_or(c.value IS NULL) AS has_text, bool_or(c.kind = 'blank') AS blank,
-         string_agg(mb.member_agency || fmt_num(c.value), ' + ' ORDER BY mb.member_agency) AS terms,
-         list(report_operand(c.report_id, c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind) ORDER BY c.report_id) AS operand_list
+         array_to_string(sorted_by(list({'k': mb.member_agency, 'v': mb.member_agency || fmt_num(c.value)})), ' + ') AS terms,
+         sorted_by(list({'k': c.report_id, 'v': report_operand(c.report_id, c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind)})) AS operand_list
   FROM summed_parents sp
   JOIN members mb USING (parent_report_id)
   JOIN rule_cells c ON c.report_id = mb.member_report_id AND c.table_id IN ('T3', 'T4') AND NOT c.is_subtotal

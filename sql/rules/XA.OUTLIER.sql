@@ -33,7 +33,7 @@ WITH rate_defs(rate, rate_zh, table_id, min_base) AS (
   SELECT report_id, rate, any_value(rate_zh) AS rate_zh, any_value(table_id) AS table_id,
          sum(value) FILTER (WHERE in_part) AS part, sum(value) FILTER (WHERE in_base) AS base,
          any_value(min_base) AS min_base, bool_or(value IS NULL) AS has_text,
-         list(operand(table_id, row_key, col_key, value, raw, kind) ORDER BY row_ord, col_ord) AS operand_list
+         sorted_by(list({'k': [row_ord, col_ord], 'v': operand(table_id, row_key, col_key, value, raw, kind)})) AS operand_list
   FROM rate_cells
   WHERE in_part OR in_base
   GROUP BY report_id, rate

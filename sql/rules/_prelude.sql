@@ -1,7 +1,10 @@
 -- Shared definitions for the rule queries of sql/rules/ (files starting with `_` run first, in
--- name order, in the rule runner's connection). Temp objects only: nothing here is stored.
--- The shared sets are temp tables, computed once per run: the warehouse does not change while
--- the rules run, and a view would be recomputed by every rule that reads it.
+-- name order, in the rule runner's connection). Nothing here is stored in the warehouse.
+-- The shared sets are tables computed once per run (the warehouse does not change while the
+-- rules run, and a view would be recomputed by every rule that reads it), kept in `rules_work`:
+-- a scratch database file the runner attaches and deletes afterwards (pipeline/rules/work.ts),
+-- so DuckDB can page them out and memory stays flat however large the warehouse. Unqualified
+-- names find them (search_path).
 -- Also present (created by pipeline/rules/context.ts):
 --   rule_keys(table_id, template, axis, key, label, ord, grp, subtotal)  template keys and labels
 --                                         ('*' = any version), T3 result groups, subtotal rows
@@ -38,6 +41,11 @@ CREATE OR REPLACE TEMP MACRO report_operand(rep, t, r, c, v, rw, k) AS
   {'report_id': rep, 'table_id': t, 'row_key': r, 'col_key': c, 'value': v, 'raw': rw, 'kind': k};
 CREATE OR REPLACE TEMP MACRO report_cell_ref(rep, t, r, c) AS {'report_id': rep, 'table_id': t, 'row_key': r, 'col_key': c};
 
+-- A list aggregated as {'k': sort key, 'v': value} pairs, sorted by key, values only. Used
+-- instead of ORDER BY inside aggregates, for which DuckDB keeps a sort buffer per group: with one
+-- group per report that takes memory in proportion to the warehouse.
+CREATE OR REPLACE TEMP MACRO sorted_by(pairs) AS list_transform(list_sort(pairs), x -> x.v);
+
 -- The step of the last printed decimal of a money cell, in 万元: '23466.49' → 0.01;
 -- '251000元' → 0.0001 (one yuan). Money compares within half of the coarser step.
 CREATE OR REPLACE TEMP MACRO printed_step(rw, unit) AS
@@ -47,14 +55,14 @@ CREATE OR REPLACE TEMP MACRO printed_step(rw, unit) AS
 -- ------------------------------------------------------------------ reports and cells
 
 -- Reports the rules look at (a failed document has no tables; the run summary lists it).
-CREATE OR REPLACE TEMP TABLE rule_reports AS
+CREATE OR REPLACE TABLE rules_work.rule_reports AS
 SELECT report_id, source, sha256, format, agency, agency_norm, year, template, status, error, title, title_year, period_year,
        filed_year, coalesce(tables_found, '') AS tables_found, coalesce(warnings, '[]') AS warnings
 FROM reports
 WHERE status <> 'failed';
 
 -- Every cell with its labels and place in the template of its report's version.
-CREATE OR REPLACE TEMP TABLE rule_cells AS
+CREATE OR REPLACE TABLE rules_work.rule_cells AS
 SELECT c.report_id, r.template, c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind, c.unit,
        coalesce(rk.label, rk_any.label,
                 CASE WHEN c.row_key LIKE 'other_services:%' THEN '其他对外管理服务事项/' || substr(c.row_key, 16) END,
@@ -77,7 +85,7 @@ LEFT JOIN rule_keys ck_any ON ck_any.table_id = c.table_id AND ck_any.axis = 'co
 -- NULL for T3.BALANCE, which points at a column). role 'part': the cells added up (expected);
 -- role 'total': the printed result (actual). n_parts / n_totals: how many the sum needs.
 -- (Lean on purpose: a rule joins rule_cells for labels and printed text of its failing sums.)
-CREATE OR REPLACE TEMP TABLE sum_cells AS
+CREATE OR REPLACE TABLE rules_work.sum_cells AS
 WITH result_rows AS (  -- what （七）总计 adds up, by version: （一）…（六）, printed subtotals excluded
   SELECT template, grp, key AS row_key FROM rule_keys
   WHERE table_id = 'T3' AND axis = 'row' AND grp IS NOT NULL AND NOT subtotal AND template <> '*'
@@ -139,7 +147,7 @@ FROM members;
 -- is VAL.NOT_A_NUMBER's, a missing one VAL.MISSING_CELL's); failing when assessable and the
 -- printed result differs. A result the extractor computed (kind 'derived', not printed)
 -- cannot fail.
-CREATE OR REPLACE TEMP TABLE sums AS
+CREATE OR REPLACE TABLE rules_work.sums AS
 WITH per_sum AS (
   SELECT sum_id, rule_id, report_id, sum_row, sum_col,
          any_value(n_parts) AS n_parts_wanted, any_value(n_totals) AS n_totals_wanted,
@@ -165,7 +173,7 @@ FROM per_sum;
 -- explains better than the publisher: reported once as VAL.LAYOUT_SUSPECT, and its sum rules
 -- stay silent. One wrong printed number breaks at most one row total, one column total and
 -- one balance, far below these thresholds.
-CREATE OR REPLACE TEMP TABLE layout_suspects AS
+CREATE OR REPLACE TABLE rules_work.layout_suspects AS
 WITH counts AS (
   SELECT report_id,
          count(*) FILTER (WHERE rule_id = 'T3.ROW_TOTAL' AND failing) AS rows_failing,
@@ -203,7 +211,7 @@ FROM t4
 WHERE blocks_failing = 3 OR (reader_warned AND blocks_failing > 0);
 
 -- The failing sums the sum rules report: not those of a layout-suspect table.
-CREATE OR REPLACE TEMP TABLE failing_sums AS
+CREATE OR REPLACE TABLE rules_work.failing_sums AS
 SELECT s.* FROM sums s
 WHERE s.failing
   AND NOT EXISTS (SELECT 1 FROM layout_suspects l WHERE l.report_id = s.report_id AND l.table_id = split_part(s.rule_id, '.', 1));
@@ -211,7 +219,7 @@ WHERE s.failing
 -- Each failing sum formatted once for the sum rules' messages: its parts in template order with
 -- their labels (column labels when the sum runs along a row, row labels when down a column),
 -- the zero parts counted, the operands, and every cell involved.
-CREATE OR REPLACE TEMP TABLE failing_sum_details AS
+CREATE OR REPLACE TABLE rules_work.failing_sum_details AS
 WITH direction AS (
   SELECT sum_id, count(DISTINCT row_key) = 1 AS along_row FROM sum_cells GROUP BY sum_id
 ), members AS (
@@ -226,10 +234,10 @@ WITH direction AS (
 SELECT sum_id, rule_id, report_id, sum_row, sum_col, expected, actual, blank_involved,
        any_value(row_label) FILTER (WHERE role = 'total') AS total_row_label,
        any_value(col_label) FILTER (WHERE role = 'total') AS total_col_label,
-       string_agg(part_label || fmt_num(value), ' + ' ORDER BY part_ord) FILTER (WHERE role = 'part' AND value <> 0) AS terms,
+       array_to_string(sorted_by(list({'k': part_ord, 'v': part_label || fmt_num(value)}) FILTER (WHERE role = 'part' AND value <> 0)), ' + ') AS terms,
        count(*) FILTER (WHERE role = 'part' AND value = 0) AS n_zero,
-       list(operand(table_id, row_key, col_key, value, raw, kind) ORDER BY part_ord) FILTER (WHERE role = 'part') AS operand_list,
-       list(cell_ref(table_id, row_key, col_key) ORDER BY part_ord) AS cell_list
+       sorted_by(list({'k': part_ord, 'v': operand(table_id, row_key, col_key, value, raw, kind)}) FILTER (WHERE role = 'part')) AS operand_list,
+       sorted_by(list({'k': [part_ord, row_ord], 'v': cell_ref(table_id, row_key, col_key)})) AS cell_list
 FROM members
 GROUP BY sum_id, rule_id, report_id, sum_row, sum_col, expected, actual, blank_involved;
 
@@ -237,14 +245,14 @@ GROUP BY sum_id, rule_id, report_id, sum_row, sum_col, expected, actual, blank_i
 
 -- The agency a report speaks for: the CSV agency its name (or a former name) is listed as,
 -- else its own normalised name.
-CREATE OR REPLACE TEMP TABLE report_agency AS
+CREATE OR REPLACE TABLE rules_work.report_agency AS
 SELECT r.report_id, coalesce(a.agency_norm, r.agency_norm) AS agency_key
 FROM rule_reports r LEFT JOIN agency_aliases a ON a.alias_norm = r.agency_norm;
 
 -- Documents of one agency and year; the representative is the document first seen
 -- (earliest documents.first_seen of its bytes, ties broken by report_id). Cross-report rules
 -- use representatives only (META.DUPLICATE speaks for the others).
-CREATE OR REPLACE TEMP TABLE report_groups AS
+CREATE OR REPLACE TABLE rules_work.report_groups AS
 WITH first_seen AS (
   SELECT sha256, min(first_seen) AS first_seen FROM documents GROUP BY sha256
 ), ranked AS (
@@ -259,18 +267,18 @@ SELECT *, rank = 1 AS is_rep,
        first_value(report_id) OVER (PARTITION BY agency_key, year ORDER BY rank) AS rep_id
 FROM ranked;
 
-CREATE OR REPLACE TEMP TABLE reps AS
+CREATE OR REPLACE TABLE rules_work.reps AS
 SELECT report_id, agency_key, agency, year, template, title, source, first_seen FROM report_groups WHERE is_rep;
 
 -- Consecutive years of one agency (representatives).
-CREATE OR REPLACE TEMP TABLE year_pairs AS
+CREATE OR REPLACE TABLE rules_work.year_pairs AS
 SELECT cur.report_id, prev.report_id AS prev_report_id, cur.agency_key, cur.agency, cur.year,
        cur.template, prev.template AS prev_template
 FROM reps cur JOIN reps prev ON prev.agency_key = cur.agency_key AND prev.year = cur.year - 1;
 
 -- T3 and T4 as comparable contents across versions: （六） collapsed into one row `other`
 -- (2021's three rows summed), printed subtotals left out. A text cell makes the value NULL.
-CREATE OR REPLACE TEMP TABLE canonical_cells AS
+CREATE OR REPLACE TABLE rules_work.canonical_cells AS
 SELECT report_id, table_id,
        CASE WHEN table_id = 'T3' AND grp = 'other' THEN 'other' ELSE row_key END AS row_key,
        col_key,
@@ -283,9 +291,9 @@ GROUP BY ALL;
 -- One signature per table, for "identical contents" (XY.COPY, XA.COPY). `independent_nonzero`
 -- counts non-zero cells that are not totals (totals repeat their parts: one request granted
 -- makes six non-zero T3 cells but only two independent ones).
-CREATE OR REPLACE TEMP TABLE table_signatures AS
+CREATE OR REPLACE TABLE rules_work.table_signatures AS
 SELECT report_id, table_id,
-       md5(string_agg(row_key || '/' || col_key || '=' || fmt_num(value), ';' ORDER BY row_key, col_key)) AS signature,
+       md5(array_to_string(list_sort(list(row_key || '/' || col_key || '=' || fmt_num(value))), ';')) AS signature,
        count(*) AS n_cells,
        count(*) FILTER (WHERE value <> 0 AND col_key <> 'total' AND row_key <> 'total_processed') AS independent_nonzero
 FROM canonical_cells
