@@ -26,9 +26,10 @@ CREATE OR REPLACE VIEW report_documents AS
 WITH signature AS (
   -- the printed numbers (derived, unprinted subtotals left out; text cells by their text)
   SELECT report_id,
-         md5(string_agg(table_id || '|' || row_key || '|' || col_key || '|' ||
-                        coalesce(CAST(value AS VARCHAR), 'text:' || coalesce(raw, '')),
-                        ';' ORDER BY table_id, row_key, col_key)) AS cells_signature
+         -- an order-free digest (sum of the cells' hashes): ORDER BY inside a per-report
+         -- aggregate would keep a sort buffer per report, memory in proportion to the warehouse
+         md5(CAST(sum(CAST(hash(table_id || '|' || row_key || '|' || col_key || '|' ||
+             coalesce(CAST(value AS VARCHAR), 'text:' || coalesce(raw, ''))) AS HUGEINT)) AS VARCHAR)) AS cells_signature
   FROM cells
   WHERE kind <> 'derived'
   GROUP BY report_id

@@ -2,9 +2,15 @@
  * What the auditors' pages show, read from the warehouse in one place: documents grouped into
  * reports (same agency, year and numbers = one report with several sources), their cells, and
  * the findings, merged across the documents of a report so each is shown once.
+ *
+ * Memory stays flat in the number of reports: what is held for the whole run is one small record
+ * per report and per finding (what the summary page lists); a report's documents, cells and the
+ * operands of its findings are read for a batch of pages at a time (`fetchBatch`, `applyBatch`) and
+ * released (`releaseBatch`). Reads are set-based: a few queries per batch, one JSON text per row
+ * (see `jsonRows`), a report's cells as one text parsed only while its page renders (`cellsOf`).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { num, queryRows, str, type Row } from './query.js';
+import { jsonRows, queryRows, sqlList, str } from './query.js';
 import type { Review } from './reviews.js';
 
 export interface CellRef {
@@ -35,13 +41,9 @@ export interface SourceDoc {
 export interface ReportDoc {
   report_id: string;
   format: string | null;
-  agency: string | null;
-  year: number | null;
-  template: string | null;
   status: string;
   error: string | null;
   title: string | null;
-  tables_found: string | null;
   group_id: string;
   /** Every path or URL these bytes were found at. */
   sources: SourceDoc[];
@@ -60,7 +62,9 @@ export interface Finding {
   expected: number | null;
   actual: number | null;
   message: string;
+  /** Read with the pages that show the finding (`applyBatch`); null otherwise. */
   operands: unknown;
+  /** Read with the pages that show the finding (`applyBatch`); empty otherwise. */
   cells: CellRef[];
   blank_involved: boolean | null;
   first_seen_run: string | null;
@@ -83,16 +87,26 @@ export interface ShownFinding {
 
 export interface ReportGroup {
   id: string;
-  /** The representative document first, then the other sources. */
-  docs: ReportDoc[];
   agency: string | null;
   year: number | null;
   template: string | null;
   status: string;
   /** Other reports of the same agency and year whose numbers differ. */
   versionsInYear: number;
-  /** The representative's cells; filled by `loadCells` for the pages being written, then released. */
-  cells: Map<string, Cell>;
+  /** Documents of the report (same agency, year and numbers). */
+  nDocs: number;
+  /** The representative's first source (or the id): names the report among versions of one year. */
+  label: string;
+  /** The representative document first, then the other sources; filled by `applyBatch`, then released. */
+  docs: ReportDoc[];
+  /**
+   * The representative's cells as read for the pages being written (one JSON text: `fetchBatch`),
+   * parsed when a page shows them (`cellsOf`) and dropped again after it (`forgetCells`): cell
+   * objects die young, and a batch holds only its texts.
+   */
+  cellsJson: string | null;
+  /** Parsed from `cellsJson` by `cellsOf`. */
+  cells: Map<string, Cell> | null;
   /** Findings about this report. */
   findings: ShownFinding[];
   /** Findings about another report that name this one (cross-year, cross-agency). */
@@ -106,18 +120,42 @@ export interface RuleInfo {
 }
 
 export interface AuditData {
+  /** In page order: agency (Chinese collation), year, id. */
   groups: ReportGroup[];
   groupById: Map<string, ReportGroup>;
   /** report_id of every document → id of its report group. */
   groupOf: Map<string, string>;
   findings: ShownFinding[];
   rules: Map<string, RuleInfo>;
+  /** Documents in the warehouse (all sources of all reports). */
+  documents: number;
+  /** Groups by agency and year (links between the versions of one year). */
+  versions: Map<string, ReportGroup[]>;
 }
 
+/** A cell's key (as `fetchBatch` builds it in SQL too). */
 export const cellKey = (table: string, row: string, col: string): string => `${table}|${row}|${col}`;
 
 const SEVERITY_ORDER: Record<string, number> = { error: 0, warning: 1, info: 2 };
 export const severityRank = (s: string): number => SEVERITY_ORDER[s] ?? 3;
+
+/** String.prototype.localeCompare(b, 'zh') and localeCompare(b), without building a collator per call. */
+export const zhCollator = new Intl.Collator('zh');
+export const defaultCollator = new Intl.Collator();
+
+/** The materialised report_documents view: computed once per output run (each read of the view re-groups every cell). */
+export const REPORT_DOCUMENTS = 'out_report_documents';
+
+/** A DOUBLE as JSON can carry it (json_array writes NaN and Infinity bare). */
+const finite = (col: string) => `CASE WHEN isfinite(${col}) THEN ${col} END`;
+
+export async function prepareAuditData(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${REPORT_DOCUMENTS} AS SELECT * FROM report_documents`);
+}
+
+export async function releaseAuditData(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`DROP TABLE IF EXISTS ${REPORT_DOCUMENTS}`);
+}
 
 function parseJson(text: unknown): unknown {
   if (typeof text !== 'string' || text === '') return null;
@@ -136,75 +174,39 @@ function parseCells(text: unknown): CellRef[] {
   );
 }
 
-function toFinding(r: Row): Finding {
+type GroupRow = [string, string | null, number | null, string | null, string, number | null, number | null, string];
+
+async function loadGroups(conn: DuckDBConnection): Promise<{ groups: ReportGroup[]; groupOf: Map<string, string>; documents: number }> {
+  // one row per report: its representative document, and that document's first source
+  const rows = await jsonRows<GroupRow>(
+    conn,
+    `SELECT json_array(g.group_id, r.agency, r.year, r.template, r.status, g.versions_in_year, g.n_sources, coalesce(f.source, r.source))
+     FROM ${REPORT_DOCUMENTS} g JOIN reports r USING (report_id)
+     LEFT JOIN (SELECT sha256, min(source) AS source FROM documents GROUP BY sha256) f ON f.sha256 = r.sha256
+     WHERE g.is_representative`,
+  );
+  const groups = rows.map(
+    ([id, agency, year, template, status, versions, nDocs, source]): ReportGroup => ({
+      id, agency, year, template, status, versionsInYear: Number(versions ?? 1), nDocs: Number(nDocs ?? 1), label: source ?? id,
+      docs: [], cellsJson: null, cells: null, findings: [], relatedFindings: [],
+    }),
+  );
+  const members = await jsonRows<[string, string]>(conn, `SELECT json_array(report_id, group_id) FROM ${REPORT_DOCUMENTS}`);
+  const groupOf = new Map(members);
+  return { groups, groupOf, documents: members.length };
+}
+
+type FindingRow = [
+  string, string, string, string, string | null, string | null, string | null, string | null, number | null, number | null, string,
+  boolean | null, string | null, string | null, string | null,
+];
+
+function toFinding(r: FindingRow): Finding {
   return {
-    fingerprint: String(r.fingerprint), rule_id: String(r.rule_id), severity: String(r.severity), report_id: String(r.report_id),
-    related_report_id: str(r.related_report_id), table_id: str(r.table_id), row_key: str(r.row_key), col_key: str(r.col_key),
-    expected: num(r.expected), actual: num(r.actual), message: String(r.message), operands: parseJson(r.operands),
-    cells: parseCells(r.cells), blank_involved: r.blank_involved === null ? null : Boolean(r.blank_involved),
-    first_seen_run: str(r.first_seen_run), review_decision: str(r.review_decision), review_note: str(r.review_note),
+    fingerprint: r[0], rule_id: r[1], severity: r[2], report_id: r[3], related_report_id: r[4], table_id: r[5], row_key: r[6], col_key: r[7],
+    expected: r[8], actual: r[9], message: String(r[10] ?? ''), operands: null, cells: [], blank_involved: r[11],
+    first_seen_run: r[12], review_decision: r[13], review_note: r[14],
   };
-}
-
-async function loadGroups(conn: DuckDBConnection): Promise<{ groups: ReportGroup[]; groupOf: Map<string, string> }> {
-  const docs = await queryRows(
-    conn,
-    `SELECT r.report_id, r.sha256, r.format, r.agency, r.year, r.template, r.status, r.error, r.title, r.tables_found, r.source,
-            g.group_id, g.versions_in_year
-     FROM reports r JOIN report_documents g USING (report_id)
-     ORDER BY g.group_id, g.is_representative DESC, r.source`,
-  );
-  const ledger = await queryRows(
-    conn,
-    `SELECT d.sha256, d.source, ru.input FROM documents d LEFT JOIN runs ru ON ru.run_id = d.last_seen_run ORDER BY d.source`,
-  );
-  const sourcesBySha = new Map<string, SourceDoc[]>();
-  for (const l of ledger) {
-    const list = sourcesBySha.get(String(l.sha256)) ?? [];
-    list.push({ source: String(l.source), inputDir: str(l.input) });
-    sourcesBySha.set(String(l.sha256), list);
-  }
-  const groups = new Map<string, ReportGroup>();
-  const groupOf = new Map<string, string>();
-  for (const d of docs) {
-    const doc: ReportDoc = {
-      report_id: String(d.report_id), format: str(d.format), agency: str(d.agency), year: num(d.year), template: str(d.template),
-      status: String(d.status), error: str(d.error), title: str(d.title), tables_found: str(d.tables_found), group_id: String(d.group_id),
-      sources: sourcesBySha.get(String(d.sha256)) ?? [{ source: String(d.source), inputDir: null }],
-    };
-    groupOf.set(doc.report_id, doc.group_id);
-    let g = groups.get(doc.group_id);
-    if (!g) {
-      g = {
-        id: doc.group_id, docs: [], agency: doc.agency, year: doc.year, template: doc.template, status: doc.status,
-        versionsInYear: Number(d.versions_in_year ?? 1), cells: new Map(), findings: [], relatedFindings: [],
-      };
-      groups.set(doc.group_id, g);
-    }
-    g.docs.push(doc);
-  }
-  return { groups: [...groups.values()], groupOf };
-}
-
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
-/** Fills the cells of these report groups (a few hundred at a time: a national run holds millions of cells). */
-export async function loadCells(conn: DuckDBConnection, groups: readonly ReportGroup[]): Promise<void> {
-  if (groups.length === 0) return;
-  const byId = new Map(groups.map((g) => [g.id, g]));
-  const rows = await queryRows(
-    conn,
-    `SELECT report_id, table_id, row_key, col_key, value, raw, kind, unit, grid_row
-     FROM cells WHERE report_id IN (${groups.map((g) => sqlString(g.id)).join(', ')})`,
-  );
-  for (const c of rows) {
-    const g = byId.get(String(c.report_id));
-    if (!g) continue;
-    g.cells.set(cellKey(String(c.table_id), String(c.row_key), String(c.col_key)), {
-      table_id: String(c.table_id), row_key: String(c.row_key), col_key: String(c.col_key),
-      value: num(c.value), raw: str(c.raw), kind: String(c.kind), unit: str(c.unit), grid_row: num(c.grid_row),
-    });
-  }
 }
 
 /** Merges the anomalies rows that say the same thing about the same report (one per document). */
@@ -233,27 +235,33 @@ function mergeFindings(rows: Finding[], groupOf: Map<string, string>, reviews: M
   return shown;
 }
 
+const versionKey = (g: ReportGroup) => `${g.agency ?? ''}\u0001${g.year}`;
+
 export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string, Review>): Promise<AuditData> {
-  const { groups, groupOf } = await loadGroups(conn);
+  const { groups, groupOf, documents } = await loadGroups(conn);
   const groupById = new Map(groups.map((g) => [g.id, g]));
 
   const ruleRows = await queryRows(conn, 'SELECT rule_id, severity, title_zh FROM rules');
   const rules = new Map(ruleRows.map((r) => [String(r.rule_id), { rule_id: String(r.rule_id), severity: String(r.severity), title_zh: str(r.title_zh) }]));
 
   // Findings about the representative document come first, so a merged finding shows its fingerprint.
-  const anomalyRows = await queryRows(
+  const anomalyRows = await jsonRows<FindingRow>(
     conn,
-    `SELECT a.* FROM anomalies a LEFT JOIN report_documents g USING (report_id)
+    `SELECT json_array(a.fingerprint, a.rule_id, a.severity, a.report_id, a.related_report_id, a.table_id, a.row_key, a.col_key,
+                       ${finite('a.expected')}, ${finite('a.actual')}, a.message, a.blank_involved, a.first_seen_run, a.review_decision, a.review_note)
+     FROM anomalies a LEFT JOIN ${REPORT_DOCUMENTS} g USING (report_id)
      ORDER BY a.rule_id, a.report_id <> coalesce(g.group_id, a.report_id), a.fingerprint`,
   );
   const findings = mergeFindings(anomalyRows.map(toFinding), groupOf, reviews);
+  const agencyOf = (s: ShownFinding) => groupById.get(s.group_id)?.agency ?? '';
+  const yearOf = (s: ShownFinding) => groupById.get(s.group_id)?.year ?? 0;
   findings.sort(
     (a, b) =>
       severityRank(a.finding.severity) - severityRank(b.finding.severity) ||
-      (groupById.get(a.group_id)?.agency ?? '').localeCompare(groupById.get(b.group_id)?.agency ?? '', 'zh') ||
-      (groupById.get(a.group_id)?.year ?? 0) - (groupById.get(b.group_id)?.year ?? 0) ||
-      a.finding.rule_id.localeCompare(b.finding.rule_id) ||
-      a.finding.fingerprint.localeCompare(b.finding.fingerprint),
+      zhCollator.compare(agencyOf(a), agencyOf(b)) ||
+      yearOf(a) - yearOf(b) ||
+      defaultCollator.compare(a.finding.rule_id, b.finding.rule_id) ||
+      defaultCollator.compare(a.finding.fingerprint, b.finding.fingerprint),
   );
   findings.forEach((f, i) => (f.id = `F${i + 1}`));
   for (const f of findings) {
@@ -261,7 +269,159 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
     if (f.related_group_id && f.related_group_id !== f.group_id) groupById.get(f.related_group_id)?.relatedFindings.push(f);
   }
   groups.sort(
-    (a, b) => (a.agency ?? '\uffff').localeCompare(b.agency ?? '\uffff', 'zh') || (a.year ?? 0) - (b.year ?? 0) || a.id.localeCompare(b.id),
+    (a, b) => zhCollator.compare(a.agency ?? '\uffff', b.agency ?? '\uffff') || (a.year ?? 0) - (b.year ?? 0) || defaultCollator.compare(a.id, b.id),
   );
-  return { groups, groupById, groupOf, findings, rules };
+  const versions = new Map<string, ReportGroup[]>();
+  for (const g of groups) {
+    if (g.year === null) continue;
+    const list = versions.get(versionKey(g)) ?? [];
+    list.push(g);
+    versions.set(versionKey(g), list);
+  }
+  return { groups, groupById, groupOf, findings, rules, documents, versions };
+}
+
+/** The other reports of the same agency and year (different numbers), in page order. */
+export function otherVersionsOf(g: ReportGroup, data: AuditData): ReportGroup[] {
+  if (g.versionsInYear <= 1 || g.year === null) return [];
+  return (data.versions.get(versionKey(g)) ?? []).filter((o) => o.id !== g.id);
+}
+
+type DocRow = [string, string, string | null, string, string | null, string | null, string, string | null, string | null];
+
+/** Documents and their sources, for these report groups (or every document not read completely). */
+async function loadDocs(conn: DuckDBConnection, where: string): Promise<ReportDoc[]> {
+  const rows = await jsonRows<DocRow>(
+    conn,
+    `SELECT json_array(g.group_id, r.report_id, r.format, r.status, r.error, r.title, r.source, d.source, ru.input)
+     FROM ${REPORT_DOCUMENTS} g JOIN reports r USING (report_id)
+     LEFT JOIN documents d ON d.sha256 = r.sha256
+     LEFT JOIN runs ru ON ru.run_id = d.last_seen_run
+     WHERE ${where}
+     ORDER BY g.group_id, g.is_representative DESC, r.source, r.report_id, d.source`,
+  );
+  const docs: ReportDoc[] = [];
+  let last: ReportDoc | undefined;
+  for (const [group_id, report_id, format, status, error, title, source, ledgerSource, input] of rows) {
+    if (last?.report_id !== report_id) {
+      last = { report_id, format, status, error, title, group_id, sources: [] };
+      docs.push(last);
+    }
+    // a document the ledger does not know (merged from a shard) keeps the source it was read from
+    last.sources.push(ledgerSource === null ? { source, inputDir: null } : { source: ledgerSource, inputDir: input });
+  }
+  return docs;
+}
+
+/**
+ * Every document that failed or was read partially, with its sources; and which of the files this
+ * run could not read are in the warehouse anyway (listed with their report, not again).
+ */
+export async function loadProblems(conn: DuckDBConnection, failedSources: readonly string[]): Promise<{ docs: ReportDoc[]; known: Set<string> }> {
+  const docs = await loadDocs(conn, `r.status <> 'ok'`);
+  const known = new Set<string>();
+  if (failedSources.length) {
+    const list = sqlList(new Set(failedSources));
+    const rows = await jsonRows<[string]>(
+      conn,
+      `SELECT json_array(source) FROM documents WHERE source IN (${list}) AND sha256 IN (SELECT sha256 FROM reports)
+       UNION SELECT json_array(source) FROM reports WHERE source IN (${list})`,
+    );
+    for (const [source] of rows) known.add(source);
+  }
+  return { docs, known };
+}
+
+/** cellKey, then the cell's columns. */
+type CellRow = [string, string, string, string, number | null, string | null, string, string | null, number | null];
+
+/** What a batch of pages shows, read from the warehouse (`fetchBatch`) but not yet attached (`applyBatch`). */
+export interface BatchData {
+  docs: ReportDoc[];
+  /** Per report: its cells (JSON text of CellRow[]). */
+  cells: [string, string][];
+  /** Per finding shown: fingerprint, operands, cells (JSON text). */
+  details: [string, string | null, string | null][];
+}
+
+/**
+ * Reads what the pages of `pages` show: their documents and sources, the cells of `withCells`
+ * (the pages' reports and those shown beside them), the operands and cell lists of their findings.
+ * Touches no group, so the next batch can be read while this one is rendered.
+ */
+export async function fetchBatch(conn: DuckDBConnection, pages: readonly ReportGroup[], withCells: readonly ReportGroup[]): Promise<BatchData> {
+  const batch: BatchData = { docs: [], cells: [], details: [] };
+  if (pages.length === 0) return batch;
+  batch.docs = await loadDocs(conn, `g.group_id IN (${sqlList(pages.map((g) => g.id))})`);
+  if (withCells.length) {
+    // one row per report: its cells as one JSON array of arrays
+    const reader = await conn.runAndReadAll(
+      `SELECT report_id, '[' || string_agg(json_array(table_id || '|' || row_key || '|' || col_key, table_id, row_key, col_key, ${finite('value')}, raw, kind, unit, grid_row)::VARCHAR, ',') || ']'
+       FROM cells WHERE report_id IN (${sqlList(withCells.map((g) => g.id))}) GROUP BY report_id`,
+    );
+    if (reader.currentRowCount > 0) {
+      const [ids, texts] = reader.getColumnsJS() as [string[], string[]];
+      batch.cells = ids.map((id, i) => [id, texts[i]]);
+    }
+  }
+  const shown = new Set<string>();
+  for (const g of pages) for (const s of [...g.findings, ...g.relatedFindings]) shown.add(s.finding.fingerprint);
+  if (shown.size) {
+    batch.details = await jsonRows<[string, string | null, string | null]>(
+      conn,
+      `SELECT json_array(fingerprint, operands, cells) FROM anomalies WHERE fingerprint IN (${sqlList(shown)})`,
+    );
+  }
+  return batch;
+}
+
+/** Attaches what `fetchBatch` read to the groups and findings (released by `releaseBatch`). */
+export function applyBatch(batch: BatchData, pages: readonly ReportGroup[], withCells: readonly ReportGroup[]): void {
+  const byId = new Map(pages.map((g) => [g.id, g]));
+  for (const doc of batch.docs) byId.get(doc.group_id)?.docs.push(doc);
+  const cellGroups = new Map(withCells.map((g) => [g.id, g]));
+  for (const [id, json] of batch.cells) {
+    const g = cellGroups.get(id);
+    if (g) g.cellsJson = json;
+  }
+  const shown = new Map<string, Finding>();
+  for (const g of pages) for (const s of [...g.findings, ...g.relatedFindings]) shown.set(s.finding.fingerprint, s.finding);
+  for (const [fingerprint, operands, cells] of batch.details) {
+    const f = shown.get(fingerprint);
+    if (!f) continue;
+    f.operands = parseJson(operands);
+    f.cells = parseCells(cells);
+  }
+}
+
+/** The cells of a report whose batch is read (empty when it has none). */
+export function cellsOf(g: ReportGroup): Map<string, Cell> {
+  if (g.cells) return g.cells;
+  const cells = new Map<string, Cell>();
+  if (g.cellsJson) {
+    for (const [key, table_id, row_key, col_key, value, raw, kind, unit, grid_row] of JSON.parse(g.cellsJson) as CellRow[]) {
+      cells.set(key, { table_id, row_key, col_key, value, raw, kind: String(kind), unit, grid_row });
+    }
+  }
+  g.cells = cells;
+  return cells;
+}
+
+/** Drops the parsed cells (the text stays until `releaseBatch`). */
+export function forgetCells(groups: Iterable<ReportGroup>): void {
+  for (const g of groups) g.cells = null;
+}
+
+export function releaseBatch(pages: readonly ReportGroup[], withCells: readonly ReportGroup[]): void {
+  for (const g of withCells) {
+    g.cellsJson = null;
+    g.cells = null;
+  }
+  for (const g of pages) {
+    g.docs = [];
+    for (const s of [...g.findings, ...g.relatedFindings]) {
+      s.finding.operands = null;
+      s.finding.cells = [];
+    }
+  }
 }

@@ -4,12 +4,15 @@
  * the Chinese right; an empty field is NULL. A text field starting with = + - @ tab CR or an
  * apostrophe gets one apostrophe in front (so Excel never runs document text as a formula);
  * `readCsvExport` removes it again, so the files round-trip exactly.
+ * The files are written while the rows stream out of DuckDB, a chunk at a time (memory flat in N).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import Papa from 'papaparse';
+import { FileSink } from './files.js';
 import { queryRows, type Row } from './query.js';
 
 const FORMULA_START = /^[=+\-@\t\r']/;
+const CSV_OPTIONS = { escapeFormulae: FORMULA_START, newline: '\r\n' };
 export const CSV_BOM = '\uFEFF';
 
 export interface TableExport {
@@ -19,7 +22,7 @@ export interface TableExport {
 
 export function toCsv(t: TableExport): string {
   const data = t.rows.map((r) => t.columns.map((c) => r[c] ?? null));
-  return CSV_BOM + Papa.unparse({ fields: t.columns, data }, { escapeFormulae: FORMULA_START, newline: '\r\n' }) + '\r\n';
+  return CSV_BOM + Papa.unparse({ fields: t.columns, data }, CSV_OPTIONS) + '\r\n';
 }
 
 /** Reads a CSV written by `toCsv` back into text fields (NULL for empty), undoing the formula guard. */
@@ -37,34 +40,173 @@ export function readCsvExport(text: string): { columns: string[]; rows: Record<s
   return { columns, rows };
 }
 
-async function tableColumns(conn: DuckDBConnection, table: string): Promise<string[]> {
-  const rows = await queryRows(conn, `SELECT column_name FROM duckdb_columns() WHERE table_name = $1 AND schema_name = 'main' ORDER BY column_index`, [table]);
-  return rows.map((r) => String(r.column_name));
-}
-
-export async function anomaliesExport(conn: DuckDBConnection): Promise<TableExport> {
-  const own = await tableColumns(conn, 'anomalies');
-  const rows = await queryRows(
-    conn,
-    `SELECT a.*, r.agency AS report_agency, r.year AS report_year, r.source AS report_source, g.group_id AS report_group_id
-     FROM anomalies a LEFT JOIN reports r ON r.report_id = a.report_id LEFT JOIN report_documents g ON g.report_id = a.report_id
-     ORDER BY a.rule_id, r.agency_norm, r.year, a.report_id, a.fingerprint`,
-  );
-  return { columns: [...own, 'report_agency', 'report_year', 'report_source', 'report_group_id'], rows };
-}
-
-export async function reportsExport(conn: DuckDBConnection): Promise<TableExport> {
-  const own = await tableColumns(conn, 'reports');
-  const rows = await queryRows(
-    conn,
-    `SELECT r.*, g.group_id, g.is_representative AS group_is_representative, g.n_sources AS group_n_sources, g.is_primary AS group_is_primary
-     FROM reports r LEFT JOIN report_documents g USING (report_id)
-     ORDER BY r.agency_norm, r.year, r.source`,
-  );
-  return { columns: [...own, 'group_id', 'group_is_representative', 'group_n_sources', 'group_is_primary'], rows };
-}
-
 export function toJson(t: TableExport): string {
   const ordered = t.rows.map((r) => Object.fromEntries(t.columns.map((c) => [c, r[c] ?? null])));
   return JSON.stringify(ordered, null, 1) + '\n';
+}
+
+/** Whether Papa.unparse quotes a text (after doubling its quotes): line breaks, quote, BOM, delimiter, edge spaces. */
+const NEEDS_QUOTES = /[\r\n"\uFEFF,]|^ | $/;
+
+/** One field as `Papa.unparse` with CSV_OPTIONS writes it (the formula guard on text only). */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  let quote = false;
+  if (typeof value === 'string' && FORMULA_START.test(text)) {
+    text = `'${text}`;
+    quote = true;
+  }
+  if (text.includes('"')) text = text.replace(/"/g, '""');
+  return quote || NEEDS_QUOTES.test(text) ? `"${text}"` : text;
+}
+
+/** Writes `toCsv` of a table a chunk of rows at a time (the same bytes). */
+export class CsvWriter {
+  private first = true;
+  constructor(
+    private readonly sink: FileSink,
+    readonly columns: readonly string[],
+  ) {
+    sink.write(CSV_BOM + Papa.unparse({ fields: [...columns], data: [] }, CSV_OPTIONS));
+  }
+
+  rows(data: readonly (readonly unknown[])[]): void {
+    if (data.length === 0) return;
+    const lines = data.map((r) => r.map(csvField).join(','));
+    this.sink.write((this.first ? '' : '\r\n') + lines.join('\r\n'));
+    this.first = false;
+  }
+
+  end(): void {
+    this.sink.write('\r\n');
+  }
+}
+
+/** Writes `toJson` of a table a chunk of rows at a time (the same bytes). */
+export class JsonWriter {
+  private first = true;
+  constructor(
+    private readonly sink: FileSink,
+    readonly columns: readonly string[],
+  ) {
+    sink.write('[');
+  }
+
+  rows(data: readonly (readonly unknown[])[]): void {
+    const parts: string[] = [];
+    for (const r of data) {
+      const o: Record<string, unknown> = {};
+      this.columns.forEach((c, i) => (o[c] = r[i] ?? null));
+      parts.push((this.first ? '\n ' : ',\n ') + JSON.stringify(o, null, 1).replace(/\n/g, '\n '));
+      this.first = false;
+    }
+    this.sink.write(parts.join(''));
+  }
+
+  end(): void {
+    this.sink.write(this.first ? ']\n' : '\n]\n');
+  }
+}
+
+/** Types read as themselves; any other (TIMESTAMP, …) is exported as DuckDB prints it. */
+const NATIVE = /^(VARCHAR|BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|FLOAT|DOUBLE)$/;
+const FLOATING = /^(FLOAT|DOUBLE)$/;
+
+interface Column {
+  name: string;
+  type: string;
+}
+
+async function tableColumns(conn: DuckDBConnection, table: string): Promise<Column[]> {
+  const rows = await queryRows(
+    conn,
+    `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = $1 AND schema_name = 'main' ORDER BY column_index`,
+    [table],
+  );
+  return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * A column as a JSON value: numbers, booleans and text as themselves; a non-finite float as its
+ * text (JSON has no NaN; `streamRows` turns it back); any other type as DuckDB prints it.
+ */
+function jsonColumn(expr: string, type: string): string {
+  if (FLOATING.test(type)) return `CASE WHEN isfinite(${expr}) OR ${expr} IS NULL THEN to_json(${expr}) ELSE to_json(CAST(${expr} AS VARCHAR)) END`;
+  return NATIVE.test(type) ? expr : `CAST(${expr} AS VARCHAR)`;
+}
+
+const NON_FINITE: Record<string, number> = { nan: NaN, '-nan': NaN, inf: Infinity, '-inf': -Infinity, infinity: Infinity, '-infinity': -Infinity };
+
+/**
+ * Runs a query whose rows are `json_array(…)` of `columns` and hands them to `each` a DuckDB chunk
+ * at a time, as plain values (numbers, booleans, text, null).
+ */
+async function streamRows(conn: DuckDBConnection, sql: string, columns: readonly Column[], each: (rows: unknown[][]) => void): Promise<void> {
+  const floats = columns.flatMap((c, i) => (FLOATING.test(c.type) ? [i] : []));
+  const result = await conn.stream(sql);
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const rows = (chunk.getColumnValues(0) as string[]).map((text) => JSON.parse(text) as unknown[]);
+    for (const r of rows) {
+      for (const i of floats) if (typeof r[i] === 'string') r[i] = NON_FINITE[(r[i] as string).toLowerCase()] ?? Number(r[i]);
+    }
+    each(rows);
+  }
+}
+
+export interface ExportFiles {
+  anomaliesCsv: FileSink;
+  anomaliesJson: FileSink;
+  reportsCsv: FileSink;
+}
+
+/** The anomalies table (CSV and JSON, one pass) and the reports table (CSV). */
+export async function writeExports(conn: DuckDBConnection, files: ExportFiles, reportDocuments: string): Promise<void> {
+  const anomalies: Column[] = [
+    ...(await tableColumns(conn, 'anomalies')),
+    { name: 'report_agency', type: 'VARCHAR' }, { name: 'report_year', type: 'INTEGER' }, { name: 'report_source', type: 'VARCHAR' },
+    { name: 'report_group_id', type: 'VARCHAR' },
+  ];
+  const own = anomalies.length - 4;
+  const csv = new CsvWriter(files.anomaliesCsv, anomalies.map((c) => c.name));
+  const json = new JsonWriter(files.anomaliesJson, anomalies.map((c) => c.name));
+  await streamRows(
+    conn,
+    `SELECT json_array(${anomalies
+      .slice(0, own)
+      .map((c) => jsonColumn(`a.${quoteIdent(c.name)}`, c.type))
+      .join(', ')}, r.agency, r.year, r.source, g.group_id)::VARCHAR
+     FROM anomalies a LEFT JOIN reports r ON r.report_id = a.report_id LEFT JOIN ${reportDocuments} g ON g.report_id = a.report_id
+     ORDER BY a.rule_id, r.agency_norm, r.year, a.report_id, a.fingerprint`,
+    anomalies,
+    (rows) => {
+      csv.rows(rows);
+      json.rows(rows);
+    },
+  );
+  csv.end();
+  json.end();
+
+  const reports: Column[] = [
+    ...(await tableColumns(conn, 'reports')),
+    { name: 'group_id', type: 'VARCHAR' }, { name: 'group_is_representative', type: 'BOOLEAN' }, { name: 'group_n_sources', type: 'INTEGER' },
+    { name: 'group_is_primary', type: 'BOOLEAN' },
+  ];
+  const reportsCsv = new CsvWriter(files.reportsCsv, reports.map((c) => c.name));
+  await streamRows(
+    conn,
+    `SELECT json_array(${reports
+      .slice(0, reports.length - 4)
+      .map((c) => jsonColumn(`r.${quoteIdent(c.name)}`, c.type))
+      .join(', ')}, g.group_id, g.is_representative, g.n_sources, g.is_primary)::VARCHAR
+     FROM reports r LEFT JOIN ${reportDocuments} g USING (report_id)
+     ORDER BY r.agency_norm, r.year, r.source`,
+    reports,
+    (rows) => reportsCsv.rows(rows),
+  );
+  reportsCsv.end();
 }

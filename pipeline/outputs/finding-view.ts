@@ -1,6 +1,6 @@
 /** One finding as an auditor reads it: message, arithmetic, evidence sentence, review. */
 import type { AuditData, Finding, ShownFinding } from './audit-data.js';
-import { html, type Html } from './html.js';
+import { escapeHtml, html, type Html } from './html.js';
 import { cellLabel, formatNumber, severityZh, yearZh } from './labels.js';
 import { tokens } from './page.js';
 import { cellAnchor } from './tables.js';
@@ -96,7 +96,7 @@ export function findingCard(s: ShownFinding, data: AuditData, pageGroup: string,
   const aboutOther = s.group_id !== pageGroup && group;
   const relatedLink = related && related.id !== pageGroup
     ? html`<div class="muted">对照：<a href="${related.id}.html">${related.agency ?? ''} ${yearZh(related.year)}报告${
-        related.year === group?.year ? `（${related.docs[0].sources[0]?.source ?? related.id}）` : ''
+        related.year === group?.year ? `（${related.label}）` : ''
       }</a></div>`
     : aboutOther
       ? html`<div class="muted">本发现属于 <a href="${group.id}.html#${s.id}">${group.agency ?? ''} ${yearZh(group.year)}报告</a></div>`
@@ -116,15 +116,19 @@ ${reviewLine(s)}
 </div>`;
 }
 
-/** A finding as a row of the summary's table. */
-export function findingRow(s: ShownFinding, data: AuditData): Html {
+/** A finding as a row of the summary's table (compact: the table's CSS styles its columns). */
+export function findingRow(s: ShownFinding, data: AuditData): string {
   const f = s.finding;
   const g = data.groupById.get(s.group_id);
   const related = s.related_group_id ? data.groupById.get(s.related_group_id) : undefined;
   const where = f.table_id ? cellLabel(f.table_id, f.row_key, f.col_key, g?.template ?? null) : '';
-  return html`<tr data-row="${s.dismissed ? 'dismissed' : 'finding'}" data-sev="${tokens([f.severity])}" data-rule="${tokens([f.rule_id])}" data-agency="${tokens([g?.agency])}" data-year="${tokens([g?.year])}">
-<td><span class="badge ${f.severity}">${severityZh(f.severity)}</span></td><td><code>${f.rule_id}</code></td>
-<td class="agency">${g?.agency ?? '（机构不明）'}</td><td class="n">${g?.year ?? ''}${related ? ` ↔ ${related.year ?? '?'}` : ''}</td>
-<td class="where">${where}</td><td>${f.message}${s.dismissed && f.review_note ? html`<div class="muted">排除理由：${f.review_note}</div>` : ''}</td>
-<td class="go"><a href="reports/${s.group_id}.html#${s.id}">查看</a></td></tr>`;
+  const sev = escapeHtml(f.severity);
+  const note = s.dismissed && f.review_note ? `<div class="muted">排除理由：${escapeHtml(f.review_note)}</div>` : '';
+  return `<tr data-row="${s.dismissed ? 'dismissed' : 'finding'}" data-sev="${escapeHtml(tokens([f.severity]))}" data-rule="${escapeHtml(tokens([f.rule_id]))}" data-agency="${escapeHtml(
+    tokens([g?.agency]),
+  )}" data-year="${escapeHtml(tokens([g?.year]))}"><td><span class="badge ${sev}">${escapeHtml(severityZh(f.severity))}</span></td><td><code>${escapeHtml(
+    f.rule_id,
+  )}</code></td><td>${escapeHtml(g?.agency ?? '（机构不明）')}</td><td>${g?.year ?? ''}${related ? escapeHtml(` ↔ ${related.year ?? '?'}`) : ''}</td><td>${escapeHtml(
+    where,
+  )}</td><td>${escapeHtml(f.message)}${note}</td><td><a href="reports/${escapeHtml(s.group_id)}.html#${escapeHtml(s.id)}">查看</a></td></tr>\n`;
 }

@@ -1,15 +1,20 @@
 /**
- * The summary page: what the run read, the reports by year and format version, the findings by
- * severity, rule and agency, every finding (filterable), every report, and every document that
- * could not be read completely, so nothing disappears silently.
+ * The summary page (index.html): the run's numbers, the reports by year and template version, the
+ * findings by severity, rule and agency, every finding (filterable), every report, and every
+ * document that could not be read completely, so nothing disappears silently.
+ *
+ * Written in pieces as the run goes (`IndexPage`): the lists are streamed to the file a chunk of
+ * rows at a time, so the page may hold tens of thousands of rows without the run holding them.
+ * Rows are compact (no per-cell classes; the table's CSS styles its columns).
  */
 import type { RunSummary } from '../summary.js';
-import type { AuditData, ShownFinding } from './audit-data.js';
+import { defaultCollator, zhCollator, type AuditData, type ReportDoc, type ReportGroup, type ShownFinding } from './audit-data.js';
+import type { FileSink } from './files.js';
 import { findingRow, ruleTitle } from './finding-view.js';
 import { counter, filterBar } from './filters.js';
-import { html, type Html } from './html.js';
+import { escapeHtml, html, type Html } from './html.js';
 import { severityZh, statusZh, templateZh } from './labels.js';
-import { renderPage, tokens } from './page.js';
+import { pageShell, tokens } from './page.js';
 import type { Review } from './reviews.js';
 
 export interface IndexPageInput {
@@ -17,9 +22,15 @@ export interface IndexPageInput {
   summary: RunSummary;
   staleReviews: readonly Review[];
   reviewsFile: string;
+  /** Documents not read completely (failed or partial), with their sources. */
+  problems: readonly ReportDoc[];
+  /** Files this run could not read that the warehouse holds (from an earlier run). */
+  knownSources: ReadonlySet<string>;
 }
 
 const SEVERITIES = ['error', 'warning', 'info'];
+/** Rows rendered before they are handed to the file. */
+const ROWS_PER_WRITE = 500;
 
 function card(n: number | string, label: string, cls = ''): Html {
   return html`<div class="card ${cls}"><div class="n">${n}</div><div class="k">${label}</div></div>`;
@@ -33,34 +44,44 @@ function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, num
 
 function runCards(s: RunSummary, data: AuditData, counted: readonly ShownFinding[], dismissed: number): Html {
   const bySev = countBy(counted, (f) => f.finding.severity);
-  const docs = data.groups.reduce((n, g) => n + g.docs.length, 0);
   return html`<div class="cards">
 ${card(s.seen, '本次读取的文件')}${card(s.new, '新文件')}${card(s.unchanged, '未变化（沿用）')}${s.reprocessed ? card(s.reprocessed, '重新识别') : ''}
 ${card(s.failed.length, '读取失败', s.failed.length ? 'error' : '')}${card(s.partial.length, '部分识别', s.partial.length ? 'warning' : '')}
 </div><div class="cards">
-${card(data.groups.length, `份报告（${docs} 个文件）`)}
+${card(data.groups.length, `份报告（${data.documents} 个文件）`)}
 ${SEVERITIES.map((sev) => card(bySev.get(sev) ?? 0, `${severityZh(sev)}`, sev))}
 ${card(dismissed, '已排除（不计入）')}
 </div>`;
 }
 
 function byYearAndTemplate(data: AuditData): Html {
-  const templates = [...new Set(data.groups.map((g) => g.template ?? ''))].sort();
-  const years = [...new Set(data.groups.map((g) => (g.year === null ? '' : String(g.year))))].sort();
-  const count = (y: string, t: string) => data.groups.filter((g) => (g.year === null ? '' : String(g.year)) === y && (g.template ?? '') === t).length;
-  return html`<table class="list"><tr><th>统计年度</th>${templates.map((t) => html`<th>${templateZh(t || null)}</th>`)}<th>合计</th></tr>${years.map(
-    (y) => html`<tr><td>${y || '年度不明'}</td>${templates.map((t) => html`<td class="n">${count(y, t) || ''}</td>`)}<td class="n">${templates.reduce((n, t) => n + count(y, t), 0)}</td></tr>`,
+  const counts = new Map<string, number>();
+  const templates = new Set<string>();
+  const years = new Set<string>();
+  for (const g of data.groups) {
+    const y = g.year === null ? '' : String(g.year);
+    const t = g.template ?? '';
+    templates.add(t);
+    years.add(y);
+    counts.set(`${y}|${t}`, (counts.get(`${y}|${t}`) ?? 0) + 1);
+  }
+  const ts = [...templates].sort();
+  const count = (y: string, t: string) => counts.get(`${y}|${t}`) ?? 0;
+  return html`<table class="list"><tr><th>统计年度</th>${ts.map((t) => html`<th>${templateZh(t || null)}</th>`)}<th>合计</th></tr>${[...years].sort().map(
+    (y) => html`<tr><td>${y || '年度不明'}</td>${ts.map((t) => html`<td class="n">${count(y, t) || ''}</td>`)}<td class="n">${ts.reduce((n, t) => n + count(y, t), 0)}</td></tr>`,
   )}</table><p class="note">按报告计：同一机构、年度、数字相同的多个文件算一份。</p>`;
 }
 
 function byRule(data: AuditData, counted: readonly ShownFinding[]): Html {
   const rules = countBy(counted, (f) => f.finding.rule_id);
+  const severityOf = new Map<string, string>();
+  for (const f of counted) if (!severityOf.has(f.finding.rule_id)) severityOf.set(f.finding.rule_id, f.finding.severity);
   const rows = [...rules.entries()].sort(
     (a, b) => SEVERITIES.indexOf(data.rules.get(a[0])?.severity ?? '') - SEVERITIES.indexOf(data.rules.get(b[0])?.severity ?? '') || b[1] - a[1],
   );
   if (rows.length === 0) return html`<p class="muted">没有发现。</p>`;
   return html`<table class="list"><tr><th>规则</th><th>说明</th><th>严重程度</th><th>发现</th></tr>${rows.map(([id, n]) => {
-    const sev = counted.find((f) => f.finding.rule_id === id)!.finding.severity;
+    const sev = severityOf.get(id)!;
     return html`<tr><td><code>${id}</code></td><td>${ruleTitle(data, id)}</td><td><span class="badge ${sev}">${severityZh(sev)}</span></td><td class="n">${n}</td></tr>`;
   })}</table>`;
 }
@@ -75,7 +96,7 @@ function topAgencies(data: AuditData, counted: readonly ShownFinding[]): Html {
   }
   const rows = [...per.entries()]
     .filter(([, r]) => (r.error ?? 0) + (r.warning ?? 0) > 0)
-    .sort((a, b) => (b[1].error ?? 0) - (a[1].error ?? 0) || (b[1].warning ?? 0) - (a[1].warning ?? 0) || a[0].localeCompare(b[0], 'zh'))
+    .sort((a, b) => (b[1].error ?? 0) - (a[1].error ?? 0) || (b[1].warning ?? 0) - (a[1].warning ?? 0) || zhCollator.compare(a[0], b[0]))
     .slice(0, 15);
   if (rows.length === 0) return html`<p class="muted">没有错误或警告。</p>`;
   return html`<table class="list"><tr><th>机构</th><th>错误</th><th>警告</th><th>提示</th></tr>${rows.map(
@@ -83,38 +104,34 @@ function topAgencies(data: AuditData, counted: readonly ShownFinding[]): Html {
   )}</table>`;
 }
 
-function findingsTable(list: readonly ShownFinding[], data: AuditData, group: string): Html {
-  return html`<table class="list wide" id="${group}-table"><thead><tr><th>严重程度</th><th>规则</th><th>机构</th><th>年度</th><th>位置</th><th>说明</th><th></th></tr></thead><tbody>${list.map(
-    (f) => findingRow(f, data),
-  )}</tbody></table>`;
-}
-
-function reportsTable(data: AuditData): Html {
-  return html`<table class="list wide"><thead><tr><th>机构</th><th>年度</th><th>格式版本</th><th>状态</th><th>错误</th><th>警告</th><th>提示</th><th>来源文件</th><th></th></tr></thead><tbody>${data.groups.map((g) => {
-    const active = g.findings.filter((f) => !f.dismissed);
-    const n = (sev: string) => active.filter((f) => f.finding.severity === sev).length;
-    const sources = g.docs.flatMap((d) => d.sources.map((s) => s.source));
-    return html`<tr data-row="report" data-agency="${tokens([g.agency])}" data-year="${tokens([g.year])}" data-sev="${tokens(active.map((f) => f.finding.severity))}" data-rule="${tokens(active.map((f) => f.finding.rule_id))}">
-<td>${g.agency ?? '（机构不明）'}</td><td class="n">${g.year ?? ''}</td><td>${templateZh(g.template)}</td><td><span class="badge ${g.status}">${statusZh(g.status)}</span></td>
-<td class="n">${n('error') || ''}</td><td class="n">${n('warning') || ''}</td><td class="n">${n('info') || ''}</td>
-<td>${sources.map((s, i) => html`${i ? html`<br>` : ''}<span class="muted">${s}</span>`)}</td><td><a href="reports/${g.id}.html">打开</a></td></tr>`;
-  })}</tbody></table>`;
+/** One row of the reports list (its documents loaded). */
+function reportRow(g: ReportGroup): string {
+  const active = g.findings.filter((f) => !f.dismissed);
+  const n = (sev: string) => active.reduce((k, f) => k + (f.finding.severity === sev ? 1 : 0), 0) || '';
+  const sources = g.docs.flatMap((d) => d.sources.map((s) => escapeHtml(s.source))).join('<br>');
+  return `<tr data-row="report" data-agency="${escapeHtml(tokens([g.agency]))}" data-year="${escapeHtml(tokens([g.year]))}" data-sev="${escapeHtml(
+    tokens(active.map((f) => f.finding.severity)),
+  )}" data-rule="${escapeHtml(tokens(active.map((f) => f.finding.rule_id)))}"><td>${escapeHtml(g.agency ?? '（机构不明）')}</td><td>${g.year ?? ''}</td><td>${escapeHtml(
+    templateZh(g.template),
+  )}</td><td><span class="badge ${escapeHtml(g.status)}">${escapeHtml(statusZh(g.status))}</span></td><td>${n('error')}</td><td>${n('warning')}</td><td>${n('info')}</td><td class="src">${sources}</td><td><a href="reports/${escapeHtml(
+    g.id,
+  )}.html">打开</a></td></tr>\n`;
 }
 
 /** Failed and partial documents, from the warehouse and from this run (a file that could not even be read). */
-function problemDocuments(data: AuditData, s: RunSummary): Html {
+function problemDocuments(problems: readonly ReportDoc[], knownSources: ReadonlySet<string>, s: RunSummary): Html {
   const rows: { source: string; status: string; error: string; group: string | null }[] = [];
-  const known = new Set<string>();
-  for (const g of data.groups) {
-    for (const d of g.docs) {
-      for (const src of d.sources) known.add(src.source);
-      if (d.status === 'ok') continue;
-      for (const src of d.sources) rows.push({ source: src.source, status: d.status, error: d.error ?? '', group: g.id });
+  const known = new Set(knownSources);
+  for (const d of problems) {
+    for (const src of d.sources) {
+      known.add(src.source);
+      rows.push({ source: src.source, status: d.status, error: d.error ?? '', group: d.group_id });
     }
   }
+  // a file this run could not read at all has no reports row (one in the warehouse is listed with its report)
   for (const f of s.failed) if (!known.has(f.source)) rows.push({ source: f.source, status: 'failed', error: f.error, group: null });
   if (rows.length === 0) return html`<p class="muted">所有文件都已完整识别。</p>`;
-  rows.sort((a, b) => (a.status === b.status ? a.source.localeCompare(b.source) : a.status === 'failed' ? -1 : 1));
+  rows.sort((a, b) => (a.status === b.status ? defaultCollator.compare(a.source, b.source) : a.status === 'failed' ? -1 : 1));
   return html`<table class="list wide"><tr><th>文件</th><th>状态</th><th>原因</th><th></th></tr>${rows.map(
     (r) => html`<tr><td>${r.source}</td><td><span class="badge ${r.status}">${statusZh(r.status)}</span></td><td>${r.error}</td><td>${r.group ? html`<a href="reports/${r.group}.html">打开</a>` : ''}</td></tr>`,
   )}</table>`;
@@ -129,17 +146,51 @@ function staleReviewsBlock(stale: readonly Review[]): Html {
   )}</table>`;
 }
 
-export function renderIndexPage(p: IndexPageInput): string {
-  const { data, summary } = p;
-  const counted = data.findings.filter((f) => !f.dismissed);
-  const dismissed = data.findings.filter((f) => f.dismissed);
-  const agencies = [...new Set(data.groups.map((g) => g.agency).filter((a): a is string => !!a))].sort((a, b) => a.localeCompare(b, 'zh'));
-  const years = [...new Set(data.groups.map((g) => g.year).filter((y): y is number => y !== null))].sort();
-  const rules = [...new Set(data.findings.map((f) => f.finding.rule_id))].sort().map((id) => ({ id, title: ruleTitle(data, id) }));
-  const when = (summary.endedAt ?? new Date()).toISOString().replace('T', ' ').slice(0, 19);
-  const body = html`<nav class="toc"><a href="#summary">运行概况</a><a href="#findings">全部发现</a><a href="#reports">报告一览</a><a href="#problems">未完整识别的文件</a>${
-    dismissed.length ? html`<a href="#dismissed">已排除</a>` : ''
-  }<a href="#review">如何审核</a></nav>
+/**
+ * index.html written in order: `start` (summary, the findings), `reports` for each batch of
+ * report pages (their documents loaded), `finish` (problems, dismissed findings, how to review).
+ */
+export class IndexPage {
+  private readonly counted: ShownFinding[];
+  private readonly dismissed: ShownFinding[];
+  private tail = '';
+  private pendingReports: string[] = [];
+
+  constructor(
+    private readonly sink: FileSink,
+    private readonly p: IndexPageInput,
+  ) {
+    this.counted = p.data.findings.filter((f) => !f.dismissed);
+    this.dismissed = p.data.findings.filter((f) => f.dismissed);
+  }
+
+  private findingsTable(list: readonly ShownFinding[], group: string): void {
+    this.sink.write(
+      `<table class="list wide findings" id="${group}-table"><thead><tr><th>严重程度</th><th>规则</th><th>机构</th><th>年度</th><th>位置</th><th>说明</th><th></th></tr></thead><tbody>\n`,
+    );
+    for (let i = 0; i < list.length; i += ROWS_PER_WRITE) {
+      this.sink.write(list.slice(i, i + ROWS_PER_WRITE).map((f) => findingRow(f, this.p.data)).join(''));
+    }
+    this.sink.write('</tbody></table>');
+  }
+
+  start(): void {
+    const { data, summary } = this.p;
+    const { counted, dismissed } = this;
+    const agencies = [...new Set(data.groups.map((g) => g.agency).filter((a): a is string => !!a))].sort(zhCollator.compare);
+    const years = [...new Set(data.groups.map((g) => g.year).filter((y): y is number => y !== null))].sort();
+    const rules = [...new Set(data.findings.map((f) => f.finding.rule_id))].sort().map((id) => ({ id, title: ruleTitle(data, id) }));
+    const when = (summary.endedAt ?? new Date()).toISOString().replace('T', ' ').slice(0, 19);
+    const { head, tail } = pageShell({
+      title: '政府信息公开工作年度报告 · 统计表核查',
+      subtitle: html`运行 ${summary.runId} · ${when} UTC · 输入 ${summary.input}`,
+    });
+    this.tail = tail;
+    this.sink.write(head);
+    this.sink.write(
+      html`<nav class="toc"><a href="#summary">运行概况</a><a href="#findings">全部发现</a><a href="#reports">报告一览</a><a href="#problems">未完整识别的文件</a>${
+        dismissed.length ? html`<a href="#dismissed">已排除</a>` : ''
+      }<a href="#review">如何审核</a></nav>
 <h2 id="summary">运行概况</h2>
 ${runCards(summary, data, counted, dismissed.length)}
 <div class="cols">
@@ -149,21 +200,50 @@ ${runCards(summary, data, counted, dismissed.length)}
 </div>
 ${filterBar({ severities: SEVERITIES.filter((s) => data.findings.some((f) => f.finding.severity === s)), rules, agencies, years })}
 <h2 id="findings">全部发现（${counted.length}）${counter('finding')}</h2>
-${counted.length ? findingsTable(counted, data, 'finding') : html`<p class="muted">没有发现。</p>`}
+`.value,
+    );
+    if (counted.length) this.findingsTable(counted, 'finding');
+    else this.sink.write('<p class="muted">没有发现。</p>');
+    this.sink.write(
+      html`
 <h2 id="reports">报告一览（${data.groups.length}）${counter('report')}</h2>
-${reportsTable(data)}
-<h2 id="problems">未完整识别的文件</h2>
-${problemDocuments(data, summary)}
-${dismissed.length ? html`<h2 id="dismissed">已排除的发现（${dismissed.length}）${counter('dismissed')}</h2><p class="muted">审核人在 reviews.csv 中排除的发现，不计入上面的统计。</p>${findingsTable(dismissed, data, 'dismissed')}` : ''}
-${staleReviewsBlock(p.staleReviews)}
+<table class="list wide reports"><thead><tr><th>机构</th><th>年度</th><th>格式版本</th><th>状态</th><th>错误</th><th>警告</th><th>提示</th><th>来源文件</th><th></th></tr></thead><tbody>
+`.value,
+    );
+  }
+
+  /** Rows of the reports list, in page order; their documents must be loaded. */
+  reports(groups: readonly ReportGroup[]): void {
+    for (const g of groups) this.pendingReports.push(reportRow(g));
+    if (this.pendingReports.length >= ROWS_PER_WRITE) this.flushReports();
+  }
+
+  private flushReports(): void {
+    this.sink.write(this.pendingReports.join(''));
+    this.pendingReports = [];
+  }
+
+  finish(): void {
+    const { summary } = this.p;
+    const { dismissed } = this;
+    this.flushReports();
+    this.sink.write('</tbody></table>\n');
+    this.sink.write(html`<h2 id="problems">未完整识别的文件</h2>
+${problemDocuments(this.p.problems, this.p.knownSources, summary)}
+`.value);
+    if (dismissed.length) {
+      this.sink.write(
+        html`<h2 id="dismissed">已排除的发现（${dismissed.length}）${counter('dismissed')}</h2><p class="muted">审核人在 reviews.csv 中排除的发现，不计入上面的统计。</p>`.value,
+      );
+      this.findingsTable(dismissed, 'dismissed');
+    }
+    this.sink.write(html`
+${staleReviewsBlock(this.p.staleReviews)}
 <h2 id="review">如何审核</h2>
-<p>每条发现都有一个指纹（报告页上每条发现的右上角）。在 <code>${p.reviewsFile}</code> 中为它加一行：
+<p>每条发现都有一个指纹（报告页上每条发现的右上角）。在 <code>${this.p.reviewsFile}</code> 中为它加一行：
 <code>fingerprint,decision,note,reviewer,date</code>，decision 填 <code>confirmed</code>（确认）或 <code>dismissed</code>（排除）。
 下次运行时读入：排除的发现单独列出、不计入统计；报告数字变化后，发现会得到新的指纹，旧的审核结论不再适用。</p>
-<p class="muted">导出：<a href="anomalies.csv">anomalies.csv</a> · <a href="anomalies.json">anomalies.json</a> · <a href="reports.csv">reports.csv</a></p>`;
-  return renderPage({
-    title: '政府信息公开工作年度报告 · 统计表核查',
-    subtitle: html`运行 ${summary.runId} · ${when} UTC · 输入 ${summary.input}`,
-    body,
-  });
+<p class="muted">导出：<a href="anomalies.csv">anomalies.csv</a> · <a href="anomalies.json">anomalies.json</a> · <a href="reports.csv">reports.csv</a></p>`.value);
+    this.sink.write(this.tail);
+  }
 }

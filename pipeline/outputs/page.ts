@@ -33,7 +33,10 @@ table.list th { background: var(--head); font-weight: 600; white-space: nowrap; 
 table.list td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.list td.go { white-space: nowrap; }
 table.list.wide { width: 100%; }
-table.list td.agency { min-width: 11em; } table.list td.where { min-width: 12em; }
+table.findings td:nth-child(3) { min-width: 11em; } table.findings td:nth-child(5) { min-width: 12em; }
+table.findings td:nth-child(4), table.findings td:nth-child(7), table.reports td:nth-child(2) { white-space: nowrap; }
+table.findings td:nth-child(4), table.reports td:nth-child(2), table.reports td:nth-child(n+5):nth-child(-n+7) { text-align: right; font-variant-numeric: tabular-nums; }
+table.reports td.src { color: var(--muted); font-size: 13px; }
 details.ops summary { cursor: pointer; font-size: 13px; color: var(--muted); }
 .side table.grid { font-size: 12px; } .side table.grid th.corner { font-size: 11px; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; font-weight: 600; white-space: nowrap; }
@@ -147,9 +150,10 @@ export interface PageInput {
   body: Html;
 }
 
-export function renderPage(p: PageInput): string {
+/** The page around its body: what comes before it and after it (a long page is written in pieces between them). */
+export function pageShell(p: Omit<PageInput, 'body'>): { head: string; tail: string } {
   const home = p.homeHref ? html`<a href="${p.homeHref}">← 返回汇总</a> · ` : '';
-  return html`<!DOCTYPE html>
+  const head = html`<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
@@ -162,12 +166,20 @@ export function renderPage(p: PageInput): string {
 <body>
 <header class="top"><h1>${p.title}</h1><div class="sub">${home}${p.subtitle ?? ''}</div></header>
 <main>
-${p.body}
+`.value;
+  return { head, tail: TAIL };
+}
+
+const TAIL = `
 </main>
-<script>${trusted(SCRIPT)}</script>
+<script>${SCRIPT}</script>
 </body>
 </html>
-`.value;
+`;
+
+export function renderPage(p: PageInput): string {
+  const { head, tail } = pageShell(p);
+  return head + p.body.value + tail;
 }
 
 /** A token list for data-* filter attributes: |a|b| (matched whole, case-insensitive). */

@@ -20,11 +20,13 @@ export const PARQUET_TABLES: Readonly<Record<string, string>> = {
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-export async function writeParquet(conn: DuckDBConnection, dir: string): Promise<string[]> {
+/** `queries`: the rows of some tables read elsewhere (a view already computed into a temp table). */
+export async function writeParquet(conn: DuckDBConnection, dir: string, queries: Readonly<Record<string, string>> = {}): Promise<string[]> {
   const root = resolve(dir);
   mkdirSync(root, { recursive: true });
   const written: string[] = [];
-  for (const [table, query] of Object.entries(PARQUET_TABLES)) {
+  for (const [table, defaultQuery] of Object.entries(PARQUET_TABLES)) {
+    const query = queries[table] ?? defaultQuery;
     const target = join(root, table);
     const staging = join(root, `.${table}.tmp-${randomBytes(4).toString('hex')}`);
     try {

@@ -3,14 +3,14 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 
 export type Row = Record<string, string | number | boolean | null>;
 
-function plain(value: unknown): string | number | boolean | null {
+export function plain(value: unknown): string | number | boolean | null {
   if (typeof value === 'bigint') return Number(value);
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
   return String(value);
 }
 
-/** Runs a query; TIMESTAMP and other non-JSON values come back as DuckDB prints them. */
+/** Runs a query; TIMESTAMP and other non-JSON values come back as DuckDB prints them. For small results. */
 export async function queryRows(conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<Row[]> {
   const reader = await conn.runAndReadAll(sql, params);
   const js = reader.getRowObjectsJS();
@@ -25,6 +25,28 @@ export async function queryRows(conn: DuckDBConnection, sql: string, params?: Du
     return out;
   });
 }
+
+/**
+ * Runs a query whose only column is one JSON text per row (`json_array(...)`, or text built as
+ * JSON) and returns the parsed rows, in order. One N-API read and one JSON.parse per row:
+ * much faster than reading every value of every row (the pages read hundreds of thousands of cells).
+ * Numbers must be finite (`finite(x)`): JSON has no NaN.
+ */
+export async function jsonRows<T = unknown[]>(conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<T[]> {
+  const reader = await conn.runAndReadAll(sql, params);
+  if (reader.currentRowCount === 0) return [];
+  // one parse per row: faster than joining the rows into one text and parsing that
+  return (reader.getColumnsJS()[0] as (string | null)[]).map((text) => (text === null ? null : JSON.parse(text)) as T);
+}
+
+/** A text as a SQL literal. */
+export const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/** `IN (…)` list of text literals (never empty: an empty list matches nothing). */
+export const sqlList = (values: Iterable<string>): string => {
+  const list = [...values].map(sqlString);
+  return list.length ? list.join(', ') : 'NULL';
+};
 
 export const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));

@@ -3,7 +3,7 @@
  * several forms): its sources, its findings with their arithmetic, the tables rebuilt with the
  * cells involved highlighted, and the other year side by side for cross-year findings.
  */
-import type { AuditData, ReportGroup, ShownFinding } from './audit-data.js';
+import { cellsOf, otherVersionsOf, type AuditData, type ReportGroup, type ShownFinding } from './audit-data.js';
 import { marksFor } from './cell-marks.js';
 import { findingCard, ruleTitle } from './finding-view.js';
 import { counter, filterBar } from './filters.js';
@@ -39,8 +39,8 @@ function sourcesBlock(g: ReportGroup, ctx: ReportPageContext): Html {
 
 function otherVersions(g: ReportGroup, data: AuditData): Html {
   if (g.versionsInYear <= 1) return html``;
-  const others = data.groups.filter((o) => o.id !== g.id && o.agency === g.agency && o.year === g.year && o.year !== null);
-  return html`<dt>同年其他版本</dt><dd>数字不同的另 ${g.versionsInYear - 1} 份：${others.map((o, i) => html`${i ? '、' : ''}<a href="${o.id}.html">${o.docs[0].sources[0]?.source ?? o.id}</a>`)}</dd>`;
+  const others = otherVersionsOf(g, data);
+  return html`<dt>同年其他版本</dt><dd>数字不同的另 ${g.versionsInYear - 1} 份：${others.map((o, i) => html`${i ? '、' : ''}<a href="${o.id}.html">${o.label}</a>`)}</dd>`;
 }
 
 function metaBlock(g: ReportGroup, data: AuditData, ctx: ReportPageContext): Html {
@@ -49,7 +49,7 @@ function metaBlock(g: ReportGroup, data: AuditData, ctx: ReportPageContext): Htm
 <dt>机构</dt><dd>${g.agency ?? '（未识别）'}</dd>
 <dt>统计年度</dt><dd>${g.year ?? '（未识别）'}</dd>
 <dt>格式版本</dt><dd>${templateZh(g.template)}</dd>
-<dt>识别状态</dt><dd><span class="badge ${g.status}">${statusZh(g.status)}</span> ${g.docs[0].error ?? ''}</dd>
+<dt>识别状态</dt><dd><span class="badge ${g.status}">${statusZh(g.status)}</span> ${g.docs[0]?.error ?? ''}</dd>
 <dt>标题</dt><dd>${titles.length ? titles.map((t, i) => html`${i ? html`<br>` : ''}${t}`) : '（未识别）'}</dd>
 <dt>来源文件</dt><dd>${g.docs.length > 1 ? html`<span class="muted">同一报告（机构、年度、数字相同）共 ${g.docs.length} 个文件，只列一次：</span>` : ''}${sourcesBlock(g, ctx)}</dd>
 ${otherVersions(g, data)}
@@ -86,12 +86,12 @@ function sideBySide(g: ReportGroup, data: AuditData): Html {
     }
     const sides = [g, other].sort((a, b) => (a.year ?? 0) - (b.year ?? 0));
     // the same year twice (two versions of one report): name them by their file
-    const name = (x: ReportGroup) => (g.year === other.year ? `${yearZh(x.year)} · ${x.docs[0].sources[0]?.source ?? x.id}` : yearZh(x.year));
+    const name = (x: ReportGroup) => (g.year === other.year ? `${yearZh(x.year)} · ${x.label}` : yearZh(x.year));
     for (const t of TABLE_ORDER.filter((x) => tables.has(x))) {
       blocks.push(html`<h3>${tableTitle(t)}：${sides.map((x, i) => html`${i ? ' ↔ ' : ''}${name(x)}`)}（${list.map((s) => s.finding.rule_id).filter((r, i, a) => a.indexOf(r) === i).join('、')}）</h3>
 <div class="side">${sides.map(
         (x) => html`<div><div><b>${x.agency ?? ''} ${name(x)}</b> ${x.id === g.id ? '（本报告）' : html`<a href="${x.id}.html">打开该报告</a>`}</div>${renderTable(t, {
-          cells: x.cells, marks: marksFor(x.id, list, data.groupOf, true), template: x.template, anchorPrefix: `x${x.id}`,
+          cells: cellsOf(x), marks: marksFor(x.id, list, data.groupOf, true), template: x.template, anchorPrefix: `x${x.id}`,
         })}</div>`,
       )}</div>`);
     }
@@ -112,7 +112,7 @@ export function renderReportPage(g: ReportGroup, data: AuditData, ctx: ReportPag
   const rules = [...new Set(visible.map((s) => s.finding.rule_id))].sort().map((id) => ({ id, title: ruleTitle(data, id) }));
   const severities = ['error', 'warning', 'info'].filter((s) => visible.some((f) => f.finding.severity === s));
   const tables = TABLE_ORDER.map(
-    (t) => html`<h2 id="${t}">${tableTitle(t)}</h2>${renderTable(t, { cells: g.cells, marks, template: g.template, anchorPrefix: 'g' })}`,
+    (t) => html`<h2 id="${t}">${tableTitle(t)}</h2>${renderTable(t, { cells: cellsOf(g), marks, template: g.template, anchorPrefix: 'g' })}`,
   );
   const compare = sideBySide(g, data);
   const body = html`${metaBlock(g, data, ctx)}

@@ -1,0 +1,144 @@
+/**
+ * The outputs are written a piece at a time (memory flat in the number of reports): the CSV and
+ * JSON writers give the same bytes as writing the whole table at once, and the page writer keeps
+ * the file of a page that did not change (hard link) and reports a failure.
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { csvField, CsvWriter, JsonWriter, readCsvExport, toCsv, toJson } from '../../pipeline/outputs/exports.js';
+import { FileSink, PageWriter } from '../../pipeline/outputs/files.js';
+import { query, REPORTS, runOn, tempDir } from '../helpers.js';
+import { BROKEN_DOCX } from './fixture.js';
+
+const COLUMNS = ['text', 'n', 'flag', 'other'];
+/** Values that need care: formula starts, quotes, line breaks, BOM, commas, edge spaces, Chinese, numbers, NULL. */
+const ROWS: (string | number | boolean | null)[][] = [
+  ['=SUM(A1)', -3, true, null],
+  ["'quoted", 0.1, false, ''],
+  ['-3', 1e21, null, ' leading'],
+  ['a "b", c', 23466.49, true, 'trailing '],
+  ['line\nbreak\r\nCRLF', NaN, false, '\uFEFFbom'],
+  ['+1', Infinity, true, '@x'],
+  ['\ttab', -0.5, false, '正常的中文，带逗号'],
+  ['', 9007199254740993, null, 'x'],
+];
+
+function written(fill: (sink: FileSink) => void): string {
+  const path = join(tempDir('goa-writers-'), 'out.txt');
+  const sink = new FileSink(path);
+  fill(sink);
+  sink.commit();
+  return readFileSync(path, 'utf8');
+}
+
+describe('CSV and JSON written in chunks', () => {
+  it('encode each field as Papa.unparse does', () => {
+    for (const row of ROWS) {
+      const papa = Papa.unparse([row], { escapeFormulae: /^[=+\-@\t\r']/, newline: '\r\n' });
+      expect(row.map(csvField).join(',')).toBe(papa);
+    }
+  });
+
+  it('give the same bytes as the whole table at once, in any chunking', () => {
+    const table = { columns: COLUMNS, rows: ROWS.map((r) => Object.fromEntries(COLUMNS.map((c, i) => [c, r[i]]))) };
+    for (const cut of [[], [1], [0, 3, 3, 7]]) {
+      const chunks = [...cut, ROWS.length].map((end, i, all) => ROWS.slice(i ? all[i - 1] : 0, end));
+      const csv = written((sink) => {
+        const w = new CsvWriter(sink, COLUMNS);
+        chunks.forEach((c) => w.rows(c));
+        w.end();
+      });
+      expect(csv).toBe(toCsv(table));
+      const json = written((sink) => {
+        const w = new JsonWriter(sink, COLUMNS);
+        chunks.forEach((c) => w.rows(c));
+        w.end();
+      });
+      expect(json).toBe(toJson(table));
+    }
+    expect(readCsvExport(toCsv(table)).rows[0]).toEqual({ text: '=SUM(A1)', n: '-3', flag: 'true', other: null });
+  });
+
+  it('write an empty table as before', () => {
+    const empty = { columns: COLUMNS, rows: [] };
+    expect(written((sink) => new CsvWriter(sink, COLUMNS).end())).toBe(toCsv(empty));
+    expect(written((sink) => new JsonWriter(sink, COLUMNS).end())).toBe(toJson(empty));
+  });
+
+  it('leave the old file in place when aborted', () => {
+    const dir = tempDir('goa-writers-');
+    writeFileSync(join(dir, 'index.html'), 'old');
+    const sink = new FileSink(join(dir, 'index.html'));
+    sink.write('half of a new page');
+    sink.abort();
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toEqual(['index.html']);
+  });
+});
+
+describe('the page writer', () => {
+  it('links an unchanged page from the folder it replaces and writes the others', async () => {
+    const root = tempDir('goa-pages-');
+    const previous = join(root, 'reports');
+    const next = join(root, 'staging');
+    mkdirSync(previous);
+    mkdirSync(next);
+    writeFileSync(join(previous, 'a.html'), '<p>甲</p>');
+    writeFileSync(join(previous, 'b.html'), '<p>乙</p>');
+    const pages = new PageWriter(next, previous, 2);
+    for (const [name, html] of [['a.html', '<p>甲</p>'], ['b.html', '<p>乙，已更正</p>'], ['c.html', '<p>丙</p>']]) await pages.write(name, html);
+    await pages.close();
+    expect([pages.unchanged, pages.written]).toEqual([1, 2]);
+    expect(statSync(join(next, 'a.html')).ino).toBe(statSync(join(previous, 'a.html')).ino);
+    expect(statSync(join(next, 'b.html')).ino).not.toBe(statSync(join(previous, 'b.html')).ino);
+    expect(readFileSync(join(next, 'b.html'), 'utf8')).toBe('<p>乙，已更正</p>');
+    expect(readFileSync(join(next, 'c.html'), 'utf8')).toBe('<p>丙</p>');
+  });
+
+  it('reports a page it could not write', async () => {
+    const pages = new PageWriter(join(tempDir('goa-pages-'), 'missing'), null);
+    await pages.write('a.html', 'x');
+    await expect(pages.close()).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('report pages across runs', () => {
+  it('keep the file of every report whose page did not change', async () => {
+    const work = tempDir('goa-pages-run-');
+    const opts = { db: join(work, 'w.duckdb'), out: join(work, 'out'), noOutputs: false };
+    await runOn(REPORTS, opts);
+    const pagesDir = join(opts.out, 'reports');
+    const before = new Map(readdirSync(pagesDir).map((f) => [f, { ino: statSync(join(pagesDir, f)).ino, html: readFileSync(join(pagesDir, f), 'utf8') }]));
+
+    // an auditor dismisses one finding: the pages showing it change, the others are kept as they are
+    const [finding] = await query<{ fingerprint: string }>(opts.db, `SELECT fingerprint FROM anomalies WHERE related_report_id IS NULL ORDER BY fingerprint LIMIT 1`);
+    const reviews = join(opts.out, 'reviews.csv');
+    writeFileSync(reviews, readFileSync(reviews, 'utf8') + `${finding.fingerprint},dismissed,核实无误,审计员,2026-11-27\n`);
+    const second = await runOn(REPORTS, opts);
+    expect(second.summary.stageMs.outputs).toBeGreaterThan(0);
+    const after = readdirSync(pagesDir).sort();
+    expect(after).toEqual([...before.keys()].sort());
+    let kept = 0;
+    for (const f of after) {
+      const old = before.get(f)!;
+      const html = readFileSync(join(pagesDir, f), 'utf8');
+      if (html === old.html) kept++;
+      expect(statSync(join(pagesDir, f)).ino === old.ino, f).toBe(html === old.html);
+    }
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(before.size);
+  });
+
+  it('are written for a run whose only document failed (no cells at all)', async () => {
+    const input = tempDir('goa-pages-in-');
+    writeFileSync(join(input, '2021_损坏的附件.docx'), BROKEN_DOCX);
+    const run = await runOn(input, { noOutputs: false });
+    expect(run.exitCode).toBe(3);
+    const index = readFileSync(join(run.out, 'index.html'), 'utf8');
+    expect(index).toMatch(/2021_损坏的附件\.docx<\/td><td><span class="badge failed">失败/);
+    expect(readdirSync(join(run.out, 'reports'))).toHaveLength(1);
+  });
+});
+
