@@ -26,7 +26,7 @@ export function cleanText(text: string): string {
     .replace(/^[\n ]+|[\n ]+$/g, '');
 }
 
-function isElement(node: AnyNode): node is Element {
+export function isElement(node: AnyNode): node is Element {
   return node.type === 'tag' || node.type === 'script' || node.type === 'style';
 }
 
@@ -56,7 +56,7 @@ function cellText(node: Element): string {
 }
 
 /** The rows of a table element, not those of tables nested in its cells. */
-function ownRows(table: Element): Element[] {
+export function ownRows(table: Element): Element[] {
   const rows: Element[] = [];
   const visit = (el: Element) => {
     for (const child of el.children) {
@@ -140,7 +140,7 @@ export function modelFromDom(root: AnyNode[], format: InputFormat, title?: strin
 }
 
 /** The first element named `tag` within `depth` levels (title and body sit near the top). */
-function findElement(nodes: AnyNode[], tag: string, depth: number): Element | null {
+export function findElement(nodes: AnyNode[], tag: string, depth: number): Element | null {
   for (const n of nodes) {
     if (!isElement(n)) continue;
     if (n.name.toLowerCase() === tag) return n;
