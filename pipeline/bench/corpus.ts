@@ -1,6 +1,8 @@
 /**
  * A benchmark corpus: N distinct reports made from the real layouts in data/reports by renaming
- * the agency and scaling every integer count (sums stay true: every rule is linear).
+ * the agency and scaling every integer count by a factor of its own, in the tables and in the
+ * prose alike: sums, shares and the prose's restatements stay true (every rule is linear), so
+ * the corpus is as consistent as the real reports it comes from.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +29,10 @@ function templates(reportsDir: string, formats: readonly BenchFormat[]): Templat
 
 const scale = (n: string, k: number) => String(Number(n) * k);
 
+/** A count in prose: a whole number before a measure word (not a year, date or percentage). */
+const PROSE_COUNT = /(?<![\d.])(\d{1,6})(?=\s*(?:件|条|项|个|次|人次|宗|起|份|篇|期))/g;
+const scaleProse = (text: string, k: number) => text.replace(PROSE_COUNT, (n) => scale(n, k));
+
 /** A name for the i-th agency without digits (a run of four digits in a title reads as a year). */
 function letters(i: number): string {
   let s = '';
@@ -39,13 +45,18 @@ function letters(i: number): string {
 
 /** Scales whole numbers in table cells of a page or text export; renames the agency. */
 function varyText(text: string, agency: string, newAgency: string, k: number, format: 'html' | 'txt'): string {
-  let t = text.split(agency).join(newAgency);
+  const t = text.split(agency).join(newAgency);
   if (format === 'html') {
-    t = t.replace(/<table[\s\S]*?<\/table>/g, (table) => table.replace(/>(\s*)(\d{1,6})(\s*)</g, (_, a, n, b) => `>${a}${scale(n, k)}${b}<`));
-  } else {
-    t = t.replace(/^\t(\d{1,6})$/gm, (_, n) => `\t${scale(n, k)}`);
+    // Tables and prose alternate: scale the cells of one, the counts of the other.
+    return t
+      .split(/(<table[\s\S]*?<\/table>)/)
+      .map((part, i) => (i % 2 === 1 ? part.replace(/>(\s*)(\d{1,6})(\s*)</g, (_, a, n, b) => `>${a}${scale(n, k)}${b}<`) : scaleProse(part, k)))
+      .join('');
   }
-  return t;
+  return t
+    .split('\n')
+    .map((line) => (line.startsWith('\t') ? line.replace(/^\t(\d{1,6})$/, (_, n) => `\t${scale(n, k)}`) : scaleProse(line, k)))
+    .join('\n');
 }
 
 function varyDocx(bytes: Uint8Array, agency: string, newAgency: string, k: number, i: number): Uint8Array {
@@ -53,6 +64,7 @@ function varyDocx(bytes: Uint8Array, agency: string, newAgency: string, k: numbe
   let xml = strFromU8(entries['word/document.xml']);
   xml = xml.split(agency).join(newAgency);
   xml = xml.replace(/(<w:t(?:\s[^>]*)?>)(\d{1,6})(<\/w:t>)/g, (_, a, n, b) => `${a}${scale(n, k)}${b}`);
+  xml = xml.replace(/(<w:t(?:\s[^>]*)?>)([^<]*)(<\/w:t>)/g, (_, a, text, b) => `${a}${scaleProse(text, k)}${b}`);
   xml = xml.replace(/^(<\?xml[^>]*\?>)/, `$1<!-- bench ${i} -->`);
   entries['word/document.xml'] = strToU8(xml);
   return zipSync(entries, { level: 6 });
@@ -65,7 +77,7 @@ export function generateCorpus(reportsDir: string, dir: string, docs: number, fo
   const written: string[] = [];
   for (let i = 0; i < docs; i++) {
     const t = tpl[i % tpl.length];
-    const k = 1 + (Math.floor(i / tpl.length) % 50);
+    const k = 1 + Math.floor(i / tpl.length); // a factor per copy: no two agencies publish the same table
     const newAgency = `${t.agency}${letters(i)}分局`;
     const sub = join(dir, String(i % 100).padStart(2, '0'));
     mkdirSync(sub, { recursive: true });
