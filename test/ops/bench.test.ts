@@ -1,0 +1,23 @@
+/** The benchmark runs and reports what it promises (a tiny corpus: a smoke test, not a measurement). */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers.js';
+
+describe('npm run bench', () => {
+  it('prints one JSON object with the figures, and the generated corpus is consistent', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'pipeline', 'bench', 'index.js'), '--docs', '12', '--format', 'all', '--json'], {
+      encoding: 'utf8', timeout: 120_000,
+    });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    for (const key of ['docs', 'format', 'floor_docs_per_s', 'pipeline_docs_per_s', 'ratio', 'noop_seconds', 'peak_rss_mb']) expect(out).toHaveProperty(key);
+    expect(out.docs).toBe(12);
+    expect(out.failed).toBe(0);
+    expect(out.noop_new_documents).toBe(0);
+    expect(out.pipeline_docs_per_s).toBeGreaterThan(0);
+    // Scaled copies of consistent reports stay consistent: no finding beyond those the originals
+    // already carry (at most a few per document).
+    expect(out.findings).toBeLessThanOrEqual(out.docs * 3);
+  });
+});
