@@ -15,6 +15,7 @@
  */
 import { Parser } from 'htmlparser2';
 import { decodeText } from './decode.js';
+import { pruneMarkup } from './html-prune.js';
 import { BLOCK_TAGS, SKIP_TAGS, cleanText, spanAttr } from './html.js';
 import { expandSpans, result, type Block, type DocumentModel, type InputFormat, type Message, type Result } from './model.js';
 
@@ -184,7 +185,8 @@ export function readHtmlTextFast(html: string, format: InputFormat = 'html'): Do
     },
     { xmlMode: false, decodeEntities: true },
   );
-  parser.end(html);
+  // Attributes, comments and style sheets are most of a page and none of the model: pruned first.
+  parser.end(pruneMarkup(html));
   while (stack.length > 0) endFrame(stack.pop()!); // the parser ends every open element; in case it did not
   const walk: Walk = body ?? whole;
   walk.flush();

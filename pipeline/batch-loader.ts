@@ -9,6 +9,7 @@ import { loadReport, loadReports, type ReportRecord } from './warehouse.js';
 interface Pending {
   rec: ReportRecord;
   replace: boolean;
+  since: number;
   resolve: (r: { cells: number; ms: number }) => void;
   reject: (e: unknown) => void;
 }
@@ -17,48 +18,54 @@ export class BatchLoader {
   private pending: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** Set by idle(): load whatever waits, however few. */
+  private finishing = false;
 
   /**
-   * A batch is loaded when `maxBatch` reports wait, or `maxWaitMs` after the first arrived:
-   * few large transactions (each commit syncs the WAL) instead of one per report.
+   * A batch is loaded when `maxBatch` reports wait, or when the oldest has waited `maxWaitMs`:
+   * few large transactions (each append and commit has a fixed cost of milliseconds) instead of
+   * one per report, and a slow trickle of reports still reaches the warehouse.
    */
   constructor(
     private readonly conn: DuckDBConnection,
-    private readonly maxBatch = 64,
-    private readonly maxWaitMs = 100,
+    private readonly maxBatch = 128,
+    private readonly maxWaitMs = 250,
   ) {}
 
   /** Queues a report; resolves with its cell count and its share of the batch's load time. */
   load(rec: ReportRecord, replace: boolean): Promise<{ cells: number; ms: number }> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ rec, replace, resolve, reject });
-      if (this.pending.length >= this.maxBatch) this.kick(false);
-      else this.timer ??= setTimeout(() => this.kick(true), this.maxWaitMs);
+      this.pending.push({ rec, replace, since: performance.now(), resolve, reject });
+      this.schedule();
     });
   }
 
-  /** Loads full batches, and with `all` whatever waits; a remainder waits for more or for the timer. */
-  private kick(all: boolean): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
+  private due(): boolean {
+    if (this.pending.length === 0) return false;
+    return this.finishing || this.pending.length >= this.maxBatch || performance.now() - this.pending[0].since >= this.maxWaitMs;
+  }
+
+  /** Starts a drain when a batch is due, or sets a timer for when the oldest report will be. */
+  private schedule(): void {
+    if (this.flushing) return;
+    if (this.due()) {
+      if (this.timer) clearTimeout(this.timer);
       this.timer = null;
+      this.flushing = this.drain().finally(() => {
+        this.flushing = null;
+        this.schedule();
+      });
+    } else if (this.pending.length > 0 && !this.timer) {
+      const wait = Math.max(0, this.maxWaitMs - (performance.now() - this.pending[0].since));
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.schedule();
+      }, wait);
     }
-    if (this.flushing) {
-      if (all) this.flushAll = true;
-      return;
-    }
-    this.flushAll ||= all;
-    this.flushing = this.drain().finally(() => {
-      this.flushing = null;
-      if (this.pending.length >= this.maxBatch || (this.flushAll && this.pending.length > 0)) this.kick(false);
-      else if (this.pending.length > 0) this.timer ??= setTimeout(() => this.kick(true), this.maxWaitMs);
-    });
   }
-
-  private flushAll = false;
 
   private async drain(): Promise<void> {
-    while (this.pending.length >= this.maxBatch || (this.flushAll && this.pending.length > 0)) {
+    while (this.due()) {
       const batch = this.pending.splice(0, this.maxBatch);
       const t0 = performance.now();
       try {
@@ -76,20 +83,24 @@ export class BatchLoader {
         }
       }
     }
-    this.flushAll = false;
   }
 
   /** Waits while the backlog is long, so extracted reports do not pile up in memory. */
-  async room(limit = 256): Promise<void> {
+  async room(limit = 2 * this.maxBatch): Promise<void> {
     while (this.pending.length >= limit) {
-      this.kick(false);
+      this.schedule();
       await this.flushing;
     }
   }
 
   /** Loads what is queued now and resolves when everything is loaded. */
   async idle(): Promise<void> {
-    if (this.pending.length > 0) this.kick(true);
-    while (this.flushing) await this.flushing;
+    this.finishing = true;
+    try {
+      this.schedule();
+      while (this.flushing) await this.flushing;
+    } finally {
+      this.finishing = false;
+    }
   }
 }

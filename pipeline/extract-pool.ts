@@ -37,7 +37,8 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  job: Job | null;
+  /** Sent to this worker, in the order it works through them: the first is the one in hand. */
+  jobs: Job[];
 }
 
 export interface PoolOptions {
@@ -46,6 +47,12 @@ export interface PoolOptions {
   /** A document taking longer than this fails with a timeout (default 120 s). */
   timeoutMs?: number;
 }
+
+/**
+ * Documents sent to a worker ahead of the one it is reading: the next is already in its queue
+ * when it finishes, so it never waits for the main thread (busy appending to DuckDB).
+ */
+const IN_FLIGHT_PER_WORKER = 2;
 
 export class ExtractPool {
   private readonly slots: Slot[] = [];
@@ -63,36 +70,44 @@ export class ExtractPool {
   private spawn(): Slot {
     const worker = new Worker(join(distDir(), 'pipeline', 'extract-worker.js'), {
       // A document's model is a few MB: a small heap keeps memory flat (a bomb dies alone, as a crash).
-      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 },
+      // A young generation of 32 MB: a page's text (up to a few hundred KB) dies young, not in the old space.
+      resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
     });
-    const slot: Slot = { worker, job: null };
+    const slot: Slot = { worker, jobs: [] };
     worker.on('message', (out: ExtractOutcome) => this.finish(slot, out));
     worker.on('error', (err) => this.crash(slot, `read: worker crashed (${err.message.split('\n')[0]})`));
     worker.on('exit', (code) => {
-      if (slot.job) this.crash(slot, `read: worker exited with code ${code}`);
+      if (slot.jobs.length > 0) this.crash(slot, `read: worker exited with code ${code}`);
     });
     worker.unref();
     return slot;
   }
 
+  /** The job a worker is reading now runs against the clock. */
+  private startClock(slot: Slot): void {
+    const job = slot.jobs[0];
+    if (job && !job.timer) job.timer = setTimeout(() => this.crash(slot, `read: timed out after ${this.timeoutMs / 1000} s`), this.timeoutMs);
+  }
+
   private finish(slot: Slot, out: ExtractOutcome): void {
-    const job = slot.job;
-    slot.job = null;
+    const job = slot.jobs.shift();
     if (job) {
       clearTimeout(job.timer);
       job.resolve(out);
     }
+    this.startClock(slot);
     this.pump();
   }
 
-  /** The worker died with a document in hand: fail that document, replace the worker. */
+  /** The worker died with a document in hand: fail that document, send the ones queued behind it elsewhere, replace the worker. */
   private crash(slot: Slot, failure: string): void {
-    const job = slot.job;
-    slot.job = null;
+    const [job, ...waiting] = slot.jobs;
+    slot.jobs = [];
     if (job) {
       clearTimeout(job.timer);
       job.resolve({ id: job.req.id, extraction: null, failure, messages: [] });
     }
+    this.queue.unshift(...waiting);
     slot.worker.removeAllListeners();
     void slot.worker.terminate();
     const i = this.slots.indexOf(slot);
@@ -102,11 +117,13 @@ export class ExtractPool {
 
   private pump(): void {
     for (const slot of this.slots) {
-      if (slot.job || this.queue.length === 0) continue;
-      const job = this.queue.shift()!;
-      slot.job = job;
-      job.timer = setTimeout(() => this.crash(slot, `read: timed out after ${this.timeoutMs / 1000} s`), this.timeoutMs);
-      slot.worker.postMessage(job.req, [job.req.bytes]);
+      while (slot.jobs.length < IN_FLIGHT_PER_WORKER && this.queue.length > 0) {
+        const job = this.queue.shift()!;
+        slot.jobs.push(job);
+        // Copied, not transferred: a job queued behind one that crashes the worker is sent again.
+        slot.worker.postMessage(job.req);
+      }
+      this.startClock(slot);
     }
   }
 
@@ -120,13 +137,12 @@ export class ExtractPool {
         return { id, extraction: null, failure: describeFailure(e), messages: [] };
       }
     }
-    // Copy into a transferable buffer of its own: a Buffer may be a view into a shared pool
-    // (and Buffer#slice does not copy), so its .buffer is not the document's bytes.
+    // A buffer of its own: a Buffer may be a view into a shared pool (and Buffer#slice does not
+    // copy), and a message copies the whole buffer under a view.
     const own = new Uint8Array(bytes.byteLength);
     own.set(bytes);
-    const copy = own.buffer;
     return new Promise((resolve) => {
-      this.queue.push({ req: { id, bytes: copy }, resolve });
+      this.queue.push({ req: { id, bytes: own.buffer }, resolve });
       this.pump();
     });
   }

@@ -17,11 +17,16 @@ WITH list AS (
   WHERE quantity = 'parts' AND value IS NOT NULL AND base IS NOT NULL
 ),
 summed AS (
-  SELECT *, list_sum(parts) AS total,
-         -- the clause that states the total, for the message
+  SELECT *, list_sum(parts) AS total FROM list
+),
+failing AS (
+  SELECT *,
+         -- the clause that states the total, for the message (only for the lists that fail: a regular expression per sentence)
+         -- (the number as a whole: the run of digits and dots before the unit; one pattern for all rows, compiled once)
          list_filter(string_split_regex(sentence, '[，,；;、：:（）()。！？]'),
-                     x -> regexp_matches(x, '(^|[^0-9.])' || CAST(CAST(value AS BIGINT) AS VARCHAR) || '[件条宗起个项份次通篇期例]')) AS clauses
-  FROM list
+                     x -> list_contains(regexp_extract_all(x, '([0-9.]+)[件条宗起个项份次通篇期例]', 1), CAST(CAST(value AS BIGINT) AS VARCHAR))) AS clauses
+  FROM summed
+  WHERE total > value OR (closed AND total <> value)
 )
 SELECT report_id,
        NULL::VARCHAR AS related_report_id,
@@ -36,5 +41,4 @@ SELECT report_id,
        to_json({'sentence': sentence, 'offset': "offset", 'total': value, 'parts': parts, 'closed': closed})::VARCHAR AS operands,
        '[]' AS cells,
        false AS blank_involved
-FROM summed
-WHERE total > value OR (closed AND total <> value)
+FROM failing

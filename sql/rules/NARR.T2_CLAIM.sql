@@ -16,8 +16,9 @@ WITH claim AS (
 ),
 flagged AS (
   SELECT cl.*, c.value AS cell_value, c.raw, c.kind, rp.template,
+         -- (the number as a whole: the run of digits and dots before the unit; one pattern for all rows, compiled once)
          list_filter(string_split_regex(cl.sentence, '[，,；;、：:（）()。！？]'),
-                     x -> regexp_matches(x, '(^|[^0-9.])' || CAST(CAST(cl.value AS BIGINT) AS VARCHAR) || '[件份个]')) AS clauses
+                     x -> list_contains(regexp_extract_all(x, '([0-9.]+)[件份个]', 1), CAST(CAST(cl.value AS BIGINT) AS VARCHAR))) AS clauses
   FROM claim cl
   JOIN cells c ON c.report_id = cl.report_id AND c.table_id = 'T2' AND c.row_key = cl.row_key AND c.col_key = cl.col_key
   LEFT JOIN reports rp ON rp.report_id = cl.report_id

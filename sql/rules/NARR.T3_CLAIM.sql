@@ -79,8 +79,9 @@ labelled AS (
          CASE WHEN cl.col = 'legal' THEN '法人或其他组织'
               ELSE (SELECT label FROM rule_keys WHERE table_id = 'T3' AND axis = 'col' AND template = '*' AND key = cl.col) END AS col_label,
          -- The clause of the sentence that holds the number; the sentence when that is not one clause.
+         -- (the number as a whole: the run of digits and dots before the unit; one pattern for all rows, compiled once)
          list_filter(string_split_regex(cl.sentence, '[，,；;、：:（）()。！？]'),
-                     x -> regexp_matches(x, '(^|[^0-9.])' || CAST(CAST(cl.value AS BIGINT) AS VARCHAR) || '(件|条|宗|起|份|例)')) AS clauses
+                     x -> list_contains(regexp_extract_all(x, '([0-9.]+)(件|条|宗|起|份|例)', 1), CAST(CAST(cl.value AS BIGINT) AS VARCHAR))) AS clauses
   FROM claim cl JOIN verdict v USING (claim_id)
   WHERE NOT v.matches AND v.texts = 0
 )

@@ -27,8 +27,9 @@ compared AS (
 ),
 flagged AS (
   SELECT cl.*, v.total, v.blank, v.operands,
+         -- (the number as a whole: the run of digits and dots before the unit; one pattern for all rows, compiled once)
          list_filter(string_split_regex(cl.sentence, '[，,；;、：:（）()。！？]'),
-                     x -> regexp_matches(x, '(^|[^0-9.])' || CAST(CAST(cl.value AS BIGINT) AS VARCHAR) || '[件宗起例]')) AS clauses
+                     x -> list_contains(regexp_extract_all(x, '([0-9.]+)[件宗起例]', 1), CAST(CAST(cl.value AS BIGINT) AS VARCHAR))) AS clauses
   FROM claim cl JOIN compared v USING (claim_id)
   WHERE v.texts = 0 AND v.total <> cl.value
 )

@@ -14,7 +14,7 @@ WITH column_details AS (
          sorted_by(list({'k': c.row_ord, 'v': operand(c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind)})) AS operand_list,
          sorted_by(list({'k': c.row_ord, 'v': cell_ref(c.table_id, c.row_key, c.col_key)})) AS cell_list
   FROM failing_sums f
-  JOIN sum_cells m USING (sum_id)
+  JOIN failing_sum_cells m USING (sum_id)
   JOIN rule_cells c ON c.report_id = m.report_id AND c.table_id = m.table_id AND c.row_key = m.row_key AND c.col_key = m.col_key
   WHERE f.rule_id = 'T3.BALANCE'
   GROUP BY ALL

@@ -5,11 +5,9 @@
 -- One finding instead of dozens: the table's sum rules (T3.*, T4.TOTAL) stay silent for it.
 -- The thresholds are in layout_suspects (_prelude.sql); `cells` lists every cell of a failing sum.
 WITH failing_cells AS (
-  SELECT DISTINCT s.report_id, c.table_id, c.row_key, c.col_key, c.row_ord, c.col_ord
-  FROM sums s
-  JOIN sum_cells m USING (sum_id)
+  SELECT DISTINCT m.report_id, c.table_id, c.row_key, c.col_key, c.row_ord, c.col_ord
+  FROM failing_sum_cells m
   JOIN rule_cells c ON c.report_id = m.report_id AND c.table_id = m.table_id AND c.row_key = m.row_key AND c.col_key = m.col_key
-  WHERE s.failing
 ), cells_by_table AS (
   SELECT report_id, table_id, sorted_by(list({'k': concat_ws('|', lpad(coalesce(row_ord, 9999)::VARCHAR, 4, '0'), row_key, lpad(coalesce(col_ord, 9999)::VARCHAR, 4, '0'), col_key), 'v': cell_ref(table_id, row_key, col_key)})) AS cell_list
   FROM failing_cells

@@ -5,11 +5,24 @@
 -- Compared with template_keys for the report's version. One finding per wholly missing row,
 -- per column missing from every row that is there, and per remaining missing cell. Reports
 -- whose version is unknown are skipped (the template to compare with is unknown).
-WITH expected_cells AS (  -- every cell the template wants in the tables the report has
-  SELECT r.report_id, k.table_id, k.row_key, k.col_key, k.row_label, k.col_label, k.row_order, k.col_order
+WITH wanted AS (  -- cells per table of each version
+  SELECT template, table_id, count(*) AS n FROM template_keys GROUP BY ALL
+), present AS (  -- template cells per table of each report (a report has one cell per key: the recogniser keeps the first)
+  SELECT c.report_id, c.table_id, count(*) AS n
+  FROM cells c
+  JOIN rule_reports r USING (report_id)
+  SEMI JOIN template_keys k ON k.template = r.template AND k.table_id = c.table_id AND k.row_key = c.row_key AND k.col_key = c.col_key
+  GROUP BY ALL
+), incomplete AS (  -- the tables a report has with fewer cells than the template: only these are compared cell by cell
+  SELECT r.report_id, r.template, w.table_id
   FROM rule_reports r
-  JOIN template_keys k ON k.template = r.template
-  WHERE list_position(string_split(r.tables_found, ','), k.table_id) IS NOT NULL
+  JOIN wanted w ON w.template = r.template
+  LEFT JOIN present p ON p.report_id = r.report_id AND p.table_id = w.table_id
+  WHERE list_position(string_split(r.tables_found, ','), w.table_id) IS NOT NULL AND coalesce(p.n, 0) < w.n
+), expected_cells AS (  -- every cell the template wants in those tables
+  SELECT i.report_id, k.table_id, k.row_key, k.col_key, k.row_label, k.col_label, k.row_order, k.col_order
+  FROM incomplete i
+  JOIN template_keys k ON k.template = i.template AND k.table_id = i.table_id
 ), missing AS (
   SELECT e.* FROM expected_cells e ANTI JOIN cells c USING (report_id, table_id, row_key, col_key)
 ), row_sizes AS (

@@ -61,31 +61,45 @@ SELECT report_id, source, sha256, format, agency, agency_norm, year, template, s
 FROM reports
 WHERE status <> 'failed';
 
+-- Every key of the template as each version present reads it: the version's own label, order,
+-- group and subtotal flag, else those shared by every version ('*'). ('' = version unknown.)
+CREATE OR REPLACE TEMP TABLE resolved_keys AS
+WITH versions AS (
+  SELECT DISTINCT coalesce(template, '') AS template FROM rule_reports
+), all_keys AS (
+  SELECT DISTINCT table_id, axis, key FROM rule_keys
+)
+SELECT v.template, k.table_id, k.axis, k.key,
+       coalesce(own.label, shared.label) AS label, coalesce(own.ord, shared.ord) AS ord,
+       coalesce(own.grp, shared.grp) AS grp, coalesce(own.subtotal, shared.subtotal) AS subtotal
+FROM versions v CROSS JOIN all_keys k
+LEFT JOIN rule_keys own ON own.template = v.template AND own.table_id = k.table_id AND own.axis = k.axis AND own.key = k.key
+LEFT JOIN rule_keys shared ON shared.template = '*' AND shared.table_id = k.table_id AND shared.axis = k.axis AND shared.key = k.key;
+
 -- Every cell with its labels and place in the template of its report's version.
 CREATE OR REPLACE TABLE rules_work.rule_cells AS
 SELECT c.report_id, r.template, c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind, c.unit,
-       coalesce(rk.label, rk_any.label,
+       coalesce(rk.label,
                 CASE WHEN c.row_key LIKE 'other_services:%' THEN '其他对外管理服务事项/' || substr(c.row_key, 16) END,
                 c.row_key) AS row_label,
-       coalesce(ck.label, ck_any.label, c.col_key) AS col_label,
-       coalesce(rk.ord, rk_any.ord, 999) AS row_ord,
-       coalesce(ck.ord, ck_any.ord, 999) AS col_ord,
-       coalesce(rk.grp, rk_any.grp) AS grp,
-       coalesce(rk.subtotal, rk_any.subtotal, false) AS is_subtotal
+       coalesce(ck.label, c.col_key) AS col_label,
+       coalesce(rk.ord, 999) AS row_ord,
+       coalesce(ck.ord, 999) AS col_ord,
+       rk.grp AS grp,
+       coalesce(rk.subtotal, false) AS is_subtotal
 FROM cells c
 JOIN rule_reports r USING (report_id)
-LEFT JOIN rule_keys rk ON rk.table_id = c.table_id AND rk.axis = 'row' AND rk.key = c.row_key AND rk.template = r.template
-LEFT JOIN rule_keys rk_any ON rk_any.table_id = c.table_id AND rk_any.axis = 'row' AND rk_any.key = c.row_key AND rk_any.template = '*'
-LEFT JOIN rule_keys ck ON ck.table_id = c.table_id AND ck.axis = 'col' AND ck.key = c.col_key AND ck.template = r.template
-LEFT JOIN rule_keys ck_any ON ck_any.table_id = c.table_id AND ck_any.axis = 'col' AND ck_any.key = c.col_key AND ck_any.template = '*';
+LEFT JOIN resolved_keys rk ON rk.template = coalesce(r.template, '') AND rk.table_id = c.table_id AND rk.axis = 'row' AND rk.key = c.row_key
+LEFT JOIN resolved_keys ck ON ck.template = coalesce(r.template, '') AND ck.table_id = c.table_id AND ck.axis = 'col' AND ck.key = c.col_key;
 
 -- ------------------------------------------------------------------ the sums of T3 and T4
 -- Every sum the template implies, as the cells it adds up: one row per (sum, cell). A sum is
 -- named by its rule, report and the cell its finding points at (sum_row, sum_col; sum_row is
 -- NULL for T3.BALANCE, which points at a column). role 'part': the cells added up (expected);
 -- role 'total': the printed result (actual). n_parts / n_totals: how many the sum needs.
--- (Lean on purpose: a rule joins rule_cells for labels and printed text of its failing sums.)
-CREATE OR REPLACE TABLE rules_work.sum_cells AS
+-- A view, not a table: it is read twice (every sum aggregated; the cells of failing sums), and
+-- writing its million rows at 2,000 reports cost more than reading it twice.
+CREATE OR REPLACE TEMP VIEW sum_members AS
 WITH result_rows AS (  -- what （七）总计 adds up, by version: （一）…（六）, printed subtotals excluded
   SELECT template, grp, key AS row_key FROM rule_keys
   WHERE table_id = 'T3' AND axis = 'row' AND grp IS NOT NULL AND NOT subtotal AND template <> '*'
@@ -139,8 +153,7 @@ WITH result_rows AS (  -- what （七）总计 adds up, by version: （一）…
   FROM rule_cells c
   WHERE table_id = 'T4' AND col_key IN ('upheld', 'corrected', 'other', 'pending', 'total')
 )
-SELECT rule_id || '|' || report_id || '|' || coalesce(sum_row, '') || '|' || sum_col AS sum_id,
-       rule_id, report_id, sum_row, sum_col, role, n_parts, n_totals, table_id, row_key, col_key, value, kind
+SELECT rule_id, report_id, sum_row, sum_col, role, n_parts, n_totals, table_id, row_key, col_key, value, kind
 FROM members;
 
 -- One row per sum: assessable when every cell it needs is there and is a number (a text cell
@@ -149,7 +162,7 @@ FROM members;
 -- cannot fail.
 CREATE OR REPLACE TABLE rules_work.sums AS
 WITH per_sum AS (
-  SELECT sum_id, rule_id, report_id, sum_row, sum_col,
+  SELECT rule_id, report_id, sum_row, sum_col,
          any_value(n_parts) AS n_parts_wanted, any_value(n_totals) AS n_totals_wanted,
          count(*) FILTER (WHERE role = 'part') AS n_parts,
          count(*) FILTER (WHERE role = 'total') AS n_totals,
@@ -159,14 +172,21 @@ WITH per_sum AS (
          bool_or(kind = 'derived' AND role = 'total') AS derived_result,
          bool_or(kind = 'blank') AS blank_involved,
          bool_or(value <> 0) AS has_data
-  FROM sum_cells
-  GROUP BY sum_id, rule_id, report_id, sum_row, sum_col
+  FROM sum_members
+  GROUP BY rule_id, report_id, sum_row, sum_col
 )
-SELECT *,
+SELECT rule_id || '|' || report_id || '|' || coalesce(sum_row, '') || '|' || sum_col AS sum_id, *,
        n_parts = n_parts_wanted AND n_totals = n_totals_wanted AND NOT has_text AS assessable,
        n_parts = n_parts_wanted AND n_totals = n_totals_wanted AND NOT has_text AND NOT derived_result
          AND expected <> actual AS failing
 FROM per_sum;
+
+-- The cells of every failing sum (layout-suspect tables included), with their sum's id.
+CREATE OR REPLACE TABLE rules_work.failing_sum_cells AS
+SELECT s.sum_id, m.*
+FROM sums s
+JOIN sum_members m ON m.rule_id = s.rule_id AND m.report_id = s.report_id AND m.sum_row IS NOT DISTINCT FROM s.sum_row AND m.sum_col = s.sum_col
+WHERE s.failing;
 
 -- ------------------------------------------------------------------ layout suspects
 -- A table failing many sums at once, in a pattern a reading slip (a shifted row or column)
@@ -221,14 +241,14 @@ WHERE s.failing
 -- the zero parts counted, the operands, and every cell involved.
 CREATE OR REPLACE TABLE rules_work.failing_sum_details AS
 WITH direction AS (
-  SELECT sum_id, count(DISTINCT row_key) = 1 AS along_row FROM sum_cells GROUP BY sum_id
+  SELECT sum_id, count(DISTINCT row_key) = 1 AS along_row FROM failing_sum_cells GROUP BY sum_id
 ), members AS (
   SELECT f.sum_id, f.rule_id, f.report_id, f.sum_row, f.sum_col, f.expected, f.actual, f.blank_involved, m.role, c.*,
          CASE WHEN d.along_row THEN c.col_label ELSE c.row_label END AS part_label,
          CASE WHEN d.along_row THEN c.col_ord ELSE c.row_ord END AS part_ord
   FROM failing_sums f
   JOIN direction d USING (sum_id)
-  JOIN sum_cells m USING (sum_id)
+  JOIN failing_sum_cells m USING (sum_id)
   JOIN rule_cells c ON c.report_id = m.report_id AND c.table_id = m.table_id AND c.row_key = m.row_key AND c.col_key = m.col_key
 )
 SELECT sum_id, rule_id, report_id, sum_row, sum_col, expected, actual, blank_involved,

@@ -1,0 +1,183 @@
+/**
+ * Markup pruned to what the HTML reader reads, before htmlparser2 tokenises it. Pages exported
+ * from Word are mostly attributes (`style="…"` on every span), conditional comments and style
+ * sheets: 200–350 KB of markup around 40 KB that matter. Here start tags keep their name, their
+ * colspan/rowspan and a self-closing slash; comments, CDATA, declarations, processing
+ * instructions and the contents of <script> and <style> go; everything else is copied as it is.
+ * Tokenising what is left costs a fifth of tokenising the page.
+ *
+ * The scan follows htmlparser2's tokenizer (src/Tokenizer.ts) state by state, so every start tag
+ * it rewrites is a start tag htmlparser2 sees, with the same extent, and what it copies is
+ * tokenised as it would have been. Anything cut off by the end of the input is copied unchanged
+ * (htmlparser2 has its own rules for trailing data). test/html-fast.test.ts holds the reader to
+ * the cheerio reader with and without pruning.
+ */
+
+const LT = 0x3c, GT = 0x3e, SLASH = 0x2f, EQ = 0x3d, BANG = 0x21, QUESTION = 0x3f, DASH = 0x2d, DQ = 0x22, SQ = 0x27, LSQB = 0x5b;
+
+/** htmlparser2's whitespace (not \v, not the Unicode spaces). */
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0c || c === 0x0d;
+const endsTagSection = (c: number) => c === SLASH || c === GT || isSpace(c);
+const isAlpha = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+
+/** Tags whose content htmlparser2 reads as raw text up to their end tag; script and style content is dropped. */
+const RAW_TEXT: Record<string, RegExp | undefined> = {
+  script: /<\/script[ \n\t\f\r>]/gi,
+  style: /<\/style[ \n\t\f\r>]/gi,
+  title: /<\/title[ \n\t\f\r>]/gi,
+  textarea: /<\/textarea[ \n\t\f\r>]/gi,
+  xmp: /<\/xmp[ \n\t\f\r>]/gi,
+};
+const DROP_CONTENT = new Set(['script', 'style']);
+
+/** The spans the reader reads; htmlparser2 lower-cases attribute names. */
+const isSpanAttribute = (name: string) => {
+  const n = name.toLowerCase();
+  return n === 'colspan' || n === 'rowspan';
+};
+
+interface StartTag {
+  /** Index just past its `>`. */
+  end: number;
+  name: string;
+  selfClosing: boolean;
+  /** The colspan/rowspan attributes as printed (name, `=`, value with its quotes). */
+  kept: string[];
+}
+
+/** Reads the start tag whose name begins at `from` (just past `<`); null when the input ends inside it. */
+function readStartTag(s: string, from: number): StartTag | null {
+  const n = s.length;
+  let j = from;
+  while (j < n && !endsTagSection(s.charCodeAt(j))) j++;
+  if (j >= n) return null;
+  const name = s.slice(from, j);
+  const kept: string[] = [];
+  let selfClosing = false;
+  let attrStart = -1;
+  let attrName = '';
+  // States after the name: before an attribute, after `/`, in a name, after a name, before a value.
+  let state: 'before' | 'slash' | 'name' | 'afterName' | 'beforeValue' = 'before';
+  const endAttribute = (end: number) => {
+    if (isSpanAttribute(attrName)) kept.push(s.slice(attrStart, end));
+    attrStart = -1;
+  };
+  while (j < n) {
+    const c = s.charCodeAt(j);
+    switch (state) {
+      case 'before':
+        if (c === GT) return { end: j + 1, name, selfClosing: false, kept };
+        if (c === SLASH) state = 'slash';
+        else if (!isSpace(c)) {
+          attrStart = j;
+          state = 'name';
+        }
+        j++;
+        break;
+      case 'slash':
+        if (c === GT) {
+          selfClosing = true;
+          return { end: j + 1, name, selfClosing, kept };
+        }
+        if (isSpace(c)) j++;
+        else state = 'before'; // reconsume
+        break;
+      case 'name':
+        if (c === EQ || endsTagSection(c)) {
+          attrName = s.slice(attrStart, j);
+          state = 'afterName'; // reconsume
+        } else j++;
+        break;
+      case 'afterName':
+        if (c === EQ) {
+          state = 'beforeValue';
+          j++;
+        } else if (c === SLASH || c === GT) {
+          endAttribute(j);
+          state = 'before'; // reconsume
+        } else if (isSpace(c)) j++;
+        else {
+          endAttribute(j);
+          attrStart = j;
+          state = 'name';
+          j++;
+        }
+        break;
+      case 'beforeValue':
+        if (c === DQ || c === SQ) {
+          const close = s.indexOf(c === DQ ? '"' : "'", j + 1);
+          if (close < 0) return null;
+          endAttribute(close + 1);
+          j = close + 1;
+          state = 'before';
+        } else if (isSpace(c)) j++;
+        else {
+          // Unquoted: up to whitespace or `>` (a `/` belongs to the value).
+          while (j < n && !isSpace(s.charCodeAt(j)) && s.charCodeAt(j) !== GT) j++;
+          if (j >= n) return null;
+          endAttribute(j);
+          state = 'before';
+        }
+        break;
+    }
+  }
+  return null;
+}
+
+/** The markup with everything the HTML reader does not read taken out (see above). */
+export function pruneMarkup(s: string): string {
+  const out: string[] = [];
+  const n = s.length;
+  let copied = 0; // s[copied, i) is copied as it is at the next cut
+  let i = 0;
+  const cut = (from: number, to: number, replacement = '') => {
+    if (from > copied) out.push(s.slice(copied, from));
+    if (replacement) out.push(replacement);
+    copied = to;
+  };
+  for (;;) {
+    const lt = s.indexOf('<', i);
+    if (lt < 0 || lt + 1 >= n) break;
+    const c = s.charCodeAt(lt + 1);
+    if (c === BANG) {
+      // <!-- comment -->  (<!--> and <!---> are whole comments), <![CDATA[ … ]]>, else a declaration up to `>`
+      let end: number;
+      if (s.charCodeAt(lt + 2) === DASH && s.charCodeAt(lt + 3) === DASH) end = s.indexOf('-->', lt + 2) + 3;
+      else if (s.charCodeAt(lt + 2) === LSQB && s.startsWith('CDATA[', lt + 3)) end = s.indexOf(']]>', lt + 9) + 3;
+      else end = s.indexOf('>', lt + 2) + 1;
+      if (end <= 2) break; // runs to the end of the input
+      cut(lt, end);
+      i = end;
+    } else if (c === QUESTION) {
+      const end = s.indexOf('>', lt + 2) + 1;
+      if (end <= 0) break;
+      cut(lt, end);
+      i = end;
+    } else if (c === SLASH) {
+      // An end tag (or `</>`, or a bogus comment): up to the first `>`, copied.
+      const end = s.indexOf('>', lt + 2) + 1;
+      if (end <= 0) break;
+      i = end;
+    } else if (isAlpha(c)) {
+      const tag = readStartTag(s, lt + 1);
+      if (tag === null) break;
+      const attrs = tag.kept.length ? ' ' + tag.kept.join(' ') : '';
+      cut(lt, tag.end, `<${tag.name}${attrs}${tag.selfClosing ? ' />' : '>'}`);
+      i = tag.end;
+      const lower = tag.name.toLowerCase();
+      const endTag = tag.selfClosing ? undefined : RAW_TEXT[lower];
+      if (endTag) {
+        endTag.lastIndex = tag.end;
+        const m = endTag.exec(s);
+        if (m === null) break;
+        if (DROP_CONTENT.has(lower)) cut(tag.end, m.index);
+        i = m.index;
+      }
+    } else {
+      i = lt + 1; // a `<` that starts no tag is text
+    }
+  }
+  if (copied === 0) return s;
+  out.push(s.slice(copied));
+  return out.join('');
+}
