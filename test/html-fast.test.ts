@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeText } from '../extractors/decode.js';
 import { readHtml, readHtmlText } from '../extractors/html.js';
 import { readHtmlFast, readHtmlTextFast } from '../extractors/html-fast.js';
+import { pruneMarkup } from '../extractors/html-prune.js';
 import { READERS } from '../extractors/index.js';
 
 const REPORTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'reports');
@@ -136,6 +137,19 @@ const BROKEN: Record<string, string> = {
   'empty page': '',
   'text only': 'just text\nand more',
   'only a comment': '<!-- nothing -->',
+  // What the pruner (extractors/html-prune.ts) must read exactly as htmlparser2's tokenizer does.
+  'attributes holding > and quotes': `<table><tr><td style="a>b" colspan=2 title='x"y'>a</td><td data-x=a"b rowspan=2>b</td><td a=b/ colspan=3>c</td></tr><tr><td colspan = "2" >d</td></tr></table>`,
+  'attribute names with quotes and slashes': `<table><tr><td don't colspan=2 x"y=1>a</td><td / colspan=2 / rowspan=2>b</td><td colspan=2/>c</td></tr></table>`,
+  'self-closing and unquoted values ending in a slash': '<p><br class=x/>a<br />b<br/ >c</p><svg><td colspan=2 /><p/></svg><table><tr><td colspan=2/>d</td></tr></table>',
+  'short, long and dashed comments': '<!--><td>a<!---><td>b<!-- x -- y --><p>c<!-----><table><tr><td>e<!-- <td colspan=3> -->f</td></tr></table>',
+  'an attribute quote never closed': '<table><tr><td title="unclosed>a</td><td>b</td></tr></table><p class="x">after',
+  'script, style and title with attributes and odd end tags': `<script type="text/x" src='a>b'>var t = "<td colspan=9>";</script ><p>x</p><STYLE media="x">td{}</STYLE x><p>y<title lang=x>t<b class=y>i</b>tle</title><table><tr><td><script>"</td>"</scripts></script>z</td></tr></table>`,
+  'conditional comments, declarations and CDATA': '<![if !supportLists]><td colspan=2>a<![endif]><!DOCTYPE x><![CDATA[ <td> ]]]>z<![CDATA[unclosed <td>',
+  'entities in span attributes': '<table><tr><td colspan="&#50;" rowspan=&quot;2>a</td><td colspan=&#x33;>b</td></tr></table>',
+  'a page cut off inside a comment, a script and a declaration': '<p>a<!-- <td>',
+  'cut off inside a script': '<p>a<script type=x>var s = "<td colspan=2>',
+  'cut off inside a declaration': '<table><tr><td>a<!DOCTYPE',
+  'less-than signs that start no tag': '<p>1 < 2, a<b, <3, <<td>x</td>, < td colspan=2>y, </ td>z, </>w, <?php ?>v</p>',
 };
 
 describe('fast reader = cheerio reader on broken markup', () => {
@@ -164,7 +178,10 @@ function randomPage(seed: number): string {
   const VOID = ['<br>', '<br/>', '</br>', '<hr>', '<img src=x.png>', '<input value=1>'];
   const STRAY = ['</p>', '</div>', '</td>', '</tr>', '</table>', '</span>', '</body>', '</th>', '</tbody>', '<td>', '<tr>', '<tbody>', '<th>', '<table>'];
   const end = (tag: string) => (chance(0.15) ? '' : `</${tag}>`);
-  const attrs = () => (chance(0.3) ? ` rowspan=${pick(SPAN)}` : '') + (chance(0.3) ? ` colspan="${pick(SPAN)}"` : '') + (chance(0.1) ? ' class=x' : '');
+  // Attributes the reader ignores, in the forms that trip a careless scanner (the pruner drops them).
+  const NOISE = [' class=x', ' style="mso-x:1;>"', ` title='a"b'`, ' data=a"b', ' x', ' /', ' class=x/', ` lang=zh-CN`, ` o:p=""`, ' a=&quot;>', ` STYLE='x'`];
+  const noise = () => (chance(0.3) ? pick(NOISE) : '');
+  const attrs = () => noise() + (chance(0.3) ? ` rowspan=${pick(SPAN)}` : '') + noise() + (chance(0.3) ? ` colspan="${pick(SPAN)}"` : '') + noise();
 
   const table = (depth: number): string => {
     let s = `<table${chance(0.3) ? ' border=1' : ''}>` + (chance(0.15) ? `<caption>${nodes(depth + 1)}</caption>` : '');
@@ -190,20 +207,20 @@ function randomPage(seed: number): string {
     if (depth > 4 || k < 0.3) return pick(TEXT);
     if (k < 0.42) {
       const tag = pick(INLINE);
-      return `<${tag}>${nodes(depth + 1)}${end(tag)}`;
+      return `<${tag}${noise()}>${nodes(depth + 1)}${end(tag)}`;
     }
     if (k < 0.56) {
       const tag = pick(BLOCK);
-      return `<${tag}>${nodes(depth + 1)}${end(tag)}`;
+      return `<${tag}${noise()}>${nodes(depth + 1)}${end(tag)}`;
     }
     if (k < 0.62) return pick(VOID);
     if (k < 0.76) return table(depth);
     if (k < 0.82) {
       const tag = pick(SKIP);
-      return `<${tag}>${chance(0.5) ? '<table><tr><td>skipped</td></tr></table>' : nodes(depth + 1)}</${tag}>`;
+      return `<${tag}${noise()}>${chance(0.5) ? '<table><tr><td>skipped</td></tr></table>' : nodes(depth + 1)}</${tag}>`;
     }
     if (k < 0.88) return pick(STRAY);
-    if (k < 0.91) return pick(['<!-- <td>c</td> -->', '<![CDATA[<p>d</p>]]>', '<!---->']);
+    if (k < 0.91) return pick(['<!-- <td>c</td> -->', '<![CDATA[<p>d</p>]]>', '<!---->', '<!-->', '<![if !vml]><td colspan=2><![endif]>', '<!DOCTYPE html>', '<?xml x="<td>"?>']);
     if (k < 0.94) return pick(['<body>', '</body>', '<html>', '<head>', '</head>', `<title>${pick(TEXT)}</title>`]);
     return `<td${attrs()}>${nodes(depth + 1)}`;
   };
@@ -219,6 +236,60 @@ function randomPage(seed: number): string {
 
 describe('fast reader = cheerio reader on random pages', () => {
   for (let seed = 1; seed <= 200; seed++) it(`seed ${seed}`, () => expectSame(randomPage(seed), randomPage(seed)));
+});
+
+/** htmlparser2's events as the reader sees them: tags with their spans, text (adjacent pieces joined), end tags. */
+function events(html: string): string[] {
+  const out: string[] = [];
+  let text = '';
+  const flush = () => {
+    if (text) out.push(`text ${text}`);
+    text = '';
+  };
+  const parser = new Parser(
+    {
+      onopentag(name, attribs) {
+        flush();
+        out.push(`<${name} colspan=${attribs.colspan ?? '-'} rowspan=${attribs.rowspan ?? '-'}>`);
+      },
+      ontext(data) {
+        text += data;
+      },
+      onclosetag(name) {
+        flush();
+        out.push(`</${name}>`);
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(html);
+  flush();
+  return out;
+}
+
+describe('pruned markup tokenises as the page does', () => {
+  // Script and style text is dropped on purpose (the reader never reads it).
+  const readable = (evs: string[]) => {
+    const kept: string[] = [];
+    let skipping = 0;
+    for (const e of evs) {
+      if (/^<(script|style) /.test(e)) skipping++;
+      else if (/^<\/(script|style)>$/.test(e)) skipping = Math.max(0, skipping - 1);
+      else if (skipping && e.startsWith('text ')) continue;
+      kept.push(e);
+    }
+    return kept;
+  };
+  const same = (page: string) => expect(readable(events(pruneMarkup(page)))).toStrictEqual(readable(events(page)));
+  for (const name of samples) {
+    it(name, () => {
+      const page = sample(name);
+      expect(pruneMarkup(page).length).toBeLessThan(page.length);
+      same(page);
+    });
+  }
+  for (const [name, page] of Object.entries(BROKEN)) it(name, () => same(page));
+  for (let seed = 1; seed <= 200; seed++) it(`random page ${seed}`, () => same(randomPage(seed)));
 });
 
 describe('speed', () => {
