@@ -54,6 +54,33 @@ async function loadKnown(conn: DuckDBConnection): Promise<Map<string, Known>> {
   return map;
 }
 
+/** What a path held when it was last hashed (its latest row in `documents`). */
+interface HashedFile {
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+  hashedAtMs: number;
+}
+
+async function loadHashedFiles(conn: DuckDBConnection): Promise<Map<string, HashedFile>> {
+  const r = await conn.runAndReadAll(
+    `SELECT source, sha256, size_bytes, mtime_ms, hashed_at_ms FROM documents
+     WHERE mtime_ms IS NOT NULL AND hashed_at_ms IS NOT NULL
+     QUALIFY row_number() OVER (PARTITION BY source ORDER BY last_seen DESC) = 1`,
+  );
+  const map = new Map<string, HashedFile>();
+  for (const [source, sha256, size, mtimeMs, hashedAtMs] of r.getRowsJS()) {
+    map.set(source as string, { sha256: sha256 as string, size: Number(size), mtimeMs: mtimeMs as number, hashedAtMs: hashedAtMs as number });
+  }
+  return map;
+}
+
+/**
+ * A file modified this close to the moment it was hashed may have changed again within the
+ * same tick of its clock (coarse on some file systems): it is read again next time.
+ */
+const RACY_MS = 2000;
+
 async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
@@ -78,10 +105,11 @@ export function inShard(sha256: string, shard?: { index: number; count: number }
 
 export async function ingest(conn: DuckDBConnection, files: readonly InputFile[], opts: IngestOptions): Promise<DocumentOutcome[]> {
   const known = await loadKnown(conn);
+  const hashed = opts.force ? new Map<string, HashedFile>() : await loadHashedFiles(conn);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const loader = new BatchLoader(conn);
   const inRun = new Map<string, Promise<DocumentOutcome>>();
-  const ledger: { source: string; sha256: string; size: number; status: string }[] = [];
+  const ledger: LedgerRow[] = [];
   // Reading and extraction are bounded (bytes in memory); loading happens after the slot is freed,
   // so workers never wait on the writer, and the writer's backlog is bounded by loader.room().
   const limit = pLimit(Math.max(2, opts.pool.size * 3));
@@ -90,6 +118,9 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
   interface Read {
     size: number;
     sha256: string;
+    mtimeMs: number;
+    /** When it was read and hashed in this run (null: trusted from an earlier run). */
+    hashedAtMs: number | null;
     ms: DocumentOutcome['ms'];
   }
   /** A file read and, unless already known, extracted: `outcome` when done, `rec` when it needs loading. */
@@ -102,15 +133,31 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
     settle?: (o: DocumentOutcome) => void;
   }
 
-  /** Reads, hashes and (unless known) extracts one file. */
+  /**
+   * Reads, hashes and (unless known) extracts one file. A file with the size and modification
+   * time it had when it was hashed, long enough before, whose report this extractor loaded, is
+   * not even read: the nightly no-op is a stat per file.
+   */
   const readAndExtract = async (file: InputFile): Promise<Prepared | null> => {
     const started = Date.now();
     // Synchronous: a report is read from the page cache in microseconds, and the four thread-pool
     // round trips of an asynchronous read cost more than the read.
-    const size = statSync(file.path).size;
-    const bytes = size > maxBytes ? null : readFileSync(file.path);
-    const sha256 = bytes ? createHash('sha256').update(bytes).digest('hex') : await sha256OfFile(file.path);
-    const read: Read = { size, sha256, ms: { io: Date.now() - started, read: 0, recognise: 0, load: 0 } };
+    const st = statSync(file.path);
+    const size = st.size;
+    const before = hashed.get(file.source);
+    const trusted = before !== undefined && before.size === size && before.mtimeMs === st.mtimeMs && st.mtimeMs < before.hashedAtMs - RACY_MS
+      && known.get(before.sha256)?.extractor_version === EXTRACTOR_VERSION;
+    let bytes: Buffer | null = null;
+    let sha256: string;
+    let hashedAtMs: number | null = null;
+    if (trusted) {
+      sha256 = before.sha256;
+    } else {
+      hashedAtMs = Date.now(); // before reading: a change made while it is read makes it untrusted next time
+      bytes = size > maxBytes ? null : readFileSync(file.path);
+      sha256 = bytes ? createHash('sha256').update(bytes).digest('hex') : await sha256OfFile(file.path);
+    }
+    const read: Read = { size, sha256, mtimeMs: st.mtimeMs, hashedAtMs, ms: { io: Date.now() - started, read: 0, recognise: 0, load: 0 } };
     if (!inShard(sha256, opts.shard)) return null;
     const reportId = reportIdOf(sha256);
     const prior = known.get(sha256);
@@ -164,7 +211,7 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
       };
       settle!(out);
     }
-    ledger.push({ source: file.source, sha256: read.sha256, size: read.size, status: out.status });
+    ledger.push({ source: file.source, sha256: read.sha256, size: read.size, status: out.status, mtimeMs: read.mtimeMs, hashedAtMs: read.hashedAtMs });
     return out;
   };
 
@@ -190,21 +237,34 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
   return results.filter((r): r is DocumentOutcome => r !== null);
 }
 
-/** Upserts the document ledger in one statement (path, size, sha256, first/last seen, status). */
-async function recordDocuments(conn: DuckDBConnection, rows: { source: string; sha256: string; size: number; status: string }[], runId: string): Promise<void> {
+interface LedgerRow {
+  source: string;
+  sha256: string;
+  size: number;
+  status: string;
+  mtimeMs: number;
+  hashedAtMs: number | null;
+}
+
+/** Upserts the document ledger in one statement (path, size, sha256, first/last seen, status, when hashed). */
+async function recordDocuments(conn: DuckDBConnection, rows: LedgerRow[], runId: string): Promise<void> {
   if (rows.length === 0) return;
-  await conn.run('CREATE OR REPLACE TEMP TABLE seen_documents (source VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR)');
+  await conn.run('CREATE OR REPLACE TEMP TABLE seen_documents (source VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR, mtime_ms DOUBLE, hashed_at_ms DOUBLE)');
   const ap = await conn.createAppender('seen_documents');
   for (const r of rows) {
     ap.appendVarchar(r.source); ap.appendVarchar(r.sha256); ap.appendBigInt(BigInt(r.size)); ap.appendVarchar(r.status);
+    ap.appendDouble(r.mtimeMs);
+    if (r.hashedAtMs === null) ap.appendNull();
+    else ap.appendDouble(r.hashedAtMs);
     ap.endRow();
   }
   ap.closeSync();
   const now = nowTimestamp();
   await conn.run(
-    `INSERT INTO documents
-       SELECT DISTINCT ON (source, sha256) source, sha256, size_bytes, $1, $1, $2, $2, status FROM seen_documents
-     ON CONFLICT (source, sha256) DO UPDATE SET last_seen = excluded.last_seen, last_seen_run = excluded.last_seen_run, status = excluded.status`,
+    `INSERT INTO documents (source, sha256, size_bytes, first_seen, last_seen, first_seen_run, last_seen_run, status, mtime_ms, hashed_at_ms)
+       SELECT DISTINCT ON (source, sha256) source, sha256, size_bytes, $1, $1, $2, $2, status, mtime_ms, hashed_at_ms FROM seen_documents
+     ON CONFLICT (source, sha256) DO UPDATE SET last_seen = excluded.last_seen, last_seen_run = excluded.last_seen_run, status = excluded.status,
+       mtime_ms = excluded.mtime_ms, hashed_at_ms = coalesce(excluded.hashed_at_ms, documents.hashed_at_ms)`,
     [now, runId],
   );
   await conn.run('DROP TABLE seen_documents');

@@ -39,6 +39,10 @@ export class Logger {
     else this.stream.write(line + '\n');
   }
   info(message: string, fields?: LogFields): void { this.log('info', message, fields); }
+  /** A line for machines only (JSON logs): in plain logs the printed run summary says it. */
+  record(message: string, fields?: LogFields): void {
+    if (this.json) this.log('info', message, fields);
+  }
   warn(message: string, fields?: LogFields): void { this.log('warn', message, fields); }
   error(message: string, fields?: LogFields): void { this.log('error', message, fields); }
 

@@ -149,6 +149,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     warehouse = null;
     publish(privatePath, db);
     privatePath = null;
+    summary.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    // One machine-readable line for the scheduler (and the benchmark) with the run's figures.
+    log.record('run finished', {
+      stage: 'run', duration_ms: summary.endedAt.getTime() - summary.startedAt.getTime(), exit_code: exitCode,
+      seen: summary.seen, new: summary.new, unchanged: summary.unchanged, reprocessed: summary.reprocessed, duplicates: summary.duplicates,
+      failed: summary.failed.length, partial: summary.partial.length, cells_loaded: summary.cellsLoaded, findings: summary.rules.findings,
+      stage_ms: Object.fromEntries(Object.entries(summary.stageMs).map(([k, v]) => [k, Math.round(v)])), peak_rss_mb: summary.peakRssMb,
+    });
     if (!opts.quiet) process.stdout.write(formatSummary(summary) + '\n');
     return { summary, exitCode };
   } finally {

@@ -23,6 +23,8 @@ export interface RunSummary {
   outputs: string[];
   /** Milliseconds per stage, summed over documents for the per-document stages (they overlap across workers). */
   stageMs: { io: number; read: number; recognise: number; load: number; rules: number; outputs: number };
+  /** The process's peak resident memory over the run (worker threads and DuckDB included), MB. */
+  peakRssMb?: number;
 }
 
 export function summarise(runId: string, startedAt: Date, input: string, docs: readonly DocumentOutcome[]): RunSummary {

@@ -75,6 +75,10 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS inputs_hash VARCHAR;
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS filed_year INTEGER;
+-- A file whose size and modification time are those it had when it was last hashed is not read
+-- again (pipeline/ingest.ts), as make and git judge files.
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS mtime_ms DOUBLE;      -- the file's modification time then (ms since 1970)
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS hashed_at_ms DOUBLE;  -- when its bytes were last read and hashed
 
 -- The catalogue of rules (filled from the headers of sql/rules/*.sql).
 CREATE TABLE IF NOT EXISTS rules (

@@ -63,8 +63,18 @@ function varyDocx(bytes: Uint8Array, agency: string, newAgency: string, k: numbe
   const entries = unzipSync(bytes);
   let xml = strFromU8(entries['word/document.xml']);
   xml = xml.split(agency).join(newAgency);
-  xml = xml.replace(/(<w:t(?:\s[^>]*)?>)(\d{1,6})(<\/w:t>)/g, (_, a, n, b) => `${a}${scale(n, k)}${b}`);
-  xml = xml.replace(/(<w:t(?:\s[^>]*)?>)([^<]*)(<\/w:t>)/g, (_, a, text, b) => `${a}${scaleProse(text, k)}${b}`);
+  // Tables and prose alternate (as in varyText): whole numbers in the tables' runs, counts in the
+  // prose (a year printed in a run of its own, as in the title, stays).
+  xml = xml
+    .split(/(<w:tbl>[\s\S]*?<\/w:tbl>)/)
+    .map((part, j) =>
+      j % 2 === 1
+        ? part.replace(/(<w:t(?:\s[^>]*)?>)(\d{1,6})(<\/w:t>)/g, (_, a, n, b) => `${a}${scale(n, k)}${b}`)
+        : part.replace(/(<w:t(?:\s[^>]*)?>)([^<]*)(<\/w:t>)/g, (_, a, text: string, b) =>
+            // Word splits "共10件" into runs: a run of digits alone is a count, unless it is a year.
+            `${a}${/^\d{1,6}$/.test(text) && !/^(19|20)\d\d$/.test(text) ? scale(text, k) : scaleProse(text, k)}${b}`),
+    )
+    .join('');
   xml = xml.replace(/^(<\?xml[^>]*\?>)/, `$1<!-- bench ${i} -->`);
   entries['word/document.xml'] = strToU8(xml);
   return zipSync(entries, { level: 6 });
