@@ -39,19 +39,21 @@ columns(col, col_key) AS (
   SELECT key, key FROM rule_keys WHERE table_id = 'T3' AND axis = 'col' AND template = '*'
   UNION ALL SELECT 'legal', unnest(['commercial', 'research', 'social_org', 'legal_service', 'other_org'])
 ),
-compared AS (
-  SELECT cl.claim_id, r.reading,
-         sum(c.value) AS total,
-         count(*) FILTER (WHERE c.value IS NULL) AS texts,
-         bool_or(c.kind = 'blank') AS blank,
-         list({'table_id': 'T3', 'row_key': c.row_key, 'col_key': c.col_key, 'value': c.value, 'raw': c.raw, 'kind': c.kind}
-              ORDER BY t.ord, c.col_key) AS operands
+matched AS (  -- the cells each reading of each claim names
+  SELECT cl.claim_id, r.reading, t.ord, c.row_key, c.col_key, c.value, c.raw, c.kind
   FROM claim cl
   JOIN reading r ON r.q = cl.q
   JOIN t3_rows t ON t.key = r.row_key
   JOIN columns k ON k.col = cl.col
   JOIN cells c ON c.report_id = cl.report_id AND c.table_id = 'T3' AND c.row_key = r.row_key AND c.col_key = k.col_key
-  GROUP BY cl.claim_id, r.reading
+),
+compared AS (
+  SELECT claim_id, reading,
+         sum(value) AS total,
+         count(*) FILTER (WHERE value IS NULL) AS texts,
+         bool_or(kind = 'blank') AS blank
+  FROM matched
+  GROUP BY claim_id, reading
 ),
 verdict AS (
   SELECT claim_id,
@@ -59,15 +61,29 @@ verdict AS (
          sum(texts) AS texts,
          arg_min(total, reading) AS expected,
          max(total) FILTER (WHERE reading = 2) AS second,
-         bool_or(blank) AS blank,
-         arg_min(operands, reading) AS operands,
-         -- sorted after aggregating, not with ORDER BY inside it (a sort buffer per claim)
-         list_distinct(flatten(list_transform(list_sort(list({'k': reading, 'v': operands})), x -> x.v))) AS all_operands
+         bool_or(blank) AS blank
   FROM compared JOIN claim cl USING (claim_id)
   GROUP BY claim_id
 ),
+-- The cells of the claims that fail, listed (for those only: a list per claim of every report
+-- held 256 MB at 10,000 reports).
+failing_readings AS (
+  SELECT m.claim_id, m.reading,
+         list({'table_id': 'T3', 'row_key': m.row_key, 'col_key': m.col_key, 'value': m.value, 'raw': m.raw, 'kind': m.kind}
+              ORDER BY m.ord, m.col_key) AS operands
+  FROM matched m SEMI JOIN verdict v ON v.claim_id = m.claim_id AND NOT v.matches AND v.texts = 0
+  GROUP BY m.claim_id, m.reading
+),
+failing_operands AS (
+  SELECT claim_id,
+         arg_min(operands, reading) AS operands,
+         -- sorted after aggregating, not with ORDER BY inside it (a sort buffer per claim)
+         list_distinct(flatten(list_transform(list_sort(list({'k': reading, 'v': operands})), x -> x.v))) AS all_operands
+  FROM failing_readings
+  GROUP BY claim_id
+),
 labelled AS (
-  SELECT cl.*, v.*,
+  SELECT cl.*, v.*, o.operands, o.all_operands,
          CASE
            WHEN cl.q = 'received' THEN '一、本年新收政府信息公开申请数量'
            WHEN cl.q = 'granted_partial' THEN '（一）予以公开与（二）部分公开之和'
@@ -82,7 +98,7 @@ labelled AS (
          -- (the number as a whole: the run of digits and dots before the unit; one pattern for all rows, compiled once)
          list_filter(string_split_regex(cl.sentence, '[，,；;、：:（）()。！？]'),
                      x -> list_contains(regexp_extract_all(x, '([0-9.]+)(件|条|宗|起|份|例)', 1), CAST(CAST(cl.value AS BIGINT) AS VARCHAR))) AS clauses
-  FROM claim cl JOIN verdict v USING (claim_id)
+  FROM claim cl JOIN verdict v USING (claim_id) JOIN failing_operands o USING (claim_id)
   WHERE NOT v.matches AND v.texts = 0
 )
 SELECT report_id,

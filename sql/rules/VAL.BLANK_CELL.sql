@@ -14,7 +14,7 @@ SELECT report_id,
        format('{}有 {} 个单元格留空（或印为“/”“—”“无”）而未填0，核对时按0计；留空也可能是漏填',
               table_zh(table_id), count(*)) AS message,
        NULL AS operands,
-       to_json(sorted_by(list({'k': concat_ws('|', lpad(coalesce(row_ord, 9999)::VARCHAR, 4, '0'), row_key, lpad(coalesce(col_ord, 9999)::VARCHAR, 4, '0'), col_key), 'v': cell_ref(table_id, row_key, col_key)}))) AS cells,
+       cell_refs_json(table_id, row_key, col_key, row_ord, col_ord) AS cells,
        true AS blank_involved
 FROM rule_cells
 WHERE kind = 'blank'

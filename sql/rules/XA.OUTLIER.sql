@@ -32,8 +32,7 @@ WITH rate_defs(rate, rate_zh, table_id, min_base) AS (
 ), rates AS (
   SELECT report_id, rate, any_value(rate_zh) AS rate_zh, any_value(table_id) AS table_id,
          sum(value) FILTER (WHERE in_part) AS part, sum(value) FILTER (WHERE in_base) AS base,
-         any_value(min_base) AS min_base, bool_or(value IS NULL) AS has_text,
-         sorted_by(list({'k': [row_ord, col_ord], 'v': operand(table_id, row_key, col_key, value, raw, kind)})) AS operand_list
+         any_value(min_base) AS min_base, bool_or(value IS NULL) AS has_text
   FROM rate_cells
   WHERE in_part OR in_base
   GROUP BY report_id, rate
@@ -56,6 +55,14 @@ WITH rate_defs(rate, rate_zh, table_id, min_base) AS (
          (p.x - s.med) / CASE WHEN s.mad > 0 THEN 1.4826 * s.mad ELSE 1.2533 * s.mean_ad END AS z
   FROM peers p JOIN spread s USING (year, peer_group, rate)
   WHERE s.mad > 0 OR s.mean_ad > 0
+), outliers AS (
+  SELECT * FROM scored WHERE abs(z) > 3.5 AND abs(x - med) >= 0.2
+), outlier_operands AS (  -- the cells of the flagged rates only (a list per rate of every report held 200 MB at 10,000 reports)
+  SELECT o.report_id, o.rate,
+         sorted_by(list({'k': [c.row_ord, c.col_ord], 'v': operand(c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind)})) AS operand_list
+  FROM outliers o JOIN rate_cells c ON c.report_id = o.report_id AND c.rate = o.rate
+  WHERE c.in_part OR c.in_base
+  GROUP BY o.report_id, o.rate
 )
 SELECT report_id,
        NULL AS related_report_id,
@@ -71,5 +78,4 @@ SELECT report_id,
        to_json(operand_list) AS operands,
        to_json(list_transform(operand_list, o -> cell_ref(o.table_id, o.row_key, o.col_key))) AS cells,
        false AS blank_involved
-FROM scored
-WHERE abs(z) > 3.5 AND abs(x - med) >= 0.2
+FROM outliers JOIN outlier_operands USING (report_id, rate)

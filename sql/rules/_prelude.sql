@@ -46,6 +46,15 @@ CREATE OR REPLACE TEMP MACRO report_cell_ref(rep, t, r, c) AS {'report_id': rep,
 -- group per report that takes memory in proportion to the warehouse.
 CREATE OR REPLACE TEMP MACRO sorted_by(pairs) AS list_transform(list_sort(pairs), x -> x.v);
 
+-- The cells of a group as a JSON array of cell_ref()s in template order: what
+-- to_json(sorted_by(list({'k': …, 'v': cell_ref(…)}))) gives, for long lists. A list aggregate
+-- holds about 500 bytes per cell until every group is done; this, one short string per cell.
+-- (t must be a grouping column.)
+CREATE OR REPLACE TEMP MACRO cell_refs_json(t, r, c, row_ord, col_ord) AS
+  to_json(list_transform(
+    list_sort(string_split(string_agg(concat_ws(chr(1), lpad(coalesce(row_ord, 9999)::VARCHAR, 4, '0'), r, lpad(coalesce(col_ord, 9999)::VARCHAR, 4, '0'), c), chr(2)), chr(2))),
+    x -> cell_ref(t, split_part(x, chr(1), 2), split_part(x, chr(1), 4))))::VARCHAR;
+
 -- The step of the last printed decimal of a money cell, in 万元: '23466.49' → 0.01;
 -- '251000元' → 0.0001 (one yuan). Money compares within half of the coarser step.
 CREATE OR REPLACE TEMP MACRO printed_step(rw, unit) AS
@@ -299,13 +308,19 @@ FROM reps cur JOIN reps prev ON prev.agency_key = cur.agency_key AND prev.year =
 -- T3 and T4 as comparable contents across versions: （六） collapsed into one row `other`
 -- (2021's three rows summed), printed subtotals left out. A text cell makes the value NULL.
 CREATE OR REPLACE TABLE rules_work.canonical_cells AS
-SELECT report_id, table_id,
-       CASE WHEN table_id = 'T3' AND grp = 'other' THEN 'other' ELSE row_key END AS row_key,
-       col_key,
-       CASE WHEN bool_or(value IS NULL) THEN NULL ELSE sum(value) END AS value
-FROM rule_cells
-WHERE table_id IN ('T3', 'T4') AND NOT is_subtotal
-  AND report_id IN (SELECT report_id FROM reps)  -- only cross-report rules use it
+WITH wanted AS (
+  SELECT report_id, table_id,
+         CASE WHEN table_id = 'T3' AND grp = 'other' THEN 'other' ELSE row_key END AS row_key,
+         col_key, value
+  FROM rule_cells
+  WHERE table_id IN ('T3', 'T4') AND NOT is_subtotal
+    AND report_id IN (SELECT report_id FROM reps)  -- only cross-report rules use it
+)
+-- Only the collapsed rows are aggregated (an aggregate over every cell took 256 MB at 10,000 reports).
+SELECT * FROM wanted WHERE row_key <> 'other' OR table_id <> 'T3'
+UNION ALL
+SELECT report_id, table_id, row_key, col_key, CASE WHEN bool_or(value IS NULL) THEN NULL ELSE sum(value) END
+FROM wanted WHERE row_key = 'other' AND table_id = 'T3'
 GROUP BY ALL;
 
 -- One signature per table, for "identical contents" (XY.COPY, XA.COPY). `independent_nonzero`
@@ -313,7 +328,9 @@ GROUP BY ALL;
 -- makes six non-zero T3 cells but only two independent ones).
 CREATE OR REPLACE TABLE rules_work.table_signatures AS
 SELECT report_id, table_id,
-       md5(array_to_string(list_sort(list(row_key || '/' || col_key || '=' || fmt_num(value))), ';')) AS signature,
+       -- an order-free digest (the sum of the cells' hashes, as report_documents does): a list of
+       -- every cell per table held 250 MB at 10,000 reports
+       md5(CAST(sum(CAST(hash(row_key || '/' || col_key || '=' || fmt_num(value)) AS HUGEINT)) AS VARCHAR)) AS signature,
        count(*) AS n_cells,
        count(*) FILTER (WHERE value <> 0 AND col_key <> 'total' AND row_key <> 'total_processed') AS independent_nonzero
 FROM canonical_cells
