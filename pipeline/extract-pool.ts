@@ -64,7 +64,11 @@ export class ExtractPool {
   constructor(options: PoolOptions = {}) {
     this.size = options.workers ?? Math.max(1, availableParallelism());
     this.timeoutMs = options.timeoutMs ?? 120_000;
-    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+  }
+
+  /** Workers start with the first document to read: a run with nothing new starts none. */
+  private start(): void {
+    while (this.slots.length < this.size) this.slots.push(this.spawn());
   }
 
   private spawn(): Slot {
@@ -141,6 +145,7 @@ export class ExtractPool {
     // copy), and a message copies the whole buffer under a view.
     const own = new Uint8Array(bytes.byteLength);
     own.set(bytes);
+    this.start();
     return new Promise((resolve) => {
       this.queue.push({ req: { id, bytes: own.buffer }, resolve });
       this.pump();
