@@ -3,6 +3,7 @@
  * GBK/GB18030, often without declaring which: BOM first, then a declared charset, then
  * strict UTF-8, then GB18030 (a superset of GBK and GB2312).
  */
+import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { type Message } from './model.js';
 
@@ -42,38 +43,57 @@ function normaliseCharset(name: string): string | null {
   return iconv.encodingExists(n) ? n : null;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** What the bytes are: their charset, how it was decided, and the length of a byte-order mark to skip. */
+export interface Charset {
+  readonly charset: string;
+  readonly how: Decoded['how'];
+  readonly bomLength: number;
+}
 
-/** The text if the bytes are valid UTF-8, else null (decoded once: this is on the hot path). */
-function tryUtf8(bytes: Uint8Array): string | null {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return null;
+/** Decides the charset of a page or text file; `contentType` is the HTTP header it was served with, if any. */
+export function detectCharset(bytes: Uint8Array, messages: Message[], contentType?: string | null): Charset {
+  if (UTF8_BOM.every((b, i) => bytes[i] === b)) return { charset: 'utf-8', how: 'bom', bomLength: 3 };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { charset: 'utf-16le', how: 'bom', bomLength: 2 };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { charset: 'utf-16be', how: 'bom', bomLength: 2 };
+
+  const declared = [charsetFromContentType(contentType), declaredCharset(bytes)].find((c): c is string => c !== null && !UNTRUSTED.has(c)) ?? null;
+  const charset = declared ? normaliseCharset(declared) : null;
+  // Validated without decoding (decoding is most of the cost, and the HTML reader decodes less than all).
+  const utf8 = (charset === null || charset === 'utf-8') && isUtf8(bytes);
+  if (declared) {
+    if (charset === 'utf-8' && !utf8) {
+      // Pages saved from GBK sites keep their old utf-8 declaration; the bytes decide.
+      messages.push({ type: 'warning', stage: 'decode', message: `declared charset ${declared} but the bytes are not UTF-8; read as GB18030` });
+      return { charset: 'gb18030', how: 'detected', bomLength: 0 };
+    }
+    if (charset) return { charset, how: 'declared', bomLength: 0 };
+    messages.push({ type: 'warning', stage: 'decode', message: `unknown declared charset ${declared}; detecting` });
   }
+  return { charset: utf8 ? 'utf-8' : 'gb18030', how: 'detected', bomLength: 0 };
+}
+
+/** The bytes after their byte-order mark, as a Buffer over the same memory. */
+export function bodyOf(bytes: Uint8Array, c: Charset): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + c.bomLength, bytes.byteLength - c.bomLength);
+}
+
+/**
+ * True when the body is valid UTF-8: then every ASCII byte is a character of its own, and the
+ * markup can be read byte by byte (as latin1) and only what is kept decoded.
+ */
+export function isValidUtf8Body(bytes: Uint8Array, c: Charset): boolean {
+  return c.charset === 'utf-8' && (c.how !== 'bom' || isUtf8(bodyOf(bytes, c)));
+}
+
+export function decodeWith(bytes: Uint8Array, c: Charset): string {
+  const body = bodyOf(bytes, c);
+  if (c.charset !== 'utf-8') return iconv.decode(body, c.charset);
+  // Invalid sequences (possible only after a BOM) become U+FFFD, as a browser shows them.
+  return c.how === 'bom' ? new TextDecoder('utf-8').decode(body) : body.toString('utf8');
 }
 
 /** Decodes a page or text file; `contentType` is the HTTP header it was served with, if any. */
 export function decodeText(bytes: Uint8Array, messages: Message[], contentType?: string | null): Decoded {
-  if (UTF8_BOM.every((b, i) => bytes[i] === b)) {
-    return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), charset: 'utf-8', how: 'bom' };
-  }
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: iconv.decode(Buffer.from(bytes.subarray(2)), 'utf-16le'), charset: 'utf-16le', how: 'bom' };
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: iconv.decode(Buffer.from(bytes.subarray(2)), 'utf-16be'), charset: 'utf-16be', how: 'bom' };
-
-  const declared = [charsetFromContentType(contentType), declaredCharset(bytes)].find((c): c is string => c !== null && !UNTRUSTED.has(c)) ?? null;
-  const charset = declared ? normaliseCharset(declared) : null;
-  const utf8 = charset === null || charset === 'utf-8' ? tryUtf8(bytes) : null;
-  if (declared) {
-    if (charset === 'utf-8' && utf8 === null) {
-      // Pages saved from GBK sites keep their old utf-8 declaration; the bytes decide.
-      messages.push({ type: 'warning', stage: 'decode', message: `declared charset ${declared} but the bytes are not UTF-8; read as GB18030` });
-      return { text: iconv.decode(Buffer.from(bytes), 'gb18030'), charset: 'gb18030', how: 'detected' };
-    }
-    if (charset && charset !== 'utf-8') return { text: iconv.decode(Buffer.from(bytes), charset), charset, how: 'declared' };
-    if (charset === 'utf-8') return { text: utf8!, charset, how: 'declared' };
-    messages.push({ type: 'warning', stage: 'decode', message: `unknown declared charset ${declared}; detecting` });
-  }
-  if (utf8 !== null) return { text: utf8, charset: 'utf-8', how: 'detected' };
-  return { text: iconv.decode(Buffer.from(bytes), 'gb18030'), charset: 'gb18030', how: 'detected' };
+  const c = detectCharset(bytes, messages, contentType);
+  return { text: decodeWith(bytes, c), charset: c.charset, how: c.how };
 }

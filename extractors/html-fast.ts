@@ -14,7 +14,7 @@
  * tag: modelFromDom numbers and lists tables in start-tag order, each before its nested ones.
  */
 import { Parser } from 'htmlparser2';
-import { decodeText } from './decode.js';
+import { bodyOf, decodeWith, detectCharset, isValidUtf8Body } from './decode.js';
 import { pruneMarkup } from './html-prune.js';
 import { BLOCK_TAGS, SKIP_TAGS, cleanText, spanAttr } from './html.js';
 import { expandSpans, result, type Block, type DocumentModel, type InputFormat, type Message, type Result } from './model.js';
@@ -140,6 +140,12 @@ function childFrame(p: Frame, tag: string, attribs: Record<string, string>): Fra
 
 /** Reads markup in one streaming pass; the same model as readHtmlText (html.ts). */
 export function readHtmlTextFast(html: string, format: InputFormat = 'html'): DocumentModel {
+  // Attributes, comments and style sheets are most of a page and none of the model: pruned first.
+  return readPrunedMarkup(pruneMarkup(html), format);
+}
+
+/** Reads markup already pruned (html-prune.ts). */
+function readPrunedMarkup(html: string, format: InputFormat): DocumentModel {
   const whole = new Walk();
   let body: Walk | null = null;
   const root = frame('text', { walk: whole, sink: whole.pending });
@@ -185,8 +191,7 @@ export function readHtmlTextFast(html: string, format: InputFormat = 'html'): Do
     },
     { xmlMode: false, decodeEntities: true },
   );
-  // Attributes, comments and style sheets are most of a page and none of the model: pruned first.
-  parser.end(pruneMarkup(html));
+  parser.end(html);
   while (stack.length > 0) endFrame(stack.pop()!); // the parser ends every open element; in case it did not
   const walk: Walk = body ?? whole;
   walk.flush();
@@ -196,7 +201,12 @@ export function readHtmlTextFast(html: string, format: InputFormat = 'html'): Do
 
 export function readHtmlFast(bytes: Uint8Array): Result<DocumentModel> {
   const messages: Message[] = [];
-  const decoded = decodeText(bytes, messages);
-  if (decoded.charset !== 'utf-8') messages.push({ type: 'info', stage: 'decode', message: `charset ${decoded.charset} (${decoded.how})` });
-  return result(readHtmlTextFast(decoded.text), messages);
+  const charset = detectCharset(bytes, messages);
+  if (charset.charset !== 'utf-8') messages.push({ type: 'info', stage: 'decode', message: `charset ${charset.charset} (${charset.how})` });
+  // Valid UTF-8 (nearly every page) is pruned as bytes, one latin1 character each, and only the
+  // fifth that is kept is decoded; markup is ASCII, so the cuts fall between characters.
+  const pruned = isValidUtf8Body(bytes, charset)
+    ? Buffer.from(pruneMarkup(bodyOf(bytes, charset).toString('latin1')), 'latin1').toString('utf8')
+    : pruneMarkup(decodeWith(bytes, charset));
+  return result(readPrunedMarkup(pruned, 'html'), messages);
 }

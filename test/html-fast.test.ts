@@ -38,6 +38,13 @@ describe('fast reader = cheerio reader on the sample pages', () => {
       expectSame(iconv.encode(page, 'gbk'), 'undeclared');
     });
   }
+  it(`${samples[0]} with a UTF-8 byte-order mark, and with bytes after one that are not UTF-8`, () => {
+    const page = readFileSync(join(REPORTS, samples[0]));
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expectSame(Buffer.concat([bom, page]), 'BOM');
+    // A lone lead byte before a comment and its continuation after it: cut as bytes, the two would join.
+    expectSame(Buffer.concat([bom, Buffer.from('<p>a'), Buffer.from([0xe4]), Buffer.from('<!-- x -->'), Buffer.from([0xb8, 0xad]), Buffer.from('b</p>')]), 'broken');
+  });
   it('keeps the format it is given', () => {
     const html = sample(samples[0]);
     expect(readHtmlTextFast(html, 'docx')).toStrictEqual(readHtmlText(html, 'docx'));
