@@ -9,8 +9,8 @@
  * (200–400 KB of XML) saxes alone, with empty handlers, manages ~130 documents/s.
  */
 import { strFromU8, unzipSync } from 'fflate';
-import { padGridBefore, readDocxMammoth } from './docx.js';
-import { cleanText } from './html.js';
+import { padGridBefore } from './grid-before.js';
+import { cleanText } from './markup.js';
 import { expandSpans, result, type Block, type DocumentModel, type Message, type Result } from './model.js';
 
 const DOCUMENT_PART = 'word/document.xml';
@@ -714,6 +714,8 @@ export function readDocxFast(bytes: Uint8Array): Result<DocumentModel> | null {
 export async function readDocx(bytes: Uint8Array): Promise<Result<DocumentModel>> {
   const fast = readFast(bytes);
   if ('model' in fast) return result(fast.model);
+  // The reference reader, loaded only when needed (mammoth and cheerio are most of a worker's memory).
+  const { readDocxMammoth } = await import('./docx.js');
   const slow = await readDocxMammoth(bytes);
   const note: Message = { type: 'info', stage: 'read', message: `fell back to mammoth: ${fast.refused}` };
   return result(slow.value, [note, ...slow.messages]);

@@ -16,7 +16,7 @@
 import { Parser } from 'htmlparser2';
 import { bodyOf, decodeWith, detectCharset, isValidUtf8Body } from './decode.js';
 import { pruneMarkup } from './html-prune.js';
-import { BLOCK_TAGS, SKIP_TAGS, cleanText, spanAttr } from './html.js';
+import { BLOCK_TAGS, SKIP_TAGS, cleanText, spanAttr } from './markup.js';
 import { expandSpans, result, type Block, type DocumentModel, type InputFormat, type Message, type Result } from './model.js';
 
 interface Cell {

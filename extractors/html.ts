@@ -2,29 +2,14 @@
  * HTML reader: markup → DocumentModel (paragraphs and tables in reading order).
  * Also reads the HTML mammoth writes for a DOCX, so both formats share one table walker.
  */
+
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { decodeText } from './decode.js';
+import { BLOCK_TAGS, SKIP_TAGS, cleanText, spanAttr } from './markup.js';
+
+export { BLOCK_TAGS, SKIP_TAGS, cleanText, spanAttr };
 import { expandSpans, result, type Block, type DocumentModel, type Grid, type InputFormat, type Message, type Result } from './model.js';
-
-/** Elements whose start and end break the text into lines (as does <br>). */
-export const BLOCK_TAGS: ReadonlySet<string> = new Set([
-  'p', 'div', 'section', 'article', 'header', 'footer', 'main', 'aside', 'nav', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
-  'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'blockquote', 'pre', 'form', 'center', 'hr', 'address', 'figure', 'figcaption', 'caption',
-]);
-/** Elements whose text is never read (their nested tables still are, inside a table's rows). */
-export const SKIP_TAGS: ReadonlySet<string> = new Set(['script', 'style', 'noscript', 'template', 'head', 'select', 'option', 'button', 'iframe', 'object', 'svg', 'textarea']);
-
-/**
- * Collapses each run of spaces (and the non-breaking ones Word exports) to one space, or to one
- * line break when the run spans lines; no empty lines, no spaces at line ends. One pass: this
- * runs on every cell of every table.
- */
-export function cleanText(text: string): string {
-  return text
-    .replace(/[\s\u00a0\u3000\u200b\ufeff]+/g, (run) => (/[\n\r]/.test(run) ? '\n' : ' '))
-    .replace(/^[\n ]+|[\n ]+$/g, '');
-}
 
 export function isElement(node: AnyNode): node is Element {
   return node.type === 'tag' || node.type === 'script' || node.type === 'style';
@@ -68,12 +53,6 @@ export function ownRows(table: Element): Element[] {
   };
   visit(table);
   return rows;
-}
-
-/** A cell's rowspan or colspan: a positive integer, else 1 (junk like "2px" reads as 2, "0" as 1). */
-export function spanAttr(attribs: Record<string, string> | undefined, name: string): number {
-  const n = parseInt(attribs?.[name] ?? '1', 10);
-  return Number.isFinite(n) && n > 0 ? n : 1;
 }
 
 function tableGrid(table: Element, index: number, depth: number): Grid {

@@ -13,8 +13,7 @@ import { sniff } from './sniff.js';
 import type { TableId, TemplateVersion } from './template.js';
 import { readTxt } from './txt.js';
 
-/** Bumped whenever a change to the extractor can change its output: documents loaded by an older one are re-read. */
-export const EXTRACTOR_VERSION = '3';
+export { EXTRACTOR_VERSION } from './version.js';
 
 export interface Extraction {
   format: InputFormat;

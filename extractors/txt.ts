@@ -7,7 +7,7 @@
  * - any other line is a paragraph, and ends the table it follows.
  */
 import { decodeText } from './decode.js';
-import { cleanText } from './html.js';
+import { cleanText } from './markup.js';
 import { result, type Block, type DocumentModel, type GridCell, type Message, type Result } from './model.js';
 
 const NUMBERISH = /^[\s+\-−－]*[\d０-９][\d０-９,，.．]*\s*$/;

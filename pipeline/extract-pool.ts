@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { extractDocument, type Extraction, type StageTimings } from '../extractors/index.js';
+import type { Extraction, StageTimings } from '../extractors/index.js';
 import { StageError, type Message } from '../extractors/model.js';
 import { distDir } from './paths.js';
 
@@ -135,6 +135,8 @@ export class ExtractPool {
     const id = this.nextId++;
     if (this.size === 0) {
       try {
+        // The extractors are loaded in this thread only when it extracts (workers load their own).
+        const { extractDocument } = await import('../extractors/index.js');
         const r = await extractDocument(bytes);
         return { id, extraction: r.value, failure: null, messages: r.messages, timings: r.timings };
       } catch (e) {

@@ -1,6 +1,10 @@
 /** Link picking from decoded HTML: report links and next pages on listings, DOCX attachments on report pages. */
-import * as cheerio from 'cheerio';
+import { createRequire } from 'node:module';
 import { isHttpUrl, resolveUrl } from './url-policy.js';
+
+// Loaded on the first page crawled: a run that does not crawl keeps cheerio (about 28 MB) out of memory.
+let cheerioModule: typeof import('cheerio') | null = null;
+const cheerio = (): typeof import('cheerio') => (cheerioModule ??= createRequire(import.meta.url)('cheerio') as typeof import('cheerio'));
 
 const REPORT_TEXT = /政府信息公开(工作)?年度报告|年报/;
 const INDEX_PAGE = /^index(_\d+)?\.s?html?$/i;
@@ -15,7 +19,7 @@ interface Anchor {
 }
 
 function anchorsOf(html: string, pageUrl: string): Anchor[] {
-  const $ = cheerio.load(html);
+  const $ = cheerio().load(html);
   const baseHref = $('base[href]').first().attr('href');
   const base = baseHref ? resolveUrl(baseHref, pageUrl) : pageUrl;
   return $('a[href]')
