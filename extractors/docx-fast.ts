@@ -9,6 +9,7 @@
  * (200–400 KB of XML) saxes alone, with empty handlers, manages ~130 documents/s.
  */
 import { strFromU8, unzipSync } from 'fflate';
+import { unzipEntries } from './zip.js';
 import { padGridBefore } from './grid-before.js';
 import { cleanText } from './markup.js';
 import { expandSpans, result, type Block, type DocumentModel, type Message, type Result } from './model.js';
@@ -675,13 +676,20 @@ function mainDocumentTargets(rels: string): string[] {
 
 type FastRead = { model: DocumentModel } | { refused: string };
 
+const WANTED_PARTS: ReadonlySet<string> = new Set([DOCUMENT_PART, PACKAGE_RELS]);
+
 function readFast(bytes: Uint8Array): FastRead {
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes, { filter: (f) => f.name === DOCUMENT_PART || f.name === PACKAGE_RELS });
-  } catch (e) {
-    // mammoth's unzipper may still read it; if not, it raises the read error.
-    return { refused: `fflate cannot unzip it (${(e as Error).message.split('\n')[0]})` };
+    entries = unzipEntries(bytes, WANTED_PARTS);
+  } catch {
+    try {
+      // What the native path does not take (ZIP64, a damaged directory, …) fflate may still read.
+      entries = unzipSync(bytes, { filter: (f) => WANTED_PARTS.has(f.name) });
+    } catch (e) {
+      // mammoth's unzipper may still read it; if not, it raises the read error.
+      return { refused: `fflate cannot unzip it (${(e as Error).message.split('\n')[0]})` };
+    }
   }
   const rels = entries[PACKAGE_RELS];
   if (rels && mainDocumentTargets(strFromU8(rels)).some((t) => t !== DOCUMENT_PART)) return { refused: 'main document part is not word/document.xml' };

@@ -111,9 +111,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       const merged = await mergeShards(conn, opts.merge.map((f) => resolve(f)));
       log.info(`merged ${merged.reports} reports from ${merged.shards} shard warehouses`, { stage: 'merge' });
     }
+    const ingestStarted = Date.now();
     const docs = await ingest(conn, files, { runId, pool, log, maxBytes: opts.maxBytes, shard: opts.shard, force: opts.force });
     const summary = summarise(runId, startedAt, opts.input ?? (opts.sources ? 'crawl' : 'merge'), docs);
     await pool.close(); // the workers' memory goes back before the rules and outputs
+    log.info(`read ${summary.new + summary.reprocessed} documents, ${summary.unchanged} unchanged`, { stage: 'ingest', duration_ms: Date.now() - ingestStarted });
 
     // Nothing loaded and nothing the rules or outputs read has changed: their results stand.
     const inputsHash = fingerprintRunInputs({

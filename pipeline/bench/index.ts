@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- [--docs N] [--format docx|html|txt|all] [--json]`
  * Generates N distinct reports from the real layouts, then in one run measures: the floor
- * (unavoidable work, in worker threads on all cores), the pipeline end to end into a fresh
+ * (unavoidable work, in worker threads on all cores; the best of three runs), the pipeline end to end into a fresh
  * warehouse (rules and outputs included) and the same pipeline again with nothing new (the
  * nightly no-op), both run as `npm run pipeline` runs, in a child process.
  */
@@ -75,9 +75,14 @@ export async function bench(docs: number, format: BenchFormat | 'all', workers: 
   try {
     const corpus = join(work, 'corpus');
     const paths = generateCorpus(join(projectRoot(), 'data', 'reports'), corpus, docs, formats);
-    const t0 = performance.now();
-    await floor(paths, workers);
-    const floorSeconds = (performance.now() - t0) / 1000;
+    // The floor's best of three: the first run also reads the freshly written files into the page
+    // cache, and a shared machine's hiccup should not lower the bar.
+    let floorSeconds = Infinity;
+    for (let round = 0; round < 3; round++) {
+      const t0 = performance.now();
+      await floor(paths, workers);
+      floorSeconds = Math.min(floorSeconds, (performance.now() - t0) / 1000);
+    }
     const args = ['--input', corpus, '--db', join(work, 'warehouse.duckdb'), '--out', join(work, 'out'), '--workers', String(workers)];
     const pipe = await runCli(args);
     const noop = await runCli(args);
