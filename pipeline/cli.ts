@@ -3,6 +3,7 @@
  * Command line: `npm run pipeline -- [options]`. Exit codes (README): 0 ok, 1 crash,
  * 2 usage error, 3 finished with failed documents, 74 output not writable, 75 another run holds the lock.
  */
+import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError } from 'commander';
 import { readSourcesCsv } from './crawl/index.js';
 import { LockHeldError } from './lock.js';
@@ -44,7 +45,16 @@ export function buildCommand(): Command {
     .exitOverride();
 }
 
+/**
+ * V8 lets a heap grow to several times what it holds before it collects (memory is plentiful,
+ * it assumes): with the main thread, two workers and DuckDB that was 100 MB of garbage at the
+ * peak. Growing by 30% over what survives keeps the peak down at no measurable cost in time.
+ * Process-wide, so the worker threads too; a soft setting, never a cap.
+ */
+export const HEAP_GROWING_PERCENT = 30;
+
 export async function main(argv: string[]): Promise<number> {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const cmd = buildCommand();
   try {
     cmd.parse(argv);
