@@ -173,7 +173,7 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
     let settle!: (o: DocumentOutcome) => void;
     inRun.set(sha256, new Promise((r) => (settle = r)));
     const extracted = bytes
-      ? await opts.pool.extract(bytes)
+      ? await opts.pool.extract(bytes, () => readFileSync(file.path))
       : { extraction: null, failure: `read: file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit`, messages: [], timings: undefined };
     read.ms.read = extracted.timings?.read_ms ?? 0;
     read.ms.recognise = extracted.timings?.recognise_ms ?? 0;

@@ -1,0 +1,56 @@
+/**
+ * A worker that dies (here: a real document too big for a real, small heap) fails the document
+ * it was reading, and only that one: the documents queued behind it are read again on a new worker.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ExtractPool } from '../../pipeline/extract-pool.js';
+import { REPORTS } from '../helpers.js';
+
+const page = readFileSync(join(REPORTS, '2020_北京市朝阳区教育委员会.html'));
+// 40 MB of prose in one page: far more than a 48 MB heap can hold as text.
+const huge = Buffer.from(`<html><body><p>${'政府信息公开'.repeat(2_500_000)}</p></body></html>`);
+
+describe('ExtractPool', () => {
+  let pool: ExtractPool | null = null;
+  afterEach(async () => {
+    await pool?.close();
+    pool = null;
+  });
+
+  it('a worker killed by a document fails that document; the ones queued behind it are read again', async () => {
+    pool = new ExtractPool({ workers: 1, heapMb: 48 });
+    const [big, after, next] = await Promise.all([
+      pool.extract(Buffer.from(huge)),
+      pool.extract(Buffer.from(page), () => Buffer.from(page)),
+      pool.extract(Buffer.from(page), () => Buffer.from(page)),
+    ]);
+    expect(big.extraction).toBeNull();
+    expect(big.failure).toMatch(/^read: worker (crashed|exited)/);
+    for (const o of [after, next]) {
+      expect(o.failure).toBeNull();
+      expect(o.extraction?.tablesFound).toEqual(['T2', 'T3', 'T4']);
+    }
+  }, 60_000);
+
+  it('without a way to read them again, the documents queued behind a crash fail with it, saying so', async () => {
+    pool = new ExtractPool({ workers: 1, heapMb: 48 });
+    const [big, after] = await Promise.all([pool.extract(Buffer.from(huge)), pool.extract(Buffer.from(page))]);
+    expect(big.failure).toMatch(/^read: worker (crashed|exited)/);
+    expect(after.failure).toMatch(/while it was queued behind another document$/);
+    // The pool goes on with a new worker.
+    expect((await pool.extract(Buffer.from(page))).failure).toBeNull();
+  }, 60_000);
+
+  it('hands a whole Buffer over without copying, and copies a view into a shared pool', async () => {
+    pool = new ExtractPool({ workers: 1 });
+    const whole = Buffer.from(page);
+    const small = Buffer.from('x'.repeat(10)); // pooled: a view into a larger buffer
+    const [a, b] = await Promise.all([pool.extract(whole), pool.extract(small)]);
+    expect(whole.byteLength).toBe(0); // transferred
+    expect(small.toString()).toBe('x'.repeat(10)); // copied
+    expect(a.failure).toBeNull();
+    expect(b.failure ?? b.extraction?.error).toMatch(/^(sniff|recognise)/); // read, found to be no report
+  }, 60_000);
+});
