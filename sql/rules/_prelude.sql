@@ -1,10 +1,11 @@
 -- Shared definitions for the rule queries of sql/rules/ (files starting with `_` run first, in
 -- name order, in the rule runner's connection). Nothing here is stored in the warehouse.
--- The shared sets are tables computed once per run (the warehouse does not change while the
--- rules run, and a view would be recomputed by every rule that reads it), kept in `rules_work`:
--- a scratch database file the runner attaches and deletes afterwards (pipeline/rules/work.ts),
--- so DuckDB can page them out and memory stays flat however large the warehouse. Unqualified
--- names find them (search_path).
+-- The shared sets that are costly to compute and small to keep are tables computed once per run
+-- (the warehouse does not change while the rules run), kept in `rules_work`: a scratch database
+-- file the runner attaches and deletes afterwards (pipeline/rules/work.ts), so DuckDB can page
+-- them out. Those as large as the cells themselves (rule_cells, sum_members, canonical_cells) are
+-- views: writing them out cost more than each reader's join (every rule filters before it joins).
+-- Unqualified names find them (search_path).
 -- Also present (created by pipeline/rules/context.ts):
 --   rule_keys(table_id, template, axis, key, label, ord, grp, subtotal)  template keys and labels
 --                                         ('*' = any version), T3 result groups, subtotal rows
@@ -85,8 +86,8 @@ FROM versions v CROSS JOIN all_keys k
 LEFT JOIN rule_keys own ON own.template = v.template AND own.table_id = k.table_id AND own.axis = k.axis AND own.key = k.key
 LEFT JOIN rule_keys shared ON shared.template = '*' AND shared.table_id = k.table_id AND shared.axis = k.axis AND shared.key = k.key;
 
--- Every cell with its labels and place in the template of its report's version.
-CREATE OR REPLACE TABLE rules_work.rule_cells AS
+-- Every cell with its labels and place in the template of its report's version (a view: see above).
+CREATE OR REPLACE TEMP VIEW rule_cells AS
 SELECT c.report_id, r.template, c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind, c.unit,
        coalesce(rk.label,
                 CASE WHEN c.row_key LIKE 'other_services:%' THEN '其他对外管理服务事项/' || substr(c.row_key, 16) END,
@@ -307,7 +308,7 @@ FROM reps cur JOIN reps prev ON prev.agency_key = cur.agency_key AND prev.year =
 
 -- T3 and T4 as comparable contents across versions: （六） collapsed into one row `other`
 -- (2021's three rows summed), printed subtotals left out. A text cell makes the value NULL.
-CREATE OR REPLACE TABLE rules_work.canonical_cells AS
+CREATE OR REPLACE TEMP VIEW canonical_cells AS  -- read once, by table_signatures: not written out
 WITH wanted AS (
   SELECT report_id, table_id,
          CASE WHEN table_id = 'T3' AND grp = 'other' THEN 'other' ELSE row_key END AS row_key,
