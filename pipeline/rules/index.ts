@@ -13,7 +13,6 @@ import { createRuleContext } from './context.js';
 import { collectFindings, createFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
 import { loadRuleFiles, RuleFileError } from './files.js';
 import { attachRulesWork } from './work.js';
-import { runScript } from '../sql-script.js';
 
 export { AgencyCsvError, loadAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
 export { RULE_CATALOGUE, RULE_IDS, type RuleId } from './catalogue.js';
@@ -47,7 +46,7 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   try {
     for (const p of preludes) {
       try {
-        await runScript(conn, p.sql);
+        await conn.run(p.sql);
       } catch (e) {
         throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
       }
