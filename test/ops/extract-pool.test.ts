@@ -54,3 +54,17 @@ describe('ExtractPool', () => {
     expect(b.failure ?? b.extraction?.error).toMatch(/^(sniff|recognise)/); // read, found to be no report
   }, 60_000);
 });
+
+describe('ExtractPool without workers', () => {
+  it('extracts in the calling thread, the same as a worker does', async () => {
+    const inThread = new ExtractPool({ workers: 0 });
+    const onWorker = new ExtractPool({ workers: 1 });
+    try {
+      const [a, b] = await Promise.all([inThread.extract(Buffer.from(page)), onWorker.extract(Buffer.from(page))]);
+      expect(a.failure).toBeNull();
+      expect(a.extraction).toStrictEqual(b.extraction);
+    } finally {
+      await Promise.all([inThread.close(), onWorker.close()]);
+    }
+  }, 60_000);
+});
