@@ -7,8 +7,6 @@ import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { decodeText } from './decode.js';
 import { BLOCK_TAGS, SKIP_TAGS, cleanText, spanAttr } from './markup.js';
-
-export { BLOCK_TAGS, SKIP_TAGS, cleanText, spanAttr };
 import { expandSpans, result, type Block, type DocumentModel, type Grid, type InputFormat, type Message, type Result } from './model.js';
 
 export function isElement(node: AnyNode): node is Element {
