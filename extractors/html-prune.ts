@@ -6,6 +6,9 @@
  * instructions and the contents of <script> and <style> go; everything else is copied as it is.
  * Tokenising what is left costs a fifth of tokenising the page.
  *
+ * An inline element holding only text (`<span style=…>12<o:p></o:p></span>`, Word's way of
+ * printing every cell) goes too, tags and all, leaving its text: see `COLLAPSIBLE`.
+ *
  * The scan follows htmlparser2's tokenizer (src/Tokenizer.ts) state by state, so every start tag
  * it rewrites is a start tag htmlparser2 sees, with the same extent, and what it copies is
  * tokenised as it would have been. Anything cut off by the end of the input is copied unchanged
@@ -29,6 +32,21 @@ const RAW_TEXT: Record<string, RegExp | undefined> = {
   xmp: /<\/xmp[ \n\t\f\r>]/gi,
 };
 const DROP_CONTENT = new Set(['script', 'style']);
+
+/**
+ * Inline elements whose start and end tags can go when only text lies between them. htmlparser2
+ * gives none of them a rule (none implies an end, none is void or foreign) and the reader reads
+ * none (not a block, not skipped: text passes through to its parent), so such a pair pushes and
+ * pops one element of the parser's stack and nothing else. Word's namespaced tags (o:p,
+ * st1:chsdate) qualify for the same reasons. Half the tags of a Word page.
+ */
+const COLLAPSIBLE = new Set(['span', 'font', 'b', 'i', 'u', 's', 'strike', 'strong', 'em', 'sup', 'sub', 'small', 'big', 'a', 'ins', 'del', 'abbr', 'label']);
+const isCollapsible = (lowerName: string) => COLLAPSIBLE.has(lowerName) || lowerName.includes(':');
+
+export interface PruneOptions {
+  /** Take out inline elements that hold only text (default true; false for testing the rest). */
+  collapseInline?: boolean;
+}
 
 /** The spans the reader reads; htmlparser2 lower-cases attribute names. */
 const isSpanAttribute = (name: string) => {
@@ -125,7 +143,8 @@ function readStartTag(s: string, from: number): StartTag | null {
 }
 
 /** The markup with everything the HTML reader does not read taken out (see above). */
-export function pruneMarkup(s: string): string {
+export function pruneMarkup(s: string, options: PruneOptions = {}): string {
+  const collapse = options.collapseInline !== false;
   const out: string[] = [];
   const n = s.length;
   let copied = 0; // s[copied, i) is copied as it is at the next cut
@@ -135,6 +154,8 @@ export function pruneMarkup(s: string): string {
     if (replacement) out.push(replacement);
     copied = to;
   };
+  // Collapsible start tags with only text (or what was cut) since: their name, lower-cased, and where in `out` they are.
+  const inline: { name: string; at: number }[] = [];
   for (;;) {
     const lt = s.indexOf('<', i);
     if (lt < 0 || lt + 1 >= n) break;
@@ -157,6 +178,14 @@ export function pruneMarkup(s: string): string {
       // An end tag (or `</>`, or a bogus comment): up to the first `>`, copied.
       const end = s.indexOf('>', lt + 2) + 1;
       if (end <= 0) break;
+      const open = inline.pop();
+      if (open !== undefined && end - lt === open.name.length + 3 && s.slice(lt + 2, end - 1).toLowerCase() === open.name) {
+        // `</name>` closing a collapsible element that holds only text: both tags go
+        out[open.at] = '';
+        cut(lt, end);
+      } else {
+        inline.length = 0;
+      }
       i = end;
     } else if (isAlpha(c)) {
       const tag = readStartTag(s, lt + 1);
@@ -165,6 +194,8 @@ export function pruneMarkup(s: string): string {
       cut(lt, tag.end, `<${tag.name}${attrs}${tag.selfClosing ? ' />' : '>'}`);
       i = tag.end;
       const lower = tag.name.toLowerCase();
+      if (collapse && !tag.selfClosing && isCollapsible(lower)) inline.push({ name: lower, at: out.length - 1 });
+      else inline.length = 0;
       const endTag = tag.selfClosing ? undefined : RAW_TEXT[lower];
       if (endTag) {
         endTag.lastIndex = tag.end;
