@@ -9,6 +9,9 @@
  *   SELECT report_id, related_report_id, table_id, row_key, col_key, expected, actual,
  *          message, operands, cells, blank_involved FROM …
  *
+ * A rule whose findings about a report come from that report alone says so with a header line
+ * `-- scope: report`: the runner may then run it a slice of reports at a time (see findings.ts).
+ *
  * Files whose name starts with `_` hold shared definitions (temp views, macros) the rule
  * queries use; they run first, in name order.
  */
@@ -21,6 +24,8 @@ export interface RuleDef {
   readonly severity: Severity;
   readonly titleZh: string | null;
   readonly titleEn: string | null;
+  /** `report`: each report's findings depend on that report only (the query can run a slice of reports at a time). */
+  readonly scope: 'report' | 'warehouse';
   /** File name under sql/rules/. */
   readonly file: string;
   readonly sql: string;
@@ -33,7 +38,7 @@ export interface RuleFiles {
 }
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
-const HEADER = /^--\s*(id|severity|title_zh|title_en)\s*:\s*(.*?)\s*$/;
+const HEADER = /^--\s*(id|severity|title_zh|title_en|scope)\s*:\s*(.*?)\s*$/;
 const SEPARATOR = /^--\s*---\s*$/;
 
 export class RuleFileError extends Error {
@@ -67,9 +72,13 @@ export function parseRuleFile(file: string, text: string): RuleDef[] {
       if (!SEVERITIES.includes(severity)) {
         throw new RuleFileError(file, `${header.id}: "-- severity:" must be error, warning or info (found ${JSON.stringify(header.severity ?? '')})`);
       }
+      const scope = header.scope ?? 'warehouse';
+      if (scope !== 'report' && scope !== 'warehouse') {
+        throw new RuleFileError(file, `${header.id}: "-- scope:" must be report or warehouse (found ${JSON.stringify(scope)})`);
+      }
       const sql = lines.join('\n').trim().replace(/;\s*$/, '');
       if (!/\bselect\b/i.test(sql.replace(/--.*$/gm, ''))) throw new RuleFileError(file, `${header.id}: no query`);
-      return { id: header.id, severity, titleZh: header.title_zh ?? null, titleEn: header.title_en ?? null, file, sql };
+      return { id: header.id, severity, scope, titleZh: header.title_zh ?? null, titleEn: header.title_en ?? null, file, sql };
     });
 }
 

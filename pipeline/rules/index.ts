@@ -10,7 +10,7 @@ import { sqlDir } from '../paths.js';
 import { loadAgencies, type AgencyHierarchy } from './agencies.js';
 import { isRuleId } from './catalogue.js';
 import { createRuleContext } from './context.js';
-import { collectFindings, createFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
+import { collectFindings, createFindings, reportSlices, writeAnomalies, writeRuleCatalogue } from './findings.js';
 import { loadRuleFiles, RuleFileError } from './files.js';
 import { attachRulesWork } from './work.js';
 
@@ -25,6 +25,8 @@ export interface RulesContext {
   agencies?: AgencyHierarchy | null;
   /** Folder of rule files (default: the project's sql/rules). */
   rulesDir?: string;
+  /** Reports per slice of a report-scoped rule (default REPORTS_PER_SLICE; tests use small ones). */
+  reportsPerSlice?: number;
 }
 
 export interface RulesSummary {
@@ -52,7 +54,8 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
       }
     }
     await createFindings(conn);
-    for (const rule of rules) await collectFindings(conn, rule);
+    const slices = await reportSlices(conn, ctx.reportsPerSlice);
+    for (const rule of rules) await collectFindings(conn, rule, slices);
   } finally {
     await work.release();
   }

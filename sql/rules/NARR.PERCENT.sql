@@ -2,6 +2,7 @@
 -- severity: warning
 -- title_zh: 正文所述比例与数字不符
 -- title_en: A share stated in the prose differs from part / whole
+-- scope: report
 --
 -- part = the count the prose states; whole = the base the sentence names, looked up in T3
 -- (claims.base, see extractors/claims.ts):

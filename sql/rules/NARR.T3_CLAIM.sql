@@ -2,6 +2,7 @@
 -- severity: warning
 -- title_zh: 正文所述申请数与表三不符
 -- title_en: A T3 count stated in the prose differs from the table
+-- scope: report
 --
 -- A claim about T3 (quantity t3.<row>[@<col>], see extractors/claims/vocabulary.ts) against the
 -- cells it names, in every reading the wording allows; flagged only when no reading matches:

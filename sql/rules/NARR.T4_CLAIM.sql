@@ -2,6 +2,7 @@
 -- severity: warning
 -- title_zh: 正文所述行政复议、行政诉讼数与表四不符
 -- title_en: A count of 行政复议 / 行政诉讼 stated in the prose differs from T4
+-- scope: report
 --
 -- Claims t4.<review|litigation>.<total|upheld|corrected|pending>: review is the 行政复议 block,
 -- litigation the sum of 未经复议直接起诉 and 复议后起诉. expected = the table, actual = the prose.

@@ -2,6 +2,7 @@
 -- severity: error
 -- title_zh: 第一项加第二项之和等于第三项加第四项之和
 -- title_en: Every T3 column: new_received + carried_over = total_processed + carried_forward
+-- scope: report
 -- The finding points at the column (row_key NULL): which of the four cells is wrong is not
 -- knowable; all four are in `cells`. expected = 一 + 二, actual = 三（七） + 四.
 WITH column_details AS (

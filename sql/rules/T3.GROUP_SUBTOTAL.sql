@@ -2,6 +2,7 @@
 -- severity: error
 -- title_zh: 印出的小计等于其各分项之和
 -- title_en: A printed subtotal of （三）（四）（五）（六） equals the sum of its items
+-- scope: report
 -- Subtotal rows are loaded as denied_subtotal, unable_subtotal, rejected_subtotal, other_subtotal
 -- when a report prints them; every item of the group must be there (sum_members in _prelude.sql).
 SELECT report_id,

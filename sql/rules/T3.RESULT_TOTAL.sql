@@ -2,6 +2,7 @@
 -- severity: error
 -- title_zh: （七）总计等于各项办理结果之和
 -- title_en: Every T3 column: total_processed equals the sum of the results
+-- scope: report
 -- Results: granted + partial + Σdenied_* + Σunable_* + Σrejected_* + （六）(2019: other;
 -- 2021: other_no_correction + other_no_fee + other_misc), per the report's version (sum_members in
 -- _prelude.sql). Printed subtotals are not results.

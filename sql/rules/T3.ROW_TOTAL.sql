@@ -2,6 +2,7 @@
 -- severity: error
 -- title_zh: 每行总计等于各类申请人之和
 -- title_en: Every T3 row: total equals the sum of the applicant columns
+-- scope: report
 -- The sum's cells are in sum_members, its verdict in failing_sums (_prelude.sql): assessable
 -- only when all seven cells are printed numbers; a table failing many sums at once is
 -- VAL.LAYOUT_SUSPECT's instead.

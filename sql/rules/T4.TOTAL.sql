@@ -2,6 +2,7 @@
 -- severity: error
 -- title_zh: 复议、诉讼各板块总计等于各结果之和
 -- title_en: Each T4 block: total = upheld + corrected + other + pending
+-- scope: report
 SELECT report_id,
        NULL AS related_report_id,
        'T4' AS table_id,

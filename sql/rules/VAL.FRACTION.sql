@@ -2,6 +2,7 @@
 -- severity: error
 -- title_zh: 计数带有小数
 -- title_en: A count has a fractional part
+-- scope: report
 SELECT report_id,
        NULL AS related_report_id,
        table_id,

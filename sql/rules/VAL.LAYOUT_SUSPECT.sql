@@ -2,6 +2,7 @@
 -- severity: warning
 -- title_zh: 一张表多处合计同时不符，疑为表格错位
 -- title_en: Many sums of one table fail at once, in a pattern a reading slip explains (shifted row or column)
+-- scope: report
 -- One finding instead of dozens: the table's sum rules (T3.*, T4.TOTAL) stay silent for it.
 -- The thresholds are in layout_suspects (_prelude.sql); `cells` lists every cell of a failing sum.
 WITH failing_cells AS (

@@ -60,6 +60,12 @@ describe('parseRuleFile', () => {
     expect(() => parseRuleFile('X.sql', '-- id: T4.TOTAL\n-- severity: fatal\nSELECT 1')).toThrow(/sql\/rules\/X\.sql: T4\.TOTAL: "-- severity:" must be/);
   });
 
+  it('reads a rule\'s scope: report when it says so, the whole warehouse by default; refuses any other', () => {
+    const [own, all] = [parseRuleFile('A.sql', '-- id: VAL.NEGATIVE\n-- severity: error\n-- scope: report\nSELECT 1'), parseRuleFile('B.sql', '-- id: XY.JUMP\n-- severity: info\nSELECT 1')];
+    expect([own[0].scope, all[0].scope]).toEqual(['report', 'warehouse']);
+    expect(() => parseRuleFile('X.sql', '-- id: T4.TOTAL\n-- severity: error\n-- scope: table\nSELECT 1')).toThrow(/sql\/rules\/X\.sql: T4\.TOTAL: "-- scope:" must be report or warehouse/);
+  });
+
   it('refuses the same id in two files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));
     writeFileSync(join(dir, 'A.sql'), '-- id: T4.TOTAL\n-- severity: error\nSELECT 1');

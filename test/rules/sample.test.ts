@@ -4,12 +4,15 @@
  * numbers call for, and a second run over the same warehouse keeps every finding's id and the
  * run it was first seen in.
  */
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
 import { isNarrative, RULE_IDS } from '../../pipeline/rules/catalogue.js';
 import { loadRuleFiles } from '../../pipeline/rules/files.js';
-import { rulesDir } from '../../pipeline/rules/index.js';
+import { rulesDir, runRules } from '../../pipeline/rules/index.js';
 import { RULES_VERSION } from '../../pipeline/rules/version.js';
-import { query, REPORTS, runOn, type PipelineRun } from '../helpers.js';
+import { query, REPORTS, runOn, tempDir, type PipelineRun } from '../helpers.js';
 import { findingsOf, type Finding } from './cases.js';
 
 let first: PipelineRun;
@@ -77,4 +80,22 @@ describe('a second run over the same warehouse', () => {
     }
     expect(before.every((f) => /^[0-9a-f]{32}$/.test(f.fingerprint))).toBe(true);
   });
+});
+
+describe('report-scoped rules run a slice of reports at a time', () => {
+  it('finds the same findings with one report per slice as with all at once', async () => {
+    const copy = join(tempDir('goa-slices-'), 'sliced.duckdb');
+    copyFileSync(first.db, copy);
+    const w = await openWarehouse(copy);
+    try {
+      await runRules(w.conn, { runId: 'sliced', reportsPerSlice: 1 });
+    } finally {
+      await closeWarehouse(w);
+    }
+    const shape = (fs: Finding[]) => fs.map((f) => [f.fingerprint, f.rule_id, f.source, f.message, f.cells, f.operands, f.expected, f.actual]);
+    const sliced = await findingsOf(copy);
+    expect(loadRuleFiles(rulesDir()).rules.filter((r) => r.scope === 'report').length).toBeGreaterThan(10);
+    expect(sliced.length).toBe(before.length);
+    expect(shape(sliced)).toEqual(shape(before));
+  }, 60_000);
 });
