@@ -22,7 +22,7 @@ import { RULES_VERSION } from './rules/version.js';
 import { formatSummary, summarise, type RunSummary } from './summary.js';
 import { UsageError } from './usage-error.js';
 import { mergeShards } from './merge.js';
-import { closeWarehouse, nowTimestamp, openWarehouse, type Warehouse } from './warehouse.js';
+import { closeWarehouse, DEFAULT_DB_MEMORY, limitDbMemory, LOADING_DB_MEMORY, nowTimestamp, openWarehouse, smallerSize, type Warehouse } from './warehouse.js';
 
 export { UsageError };
 
@@ -112,9 +112,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       log.info(`merged ${merged.reports} reports from ${merged.shards} shard warehouses`, { stage: 'merge' });
     }
     const ingestStarted = Date.now();
+    const dbMemory = opts.dbMemory ?? DEFAULT_DB_MEMORY;
+    await limitDbMemory(conn, smallerSize(LOADING_DB_MEMORY, dbMemory));
     const docs = await ingest(conn, files, { runId, pool, log, maxBytes: opts.maxBytes, shard: opts.shard, force: opts.force });
     const summary = summarise(runId, startedAt, opts.input ?? (opts.sources ? 'crawl' : 'merge'), docs);
     await pool.close(); // the workers' memory goes back before the rules and outputs
+    await limitDbMemory(conn, dbMemory);
     log.info(`read ${summary.new + summary.reprocessed} documents, ${summary.unchanged} unchanged`, { stage: 'ingest', duration_ms: Date.now() - ingestStarted });
 
     // Nothing loaded and nothing the rules or outputs read has changed: their results stand.
