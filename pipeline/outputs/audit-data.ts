@@ -101,8 +101,8 @@ export interface ReportGroup {
   docs: ReportDoc[];
   /**
    * The representative's cells as read for the pages being written (one JSON text: `fetchBatch`),
-   * parsed when a page shows them (`cellsOf`) and dropped again after it (`forgetCells`): cell
-   * objects die young, and a batch holds only its texts.
+   * parsed only where a page is rendered (`cellsOf`, on a page worker): the main thread holds
+   * only the texts of a batch.
    */
   cellsJson: string | null;
   /** Parsed from `cellsJson` by `cellsOf`. */
@@ -235,7 +235,8 @@ function mergeFindings(rows: Finding[], groupOf: Map<string, string>, reviews: M
   return shown;
 }
 
-const versionKey = (g: ReportGroup) => `${g.agency ?? ''}\u0001${g.year}`;
+/** Groups the versions of one agency's report for one year. */
+export const versionKey = (g: ReportGroup): string => `${g.agency ?? ''}\u0001${g.year}`;
 
 export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string, Review>): Promise<AuditData> {
   const { groups, groupOf, documents } = await loadGroups(conn);
@@ -405,11 +406,6 @@ export function cellsOf(g: ReportGroup): Map<string, Cell> {
   }
   g.cells = cells;
   return cells;
-}
-
-/** Drops the parsed cells (the text stays until `releaseBatch`). */
-export function forgetCells(groups: Iterable<ReportGroup>): void {
-  for (const g of groups) g.cells = null;
 }
 
 export function releaseBatch(pages: readonly ReportGroup[], withCells: readonly ReportGroup[]): void {

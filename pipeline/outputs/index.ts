@@ -9,21 +9,21 @@
  * Memory is flat in the number of reports: the report pages are rendered a batch at a time (what
  * they show read from the warehouse for the batch, then released), and the summary page and the
  * exports are streamed to their files. Time: a few set-based queries per batch (the next batch is
- * read while this one renders), pages written on a thread of their own, an unchanged page kept.
+ * read while this one renders), pages rendered and written on worker threads, an unchanged page kept.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RunSummary } from '../summary.js';
 import {
-  applyBatch, fetchBatch, forgetCells, loadAuditData, loadProblems, prepareAuditData, releaseAuditData, releaseBatch, REPORT_DOCUMENTS,
+  applyBatch, fetchBatch, loadAuditData, loadProblems, prepareAuditData, releaseAuditData, releaseBatch, REPORT_DOCUMENTS,
   type AuditData, type ReportGroup,
 } from './audit-data.js';
 import { writeExports } from './exports.js';
-import { FileSink, PageWriter, replaceDir } from './files.js';
+import { FileSink, replaceDir } from './files.js';
 import { IndexPage } from './index-page.js';
 import { writeParquet } from './parquet.js';
-import { renderReportPage } from './report-page.js';
+import { PagePool, pageJob } from './page-pool.js';
 import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Reviews } from './reviews.js';
 import { createViews } from './views.js';
 
@@ -107,19 +107,16 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
         return p;
       };
       let next = batches.length ? fetch(0) : null;
-      const pages = new PageWriter(staging, pagesDir);
+      const pages = new PagePool({
+        dir: staging, previousDir: pagesDir, page: { pageDir: pagesDir, inputDir },
+        rules: [...data.rules.values()], groupOf: [...data.groupOf],
+      });
       try {
         for (let b = 0; b < batches.length; b++) {
           const { pages: batch, needed } = batches[b];
           applyBatch(await next!, batch, needed);
           next = b + 1 < batches.length ? fetch(b + 1) : null;
-          for (let j = 0; j < batch.length; j++) {
-            const page = renderReportPage(batch[j], data, { pageDir: pagesDir, inputDir });
-            forgetCells(needed);
-            await pages.write(`${batch[j].id}.html`, page);
-            // let the next batch's reading go on (its steps complete on the event loop)
-            if (j % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
-          }
+          for (const g of batch) await pages.render(pageJob(g, data));
           index.reports(batch);
           releaseBatch(batch, needed);
         }

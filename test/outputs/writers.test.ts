@@ -1,14 +1,20 @@
 /**
  * The outputs are written a piece at a time (memory flat in the number of reports): the CSV and
- * JSON writers give the same bytes as writing the whole table at once, and the page writer keeps
- * the file of a page that did not change (hard link) and reports a failure.
+ * JSON writers give the same bytes as writing the whole table at once; a page that did not change
+ * keeps its file (hard link); the page workers write what the main thread would render with all
+ * the run read, and name a page they could not write.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { csvField, CsvWriter, JsonWriter, readCsvExport, toCsv, toJson } from '../../pipeline/outputs/exports.js';
-import { FileSink, PageWriter } from '../../pipeline/outputs/files.js';
+import { applyBatch, fetchBatch, loadAuditData, prepareAuditData, type ReportGroup } from '../../pipeline/outputs/audit-data.js';
+import { FileSink, writePage } from '../../pipeline/outputs/files.js';
+import { PagePool } from '../../pipeline/outputs/page-pool.js';
+import { renderReportPage } from '../../pipeline/outputs/report-page.js';
+import { createViews } from '../../pipeline/outputs/views.js';
+import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
 import { query, REPORTS, runOn, tempDir } from '../helpers.js';
 import { BROKEN_DOCX } from './fixture.js';
 
@@ -78,8 +84,8 @@ describe('CSV and JSON written in chunks', () => {
   });
 });
 
-describe('the page writer', () => {
-  it('links an unchanged page from the folder it replaces and writes the others', async () => {
+describe('writing a page', () => {
+  it('links an unchanged page from the folder it replaces and writes the others', () => {
     const root = tempDir('goa-pages-');
     const previous = join(root, 'reports');
     const next = join(root, 'staging');
@@ -87,20 +93,61 @@ describe('the page writer', () => {
     mkdirSync(next);
     writeFileSync(join(previous, 'a.html'), '<p>甲</p>');
     writeFileSync(join(previous, 'b.html'), '<p>乙</p>');
-    const pages = new PageWriter(next, previous, 2);
-    for (const [name, html] of [['a.html', '<p>甲</p>'], ['b.html', '<p>乙，已更正</p>'], ['c.html', '<p>丙</p>']]) await pages.write(name, html);
-    await pages.close();
-    expect([pages.unchanged, pages.written]).toEqual([1, 2]);
+    const unchanged = [['a.html', '<p>甲</p>'], ['b.html', '<p>乙，已更正</p>'], ['c.html', '<p>丙</p>']].map(([name, html]) =>
+      writePage(next, previous, name, html),
+    );
+    expect(unchanged).toEqual([true, false, false]);
     expect(statSync(join(next, 'a.html')).ino).toBe(statSync(join(previous, 'a.html')).ino);
     expect(statSync(join(next, 'b.html')).ino).not.toBe(statSync(join(previous, 'b.html')).ino);
     expect(readFileSync(join(next, 'b.html'), 'utf8')).toBe('<p>乙，已更正</p>');
     expect(readFileSync(join(next, 'c.html'), 'utf8')).toBe('<p>丙</p>');
   });
+});
 
-  it('reports a page it could not write', async () => {
-    const pages = new PageWriter(join(tempDir('goa-pages-'), 'missing'), null);
-    await pages.write('a.html', 'x');
-    await expect(pages.close()).rejects.toThrow(/ENOENT/);
+/** A report with nothing read but its name: the least a page can show. */
+function bareGroup(id: string): ReportGroup {
+  return {
+    id, agency: '某区教育委员会', year: 2020, template: '2021', status: 'ok', versionsInYear: 1, nDocs: 1, label: `${id}.html`,
+    docs: [], cellsJson: null, cells: null, findings: [], relatedFindings: [],
+  };
+}
+
+describe('the page workers', () => {
+  const setup = (dir: string) => ({ dir, previousDir: null, page: { pageDir: dir, inputDir: dir }, rules: [], groupOf: [] as [string, string][] });
+
+  it('render and write the pages they are sent', async () => {
+    const dir = tempDir('goa-pages-');
+    const pool = new PagePool(setup(dir), 2, 2);
+    const ids = Array.from({ length: 9 }, (_, i) => `r${String(i).padStart(16, '0')}`);
+    for (const id of ids) await pool.render({ page: bareGroup(id), others: [], versions: null });
+    await pool.close();
+    expect([pool.written, pool.unchanged]).toEqual([9, 0]);
+    expect(readdirSync(dir).sort()).toEqual(ids.map((id) => `${id}.html`));
+    expect(readFileSync(join(dir, `${ids[0]}.html`), 'utf8')).toContain('某区教育委员会');
+  });
+
+  it('report a page they could not write, naming it', async () => {
+    const pool = new PagePool(setup(join(tempDir('goa-pages-'), 'missing')), 1);
+    await pool.render({ page: bareGroup('r0000000000000001'), others: [], versions: null });
+    await expect(pool.close()).rejects.toThrow(/report pages: r0000000000000001: .*ENOENT/);
+  });
+
+  it('write what the main thread would render with everything the run read', async () => {
+    const run = await runOn(REPORTS, { noOutputs: false });
+    const w = await openWarehouse(run.db);
+    try {
+      await createViews(w.conn);
+      await prepareAuditData(w.conn);
+      const data = await loadAuditData(w.conn, new Map());
+      applyBatch(await fetchBatch(w.conn, data.groups, data.groups), data.groups, data.groups);
+      const pagesDir = join(run.out, 'reports');
+      const inputDir = resolve(REPORTS);
+      for (const g of data.groups) {
+        expect(readFileSync(join(pagesDir, `${g.id}.html`), 'utf8'), g.id).toBe(renderReportPage(g, data, { pageDir: pagesDir, inputDir }));
+      }
+    } finally {
+      await closeWarehouse(w);
+    }
   });
 });
 
