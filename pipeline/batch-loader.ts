@@ -4,7 +4,7 @@
  * A batch that fails is retried report by report, so one bad report fails alone.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { loadReport, loadReports, type ReportRecord } from './warehouse.js';
+import { loadReport, loadReports, returnFreedMemory, type ReportRecord } from './warehouse.js';
 
 interface Pending {
   rec: ReportRecord;
@@ -70,6 +70,7 @@ export class BatchLoader {
       const t0 = performance.now();
       try {
         const counts = await loadReports(this.conn, batch.map((b) => b.rec), batch.map((b) => b.replace));
+        await returnFreedMemory(this.conn);
         const ms = (performance.now() - t0) / batch.length;
         batch.forEach((b, i) => b.resolve({ cells: counts[i], ms }));
       } catch {

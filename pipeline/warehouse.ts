@@ -43,9 +43,25 @@ export function smallerSize(size: string, limit: string): string {
   return a !== null && b !== null && a < b ? size : limit;
 }
 
+/** The memory limit last set on each connection's database (`returnFreedMemory` sets it again). */
+const memoryLimits = new WeakMap<DuckDBConnection, string>();
+
 /** Sets DuckDB's memory limit for what follows. */
 export async function limitDbMemory(conn: DuckDBConnection, limit: string): Promise<void> {
   await conn.run(`SET memory_limit = '${limit.replace(/'/g, "''")}'`);
+  memoryLimits.set(conn, limit);
+}
+
+/**
+ * Gives the memory DuckDB's queries have freed back to the operating system. Without it freed
+ * memory stays in the process (glibc keeps it in its arenas for the next allocation, and a query
+ * on another thread allocates from another arena), so the resident size became the sum of the
+ * largest steps instead of the largest one: 500 MB after the rules at 10,000 reports, 220 MB
+ * once returned. Setting the memory limit makes DuckDB flush its allocator (`malloc_trim` on
+ * glibc): under a millisecond when there is little to return, about 10 after a large query.
+ */
+export async function returnFreedMemory(conn: DuckDBConnection): Promise<void> {
+  await limitDbMemory(conn, memoryLimits.get(conn) ?? DEFAULT_DB_MEMORY);
 }
 
 export async function openWarehouse(path: string, memoryLimit = DEFAULT_DB_MEMORY): Promise<Warehouse> {
@@ -56,6 +72,7 @@ export async function openWarehouse(path: string, memoryLimit = DEFAULT_DB_MEMOR
     preserve_insertion_order: 'false',
   });
   const conn = await instance.connect();
+  memoryLimits.set(conn, memoryLimit);
   await conn.run(readFileSync(join(sqlDir(), 'schema.sql'), 'utf8'));
   // The researchers' views are part of every published warehouse, with or without outputs.
   await conn.run(readFileSync(join(sqlDir(), 'views.sql'), 'utf8'));

@@ -26,6 +26,7 @@ import { writeParquet } from './parquet.js';
 import { PagePool, pageJob } from './page-pool.js';
 import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Reviews } from './reviews.js';
 import { createViews } from './views.js';
+import { returnFreedMemory } from '../warehouse.js';
 
 export { loadReviews, ReviewsFileError, reviewsPath, type Review, type Reviews } from './reviews.js';
 export { createViews } from './views.js';
@@ -85,6 +86,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   const written: string[] = [];
   try {
     const data = await loadAuditData(conn, reviews);
+    await returnFreedMemory(conn);
     const problems = await loadProblems(conn, ctx.summary.failed.map((f) => f.source));
     const index = new IndexPage(indexFile, {
       data, summary: ctx.summary, staleReviews: applied.stale, reviewsFile, problems: problems.docs, knownSources: problems.known,
@@ -115,6 +117,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
         for (let b = 0; b < batches.length; b++) {
           const { pages: batch, needed } = batches[b];
           applyBatch(await next!, batch, needed);
+          await returnFreedMemory(conn);
           next = b + 1 < batches.length ? fetch(b + 1) : null;
           for (const g of batch) await pages.render(pageJob(g, data));
           index.reports(batch);
