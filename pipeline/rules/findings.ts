@@ -11,7 +11,7 @@ export const FINDING_COLUMNS = [
   'report_id', 'related_report_id', 'table_id', 'row_key', 'col_key', 'expected', 'actual', 'message', 'operands', 'cells', 'blank_involved',
 ] as const;
 
-const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+export const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 export async function createFindings(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE rule_findings (
@@ -20,45 +20,18 @@ export async function createFindings(conn: DuckDBConnection): Promise<void> {
 }
 
 /**
- * Reports per slice of a report-scoped rule. A query over every report at once holds what it
- * aggregates for all of them (DuckDB cannot spill list aggregates): at 10,000 reports VAL.BLANK_CELL
- * alone needed 150 MB. A range of report ids is pushed down to the scan of cells, so a slice holds
- * its own reports' share.
+ * Runs one rule's query into rule_findings; errors name the rule and its file. `where` keeps the
+ * findings of a slice's reports (see slices.ts).
  */
-export const REPORTS_PER_SLICE = 2000;
-
-/** The first report id of every slice but the first (none when the warehouse fits in one slice). */
-export async function reportSlices(conn: DuckDBConnection, perSlice: number = REPORTS_PER_SLICE): Promise<string[]> {
-  const rows = await conn.runAndReadAll(
-    `SELECT report_id FROM (SELECT report_id, row_number() OVER (ORDER BY report_id) - 1 AS i FROM reports)
-     WHERE i > 0 AND i % ${Math.max(1, Math.floor(perSlice))} = 0 ORDER BY report_id`,
-  );
-  return rows.getRows().map((r) => String(r[0]));
-}
-
-/** The report-id ranges a rule runs over: everything at once, or slice by slice for a report-scoped rule. */
-function ranges(rule: RuleDef, bounds: readonly string[]): string[] {
-  if (rule.scope !== 'report' || bounds.length === 0) return [''];
-  const at = bounds.map(lit);
-  return [
-    `WHERE report_id < ${at[0]} OR report_id IS NULL`,
-    ...at.slice(1).map((hi, i) => `WHERE report_id >= ${at[i]} AND report_id < ${hi}`),
-    `WHERE report_id >= ${at[at.length - 1]}`,
-  ];
-}
-
-/** Runs one rule's query into rule_findings (slice by slice, see `reportSlices`); errors name the rule and its file. */
-export async function collectFindings(conn: DuckDBConnection, rule: RuleDef, sliceBounds: readonly string[] = []): Promise<void> {
+export async function collectFindings(conn: DuckDBConnection, rule: RuleDef, where = ''): Promise<void> {
   const cast = [
     'report_id::VARCHAR', 'related_report_id::VARCHAR', 'table_id::VARCHAR', 'row_key::VARCHAR', 'col_key::VARCHAR',
     'expected::DOUBLE', 'actual::DOUBLE', 'message::VARCHAR', 'operands::VARCHAR', 'cells::VARCHAR', 'blank_involved::BOOLEAN',
   ];
   try {
-    for (const where of ranges(rule, sliceBounds)) {
-      await conn.run(
-        `INSERT INTO rule_findings SELECT ${lit(rule.id)}, ${lit(rule.severity)}, ${cast.join(', ')} FROM (\n${rule.sql}\n) AS rule_query ${where}`,
-      );
-    }
+    await conn.run(
+      `INSERT INTO rule_findings SELECT ${lit(rule.id)}, ${lit(rule.severity)}, ${cast.join(', ')} FROM (\n${rule.sql}\n) AS rule_query ${where}`,
+    );
   } catch (e) {
     throw new Error(`rule ${rule.id} (sql/rules/${rule.file}): ${(e as Error).message}`);
   }

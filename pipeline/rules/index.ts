@@ -7,11 +7,13 @@
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlDir } from '../paths.js';
+import { returnFreedMemory } from '../warehouse.js';
 import { loadAgencies, type AgencyHierarchy } from './agencies.js';
 import { isRuleId } from './catalogue.js';
 import { createRuleContext } from './context.js';
-import { collectFindings, createFindings, reportSlices, writeAnomalies, writeRuleCatalogue } from './findings.js';
-import { loadRuleFiles, RuleFileError } from './files.js';
+import { collectFindings, createFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
+import { loadRuleFiles, RuleFileError, type RuleDef } from './files.js';
+import { forEachSlice, reportSlices } from './slices.js';
 import { attachRulesWork } from './work.js';
 
 export { AgencyCsvError, loadAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
@@ -48,19 +50,34 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   try {
     for (const p of preludes) {
       try {
-        await conn.run(p.sql);
+        // a statement at a time, each one's working memory returned before the next (see returnFreedMemory)
+        const statements = await conn.extractStatements(p.sql);
+        for (let i = 0; i < statements.count; i++) {
+          await (await statements.prepare(i)).run();
+          await returnFreedMemory(conn);
+        }
       } catch (e) {
         throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
       }
     }
     await createFindings(conn);
-    const slices = await reportSlices(conn, ctx.reportsPerSlice);
-    for (const rule of rules) await collectFindings(conn, rule, slices);
+    // report-scoped rules a slice of reports at a time (when there is more than one), then the others
+    const bounds = await reportSlices(conn, ctx.reportsPerSlice);
+    const sliced = bounds.length > 0 ? rules.filter((r) => r.scope === 'report') : [];
+    const run = async (rule: RuleDef, where = '') => {
+      await collectFindings(conn, rule, where);
+      await returnFreedMemory(conn);
+    };
+    await forEachSlice(conn, bounds, async (where) => {
+      for (const rule of sliced) await run(rule, where);
+    });
+    for (const rule of rules) if (!sliced.includes(rule)) await run(rule);
   } finally {
     await work.release();
   }
   await writeRuleCatalogue(conn, rules);
   await writeAnomalies(conn, ctx.runId);
+  await returnFreedMemory(conn);
   return summariseFindings(conn);
 }
 

@@ -37,8 +37,9 @@ whole AS (
   -- T3 bases; a base a|b is each of its parts
   SELECT cl.claim_id, (b.i - 1) * 10 + r.reading AS reading,
          sum(c.value) AS whole, count(*) FILTER (WHERE c.value IS NULL) AS texts, bool_or(c.kind = 'blank') AS blank,
-         list({'table_id': 'T3', 'row_key': c.row_key, 'col_key': c.col_key, 'value': c.value, 'raw': c.raw, 'kind': c.kind}
-              ORDER BY c.row_key) AS operands,
+         -- sorted_by (_prelude.sql), not ORDER BY inside the aggregate: a sort buffer per claim held 130 MB at 10,000 reports
+         sorted_by(list({'k': c.row_key,
+                         'v': {'table_id': 'T3', 'row_key': c.row_key, 'col_key': c.col_key, 'value': c.value, 'raw': c.raw, 'kind': c.kind}})) AS operands,
          any_value(b.base) AS base_key
   FROM claim cl
   CROSS JOIN LATERAL (SELECT unnest(string_split(cl.base, '|')) AS base, generate_subscripts(string_split(cl.base, '|'), 1) AS i) b

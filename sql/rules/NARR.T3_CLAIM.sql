@@ -70,8 +70,8 @@ verdict AS (
 -- held 256 MB at 10,000 reports).
 failing_readings AS (
   SELECT m.claim_id, m.reading,
-         list({'table_id': 'T3', 'row_key': m.row_key, 'col_key': m.col_key, 'value': m.value, 'raw': m.raw, 'kind': m.kind}
-              ORDER BY m.ord, m.col_key) AS operands
+         sorted_by(list({'k': {'ord': m.ord, 'col_key': m.col_key},
+                         'v': {'table_id': 'T3', 'row_key': m.row_key, 'col_key': m.col_key, 'value': m.value, 'raw': m.raw, 'kind': m.kind}})) AS operands
   FROM matched m SEMI JOIN verdict v ON v.claim_id = m.claim_id AND NOT v.matches AND v.texts = 0
   GROUP BY m.claim_id, m.reading
 ),

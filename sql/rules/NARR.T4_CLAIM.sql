@@ -19,8 +19,9 @@ block_rows(block, row_key) AS (
 ),
 compared AS (
   SELECT cl.claim_id, sum(c.value) AS total, count(*) FILTER (WHERE c.value IS NULL) AS texts, bool_or(c.kind = 'blank') AS blank,
-         list({'table_id': 'T4', 'row_key': c.row_key, 'col_key': c.col_key, 'value': c.value, 'raw': c.raw, 'kind': c.kind}
-              ORDER BY c.row_key DESC) AS operands
+         -- sorted_by (_prelude.sql), not ORDER BY inside the aggregate (a sort buffer per claim); row_key descending
+         list_reverse(sorted_by(list({'k': c.row_key,
+                                      'v': {'table_id': 'T4', 'row_key': c.row_key, 'col_key': c.col_key, 'value': c.value, 'raw': c.raw, 'kind': c.kind}}))) AS operands
   FROM claim cl
   JOIN block_rows b ON b.block = cl.block
   JOIN cells c ON c.report_id = cl.report_id AND c.table_id = 'T4' AND c.row_key = b.row_key AND c.col_key = cl.col

@@ -68,10 +68,11 @@ WITH parents AS (
                   'parent': parent_value, 'member': member_value, 'agency': agency, 'member_agency': member_agency},
                  [member_value - parent_value, -row_ord, -col_ord]) AS top,
          count(*) AS n,
-         list(report_operand(member_report_id, table_id, row_key, col_key, member_value, member_raw, member_kind)
-              ORDER BY row_ord, row_key, col_ord, col_key) AS operand_list,
-         flatten(list([report_cell_ref(report_id, table_id, row_key, col_key), report_cell_ref(member_report_id, table_id, row_key, col_key)]
-                      ORDER BY row_ord, row_key, col_ord, col_key)) AS cell_list
+         -- sorted_by (_prelude.sql), not ORDER BY inside the aggregate (a sort buffer per group)
+         sorted_by(list({'k': {'row_ord': row_ord, 'row_key': row_key, 'col_ord': col_ord, 'col_key': col_key},
+                         'v': report_operand(member_report_id, table_id, row_key, col_key, member_value, member_raw, member_kind)})) AS operand_list,
+         flatten(sorted_by(list({'k': {'row_ord': row_ord, 'row_key': row_key, 'col_ord': col_ord, 'col_key': col_key},
+                                 'v': [report_cell_ref(report_id, table_id, row_key, col_key), report_cell_ref(member_report_id, table_id, row_key, col_key)]}))) AS cell_list
   FROM above
   GROUP BY report_id, member_report_id, table_id
 )

@@ -1,7 +1,8 @@
 /**
  * An in-memory warehouse holding real extractions, and the NARR.* rule queries run on it through
  * the rule runner's own collector (so the findings' column contract is checked too) — without
- * the other rules, so these tests depend on nothing but the claims and the cells.
+ * the other rules or the prelude's tables (only the shared macros), so these tests depend on
+ * nothing but the claims and the cells.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -52,6 +53,7 @@ export async function warehouseOf(docs: readonly { name: string; bytes: Uint8Arr
 /** Runs every NARR.* rule file on the warehouse; the findings with the source of their report. */
 export async function narrFindings(w: Warehouse): Promise<Finding[]> {
   await createRuleContext(w.conn, null);
+  await w.conn.run(readFileSync(join(ROOT, 'sql', 'rules', '_macros.sql'), 'utf8'));
   await createFindings(w.conn);
   for (const file of NARR_FILES) {
     for (const rule of parseRuleFile(file, readFileSync(join(ROOT, 'sql', 'rules', file), 'utf8'))) await collectFindings(w.conn, rule);

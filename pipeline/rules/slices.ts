@@ -1,0 +1,66 @@
+/**
+ * Report-scoped rules (`-- scope: report`) over a large warehouse run a slice of reports at a
+ * time. A query over every report at once holds what it aggregates for all of them: at 10,000
+ * reports VAL.BLANK_CELL alone needed 150 MB, NARR.PERCENT 200.
+ *
+ * For a slice, every table with a report_id column (the warehouse's and the rules' scratch
+ * tables) is shadowed by a temp view of the same name holding the slice's rows: a rule, and the
+ * prelude's views it reads, see only the slice's reports whatever the shape of its query (an
+ * outer WHERE does not reach the scans through a materialised CTE or a join on another key).
+ * A report's findings depend only on its own rows, so the findings are the same.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { lit } from './findings.js';
+
+/** Reports per slice. */
+export const REPORTS_PER_SLICE = 2000;
+
+/** The first report id of every slice but the first (none when the warehouse fits in one slice). */
+export async function reportSlices(conn: DuckDBConnection, perSlice: number = REPORTS_PER_SLICE): Promise<string[]> {
+  const rows = await conn.runAndReadAll(
+    `SELECT report_id FROM (SELECT report_id, row_number() OVER (ORDER BY report_id) - 1 AS i FROM reports)
+     WHERE i > 0 AND i % ${Math.max(1, Math.floor(perSlice))} = 0 ORDER BY report_id`,
+  );
+  return rows.getRows().map((r) => String(r[0]));
+}
+
+/** The condition of each slice, in report-id order (a missing report id goes with the first). */
+export function sliceConditions(bounds: readonly string[]): string[] {
+  if (bounds.length === 0) return [];
+  const at = bounds.map(lit);
+  return [
+    `report_id < ${at[0]} OR report_id IS NULL`,
+    ...at.slice(1).map((hi, i) => `report_id >= ${at[i]} AND report_id < ${hi}`),
+    `report_id >= ${at[at.length - 1]}`,
+  ];
+}
+
+const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** The tables a slice shadows: every table of the warehouse and of rules_work with a report_id column. */
+async function tablesWithReports(conn: DuckDBConnection): Promise<{ name: string; qualified: string }[]> {
+  const rows = await conn.runAndReadAll(
+    `SELECT DISTINCT t.database_name, t.table_name
+     FROM duckdb_tables() t JOIN duckdb_columns() c USING (database_name, schema_name, table_name)
+     WHERE c.column_name = 'report_id' AND NOT t.temporary AND t.schema_name = 'main'
+       AND t.database_name IN (current_database(), 'rules_work')
+     ORDER BY ALL`,
+  );
+  return rows.getRows().map(([db, table]) => ({ name: String(table), qualified: `${ident(String(db))}.main.${ident(String(table))}` }));
+}
+
+/**
+ * Runs `work` once per slice with the tables shadowed by the slice's rows, and removes the
+ * shadows after each (also when it fails: the outputs read the whole warehouse).
+ */
+export async function forEachSlice(conn: DuckDBConnection, bounds: readonly string[], work: (where: string) => Promise<void>): Promise<void> {
+  const tables = await tablesWithReports(conn);
+  for (const condition of sliceConditions(bounds)) {
+    try {
+      for (const t of tables) await conn.run(`CREATE OR REPLACE TEMP VIEW ${ident(t.name)} AS SELECT * FROM ${t.qualified} WHERE ${condition}`);
+      await work(`WHERE ${condition}`);
+    } finally {
+      for (const t of tables) await conn.run(`DROP VIEW IF EXISTS temp.main.${ident(t.name)}`);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+-- Macros shared by the rule queries of sql/rules/ (files starting with `_` run first, in name
+-- order: these before _prelude.sql). They read no table, so a rule needs only them and the
+-- tables it reads (the NARR.* tests run those rules with this file alone).
+
+-- ------------------------------------------------------------------ formatting helpers
+
+-- A number as an auditor reads it: 12 rather than 12.0; float noise of sums rounded away.
+CREATE OR REPLACE TEMP MACRO fmt_num(x) AS
+  CASE WHEN x IS NULL THEN '?'
+       WHEN x = trunc(x) AND abs(x) < 1e15 THEN CAST(CAST(x AS BIGINT) AS VARCHAR)
+       ELSE CAST(round(x, 6) AS VARCHAR) END;
+
+CREATE OR REPLACE TEMP MACRO blank_note(involved) AS
+  CASE WHEN involved THEN '（含空白单元格，按0计）' ELSE '' END;
+
+-- The tables as an auditor names them.
+CREATE OR REPLACE TEMP MACRO table_zh(t) AS
+  CASE t WHEN 'T2' THEN '主动公开政府信息情况表' WHEN 'T3' THEN '收到和处理政府信息公开申请情况表'
+         WHEN 'T4' THEN '政府信息公开行政复议、行政诉讼情况表' ELSE t END;
+
+-- The parts of a sum as printed: non-zero terms only ("予以公开4 + 其他处理1"), saying when
+-- the others are 0.
+CREATE OR REPLACE TEMP MACRO sum_terms(terms, n_zero) AS
+  CASE WHEN terms IS NULL THEN '各项均为0' WHEN n_zero > 0 THEN terms || '（其余为0）' ELSE terms END;
+
+-- One operand of a finding's arithmetic, and one cell it involves (JSON through to_json).
+CREATE OR REPLACE TEMP MACRO operand(t, r, c, v, rw, k) AS
+  {'table_id': t, 'row_key': r, 'col_key': c, 'value': v, 'raw': rw, 'kind': k};
+CREATE OR REPLACE TEMP MACRO cell_ref(t, r, c) AS {'table_id': t, 'row_key': r, 'col_key': c};
+-- Cross-report rules name the report of each cell.
+CREATE OR REPLACE TEMP MACRO report_operand(rep, t, r, c, v, rw, k) AS
+  {'report_id': rep, 'table_id': t, 'row_key': r, 'col_key': c, 'value': v, 'raw': rw, 'kind': k};
+CREATE OR REPLACE TEMP MACRO report_cell_ref(rep, t, r, c) AS {'report_id': rep, 'table_id': t, 'row_key': r, 'col_key': c};
+
+-- A list aggregated as {'k': sort key, 'v': value} pairs, sorted by key, values only. Used
+-- instead of ORDER BY inside aggregates, for which DuckDB keeps a sort buffer per group: with one
+-- group per report that takes memory in proportion to the warehouse.
+CREATE OR REPLACE TEMP MACRO sorted_by(pairs) AS list_transform(list_sort(pairs), x -> x.v);
+
+-- The cells of a group as a JSON array of cell_ref()s in template order: what
+-- to_json(sorted_by(list({'k': …, 'v': cell_ref(…)}))) gives, for long lists. A list aggregate
+-- holds about 500 bytes per cell until every group is done; this, one short string per cell.
+-- (t must be a grouping column.)
+CREATE OR REPLACE TEMP MACRO cell_refs_json(t, r, c, row_ord, col_ord) AS
+  to_json(list_transform(
+    list_sort(string_split(string_agg(concat_ws(chr(1), lpad(coalesce(row_ord, 9999)::VARCHAR, 4, '0'), r, lpad(coalesce(col_ord, 9999)::VARCHAR, 4, '0'), c), chr(2)), chr(2))),
+    x -> cell_ref(t, split_part(x, chr(1), 2), split_part(x, chr(1), 4))))::VARCHAR;
+
+-- The step of the last printed decimal of a money cell, in 万元: '23466.49' → 0.01;
+-- '251000元' → 0.0001 (one yuan). Money compares within half of the coarser step.
+CREATE OR REPLACE TEMP MACRO printed_step(rw, unit) AS
+  power(10, -length(coalesce(regexp_extract(translate(coalesce(rw, ''), '０１２３４５６７８９．', '0123456789.'), '\.(\d+)', 1), '')))
+  / CASE WHEN unit = '元' THEN 10000 ELSE 1 END;
