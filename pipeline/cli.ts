@@ -10,6 +10,7 @@ import { LockHeldError } from './lock.js';
 import { ReviewsFileError } from './outputs/index.js';
 import { AgencyCsvError } from './rules/index.js';
 import { EXIT, isOutputError, runPipeline, UsageError, type RunOptions } from './run.js';
+import { DEFAULT_DB_MEMORY } from './warehouse.js';
 
 function shardArg(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);
@@ -38,7 +39,7 @@ export function buildCommand(): Command {
     .option('--merge <files...>', 'merge shard warehouses into --db, then run the rules and outputs over all of them')
     .option('--workers <n>', 'extraction worker threads (default: one per core)', intArg)
     .option('--max-mb <n>', 'refuse documents larger than this', intArg, 50)
-    .option('--db-memory <size>', "DuckDB's memory limit (it spills to disk beyond), e.g. 1GB", '256MB')
+    .option('--db-memory <size>', "DuckDB's memory limit (it spills to disk beyond), e.g. 1GB", DEFAULT_DB_MEMORY)
     .option('--force', 're-extract documents even if unchanged')
     .option('--log-json', 'JSON-lines logs (run id, document, stage, duration) on stderr')
     .option('--quiet', 'no progress, no summary')

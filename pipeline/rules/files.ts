@@ -10,10 +10,13 @@
  *          message, operands, cells, blank_involved FROM …
  *
  * A rule whose findings about a report come from that report alone says so with a header line
- * `-- scope: report`: the runner may then run it a slice of reports at a time (see findings.ts).
+ * `-- scope: report`: the runner may then run it a slice of reports at a time (see slices.ts).
  *
- * Files whose name starts with `_` hold shared definitions (temp views, macros) the rule
- * queries use; they run first, in name order.
+ * Files whose name starts with `_` hold shared definitions (temp views, macros, scratch tables)
+ * the rule queries use; they run first, in name order, a statement at a time (each statement
+ * ends with `;` at the end of a line). A statement `CREATE OR REPLACE TABLE name AS <query>`
+ * whose comment says `-- scope: report` (each row about one report, from that report's rows
+ * alone) is filled a slice of reports at a time like a report-scoped rule.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -31,9 +34,22 @@ export interface RuleDef {
   readonly sql: string;
 }
 
+/** One statement of a prelude file. */
+export interface PreludeStep {
+  readonly sql: string;
+  /** For `-- scope: report`: the table it creates and the query that fills it. */
+  readonly sliced: { readonly table: string; readonly query: string } | null;
+}
+
+export interface Prelude {
+  readonly file: string;
+  readonly sql: string;
+  readonly steps: readonly PreludeStep[];
+}
+
 export interface RuleFiles {
-  /** Shared definitions (`_*.sql`), in name order: file and SQL. */
-  readonly preludes: readonly { file: string; sql: string }[];
+  /** Shared definitions (`_*.sql`), in name order. */
+  readonly preludes: readonly Prelude[];
   readonly rules: readonly RuleDef[];
 }
 
@@ -82,12 +98,41 @@ export function parseRuleFile(file: string, text: string): RuleDef[] {
     });
 }
 
+const STATEMENT_END = /;[ \t]*(?:\r?\n|$)/;
+const COMMENT_OR_BLANK = /^\s*(--.*)?$/;
+const SCOPE_REPORT = /^--\s*scope\s*:\s*report\s*$/;
+const CREATE_TABLE_AS = /^CREATE\s+OR\s+REPLACE\s+TABLE\s+(\S+)\s+AS\s+([\s\S]+)$/i;
+
+/** The statements of a prelude file, each with the comment lines before it. */
+export function preludeSteps(file: string, text: string): PreludeStep[] {
+  const steps: PreludeStep[] = [];
+  for (const chunk of text.replace(/^\ufeff/, '').split(STATEMENT_END)) {
+    const lines = chunk.split(/\r?\n/);
+    const first = lines.findIndex((l) => !COMMENT_OR_BLANK.test(l));
+    if (first < 0) continue; // comments only
+    const sql = lines.slice(first).join('\n').trim();
+    if (!lines.slice(0, first).some((l) => SCOPE_REPORT.test(l.trim()))) {
+      steps.push({ sql, sliced: null });
+      continue;
+    }
+    const m = CREATE_TABLE_AS.exec(sql);
+    if (!m) throw new RuleFileError(file, `a "-- scope: report" statement must be CREATE OR REPLACE TABLE name AS <query> (found ${JSON.stringify(sql.slice(0, 60))})`);
+    steps.push({ sql, sliced: { table: m[1], query: m[2] } });
+  }
+  return steps;
+}
+
 /** Every rule file of `dir`, in name order; throws on a malformed header or a duplicate id. */
 export function loadRuleFiles(dir: string): RuleFiles {
   const names = readdirSync(dir)
     .filter((n) => n.endsWith('.sql'))
     .sort();
-  const preludes = names.filter((n) => n.startsWith('_')).map((file) => ({ file, sql: readFileSync(join(dir, file), 'utf8') }));
+  const preludes = names
+    .filter((n) => n.startsWith('_'))
+    .map((file) => {
+      const sql = readFileSync(join(dir, file), 'utf8');
+      return { file, sql, steps: preludeSteps(file, sql) };
+    });
   const rules: RuleDef[] = [];
   const seen = new Map<string, string>();
   for (const file of names.filter((n) => !n.startsWith('_'))) {

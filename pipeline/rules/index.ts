@@ -12,7 +12,7 @@ import { loadAgencies, type AgencyHierarchy } from './agencies.js';
 import { isRuleId } from './catalogue.js';
 import { createRuleContext } from './context.js';
 import { collectFindings, createFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
-import { loadRuleFiles, RuleFileError, type RuleDef } from './files.js';
+import { loadRuleFiles, RuleFileError, type Prelude, type RuleDef } from './files.js';
 import { forEachSlice, reportSlices } from './slices.js';
 import { attachRulesWork } from './work.js';
 
@@ -39,6 +39,34 @@ export interface RulesSummary {
 
 export const rulesDir = (): string => join(sqlDir(), 'rules');
 
+/**
+ * Runs a prelude a statement at a time, each one's working memory returned before the next
+ * (see returnFreedMemory); consecutive `-- scope: report` tables are filled slice by slice.
+ */
+async function runPrelude(conn: DuckDBConnection, prelude: Prelude, bounds: readonly string[]): Promise<void> {
+  const steps = prelude.steps;
+  const statements = (await conn.extractStatements(prelude.sql)).count;
+  if (statements !== steps.length) {
+    throw new Error(`${statements} statements, but ${steps.length} ending with ";" at the end of a line (a statement must end there, and only a statement)`);
+  }
+  for (let i = 0; i < steps.length; ) {
+    if (!steps[i].sliced || bounds.length === 0) {
+      await conn.run(steps[i++].sql);
+      await returnFreedMemory(conn);
+      continue;
+    }
+    const group: { table: string; query: string }[] = [];
+    while (i < steps.length && steps[i].sliced) group.push(steps[i++].sliced!);
+    await forEachSlice(conn, bounds, async (where, slice) => {
+      for (const t of group) {
+        const rows = `SELECT * FROM (\n${t.query}\n) AS slice_query ${where}`;
+        await conn.run(slice === 0 ? `CREATE OR REPLACE TABLE ${t.table} AS ${rows}` : `INSERT INTO ${t.table} ${rows}`);
+        await returnFreedMemory(conn);
+      }
+    });
+  }
+}
+
 export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promise<RulesSummary> {
   const hierarchy = ctx.agencies ?? (ctx.agenciesCsv ? loadAgencies(ctx.agenciesCsv) : null);
   const { preludes, rules } = loadRuleFiles(ctx.rulesDir ?? rulesDir());
@@ -48,21 +76,16 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   await createRuleContext(conn, hierarchy);
   const work = await attachRulesWork(conn);
   try {
+    // report-scoped work a slice of reports at a time (when there is more than one)
+    const bounds = await reportSlices(conn, ctx.reportsPerSlice);
     for (const p of preludes) {
       try {
-        // a statement at a time, each one's working memory returned before the next (see returnFreedMemory)
-        const statements = await conn.extractStatements(p.sql);
-        for (let i = 0; i < statements.count; i++) {
-          await (await statements.prepare(i)).run();
-          await returnFreedMemory(conn);
-        }
+        await runPrelude(conn, p, bounds);
       } catch (e) {
         throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
       }
     }
     await createFindings(conn);
-    // report-scoped rules a slice of reports at a time (when there is more than one), then the others
-    const bounds = await reportSlices(conn, ctx.reportsPerSlice);
     const sliced = bounds.length > 0 ? rules.filter((r) => r.scope === 'report') : [];
     const run = async (rule: RuleDef, where = '') => {
       await collectFindings(conn, rule, where);

@@ -6,7 +6,9 @@
 -- file the runner attaches and deletes afterwards (pipeline/rules/work.ts), so DuckDB can page
 -- them out. Those as large as the cells themselves (rule_cells, sum_members, canonical_cells) are
 -- views: writing them out cost more than each reader's join (every rule filters before it joins).
--- Unqualified names find them (search_path).
+-- Unqualified names find them (search_path). A table marked `-- scope: report` (each row about one
+-- report, from that report's rows alone) is filled a slice of reports at a time on a large
+-- warehouse (pipeline/rules/slices.ts), like a report-scoped rule.
 -- Also present (created by pipeline/rules/context.ts):
 --   rule_keys(table_id, template, axis, key, label, ord, grp, subtotal)  template keys and labels
 --                                         ('*' = any version), T3 result groups, subtotal rows
@@ -121,6 +123,7 @@ FROM members;
 -- is VAL.NOT_A_NUMBER's, a missing one VAL.MISSING_CELL's); failing when assessable and the
 -- printed result differs. A result the extractor computed (kind 'derived', not printed)
 -- cannot fail.
+-- scope: report
 CREATE OR REPLACE TABLE rules_work.sums AS
 WITH per_sum AS (
   SELECT rule_id, report_id, sum_row, sum_col,
@@ -143,6 +146,7 @@ SELECT rule_id || '|' || report_id || '|' || coalesce(sum_row, '') || '|' || sum
 FROM per_sum;
 
 -- The cells of every failing sum (layout-suspect tables included), with their sum's id.
+-- scope: report
 CREATE OR REPLACE TABLE rules_work.failing_sum_cells AS
 SELECT s.sum_id, m.*
 FROM sums s
@@ -154,6 +158,7 @@ WHERE s.failing;
 -- explains better than the publisher: reported once as VAL.LAYOUT_SUSPECT, and its sum rules
 -- stay silent. One wrong printed number breaks at most one row total, one column total and
 -- one balance, far below these thresholds.
+-- scope: report
 CREATE OR REPLACE TABLE rules_work.layout_suspects AS
 WITH counts AS (
   SELECT report_id,
@@ -192,6 +197,7 @@ FROM t4
 WHERE blocks_failing = 3 OR (reader_warned AND blocks_failing > 0);
 
 -- The failing sums the sum rules report: not those of a layout-suspect table.
+-- scope: report
 CREATE OR REPLACE TABLE rules_work.failing_sums AS
 SELECT s.* FROM sums s
 WHERE s.failing
@@ -200,6 +206,7 @@ WHERE s.failing
 -- Each failing sum formatted once for the sum rules' messages: its parts in template order with
 -- their labels (column labels when the sum runs along a row, row labels when down a column),
 -- the zero parts counted, the operands, and every cell involved.
+-- scope: report
 CREATE OR REPLACE TABLE rules_work.failing_sum_details AS
 WITH direction AS (
   SELECT sum_id, count(DISTINCT row_key) = 1 AS along_row FROM failing_sum_cells GROUP BY sum_id
@@ -278,6 +285,7 @@ GROUP BY ALL;
 -- One signature per table, for "identical contents" (XY.COPY, XA.COPY). `independent_nonzero`
 -- counts non-zero cells that are not totals (totals repeat their parts: one request granted
 -- makes six non-zero T3 cells but only two independent ones).
+-- scope: report
 CREATE OR REPLACE TABLE rules_work.table_signatures AS
 SELECT report_id, table_id,
        -- an order-free digest (the sum of the cells' hashes, as report_documents does): a list of

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogueSeverity, isNarrative, isRuleId, RULE_IDS } from '../../pipeline/rules/catalogue.js';
-import { loadRuleFiles, parseRuleFile } from '../../pipeline/rules/files.js';
+import { loadRuleFiles, parseRuleFile, preludeSteps } from '../../pipeline/rules/files.js';
 import { rulesDir } from '../../pipeline/rules/index.js';
 
 const { rules, preludes } = loadRuleFiles(rulesDir());
@@ -71,5 +71,33 @@ describe('parseRuleFile', () => {
     writeFileSync(join(dir, 'A.sql'), '-- id: T4.TOTAL\n-- severity: error\nSELECT 1');
     writeFileSync(join(dir, 'B.sql'), '-- id: T4.TOTAL\n-- severity: error\nSELECT 2');
     expect(() => loadRuleFiles(dir)).toThrow('sql/rules/B.sql: rule T4.TOTAL is also defined in A.sql');
+  });
+});
+
+describe('preludeSteps', () => {
+  it('splits a prelude into its statements, each ending with ";" at the end of a line', () => {
+    const steps = preludeSteps('_p.sql', [
+      '-- a macro; its comment has a semicolon inside',
+      'CREATE OR REPLACE TEMP MACRO two() AS 2;',
+      '',
+      '-- a table about each report',
+      '-- scope: report',
+      'CREATE OR REPLACE TABLE rules_work.per_report AS',
+      'SELECT report_id, count(*) AS n FROM cells GROUP BY report_id;',
+      '-- comments only at the end',
+    ].join('\n'));
+    expect(steps.map((s) => s.sliced?.table ?? s.sql)).toEqual(['CREATE OR REPLACE TEMP MACRO two() AS 2', 'rules_work.per_report']);
+    expect(steps[1].sliced!.query).toBe('SELECT report_id, count(*) AS n FROM cells GROUP BY report_id');
+  });
+
+  it('marks the prelude\'s tables about one report each, and refuses the mark on anything but CREATE OR REPLACE TABLE … AS', () => {
+    const prelude = preludes.find((p) => p.file === '_prelude.sql')!;
+    expect(prelude.steps.flatMap((s) => (s.sliced ? [s.sliced.table] : []))).toEqual([
+      'rules_work.sums', 'rules_work.failing_sum_cells', 'rules_work.layout_suspects', 'rules_work.failing_sums',
+      'rules_work.failing_sum_details', 'rules_work.table_signatures',
+    ]);
+    expect(() => preludeSteps('_p.sql', '-- scope: report\nCREATE OR REPLACE TEMP VIEW v AS SELECT 1;\n')).toThrow(
+      /sql\/rules\/_p\.sql: a "-- scope: report" statement must be CREATE OR REPLACE TABLE name AS <query>/,
+    );
   });
 });

@@ -4,7 +4,7 @@
  * numbers call for, and a second run over the same warehouse keeps every finding's id and the
  * run it was first seen in.
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
@@ -98,4 +98,52 @@ describe('report-scoped rules run a slice of reports at a time', () => {
     expect(sliced.length).toBe(before.length);
     expect(shape(sliced)).toEqual(shape(before));
   }, 60_000);
+});
+
+describe('a slice that fails', () => {
+  /** The prelude files, and one report-scoped rule that fails in its first slice, saying how many reports it sees. */
+  function rulesWithFailingSlice(): string {
+    const dir = join(tempDir('goa-rules-'), 'rules');
+    mkdirSync(dir);
+    for (const { file, sql } of loadRuleFiles(rulesDir()).preludes) writeFileSync(join(dir, file), sql);
+    writeFileSync(join(dir, 'VAL.NEGATIVE.sql'), [
+      '-- id: VAL.NEGATIVE', '-- severity: error', '-- scope: report',
+      'SELECT report_id, NULL AS related_report_id, NULL AS table_id, NULL AS row_key, NULL AS col_key, NULL AS expected, NULL AS actual,',
+      "       error('slice failed: ' || (SELECT count(DISTINCT report_id) FROM cells)) AS message, NULL AS operands, NULL AS cells, false AS blank_involved",
+      'FROM reports',
+    ].join('\n'));
+    return dir;
+  }
+
+  it('names its rule, and leaves every table whole for what follows', async () => {
+    const copy = join(tempDir('goa-slices-'), 'failing.duckdb');
+    copyFileSync(first.db, copy);
+    const w = await openWarehouse(copy);
+    try {
+      const all = await w.conn.runAndReadAll('SELECT count(*)::INTEGER, count(DISTINCT report_id)::INTEGER FROM cells');
+      await expect(runRules(w.conn, { runId: 'failing', reportsPerSlice: 2, rulesDir: rulesWithFailingSlice() })).rejects.toThrow(
+        /rule VAL\.NEGATIVE \(sql\/rules\/VAL\.NEGATIVE\.sql\): .*slice failed: [12]\b/,
+      );
+      const after = await w.conn.runAndReadAll('SELECT count(*)::INTEGER, count(DISTINCT report_id)::INTEGER FROM cells');
+      expect(after.getRows()).toEqual(all.getRows());
+      const views = await w.conn.runAndReadAll("SELECT count(*)::INTEGER FROM duckdb_views() WHERE temporary AND view_name IN ('cells', 'reports', 'claims')");
+      expect(views.getRows()).toEqual([[0]]);
+    } finally {
+      await closeWarehouse(w);
+    }
+  }, 60_000);
+
+  it('refuses a prelude it cannot split into its statements', async () => {
+    const dir = join(tempDir('goa-rules-'), 'rules');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '_bad.sql'), 'CREATE OR REPLACE TEMP MACRO one() AS 1; CREATE OR REPLACE TEMP MACRO two() AS 2;\n');
+    const w = await openWarehouse(':memory:');
+    try {
+      await expect(runRules(w.conn, { runId: 'bad', rulesDir: dir })).rejects.toThrow(
+        'sql/rules/_bad.sql: 2 statements, but 1 ending with ";" at the end of a line',
+      );
+    } finally {
+      await closeWarehouse(w);
+    }
+  });
 });
