@@ -29,6 +29,12 @@ function operandList(operands: unknown): Operand[] {
   return [];
 }
 
+/** Every report a finding names: its own, the one it compares with, and those of its cells and operands. */
+export function reportsNamedBy(f: Finding): string[] {
+  const ids = [f.report_id, f.related_report_id, ...f.cells.map((c) => c.report_id), ...operandList(f.operands).map((o) => o.report_id)];
+  return ids.filter((id): id is string => typeof id === 'string');
+}
+
 /** The prose sentence a NARR finding is about, wherever the operands JSON keeps it. */
 export function evidenceSentence(f: Finding): string | null {
   for (const o of operandList(f.operands)) {

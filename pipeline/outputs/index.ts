@@ -111,7 +111,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       let next = batches.length ? fetch(0) : null;
       const pages = new PagePool({
         dir: staging, previousDir: pagesDir, page: { pageDir: pagesDir, inputDir },
-        rules: [...data.rules.values()], groupOf: [...data.groupOf],
+        rules: [...data.rules.values()],
       });
       try {
         for (let b = 0; b < batches.length; b++) {

@@ -11,7 +11,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeInput, runOn, tempDir } from '../helpers.js';
+import { makeInput, runOn, tempDir, type PipelineRun } from '../helpers.js';
+import { expectPagesAsRenderedWhole } from '../outputs/pages.js';
 import { cellKeys, cellsIn, cellsOf, findingsOf, PINGTAN, SEED, SEED_AGENCY, sampleText, variant, type Finding } from './cases.js';
 
 const SEED_HTML = `${SEED}.html`;
@@ -32,6 +33,7 @@ const CSV = [
 const SHIFTS = [-4, -3, -2, -1, 0, 1, 2, 3, 4, 5, -20];
 const peerName = (i: number) => `测试单位${'甲乙丙丁戊己庚辛壬癸子'[i]}`;
 
+let run: PipelineRun;
 let findings: Finding[];
 /** 平潭 2021: (予以公开 + 部分公开) and （七）总计, column 总计. */
 let grantedTotal: number;
@@ -72,7 +74,7 @@ beforeAll(async () => {
   for (const [i, d] of SHIFTS.entries()) files[`peers/${i}.html`] = await variant(P21, moved(d), [[PINGTAN, peerName(i)]]);
   const csv = join(tempDir('xa-csv-'), 'agencies.csv');
   writeFileSync(csv, CSV);
-  const run = await runOn(makeInput(files), { workers: 2, agencies: csv });
+  run = await runOn(makeInput(files), { workers: 2, agencies: csv, noOutputs: false });
   findings = await findingsOf(run.db);
   bySource = (source) => findings.filter((f) => f.source === source);
 }, 120_000);
@@ -142,5 +144,12 @@ describe('XA.OUTLIER', () => {
   });
   it('holds for rates within the group, and for groups under 10 peers (the CSV’s levels)', () => {
     expect(ruleOf('XA.OUTLIER').filter((f) => f.source !== 'peers/10.html')).toEqual([]);
+  });
+});
+
+describe('the report pages of cross-agency findings', () => {
+  it('show, written on the page workers, what the main thread would render with everything the run read', async () => {
+    expect(ruleOf('XA.AGGREGATE').length + ruleOf('XA.COPY').length + ruleOf('XA.OUTLIER').length).toBeGreaterThan(0);
+    await expectPagesAsRenderedWhole(run);
   });
 });

@@ -1,0 +1,30 @@
+/**
+ * The report pages a run wrote (on the page workers, each with the part of the audit data its
+ * page shows) against the same pages rendered on this thread with everything the run read.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
+import { applyBatch, fetchBatch, loadAuditData, prepareAuditData } from '../../pipeline/outputs/audit-data.js';
+import { renderReportPage } from '../../pipeline/outputs/report-page.js';
+import { createViews } from '../../pipeline/outputs/views.js';
+import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
+import type { PipelineRun } from '../helpers.js';
+
+export async function expectPagesAsRenderedWhole(run: PipelineRun): Promise<void> {
+  const w = await openWarehouse(run.db);
+  try {
+    await createViews(w.conn);
+    await prepareAuditData(w.conn);
+    const data = await loadAuditData(w.conn, new Map());
+    applyBatch(await fetchBatch(w.conn, data.groups, data.groups), data.groups, data.groups);
+    const pagesDir = join(run.out, 'reports');
+    const inputDir = resolve(run.input!);
+    expect(data.groups.length).toBeGreaterThan(0);
+    for (const g of data.groups) {
+      expect(readFileSync(join(pagesDir, `${g.id}.html`), 'utf8'), g.id).toBe(renderReportPage(g, data, { pageDir: pagesDir, inputDir }));
+    }
+  } finally {
+    await closeWarehouse(w);
+  }
+}
