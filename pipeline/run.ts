@@ -117,6 +117,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const docs = await ingest(conn, files, { runId, pool, log, maxBytes: opts.maxBytes, shard: opts.shard, force: opts.force });
     const summary = summarise(runId, startedAt, opts.input ?? (opts.sources ? 'crawl' : 'merge'), docs);
     await pool.close(); // the workers' memory goes back before the rules and outputs
+    // What was loaded goes to the file now: blocks only in memory cannot be evicted, and with them
+    // pinned the rules ran out of DuckDB's memory now and then (at 10,000 reports, 128 or 160 MB).
+    if (summary.new + summary.reprocessed > 0) await conn.run('CHECKPOINT');
     await limitDbMemory(conn, dbMemory);
     log.info(`read ${summary.new + summary.reprocessed} documents, ${summary.unchanged} unchanged`, { stage: 'ingest', duration_ms: Date.now() - ingestStarted });
 

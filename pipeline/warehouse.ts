@@ -57,6 +57,30 @@ export async function limitDbMemory(conn: DuckDBConnection, limit: string): Prom
   memoryLimits.set(conn, limit);
 }
 
+/**
+ * Runs a statement that may run out of DuckDB's memory (a large aggregate, now and then, depending
+ * on how its threads share the work) and, if it does, once more with twice the limit: the limit is
+ * what keeps the run's memory flat, not a reason to fail a nightly run. A statement that fails has
+ * no effect, so running it again is safe. Any other error, or a second failure, is thrown.
+ */
+export async function withMemoryToSpare(conn: DuckDBConnection, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+    return;
+  } catch (e) {
+    if (!/Out of Memory Error/.test((e as Error).message)) throw e;
+  }
+  const limit = memoryLimits.get(conn) ?? DEFAULT_DB_MEMORY;
+  const bytes = sizeBytes(limit);
+  if (bytes === null) throw new Error(`cannot read the memory limit ${limit}`);
+  await conn.run(`SET memory_limit = '${Math.ceil((2 * bytes) / 2 ** 20)}MiB'`);
+  try {
+    await run();
+  } finally {
+    await limitDbMemory(conn, limit);
+  }
+}
+
 /** Resident size just after memory was last returned, per connection. */
 const residentAfterReturn = new WeakMap<DuckDBConnection, number>();
 

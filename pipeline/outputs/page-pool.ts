@@ -1,5 +1,5 @@
 /**
- * Report pages rendered on worker threads (one per core) and written by one more, while the main
+ * Report pages rendered on worker threads (one fewer than the cores) and written by one more, while the main
  * thread reads the next batch from the warehouse: by the outputs the extraction workers are gone
  * and the cores idle, rendering a page (parsing its cells, building its HTML) costs more than
  * reading it, and the main thread's heap no longer holds the pages' garbage.
@@ -87,7 +87,8 @@ export class PagePool {
 
   constructor(
     setup: PageSetup,
-    renderers = Math.max(1, availableParallelism()),
+    /** One fewer than the cores: the writer and the main thread take about one between them. */
+    renderers = Math.max(1, availableParallelism() - 1),
     /** Pages held at most (handed over and not written): their data is held meanwhile. */
     private readonly maxPending = 32,
   ) {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlDir } from '../paths.js';
-import { returnFreedMemory } from '../warehouse.js';
+import { returnFreedMemory, withMemoryToSpare } from '../warehouse.js';
 import { loadAgencies, type AgencyHierarchy } from './agencies.js';
 import { isRuleId } from './catalogue.js';
 import { createRuleContext } from './context.js';
@@ -51,7 +51,8 @@ async function runPrelude(conn: DuckDBConnection, prelude: Prelude, bounds: read
   }
   for (let i = 0; i < steps.length; ) {
     if (!steps[i].sliced || bounds.length === 0) {
-      await conn.run(steps[i++].sql);
+      const sql = steps[i++].sql;
+      await withMemoryToSpare(conn, () => conn.run(sql));
       await returnFreedMemory(conn);
       continue;
     }
@@ -60,7 +61,7 @@ async function runPrelude(conn: DuckDBConnection, prelude: Prelude, bounds: read
     await forEachSlice(conn, bounds, async (where, slice) => {
       for (const t of group) {
         const rows = `SELECT * FROM (\n${t.query}\n) AS slice_query ${where}`;
-        await conn.run(slice === 0 ? `CREATE OR REPLACE TABLE ${t.table} AS ${rows}` : `INSERT INTO ${t.table} ${rows}`);
+        await withMemoryToSpare(conn, () => conn.run(slice === 0 ? `CREATE OR REPLACE TABLE ${t.table} AS ${rows}` : `INSERT INTO ${t.table} ${rows}`));
         await returnFreedMemory(conn);
       }
     });
@@ -88,7 +89,7 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     await createFindings(conn);
     const sliced = bounds.length > 0 ? rules.filter((r) => r.scope === 'report') : [];
     const run = async (rule: RuleDef, where = '') => {
-      await collectFindings(conn, rule, where);
+      await withMemoryToSpare(conn, () => collectFindings(conn, rule, where));
       await returnFreedMemory(conn);
     };
     await forEachSlice(conn, bounds, async (where) => {
