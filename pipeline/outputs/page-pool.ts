@@ -1,8 +1,8 @@
 /**
- * Report pages rendered on worker threads (one fewer than the cores) and written by one more, while the main
- * thread reads the next batch from the warehouse: by the outputs the extraction workers are gone
- * and the cores idle, rendering a page (parsing its cells, building its HTML) costs more than
- * reading it, and the main thread's heap no longer holds the pages' garbage.
+ * Report pages rendered on worker threads (one fewer than the cores) and written by one more,
+ * while the main thread reads the next batch from the warehouse: by the outputs the extraction
+ * workers are gone and the cores idle, rendering a page (parsing its cells, building its HTML)
+ * costs more than reading it, and the main thread's heap no longer holds the pages' garbage.
  *
  * A job carries everything its page shows: the report group itself, and the groups the page shows
  * beside it or links to (their own findings and documents left out), and the group of every
@@ -82,6 +82,8 @@ export class PagePool {
   private failure: Error | null = null;
   private wake: (() => void) | null = null;
   private next = 0;
+  /** Set once every page is written: the threads exit without it being a failure. */
+  private closing = false;
   written = 0;
   unchanged = 0;
 
@@ -126,8 +128,6 @@ export class PagePool {
       this.renderers.push(worker);
     }
   }
-
-  private closing = false;
 
   private async waitUntil(done: () => boolean): Promise<void> {
     while (!done()) await new Promise<void>((resolve) => (this.wake = resolve));
