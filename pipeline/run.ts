@@ -133,7 +133,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
     const t0 = Date.now();
     if (unchanged) await conn.run('UPDATE anomalies SET last_seen_run = $1', [runId]); // they stand in this run too
-    summary.rules = unchanged ? await summariseFindings(conn) : await runRules(conn, { runId, agencies });
+    summary.rules = unchanged
+      ? await summariseFindings(conn)
+      : await runRules(conn, {
+          runId, agencies,
+          onMemoryRetry: (what, limit, reason) => log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, { stage: 'rules' }),
+        });
     summary.stageMs.rules = Date.now() - t0;
     log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules: ${summary.rules.findings} findings`, {
       stage: 'rules', duration_ms: summary.stageMs.rules,

@@ -63,17 +63,26 @@ export async function limitDbMemory(conn: DuckDBConnection, limit: string): Prom
  * what keeps the run's memory flat, not a reason to fail a nightly run. A statement that fails has
  * no effect, so running it again is safe. Any other error, or a second failure, is thrown.
  */
-export async function withMemoryToSpare(conn: DuckDBConnection, run: () => Promise<unknown>): Promise<void> {
+export async function withMemoryToSpare(
+  conn: DuckDBConnection,
+  run: () => Promise<unknown>,
+  /** Told when the statement is run again, with the limit it gets and DuckDB's message. */
+  onRetry?: (limit: string, reason: string) => void,
+): Promise<void> {
+  let reason: string;
   try {
     await run();
     return;
   } catch (e) {
-    if (!/Out of Memory Error/.test((e as Error).message)) throw e;
+    reason = (e as Error).message;
+    if (!/Out of Memory Error/.test(reason)) throw e;
   }
   const limit = memoryLimits.get(conn) ?? DEFAULT_DB_MEMORY;
   const bytes = sizeBytes(limit);
   if (bytes === null) throw new Error(`cannot read the memory limit ${limit}`);
-  await conn.run(`SET memory_limit = '${Math.ceil((2 * bytes) / 2 ** 20)}MiB'`);
+  const twice = `${Math.ceil((2 * bytes) / 2 ** 20)}MiB`;
+  onRetry?.(twice, reason.split('\n')[0]);
+  await conn.run(`SET memory_limit = '${twice}'`);
   try {
     await run();
   } finally {

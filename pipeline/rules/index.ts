@@ -29,6 +29,8 @@ export interface RulesContext {
   rulesDir?: string;
   /** Reports per slice of a report-scoped rule (default REPORTS_PER_SLICE; tests use small ones). */
   reportsPerSlice?: number;
+  /** Told when a statement ran out of DuckDB's memory and runs again with more (the run logs a warning). */
+  onMemoryRetry?: (what: string, limit: string, reason: string) => void;
 }
 
 export interface RulesSummary {
@@ -43,7 +45,8 @@ export const rulesDir = (): string => join(sqlDir(), 'rules');
  * Runs a prelude a statement at a time, each one's working memory returned before the next
  * (see returnFreedMemory); consecutive `-- scope: report` tables are filled slice by slice.
  */
-async function runPrelude(conn: DuckDBConnection, prelude: Prelude, bounds: readonly string[]): Promise<void> {
+async function runPrelude(conn: DuckDBConnection, prelude: Prelude, bounds: readonly string[], ctx: RulesContext): Promise<void> {
+  const retry = (what: string) => (limit: string, reason: string) => ctx.onMemoryRetry?.(`sql/rules/${prelude.file}: ${what}`, limit, reason);
   const steps = prelude.steps;
   const statements = (await conn.extractStatements(prelude.sql)).count;
   if (statements !== steps.length) {
@@ -52,7 +55,7 @@ async function runPrelude(conn: DuckDBConnection, prelude: Prelude, bounds: read
   for (let i = 0; i < steps.length; ) {
     if (!steps[i].sliced || bounds.length === 0) {
       const sql = steps[i++].sql;
-      await withMemoryToSpare(conn, () => conn.run(sql));
+      await withMemoryToSpare(conn, () => conn.run(sql), retry(sql.split('\n')[0]));
       await returnFreedMemory(conn);
       continue;
     }
@@ -61,7 +64,8 @@ async function runPrelude(conn: DuckDBConnection, prelude: Prelude, bounds: read
     await forEachSlice(conn, bounds, async (where, slice) => {
       for (const t of group) {
         const rows = `SELECT * FROM (\n${t.query}\n) AS slice_query ${where}`;
-        await withMemoryToSpare(conn, () => conn.run(slice === 0 ? `CREATE OR REPLACE TABLE ${t.table} AS ${rows}` : `INSERT INTO ${t.table} ${rows}`));
+        const sql = slice === 0 ? `CREATE OR REPLACE TABLE ${t.table} AS ${rows}` : `INSERT INTO ${t.table} ${rows}`;
+        await withMemoryToSpare(conn, () => conn.run(sql), retry(`${t.table}, slice ${slice + 1}`));
         await returnFreedMemory(conn);
       }
     });
@@ -81,7 +85,7 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     const bounds = await reportSlices(conn, ctx.reportsPerSlice);
     for (const p of preludes) {
       try {
-        await runPrelude(conn, p, bounds);
+        await runPrelude(conn, p, bounds, ctx);
       } catch (e) {
         throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
       }
@@ -89,7 +93,8 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     await createFindings(conn);
     const sliced = bounds.length > 0 ? rules.filter((r) => r.scope === 'report') : [];
     const run = async (rule: RuleDef, where = '') => {
-      await withMemoryToSpare(conn, () => collectFindings(conn, rule, where));
+      await withMemoryToSpare(conn, () => collectFindings(conn, rule, where), (limit, reason) =>
+        ctx.onMemoryRetry?.(`rule ${rule.id}${where ? ' (a slice)' : ''}`, limit, reason));
       await returnFreedMemory(conn);
     };
     await forEachSlice(conn, bounds, async (where) => {

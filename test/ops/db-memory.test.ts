@@ -15,7 +15,9 @@ describe("DuckDB's memory limit", () => {
     try {
       await limitDbMemory(w.conn, '64MB');
       await expect(w.conn.run(bigList(1_200_000))).rejects.toThrow(/Out of Memory Error/);
-      await withMemoryToSpare(w.conn, () => w.conn.run(bigList(1_200_000)));
+      const retries: string[] = [];
+      await withMemoryToSpare(w.conn, () => w.conn.run(bigList(1_200_000)), (limit, reason) => retries.push(`${limit}: ${reason}`));
+      expect(retries).toEqual([expect.stringMatching(/^123MiB: Out of Memory Error/)]);
       const [[n]] = (await w.conn.runAndReadAll('SELECT len(l)::INTEGER FROM t')).getRows();
       expect(n).toBe(1_200_000);
       // more than twice: the error of the second try
