@@ -11,8 +11,6 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import mammoth from 'mammoth';
 import { padGridBefore } from './grid-before.js';
 import { modelFromDom } from './html.js';
-
-export { padGridBefore };
 import { result, StageError, type DocumentModel, type Message, type Result } from './model.js';
 
 const GRID_BEFORE = /<w:gridBefore\b/;

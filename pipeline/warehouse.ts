@@ -51,9 +51,17 @@ export function smallerSize(size: string, limit: string): string {
 /** The memory limit last set on each connection's database (`returnFreedMemory` sets it again). */
 const memoryLimits = new WeakMap<DuckDBConnection, string>();
 
+/** The memory limit set for what follows on this connection's database. */
+const limitOf = (conn: DuckDBConnection): string => memoryLimits.get(conn) ?? DEFAULT_DB_MEMORY;
+
+/** Sets the limit in DuckDB only (see limitDbMemory); setting it also makes DuckDB flush its allocator. */
+async function setMemoryLimit(conn: DuckDBConnection, limit: string): Promise<void> {
+  await conn.run(`SET memory_limit = '${limit.replace(/'/g, "''")}'`);
+}
+
 /** Sets DuckDB's memory limit for what follows. */
 export async function limitDbMemory(conn: DuckDBConnection, limit: string): Promise<void> {
-  await conn.run(`SET memory_limit = '${limit.replace(/'/g, "''")}'`);
+  await setMemoryLimit(conn, limit);
   memoryLimits.set(conn, limit);
 }
 
@@ -77,16 +85,16 @@ export async function withMemoryToSpare(
     reason = (e as Error).message;
     if (!/Out of Memory Error/.test(reason)) throw e;
   }
-  const limit = memoryLimits.get(conn) ?? DEFAULT_DB_MEMORY;
+  const limit = limitOf(conn);
   const bytes = sizeBytes(limit);
   if (bytes === null) throw new Error(`cannot read the memory limit ${limit}`);
   const twice = `${Math.ceil((2 * bytes) / 2 ** 20)}MiB`;
   onRetry?.(twice, reason.split('\n')[0]);
-  await conn.run(`SET memory_limit = '${twice}'`);
+  await setMemoryLimit(conn, twice);
   try {
     await run();
   } finally {
-    await limitDbMemory(conn, limit);
+    await setMemoryLimit(conn, limit);
   }
 }
 
@@ -106,7 +114,7 @@ const RETURN_AFTER_GROWTH = 24 * 2 ** 20;
  */
 export async function returnFreedMemory(conn: DuckDBConnection): Promise<void> {
   if (process.memoryUsage.rss() - (residentAfterReturn.get(conn) ?? 0) < RETURN_AFTER_GROWTH) return;
-  await limitDbMemory(conn, memoryLimits.get(conn) ?? DEFAULT_DB_MEMORY);
+  await setMemoryLimit(conn, limitOf(conn));
   residentAfterReturn.set(conn, process.memoryUsage.rss());
 }
 
