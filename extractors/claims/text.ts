@@ -99,7 +99,10 @@ export function cutParagraph(p: string): ParagraphPieces {
 }
 
 /** Full-width digits and signs to ASCII; quotes, spaces and bookmarks dropped. */
+const NEEDS_NORMALISING = /[０-９％．“”"'‘’「」『』\s\u00a0\u3000]/;
+
 export function normalise(s: string): string {
+  if (!NEEDS_NORMALISING.test(s)) return s;
   return s
     .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
     .replace(/％/g, '%')
@@ -136,8 +139,12 @@ const COUNT = new RegExp(
 /** Chinese numerals count only before these words (一件事, 一个, 一条龙 are not counts). */
 const CHINESE_NUMERAL_UNITS = new Set(['件', '起', '宗']);
 
+/** A digit or numeral right before a measure word: a clause without one has no count (most have none). */
+const COUNT_HINT = new RegExp(`[\\d零〇一二两三四五六七八九十百](?:余|多)?(?:${COUNT_UNITS})`);
+
 export function findCounts(clause: string): Count[] {
   const out: Count[] = [];
+  if (!COUNT_HINT.test(clause)) return out;
   for (const m of clause.matchAll(COUNT)) {
     const [all, approx, num, more, unit] = m;
     const start = m.index!;
@@ -185,6 +192,7 @@ const BARE_SHARE = /^(\d+(?:\.\d+)?)%$/;
 
 export function findShares(clause: string): Share[] {
   const out: Share[] = [];
+  if (!clause.includes('%')) return out;
   for (const m of clause.matchAll(SHARE_OF)) {
     out.push({ percent: Number(m[2]), base: cleanBase(m[1]), start: m.index! });
   }

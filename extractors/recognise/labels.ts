@@ -91,9 +91,27 @@ export const T2_COLUMN_PATTERNS: readonly [RegExp, string, '2019' | '2021' | nul
   [/处理决定/, 'decisions', null],
 ];
 
-export function firstMatch<T extends string>(patterns: readonly (readonly [RegExp, T, ...unknown[]])[], label: string): T | null {
-  for (const p of patterns) if (p[0].test(label)) return p[1];
-  return null;
+type Patterns<T extends string> = readonly (readonly [RegExp, T, ...unknown[]])[];
+
+/** firstMatch's answers per pattern list: the same few hundred labels recur in every report. */
+const matched = new WeakMap<Patterns<string>, Map<string, string | null>>();
+
+export function firstMatch<T extends string>(patterns: Patterns<T>, label: string): T | null {
+  let answers = matched.get(patterns);
+  if (!answers) matched.set(patterns, (answers = new Map()));
+  let key = answers.get(label);
+  if (key === undefined) {
+    if (answers.size > 20_000) answers.clear();
+    key = null;
+    for (const p of patterns) {
+      if (p[0].test(label)) {
+        key = p[1];
+        break;
+      }
+    }
+    answers.set(label, key);
+  }
+  return key as T | null;
 }
 
 /** True when a label cell is some known label of the template (used to keep reading a label across cells). */

@@ -53,18 +53,20 @@ type Context = TableId | null;
 /** Collects cells, refusing a second copy of a key (a report printed twice on one page). */
 class CellSink {
   readonly cells: ExtractedCell[] = [];
-  private readonly seen = new Set<string>();
-  private readonly rows = new Set<string>();
+  /** Columns seen, by table and row (nested maps of the template's own key strings: no key built per cell). */
+  private readonly seen = new Map<TableId, Map<string, Set<string>>>();
 
   has(table: TableId, row: string): boolean {
-    return this.rows.has(`${table}|${row}`);
+    return this.seen.get(table)?.has(row) ?? false;
   }
 
   add(table: TableId, row: string, col: string, p: PositionedCell, rv: RowView, unitHint: string | null = null): void {
-    const key = `${table}|${row}|${col}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.rows.add(`${table}|${row}`);
+    let rows = this.seen.get(table);
+    if (!rows) this.seen.set(table, (rows = new Map()));
+    let cols = rows.get(row);
+    if (!cols) rows.set(row, (cols = new Set()));
+    if (cols.has(col)) return;
+    cols.add(col);
     const money = MONEY_COLUMNS.has(col) && table === 'T2';
     const raw = p.cell.text;
     const parsed = parseValue(raw, money);
