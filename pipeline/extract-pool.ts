@@ -5,8 +5,9 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Extraction, StageTimings } from '../extractors/index.js';
+import type { StageTimings } from '../extractors/index.js';
 import { StageError, type Message } from '../extractors/model.js';
+import { packExtraction, type PackedExtraction } from './packed-cells.js';
 import { distDir } from './paths.js';
 
 export interface ExtractRequest {
@@ -16,7 +17,7 @@ export interface ExtractRequest {
 
 export interface ExtractOutcome {
   id: number;
-  extraction: Extraction | null;
+  extraction: PackedExtraction | null;
   /** stage: reason, when the document could not be read. */
   failure: string | null;
   messages: readonly Message[];
@@ -160,7 +161,7 @@ export class ExtractPool {
         // The extractors are loaded in this thread only when it extracts (workers load their own).
         const { extractDocument } = await import('../extractors/index.js');
         const r = await extractDocument(bytes);
-        return { id, extraction: r.value, failure: null, messages: r.messages, timings: r.timings };
+        return { id, extraction: packExtraction(r.value), failure: null, messages: r.messages, timings: r.timings };
       } catch (e) {
         return { id, extraction: null, failure: describeFailure(e), messages: [] };
       }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractDocument } from '../../extractors/index.js';
+import { packExtraction } from '../../pipeline/packed-cells.js';
 import { createRuleContext } from '../../pipeline/rules/context.js';
 import { parseRuleFile } from '../../pipeline/rules/files.js';
 import { collectFindings, createFindings } from '../../pipeline/rules/findings.js';
@@ -39,7 +40,7 @@ export async function warehouseOf(docs: readonly { name: string; bytes: Uint8Arr
       sha256: createHash('sha256').update(d.bytes).digest('hex'),
       source: d.name,
       size: d.bytes.length,
-      extraction: value,
+      extraction: packExtraction(value),
       failure: null,
       messages,
       filedYear: null,

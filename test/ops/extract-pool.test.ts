@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExtractPool } from '../../pipeline/extract-pool.js';
+import { packCells, unpackCells } from '../../pipeline/packed-cells.js';
 import { REPORTS } from '../helpers.js';
 
 const page = readFileSync(join(REPORTS, '2020_北京市朝阳区教育委员会.html'));
@@ -67,4 +68,22 @@ describe('ExtractPool without workers', () => {
       await Promise.all([inThread.close(), onWorker.close()]);
     }
   }, 60_000);
+});
+
+describe('cells packed to cross threads', () => {
+  it('give back, cell for cell, what the extractor made (nulls, blanks, text, units and derived cells included)', async () => {
+    const { extractDocument } = await import('../../extractors/index.js');
+    const { value } = await extractDocument(page);
+    const cells = [
+      ...value.cells,
+      { table_id: 'T2', row_key: 'x', col_key: 'amount', value: 7.5, raw: '75000元', kind: 'number', grid_table: 0, grid_row: 3, grid_col: 4, unit: '元' },
+      { table_id: 'T3', row_key: 'total', col_key: 'total', value: null, raw: '见附件', kind: 'text', grid_table: 1, grid_row: 2, grid_col: 0, unit: null },
+      { table_id: 'T3', row_key: 'y', col_key: 'total', value: 3, raw: '', kind: 'derived', grid_table: null, grid_row: null, grid_col: null, unit: null },
+    ] as typeof value.cells;
+    const packed = packCells(cells);
+    expect(packed.count).toBe(cells.length);
+    expect(new Set(packed.strings).size).toBe(packed.strings.length); // each string once
+    expect(unpackCells(structuredClone(packed))).toStrictEqual(cells);
+    expect(value.cells.length).toBeGreaterThan(150);
+  });
 });
