@@ -7,7 +7,7 @@
  */
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import { spawn } from 'node:child_process';
@@ -28,14 +28,22 @@ interface RunFigures {
   peak_rss_mb: number;
 }
 
+/** The options `npm run pipeline` gives Node (package.json's script: `node <options> dist/pipeline/cli.js`). */
+function pipelineNodeOptions(): string[] {
+  const script = (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.pipeline;
+  const words = script.split(/\s+/);
+  return words.slice(1, words.indexOf('dist/pipeline/cli.js')).filter((w) => w.startsWith('--'));
+}
+
 /**
- * Runs the pipeline as a user does (`npm run pipeline`: the CLI, in a process of its own), so its
- * time includes starting up and its peak memory is its own, not the benchmark's.
+ * Runs the pipeline as a user does (`npm run pipeline`: the CLI with the script's Node options, in
+ * a process of its own), so its time includes starting up and its peak memory is its own.
  */
 function runCli(args: string[]): Promise<RunFigures> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [join(distDir(), 'pipeline', 'cli.js'), ...args, '--log-json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const cli = [...pipelineNodeOptions(), join(distDir(), 'pipeline', 'cli.js'), ...args, '--log-json'];
+    const child = spawn(process.execPath, cli, { stdio: ['ignore', 'ignore', 'pipe'] });
     let last = '';
     let tail = '';
     child.stderr.setEncoding('utf8');

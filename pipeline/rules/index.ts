@@ -13,7 +13,7 @@ import { isRuleId } from './catalogue.js';
 import { createRuleContext } from './context.js';
 import { collectFindings, createFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
 import { loadRuleFiles, RuleFileError, type Prelude, type RuleDef } from './files.js';
-import { forEachSlice, reportSlices } from './slices.js';
+import { forEachSlice, PRELUDE_REPORTS_PER_SLICE, reportSlices } from './slices.js';
 import { attachRulesWork } from './work.js';
 
 export { AgencyCsvError, loadAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
@@ -83,9 +83,10 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   try {
     // report-scoped work a slice of reports at a time (when there is more than one)
     const bounds = await reportSlices(conn, ctx.reportsPerSlice);
+    const preludeBounds = await reportSlices(conn, ctx.reportsPerSlice ?? PRELUDE_REPORTS_PER_SLICE);
     for (const p of preludes) {
       try {
-        await runPrelude(conn, p, bounds, ctx);
+        await runPrelude(conn, p, preludeBounds, ctx);
       } catch (e) {
         throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
       }
