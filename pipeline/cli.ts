@@ -3,13 +3,13 @@
  * Command line: `npm run pipeline -- [options]`. Exit codes (README): 0 ok, 1 crash,
  * 2 usage error, 3 finished with failed documents, 74 output not writable, 75 another run holds the lock.
  */
-import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError } from 'commander';
 import { readSourcesCsv } from './crawl/index.js';
 import { LockHeldError } from './lock.js';
 import { ReviewsFileError } from './outputs/index.js';
 import { AgencyCsvError } from './rules/index.js';
 import { EXIT, isOutputError, runPipeline, UsageError, type RunOptions } from './run.js';
+import { configureHeaps } from './node-options.js';
 import { DEFAULT_DB_MEMORY } from './warehouse.js';
 
 function shardArg(value: string): { index: number; count: number } {
@@ -46,21 +46,8 @@ export function buildCommand(): Command {
     .exitOverride();
 }
 
-/**
- * V8 lets a heap grow to several times what it holds before it collects (memory is plentiful,
- * it assumes): with the main thread, two workers and DuckDB that was 100 MB of garbage at the
- * peak. Growing by 30% over what survives keeps the peak down at no measurable cost in time.
- * Process-wide, so the worker threads too; a soft setting, never a cap.
- */
-const HEAP_GROWING_PERCENT = 30;
-
 export async function main(argv: string[]): Promise<number> {
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-  // `npm run pipeline` starts Node with --max-semi-space-size=8 (package.json): this thread's young
-  // generation 16 MB instead of 32 (it held 2-12 MB; 10-20 MB less at every stage at 10,000
-  // documents, at no measurable cost in time). Set back here: the flag is read by every heap
-  // created after, and would override the workers' own limits (the readers' young generation).
-  setFlagsFromString('--max-semi-space-size=0');
+  configureHeaps();
   const cmd = buildCommand();
   try {
     cmd.parse(argv);

@@ -12,5 +12,7 @@ parentPort!.on('message', async (req: ExtractRequest) => {
   } catch (e) {
     out = { id: req.id, extraction: null, failure: describeFailure(e), messages: [] };
   }
-  parentPort!.postMessage(out);
+  const cells = out.extraction?.cells;
+  // the packed columns are handed over, not copied
+  parentPort!.postMessage(out, cells ? ([cells.refs.buffer, cells.values.buffer, cells.grid.buffer] as ArrayBuffer[]) : []);
 });

@@ -11,6 +11,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import { spawn } from 'node:child_process';
+import { pipelineNodeOptions } from '../node-options.js';
 import { distDir, projectRoot } from '../paths.js';
 import { tempDirFor } from './tmp.js';
 import { generateCorpus, type BenchFormat } from './corpus.js';
@@ -28,12 +29,9 @@ interface RunFigures {
   peak_rss_mb: number;
 }
 
-/** The options `npm run pipeline` gives Node (package.json's script: `node <options> dist/pipeline/cli.js`). */
-function pipelineNodeOptions(): string[] {
-  const script = (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.pipeline;
-  const words = script.split(/\s+/);
-  return words.slice(1, words.indexOf('dist/pipeline/cli.js')).filter((w) => w.startsWith('--'));
-}
+/** package.json's `pipeline` script. */
+const pipelineScript = (): string =>
+  (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.pipeline;
 
 /**
  * Runs the pipeline as a user does (`npm run pipeline`: the CLI with the script's Node options, in
@@ -42,7 +40,7 @@ function pipelineNodeOptions(): string[] {
 function runCli(args: string[]): Promise<RunFigures> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const cli = [...pipelineNodeOptions(), join(distDir(), 'pipeline', 'cli.js'), ...args, '--log-json'];
+    const cli = [...pipelineNodeOptions(pipelineScript()), join(distDir(), 'pipeline', 'cli.js'), ...args, '--log-json'];
     const child = spawn(process.execPath, cli, { stdio: ['ignore', 'ignore', 'pipe'] });
     let last = '';
     let tail = '';

@@ -29,6 +29,8 @@ export interface RulesContext {
   rulesDir?: string;
   /** Reports per slice of a report-scoped rule (default REPORTS_PER_SLICE; tests use small ones). */
   reportsPerSlice?: number;
+  /** Reports per slice of the prelude's report-scoped tables (default reportsPerSlice if given, else PRELUDE_REPORTS_PER_SLICE). */
+  preludeReportsPerSlice?: number;
   /** Told when a statement ran out of DuckDB's memory and runs again with more (the run logs a warning). */
   onMemoryRetry?: (what: string, limit: string, reason: string) => void;
 }
@@ -83,7 +85,7 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   try {
     // report-scoped work a slice of reports at a time (when there is more than one)
     const bounds = await reportSlices(conn, ctx.reportsPerSlice);
-    const preludeBounds = await reportSlices(conn, ctx.reportsPerSlice ?? PRELUDE_REPORTS_PER_SLICE);
+    const preludeBounds = await reportSlices(conn, ctx.preludeReportsPerSlice ?? ctx.reportsPerSlice ?? PRELUDE_REPORTS_PER_SLICE);
     for (const p of preludes) {
       try {
         await runPrelude(conn, p, preludeBounds, ctx);

@@ -98,6 +98,20 @@ describe('report-scoped rules run a slice of reports at a time', () => {
     expect(sliced.length).toBe(before.length);
     expect(shape(sliced)).toEqual(shape(before));
   }, 60_000);
+
+  it('finds the same findings when the prelude and the rules are sliced differently', async () => {
+    const copy = join(tempDir('goa-slices-'), 'uneven.duckdb');
+    copyFileSync(first.db, copy);
+    const w = await openWarehouse(copy);
+    try {
+      // boundaries that do not line up: the rules' slices read prelude tables filled in other slices
+      await runRules(w.conn, { runId: 'uneven', reportsPerSlice: 3, preludeReportsPerSlice: 2 });
+    } finally {
+      await closeWarehouse(w);
+    }
+    const shape = (fs: Finding[]) => fs.map((f) => [f.fingerprint, f.rule_id, f.source, f.message, f.cells, f.operands, f.expected, f.actual]);
+    expect(shape(await findingsOf(copy))).toEqual(shape(before));
+  }, 60_000);
 });
 
 describe('a slice that fails', () => {
