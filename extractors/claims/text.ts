@@ -98,9 +98,10 @@ export function cutParagraph(p: string): ParagraphPieces {
   return { clauses, sentences, segments };
 }
 
-/** Full-width digits and signs to ASCII; quotes, spaces and bookmarks dropped. */
+/** What `normalise` changes: most clauses hold none of it, and are returned as they are. */
 const NEEDS_NORMALISING = /[０-９％．“”"'‘’「」『』\s\u00a0\u3000]/;
 
+/** Full-width digits and signs to ASCII; quotes, spaces and bookmarks dropped. */
 export function normalise(s: string): string {
   if (!NEEDS_NORMALISING.test(s)) return s;
   return s
