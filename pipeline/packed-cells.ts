@@ -8,14 +8,14 @@ import type { Extraction } from '../extractors/index.js';
 import type { ExtractedCell } from '../extractors/recognise/tables.js';
 
 /** Columns of ExtractedCell that hold strings: their offsets in a cell's stretch of `refs`. */
-export const REF = { table_id: 0, row_key: 1, col_key: 2, raw: 3, kind: 4, unit: 5 } as const;
-export const REFS_PER_CELL = 6;
+const REF = { table_id: 0, row_key: 1, col_key: 2, raw: 3, kind: 4, unit: 5 } as const;
+const REFS_PER_CELL = 6;
 /** The grid position's columns: offsets in a cell's stretch of `grid`. */
-export const GRID = { grid_table: 0, grid_row: 1, grid_col: 2 } as const;
-export const GRID_PER_CELL = 3;
+const GRID = { grid_table: 0, grid_row: 1, grid_col: 2 } as const;
+const GRID_PER_CELL = 3;
 
 /** Index of no string, no grid position (a derived cell). */
-export const NONE = -1;
+const NONE = -1;
 
 export interface PackedCells {
   readonly count: number;
@@ -66,30 +66,35 @@ export function packCells(cells: readonly ExtractedCell[]): PackedCells {
   return { count: n, strings, refs, values, grid };
 }
 
-/** The string at an index of `strings` (null for NONE). */
-export const stringAt = (p: PackedCells, ref: number): string | null => (ref === NONE ? null : p.strings[ref]);
+/** A cell's string column (null for NONE). */
+export const stringAt = (p: PackedCells, cell: number, column: keyof typeof REF): string | null => {
+  const ref = p.refs[cell * REFS_PER_CELL + REF[column]];
+  return ref === NONE ? null : p.strings[ref];
+};
+
+/** A cell's grid position column (null for NONE). */
+export const gridAt = (p: PackedCells, cell: number, column: keyof typeof GRID): number | null => {
+  const v = p.grid[cell * GRID_PER_CELL + GRID[column]];
+  return v === NONE ? null : v;
+};
+
+/** A cell's value (null for NaN). */
+export const valueAt = (p: PackedCells, cell: number): number | null => (Number.isNaN(p.values[cell]) ? null : p.values[cell]);
 
 /** The cells as the extractor made them (tests: what `packCells` must give back). */
 export function unpackCells(p: PackedCells): ExtractedCell[] {
-  return Array.from({ length: p.count }, (_, i) => {
-    const s = (c: keyof typeof REF) => stringAt(p, p.refs[i * REFS_PER_CELL + REF[c]]);
-    const g = (c: keyof typeof GRID) => {
-      const v = p.grid[i * GRID_PER_CELL + GRID[c]];
-      return v === NONE ? null : v;
-    };
-    return {
-      table_id: s('table_id') as ExtractedCell['table_id'],
-      row_key: s('row_key')!,
-      col_key: s('col_key')!,
-      value: Number.isNaN(p.values[i]) ? null : p.values[i],
-      raw: s('raw')!,
-      kind: s('kind') as ExtractedCell['kind'],
-      grid_table: g('grid_table'),
-      grid_row: g('grid_row'),
-      grid_col: g('grid_col'),
-      unit: s('unit'),
-    };
-  });
+  return Array.from({ length: p.count }, (_, i) => ({
+    table_id: stringAt(p, i, 'table_id') as ExtractedCell['table_id'],
+    row_key: stringAt(p, i, 'row_key')!,
+    col_key: stringAt(p, i, 'col_key')!,
+    value: valueAt(p, i),
+    raw: stringAt(p, i, 'raw')!,
+    kind: stringAt(p, i, 'kind') as ExtractedCell['kind'],
+    grid_table: gridAt(p, i, 'grid_table'),
+    grid_row: gridAt(p, i, 'grid_row'),
+    grid_col: gridAt(p, i, 'grid_col'),
+    unit: stringAt(p, i, 'unit'),
+  }));
 }
 
 export function packExtraction(x: Extraction): PackedExtraction {

@@ -9,7 +9,7 @@ import { DuckDBConnection, DuckDBInstance, DuckDBTimestampValue, type DuckDBAppe
 import type { Message } from '../extractors/model.js';
 import { normaliseAgency } from '../extractors/recognise/meta.js';
 import { allTemplateKeys } from '../extractors/template.js';
-import { GRID, GRID_PER_CELL, NONE, REF, REFS_PER_CELL, stringAt, type PackedExtraction } from './packed-cells.js';
+import { gridAt, stringAt, valueAt, type PackedExtraction } from './packed-cells.js';
 import { sqlDir } from './paths.js';
 
 export interface Warehouse {
@@ -213,22 +213,13 @@ function appendCells(c: DuckDBAppender, rec: ReportRecord): number {
   const id = reportIdOf(rec.sha256);
   const p = rec.extraction?.cells;
   if (!p) return 0;
-  const { refs, values, grid } = p;
   for (let i = 0; i < p.count; i++) {
-    const r = i * REFS_PER_CELL;
-    const g = i * GRID_PER_CELL;
-    str(c, id); str(c, stringAt(p, refs[r + REF.table_id])); str(c, stringAt(p, refs[r + REF.row_key])); str(c, stringAt(p, refs[r + REF.col_key]));
-    dbl(c, values[i]); str(c, stringAt(p, refs[r + REF.raw])); str(c, stringAt(p, refs[r + REF.kind]));
-    gridInt(c, grid[g + GRID.grid_table]); gridInt(c, grid[g + GRID.grid_row]); gridInt(c, grid[g + GRID.grid_col]);
-    str(c, stringAt(p, refs[r + REF.unit]));
+    str(c, id); str(c, stringAt(p, i, 'table_id')); str(c, stringAt(p, i, 'row_key')); str(c, stringAt(p, i, 'col_key'));
+    dbl(c, valueAt(p, i)); str(c, stringAt(p, i, 'raw')); str(c, stringAt(p, i, 'kind'));
+    int(c, gridAt(p, i, 'grid_table')); int(c, gridAt(p, i, 'grid_row')); int(c, gridAt(p, i, 'grid_col')); str(c, stringAt(p, i, 'unit'));
     c.endRow();
   }
   return p.count;
-}
-
-function gridInt(ap: DuckDBAppender, v: number): void {
-  if (v === NONE) ap.appendNull();
-  else ap.appendInteger(v);
 }
 
 function appendClaims(c: DuckDBAppender, rec: ReportRecord): void {
