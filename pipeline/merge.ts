@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from './usage-error.js';
+import { sqlString } from './sql-text.js';
 
 /** Tables keyed by report, replaced per report; ledgers merged by their keys. */
 const BY_REPORT = ['reports', 'cells', 'claims'] as const;
@@ -20,7 +21,7 @@ export async function mergeShards(conn: DuckDBConnection, shardFiles: readonly s
   for (const [i, file] of shardFiles.entries()) {
     if (!existsSync(file)) throw new UsageError(`--merge: ${file} does not exist`);
     const alias = `shard${i}`;
-    await conn.run(`ATTACH '${file.replace(/'/g, "''")}' AS ${alias} (READ_ONLY)`);
+    await conn.run(`ATTACH ${sqlString(file)} AS ${alias} (READ_ONLY)`);
     try {
       await conn.run('BEGIN TRANSACTION');
       const ids = `(SELECT report_id FROM ${alias}.reports)`;

@@ -11,6 +11,7 @@ import { normaliseAgency } from '../extractors/recognise/meta.js';
 import { allTemplateKeys } from '../extractors/template.js';
 import { gridAt, stringAt, valueAt, type PackedExtraction } from './packed-cells.js';
 import { sqlDir } from './paths.js';
+import { sqlString } from './sql-text.js';
 
 export interface Warehouse {
   readonly instance: DuckDBInstance;
@@ -57,7 +58,7 @@ const limitOf = (conn: DuckDBConnection): string => memoryLimits.get(conn) ?? DE
 
 /** Sets the limit in DuckDB only (see limitDbMemory); setting it also makes DuckDB flush its allocator. */
 async function setMemoryLimit(conn: DuckDBConnection, limit: string): Promise<void> {
-  await conn.run(`SET memory_limit = '${limit.replace(/'/g, "''")}'`);
+  await conn.run(`SET memory_limit = ${sqlString(limit)}`);
 }
 
 /** Sets DuckDB's memory limit for what follows. */

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../sql-text.js';
 
 /** The rows of each exported table, with the report's year joined in where the table has none. */
 export const PARQUET_TABLES: Readonly<Record<string, string>> = {
@@ -17,8 +18,6 @@ export const PARQUET_TABLES: Readonly<Record<string, string>> = {
   claims: 'SELECT c.*, r.year FROM claims c JOIN reports r USING (report_id)',
   report_documents: 'SELECT * FROM report_documents',
 };
-
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** `queries`: the rows of some tables read elsewhere (a view already computed into a temp table). */
 export async function writeParquet(conn: DuckDBConnection, dir: string, queries: Readonly<Record<string, string>> = {}): Promise<string[]> {

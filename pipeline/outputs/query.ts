@@ -1,5 +1,6 @@
 /** Reading query results as plain JavaScript rows (BIGINT as number, TIMESTAMP as text). */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { sqlString } from '../sql-text.js';
 
 export type Row = Record<string, string | number | boolean | null>;
 
@@ -38,9 +39,6 @@ export async function jsonRows<T = unknown[]>(conn: DuckDBConnection, sql: strin
   // one parse per row: faster than joining the rows into one text and parsing that
   return (reader.getColumnsJS()[0] as (string | null)[]).map((text) => (text === null ? null : JSON.parse(text)) as T);
 }
-
-/** A text as a SQL literal. */
-export const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /** `IN (…)` list of text literals (never empty: an empty list matches nothing). */
 export const sqlList = (values: Iterable<string>): string => {

@@ -17,6 +17,7 @@ import {
 } from '../../extractors/template.js';
 import { normaliseAgency } from '../../extractors/recognise/meta.js';
 import type { AgencyHierarchy } from './agencies.js';
+import { sqlString, sqlStringOrNull } from '../sql-text.js';
 
 interface KeyRow {
   table_id: TableId;
@@ -70,16 +71,14 @@ async function createKeys(conn: DuckDBConnection): Promise<void> {
   ap.closeSync();
 }
 
-const str = (v: string | null): string => (v === null ? 'NULL' : `'${v.replace(/'/g, "''")}'`);
-
 async function createHierarchy(conn: DuckDBConnection, h: AgencyHierarchy | null): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE agency_hierarchy (
     agency VARCHAR, agency_norm VARCHAR, parent VARCHAR, parent_norm VARCHAR, region VARCHAR, level VARCHAR, line INTEGER)`);
   await conn.run('CREATE OR REPLACE TEMP TABLE agency_aliases (alias_norm VARCHAR, agency_norm VARCHAR)');
   if (!h || h.agencies.length === 0) return;
-  const rows = h.agencies.map((a) => `(${[a.agency, a.norm, a.parent, a.parentNorm, a.region, a.level].map(str).join(', ')}, ${a.line})`);
+  const rows = h.agencies.map((a) => `(${[a.agency, a.norm, a.parent, a.parentNorm, a.region, a.level].map(sqlStringOrNull).join(', ')}, ${a.line})`);
   await conn.run(`INSERT INTO agency_hierarchy VALUES ${rows.join(',\n')}`);
-  const aliases = h.agencies.flatMap((a) => [a.norm, ...a.aliases.map(normaliseAgency)].map((alias) => `(${str(alias)}, ${str(a.norm)})`));
+  const aliases = h.agencies.flatMap((a) => [a.norm, ...a.aliases.map(normaliseAgency)].map((alias) => `(${sqlString(alias)}, ${sqlString(a.norm)})`));
   await conn.run(`INSERT INTO agency_aliases VALUES ${aliases.join(',\n')}`);
 }
 

@@ -5,13 +5,12 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RuleDef } from './files.js';
+import { sqlString, sqlStringOrNull } from '../sql-text.js';
 
 /** The columns every rule query selects, in this order. */
 export const FINDING_COLUMNS = [
   'report_id', 'related_report_id', 'table_id', 'row_key', 'col_key', 'expected', 'actual', 'message', 'operands', 'cells', 'blank_involved',
 ] as const;
-
-export const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 export async function createFindings(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE rule_findings (
@@ -30,7 +29,7 @@ export async function collectFindings(conn: DuckDBConnection, rule: RuleDef, whe
   ];
   try {
     await conn.run(
-      `INSERT INTO rule_findings SELECT ${lit(rule.id)}, ${lit(rule.severity)}, ${cast.join(', ')} FROM (\n${rule.sql}\n) AS rule_query ${where}`,
+      `INSERT INTO rule_findings SELECT ${sqlString(rule.id)}, ${sqlString(rule.severity)}, ${cast.join(', ')} FROM (\n${rule.sql}\n) AS rule_query ${where}`,
     );
   } catch (e) {
     throw new Error(`rule ${rule.id} (sql/rules/${rule.file}): ${(e as Error).message}`);
@@ -77,10 +76,9 @@ export async function writeAnomalies(conn: DuckDBConnection, runId: string): Pro
 export async function writeRuleCatalogue(conn: DuckDBConnection, rules: readonly RuleDef[]): Promise<void> {
   await conn.run('DELETE FROM rules');
   if (rules.length === 0) return;
-  const nul = (s: string | null) => (s === null ? 'NULL' : lit(s));
   await conn.run(
     `INSERT INTO rules (rule_id, severity, title_zh, title_en, file) VALUES ${rules
-      .map((r) => `(${lit(r.id)}, ${lit(r.severity)}, ${nul(r.titleZh)}, ${nul(r.titleEn)}, ${lit(r.file)})`)
+      .map((r) => `(${sqlString(r.id)}, ${sqlString(r.severity)}, ${sqlStringOrNull(r.titleZh)}, ${sqlStringOrNull(r.titleEn)}, ${sqlString(r.file)})`)
       .join(', ')}`,
   );
 }

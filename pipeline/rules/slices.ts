@@ -10,7 +10,7 @@
  * A report's findings depend only on its own rows, so the findings are the same.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { lit } from './findings.js';
+import { sqlString } from '../sql-text.js';
 
 /**
  * Reports per slice. Each slice scans the tables whole (report ids are hashes: no range of them is
@@ -38,7 +38,7 @@ export async function reportSlices(conn: DuckDBConnection, perSlice: number = RE
 /** The condition of each slice, in report-id order (a missing report id goes with the first). */
 export function sliceConditions(bounds: readonly string[]): string[] {
   if (bounds.length === 0) return [];
-  const at = bounds.map(lit);
+  const at = bounds.map(sqlString);
   return [
     `report_id < ${at[0]} OR report_id IS NULL`,
     ...at.slice(1).map((hi, i) => `report_id >= ${at[i]} AND report_id < ${hi}`),

@@ -5,6 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../sql-text.js';
 
 export interface RulesWork {
   readonly path: string;
@@ -22,7 +23,7 @@ export async function attachRulesWork(conn: DuckDBConnection): Promise<RulesWork
     rmSync(`${path}.wal`, { force: true });
   };
   remove();
-  await conn.run(`ATTACH '${path.replace(/'/g, "''")}' AS rules_work`);
+  await conn.run(`ATTACH ${sqlString(path)} AS rules_work`);
   await conn.run("SET search_path = 'main,rules_work.main'");
   return {
     path,
