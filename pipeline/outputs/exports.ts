@@ -11,6 +11,7 @@ import Papa from 'papaparse';
 import { FileSink } from './files.js';
 import { returnFreedMemory } from '../warehouse.js';
 import { queryRows, type Row } from './query.js';
+import { sqlIdent } from '../sql-text.js';
 
 const FORMULA_START = /^[=+\-@\t\r']/;
 const CSV_OPTIONS = { escapeFormulae: FORMULA_START, newline: '\r\n' };
@@ -128,8 +129,6 @@ async function tableColumns(conn: DuckDBConnection, table: string): Promise<Colu
   return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
 }
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
 /**
  * A column as a JSON value: numbers, booleans and text as themselves; a non-finite float as its
  * text (JSON has no NaN; `streamRows` turns it back); any other type as DuckDB prints it.
@@ -207,7 +206,7 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
     {
       select: `json_array(${anomalies
         .slice(0, own)
-        .map((c) => jsonColumn(`a.${quoteIdent(c.name)}`, c.type))
+        .map((c) => jsonColumn(`a.${sqlIdent(c.name)}`, c.type))
         .join(', ')}, r.agency, r.year, r.source, g.group_id)`,
       table: 'anomalies',
       alias: 'a',
@@ -234,7 +233,7 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
     {
       select: `json_array(${reports
         .slice(0, reports.length - 4)
-        .map((c) => jsonColumn(`r.${quoteIdent(c.name)}`, c.type))
+        .map((c) => jsonColumn(`r.${sqlIdent(c.name)}`, c.type))
         .join(', ')}, g.group_id, g.is_representative, g.n_sources, g.is_primary)`,
       table: 'reports',
       alias: 'r',

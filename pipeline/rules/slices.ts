@@ -10,7 +10,7 @@
  * A report's findings depend only on its own rows, so the findings are the same.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../sql-text.js';
+import { sqlIdent, sqlString } from '../sql-text.js';
 
 /**
  * Reports per slice. Each slice scans the tables whole (report ids are hashes: no range of them is
@@ -46,8 +46,6 @@ export function sliceConditions(bounds: readonly string[]): string[] {
   ];
 }
 
-const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-
 /** The tables a slice shadows: every table of the warehouse and of rules_work with a report_id column. */
 async function tablesWithReports(conn: DuckDBConnection): Promise<{ name: string; qualified: string }[]> {
   const rows = await conn.runAndReadAll(
@@ -57,7 +55,7 @@ async function tablesWithReports(conn: DuckDBConnection): Promise<{ name: string
        AND t.database_name IN (current_database(), 'rules_work')
      ORDER BY ALL`,
   );
-  return rows.getRows().map(([db, table]) => ({ name: String(table), qualified: `${ident(String(db))}.main.${ident(String(table))}` }));
+  return rows.getRows().map(([db, table]) => ({ name: String(table), qualified: `${sqlIdent(String(db))}.main.${sqlIdent(String(table))}` }));
 }
 
 /**
@@ -74,10 +72,10 @@ export async function forEachSlice(
   for (let i = 0; i < conditions.length; i++) {
     const tables = await tablesWithReports(conn);
     try {
-      for (const t of tables) await conn.run(`CREATE OR REPLACE TEMP VIEW ${ident(t.name)} AS SELECT * FROM ${t.qualified} WHERE ${conditions[i]}`);
+      for (const t of tables) await conn.run(`CREATE OR REPLACE TEMP VIEW ${sqlIdent(t.name)} AS SELECT * FROM ${t.qualified} WHERE ${conditions[i]}`);
       await work(`WHERE ${conditions[i]}`, i);
     } finally {
-      for (const t of tables) await conn.run(`DROP VIEW IF EXISTS temp.main.${ident(t.name)}`);
+      for (const t of tables) await conn.run(`DROP VIEW IF EXISTS temp.main.${sqlIdent(t.name)}`);
     }
   }
 }
