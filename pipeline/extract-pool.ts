@@ -6,8 +6,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { StageTimings } from '../extractors/index.js';
-import { StageError, type Message } from '../extractors/model.js';
-import { packExtraction, type PackedExtraction } from './packed-cells.js';
+import type { Message } from '../extractors/model.js';
+import type { PackedExtraction } from './packed-cells.js';
 import { distDir } from './paths.js';
 
 export interface ExtractRequest {
@@ -22,12 +22,6 @@ export interface ExtractOutcome {
   failure: string | null;
   messages: readonly Message[];
   timings?: StageTimings;
-}
-
-export function describeFailure(e: unknown): string {
-  if (e instanceof StageError) return e.message;
-  const msg = e instanceof Error ? e.message : String(e);
-  return `read: ${msg.split('\n')[0]}`;
 }
 
 interface Job {
@@ -157,14 +151,9 @@ export class ExtractPool {
   async extract(bytes: Uint8Array, reload?: () => Uint8Array): Promise<ExtractOutcome> {
     const id = this.nextId++;
     if (this.size === 0) {
-      try {
-        // The extractors are loaded in this thread only when it extracts (workers load their own).
-        const { extractDocument } = await import('../extractors/index.js');
-        const r = await extractDocument(bytes);
-        return { id, extraction: packExtraction(r.value), failure: null, messages: r.messages, timings: r.timings };
-      } catch (e) {
-        return { id, extraction: null, failure: describeFailure(e), messages: [] };
-      }
+      // The extractors are loaded in this thread only when it extracts (workers load their own).
+      const { extractOutcome } = await import('./extract-outcome.js');
+      return extractOutcome(id, bytes);
     }
     this.start();
     return new Promise((resolve) => {
