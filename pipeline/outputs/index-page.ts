@@ -105,10 +105,12 @@ function topAgencies(data: AuditData, counted: readonly ShownFinding[]): Html {
 }
 
 /** One row of the reports list (its documents loaded). */
-function reportRow(g: ReportGroup): string {
+/** A report's sources as its row lists them (from its documents, loaded with its page). */
+const sourcesCell = (g: ReportGroup): string => g.docs.flatMap((d) => d.sources.map((s) => escapeHtml(s.source))).join('<br>');
+
+function reportRow(g: ReportGroup, sources: string): string {
   const active = g.findings.filter((f) => !f.dismissed);
   const n = (sev: string) => active.reduce((k, f) => k + (f.finding.severity === sev ? 1 : 0), 0) || '';
-  const sources = g.docs.flatMap((d) => d.sources.map((s) => escapeHtml(s.source))).join('<br>');
   return `<tr data-row="report" data-agency="${escapeHtml(tokens([g.agency]))}" data-year="${escapeHtml(tokens([g.year]))}" data-sev="${escapeHtml(
     tokens(active.map((f) => f.finding.severity)),
   )}" data-rule="${escapeHtml(tokens(active.map((f) => f.finding.rule_id)))}"><td>${escapeHtml(g.agency ?? '（机构不明）')}</td><td>${g.year ?? ''}</td><td>${escapeHtml(
@@ -148,13 +150,18 @@ function staleReviewsBlock(stale: readonly Review[]): Html {
 
 /**
  * index.html written in order: `start` (summary, the findings), `reports` for each batch of
- * report pages (their documents loaded), `finish` (problems, dismissed findings, how to review).
+ * report pages (their documents loaded), `finish` (the reports list, problems, dismissed findings,
+ * how to review).
  */
 export class IndexPage {
   private readonly counted: ShownFinding[];
   private readonly dismissed: ShownFinding[];
   private tail = '';
-  private pendingReports: string[] = [];
+  /**
+   * Each report's sources, as its batch of pages is written (pages go in the order their cells
+   * are stored); the list itself is written in page order by `finish`.
+   */
+  private readonly reportSources = new Map<string, string>();
 
   constructor(
     private readonly sink: FileSink,
@@ -212,21 +219,24 @@ ${filterBar({ severities: SEVERITIES.filter((s) => data.findings.some((f) => f.f
     );
   }
 
-  /** Rows of the reports list, in page order; their documents must be loaded. */
+  /** Reports whose pages are written (their documents must be loaded), in any order. */
   reports(groups: readonly ReportGroup[]): void {
-    for (const g of groups) this.pendingReports.push(reportRow(g));
-    if (this.pendingReports.length >= ROWS_PER_WRITE) this.flushReports();
+    for (const g of groups) this.reportSources.set(g.id, sourcesCell(g));
   }
 
-  private flushReports(): void {
-    this.sink.write(this.pendingReports.join(''));
-    this.pendingReports = [];
+  /** The reports list, in page order. */
+  private reportsList(): void {
+    const { groups } = this.p.data;
+    for (let i = 0; i < groups.length; i += ROWS_PER_WRITE) {
+      this.sink.write(groups.slice(i, i + ROWS_PER_WRITE).map((g) => reportRow(g, this.reportSources.get(g.id) ?? '')).join(''));
+    }
+    this.reportSources.clear();
   }
 
   finish(): void {
     const { summary } = this.p;
     const { dismissed } = this;
-    this.flushReports();
+    this.reportsList();
     this.sink.write('</tbody></table>\n');
     this.sink.write(html`<h2 id="problems">未完整识别的文件</h2>
 ${problemDocuments(this.p.problems, this.p.knownSources, summary)}

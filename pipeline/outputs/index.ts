@@ -71,6 +71,17 @@ function withRelatedGroups(batch: readonly ReportGroup[], data: AuditData): Repo
   return [...ids].map((id) => data.groupById.get(id)).filter((g): g is ReportGroup => !!g);
 }
 
+/**
+ * The groups in the order their cells are stored in the warehouse (groups without cells last, in
+ * page order). A batch of pages taken in this order reads one stretch of the cells table; taken
+ * in page order, every batch scanned all of it (6 s of DuckDB's time at 10,000 reports, growing
+ * with the square of their number).
+ */
+function inStorageOrder(groups: readonly ReportGroup[]): ReportGroup[] {
+  const at = (g: ReportGroup) => g.cellRows?.first ?? Number.POSITIVE_INFINITY;
+  return [...groups].sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
+}
+
 export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext): Promise<string[]> {
   const out = resolve(ctx.outDir);
   const reviewsFile = reviewsPath(out, ctx.reviewsCsv);
@@ -93,13 +104,15 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     });
     index.start();
 
-    // Report pages, a batch at a time: what they show is read for the batch, then released. Pages
-    // are written while the next ones render; an unchanged page keeps its file.
+    // Report pages, a batch at a time in the order their cells are stored: what they show is read
+    // for the batch, then released. Pages are written while the next ones render; an unchanged
+    // page keeps its file.
     const pagesDir = join(out, 'reports');
     await replaceDir(pagesDir, async (staging) => {
       const batches: { pages: ReportGroup[]; needed: ReportGroup[] }[] = [];
-      for (let i = 0; i < data.groups.length; i += PAGES_PER_BATCH) {
-        const batch = data.groups.slice(i, i + PAGES_PER_BATCH);
+      const groups = inStorageOrder(data.groups);
+      for (let i = 0; i < groups.length; i += PAGES_PER_BATCH) {
+        const batch = groups.slice(i, i + PAGES_PER_BATCH);
         batches.push({ pages: batch, needed: withRelatedGroups(batch, data) });
       }
       // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited

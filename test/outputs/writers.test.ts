@@ -106,7 +106,7 @@ describe('writing a page', () => {
 function bareGroup(id: string): ReportGroup {
   return {
     id, agency: '某区教育委员会', year: 2020, template: '2021', status: 'ok', versionsInYear: 1, nDocs: 1, label: `${id}.html`,
-    docs: [], cellsJson: null, cells: null, findings: [], relatedFindings: [],
+    docs: [], cellsJson: null, cells: null, cellRows: null, findings: [], relatedFindings: [],
   };
 }
 
