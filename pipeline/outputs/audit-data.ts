@@ -371,8 +371,14 @@ export async function fetchBatch(conn: DuckDBConnection, pages: readonly ReportG
   const batch: BatchData = { docs: [], cells: [], details: [] };
   if (pages.length === 0) return batch;
   batch.docs = await loadDocs(conn, `g.group_id IN (${sqlList(pages.map((g) => g.id))})`);
-  const stored = withCells.filter((g) => g.cellRows !== null);
-  if (stored.length) batch.cells = await readCells(conn, stored);
+  // The pages' own cells lie in one stretch of the table (pages go in the order their cells are
+  // stored); the reports shown beside them may lie anywhere, so they are read apart rather than
+  // widening the pages' ranges.
+  const pageIds = new Set(pages.map((g) => g.id));
+  const stored = withCells.flatMap((g): [string, CellRows][] => (g.cellRows ? [[g.id, g.cellRows]] : []));
+  for (const part of [stored.filter(([id]) => pageIds.has(id)), stored.filter(([id]) => !pageIds.has(id))]) {
+    if (part.length) batch.cells.push(...(await readCells(conn, part)));
+  }
   const shown = new Set<string>();
   for (const g of pages) for (const s of [...g.findings, ...g.relatedFindings]) shown.add(s.finding.fingerprint);
   if (shown.size) {
@@ -384,22 +390,24 @@ export async function fetchBatch(conn: DuckDBConnection, pages: readonly ReportG
   return batch;
 }
 
-/** Cells of reports that have some, one JSON text per report: CellRow[]. */
-async function readCells(conn: DuckDBConnection, groups: readonly ReportGroup[]): Promise<[string, string][]> {
-  const read = async (ranges: string) => {
+/** Cells of reports that have some (id and where they lie), one JSON text per report: CellRow[]. */
+async function readCells(conn: DuckDBConnection, stored: readonly (readonly [string, CellRows])[]): Promise<[string, string][]> {
+  const read = async (ids: readonly string[], ranges: string) => {
     const reader = await conn.runAndReadAll(
       `SELECT report_id, count(*)::INTEGER, '[' || string_agg(json_array(table_id || '|' || row_key || '|' || col_key, table_id, row_key, col_key, ${finite('value')}, raw, kind, unit, grid_row)::VARCHAR, ',') || ']'
-       FROM cells WHERE report_id IN (${sqlList(groups.map((g) => g.id))}) ${ranges} GROUP BY report_id`,
+       FROM cells WHERE report_id IN (${sqlList(ids)}) ${ranges} GROUP BY report_id`,
     );
-    const [ids = [], counts = [], texts = []] = (reader.currentRowCount > 0 ? reader.getColumnsJS() : []) as [string[], number[], string[]];
-    return { counts: new Map(ids.map((id, i) => [id, counts[i]])), cells: ids.map((id, i): [string, string] => [id, texts[i]]) };
+    const [got = [], counts = [], texts = []] = (reader.currentRowCount > 0 ? reader.getColumnsJS() : []) as [string[], number[], string[]];
+    return { counts: new Map(got.map((id, i) => [id, counts[i]])), cells: got.map((id, i): [string, string] => [id, texts[i]]) };
   };
-  const ranges = rowRangesFilter(groups.map((g) => g.cellRows!));
-  const got = await read(ranges);
-  // Row ids move only if the table is rewritten, which nothing does while outputs are written; a
-  // report short of cells is read again without the ranges rather than shown incomplete.
-  if (ranges && groups.some((g) => got.counts.get(g.id) !== g.cellRows!.count)) return (await read('')).cells;
-  return got.cells;
+  const ranges = rowRangesFilter(stored.map(([, rows]) => rows));
+  const got = await read(stored.map(([id]) => id), ranges);
+  if (!ranges) return got.cells;
+  // Row ids move when a checkpoint vacuums deleted rows. Nothing writes between `loadGroups` and
+  // the last batch, but a report that comes back short of its cells is read again without them.
+  const short = new Set(stored.filter(([id, rows]) => got.counts.get(id) !== rows.count).map(([id]) => id));
+  if (short.size === 0) return got.cells;
+  return [...got.cells.filter(([id]) => !short.has(id)), ...(await read([...short], '')).cells];
 }
 
 /** DuckDB skips a row group (this many rows) whose row ids fall outside every range of the filter. */

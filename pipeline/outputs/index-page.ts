@@ -4,7 +4,8 @@
  * document that could not be read completely, so nothing disappears silently.
  *
  * Written in pieces as the run goes (`IndexPage`): the lists are streamed to the file a chunk of
- * rows at a time, so the page may hold tens of thousands of rows without the run holding them.
+ * rows at a time, so the page may hold tens of thousands of rows without the run holding them
+ * (of the reports list, only the sources of a report with more than its label, until `finish`).
  * Rows are compact (no per-cell classes; the table's CSS styles its columns).
  */
 import type { RunSummary } from '../summary.js';
@@ -104,10 +105,10 @@ function topAgencies(data: AuditData, counted: readonly ShownFinding[]): Html {
   )}</table>`;
 }
 
-/** One row of the reports list (its documents loaded). */
 /** A report's sources as its row lists them (from its documents, loaded with its page). */
 const sourcesCell = (g: ReportGroup): string => g.docs.flatMap((d) => d.sources.map((s) => escapeHtml(s.source))).join('<br>');
 
+/** One row of the reports list: the report, its findings' counts, its sources (`sourcesCell`). */
 function reportRow(g: ReportGroup, sources: string): string {
   const active = g.findings.filter((f) => !f.dismissed);
   const n = (sev: string) => active.reduce((k, f) => k + (f.finding.severity === sev ? 1 : 0), 0) || '';
@@ -158,10 +159,13 @@ export class IndexPage {
   private readonly dismissed: ShownFinding[];
   private tail = '';
   /**
-   * Each report's sources, as its batch of pages is written (pages go in the order their cells
-   * are stored); the list itself is written in page order by `finish`.
+   * The sources of each report whose row lists more than its label (most list just that one
+   * file), kept as its batch of pages is written: pages go in the order their cells are stored,
+   * and the list is written in page order by `finish`.
    */
   private readonly reportSources = new Map<string, string>();
+  /** Reports whose pages were written (`reports`). */
+  private reportsSeen = 0;
 
   constructor(
     private readonly sink: FileSink,
@@ -221,14 +225,21 @@ ${filterBar({ severities: SEVERITIES.filter((s) => data.findings.some((f) => f.f
 
   /** Reports whose pages are written (their documents must be loaded), in any order. */
   reports(groups: readonly ReportGroup[]): void {
-    for (const g of groups) this.reportSources.set(g.id, sourcesCell(g));
+    for (const g of groups) {
+      const sources = sourcesCell(g);
+      if (sources !== escapeHtml(g.label)) this.reportSources.set(g.id, sources);
+    }
+    this.reportsSeen += groups.length;
   }
 
   /** The reports list, in page order. */
   private reportsList(): void {
     const { groups } = this.p.data;
+    if (this.reportsSeen !== groups.length) throw new Error(`index.html: ${this.reportsSeen} of ${groups.length} reports written before the list`);
     for (let i = 0; i < groups.length; i += ROWS_PER_WRITE) {
-      this.sink.write(groups.slice(i, i + ROWS_PER_WRITE).map((g) => reportRow(g, this.reportSources.get(g.id) ?? '')).join(''));
+      this.sink.write(
+        groups.slice(i, i + ROWS_PER_WRITE).map((g) => reportRow(g, this.reportSources.get(g.id) ?? escapeHtml(g.label))).join(''),
+      );
     }
     this.reportSources.clear();
   }

@@ -41,6 +41,8 @@ export interface OutputsContext {
   reviews?: Reviews;
   /** The --input folder, for links to source documents; default summary.input. */
   inputDir?: string;
+  /** Report pages read and rendered together; default PAGES_PER_BATCH (tests: several batches of a small sample). */
+  pagesPerBatch?: number;
 }
 
 /**
@@ -53,7 +55,8 @@ export function loadReviewsFor(outDir: string, reviewsCsv?: string): Reviews {
 }
 
 /**
- * Report pages read from the warehouse together (one query for their documents, one for their cells).
+ * Report pages read from the warehouse together (a query for their documents, one for their cells
+ * and one for the cells of the reports shown beside them, one for their findings' operands).
  * Smaller batches hold less (DuckDB keeps the memory a large result used), larger ones query less:
  * at 2,000 documents 250 pages per batch took 0.82 ms and 383 MB, 100 took 0.90 ms and 337 MB.
  */
@@ -111,8 +114,9 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     await replaceDir(pagesDir, async (staging) => {
       const batches: { pages: ReportGroup[]; needed: ReportGroup[] }[] = [];
       const groups = inStorageOrder(data.groups);
-      for (let i = 0; i < groups.length; i += PAGES_PER_BATCH) {
-        const batch = groups.slice(i, i + PAGES_PER_BATCH);
+      const perBatch = ctx.pagesPerBatch ?? PAGES_PER_BATCH;
+      for (let i = 0; i < groups.length; i += perBatch) {
+        const batch = groups.slice(i, i + perBatch);
         batches.push({ pages: batch, needed: withRelatedGroups(batch, data) });
       }
       // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited

@@ -1,17 +1,21 @@
 /**
  * Report pages read their cells by stretches of the cells table (row-id ranges), a batch of pages
  * at a time in the order the cells are stored. The ranges only narrow the scan: a batch gets every
- * cell of its reports, from a warehouse whose reports were deleted and loaded again (holes in the
- * row ids), for reports far apart, and when the ranges it was given are wrong.
+ * cell of its reports, in a warehouse whose reports were all loaded again, for reports far apart,
+ * and when the ranges it was given are wrong (all of them, or one report's). Pages taken out of
+ * page order, in several batches, give the same pages and the same index.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import {
   fetchBatch, loadAuditData, prepareAuditData, rowRangesFilter, type AuditData, type ReportGroup,
 } from '../../pipeline/outputs/audit-data.js';
+import { writeOutputs } from '../../pipeline/outputs/index.js';
 import { createViews } from '../../pipeline/outputs/views.js';
 import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
-import { REPORTS, runOn } from '../helpers.js';
+import { REPORTS, runOn, tempDir } from '../helpers.js';
 
 describe('row ranges of a batch', () => {
   it('merge ranges less than a row group apart, and give up when too scattered', () => {
@@ -49,10 +53,54 @@ describe('a filter of row ranges in DuckDB', () => {
   });
 });
 
+/** The reports list of index.html. */
+const reportsList = (html: string) => html.slice(html.indexOf('id="reports"'), html.indexOf('id="problems"'));
+
+describe('report pages in several batches, out of page order', () => {
+  it('give the pages and the index of a single batch, the list in page order', async () => {
+    const run = await runOn(REPORTS);
+    const w = await openWarehouse(run.db);
+    try {
+      const outs = [] as string[];
+      for (const pagesPerBatch of [1000, 2]) {
+        const out = tempDir('goa-batches-');
+        await writeOutputs(w.conn, { outDir: out, summary: run.summary, inputDir: REPORTS, pagesPerBatch });
+        outs.push(out);
+      }
+      const [whole, batched] = outs;
+      const pages = readdirSync(join(whole, 'reports')).sort();
+      expect(pages.length).toBeGreaterThanOrEqual(4);
+      expect(readdirSync(join(batched, 'reports')).sort()).toEqual(pages);
+      for (const page of pages) {
+        expect(readFileSync(join(batched, 'reports', page), 'utf8'), page).toBe(readFileSync(join(whole, 'reports', page), 'utf8'));
+      }
+      const index = (out: string) => readFileSync(join(out, 'index.html'), 'utf8').replaceAll(out, '<out>');
+      expect(index(batched)).toBe(index(whole));
+      // and the list names every source of every report, not only each report's first
+      const sources = (await w.conn.runAndReadAll('SELECT DISTINCT source FROM documents')).getColumnsJS()[0] as string[];
+      const list = reportsList(index(batched));
+      expect(sources.length).toBeGreaterThan(pages.length);
+      for (const source of sources) expect(list, source).toContain(`>${source}<`);
+
+      // the batches did go out of page order: the pages' order by stored cells is not the list's
+      await prepareAuditData(w.conn);
+      const data = await loadAuditData(w.conn, new Map());
+      const listed = data.groups.filter((g) => g.cellRows).map((g) => g.id);
+      const stored = [...listed].sort((a, b) => data.groupById.get(a)!.cellRows!.first - data.groupById.get(b)!.cellRows!.first);
+      expect(stored).not.toEqual(listed);
+      // while the list is in page order (agency, year)
+      const rows = [...reportsList(index(whole)).matchAll(/<a href="reports\/(r[0-9a-f]+)\.html">打开<\/a><\/td><\/tr>/g)].map((m) => m[1]);
+      expect(rows).toEqual(data.groups.map((g) => g.id));
+    } finally {
+      await closeWarehouse(w);
+    }
+  });
+});
+
 describe('cells of a batch of pages', () => {
   it('are every cell of its reports, whatever the ranges say', async () => {
     const first = await runOn(REPORTS);
-    // every document read again: its cells deleted and appended anew, leaving holes in the row ids
+    // every document read again: its cells deleted and appended anew
     const again = await runOn(REPORTS, { db: first.db, force: true });
     expect(again.summary.reprocessed + again.summary.new).toBeGreaterThan(0);
 
@@ -76,13 +124,18 @@ describe('cells of a batch of pages', () => {
         reference.set(g.id, cells);
       }
 
-      // all at once, neighbours in storage order, and the first with the last (two ranges)
-      const batches = [stored, stored.slice(1, 4), [stored[0], stored[stored.length - 1]]];
+      // all at once, neighbours in storage order, the first with the last, and a batch where one
+      // report's range covers only part of its cells (read again alone)
+      const cut = { ...stored[2], cellRows: { ...stored[2].cellRows!, last: stored[2].cellRows!.first + 10 } };
+      const batches = [stored, stored.slice(1, 4), [stored[0], stored[stored.length - 1]], [stored[1], cut, stored[3]]];
       for (const batch of batches) {
         const cells = await cellsOf(batch);
         expect([...cells.keys()].sort()).toEqual(batch.map((g) => g.id).sort());
         for (const g of batch) expect(cells.get(g.id), g.id).toEqual(reference.get(g.id));
       }
+      // the pages' reports and the reports shown beside them are read apart
+      const pages = await fetchBatch(w.conn, [stored[0]], [stored[0], stored[3]]);
+      expect(pages.cells.map(([id]) => id).sort()).toEqual([stored[0].id, stored[3].id].sort());
     } finally {
       await closeWarehouse(w);
     }
