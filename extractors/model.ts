@@ -95,11 +95,9 @@ export function expandSpans(
       c += colspan;
     }
   });
-  // Holes left by ragged markup become empty cells so every row is dense.
-  rows.forEach((row, r) => {
-    for (let c = 0; c < row.length; c++) {
-      if (row[c] === undefined) row[c] = { text: '', originRow: r, originCol: c, copy: 'none' };
-    }
-  });
-  return layoutSuspect ? { index, depth, rows, layoutSuspect } : { index, depth, rows };
+  // Holes left by ragged markup become empty cells so every row is dense. Each row is built
+  // again in order: spans fill a row out of order, and V8 then keeps it as a holey array, a
+  // second shape that made the recogniser's optimised code bail out and be compiled again.
+  const dense = rows.map((row, r) => Array.from(row, (cell, c): GridCell => cell ?? { text: '', originRow: r, originCol: c, copy: 'none' }));
+  return layoutSuspect ? { index, depth, rows: dense, layoutSuspect } : { index, depth, rows: dense };
 }

@@ -19,7 +19,7 @@ import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from
 import { loadAgencies, runRules, summariseFindings } from './rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 import { RULES_VERSION } from './rules/version.js';
-import { formatSummary, summarise, type RunSummary } from './summary.js';
+import { formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from './summary.js';
 import { UsageError } from './usage-error.js';
 import { mergeShards } from './merge.js';
 import { closeWarehouse, DEFAULT_DB_MEMORY, limitDbMemory, LOADING_DB_MEMORY, nowTimestamp, openWarehouse, smallerSize, type Warehouse } from './warehouse.js';
@@ -112,6 +112,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       log.info(`merged ${merged.reports} reports from ${merged.shards} shard warehouses`, { stage: 'merge' });
     }
     const ingestStarted = Date.now();
+    const clock = new PhaseClock();
     const dbMemory = opts.dbMemory ?? DEFAULT_DB_MEMORY;
     await limitDbMemory(conn, smallerSize(LOADING_DB_MEMORY, dbMemory));
     const docs = await ingest(conn, files, { runId, pool, log, maxBytes: opts.maxBytes, shard: opts.shard, force: opts.force });
@@ -121,6 +122,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     // pinned the rules ran out of DuckDB's memory now and then (at 10,000 reports, 128 or 160 MB).
     if (summary.new + summary.reprocessed > 0) await conn.run('CHECKPOINT');
     await limitDbMemory(conn, dbMemory);
+    summary.phases.ingest = clock.lap();
     log.info(`read ${summary.new + summary.reprocessed} documents, ${summary.unchanged} unchanged`, { stage: 'ingest', duration_ms: Date.now() - ingestStarted });
 
     // Nothing loaded and nothing the rules or outputs read has changed: their results stand.
@@ -140,6 +142,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
           onMemoryRetry: (what, limit, reason) => log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, { stage: 'rules' }),
         });
     summary.stageMs.rules = Date.now() - t0;
+    summary.phases.rules = clock.lap();
     log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules: ${summary.rules.findings} findings`, {
       stage: 'rules', duration_ms: summary.stageMs.rules,
     });
@@ -148,6 +151,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       const t1 = Date.now();
       summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews });
       summary.stageMs.outputs = Date.now() - t1;
+      summary.phases.outputs = clock.lap();
       log.info(`outputs written`, { stage: 'outputs', duration_ms: summary.stageMs.outputs });
     }
     summary.endedAt = new Date();
@@ -168,7 +172,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       stage: 'run', duration_ms: summary.endedAt.getTime() - summary.startedAt.getTime(), exit_code: exitCode,
       seen: summary.seen, new: summary.new, unchanged: summary.unchanged, reprocessed: summary.reprocessed, duplicates: summary.duplicates,
       failed: summary.failed.length, partial: summary.partial.length, cells_loaded: summary.cellsLoaded, findings: summary.rules.findings,
-      stage_ms: Object.fromEntries(Object.entries(summary.stageMs).map(([k, v]) => [k, Math.round(v)])), peak_rss_mb: summary.peakRssMb,
+      stage_ms: Object.fromEntries(Object.entries(summary.stageMs).map(([k, v]) => [k, Math.round(v)])),
+      phases: Object.fromEntries(Object.entries(summary.phases).map(([k, p]) => [k, { wall_ms: p.wallMs, cpu_ms: p.cpuMs }])),
+      cpu_ms: Math.round(processCpuMs()), peak_rss_mb: summary.peakRssMb,
     });
     if (!opts.quiet) process.stdout.write(formatSummary(summary) + '\n');
     return { summary, exitCode };

@@ -23,8 +23,39 @@ export interface RunSummary {
   outputs: string[];
   /** Milliseconds per stage, summed over documents for the per-document stages (they overlap across workers). */
   stageMs: { io: number; read: number; recognise: number; load: number; rules: number; outputs: number };
+  /**
+   * The run's phases one after another: wall time and the CPU time of the whole process (every
+   * thread: workers, DuckDB, V8's compiler and collector) while each ran, ms. Where the time
+   * goes on a machine whose cores are all busy.
+   */
+  phases: Partial<Record<RunPhase, { wallMs: number; cpuMs: number }>>;
   /** The process's peak resident memory over the run (worker threads and DuckDB included), MB. */
   peakRssMb?: number;
+}
+
+/** ingest: reading, extracting and loading every document (checkpoint included); then rules; then outputs. */
+export type RunPhase = 'ingest' | 'rules' | 'outputs';
+
+/** Measures phases of a run by the clock and by the process's CPU time. */
+export class PhaseClock {
+  private wall = performance.now();
+  private cpu = processCpuMs();
+
+  /** The phase that ends now, since the last call (or the clock's start). */
+  lap(): { wallMs: number; cpuMs: number } {
+    const wall = performance.now();
+    const cpu = processCpuMs();
+    const lap = { wallMs: Math.round(wall - this.wall), cpuMs: Math.round(cpu - this.cpu) };
+    this.wall = wall;
+    this.cpu = cpu;
+    return lap;
+  }
+}
+
+/** CPU time of the process so far (user and system, every thread), ms. */
+export function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 export function summarise(runId: string, startedAt: Date, input: string, docs: readonly DocumentOutcome[]): RunSummary {
@@ -32,6 +63,7 @@ export function summarise(runId: string, startedAt: Date, input: string, docs: r
     runId, startedAt, input, seen: docs.length, new: 0, unchanged: 0, reprocessed: 0, duplicates: 0,
     failed: [], partial: [], newFailures: 0, cellsLoaded: 0, byTemplate: {}, byYear: {}, outputs: [],
     stageMs: { io: 0, read: 0, recognise: 0, load: 0, rules: 0, outputs: 0 },
+    phases: {},
   };
   for (const d of docs) {
     s.stageMs.io += d.ms.io;

@@ -16,6 +16,17 @@ describe('npm run bench', () => {
     expect(out.failed).toBe(0);
     expect(out.noop_new_documents).toBe(0);
     expect(out.pipeline_docs_per_s).toBeGreaterThan(0);
+    // Where the time went: extraction alone, and the run's phases by the clock and by CPU.
+    expect(out.extract_docs_per_s).toBeGreaterThan(0);
+    expect(out.floor_cpu_seconds).toBeGreaterThan(0);
+    expect(out.pipeline_cpu_seconds).toBeGreaterThan(0);
+    expect(Object.keys(out.phase_seconds)).toEqual(['ingest', 'rules', 'outputs']);
+    for (const p of Object.values(out.phase_seconds) as { wall: number; cpu: number }[]) {
+      expect(p.wall).toBeGreaterThanOrEqual(0);
+      expect(p.cpu).toBeGreaterThanOrEqual(0);
+    }
+    const phasesWall = (Object.values(out.phase_seconds) as { wall: number }[]).reduce((a, p) => a + p.wall, 0);
+    expect(phasesWall).toBeLessThanOrEqual(out.pipeline_seconds);
     // Scaled copies of consistent reports stay consistent: no finding beyond those the originals
     // already carry (at most a few per document).
     expect(out.findings).toBeLessThanOrEqual(out.docs * 3);

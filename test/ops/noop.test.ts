@@ -16,9 +16,12 @@ describe('nothing new', () => {
     const before = statSync(index).mtimeMs;
     const anomalies = await query(opts.db, 'SELECT fingerprint, message FROM anomalies ORDER BY fingerprint');
 
+    expect(Object.keys(first.summary.phases)).toEqual(['ingest', 'rules', 'outputs']);
+    expect(first.summary.phases.ingest!.cpuMs).toBeGreaterThan(0);
     const second = await runOn(REPORTS, opts);
     expect(second.summary.new + second.summary.reprocessed).toBe(0);
     expect(second.summary.stageMs.outputs).toBe(0);
+    expect(second.summary.phases.outputs).toBeUndefined(); // no outputs written, no phase
     expect(second.summary.rules!.findings).toBe(first.summary.rules!.findings);
     expect(statSync(index).mtimeMs).toBe(before);
     expect(await query(opts.db, 'SELECT fingerprint, message FROM anomalies ORDER BY fingerprint')).toEqual(anomalies);
