@@ -142,12 +142,14 @@ const NON_FINITE: Record<string, number> = { nan: NaN, '-nan': NaN, inf: Infinit
 
 /** A query over one table (and what it joins), its rows as `json_array(…)` of the export's columns. */
 interface ExportQuery {
-  /** The json_array(…) expression. */
+  /** The json_array(…) expression, over the table (`alias`) and the staged order (`o`, with the `joined` columns). */
   select: string;
   table: string;
   alias: string;
-  /** LEFT JOINs that add columns (never rows). */
+  /** LEFT JOINs that add columns (never rows), made once, when the order is staged. */
   joins: string;
+  /** The columns the joins add, staged with the order: `expression AS name`. */
+  joined: string[];
   orderBy: string;
 }
 
@@ -156,21 +158,24 @@ const ROWS_PER_PAGE = 256;
 
 /**
  * Runs an export query and hands its rows to `each`, in order, a page of rows at a time, as plain
- * values (numbers, booleans, text, null). The order is computed first over the sort keys alone (a
- * temp table of row ids), then each page is read by its row ids: DuckDB's 2,048-row chunks of JSON
- * text, read whole, had the exports take 120 MB of JavaScript heap and 100 of DuckDB's at 10,000 reports.
+ * values (numbers, booleans, text, null). The order is computed first over the sort keys alone,
+ * with the columns the joins add (a temp table of row ids), then each page is read by its row ids:
+ * DuckDB's 2,048-row chunks of JSON text, read whole, had the exports take 120 MB of JavaScript
+ * heap and 100 of DuckDB's at 10,000 reports. The joins are made once, not once per page (each
+ * joined whole tables, a cost growing with the square of the number of reports).
  */
 async function streamRows(conn: DuckDBConnection, q: ExportQuery, columns: readonly Column[], each: (rows: unknown[][]) => void): Promise<void> {
   const floats = columns.flatMap((c, i) => (FLOATING.test(c.type) ? [i] : []));
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE export_order AS
-     SELECT ${q.alias}.rowid AS row_id, row_number() OVER (ORDER BY ${q.orderBy}) AS n FROM ${q.table} ${q.alias} ${q.joins}`,
+     SELECT row_number() OVER (ORDER BY ${q.orderBy}) AS n, ${q.alias}.rowid AS row_id${q.joined.map((c) => `, ${c}`).join('')}
+     FROM ${q.table} ${q.alias} ${q.joins} ORDER BY n`,
   );
   try {
     const total = Number((await conn.runAndReadAll('SELECT count(*) FROM export_order')).getColumnsJS()[0][0]);
     for (let from = 0; from < total; from += ROWS_PER_PAGE) {
       const reader = await conn.runAndReadAll(
-        `SELECT ${q.select}::VARCHAR FROM export_order o JOIN ${q.table} ${q.alias} ON ${q.alias}.rowid = o.row_id ${q.joins}
+        `SELECT ${q.select}::VARCHAR FROM export_order o JOIN ${q.table} ${q.alias} ON ${q.alias}.rowid = o.row_id
          WHERE o.n > ${from} AND o.n <= ${from + ROWS_PER_PAGE} ORDER BY o.n`,
       );
       const rows = (reader.getColumnsJS()[0] as string[]).map((text) => JSON.parse(text) as unknown[]);
@@ -207,10 +212,11 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
       select: `json_array(${anomalies
         .slice(0, own)
         .map((c) => jsonColumn(`a.${sqlIdent(c.name)}`, c.type))
-        .join(', ')}, r.agency, r.year, r.source, g.group_id)`,
+        .join(', ')}, o.report_agency, o.report_year, o.report_source, o.report_group_id)`,
       table: 'anomalies',
       alias: 'a',
       joins: `LEFT JOIN reports r ON r.report_id = a.report_id LEFT JOIN ${reportDocuments} g ON g.report_id = a.report_id`,
+      joined: ['r.agency AS report_agency', 'r.year AS report_year', 'r.source AS report_source', 'g.group_id AS report_group_id'],
       orderBy: 'a.rule_id, r.agency_norm, r.year, a.report_id, a.fingerprint',
     },
     anomalies,
@@ -234,10 +240,11 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
       select: `json_array(${reports
         .slice(0, reports.length - 4)
         .map((c) => jsonColumn(`r.${sqlIdent(c.name)}`, c.type))
-        .join(', ')}, g.group_id, g.is_representative, g.n_sources, g.is_primary)`,
+        .join(', ')}, o.group_id, o.group_is_representative, o.group_n_sources, o.group_is_primary)`,
       table: 'reports',
       alias: 'r',
       joins: `LEFT JOIN ${reportDocuments} g USING (report_id)`,
+      joined: ['g.group_id', 'g.is_representative AS group_is_representative', 'g.n_sources AS group_n_sources', 'g.is_primary AS group_is_primary'],
       orderBy: 'r.agency_norm, r.year, r.source, r.report_id',
     },
     reports,

@@ -3,14 +3,15 @@
  * at a time in the order the cells are stored. The ranges only narrow the scan: a batch gets every
  * cell of its reports, in a warehouse whose reports were all loaded again, for reports far apart,
  * and when the ranges it was given are wrong (all of them, or one report's). Pages taken out of
- * page order, in several batches, give the same pages and the same index.
+ * page order, in several batches, give the same pages and the same index. Their documents and
+ * their findings' operands, read from copies staged in page order, are those the tables hold.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import {
-  fetchBatch, loadAuditData, prepareAuditData, rowRangesFilter, type AuditData, type ReportGroup,
+  fetchBatch, loadAuditData, prepareAuditData, rowRangesFilter, stagePages, type AuditData, type BatchData, type ReportGroup,
 } from '../../pipeline/outputs/audit-data.js';
 import { writeOutputs } from '../../pipeline/outputs/index.js';
 import { createViews } from '../../pipeline/outputs/views.js';
@@ -136,6 +137,42 @@ describe('cells of a batch of pages', () => {
       // the pages' reports and the reports shown beside them are read apart
       const pages = await fetchBatch(w.conn, [stored[0]], [stored[0], stored[3]]);
       expect(pages.cells.map(([id]) => id).sort()).toEqual([stored[0].id, stored[3].id].sort());
+    } finally {
+      await closeWarehouse(w);
+    }
+  });
+});
+
+describe('documents and findings of a batch, read from the pages\' stage', () => {
+  it('are those read from the warehouse, for pages in page order or not, staged or not', async () => {
+    const run = await runOn(REPORTS);
+    const w = await openWarehouse(run.db);
+    try {
+      await createViews(w.conn);
+      await prepareAuditData(w.conn);
+      const data: AuditData = await loadAuditData(w.conn, new Map());
+      const order = [...data.groups].reverse();
+      expect(order.length).toBeGreaterThanOrEqual(4);
+      const stage = await stagePages(w.conn, order);
+      expect([...stage.pageNo.values()]).toEqual(order.map((_, i) => i));
+      // in a canonical order: what a batch holds, not the order DuckDB returned it in
+      const canon = (b: BatchData) => ({
+        docs: b.docs.map((d) => JSON.stringify(d)).sort(),
+        details: b.details.map((d) => JSON.stringify(d)).sort(),
+        cells: b.cells.map((c) => c[0]).sort(),
+      });
+      const notStaged = { ...order[1], id: 'r-not-staged' };
+      const batches = [order, order.slice(0, 2), [order[0], order[order.length - 1]], [order[3], order[1]], [order[2], notStaged]];
+      for (const batch of batches) {
+        const staged = await fetchBatch(w.conn, batch, batch, stage);
+        expect(canon(staged)).toEqual(canon(await fetchBatch(w.conn, batch, batch)));
+        // a finding shown on two pages of the batch is read once
+        expect(new Set(staged.details.map(([fp]) => fp)).size).toBe(staged.details.length);
+      }
+      // the sample has what this compares: findings with operands, and reports with several sources
+      const all = await fetchBatch(w.conn, order, order, stage);
+      expect(all.details.filter(([, operands]) => operands !== null).length).toBeGreaterThan(0);
+      expect(all.docs.some((d) => d.sources.length > 1) || all.docs.length > order.length).toBe(true);
     } finally {
       await closeWarehouse(w);
     }
