@@ -167,7 +167,8 @@ export async function prepareAuditData(conn: DuckDBConnection): Promise<void> {
 }
 
 export async function releaseAuditData(conn: DuckDBConnection): Promise<void> {
-  for (const table of [PAGE_DOCUMENTS, PAGE_DETAILS, REPORT_DOCUMENTS]) await conn.run(`DROP TABLE IF EXISTS ${table}`);
+  await dropPageStage(conn);
+  await conn.run(`DROP TABLE IF EXISTS ${REPORT_DOCUMENTS}`);
 }
 
 function parseJson(text: unknown): unknown {
@@ -366,55 +367,45 @@ export interface BatchData {
   details: [string, string | null, string | null][];
 }
 
-/** The pages' documents and their findings' details, staged in page order (`stagePages`). */
+/** The pages' documents, staged in page order (`stagePages`). */
 const PAGE_DOCUMENTS = 'out_page_documents';
-const PAGE_DETAILS = 'out_page_details';
 
 /**
- * Where each page stands in the order its batches are read, once its documents and its findings'
- * operands are staged in that order (`stagePages`): a batch then reads its stretch of the staged
- * tables (DuckDB skips the row groups outside it), not the whole documents and anomalies tables.
+ * Where each page stands in the order its batches are read, once its documents are staged in that
+ * order (`stagePages`): a batch then reads its stretch of the staged table (DuckDB skips the rest
+ * by its min/max statistics), not the whole documents and reports tables.
  */
 export interface PageStage {
   pageNo: Map<string, number>;
 }
 
 /**
- * Copies, in page order, what the pages list besides their cells: each page's documents with their
- * sources, and the operands and cell lists of the findings it shows (a finding shown on two pages
- * twice). Done once per run: read per batch, the documents took 10 ms and the operands 15 ms a
- * batch at 10,000 reports, each scanning its whole table, a cost growing with the square of the
- * number of reports.
+ * Copies, in page order, the documents each page lists with their sources. Done once per run: read
+ * per batch, they took 10 ms a batch at 10,000 reports, a join of the documents and reports tables
+ * whole, a cost growing with the square of the number of reports. (The findings' operands are
+ * still read per batch by fingerprint: staged, their texts held 20 MB more at 10,000 reports.)
  */
 export async function stagePages(conn: DuckDBConnection, pages: readonly ReportGroup[]): Promise<PageStage> {
   const pageNo = new Map(pages.map((g, i) => [g.id, i]));
   await conn.run('CREATE OR REPLACE TEMP TABLE out_page_order (group_id VARCHAR, page_no INTEGER)');
-  await conn.run('CREATE OR REPLACE TEMP TABLE out_page_findings (page_no INTEGER, fingerprint VARCHAR)');
   const order = await conn.createAppender('out_page_order');
-  const shown = await conn.createAppender('out_page_findings');
   pages.forEach((g, i) => {
     order.appendVarchar(g.id);
     order.appendInteger(i);
     order.endRow();
-    for (const s of [...g.findings, ...g.relatedFindings]) {
-      shown.appendInteger(i);
-      shown.appendVarchar(s.finding.fingerprint);
-      shown.endRow();
-    }
   });
   order.closeSync();
-  shown.closeSync();
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE ${PAGE_DOCUMENTS} AS
        SELECT o.page_no, d.* FROM out_page_order o JOIN (${DOCUMENT_ROWS}) d USING (group_id) ORDER BY o.page_no`,
   );
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${PAGE_DETAILS} AS
-       SELECT f.page_no, a.fingerprint, a.operands, a.cells FROM out_page_findings f JOIN anomalies a USING (fingerprint) ORDER BY f.page_no`,
-  );
   await conn.run('DROP TABLE out_page_order');
-  await conn.run('DROP TABLE out_page_findings');
   return { pageNo };
+}
+
+/** Drops the staged copy once the pages are written. */
+export async function dropPageStage(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`DROP TABLE IF EXISTS ${PAGE_DOCUMENTS}`);
 }
 
 /** `page_no BETWEEN a AND b` over these pages' places in the stage (null when one of them is not staged). */
@@ -428,8 +419,8 @@ function pageStretch(stage: PageStage | undefined, pages: readonly ReportGroup[]
 /**
  * Reads what the pages of `pages` show: their documents and sources, the cells of `withCells`
  * (the pages' reports and those shown beside them), the operands and cell lists of their findings.
- * With a `stage`, documents and operands come from its stretch for these pages; the lists of ids
- * still decide what is read, so pages out of page order get the same. Touches no group, so the
+ * With a `stage`, documents come from its stretch for these pages; the list of ids still decides
+ * what is read, so pages out of page order get the same. Touches no group, so the
  * next batch can be read while this one is rendered.
  */
 export async function fetchBatch(conn: DuckDBConnection, pages: readonly ReportGroup[], withCells: readonly ReportGroup[], stage?: PageStage): Promise<BatchData> {
@@ -449,12 +440,9 @@ export async function fetchBatch(conn: DuckDBConnection, pages: readonly ReportG
   const shown = new Set<string>();
   for (const g of pages) for (const s of [...g.findings, ...g.relatedFindings]) shown.add(s.finding.fingerprint);
   if (shown.size) {
-    const fingerprintIn = `fingerprint IN (${sqlList(shown)})`;
     batch.details = await jsonRows<[string, string | null, string | null]>(
       conn,
-      stretch
-        ? `SELECT DISTINCT ON (fingerprint) json_array(fingerprint, operands, cells) FROM ${PAGE_DETAILS} WHERE ${stretch} AND ${fingerprintIn}`
-        : `SELECT json_array(fingerprint, operands, cells) FROM anomalies WHERE ${fingerprintIn}`,
+      `SELECT json_array(fingerprint, operands, cells) FROM anomalies WHERE fingerprint IN (${sqlList(shown)})`,
     );
   }
   return batch;

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RunSummary } from '../summary.js';
 import {
-  applyBatch, fetchBatch, loadAuditData, loadProblems, prepareAuditData, releaseAuditData, releaseBatch, REPORT_DOCUMENTS, stagePages,
+  applyBatch, fetchBatch, loadAuditData, loadProblems, prepareAuditData, releaseAuditData, releaseBatch, REPORT_DOCUMENTS, stagePages, dropPageStage,
   type AuditData, type ReportGroup,
 } from './audit-data.js';
 import { writeExports } from './exports.js';
@@ -146,6 +146,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
         await next?.catch(() => undefined);
         await pages.settle();
         throw e;
+      } finally {
+        await dropPageStage(conn);
       }
       await pages.close();
     });

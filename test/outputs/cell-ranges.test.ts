@@ -3,8 +3,8 @@
  * at a time in the order the cells are stored. The ranges only narrow the scan: a batch gets every
  * cell of its reports, in a warehouse whose reports were all loaded again, for reports far apart,
  * and when the ranges it was given are wrong (all of them, or one report's). Pages taken out of
- * page order, in several batches, give the same pages and the same index. Their documents and
- * their findings' operands, read from copies staged in page order, are those the tables hold.
+ * page order, in several batches, give the same pages and the same index. Their documents, read
+ * from a copy staged in page order, are those the tables hold.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -143,7 +143,7 @@ describe('cells of a batch of pages', () => {
   });
 });
 
-describe('documents and findings of a batch, read from the pages\' stage', () => {
+describe('documents of a batch, read from the pages\' stage', () => {
   it('are those read from the warehouse, for pages in page order or not, staged or not', async () => {
     const run = await runOn(REPORTS);
     const w = await openWarehouse(run.db);
