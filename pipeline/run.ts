@@ -111,7 +111,6 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       const merged = await mergeShards(conn, opts.merge.map((f) => resolve(f)));
       log.info(`merged ${merged.reports} reports from ${merged.shards} shard warehouses`, { stage: 'merge' });
     }
-    const ingestStarted = Date.now();
     const clock = new PhaseClock();
     const dbMemory = opts.dbMemory ?? DEFAULT_DB_MEMORY;
     await limitDbMemory(conn, smallerSize(LOADING_DB_MEMORY, dbMemory));
@@ -123,7 +122,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     if (summary.new + summary.reprocessed > 0) await conn.run('CHECKPOINT');
     await limitDbMemory(conn, dbMemory);
     summary.phases.ingest = clock.lap();
-    log.info(`read ${summary.new + summary.reprocessed} documents, ${summary.unchanged} unchanged`, { stage: 'ingest', duration_ms: Date.now() - ingestStarted });
+    log.info(`read ${summary.new + summary.reprocessed} documents, ${summary.unchanged} unchanged`, { stage: 'ingest', duration_ms: summary.phases.ingest.wallMs });
 
     // Nothing loaded and nothing the rules or outputs read has changed: their results stand.
     const inputsHash = fingerprintRunInputs({
@@ -133,7 +132,6 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const unchanged = summary.new + summary.reprocessed === 0 && !opts.merge?.length && !opts.force
       && (await lastRunInputs(conn)) === inputsHash && (opts.noOutputs || existsSync(join(opts.out, 'index.html')));
 
-    const t0 = Date.now();
     if (unchanged) await conn.run('UPDATE anomalies SET last_seen_run = $1', [runId]); // they stand in this run too
     summary.rules = unchanged
       ? await summariseFindings(conn)
@@ -141,17 +139,16 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
           runId, agencies,
           onMemoryRetry: (what, limit, reason) => log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, { stage: 'rules' }),
         });
-    summary.stageMs.rules = Date.now() - t0;
     summary.phases.rules = clock.lap();
+    summary.stageMs.rules = summary.phases.rules.wallMs;
     log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules: ${summary.rules.findings} findings`, {
       stage: 'rules', duration_ms: summary.stageMs.rules,
     });
 
     if (!opts.noOutputs && !unchanged) {
-      const t1 = Date.now();
       summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews });
-      summary.stageMs.outputs = Date.now() - t1;
       summary.phases.outputs = clock.lap();
+      summary.stageMs.outputs = summary.phases.outputs.wallMs;
       log.info(`outputs written`, { stage: 'outputs', duration_ms: summary.stageMs.outputs });
     }
     summary.endedAt = new Date();

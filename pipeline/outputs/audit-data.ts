@@ -367,13 +367,15 @@ export interface BatchData {
   details: [string, string | null, string | null][];
 }
 
-/** The pages' documents, staged in page order (`stagePages`). */
+/** The pages' documents, staged in page order (`stagePages`), and the page order it is made with. */
 const PAGE_DOCUMENTS = 'out_page_documents';
+const PAGE_ORDER = 'out_page_order';
 
 /**
  * Where each page stands in the order its batches are read, once its documents are staged in that
- * order (`stagePages`): a batch then reads its stretch of the staged table (DuckDB skips the rest
- * by its min/max statistics), not the whole documents and reports tables.
+ * order (`stagePages`): a batch then reads its stretch of the staged table, a comparison of
+ * integers (and beyond a row group, DuckDB skips the rest by its min/max statistics), not a join
+ * of the whole documents and reports tables.
  */
 export interface PageStage {
   pageNo: Map<string, number>;
@@ -387,25 +389,31 @@ export interface PageStage {
  */
 export async function stagePages(conn: DuckDBConnection, pages: readonly ReportGroup[]): Promise<PageStage> {
   const pageNo = new Map(pages.map((g, i) => [g.id, i]));
-  await conn.run('CREATE OR REPLACE TEMP TABLE out_page_order (group_id VARCHAR, page_no INTEGER)');
-  const order = await conn.createAppender('out_page_order');
-  pages.forEach((g, i) => {
-    order.appendVarchar(g.id);
-    order.appendInteger(i);
-    order.endRow();
-  });
-  order.closeSync();
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${PAGE_DOCUMENTS} AS
-       SELECT o.page_no, d.* FROM out_page_order o JOIN (${DOCUMENT_ROWS}) d USING (group_id) ORDER BY o.page_no`,
-  );
-  await conn.run('DROP TABLE out_page_order');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${PAGE_ORDER} (group_id VARCHAR, page_no INTEGER)`);
+  try {
+    const order = await conn.createAppender(PAGE_ORDER);
+    try {
+      pages.forEach((g, i) => {
+        order.appendVarchar(g.id);
+        order.appendInteger(i);
+        order.endRow();
+      });
+    } finally {
+      order.closeSync();
+    }
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${PAGE_DOCUMENTS} AS
+         SELECT o.page_no, d.* FROM ${PAGE_ORDER} o JOIN (${DOCUMENT_ROWS}) d USING (group_id) ORDER BY o.page_no`,
+    );
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${PAGE_ORDER}`);
+  }
   return { pageNo };
 }
 
-/** Drops the staged copy once the pages are written. */
+/** Drops the staged copy once the pages are written (and what staging it left, had it failed). */
 export async function dropPageStage(conn: DuckDBConnection): Promise<void> {
-  await conn.run(`DROP TABLE IF EXISTS ${PAGE_DOCUMENTS}`);
+  for (const table of [PAGE_DOCUMENTS, PAGE_ORDER]) await conn.run(`DROP TABLE IF EXISTS ${table}`);
 }
 
 /** `page_no BETWEEN a AND b` over these pages' places in the stage (null when one of them is not staged). */

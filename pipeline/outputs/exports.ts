@@ -244,7 +244,7 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
       table: 'reports',
       alias: 'r',
       joins: `LEFT JOIN ${reportDocuments} g USING (report_id)`,
-      joined: ['g.group_id', 'g.is_representative AS group_is_representative', 'g.n_sources AS group_n_sources', 'g.is_primary AS group_is_primary'],
+      joined: ['g.group_id AS group_id', 'g.is_representative AS group_is_representative', 'g.n_sources AS group_n_sources', 'g.is_primary AS group_is_primary'],
       orderBy: 'r.agency_norm, r.year, r.source, r.report_id',
     },
     reports,

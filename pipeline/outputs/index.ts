@@ -17,7 +17,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RunSummary } from '../summary.js';
 import {
   applyBatch, fetchBatch, loadAuditData, loadProblems, prepareAuditData, releaseAuditData, releaseBatch, REPORT_DOCUMENTS, stagePages, dropPageStage,
-  type AuditData, type ReportGroup,
+  type AuditData, type BatchData, type ReportGroup,
 } from './audit-data.js';
 import { writeExports } from './exports.js';
 import { FileSink, replaceDir } from './files.js';
@@ -57,7 +57,7 @@ export function loadReviewsFor(outDir: string, reviewsCsv?: string): Reviews {
 /**
  * Report pages read from the warehouse together (a query for their documents, one for their cells
  * and one for the cells of the reports shown beside them, one for their findings' operands; the
- * documents and operands from their stretch of the copies staged in page order).
+ * documents from their stretch of the copy staged in page order).
  * Smaller batches hold less (DuckDB keeps the memory a large result used), larger ones query less:
  * at 2,000 documents 250 pages per batch took 0.82 ms and 383 MB, 100 took 0.90 ms and 337 MB.
  */
@@ -115,24 +115,25 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     await replaceDir(pagesDir, async (staging) => {
       const batches: { pages: ReportGroup[]; needed: ReportGroup[] }[] = [];
       const groups = inStorageOrder(data.groups);
-      const stage = await stagePages(conn, groups);
       const perBatch = ctx.pagesPerBatch ?? PAGES_PER_BATCH;
       for (let i = 0; i < groups.length; i += perBatch) {
         const batch = groups.slice(i, i + perBatch);
         batches.push({ pages: batch, needed: withRelatedGroups(batch, data) });
       }
-      // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
-      const fetch = (b: number) => {
-        const p = fetchBatch(conn, batches[b].pages, batches[b].needed, stage);
-        p.catch(() => undefined);
-        return p;
-      };
-      let next = batches.length ? fetch(0) : null;
       const pages = new PagePool({
         dir: staging, previousDir: pagesDir, page: { pageDir: pagesDir, inputDir },
         rules: [...data.rules.values()],
       });
+      let next: Promise<BatchData> | null = null;
       try {
+        const stage = await stagePages(conn, groups);
+        // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
+        const fetch = (b: number) => {
+          const p = fetchBatch(conn, batches[b].pages, batches[b].needed, stage);
+          p.catch(() => undefined);
+          return p;
+        };
+        next = batches.length ? fetch(0) : null;
         for (let b = 0; b < batches.length; b++) {
           const { pages: batch, needed } = batches[b];
           applyBatch(await next!, batch, needed);
@@ -145,10 +146,11 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       } catch (e) {
         await next?.catch(() => undefined);
         await pages.settle();
+        // the error to report is this one; releaseAuditData drops the stage again
+        await dropPageStage(conn).catch(() => undefined);
         throw e;
-      } finally {
-        await dropPageStage(conn);
       }
+      await dropPageStage(conn);
       await pages.close();
     });
     written.push(`${pagesDir}/ (${data.groups.length} report pages)`);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import {
-  fetchBatch, loadAuditData, prepareAuditData, rowRangesFilter, stagePages, type AuditData, type BatchData, type ReportGroup,
+  fetchBatch, loadAuditData, prepareAuditData, rowRangesFilter, stagePages, type AuditData, type BatchData, type PageStage, type ReportGroup,
 } from '../../pipeline/outputs/audit-data.js';
 import { writeOutputs } from '../../pipeline/outputs/index.js';
 import { createViews } from '../../pipeline/outputs/views.js';
@@ -69,6 +69,9 @@ describe('report pages in several batches, out of page order', () => {
         outs.push(out);
       }
       const [whole, batched] = outs;
+      // nothing the outputs staged is left behind
+      const temp = (await w.conn.runAndReadAll('SELECT table_name FROM duckdb_tables() WHERE temporary')).getColumnsJS()[0] ?? [];
+      expect(temp).toEqual([]);
       const pages = readdirSync(join(whole, 'reports')).sort();
       expect(pages.length).toBeGreaterThanOrEqual(4);
       expect(readdirSync(join(batched, 'reports')).sort()).toEqual(pages);
@@ -153,26 +156,25 @@ describe('documents of a batch, read from the pages\' stage', () => {
       const data: AuditData = await loadAuditData(w.conn, new Map());
       const order = [...data.groups].reverse();
       expect(order.length).toBeGreaterThanOrEqual(4);
-      const stage = await stagePages(w.conn, order);
-      expect([...stage.pageNo.values()]).toEqual(order.map((_, i) => i));
-      // in a canonical order: what a batch holds, not the order DuckDB returned it in
+      // what a batch holds: the documents in the order they are listed, the rest whatever order DuckDB returned it in
       const canon = (b: BatchData) => ({
-        docs: b.docs.map((d) => JSON.stringify(d)).sort(),
+        docs: b.docs,
         details: b.details.map((d) => JSON.stringify(d)).sort(),
         cells: b.cells.map((c) => c[0]).sort(),
       });
-      const notStaged = { ...order[1], id: 'r-not-staged' };
-      const batches = [order, order.slice(0, 2), [order[0], order[order.length - 1]], [order[3], order[1]], [order[2], notStaged]];
-      for (const batch of batches) {
-        const staged = await fetchBatch(w.conn, batch, batch, stage);
-        expect(canon(staged)).toEqual(canon(await fetchBatch(w.conn, batch, batch)));
-        // a finding shown on two pages of the batch is read once
-        expect(new Set(staged.details.map(([fp]) => fp)).size).toBe(staged.details.length);
-      }
-      // the sample has what this compares: findings with operands, and reports with several sources
+      const compare = async (stage: PageStage, batches: ReportGroup[][]) => {
+        for (const batch of batches) expect(canon(await fetchBatch(w.conn, batch, batch, stage))).toEqual(canon(await fetchBatch(w.conn, batch, batch)));
+      };
+      const stage = await stagePages(w.conn, order);
+      expect([...stage.pageNo.values()]).toEqual(order.map((_, i) => i));
+      await compare(stage, [order, order.slice(0, 2), [order[0], order[order.length - 1]], [order[3], order[1]]]);
+      // pages not all staged: the batch is read from the tables
+      const some = await stagePages(w.conn, order.slice(0, 2));
+      await compare(some, [[order[1], order[3]], [order[0], order[1]]]);
+      // the sample has what this compares: findings with operands, and reports with several documents
       const all = await fetchBatch(w.conn, order, order, stage);
       expect(all.details.filter(([, operands]) => operands !== null).length).toBeGreaterThan(0);
-      expect(all.docs.some((d) => d.sources.length > 1) || all.docs.length > order.length).toBe(true);
+      expect(all.docs.length).toBeGreaterThan(order.length);
     } finally {
       await closeWarehouse(w);
     }

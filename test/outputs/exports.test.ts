@@ -82,6 +82,29 @@ describe('CSV and JSON exports', () => {
     expect(csv.some((r) => String(r.title).includes('<script>'))).toBe(true);
   });
 
+  it('list the rows in their order, with the columns joined in from the reports and their groups', async () => {
+    const anomalies = await query<Record<string, unknown>>(
+      run.db,
+      `SELECT a.fingerprint, r.agency AS report_agency, r.year AS report_year, r.source AS report_source, g.group_id AS report_group_id
+       FROM anomalies a LEFT JOIN reports r ON r.report_id = a.report_id LEFT JOIN report_documents g ON g.report_id = a.report_id
+       ORDER BY a.rule_id, r.agency_norm, r.year, a.report_id, a.fingerprint`,
+    );
+    const json = JSON.parse(readFileSync(join(run.out, 'anomalies.json'), 'utf8')) as Record<string, unknown>[];
+    const joined = Object.keys(anomalies[0]);
+    expect(json.map((r) => Object.fromEntries(joined.map((k) => [k, r[k]])))).toEqual(anomalies);
+    expect(new Set(anomalies.map((r) => r.report_group_id)).size).toBeGreaterThan(1);
+
+    const reports = await query<Record<string, unknown>>(
+      run.db,
+      `SELECT r.report_id, g.group_id, g.is_representative AS group_is_representative, g.n_sources AS group_n_sources, g.is_primary AS group_is_primary
+       FROM reports r LEFT JOIN report_documents g USING (report_id) ORDER BY r.agency_norm, r.year, r.source, r.report_id`,
+    );
+    const csv = readCsvExport(readFileSync(join(run.out, 'reports.csv'), 'utf8')).rows;
+    const text = (v: unknown) => (v === null ? null : String(typeof v === 'bigint' ? Number(v) : v));
+    expect(csv.map((r) => Object.keys(reports[0]).map((k) => r[k]))).toEqual(reports.map((r) => Object.values(r).map(text)));
+    expect(reports.some((r) => r.group_is_representative === false)).toBe(true);
+  });
+
   it('keeps Excel from running document text as a formula, reversibly', async () => {
     const { toCsv } = await import('../../pipeline/outputs/exports.js');
     const rows = [{ a: '=HYPERLINK("http://x")', b: "'quoted", c: '-3', d: -3, e: '正常' }];
