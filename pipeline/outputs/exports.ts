@@ -140,17 +140,25 @@ function jsonColumn(expr: string, type: string): string {
 
 const NON_FINITE: Record<string, number> = { nan: NaN, '-nan': NaN, inf: Infinity, '-inf': -Infinity, infinity: Infinity, '-infinity': -Infinity };
 
-/** A query over one table (and what it joins), its rows as `json_array(…)` of the export's columns. */
+/** A column an export joins in from another table: its name and type in the export, and what it is. */
+interface JoinedColumn extends Column {
+  expr: string;
+}
+
+/** A query over one table (and what it joins): every column of the table, then the joined ones. */
 interface ExportQuery {
-  /** The json_array(…) expression, over the table (`alias`) and the staged order (`o`, with the `joined` columns). */
-  select: string;
   table: string;
   alias: string;
   /** LEFT JOINs that add columns (never rows), made once, when the order is staged. */
   joins: string;
-  /** The columns the joins add, staged with the order: `expression AS name`. */
-  joined: string[];
+  /** The columns the joins add, staged with the order. */
+  joined: JoinedColumn[];
   orderBy: string;
+}
+
+/** An export's columns, in order: its table's, then those its joins add. */
+async function exportColumns(conn: DuckDBConnection, q: ExportQuery): Promise<Column[]> {
+  return [...(await tableColumns(conn, q.table)), ...q.joined.map(({ name, type }) => ({ name, type }))];
 }
 
 /** Rows read and handed over at once: a finding's cells and operands can be kilobytes. */
@@ -158,24 +166,28 @@ const ROWS_PER_PAGE = 256;
 
 /**
  * Runs an export query and hands its rows to `each`, in order, a page of rows at a time, as plain
- * values (numbers, booleans, text, null). The order is computed first over the sort keys alone,
- * with the columns the joins add (a temp table of row ids), then each page is read by its row ids:
- * DuckDB's 2,048-row chunks of JSON text, read whole, had the exports take 120 MB of JavaScript
- * heap and 100 of DuckDB's at 10,000 reports. The joins are made once, not once per page (each
- * joined whole tables, a cost growing with the square of the number of reports).
+ * values (numbers, booleans, text, null) of `columns` (`exportColumns`). The order is computed
+ * first over the sort keys alone, with the columns the joins add (a temp table of row ids), then
+ * each page is read by its row ids: DuckDB's 2,048-row chunks of JSON text, read whole, had the
+ * exports take 120 MB of JavaScript heap and 100 of DuckDB's at 10,000 reports. The joins are made
+ * once, not once per page (each joined whole tables, a cost growing with the square of the number
+ * of reports).
  */
 async function streamRows(conn: DuckDBConnection, q: ExportQuery, columns: readonly Column[], each: (rows: unknown[][]) => void): Promise<void> {
   const floats = columns.flatMap((c, i) => (FLOATING.test(c.type) ? [i] : []));
+  // the table's own columns from the table, the joined ones from the staged order (`o`)
+  const own = columns.length - q.joined.length;
+  const select = `json_array(${columns.map((c, i) => jsonColumn(`${i < own ? q.alias : 'o'}.${sqlIdent(c.name)}`, c.type)).join(', ')})`;
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE export_order AS
-     SELECT row_number() OVER (ORDER BY ${q.orderBy}) AS n, ${q.alias}.rowid AS row_id${q.joined.map((c) => `, ${c}`).join('')}
+     SELECT row_number() OVER (ORDER BY ${q.orderBy}) AS n, ${q.alias}.rowid AS row_id${q.joined.map((c) => `, ${c.expr} AS ${sqlIdent(c.name)}`).join('')}
      FROM ${q.table} ${q.alias} ${q.joins} ORDER BY n`,
   );
   try {
     const total = Number((await conn.runAndReadAll('SELECT count(*) FROM export_order')).getColumnsJS()[0][0]);
     for (let from = 0; from < total; from += ROWS_PER_PAGE) {
       const reader = await conn.runAndReadAll(
-        `SELECT ${q.select}::VARCHAR FROM export_order o JOIN ${q.table} ${q.alias} ON ${q.alias}.rowid = o.row_id
+        `SELECT ${select}::VARCHAR FROM export_order o JOIN ${q.table} ${q.alias} ON ${q.alias}.rowid = o.row_id
          WHERE o.n > ${from} AND o.n <= ${from + ROWS_PER_PAGE} ORDER BY o.n`,
       );
       const rows = (reader.getColumnsJS()[0] as string[]).map((text) => JSON.parse(text) as unknown[]);
@@ -198,57 +210,38 @@ export interface ExportFiles {
 
 /** The anomalies table (CSV and JSON, one pass) and the reports table (CSV). */
 export async function writeExports(conn: DuckDBConnection, files: ExportFiles, reportDocuments: string): Promise<void> {
-  const anomalies: Column[] = [
-    ...(await tableColumns(conn, 'anomalies')),
-    { name: 'report_agency', type: 'VARCHAR' }, { name: 'report_year', type: 'INTEGER' }, { name: 'report_source', type: 'VARCHAR' },
-    { name: 'report_group_id', type: 'VARCHAR' },
-  ];
-  const own = anomalies.length - 4;
+  const anomaliesQuery: ExportQuery = {
+    table: 'anomalies',
+    alias: 'a',
+    joins: `LEFT JOIN reports r ON r.report_id = a.report_id LEFT JOIN ${reportDocuments} g ON g.report_id = a.report_id`,
+    joined: [
+      { name: 'report_agency', type: 'VARCHAR', expr: 'r.agency' }, { name: 'report_year', type: 'INTEGER', expr: 'r.year' },
+      { name: 'report_source', type: 'VARCHAR', expr: 'r.source' }, { name: 'report_group_id', type: 'VARCHAR', expr: 'g.group_id' },
+    ],
+    orderBy: 'a.rule_id, r.agency_norm, r.year, a.report_id, a.fingerprint',
+  };
+  const anomalies = await exportColumns(conn, anomaliesQuery);
   const csv = new CsvWriter(files.anomaliesCsv, anomalies.map((c) => c.name));
   const json = new JsonWriter(files.anomaliesJson, anomalies.map((c) => c.name));
-  await streamRows(
-    conn,
-    {
-      select: `json_array(${anomalies
-        .slice(0, own)
-        .map((c) => jsonColumn(`a.${sqlIdent(c.name)}`, c.type))
-        .join(', ')}, o.report_agency, o.report_year, o.report_source, o.report_group_id)`,
-      table: 'anomalies',
-      alias: 'a',
-      joins: `LEFT JOIN reports r ON r.report_id = a.report_id LEFT JOIN ${reportDocuments} g ON g.report_id = a.report_id`,
-      joined: ['r.agency AS report_agency', 'r.year AS report_year', 'r.source AS report_source', 'g.group_id AS report_group_id'],
-      orderBy: 'a.rule_id, r.agency_norm, r.year, a.report_id, a.fingerprint',
-    },
-    anomalies,
-    (rows) => {
-      csv.rows(rows);
-      json.rows(rows);
-    },
-  );
+  await streamRows(conn, anomaliesQuery, anomalies, (rows) => {
+    csv.rows(rows);
+    json.rows(rows);
+  });
   csv.end();
   json.end();
 
-  const reports: Column[] = [
-    ...(await tableColumns(conn, 'reports')),
-    { name: 'group_id', type: 'VARCHAR' }, { name: 'group_is_representative', type: 'BOOLEAN' }, { name: 'group_n_sources', type: 'INTEGER' },
-    { name: 'group_is_primary', type: 'BOOLEAN' },
-  ];
+  const reportsQuery: ExportQuery = {
+    table: 'reports',
+    alias: 'r',
+    joins: `LEFT JOIN ${reportDocuments} g USING (report_id)`,
+    joined: [
+      { name: 'group_id', type: 'VARCHAR', expr: 'g.group_id' }, { name: 'group_is_representative', type: 'BOOLEAN', expr: 'g.is_representative' },
+      { name: 'group_n_sources', type: 'INTEGER', expr: 'g.n_sources' }, { name: 'group_is_primary', type: 'BOOLEAN', expr: 'g.is_primary' },
+    ],
+    orderBy: 'r.agency_norm, r.year, r.source, r.report_id',
+  };
+  const reports = await exportColumns(conn, reportsQuery);
   const reportsCsv = new CsvWriter(files.reportsCsv, reports.map((c) => c.name));
-  await streamRows(
-    conn,
-    {
-      select: `json_array(${reports
-        .slice(0, reports.length - 4)
-        .map((c) => jsonColumn(`r.${sqlIdent(c.name)}`, c.type))
-        .join(', ')}, o.group_id, o.group_is_representative, o.group_n_sources, o.group_is_primary)`,
-      table: 'reports',
-      alias: 'r',
-      joins: `LEFT JOIN ${reportDocuments} g USING (report_id)`,
-      joined: ['g.group_id AS group_id', 'g.is_representative AS group_is_representative', 'g.n_sources AS group_n_sources', 'g.is_primary AS group_is_primary'],
-      orderBy: 'r.agency_norm, r.year, r.source, r.report_id',
-    },
-    reports,
-    (rows) => reportsCsv.rows(rows),
-  );
+  await streamRows(conn, reportsQuery, reports, (rows) => reportsCsv.rows(rows));
   reportsCsv.end();
 }
