@@ -16,7 +16,7 @@ import { acquireLock } from './lock.js';
 import { Logger } from './log.js';
 import { loadReviewsFor, writeOutputs } from './outputs/index.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
-import { loadAgencies, runRules, summariseFindings } from './rules/index.js';
+import { loadAgencies, runRules, storeAgencies, summariseFindings } from './rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 import { RULES_VERSION } from './rules/version.js';
 import { formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from './summary.js';
@@ -123,6 +123,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     await limitDbMemory(conn, dbMemory);
     summary.phases.ingest = clock.lap();
     log.info(`read ${summary.new + summary.reprocessed} documents, ${summary.unchanged} unchanged`, { stage: 'ingest', duration_ms: summary.phases.ingest.wallMs });
+
+    // The agency CSV in the warehouse, and each report's region and level from it (new reports included).
+    await storeAgencies(conn, agencies);
 
     // Nothing loaded and nothing the rules or outputs read has changed: their results stand.
     const inputsHash = fingerprintRunInputs({

@@ -9,6 +9,7 @@ import { DuckDBConnection, DuckDBInstance, DuckDBTimestampValue, type DuckDBAppe
 import type { Message } from '../extractors/model.js';
 import { normaliseAgency } from '../extractors/recognise/meta.js';
 import { allTemplateKeys } from '../extractors/template.js';
+import { applyComments } from './dictionary.js';
 import { gridAt, stringAt, valueAt, type PackedExtraction } from './packed-cells.js';
 import { sqlDir } from './paths.js';
 import { sqlString } from './sql-text.js';
@@ -132,6 +133,7 @@ export async function openWarehouse(path: string, memoryLimit = DEFAULT_DB_MEMOR
   await conn.run(readFileSync(join(sqlDir(), 'schema.sql'), 'utf8'));
   // The researchers' views are part of every published warehouse, with or without outputs.
   await conn.run(readFileSync(join(sqlDir(), 'views.sql'), 'utf8'));
+  await applyComments(conn);
   await refreshTemplateKeys(conn);
   return { instance, conn, path };
 }
@@ -207,6 +209,7 @@ function appendReport(r: DuckDBAppender, rec: ReportRecord): void {
   r.appendBigInt(BigInt(rec.size)); str(r, x ? x.tablesFound.join(',') : null);
   str(r, JSON.stringify(rec.messages.filter((m) => m.type !== 'info'))); str(r, rec.extractorVersion);
   str(r, rec.runId); r.appendTimestamp(nowTimestamp()); int(r, rec.filedYear);
+  r.appendNull(); r.appendNull(); // region, level: set from the agency CSV by every run (setReportAgencies)
   r.endRow();
 }
 

@@ -153,3 +153,47 @@ CREATE TABLE IF NOT EXISTS fetches (
   attempts       INTEGER,
   duration_ms    INTEGER
 );
+
+-- The agency hierarchy of --agencies FILE, replaced by every run (empty when the run has none).
+CREATE TABLE IF NOT EXISTS agencies (
+  agency        VARCHAR NOT NULL,   -- as written in the CSV
+  agency_norm   VARCHAR NOT NULL,   -- normalised name, matched against reports.agency_norm
+  parent        VARCHAR,            -- the parent agency as written (NULL at the top)
+  parent_norm   VARCHAR,
+  region        VARCHAR,
+  region_code   VARCHAR,            -- e.g. the 6-digit administrative division code, when the CSV has a region_code column
+  level         VARCHAR,
+  aliases       VARCHAR[],          -- former names as written
+  aliases_norm  VARCHAR[],
+  line          INTEGER             -- line of the row in the CSV
+);
+-- The agency's region and level from the agency CSV (NULL when the agency is not listed), set by every run.
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS region VARCHAR;
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS level VARCHAR;
+
+-- What each run checked: one row per run and rule (pipeline/rules/rule-results.ts).
+CREATE TABLE IF NOT EXISTS rule_results (
+  run_id                  VARCHAR NOT NULL,
+  rule_id                 VARCHAR NOT NULL,
+  severity                VARCHAR,
+  reports_checked         INTEGER,
+  reports_passed          INTEGER,
+  reports_failed          INTEGER,
+  reports_not_assessable  INTEGER,
+  findings                INTEGER
+);
+
+-- Findings of the run before that are gone from this run's (pipeline/rules/changes.ts).
+CREATE TABLE IF NOT EXISTS resolved_findings (
+  fingerprint     VARCHAR NOT NULL,
+  rule_id         VARCHAR NOT NULL,
+  severity        VARCHAR,
+  report_id       VARCHAR,
+  table_id        VARCHAR,
+  row_key         VARCHAR,
+  col_key         VARCHAR,
+  message         VARCHAR,
+  first_seen_run  VARCHAR,
+  last_seen_run   VARCHAR,
+  resolved_run    VARCHAR NOT NULL
+);

@@ -72,7 +72,8 @@ SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, g.is_primary, g
        max(c.value) FILTER (WHERE c.col_key = 'social_org')     AS social_org,      -- 社会公益组织
        max(c.value) FILTER (WHERE c.col_key = 'legal_service')  AS legal_service,   -- 法律服务机构
        max(c.value) FILTER (WHERE c.col_key = 'other_org')      AS other_org,       -- 其他
-       max(c.value) FILTER (WHERE c.col_key = 'total')          AS total            -- 总计
+       max(c.value) FILTER (WHERE c.col_key = 'total')          AS total,           -- 总计
+       r.region, r.level                                                                  -- from the agency CSV (NULL: not listed)
 FROM cells c
 JOIN report_documents g ON g.report_id = c.report_id AND g.is_representative
 JOIN reports r ON r.report_id = c.report_id
@@ -89,7 +90,8 @@ SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, g.is_primary, g
        max(c.value) FILTER (WHERE c.col_key = 'corrected') AS corrected,  -- 结果纠正
        max(c.value) FILTER (WHERE c.col_key = 'other')     AS other,      -- 其他结果
        max(c.value) FILTER (WHERE c.col_key = 'pending')   AS pending,    -- 尚未审结
-       max(c.value) FILTER (WHERE c.col_key = 'total')     AS total       -- 总计
+       max(c.value) FILTER (WHERE c.col_key = 'total')     AS total,      -- 总计
+       r.region, r.level                                                         -- from the agency CSV (NULL: not listed)
 FROM cells c
 JOIN report_documents g ON g.report_id = c.report_id AND g.is_representative
 JOIN reports r ON r.report_id = c.report_id
@@ -112,7 +114,8 @@ SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, g.is_primary, g
        max(c.value) FILTER (WHERE c.col_key = 'total_published') AS total_published,  -- 2019 对外公开总数量
        max(c.value) FILTER (WHERE c.col_key = 'prev_items')      AS prev_items,       -- 2019 上一年项目数量
        max(c.value) FILTER (WHERE c.col_key = 'change')          AS change,           -- 2019 本年增/减
-       max(c.value) FILTER (WHERE c.col_key = 'projects')        AS projects          -- 2019 采购项目数量
+       max(c.value) FILTER (WHERE c.col_key = 'projects')        AS projects,         -- 2019 采购项目数量
+       r.region, r.level                                                                      -- from the agency CSV (NULL: not listed)
 FROM cells c
 JOIN report_documents g ON g.report_id = c.report_id AND g.is_representative
 JOIN reports r ON r.report_id = c.report_id
@@ -164,7 +167,8 @@ SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, r.status,
        -- 诉讼纠错率 = litigation.corrected / (litigation.total − litigation.pending), litigation = direct + after review
        t4_blocks.litigation_corrected / nullif(t4_blocks.litigation_total - t4_blocks.litigation_pending, 0) AS litigation_correction_rate,
        -- 复议诉讼率 = (review.total + litigation.total) / total_processed  (challenges per answered request)
-       (t4_blocks.review_total + t4_blocks.litigation_total) / nullif(t3_totals.total_processed, 0) AS challenge_rate
+       (t4_blocks.review_total + t4_blocks.litigation_total) / nullif(t3_totals.total_processed, 0) AS challenge_rate,
+       r.region, r.level
 FROM reports r
 JOIN report_documents g ON g.report_id = r.report_id AND g.is_representative
 LEFT JOIN t3_totals ON t3_totals.report_id = r.report_id
@@ -176,9 +180,20 @@ WHERE r.status <> 'failed';
 CREATE OR REPLACE VIEW findings AS
 SELECT a.*, r.agency, r.agency_norm, r.year, r.template, r.source, g.group_id,
        rr.year AS related_year, rg.group_id AS related_group_id,
-       coalesce(a.review_decision, '') <> 'dismissed' AS counted
+       coalesce(a.review_decision, '') <> 'dismissed' AS counted,
+       r.region, r.level
 FROM anomalies a
 LEFT JOIN reports r ON r.report_id = a.report_id
 LEFT JOIN report_documents g ON g.report_id = a.report_id
 LEFT JOIN reports rr ON rr.report_id = a.related_report_id
 LEFT JOIN report_documents rg ON rg.report_id = a.related_report_id;
+
+-- Agencies that have reports but no row in the agency CSV (every agency when the run had none):
+-- their reports' region and level are NULL, and XA.AGGREGATE / XA.OUTLIER's peer groups miss them.
+CREATE OR REPLACE VIEW agencies_missing AS
+SELECT r.agency_norm, min(r.agency) AS agency, CAST(count(*) AS INTEGER) AS documents,
+       CAST(min(r.year) AS INTEGER) AS first_year, CAST(max(r.year) AS INTEGER) AS last_year
+FROM reports r
+WHERE r.agency_norm IS NOT NULL AND r.status <> 'failed'
+  AND r.agency_norm NOT IN (SELECT unnest(list_prepend(agency_norm, aliases_norm)) FROM agencies)
+GROUP BY r.agency_norm;

@@ -1,10 +1,11 @@
 /**
  * The agency hierarchy CSV (`--agencies FILE`): header `agency,parent,region,level`, optional
- * `aliases` (former names, separated by `|`). Read and checked before a run writes anything:
+ * `aliases` (former names, separated by `|`) and `region_code` (e.g. the administrative division code). Read and checked before a run writes anything:
  * a missing header, an unknown parent, a cycle, a duplicate agency or alias is an error naming
  * the file and the line.
  */
 import { normaliseAgency } from '../../extractors/recognise/meta.js';
+import { LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { readCsv } from '../csv.js';
 
 export interface AgencyRow {
@@ -15,6 +16,8 @@ export interface AgencyRow {
   /** The parent's norm (resolved through aliases). */
   readonly parentNorm: string | null;
   readonly region: string | null;
+  /** The CSV's optional region_code column (e.g. 350128), as written. */
+  readonly regionCode: string | null;
   readonly level: string | null;
   readonly aliases: readonly string[];
   /** 1-based line of the row in the file. */
@@ -48,6 +51,7 @@ interface RawRow {
   agency: string;
   parent: string | null;
   region: string | null;
+  regionCode: string | null;
   level: string | null;
   aliases: string[];
   line: number;
@@ -57,13 +61,14 @@ function readRows(path: string): RawRow[] {
   const fail = (line: number, message: string): never => {
     throw new AgencyCsvError(path, line, message);
   };
-  return readCsv(path, REQUIRED, fail, `${REQUIRED.join(',')} (optional: aliases)`).map(({ fields, line }) => {
+  return readCsv(path, REQUIRED, fail, `${REQUIRED.join(',')} (optional: aliases, region_code)`).map(({ fields, line }) => {
     const agency = blankToNull(fields.agency);
     if (!agency) fail(line, 'empty agency');
     return {
       agency: agency!,
       parent: blankToNull(fields.parent),
       region: blankToNull(fields.region),
+      regionCode: blankToNull(fields.region_code),
       level: blankToNull(fields.level),
       aliases: (fields.aliases ?? '').split('|').map((a) => a.trim()).filter((a) => a !== ''),
       line,
@@ -120,10 +125,47 @@ export function loadAgencies(path: string): AgencyHierarchy {
         parent: row.parent,
         parentNorm: parent ? normaliseAgency(parent.agency) : null,
         region: row.region,
+        regionCode: row.regionCode,
         level: row.level,
         aliases: row.aliases,
         line: row.line,
       };
     }),
   };
+}
+
+/**
+ * Stores the hierarchy in the warehouse (`agencies`, replaced: empty without --agencies) and sets
+ * every report's region and level from it (matched by normalised name or alias; NULL when the
+ * report's agency is not listed). Run by every run, after the reports are loaded.
+ */
+export async function storeAgencies(conn: DuckDBConnection, h: AgencyHierarchy | null): Promise<void> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await conn.run('DELETE FROM agencies');
+    if (h && h.agencies.length > 0) {
+      const ap = await conn.createAppender('agencies');
+      const text = (v: string | null) => (v === null ? ap.appendNull() : ap.appendVarchar(v));
+      for (const a of h.agencies) {
+        text(a.agency); text(a.norm); text(a.parent); text(a.parentNorm); text(a.region); text(a.regionCode); text(a.level);
+        ap.appendList(listValue([...a.aliases]), LIST(VARCHAR));
+        ap.appendList(listValue(a.aliases.map(normaliseAgency)), LIST(VARCHAR));
+        ap.appendInteger(a.line);
+        ap.endRow();
+      }
+      ap.closeSync();
+    }
+    await conn.run(`UPDATE reports SET region = a.region, level = a.level
+      FROM (SELECT DISTINCT ON (name_norm) name_norm, region, level
+            FROM (SELECT unnest(list_prepend(agency_norm, aliases_norm)) AS name_norm, region, level, line FROM agencies)
+            ORDER BY name_norm, line) a
+      WHERE reports.agency_norm = a.name_norm AND (reports.region IS DISTINCT FROM a.region OR reports.level IS DISTINCT FROM a.level)`);
+    await conn.run(`UPDATE reports SET region = NULL, level = NULL
+      WHERE (region IS NOT NULL OR level IS NOT NULL)
+        AND (agency_norm IS NULL OR agency_norm NOT IN (SELECT unnest(list_prepend(agency_norm, aliases_norm)) FROM agencies))`);
+    await conn.run('COMMIT');
+  } catch (e) {
+    await conn.run('ROLLBACK');
+    throw new Error(`agencies: storing ${h?.path ?? 'no agency CSV'}: ${(e as Error).message}`);
+  }
 }

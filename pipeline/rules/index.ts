@@ -16,7 +16,7 @@ import { loadRuleFiles, RuleFileError, type Prelude, type RuleDef } from './file
 import { forEachSlice, PRELUDE_REPORTS_PER_SLICE, reportSlices } from './slices.js';
 import { attachRulesWork } from './work.js';
 
-export { AgencyCsvError, loadAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
+export { AgencyCsvError, loadAgencies, storeAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
 export { RULE_CATALOGUE, RULE_IDS, type RuleId } from './catalogue.js';
 
 export interface RulesContext {
