@@ -16,7 +16,7 @@ import { acquireLock } from './lock.js';
 import { Logger } from './log.js';
 import { loadReviewsFor, writeOutputs } from './outputs/index.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
-import { loadAgencies, runRules, storeAgencies, summariseFindings } from './rules/index.js';
+import { findingChanges, loadAgencies, recordRuleResults, runRules, storeAgencies, summariseFindings } from './rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 import { RULES_VERSION } from './rules/version.js';
 import { formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from './summary.js';
@@ -142,6 +142,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
           runId, agencies,
           onMemoryRetry: (what, limit, reason) => log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, { stage: 'rules' }),
         });
+    await recordRuleResults(conn, runId);
+    const changes = await findingChanges(conn, runId);
     summary.phases.rules = clock.lap();
     summary.stageMs.rules = summary.phases.rules.wallMs;
     log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules: ${summary.rules.findings} findings`, {
@@ -172,6 +174,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       stage: 'run', duration_ms: summary.endedAt.getTime() - summary.startedAt.getTime(), exit_code: exitCode,
       seen: summary.seen, new: summary.new, unchanged: summary.unchanged, reprocessed: summary.reprocessed, duplicates: summary.duplicates,
       failed: summary.failed.length, partial: summary.partial.length, cells_loaded: summary.cellsLoaded, findings: summary.rules.findings,
+      findings_new: changes.new, findings_resolved: changes.resolved,
       stage_ms: Object.fromEntries(Object.entries(summary.stageMs).map(([k, v]) => [k, Math.round(v)])),
       phases: Object.fromEntries(Object.entries(summary.phases).map(([k, p]) => [k, { wall_ms: p.wallMs, cpu_ms: p.cpuMs }])),
       cpu_ms: Math.round(processCpuMs()), peak_rss_mb: summary.peakRssMb,

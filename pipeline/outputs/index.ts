@@ -162,7 +162,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       written.push(f.path);
     }
     if (ctx.reviewsCsv === undefined && ensureReviewsFile(reviewsFile)) written.push(reviewsFile);
-    if (ctx.parquetDir) written.push(...(await writeParquet(conn, ctx.parquetDir, { report_documents: `SELECT * FROM ${REPORT_DOCUMENTS}` })));
+    if (ctx.parquetDir) written.push(...(await writeParquet(conn, ctx.parquetDir, { queries: { report_documents: `SELECT * FROM ${REPORT_DOCUMENTS}` }, runId: ctx.summary.runId })));
   } finally {
     for (const f of files) f.abort();
     await releaseAuditData(conn);

@@ -10,6 +10,7 @@ import { sqlDir } from '../paths.js';
 import { returnFreedMemory, withMemoryToSpare } from '../warehouse.js';
 import { loadAgencies, type AgencyHierarchy } from './agencies.js';
 import { isRuleId } from './catalogue.js';
+import { recordResolvedFindings } from './changes.js';
 import { createRuleContext } from './context.js';
 import { collectFindings, createFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
 import { loadRuleFiles, RuleFileError, type Prelude, type RuleDef } from './files.js';
@@ -17,6 +18,8 @@ import { forEachSlice, PRELUDE_REPORTS_PER_SLICE, reportSlices } from './slices.
 import { attachRulesWork } from './work.js';
 
 export { AgencyCsvError, loadAgencies, storeAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
+export { findingChanges, type FindingChanges } from './changes.js';
+export { recordRuleResults, RULE_NEEDS } from './rule-results.js';
 export { RULE_CATALOGUE, RULE_IDS, type RuleId } from './catalogue.js';
 
 export interface RulesContext {
@@ -108,7 +111,7 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     await work.release();
   }
   await writeRuleCatalogue(conn, rules);
-  await writeAnomalies(conn, ctx.runId);
+  await recordResolvedFindings(conn, ctx.runId, () => writeAnomalies(conn, ctx.runId));
   await returnFreedMemory(conn);
   return summariseFindings(conn);
 }

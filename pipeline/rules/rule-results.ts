@@ -1,0 +1,101 @@
+/**
+ * What a run checked, not only what failed (as dbt's run results): for every rule of the
+ * catalogue, the reports it checked, passed, failed and could not assess, in `rule_results`
+ * (one row per run and rule).
+ *
+ * A report is one report group (its representative document). Every report is checked by every
+ * rule; it failed when the rule has a finding on it (dismissed ones included), it is not
+ * assessable when it failed to be read, or lacks what the rule needs (RULE_NEEDS: a table, a
+ * table holding only numbers, the year before or after, a statement of its prose, a row in the
+ * agency CSV), and it passed otherwise.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { RuleId } from './catalogue.js';
+import { sqlString } from '../sql-text.js';
+
+/**
+ * What each rule needs to assess a report, as a condition over `rule_scope`'s columns; a rule not
+ * listed can assess every report that was read.
+ */
+export const RULE_NEEDS: Partial<Record<RuleId, string>> = {
+  'T3.ROW_TOTAL': 'has_t3 AND NOT text_t3',
+  'T3.RESULT_TOTAL': 'has_t3 AND NOT text_t3',
+  'T3.BALANCE': 'has_t3 AND NOT text_t3',
+  'T3.GROUP_SUBTOTAL': 'has_t3 AND NOT text_t3',
+  'T4.TOTAL': 'has_t4 AND NOT text_t4',
+  'T2.UNIT': 'has_t2',
+  'NARR.T3_CLAIM': 'claims_t3',
+  'NARR.T4_CLAIM': 'claims_t4',
+  'NARR.T2_CLAIM': 'claims_t2',
+  'NARR.PARTS_SUM': 'claims_parts',
+  'NARR.PERCENT': 'claims_percent',
+  'XY.CARRY_OVER': 'has_t3 AND NOT text_t3 AND has_neighbour',
+  'XY.COPY': '(has_t3 OR has_t4) AND has_neighbour',
+  'XY.JUMP': '(has_t3 OR has_t4) AND has_neighbour',
+  'XY.IN_FORCE_CHAIN': "has_t2 AND template = '2021' AND has_neighbour",
+  'XY.ITEMS_CHAIN': "has_t2 AND template = '2019' AND has_neighbour",
+  'XA.COPY': 'has_t3 OR has_t4',
+  'XA.OUTLIER': 'has_t3 OR has_t4',
+  'XA.AGGREGATE': 'listed',
+};
+
+/** One row per report (representative document) with what the rules may need of it. */
+const SCOPE = `
+CREATE OR REPLACE TEMP TABLE rule_scope AS
+WITH names AS (
+  SELECT DISTINCT ON (name_norm) name_norm, agency_norm
+  FROM (SELECT unnest(list_prepend(agency_norm, aliases_norm)) AS name_norm, agency_norm, line FROM agencies)
+  ORDER BY name_norm, line
+),
+reps AS (
+  SELECT g.group_id, r.status, r.year, r.template, coalesce(n.agency_norm, r.agency_norm) AS agency_key, n.agency_norm IS NOT NULL AS listed,
+         string_split(coalesce(r.tables_found, ''), ',') AS tables
+  FROM report_documents g JOIN reports r USING (report_id) LEFT JOIN names n ON n.name_norm = r.agency_norm
+  WHERE g.is_representative
+),
+texts AS (SELECT report_id AS group_id, list(DISTINCT table_id) AS tables FROM cells WHERE kind = 'text' GROUP BY report_id),
+said AS (
+  SELECT report_id AS group_id,
+         bool_or(quantity LIKE 't2.%') AS t2, bool_or(quantity LIKE 't3.%') AS t3, bool_or(quantity LIKE 't4.%') AS t4,
+         bool_or(quantity = 'parts') AS parts, bool_or(percent IS NOT NULL) AS percent
+  FROM claims GROUP BY report_id
+),
+years AS (SELECT DISTINCT agency_key, year FROM reps WHERE status <> 'failed' AND agency_key IS NOT NULL AND year IS NOT NULL)
+SELECT r.group_id, r.status = 'failed' AS unread, r.listed, r.template,
+       list_contains(r.tables, 'T2') AS has_t2, list_contains(r.tables, 'T3') AS has_t3, list_contains(r.tables, 'T4') AS has_t4,
+       coalesce(list_contains(t.tables, 'T2'), false) AS text_t2, coalesce(list_contains(t.tables, 'T3'), false) AS text_t3,
+       coalesce(list_contains(t.tables, 'T4'), false) AS text_t4,
+       coalesce(s.t2, false) AS claims_t2, coalesce(s.t3, false) AS claims_t3, coalesce(s.t4, false) AS claims_t4,
+       coalesce(s.parts, false) AS claims_parts, coalesce(s.percent, false) AS claims_percent,
+       EXISTS (SELECT 1 FROM years y WHERE y.agency_key = r.agency_key AND y.year IN (r.year - 1, r.year + 1)) AS has_neighbour
+FROM reps r LEFT JOIN texts t USING (group_id) LEFT JOIN said s USING (group_id)`;
+
+/** Fills `rule_results` for this run from the rules, the findings and the reports in the warehouse. */
+export async function recordRuleResults(conn: DuckDBConnection, runId: string): Promise<void> {
+  await conn.run(SCOPE);
+  try {
+    const assessable = Object.entries(RULE_NEEDS).map(([id, needs]) => `WHEN ${sqlString(id)} THEN (${needs})`).join(' ');
+    await conn.run('DELETE FROM rule_results WHERE run_id = $1', [runId]);
+    await conn.run(
+      `INSERT INTO rule_results
+       WITH failed AS (
+         SELECT a.rule_id, g.group_id, count(*) AS findings FROM anomalies a JOIN report_documents g USING (report_id) GROUP BY ALL
+       ), judged AS (
+         SELECT ru.rule_id, ru.severity, f.group_id IS NOT NULL AS failed,
+                f.group_id IS NULL AND (s.unread OR NOT coalesce(CASE ru.rule_id ${assessable} ELSE true END, false)) AS not_assessable
+         FROM rules ru CROSS JOIN rule_scope s LEFT JOIN failed f ON f.rule_id = ru.rule_id AND f.group_id = s.group_id
+       )
+       SELECT $1, ru.rule_id, ru.severity,
+              count(j.rule_id)::INTEGER,
+              count(j.rule_id) FILTER (WHERE NOT j.failed AND NOT j.not_assessable)::INTEGER,
+              count(j.rule_id) FILTER (WHERE j.failed)::INTEGER,
+              count(j.rule_id) FILTER (WHERE j.not_assessable)::INTEGER,
+              (SELECT count(*) FROM anomalies a WHERE a.rule_id = ru.rule_id)::INTEGER
+       FROM rules ru LEFT JOIN judged j USING (rule_id)
+       GROUP BY ru.rule_id, ru.severity`,
+      [runId],
+    );
+  } finally {
+    await conn.run('DROP TABLE IF EXISTS rule_scope');
+  }
+}
