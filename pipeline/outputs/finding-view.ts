@@ -123,14 +123,14 @@ ${reviewLine(s)}
 }
 
 /** A finding as a row of the summary's table (compact: the table's CSS styles its columns). */
-export function findingRow(s: ShownFinding, data: AuditData): string {
+export function findingRow(s: ShownFinding, data: AuditData, rowGroup?: string): string {
   const f = s.finding;
   const g = data.groupById.get(s.group_id);
   const related = s.related_group_id ? data.groupById.get(s.related_group_id) : undefined;
   const where = f.table_id ? cellLabel(f.table_id, f.row_key, f.col_key, g?.template ?? null) : '';
   const sev = escapeHtml(f.severity);
   const note = s.dismissed && f.review_note ? `<div class="muted">排除理由：${escapeHtml(f.review_note)}</div>` : '';
-  return `<tr data-row="${s.dismissed ? 'dismissed' : 'finding'}" data-sev="${escapeHtml(tokens([f.severity]))}" data-rule="${escapeHtml(tokens([f.rule_id]))}" data-agency="${escapeHtml(
+  return `<tr data-row="${rowGroup ?? (s.dismissed ? 'dismissed' : 'finding')}" data-sev="${escapeHtml(tokens([f.severity]))}" data-rule="${escapeHtml(tokens([f.rule_id]))}" data-agency="${escapeHtml(
     tokens([g?.agency]),
   )}" data-year="${escapeHtml(tokens([g?.year]))}"><td><span class="badge ${sev}">${escapeHtml(severityZh(f.severity))}</span></td><td><code>${escapeHtml(
     f.rule_id,

@@ -13,10 +13,11 @@ import { defaultCollator, zhCollator, type AuditData, type ReportDoc, type Repor
 import type { FileSink } from './files.js';
 import { findingRow, ruleTitle } from './finding-view.js';
 import { counter, filterBar } from './filters.js';
-import { escapeHtml, html, type Html } from './html.js';
-import { severityZh, statusZh, templateZh } from './labels.js';
+import { escapeHtml, html, trusted, type Html } from './html.js';
+import { cellLabel, severityZh, statusZh, templateZh } from './labels.js';
 import { pageShell, tokens } from './page.js';
 import type { Review } from './reviews.js';
+import type { RunChecks } from './run-checks.js';
 
 export interface IndexPageInput {
   data: AuditData;
@@ -27,6 +28,8 @@ export interface IndexPageInput {
   problems: readonly ReportDoc[];
   /** Files this run could not read that the warehouse holds (from an earlier run). */
   knownSources: ReadonlySet<string>;
+  /** Every rule with what it checked, and the findings new and resolved since the previous run. */
+  checks: RunChecks;
 }
 
 const SEVERITIES = ['error', 'warning', 'info'];
@@ -43,7 +46,7 @@ function countBy<T>(items: readonly T[], key: (t: T) => string): Map<string, num
   return m;
 }
 
-function runCards(s: RunSummary, data: AuditData, counted: readonly ShownFinding[], dismissed: number): Html {
+function runCards(s: RunSummary, data: AuditData, counted: readonly ShownFinding[], dismissed: number, checks: RunChecks): Html {
   const bySev = countBy(counted, (f) => f.finding.severity);
   return html`<div class="cards">
 ${card(s.seen, '本次读取的文件')}${card(s.new, '新文件')}${card(s.unchanged, '未变化（沿用）')}${s.reprocessed ? card(s.reprocessed, '重新识别') : ''}
@@ -52,6 +55,7 @@ ${card(s.failed.length, '读取失败', s.failed.length ? 'error' : '')}${card(s
 ${card(data.groups.length, `份报告（${data.documents} 个文件）`)}
 ${SEVERITIES.map((sev) => card(bySev.get(sev) ?? 0, `${severityZh(sev)}`, sev))}
 ${card(dismissed, '已排除（不计入）')}
+${checks.previousRun ? html`${card(checks.newFindings.length, '新发现（与上次运行相比）')}${card(checks.resolved.length, '已消除')}` : ''}
 </div>`;
 }
 
@@ -85,6 +89,42 @@ function byRule(data: AuditData, counted: readonly ShownFinding[]): Html {
     const sev = severityOf.get(id)!;
     return html`<tr><td><code>${id}</code></td><td>${ruleTitle(data, id)}</td><td><span class="badge ${sev}">${severityZh(sev)}</span></td><td class="n">${n}</td></tr>`;
   })}</table>`;
+}
+
+/** Every rule of the run: the reports it checked, passed, failed and could not assess. */
+function ruleResults(checks: RunChecks): Html {
+  if (checks.rules.length === 0) return html`<p class="muted">本次没有运行规则。</p>`;
+  return html`<table class="list checks"><thead><tr><th>规则</th><th>说明</th><th>严重程度</th><th>检查的报告</th><th>通过</th><th>有发现</th><th>无法判断</th><th>发现</th></tr></thead><tbody>${checks.rules.map(
+    (r) => html`<tr><td><code>${r.rule_id}</code></td><td>${r.title_zh ?? ''}</td><td><span class="badge ${r.severity}">${severityZh(r.severity)}</span></td><td class="n">${r.reports_checked}</td><td class="n">${r.reports_passed}</td><td class="n">${r.reports_failed}</td><td class="n">${r.reports_not_assessable}</td><td class="n">${r.findings}</td></tr>`,
+  )}</tbody></table>
+<p class="note">按报告计。有发现：该规则对报告有发现（含已排除的）；无法判断：文件读取失败，或缺少规则所需的表、表中有文字、没有相邻年度的报告、正文没有相应陈述、机构不在机构表中。</p>`;
+}
+
+/** Rows shown of each list of changes (the counts are complete). */
+const CHANGES_SHOWN = 200;
+
+/** Findings new and resolved since the previous run. */
+function changesBlock(checks: RunChecks, data: AuditData): Html {
+  if (!checks.previousRun) return html`<p class="muted">这是该数据仓库的第一次运行：全部发现都是新的。</p>`;
+  const resolved = checks.resolved.slice(0, CHANGES_SHOWN);
+  const more = (n: number) => (n > CHANGES_SHOWN ? html`<p class="muted">只列出前 ${CHANGES_SHOWN} 条，共 ${n} 条。</p>` : '');
+  return html`<p class="muted">与上次运行 ${checks.previousRun} 相比。</p>
+<h3 id="new">新发现（${checks.newFindings.length}）</h3>${
+    checks.newFindings.length
+      ? html`<table class="list wide findings"><thead><tr><th>严重程度</th><th>规则</th><th>机构</th><th>年度</th><th>位置</th><th>说明</th><th></th></tr></thead><tbody>${trusted(
+          checks.newFindings.slice(0, CHANGES_SHOWN).map((f) => findingRow(f, data, 'new')).join(''),
+        )}</tbody></table>${more(checks.newFindings.length)}`
+      : html`<p class="muted">没有新发现。</p>`
+  }
+<h3 id="resolved">已消除的发现（${checks.resolved.length}）</h3>${
+    resolved.length
+      ? html`<table class="list wide findings"><thead><tr><th>严重程度</th><th>规则</th><th>机构</th><th>年度</th><th>位置</th><th>说明</th><th>指纹</th></tr></thead><tbody>${resolved.map(
+          (f) => html`<tr><td><span class="badge ${f.severity}">${severityZh(f.severity)}</span></td><td><code>${f.rule_id}</code></td><td>${f.agency ?? '（机构不明）'}</td><td>${f.year ?? ''}</td><td>${
+            f.table_id ? cellLabel(f.table_id, f.row_key, f.col_key, f.template) : ''
+          }</td><td>${f.message}</td><td class="fp">${f.fingerprint}</td></tr>`,
+        )}</tbody></table>${more(checks.resolved.length)}`
+      : html`<p class="muted">没有已消除的发现。</p>`
+  }`;
 }
 
 function topAgencies(data: AuditData, counted: readonly ShownFinding[]): Html {
@@ -121,9 +161,17 @@ function reportRow(g: ReportGroup, sources: string): string {
   )}.html">打开</a></td></tr>\n`;
 }
 
-/** Failed and partial documents, from the warehouse and from this run (a file that could not even be read). */
-function problemDocuments(problems: readonly ReportDoc[], knownSources: ReadonlySet<string>, s: RunSummary): Html {
-  const rows: { source: string; status: string; error: string; group: string | null }[] = [];
+/** A document not read completely: its source, status, reason and report page (null: no report). */
+export interface ProblemRow {
+  source: string;
+  status: string;
+  error: string;
+  group: string | null;
+}
+
+/** Failed and partial documents, from the warehouse and from this run (a file that could not even be read), failed first. */
+export function problemRows(problems: readonly ReportDoc[], knownSources: ReadonlySet<string>, s: RunSummary): ProblemRow[] {
+  const rows: ProblemRow[] = [];
   const known = new Set(knownSources);
   for (const d of problems) {
     for (const src of d.sources) {
@@ -133,8 +181,12 @@ function problemDocuments(problems: readonly ReportDoc[], knownSources: Readonly
   }
   // a file this run could not read at all has no reports row (one in the warehouse is listed with its report)
   for (const f of s.failed) if (!known.has(f.source)) rows.push({ source: f.source, status: 'failed', error: f.error, group: null });
-  if (rows.length === 0) return html`<p class="muted">所有文件都已完整识别。</p>`;
   rows.sort((a, b) => (a.status === b.status ? defaultCollator.compare(a.source, b.source) : a.status === 'failed' ? -1 : 1));
+  return rows;
+}
+
+function problemDocuments(rows: readonly ProblemRow[]): Html {
+  if (rows.length === 0) return html`<p class="muted">所有文件都已完整识别。</p>`;
   return html`<table class="list wide"><tr><th>文件</th><th>状态</th><th>原因</th><th></th></tr>${rows.map(
     (r) => html`<tr><td>${r.source}</td><td><span class="badge ${r.status}">${statusZh(r.status)}</span></td><td>${r.error}</td><td>${r.group ? html`<a href="reports/${r.group}.html">打开</a>` : ''}</td></tr>`,
   )}</table>`;
@@ -199,16 +251,20 @@ export class IndexPage {
     this.tail = tail;
     this.sink.write(head);
     this.sink.write(
-      html`<nav class="toc"><a href="#summary">运行概况</a><a href="#findings">全部发现</a><a href="#reports">报告一览</a><a href="#problems">未完整识别的文件</a>${
+      html`<nav class="toc"><a href="#summary">运行概况</a><a href="#checks">检查了什么</a><a href="#changes">与上次相比</a><a href="#findings">全部发现</a><a href="#reports">报告一览</a><a href="#problems">未完整识别的文件</a>${
         dismissed.length ? html`<a href="#dismissed">已排除</a>` : ''
       }<a href="#review">如何审核</a></nav>
 <h2 id="summary">运行概况</h2>
-${runCards(summary, data, counted, dismissed.length)}
+${runCards(summary, data, counted, dismissed.length, this.p.checks)}
 <div class="cols">
 <div><h3>报告：按统计年度和格式版本</h3>${byYearAndTemplate(data)}</div>
 <div><h3>发现：按规则</h3>${byRule(data, counted)}</div>
 <div><h3>错误最多的机构</h3>${topAgencies(data, counted)}</div>
 </div>
+<h2 id="checks">检查了什么：每条规则的检查结果</h2>
+${ruleResults(this.p.checks)}
+<h2 id="changes">与上次运行相比</h2>
+${changesBlock(this.p.checks, data)}
 ${filterBar({ severities: SEVERITIES.filter((s) => data.findings.some((f) => f.finding.severity === s)), rules, agencies, years })}
 <h2 id="findings">全部发现（${counted.length}）${counter('finding')}</h2>
 `.value,
@@ -250,7 +306,7 @@ ${filterBar({ severities: SEVERITIES.filter((s) => data.findings.some((f) => f.f
     this.reportsList();
     this.sink.write('</tbody></table>\n');
     this.sink.write(html`<h2 id="problems">未完整识别的文件</h2>
-${problemDocuments(this.p.problems, this.p.knownSources, summary)}
+${problemDocuments(problemRows(this.p.problems, this.p.knownSources, summary))}
 `.value);
     if (dismissed.length) {
       this.sink.write(

@@ -3,6 +3,7 @@
  * warehouse (so the views and review decisions are published with it):
  *   <out>/index.html, <out>/reports/<report>.html   the anomaly report (static, opens from disk)
  *   <out>/anomalies.csv, anomalies.json, reports.csv
+ *   <out>/审计结果.xlsx                              the auditors' workbook (findings, reports, failed documents, rule checks)
  *   <out>/reviews.csv                                 review decisions (created empty if absent)
  *   --parquet DIR                                     Hive-partitioned Parquet by year
  *
@@ -21,11 +22,13 @@ import {
 } from './audit-data.js';
 import { writeExports } from './exports.js';
 import { FileSink, replaceDir } from './files.js';
-import { IndexPage } from './index-page.js';
+import { IndexPage, problemRows } from './index-page.js';
 import { writeParquet } from './parquet.js';
 import { PagePool, pageJob } from './page-pool.js';
 import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Reviews } from './reviews.js';
+import { loadRunChecks } from './run-checks.js';
 import { createViews } from './views.js';
+import { WORKBOOK_NAME, writeWorkbook, type StagedFile } from './workbook.js';
 import { returnFreedMemory } from '../warehouse.js';
 
 export { loadReviews, ReviewsFileError, reviewsPath, type Review, type Reviews } from './reviews.js';
@@ -99,12 +102,14 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map((name) => new FileSink(join(out, name)));
   const [indexFile, anomaliesCsv, anomaliesJson, reportsCsv] = files;
   const written: string[] = [];
+  let workbook: StagedFile | null = null;
   try {
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);
     const problems = await loadProblems(conn, ctx.summary.failed.map((f) => f.source));
+    const checks = await loadRunChecks(conn, ctx.summary.runId, data);
     const index = new IndexPage(indexFile, {
-      data, summary: ctx.summary, staleReviews: applied.stale, reviewsFile, problems: problems.docs, knownSources: problems.known,
+      data, summary: ctx.summary, staleReviews: applied.stale, reviewsFile, problems: problems.docs, knownSources: problems.known, checks,
     });
     index.start();
 
@@ -156,8 +161,11 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     written.push(`${pagesDir}/ (${data.groups.length} report pages)`);
     index.finish();
 
+    workbook = await writeWorkbook(
+      conn, join(out, WORKBOOK_NAME), { data, checks, problems: problemRows(problems.docs, problems.known, ctx.summary), runId: ctx.summary.runId }, REPORT_DOCUMENTS,
+    );
     await writeExports(conn, { anomaliesCsv, anomaliesJson, reportsCsv }, REPORT_DOCUMENTS);
-    for (const f of [anomaliesCsv, anomaliesJson, reportsCsv, indexFile]) {
+    for (const f of [anomaliesCsv, anomaliesJson, reportsCsv, workbook, indexFile]) {
       f.commit();
       written.push(f.path);
     }
@@ -165,6 +173,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     if (ctx.parquetDir) written.push(...(await writeParquet(conn, ctx.parquetDir, { queries: { report_documents: `SELECT * FROM ${REPORT_DOCUMENTS}` }, runId: ctx.summary.runId })));
   } finally {
     for (const f of files) f.abort();
+    workbook?.abort();
     await releaseAuditData(conn);
   }
   return written;
