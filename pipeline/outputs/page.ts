@@ -95,6 +95,31 @@ td:target { box-shadow: 0 0 0 3px #ffb300 inset; }
 ul.sources { margin: 2px 0; padding-left: 18px; }
 .missing { color: var(--error); }
 nav.toc a { margin-right: 14px; }
+@media print {
+  @page { size: A4; margin: 12mm 10mm; }
+  body { background: #fff; font-size: 11px; line-height: 1.4; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  header.top { background: none; color: #000; padding: 0 0 4px; border-bottom: 2px solid #000; }
+  header.top .sub, header.top a { color: #333; }
+  main { padding: 0; max-width: none; }
+  .filters, nav.toc, .count { display: none !important; }
+  a { color: inherit; text-decoration: none; }
+  h2 { font-size: 14px; margin: 14px 0 6px; break-after: avoid; page-break-after: avoid; }
+  h3 { font-size: 12px; margin: 10px 0 4px; break-after: avoid; page-break-after: avoid; }
+  .cards { gap: 6px; } .card { padding: 4px 8px; min-width: 90px; } .card .n { font-size: 16px; }
+  table.list, table.grid { font-size: 10px; }
+  table.list th, table.list td { padding: 2px 4px; }
+  table.list td { overflow-wrap: anywhere; }
+  table.grid th, table.grid td { padding: 1px 3px; }
+  table.grid td { min-width: 0; }
+  thead { display: table-header-group; }
+  tr, .finding, .card, blockquote.sentence, dl.meta { break-inside: avoid; page-break-inside: avoid; }
+  .scroll { overflow: visible; }
+  .side { flex-wrap: nowrap; gap: 8px; break-inside: avoid; page-break-inside: avoid; }
+  .side > div { flex: 1 1 0; }
+  .side table.grid { font-size: 8px; }
+  .fp { user-select: auto; }
+}
 `;
 
 /** Filters every element carrying data-row by the controls of .filters (select = exact token, search = text). */
