@@ -36,7 +36,7 @@ describe('loadAgencies', () => {
     const path = csv('noheader.csv', '甲县人民政府,,甲县,县级\n');
     expect(() => loadAgencies(path)).toThrow(`${path}: line 1: the header must name the columns agency,parent,region,level`);
     const partial = csv('partial.csv', 'agency,parent\n甲,\n');
-    expect(() => loadAgencies(partial)).toThrow(`${partial}: line 1: the header must name the columns agency,parent,region,level (optional: aliases); missing region,level`);
+    expect(() => loadAgencies(partial)).toThrow(`${partial}: line 1: the header must name the columns agency,parent,region,level (optional: aliases, region_code); missing region,level`);
   });
 
   it('names the line of an unknown parent', () => {
