@@ -6,7 +6,7 @@
  * A column the dictionary does not describe is left without a comment, and a test fails on it.
  *
  * Views lose their comments when they are replaced (DuckDB), so they are commented again every
- * time views.sql runs (`applyComments`).
+ * time views.sql runs (`applyComments`, which writes only the comments that differ, in one transaction).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdent, sqlString } from './sql-text.js';
@@ -208,6 +208,13 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       line: '文件中的行号 — Line of the row in the CSV',
     },
   },
+  warehouse_meta: {
+    comment: '生成视图所依据的版本（内部用）— What made the views (internal): they are replaced only when it changes',
+    columns: {
+      schema_version: '数据结构版本 — Schema version (docs/codebook.md)',
+      views_hash: 'views.sql、schema.sql 和数据字典的指纹 — Fingerprint of views.sql, schema.sql and the dictionary',
+    },
+  },
   rule_results: {
     comment: '每次运行每条规则一行：检查了多少份报告，通过、发现问题、无法判断各多少 — One row per run and rule: reports checked, passed, failed and not assessable',
     columns: {
@@ -334,32 +341,55 @@ export function columnComment(relation: string, column: string): string | undefi
 interface Relation {
   name: string;
   kind: 'TABLE' | 'VIEW';
-  columns: string[];
+  /** Its comment in the database now. */
+  comment: string | null;
+  columns: { name: string; comment: string | null }[];
 }
 
-/** The warehouse's own tables and views (the main schema of its database; no temp or scratch objects). */
+/** The warehouse's own tables and views (the main schema of its database; no temp or scratch objects), with their comments. */
 export async function warehouseRelations(conn: DuckDBConnection): Promise<Relation[]> {
   const reader = await conn.runAndReadAll(`
-    SELECT c.table_name AS name, any_value(CASE WHEN v.view_name IS NULL THEN 'TABLE' ELSE 'VIEW' END) AS kind,
-           list(c.column_name ORDER BY c.column_index) AS columns
-    FROM duckdb_columns() c
-    LEFT JOIN duckdb_views() v ON v.database_name = c.database_name AND v.schema_name = c.schema_name AND v.view_name = c.table_name
-    WHERE c.database_name = current_database() AND c.schema_name = 'main' AND NOT c.internal
-    GROUP BY c.table_name ORDER BY c.table_name`);
-  return reader.getRowObjectsJS().map((r) => ({ name: String(r.name), kind: r.kind as 'TABLE' | 'VIEW', columns: (r.columns as string[]).map(String) }));
+    WITH relations AS (
+      SELECT table_name AS name, 'TABLE' AS kind, comment FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'
+      UNION ALL
+      SELECT view_name, 'VIEW', comment FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+    )
+    SELECT r.name, any_value(r.kind) AS kind, any_value(r.comment) AS comment,
+           list(c.column_name ORDER BY c.column_index) AS columns, list(coalesce(c.comment, '') ORDER BY c.column_index) AS comments
+    FROM relations r JOIN duckdb_columns() c ON c.database_name = current_database() AND c.schema_name = 'main' AND c.table_name = r.name
+    GROUP BY r.name ORDER BY r.name`);
+  return reader.getRowObjectsJS().map((r) => {
+    const comments = (r.comments as string[]).map(String);
+    return {
+      name: String(r.name),
+      kind: r.kind as 'TABLE' | 'VIEW',
+      comment: (r.comment as string | null) ?? null,
+      columns: (r.columns as string[]).map((c, i) => ({ name: String(c), comment: comments[i] || null })),
+    };
+  });
 }
 
-/** Writes the dictionary's comments onto the warehouse's tables and views (`views`: the views alone). */
-export async function applyComments(conn: DuckDBConnection, only: 'all' | 'views' = 'all'): Promise<void> {
+/** Writes the dictionary's comments onto the warehouse's tables and views (or the tables, or the views, alone). */
+export async function applyComments(conn: DuckDBConnection, only: 'all' | 'tables' | 'views' = 'all'): Promise<void> {
   const statements: string[] = [];
+  // only what differs: the tables keep their comments from one run to the next, the views are replaced by every run
   for (const r of await warehouseRelations(conn)) {
-    if (only === 'views' && r.kind !== 'VIEW') continue;
+    if ((only === 'views' && r.kind !== 'VIEW') || (only === 'tables' && r.kind !== 'TABLE')) continue;
     const entry = DICTIONARY[r.name];
-    if (entry) statements.push(`COMMENT ON ${r.kind} ${sqlIdent(r.name)} IS ${sqlString(entry.comment)};`);
+    if (entry && entry.comment !== r.comment) statements.push(`COMMENT ON ${r.kind} ${sqlIdent(r.name)} IS ${sqlString(entry.comment)};`);
     for (const c of r.columns) {
-      const comment = columnComment(r.name, c);
-      if (comment) statements.push(`COMMENT ON COLUMN ${sqlIdent(r.name)}.${sqlIdent(c)} IS ${sqlString(comment)};`);
+      const comment = columnComment(r.name, c.name);
+      if (comment && comment !== c.comment) statements.push(`COMMENT ON COLUMN ${sqlIdent(r.name)}.${sqlIdent(c.name)} IS ${sqlString(comment)};`);
     }
   }
-  if (statements.length) await conn.run(statements.join('\n'));
+  if (statements.length === 0) return;
+  // one transaction: statement by statement, each comment was a commit of the catalogue (750 ms on a file)
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await conn.run(statements.join('\n'));
+    await conn.run('COMMIT');
+  } catch (e) {
+    await conn.run('ROLLBACK');
+    throw e;
+  }
 }

@@ -142,7 +142,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
           runId, agencies,
           onMemoryRetry: (what, limit, reason) => log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, { stage: 'rules' }),
         });
-    await recordRuleResults(conn, runId);
+    await recordRuleResults(conn, runId, unchanged);
     const changes = await findingChanges(conn, runId);
     summary.phases.rules = clock.lap();
     summary.stageMs.rules = summary.phases.rules.wallMs;

@@ -10,6 +10,7 @@ import type { Message } from '../extractors/model.js';
 import { normaliseAgency } from '../extractors/recognise/meta.js';
 import { allTemplateKeys } from '../extractors/template.js';
 import { applyComments } from './dictionary.js';
+import { createViews } from './outputs/views.js';
 import { gridAt, stringAt, valueAt, type PackedExtraction } from './packed-cells.js';
 import { sqlDir } from './paths.js';
 import { sqlString } from './sql-text.js';
@@ -132,8 +133,8 @@ export async function openWarehouse(path: string, memoryLimit = DEFAULT_DB_MEMOR
   memoryLimits.set(conn, memoryLimit);
   await conn.run(readFileSync(join(sqlDir(), 'schema.sql'), 'utf8'));
   // The researchers' views are part of every published warehouse, with or without outputs.
-  await conn.run(readFileSync(join(sqlDir(), 'views.sql'), 'utf8'));
-  await applyComments(conn);
+  await applyComments(conn, 'tables');
+  await createViews(conn);
   await refreshTemplateKeys(conn);
   return { instance, conn, path };
 }

@@ -197,3 +197,9 @@ CREATE TABLE IF NOT EXISTS resolved_findings (
   last_seen_run   VARCHAR,
   resolved_run    VARCHAR NOT NULL
 );
+
+-- What made the warehouse's views (pipeline/outputs/views.ts): they are replaced only when it changes.
+CREATE TABLE IF NOT EXISTS warehouse_meta (
+  schema_version  INTEGER,
+  views_hash      VARCHAR
+);

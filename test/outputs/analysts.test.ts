@@ -177,3 +177,18 @@ describe('the auditors’ workbook', () => {
     expect(checks.rowCount - 1).toBe((await query(run.db, 'SELECT * FROM rules')).length);
   });
 });
+
+// last: it runs again on the warehouse the tests above read (a no-op publishes neither pages nor Parquet)
+describe('a run with nothing new', () => {
+  it('keeps the rule results of the run before and has no new or resolved findings', async () => {
+    const again = await runOn(REPORTS, { db: run.db, out: run.out, noOutputs: false, parquet, agencies: AGENCIES });
+    expect(again.summary.new + again.summary.reprocessed).toBe(0);
+    const results = (id: string) =>
+      query(run.db, 'SELECT * EXCLUDE (run_id) FROM rule_results WHERE run_id = $1 ORDER BY rule_id', [id]);
+    const kept = await results(again.summary.runId);
+    expect(kept.length).toBeGreaterThan(20);
+    expect(kept).toEqual(await results(run.summary.runId));
+    expect(await query(run.db, 'SELECT count(*)::INTEGER AS n FROM anomalies WHERE first_seen_run = $1', [again.summary.runId])).toEqual([{ n: 0 }]);
+    expect(await query(run.db, 'SELECT count(*)::INTEGER AS n FROM resolved_findings')).toEqual([{ n: 0 }]);
+  });
+});
