@@ -107,7 +107,7 @@ export async function writeWorkbook(conn: DuckDBConnection, path: string, input:
   const region = await regionsOf(conn, reportDocuments);
   const staging = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(4).toString('hex')}`);
   try {
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: staging, useStyles: true, useSharedStrings: true });
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: staging, useStyles: true, useSharedStrings: false });
     wb.creator = 'gov-open-audit';
     wb.title = `审计结果 · 运行 ${input.runId}`;
     const findingRow = (s: ShownFinding): Cell[] => {
