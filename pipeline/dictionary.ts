@@ -222,7 +222,7 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       reports_passed: '通过的报告数 — Reports passed: checked, assessable, no finding',
       reports_failed: '有发现的报告数（含已排除的）— Reports with at least one finding of the rule (dismissed ones included)',
       reports_not_assessable: '无法判断的报告数（缺所需的表、表中有文字、无上年报告、无正文陈述、不在机构表中）— Reports the rule could not assess (a table it needs absent or holding text, no previous year, no prose claim, not in the hierarchy)',
-      findings: '发现数 — Findings of the rule',
+      findings: '发现数（按报告计：同一报告几个文件的同一发现算一次；含已排除的）— Findings of the rule, once per report (the same finding in several documents of one report counts once; dismissed ones included)',
     },
   },
   resolved_findings: {

@@ -92,8 +92,13 @@ export async function recordRuleResults(conn: DuckDBConnection, runId: string, u
     await conn.run('DELETE FROM rule_results WHERE run_id = $1', [runId]);
     await conn.run(
       `INSERT INTO rule_results
-       WITH failed AS (
-         SELECT a.rule_id, g.group_id, count(*) AS findings FROM anomalies a JOIN report_documents g USING (report_id) GROUP BY ALL
+       WITH grouped AS (
+         SELECT a.rule_id, g.group_id,
+                -- a finding once per report, as the index and the workbook list it (its documents' copies are one)
+                (rg.group_id, a.table_id, a.row_key, a.col_key, a.expected, a.actual, a.message) AS finding
+         FROM anomalies a JOIN report_documents g USING (report_id) LEFT JOIN report_documents rg ON rg.report_id = a.related_report_id
+       ), failed AS (
+         SELECT rule_id, group_id, count(DISTINCT finding) AS findings FROM grouped GROUP BY ALL
        ), judged AS (
          SELECT ru.rule_id, ru.severity, f.group_id IS NOT NULL AS failed,
                 f.group_id IS NULL AND (s.unread OR NOT coalesce(CASE ru.rule_id ${assessable} ELSE true END, false)) AS not_assessable
@@ -104,7 +109,7 @@ export async function recordRuleResults(conn: DuckDBConnection, runId: string, u
               count(j.rule_id) FILTER (WHERE NOT j.failed AND NOT j.not_assessable)::INTEGER,
               count(j.rule_id) FILTER (WHERE j.failed)::INTEGER,
               count(j.rule_id) FILTER (WHERE j.not_assessable)::INTEGER,
-              (SELECT count(*) FROM anomalies a WHERE a.rule_id = ru.rule_id)::INTEGER
+              coalesce((SELECT sum(f.findings) FROM failed f WHERE f.rule_id = ru.rule_id), 0)::INTEGER
        FROM rules ru LEFT JOIN judged j USING (rule_id)
        GROUP BY ru.rule_id, ru.severity`,
       [runId],
