@@ -5,6 +5,7 @@
  */
 import { unzipSync } from 'fflate';
 import type { InputFormat } from './model.js';
+import { MAX_INFLATED_BYTES } from './zip.js';
 
 export type Sniffed = { format: InputFormat } | { format: null; reason: string };
 
@@ -15,8 +16,7 @@ function startsWith(bytes: Uint8Array, sig: number[]): boolean {
   return sig.every((b, i) => bytes[i] === b);
 }
 
-/** Most a DOCX may inflate to; a zip bomb declares far more. */
-export const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
+export { MAX_INFLATED_BYTES };
 
 /** Lists a zip's entries and their inflated sizes without inflating anything. */
 function zipEntries(bytes: Uint8Array): { name: string; size: number }[] | null {
