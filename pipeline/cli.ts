@@ -8,6 +8,7 @@ import { readSourcesCsv } from './crawl/index.js';
 import { LockHeldError } from './lock.js';
 import { ReviewsFileError } from './outputs/index.js';
 import { AgencyCsvError } from './rules/index.js';
+import { describeOutputError } from './output-error.js';
 import { EXIT, isOutputError, runPipeline, UsageError, type RunOptions } from './run.js';
 import { configureHeaps } from './node-options.js';
 import { DEFAULT_DB_MEMORY } from './warehouse.js';
@@ -83,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     if (isOutputError(e)) {
-      process.stderr.write(`pipeline: output error, nothing published: ${(e as Error).message}\n`);
+      process.stderr.write(`pipeline: output error, nothing published: ${describeOutputError(e)}\n`);
       return EXIT.outputError;
     }
     process.stderr.write(`pipeline: crashed: ${(e as Error).stack ?? String(e)}\n`);

@@ -12,6 +12,7 @@ import { filedYearOf, type InputFile } from './discover.js';
 import type { ExtractPool } from './extract-pool.js';
 import type { Logger } from './log.js';
 import { BatchLoader } from './batch-loader.js';
+import { isOutputError } from './output-error.js';
 import { nowTimestamp, reportIdOf, statusOf, type ReportRecord } from './warehouse.js';
 
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
@@ -215,11 +216,18 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
     return out;
   };
 
+  /** The disk (or the warehouse) cannot be written: the run stops, and no document is blamed for it. */
+  let outputError: unknown = null;
   const results = await Promise.all(
     files.map(async (f) => {
       try {
+        if (outputError) return null;
         return await one(f);
       } catch (e) {
+        if (isOutputError(e)) {
+          outputError ??= e;
+          return null;
+        }
         // Not even the bytes could be read (permissions, vanished file): say so, go on.
         opts.log.error(`failed: read: ${(e as Error).message}`, { document: f.source, stage: 'read' });
         return {
@@ -232,6 +240,7 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
     }),
   );
   opts.log.stopProgress();
+  if (outputError) throw outputError;
   await loader.idle();
   await recordDocuments(conn, ledger, opts.runId);
   return results.filter((r): r is DocumentOutcome => r !== null);

@@ -21,10 +21,12 @@ import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 import { RULES_VERSION } from './rules/version.js';
 import { formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from './summary.js';
 import { UsageError } from './usage-error.js';
+import { OutputError } from './output-error.js';
 import { mergeShards } from './merge.js';
 import { closeWarehouse, DEFAULT_DB_MEMORY, limitDbMemory, LOADING_DB_MEMORY, nowTimestamp, openWarehouse, smallerSize, type Warehouse } from './warehouse.js';
 
 export { UsageError };
+export { isOutputError, OutputError } from './output-error.js';
 
 export const EXIT = {
   ok: 0,
@@ -188,20 +190,6 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     if (privatePath) discardPrivateCopy(privatePath);
     lock.release();
   }
-}
-
-/** The run cannot write where it must (full disk, read-only, not a folder): nothing is published. */
-export class OutputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OutputError';
-  }
-}
-
-const OUTPUT_ERRNOS = new Set(['ENOSPC', 'EACCES', 'EROFS', 'EPERM', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'EISDIR']);
-
-export function isOutputError(e: unknown): boolean {
-  return e instanceof OutputError || OUTPUT_ERRNOS.has((e as NodeJS.ErrnoException)?.code ?? '') || /No space left|Read-only file system|Permission denied/i.test(String((e as Error)?.message));
 }
 
 function ensureWritableDir(dir: string, what: string): void {
