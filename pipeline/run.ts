@@ -14,7 +14,8 @@ import { ExtractPool } from './extract-pool.js';
 import { ingest } from './ingest.js';
 import { acquireLock } from './lock.js';
 import { Logger } from './log.js';
-import { loadReviewsFor, writeOutputs } from './outputs/index.js';
+import { OutputStaging } from './outputs/files.js';
+import { loadReviewsFor, STAGED_OUTPUTS, writeOutputs } from './outputs/index.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
 import { loadAgencies, runRules, summariseFindings } from './rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
@@ -92,10 +93,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const lock = acquireLock(db, runId);
   let privatePath: string | null = null;
   let warehouse: Warehouse | null = null;
+  let staging: OutputStaging | null = null;
   const pool = new ExtractPool({ workers: opts.workers });
   try {
     const stale = removeStaleBuilds(db);
     if (stale.length) log.warn(`removed ${stale.length} unfinished private warehouse copies left by killed runs`);
+    const staleOutputs = opts.noOutputs ? [] : OutputStaging.removeLeftovers(resolve(opts.out));
+    if (staleOutputs.length) log.warn(`removed ${staleOutputs.length} unfinished output folder${staleOutputs.length > 1 ? 's' : ''} left by killed runs`);
     privatePath = startPrivateCopy(db, runId);
     warehouse = await openWarehouse(privatePath, opts.dbMemory);
     const { conn } = warehouse;
@@ -148,7 +152,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     });
 
     if (!opts.noOutputs && !unchanged) {
-      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews });
+      staging = new OutputStaging(resolve(opts.out), runId);
+      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews, staging });
       summary.phases.outputs = clock.lap();
       summary.stageMs.outputs = summary.phases.outputs.wallMs;
       log.info(`outputs written`, { stage: 'outputs', duration_ms: summary.stageMs.outputs });
@@ -163,6 +168,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     );
     await closeWarehouse(warehouse);
     warehouse = null;
+    // The outputs first: a run killed between the two leaves outputs ahead of the warehouse, and
+    // the next run, finding the warehouse without this run's documents, writes them again.
+    staging?.publish(STAGED_OUTPUTS);
+    staging = null;
     publish(privatePath, db);
     privatePath = null;
     summary.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -188,6 +197,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       }
     }
     if (privatePath) discardPrivateCopy(privatePath);
+    staging?.discard();
     lock.release();
   }
 }

@@ -12,7 +12,7 @@
  * read while this one renders), pages rendered and written on worker threads, an unchanged page kept.
  */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RunSummary } from '../summary.js';
 import {
@@ -20,7 +20,7 @@ import {
   type AuditData, type BatchData, type ReportGroup,
 } from './audit-data.js';
 import { writeExports } from './exports.js';
-import { FileSink, replaceDir } from './files.js';
+import { FileSink, OutputStaging, PAGES_DIR } from './files.js';
 import { IndexPage } from './index-page.js';
 import { writeParquet } from './parquet.js';
 import { PagePool, pageJob } from './page-pool.js';
@@ -43,7 +43,15 @@ export interface OutputsContext {
   inputDir?: string;
   /** Report pages read and rendered together; default PAGES_PER_BATCH (tests: several batches of a small sample). */
   pagesPerBatch?: number;
+  /**
+   * Where the outputs are written aside; the caller publishes them (`publish(STAGED_OUTPUTS)`)
+   * with the warehouse. Without it they are published when written.
+   */
+  staging?: OutputStaging;
 }
+
+/** The files and folders of --out a run writes aside and publishes together (the index last). */
+export const STAGED_OUTPUTS = [PAGES_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', 'index.html'] as const;
 
 /**
  * Reads the review decisions a run will apply: --reviews FILE (which must exist) or
@@ -92,11 +100,12 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   const reviews = ctx.reviews ?? loadReviewsFor(out, ctx.reviewsCsv);
   const inputDir = resolve(ctx.inputDir ?? ctx.summary.input);
   mkdirSync(out, { recursive: true });
+  const staging = ctx.staging ?? new OutputStaging(out, `${process.pid}-${Date.now()}`);
 
   await createViews(conn);
   const applied = await applyReviews(conn, reviews);
   await prepareAuditData(conn);
-  const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map((name) => new FileSink(join(out, name)));
+  const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map((name) => new FileSink(staging.path(name)));
   const [indexFile, anomaliesCsv, anomaliesJson, reportsCsv] = files;
   const written: string[] = [];
   try {
@@ -111,60 +120,62 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     // Report pages, a batch at a time in the order their cells are stored: what they show is read
     // for the batch, then released. Pages are written while the next ones render; an unchanged
     // page keeps its file.
-    const pagesDir = join(out, 'reports');
-    await replaceDir(pagesDir, async (staging) => {
-      const batches: { pages: ReportGroup[]; needed: ReportGroup[] }[] = [];
-      const groups = inStorageOrder(data.groups);
-      const perBatch = ctx.pagesPerBatch ?? PAGES_PER_BATCH;
-      for (let i = 0; i < groups.length; i += perBatch) {
-        const batch = groups.slice(i, i + perBatch);
-        batches.push({ pages: batch, needed: withRelatedGroups(batch, data) });
-      }
-      const pages = new PagePool({
-        dir: staging, previousDir: pagesDir, page: { pageDir: pagesDir, inputDir },
-        rules: [...data.rules.values()],
-      });
-      let next: Promise<BatchData> | null = null;
-      try {
-        const stage = await stagePages(conn, groups);
-        // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
-        const fetch = (b: number) => {
-          const p = fetchBatch(conn, batches[b].pages, batches[b].needed, stage);
-          p.catch(() => undefined);
-          return p;
-        };
-        next = batches.length ? fetch(0) : null;
-        for (let b = 0; b < batches.length; b++) {
-          const { pages: batch, needed } = batches[b];
-          applyBatch(await next!, batch, needed);
-          await returnFreedMemory(conn);
-          next = b + 1 < batches.length ? fetch(b + 1) : null;
-          for (const g of batch) await pages.render(pageJob(g, data));
-          index.reports(batch);
-          releaseBatch(batch, needed);
-        }
-      } catch (e) {
-        await next?.catch(() => undefined);
-        await pages.settle();
-        // the error to report is this one; releaseAuditData drops the stage again
-        await dropPageStage(conn).catch(() => undefined);
-        throw e;
-      }
-      await dropPageStage(conn);
-      await pages.close();
+    const pagesDir = join(out, PAGES_DIR);
+    const stagedPages = staging.path(PAGES_DIR);
+    mkdirSync(stagedPages, { recursive: true });
+    const batches: { pages: ReportGroup[]; needed: ReportGroup[] }[] = [];
+    const groups = inStorageOrder(data.groups);
+    const perBatch = ctx.pagesPerBatch ?? PAGES_PER_BATCH;
+    for (let i = 0; i < groups.length; i += perBatch) {
+      const batch = groups.slice(i, i + perBatch);
+      batches.push({ pages: batch, needed: withRelatedGroups(batch, data) });
+    }
+    const pages = new PagePool({
+      dir: stagedPages, previousDir: pagesDir, page: { pageDir: pagesDir, inputDir },
+      rules: [...data.rules.values()],
     });
+    let next: Promise<BatchData> | null = null;
+    try {
+      const stage = await stagePages(conn, groups);
+      // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
+      const fetch = (b: number) => {
+        const p = fetchBatch(conn, batches[b].pages, batches[b].needed, stage);
+        p.catch(() => undefined);
+        return p;
+      };
+      next = batches.length ? fetch(0) : null;
+      for (let b = 0; b < batches.length; b++) {
+        const { pages: batch, needed } = batches[b];
+        applyBatch(await next!, batch, needed);
+        await returnFreedMemory(conn);
+        next = b + 1 < batches.length ? fetch(b + 1) : null;
+        for (const g of batch) await pages.render(pageJob(g, data));
+        index.reports(batch);
+        releaseBatch(batch, needed);
+      }
+    } catch (e) {
+      await next?.catch(() => undefined);
+      await pages.settle();
+      // the error to report is this one; releaseAuditData drops the stage again
+      await dropPageStage(conn).catch(() => undefined);
+      throw e;
+    }
+    await dropPageStage(conn);
+    await pages.close();
     written.push(`${pagesDir}/ (${data.groups.length} report pages)`);
     index.finish();
 
     await writeExports(conn, { anomaliesCsv, anomaliesJson, reportsCsv }, REPORT_DOCUMENTS);
     for (const f of [anomaliesCsv, anomaliesJson, reportsCsv, indexFile]) {
       f.commit();
-      written.push(f.path);
+      written.push(join(out, basename(f.path)));
     }
+    if (!ctx.staging) staging.publish(STAGED_OUTPUTS);
     if (ctx.reviewsCsv === undefined && ensureReviewsFile(reviewsFile)) written.push(reviewsFile);
     if (ctx.parquetDir) written.push(...(await writeParquet(conn, ctx.parquetDir, { report_documents: `SELECT * FROM ${REPORT_DOCUMENTS}` })));
   } finally {
     for (const f of files) f.abort();
+    if (!ctx.staging) staging.discard();
     await releaseAuditData(conn);
   }
   return written;
