@@ -109,10 +109,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
     const files = opts.input ? discover(opts.input) : [];
     if (opts.input) log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
-    if (opts.sources) {
-      const rawDir = resolve(opts.raw ?? join(dirname(db), 'raw'));
-      files.push(...(await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning })));
-    }
+    const crawled = opts.sources
+      ? await crawlStage(conn, { sources: opts.sources, rawDir: resolve(opts.raw ?? join(dirname(db), 'raw')), runId, log, tuning: opts.crawlTuning })
+      : null;
+    if (crawled) files.push(...crawled.files);
     if (opts.merge?.length) {
       const merged = await mergeShards(conn, opts.merge.map((f) => resolve(f)));
       log.info(`merged ${merged.reports} reports from ${merged.shards} shard warehouses`, { stage: 'merge' });
@@ -122,6 +122,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     await limitDbMemory(conn, smallerSize(LOADING_DB_MEMORY, dbMemory));
     const docs = await ingest(conn, files, { runId, pool, log, maxBytes: opts.maxBytes, shard: opts.shard, force: opts.force });
     const summary = summarise(runId, startedAt, opts.input ?? (opts.sources ? 'crawl' : 'merge'), docs);
+    if (crawled) Object.assign(summary, { fetchProblems: crawled.problems, sourcesDown: crawled.sourcesDown, sourcesCrawled: opts.sources!.length });
     await pool.close(); // the workers' memory goes back before the rules and outputs
     // What was loaded goes to the file now: blocks only in memory cannot be evicted, and with them
     // pinned the rules ran out of DuckDB's memory now and then (at 10,000 reports, 128 or 160 MB).
@@ -159,7 +160,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       log.info(`outputs written`, { stage: 'outputs', duration_ms: summary.stageMs.outputs });
     }
     summary.endedAt = new Date();
-    const exitCode = summary.newFailures > 0 ? EXIT.failedDocuments : EXIT.ok;
+    // A site that is down is not a quiet night either: nothing was read from it.
+    const exitCode = summary.newFailures > 0 || summary.sourcesDown.length > 0 ? EXIT.failedDocuments : EXIT.ok;
     await conn.run(
       `UPDATE runs SET ended_at = $2, docs_seen = $3, docs_new = $4, docs_unchanged = $5, docs_reprocessed = $6,
          docs_failed = $7, docs_partial = $8, cells_loaded = $9, anomalies = $10, exit_code = $11, inputs_hash = $12 WHERE run_id = $1`,
