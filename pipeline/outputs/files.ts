@@ -89,6 +89,12 @@ export function writePage(dir: string, previousDir: string | null, name: string,
   return false;
 }
 
+/** Creates the folder `dir` and fills it with `fill` (the staged pages, published later with the rest). */
+export async function fillDir(dir: string, fill: (dir: string) => Promise<void>): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await fill(dir);
+}
+
 /** The report pages' folder in --out. */
 export const PAGES_DIR = 'reports';
 

@@ -20,7 +20,7 @@ import {
   type AuditData, type BatchData, type ReportGroup,
 } from './audit-data.js';
 import { writeExports } from './exports.js';
-import { FileSink, OutputStaging, PAGES_DIR } from './files.js';
+import { FileSink, fillDir, OutputStaging, PAGES_DIR } from './files.js';
 import { IndexPage } from './index-page.js';
 import { writeParquet } from './parquet.js';
 import { PagePool, pageJob } from './page-pool.js';
@@ -100,12 +100,12 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   const reviews = ctx.reviews ?? loadReviewsFor(out, ctx.reviewsCsv);
   const inputDir = resolve(ctx.inputDir ?? ctx.summary.input);
   mkdirSync(out, { recursive: true });
-  const staging = ctx.staging ?? new OutputStaging(out, `${process.pid}-${Date.now()}`);
+  const aside = ctx.staging ?? new OutputStaging(out, `${process.pid}-${Date.now()}`);
 
   await createViews(conn);
   const applied = await applyReviews(conn, reviews);
   await prepareAuditData(conn);
-  const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map((name) => new FileSink(staging.path(name)));
+  const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map((name) => new FileSink(aside.path(name)));
   const [indexFile, anomaliesCsv, anomaliesJson, reportsCsv] = files;
   const written: string[] = [];
   try {
@@ -121,47 +121,47 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     // for the batch, then released. Pages are written while the next ones render; an unchanged
     // page keeps its file.
     const pagesDir = join(out, PAGES_DIR);
-    const stagedPages = staging.path(PAGES_DIR);
-    mkdirSync(stagedPages, { recursive: true });
-    const batches: { pages: ReportGroup[]; needed: ReportGroup[] }[] = [];
-    const groups = inStorageOrder(data.groups);
-    const perBatch = ctx.pagesPerBatch ?? PAGES_PER_BATCH;
-    for (let i = 0; i < groups.length; i += perBatch) {
-      const batch = groups.slice(i, i + perBatch);
-      batches.push({ pages: batch, needed: withRelatedGroups(batch, data) });
-    }
-    const pages = new PagePool({
-      dir: stagedPages, previousDir: pagesDir, page: { pageDir: pagesDir, inputDir },
-      rules: [...data.rules.values()],
-    });
-    let next: Promise<BatchData> | null = null;
-    try {
-      const stage = await stagePages(conn, groups);
-      // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
-      const fetch = (b: number) => {
-        const p = fetchBatch(conn, batches[b].pages, batches[b].needed, stage);
-        p.catch(() => undefined);
-        return p;
-      };
-      next = batches.length ? fetch(0) : null;
-      for (let b = 0; b < batches.length; b++) {
-        const { pages: batch, needed } = batches[b];
-        applyBatch(await next!, batch, needed);
-        await returnFreedMemory(conn);
-        next = b + 1 < batches.length ? fetch(b + 1) : null;
-        for (const g of batch) await pages.render(pageJob(g, data));
-        index.reports(batch);
-        releaseBatch(batch, needed);
+    await fillDir(aside.path(PAGES_DIR), async (staging) => {
+      const batches: { pages: ReportGroup[]; needed: ReportGroup[] }[] = [];
+      const groups = inStorageOrder(data.groups);
+      const perBatch = ctx.pagesPerBatch ?? PAGES_PER_BATCH;
+      for (let i = 0; i < groups.length; i += perBatch) {
+        const batch = groups.slice(i, i + perBatch);
+        batches.push({ pages: batch, needed: withRelatedGroups(batch, data) });
       }
-    } catch (e) {
-      await next?.catch(() => undefined);
-      await pages.settle();
-      // the error to report is this one; releaseAuditData drops the stage again
-      await dropPageStage(conn).catch(() => undefined);
-      throw e;
-    }
-    await dropPageStage(conn);
-    await pages.close();
+      const pages = new PagePool({
+        dir: staging, previousDir: pagesDir, page: { pageDir: pagesDir, inputDir },
+        rules: [...data.rules.values()],
+      });
+      let next: Promise<BatchData> | null = null;
+      try {
+        const stage = await stagePages(conn, groups);
+        // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
+        const fetch = (b: number) => {
+          const p = fetchBatch(conn, batches[b].pages, batches[b].needed, stage);
+          p.catch(() => undefined);
+          return p;
+        };
+        next = batches.length ? fetch(0) : null;
+        for (let b = 0; b < batches.length; b++) {
+          const { pages: batch, needed } = batches[b];
+          applyBatch(await next!, batch, needed);
+          await returnFreedMemory(conn);
+          next = b + 1 < batches.length ? fetch(b + 1) : null;
+          for (const g of batch) await pages.render(pageJob(g, data));
+          index.reports(batch);
+          releaseBatch(batch, needed);
+        }
+      } catch (e) {
+        await next?.catch(() => undefined);
+        await pages.settle();
+        // the error to report is this one; releaseAuditData drops the stage again
+        await dropPageStage(conn).catch(() => undefined);
+        throw e;
+      }
+      await dropPageStage(conn);
+      await pages.close();
+    });
     written.push(`${pagesDir}/ (${data.groups.length} report pages)`);
     index.finish();
 
@@ -170,12 +170,12 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       f.commit();
       written.push(join(out, basename(f.path)));
     }
-    if (!ctx.staging) staging.publish(STAGED_OUTPUTS);
+    if (!ctx.staging) aside.publish(STAGED_OUTPUTS);
     if (ctx.reviewsCsv === undefined && ensureReviewsFile(reviewsFile)) written.push(reviewsFile);
     if (ctx.parquetDir) written.push(...(await writeParquet(conn, ctx.parquetDir, { report_documents: `SELECT * FROM ${REPORT_DOCUMENTS}` })));
   } finally {
     for (const f of files) f.abort();
-    if (!ctx.staging) staging.discard();
+    if (!ctx.staging) aside.discard();
     await releaseAuditData(conn);
   }
   return written;
