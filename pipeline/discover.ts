@@ -72,7 +72,8 @@ export function discover(dir: string): InputFile[] {
     try {
       entries = readdirSync(d, { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
-      out.push({ path: pathOf(d), source: rel || '.', unread: `discover: the folder cannot be listed (${because(e)}); its files are not read` });
+      if (rel === '') throw e; // --input itself: the run's error, not a document's
+      out.push({ path: pathOf(d), source: rel, unread: `discover: the folder cannot be listed (${because(e)}); its files are not read` });
       return;
     }
     const named = entries.map((e) => ({ e, name: nameOf(e.name) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : Buffer.compare(a.e.name, b.e.name)));
