@@ -3,7 +3,7 @@
  * GBK/GB18030, often without declaring which: BOM first, then a declared charset, then
  * strict UTF-8, then GB18030 (a superset of GBK and GB2312).
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { type Message } from './model.js';
 
@@ -65,6 +65,12 @@ export function detectCharset(bytes: Uint8Array, messages: Message[], contentTyp
       // Pages saved from GBK sites keep their old utf-8 declaration; the bytes decide.
       messages.push({ type: 'warning', stage: 'decode', message: `declared charset ${declared} but the bytes are not UTF-8; read as GB18030` });
       return { charset: 'gb18030', how: 'detected', bomLength: 0 };
+    }
+    if (charset === 'gb18030' && isUtf8(bytes) && !isAscii(bytes)) {
+      // A page re-saved as UTF-8 keeps its old gbk declaration: Chinese in UTF-8 is valid UTF-8, and
+      // real GBK text almost never is (its lead bytes would need the continuation bytes UTF-8 asks for).
+      messages.push({ type: 'warning', stage: 'decode', message: `declared charset ${declared} but the bytes are UTF-8 (valid UTF-8 with non-ASCII text); read as UTF-8` });
+      return { charset: 'utf-8', how: 'detected', bomLength: 0 };
     }
     if (charset) return { charset, how: 'declared', bomLength: 0 };
     messages.push({ type: 'warning', stage: 'decode', message: `unknown declared charset ${declared}; detecting` });

@@ -9,10 +9,10 @@
  * (200–400 KB of XML) saxes alone, with empty handlers, manages ~130 documents/s.
  */
 import { strFromU8, unzipSync } from 'fflate';
-import { unzipEntries } from './zip.js';
+import { inflateEntries, unzipEntries, ZipBombError } from './zip.js';
 import { padGridBefore } from './grid-before.js';
 import { cleanText } from './markup.js';
-import { expandSpans, result, type Block, type DocumentModel, type Message, type Result } from './model.js';
+import { expandSpans, result, StageError, type Block, type DocumentModel, type Message, type Result } from './model.js';
 
 const DOCUMENT_PART = 'word/document.xml';
 const PACKAGE_RELS = '_rels/.rels';
@@ -674,23 +674,39 @@ function mainDocumentTargets(rels: string): string[] {
   return targets;
 }
 
-type FastRead = { model: DocumentModel } | { refused: string };
+/** `unreadable`: no reader can read it (a zip bomb); else mammoth may. */
+type FastRead = { model: DocumentModel } | { refused: string; unreadable?: true };
 
 const WANTED_PARTS: ReadonlySet<string> = new Set([DOCUMENT_PART, PACKAGE_RELS]);
 
-function readFast(bytes: Uint8Array): FastRead {
-  let entries: Record<string, Uint8Array>;
+/** word/document.xml and the package relationships, or why the fast reader cannot have them. */
+function wantedParts(bytes: Uint8Array): { parts: Record<string, Uint8Array> } | { refused: string; unreadable?: true } {
   try {
-    entries = unzipEntries(bytes, WANTED_PARTS);
+    return { parts: unzipEntries(bytes, WANTED_PARTS) };
   } catch {
-    try {
-      // What the native path does not take (ZIP64, a damaged directory, …) fflate may still read.
-      entries = unzipSync(bytes, { filter: (f) => WANTED_PARTS.has(f.name) });
-    } catch (e) {
-      // mammoth's unzipper may still read it; if not, it raises the read error.
-      return { refused: `fflate cannot unzip it (${(e as Error).message.split('\n')[0]})` };
-    }
+    // sizes that lie, ZIP64, …: below
   }
+  try {
+    // Inflated again without trusting the declared sizes, counting what comes out.
+    return { parts: inflateEntries(bytes, (name) => WANTED_PARTS.has(name)) };
+  } catch (e) {
+    // A zip bomb goes no further: not to fflate, not to mammoth.
+    if (e instanceof ZipBombError) return { refused: e.message, unreadable: true };
+  }
+  try {
+    // What the native path does not take (ZIP64, …) fflate may still read; it inflates into
+    // buffers of the declared sizes, which sniffing capped.
+    return { parts: unzipSync(bytes, { filter: (f) => WANTED_PARTS.has(f.name) }) };
+  } catch (e) {
+    // mammoth's unzipper may still read it; if not, it raises the read error.
+    return { refused: `fflate cannot unzip it (${(e as Error).message.split('\n')[0]})` };
+  }
+}
+
+function readFast(bytes: Uint8Array): FastRead {
+  const got = wantedParts(bytes);
+  if ('refused' in got) return got;
+  const entries = got.parts;
   const rels = entries[PACKAGE_RELS];
   if (rels && mainDocumentTargets(strFromU8(rels)).some((t) => t !== DOCUMENT_PART)) return { refused: 'main document part is not word/document.xml' };
   const part = entries[DOCUMENT_PART];
@@ -722,6 +738,7 @@ export function readDocxFast(bytes: Uint8Array): Result<DocumentModel> | null {
 export async function readDocx(bytes: Uint8Array): Promise<Result<DocumentModel>> {
   const fast = readFast(bytes);
   if ('model' in fast) return result(fast.model);
+  if (fast.unreadable) throw new StageError('read', fast.refused);
   // The reference reader, loaded only when needed (mammoth and cheerio are most of a worker's memory).
   const { readDocxMammoth } = await import('./docx.js');
   const slow = await readDocxMammoth(bytes);

@@ -10,18 +10,32 @@ import type { AnyNode } from 'domhandler';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import mammoth from 'mammoth';
 import { padGridBefore } from './grid-before.js';
+import { inflateEntries, ZipBombError } from './zip.js';
 import { modelFromDom } from './html.js';
 import { result, StageError, type DocumentModel, type Message, type Result } from './model.js';
 
 const GRID_BEFORE = /<w:gridBefore\b/;
 
-function withGridBeforePadded(bytes: Uint8Array): Uint8Array {
-  const entries = unzipSync(bytes);
+/**
+ * The zip mammoth reads: every entry inflated here, counting what comes out (a zip bomb throws
+ * ZipBombError at the cap instead of filling memory inside mammoth's unzipper), gridBefore rows
+ * padded, stored again uncompressed with true sizes.
+ */
+function repackedForMammoth(bytes: Uint8Array): Uint8Array {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = inflateEntries(bytes, () => true);
+  } catch (e) {
+    if (e instanceof ZipBombError) throw e;
+    // What the native reader does not take (ZIP64, …): fflate inflates into buffers of the
+    // declared sizes, which sniffing capped.
+    entries = unzipSync(bytes);
+  }
   const doc = entries['word/document.xml'];
-  if (!doc) return bytes;
-  const xml = strFromU8(doc);
-  if (!GRID_BEFORE.test(xml)) return bytes;
-  entries['word/document.xml'] = strToU8(padGridBefore(xml));
+  if (doc) {
+    const xml = strFromU8(doc);
+    if (GRID_BEFORE.test(xml)) entries['word/document.xml'] = strToU8(padGridBefore(xml));
+  }
   return zipSync(entries, { level: 0 });
 }
 
@@ -29,9 +43,10 @@ export async function readDocxMammoth(bytes: Uint8Array): Promise<Result<Documen
   const messages: Message[] = [];
   let converted: { value: string; messages: { type: string; message: string }[] };
   try {
-    const buffer = Buffer.from(withGridBeforePadded(bytes));
+    const buffer = Buffer.from(repackedForMammoth(bytes));
     converted = await mammoth.convertToHtml({ buffer }, { ignoreEmptyParagraphs: false });
   } catch (e) {
+    if (e instanceof ZipBombError) throw new StageError('read', e.message);
     throw new StageError('read', `not a readable DOCX (${(e as Error).message.split('\n')[0]})`);
   }
   const suspect = converted.messages.find((m) => /cell merging may be incorrect/.test(m.message));

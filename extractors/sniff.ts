@@ -5,6 +5,7 @@
  */
 import { unzipSync } from 'fflate';
 import type { InputFormat } from './model.js';
+import { MAX_INFLATED_BYTES } from './zip.js';
 
 export type Sniffed = { format: InputFormat } | { format: null; reason: string };
 
@@ -15,8 +16,7 @@ function startsWith(bytes: Uint8Array, sig: number[]): boolean {
   return sig.every((b, i) => bytes[i] === b);
 }
 
-/** Most a DOCX may inflate to; a zip bomb declares far more. */
-export const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
+export { MAX_INFLATED_BYTES };
 
 /** Lists a zip's entries and their inflated sizes without inflating anything. */
 function zipEntries(bytes: Uint8Array): { name: string; size: number }[] | null {
@@ -65,8 +65,10 @@ export function sniff(bytes: Uint8Array): Sniffed {
     return { format: null, reason: 'an image, not a report' };
   }
   if (startsWith(bytes, [0x7b, 0x5c, 0x72, 0x74, 0x66])) return { format: null, reason: 'an RTF file (save it as .docx)' };
-  if (looksBinary(bytes)) return { format: null, reason: 'binary data that is neither DOCX, HTML nor text' };
-  const head = Buffer.from(bytes.subarray(0, 65536)).toString('latin1');
+  // UTF-16 (its byte-order mark says which end first) is all zero bytes to the binary test.
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : null;
+  if (!utf16 && looksBinary(bytes)) return { format: null, reason: 'binary data that is neither DOCX, HTML nor text' };
+  const head = utf16 ? new TextDecoder(utf16).decode(bytes.subarray(2, 65538)) : Buffer.from(bytes.subarray(0, 65536)).toString('latin1');
   if (/<(!doctype\s+html|html|head|body|table|meta|div|p)[\s>]/i.test(head)) return { format: 'html' };
   if (/^\t/m.test(head) || bytes.length > 0) return { format: 'txt' };
   return { format: null, reason: 'unrecognised content' };

@@ -4,6 +4,7 @@
  * A batch that fails is retried report by report, so one bad report fails alone.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { isOutputError } from './output-error.js';
 import { loadReport, loadReports, returnFreedMemory, type ReportRecord } from './warehouse.js';
 
 interface Pending {
@@ -73,12 +74,21 @@ export class BatchLoader {
         await returnFreedMemory(this.conn);
         const ms = (performance.now() - t0) / batch.length;
         batch.forEach((b, i) => b.resolve({ cells: counts[i], ms }));
-      } catch {
-        for (const b of batch) {
+      } catch (e) {
+        // A full disk is no report's fault: every report waiting gets that error, none is tried alone.
+        if (isOutputError(e)) {
+          for (const b of [...batch, ...this.pending.splice(0)]) b.reject(e);
+          return;
+        }
+        for (const [i, b] of batch.entries()) {
           const t1 = performance.now();
           try {
             b.resolve({ cells: await loadReport(this.conn, b.rec, b.replace), ms: performance.now() - t1 });
           } catch (e) {
+            if (isOutputError(e)) {
+              for (const rest of [...batch.slice(i), ...this.pending.splice(0)]) rest.reject(e);
+              return;
+            }
             b.reject(e);
           }
         }

@@ -4,10 +4,11 @@
  * 2 usage error, 3 finished with failed documents, 74 output not writable, 75 another run holds the lock.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { readSourcesCsv } from './crawl/index.js';
+import { DEFAULT_MAX_LINKS_PER_LISTING, DEFAULT_MAX_REPORTS_PER_SOURCE, readSourcesCsv } from './crawl/index.js';
 import { LockHeldError } from './lock.js';
 import { ReviewsFileError } from './outputs/index.js';
 import { AgencyCsvError } from './rules/index.js';
+import { describeOutputError } from './output-error.js';
 import { EXIT, isOutputError, runPipeline, UsageError, type RunOptions } from './run.js';
 import { configureHeaps } from './node-options.js';
 import { DEFAULT_DB_MEMORY } from './warehouse.js';
@@ -33,6 +34,8 @@ export function buildCommand(): Command {
     .option('--agencies <file>', 'agency hierarchy CSV: agency,parent,region,level[,aliases]')
     .option('--sources <file>', "CSV agency,url of the agencies' annual-report listing pages to crawl")
     .option('--raw <dir>', 'content-addressed store for crawled documents', 'data/raw')
+    .option('--max-links-per-listing <n>', 'crawl: report links followed per listing page (the rest are cut and listed)', intArg, DEFAULT_MAX_LINKS_PER_LISTING)
+    .option('--max-reports-per-source <n>', 'crawl: report documents fetched per source (the rest are cut and listed)', intArg, DEFAULT_MAX_REPORTS_PER_SOURCE)
     .option('--parquet <dir>', 'also write reports, cells, anomalies, claims as Parquet (Hive-partitioned by year)')
     .option('--reviews <file>', 'review decisions CSV (fingerprint,decision,note,reviewer,date)')
     .option('--shard <i/n>', 'process one hash-partition of the inputs (merge the shard warehouses with --merge)', shardArg)
@@ -63,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     input: readsInput ? o.input : undefined, merge: o.merge, db: o.db, out: o.out, agencies: o.agencies, parquet: o.parquet,
     reviews: o.reviews, raw: o.raw, shard: o.shard, logJson: o.logJson, quiet: o.quiet, workers: o.workers,
     maxBytes: o.maxMb * 1024 * 1024, force: o.force, dbMemory: o.dbMemory,
+    crawlTuning: { maxLinksPerListing: o.maxLinksPerListing, maxReportsPerSource: o.maxReportsPerSource },
   };
   try {
     if (o.sources) options.sources = readSourcesCsv(o.sources);
@@ -83,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     if (isOutputError(e)) {
-      process.stderr.write(`pipeline: output error, nothing published: ${(e as Error).message}\n`);
+      process.stderr.write(`pipeline: output error, nothing published: ${describeOutputError(e)}\n`);
       return EXIT.outputError;
     }
     process.stderr.write(`pipeline: crashed: ${(e as Error).stack ?? String(e)}\n`);

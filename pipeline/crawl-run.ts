@@ -4,7 +4,8 @@
  * run's input documents (their URL as `source`).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { crawl, fetchStateFromLedger, type CrawlSource, type FetchRecord } from './crawl/index.js';
+import { crawl, fetchStateFromLedger, type CrawlSource, type FetchRecord, type SourceDown } from './crawl/index.js';
+import type { FetchProblem } from './summary.js';
 import type { InputFile } from './discover.js';
 import type { Logger } from './log.js';
 import { timestampOf } from './warehouse.js';
@@ -42,7 +43,15 @@ export interface CrawlStageOptions {
   tuning?: Record<string, number>;
 }
 
-export async function crawlStage(conn: DuckDBConnection, opts: CrawlStageOptions): Promise<InputFile[]> {
+/** What a crawl gives the run: the documents to read, and what it could not fetch. */
+export interface CrawlStageResult {
+  files: InputFile[];
+  /** Fetches refused or failed, and links cut by a limit, with the reason. */
+  problems: FetchProblem[];
+  sourcesDown: SourceDown[];
+}
+
+export async function crawlStage(conn: DuckDBConnection, opts: CrawlStageOptions): Promise<CrawlStageResult> {
   const previous = fetchStateFromLedger(await previousFetches(conn));
   const started = Date.now();
   const result = await crawl(opts.sources, {
@@ -52,9 +61,12 @@ export async function crawlStage(conn: DuckDBConnection, opts: CrawlStageOptions
     onEvent: (e) => opts.log.log(e.level === 'info' ? 'debug' : e.level, e.message, { document: e.url, stage: 'crawl' }),
   });
   await appendFetches(conn, opts.runId, result.fetches);
-  const refused = result.fetches.filter((f) => f.outcome === 'refused' || f.outcome === 'error').length;
-  opts.log.info(`crawl: ${result.fetches.length} fetches, ${result.documents.length} report documents, ${refused} refused or failed`, {
+  const problems = result.fetches
+    .filter((f) => f.outcome === 'refused' || f.outcome === 'error' || (f.outcome === 'skipped' && f.reason?.startsWith('limit:')))
+    .map((f) => ({ url: f.url, agency: f.agency, kind: f.kind, outcome: f.outcome, reason: f.reason ?? '' }));
+  opts.log.info(`crawl: ${result.fetches.length} fetches, ${result.documents.length} report documents, ${problems.length} refused, failed or cut`, {
     stage: 'crawl', duration_ms: Date.now() - started,
   });
-  return result.documents.map((d) => ({ path: d.path, source: d.url }));
+  for (const d of result.sourcesDown) opts.log.error(`crawl: no listing page of ${d.agency} could be fetched: ${d.reason}`, { document: d.url, stage: 'crawl' });
+  return { files: result.documents.map((d) => ({ path: d.path, source: d.url })), problems, sourcesDown: result.sourcesDown };
 }

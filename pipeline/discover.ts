@@ -1,27 +1,93 @@
-/** Finds input documents under a folder, recursively, in a stable order. */
-import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+/**
+ * Finds input documents under a folder, recursively, in a stable order. Every path seen is
+ * returned: those that will not be read carry the reason (`unread`), so each gets a row in the
+ * document ledger and a line in the summary instead of vanishing. Names that are not UTF-8 are
+ * read by their bytes. Symbolic links to files inside the folder are followed; others are not,
+ * with the reason (a link to a folder never is: what it holds inside the folder is read where it
+ * is, and no link can make a loop).
+ */
+import { isUtf8 } from 'node:buffer';
+import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import iconv from 'iconv-lite';
 
 export interface InputFile {
-  /** Absolute path. */
-  path: string;
+  /** Absolute path; its bytes when the name is not valid UTF-8. */
+  path: string | Buffer;
   /** Path as found under --input (the `source` of reports and documents). */
   source: string;
+  /** Seen but not to be read: `stage: reason`. */
+  unread?: string;
 }
 
+/** Hidden, temporary and system files: never documents, skipped by name. */
 const SKIP = /^\.|~$|\.(lock|tmp|part|swp)$|^Thumbs\.db$|^desktop\.ini$/i;
 
+/**
+ * A name as text: UTF-8, else GB18030 (names from Chinese Windows), else with its bytes escaped
+ * (\xNN) so it still says which file is meant.
+ */
+function nameOf(bytes: Buffer): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  const gb = iconv.decode(bytes, 'gb18030');
+  if (!gb.includes('\ufffd')) return gb;
+  return [...bytes].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+}
+
+/** The path as a string when it is UTF-8 (as every other path of the run), else its bytes. */
+const pathOf = (bytes: Buffer): string | Buffer => (isUtf8(bytes) ? bytes.toString('utf8') : bytes);
+
+const because = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+
+function kindOf(e: Dirent<Buffer>): string {
+  if (e.isFIFO()) return 'a FIFO';
+  if (e.isSocket()) return 'a socket';
+  if (e.isBlockDevice() || e.isCharacterDevice()) return 'a device';
+  return 'of an unknown kind';
+}
+
 export function discover(dir: string): InputFile[] {
+  const root = resolve(dir);
+  const realRoot = realpathSync(root);
   const out: InputFile[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      if (SKIP.test(e.name)) continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile()) out.push({ path: p, source: relative(dir, p) });
+
+  const link = (path: Buffer, source: string): InputFile => {
+    let target: string;
+    try {
+      target = realpathSync(path);
+    } catch (e) {
+      return { path: pathOf(path), source, unread: `discover: a symbolic link that leads nowhere (${because(e)})` };
+    }
+    if (target !== realRoot && !target.startsWith(realRoot + sep)) {
+      return { path: pathOf(path), source, unread: `discover: a symbolic link to ${target}, outside --input (not followed)` };
+    }
+    const st = statSync(target);
+    if (st.isDirectory()) return { path: pathOf(path), source, unread: 'discover: a symbolic link to a folder (not followed; its files are read where they are)' };
+    if (!st.isFile()) return { path: pathOf(path), source, unread: 'discover: a symbolic link to what is not a regular file' };
+    return { path: pathOf(path), source };
+  };
+
+  const walk = (d: Buffer, rel: string) => {
+    let entries: Dirent<Buffer>[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true, encoding: 'buffer' });
+    } catch (e) {
+      if (rel === '') throw e; // --input itself: the run's error, not a document's
+      out.push({ path: pathOf(d), source: rel, unread: `discover: the folder cannot be listed (${because(e)}); its files are not read` });
+      return;
+    }
+    const named = entries.map((e) => ({ e, name: nameOf(e.name) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : Buffer.compare(a.e.name, b.e.name)));
+    for (const { e, name } of named) {
+      if (SKIP.test(name)) continue;
+      const path = Buffer.concat([d, Buffer.from(sep), e.name]);
+      const source = rel ? `${rel}/${name}` : name;
+      if (e.isDirectory()) walk(path, source);
+      else if (e.isFile()) out.push({ path: pathOf(path), source });
+      else if (e.isSymbolicLink()) out.push(link(path, source));
+      else out.push({ path: pathOf(path), source, unread: `discover: not a regular file (${kindOf(e)})` });
     }
   };
-  walk(dir);
+  walk(Buffer.from(root), '');
   return out;
 }
 

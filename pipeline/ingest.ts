@@ -12,6 +12,7 @@ import { filedYearOf, type InputFile } from './discover.js';
 import type { ExtractPool } from './extract-pool.js';
 import type { Logger } from './log.js';
 import { BatchLoader } from './batch-loader.js';
+import { isOutputError } from './output-error.js';
 import { nowTimestamp, reportIdOf, statusOf, type ReportRecord } from './warehouse.js';
 
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
@@ -81,7 +82,7 @@ async function loadHashedFiles(conn: DuckDBConnection): Promise<Map<string, Hash
  */
 const RACY_MS = 2000;
 
-async function sha256OfFile(path: string): Promise<string> {
+async function sha256OfFile(path: string | Buffer): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
@@ -105,6 +106,7 @@ export function inShard(sha256: string, shard?: { index: number; count: number }
 
 export async function ingest(conn: DuckDBConnection, files: readonly InputFile[], opts: IngestOptions): Promise<DocumentOutcome[]> {
   const known = await loadKnown(conn);
+  const unreadBefore = await loadUnread(conn);
   const hashed = opts.force ? new Map<string, HashedFile>() : await loadHashedFiles(conn);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const loader = new BatchLoader(conn);
@@ -215,23 +217,42 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
     return out;
   };
 
+  /** The disk (or the warehouse) cannot be written: the run stops, and no document is blamed for it. */
+  let outputError: unknown = null;
+  /**
+   * A path seen and not read (discovery's reason, or bytes that could not be read): a ledger row
+   * without bytes (sha256 ''), with the reason. New when it was not so with this reason last time.
+   */
+  const unread = (f: InputFile, error: string): DocumentOutcome => {
+    const again = unreadBefore.get(f.source) === error;
+    if (!again) opts.log.error(`failed: ${error}`, { document: f.source, stage: error.split(':')[0] });
+    ledger.push({ source: f.source, sha256: '', size: null, status: 'failed', error, mtimeMs: null, hashedAtMs: null });
+    return {
+      source: f.source, sha256: '', reportId: '', disposition: again ? 'unchanged' : 'new', status: 'failed',
+      error, template: null, year: null, cells: 0, ms: { io: 0, read: 0, recognise: 0, load: 0 },
+    };
+  };
+
   const results = await Promise.all(
     files.map(async (f) => {
       try {
+        if (outputError) return null;
+        if (f.unread) return unread(f, f.unread);
         return await one(f);
       } catch (e) {
+        if (isOutputError(e) && !isReadError(e)) {
+          outputError ??= e;
+          return null;
+        }
         // Not even the bytes could be read (permissions, vanished file): say so, go on.
-        opts.log.error(`failed: read: ${(e as Error).message}`, { document: f.source, stage: 'read' });
-        return {
-          source: f.source, sha256: '', reportId: '', disposition: 'new', status: 'failed',
-          error: `read: ${(e as Error).message}`, template: null, year: null, cells: 0, ms: { io: 0, read: 0, recognise: 0, load: 0 },
-        } as DocumentOutcome;
+        return unread(f, `read: ${(e as Error).message}`);
       } finally {
         opts.log.tick();
       }
     }),
   );
   opts.log.stopProgress();
+  if (outputError) throw outputError;
   await loader.idle();
   await recordDocuments(conn, ledger, opts.runId);
   return results.filter((r): r is DocumentOutcome => r !== null);
@@ -239,31 +260,56 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
 
 interface LedgerRow {
   source: string;
+  /** '' for a path whose bytes were not read. */
   sha256: string;
-  size: number;
+  size: number | null;
   status: string;
-  mtimeMs: number;
+  /** Why a path was not read. */
+  error?: string;
+  mtimeMs: number | null;
   hashedAtMs: number | null;
+}
+
+/** The paths the last run that saw them could not read, and why. */
+async function loadUnread(conn: DuckDBConnection): Promise<Map<string, string>> {
+  const r = await conn.runAndReadAll(
+    `SELECT source, error FROM documents WHERE sha256 = '' QUALIFY row_number() OVER (PARTITION BY source ORDER BY last_seen DESC) = 1`,
+  );
+  return new Map(r.getRowsJS().map(([source, error]) => [source as string, (error as string | null) ?? '']));
+}
+
+/**
+ * An error reading an input (EACCES on a file of --input) is that document's, not the output's: the
+ * run goes on. Errors from the warehouse (DuckDB's) or the disk filling never come from reading.
+ */
+function isReadError(e: unknown): boolean {
+  return typeof (e as NodeJS.ErrnoException)?.syscall === 'string' && ['open', 'read', 'stat', 'lstat'].includes((e as NodeJS.ErrnoException).syscall!);
 }
 
 /** Upserts the document ledger in one statement (path, size, sha256, first/last seen, status, when hashed). */
 async function recordDocuments(conn: DuckDBConnection, rows: LedgerRow[], runId: string): Promise<void> {
   if (rows.length === 0) return;
-  await conn.run('CREATE OR REPLACE TEMP TABLE seen_documents (source VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR, mtime_ms DOUBLE, hashed_at_ms DOUBLE)');
+  await conn.run('CREATE OR REPLACE TEMP TABLE seen_documents (source VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR, error VARCHAR, mtime_ms DOUBLE, hashed_at_ms DOUBLE)');
   const ap = await conn.createAppender('seen_documents');
   for (const r of rows) {
-    ap.appendVarchar(r.source); ap.appendVarchar(r.sha256); ap.appendBigInt(BigInt(r.size)); ap.appendVarchar(r.status);
-    ap.appendDouble(r.mtimeMs);
-    if (r.hashedAtMs === null) ap.appendNull();
-    else ap.appendDouble(r.hashedAtMs);
+    ap.appendVarchar(r.source); ap.appendVarchar(r.sha256);
+    if (r.size === null) ap.appendNull();
+    else ap.appendBigInt(BigInt(r.size));
+    ap.appendVarchar(r.status);
+    if (r.error === undefined) ap.appendNull();
+    else ap.appendVarchar(r.error);
+    for (const v of [r.mtimeMs, r.hashedAtMs]) {
+      if (v === null) ap.appendNull();
+      else ap.appendDouble(v);
+    }
     ap.endRow();
   }
   ap.closeSync();
   const now = nowTimestamp();
   await conn.run(
-    `INSERT INTO documents (source, sha256, size_bytes, first_seen, last_seen, first_seen_run, last_seen_run, status, mtime_ms, hashed_at_ms)
-       SELECT DISTINCT ON (source, sha256) source, sha256, size_bytes, $1, $1, $2, $2, status, mtime_ms, hashed_at_ms FROM seen_documents
-     ON CONFLICT (source, sha256) DO UPDATE SET last_seen = excluded.last_seen, last_seen_run = excluded.last_seen_run, status = excluded.status,
+    `INSERT INTO documents (source, sha256, size_bytes, first_seen, last_seen, first_seen_run, last_seen_run, status, error, mtime_ms, hashed_at_ms)
+       SELECT DISTINCT ON (source, sha256) source, sha256, size_bytes, $1, $1, $2, $2, status, error, mtime_ms, hashed_at_ms FROM seen_documents
+     ON CONFLICT (source, sha256) DO UPDATE SET last_seen = excluded.last_seen, last_seen_run = excluded.last_seen_run, status = excluded.status, error = excluded.error,
        mtime_ms = excluded.mtime_ms, hashed_at_ms = coalesce(excluded.hashed_at_ms, documents.hashed_at_ms)`,
     [now, runId],
   );

@@ -18,7 +18,7 @@ export function removeStaleBuilds(dbPath: string): string[] {
   if (!existsSync(dir)) return removed;
   for (const name of readdirSync(dir)) {
     if (name.startsWith(prefix)) {
-      rmSync(join(dir, name), { force: true });
+      rmSync(join(dir, name), { recursive: true, force: true });
       removed.push(name);
     }
   }

@@ -14,17 +14,20 @@ import { ExtractPool } from './extract-pool.js';
 import { ingest } from './ingest.js';
 import { acquireLock } from './lock.js';
 import { Logger } from './log.js';
-import { loadReviewsFor, writeOutputs } from './outputs/index.js';
+import { OutputStaging } from './outputs/files.js';
+import { loadReviewsFor, STAGED_OUTPUTS, writeOutputs } from './outputs/index.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
 import { findingChanges, loadAgencies, recordRuleResults, runRules, storeAgencies, summariseFindings } from './rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 import { RULES_VERSION } from './rules/version.js';
 import { formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from './summary.js';
 import { UsageError } from './usage-error.js';
+import { OutputError } from './output-error.js';
 import { mergeShards } from './merge.js';
 import { closeWarehouse, DEFAULT_DB_MEMORY, limitDbMemory, LOADING_DB_MEMORY, nowTimestamp, openWarehouse, smallerSize, type Warehouse } from './warehouse.js';
 
 export { UsageError };
+export { isOutputError, OutputError } from './output-error.js';
 
 export const EXIT = {
   ok: 0,
@@ -90,10 +93,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const lock = acquireLock(db, runId);
   let privatePath: string | null = null;
   let warehouse: Warehouse | null = null;
+  let staging: OutputStaging | null = null;
   const pool = new ExtractPool({ workers: opts.workers });
   try {
     const stale = removeStaleBuilds(db);
     if (stale.length) log.warn(`removed ${stale.length} unfinished private warehouse copies left by killed runs`);
+    const staleOutputs = opts.noOutputs ? [] : OutputStaging.removeLeftovers(resolve(opts.out));
+    if (staleOutputs.length) log.warn(`removed ${staleOutputs.length} unfinished output folder${staleOutputs.length > 1 ? 's' : ''} left by killed runs`);
     privatePath = startPrivateCopy(db, runId);
     warehouse = await openWarehouse(privatePath, opts.dbMemory);
     const { conn } = warehouse;
@@ -103,10 +109,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
     const files = opts.input ? discover(opts.input) : [];
     if (opts.input) log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
-    if (opts.sources) {
-      const rawDir = resolve(opts.raw ?? join(dirname(db), 'raw'));
-      files.push(...(await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning })));
-    }
+    const crawled = opts.sources
+      ? await crawlStage(conn, { sources: opts.sources, rawDir: resolve(opts.raw ?? join(dirname(db), 'raw')), runId, log, tuning: opts.crawlTuning })
+      : null;
+    if (crawled) files.push(...crawled.files);
     if (opts.merge?.length) {
       const merged = await mergeShards(conn, opts.merge.map((f) => resolve(f)));
       log.info(`merged ${merged.reports} reports from ${merged.shards} shard warehouses`, { stage: 'merge' });
@@ -116,6 +122,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     await limitDbMemory(conn, smallerSize(LOADING_DB_MEMORY, dbMemory));
     const docs = await ingest(conn, files, { runId, pool, log, maxBytes: opts.maxBytes, shard: opts.shard, force: opts.force });
     const summary = summarise(runId, startedAt, opts.input ?? (opts.sources ? 'crawl' : 'merge'), docs);
+    if (crawled) Object.assign(summary, { fetchProblems: crawled.problems, sourcesDown: crawled.sourcesDown, sourcesCrawled: opts.sources!.length });
     await pool.close(); // the workers' memory goes back before the rules and outputs
     // What was loaded goes to the file now: blocks only in memory cannot be evicted, and with them
     // pinned the rules ran out of DuckDB's memory now and then (at 10,000 reports, 128 or 160 MB).
@@ -151,13 +158,15 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     });
 
     if (!opts.noOutputs && !unchanged) {
-      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews });
+      staging = new OutputStaging(resolve(opts.out), runId);
+      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews, staging });
       summary.phases.outputs = clock.lap();
       summary.stageMs.outputs = summary.phases.outputs.wallMs;
       log.info(`outputs written`, { stage: 'outputs', duration_ms: summary.stageMs.outputs });
     }
     summary.endedAt = new Date();
-    const exitCode = summary.newFailures > 0 ? EXIT.failedDocuments : EXIT.ok;
+    // A site that is down is not a quiet night either: nothing was read from it.
+    const exitCode = summary.newFailures > 0 || summary.sourcesDown.length > 0 ? EXIT.failedDocuments : EXIT.ok;
     await conn.run(
       `UPDATE runs SET ended_at = $2, docs_seen = $3, docs_new = $4, docs_unchanged = $5, docs_reprocessed = $6,
          docs_failed = $7, docs_partial = $8, cells_loaded = $9, anomalies = $10, exit_code = $11, inputs_hash = $12 WHERE run_id = $1`,
@@ -166,6 +175,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     );
     await closeWarehouse(warehouse);
     warehouse = null;
+    // The outputs first: a run killed between the two leaves outputs ahead of the warehouse, and
+    // the next run, finding the warehouse without this run's documents, writes them again.
+    staging?.publish(STAGED_OUTPUTS);
+    staging = null;
     publish(privatePath, db);
     privatePath = null;
     summary.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -192,22 +205,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       }
     }
     if (privatePath) discardPrivateCopy(privatePath);
+    staging?.discard();
     lock.release();
   }
-}
-
-/** The run cannot write where it must (full disk, read-only, not a folder): nothing is published. */
-export class OutputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OutputError';
-  }
-}
-
-const OUTPUT_ERRNOS = new Set(['ENOSPC', 'EACCES', 'EROFS', 'EPERM', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'EISDIR']);
-
-export function isOutputError(e: unknown): boolean {
-  return e instanceof OutputError || OUTPUT_ERRNOS.has((e as NodeJS.ErrnoException)?.code ?? '') || /No space left|Read-only file system|Permission denied/i.test(String((e as Error)?.message));
 }
 
 function ensureWritableDir(dir: string, what: string): void {

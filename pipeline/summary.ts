@@ -14,6 +14,12 @@ export interface RunSummary {
   duplicates: number;
   failed: { source: string; error: string }[];
   partial: { source: string; error: string }[];
+  /** The crawl's fetches refused or failed, and its links cut by a limit (none without --sources). */
+  fetchProblems: FetchProblem[];
+  /** Crawled sources none of whose listing pages could be fetched (exit code 3). */
+  sourcesDown: { agency: string; url: string; reason: string }[];
+  /** How many sources were crawled. */
+  sourcesCrawled: number;
   /** Failures among documents extracted in this run (decides exit code 3). */
   newFailures: number;
   cellsLoaded: number;
@@ -58,10 +64,19 @@ export function processCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** A fetch of the crawl that brought nothing: refused, failed, or cut by a limit. */
+export interface FetchProblem {
+  url: string;
+  agency: string;
+  kind: string;
+  outcome: string;
+  reason: string;
+}
+
 export function summarise(runId: string, startedAt: Date, input: string, docs: readonly DocumentOutcome[]): RunSummary {
   const s: RunSummary = {
     runId, startedAt, input, seen: docs.length, new: 0, unchanged: 0, reprocessed: 0, duplicates: 0,
-    failed: [], partial: [], newFailures: 0, cellsLoaded: 0, byTemplate: {}, byYear: {}, outputs: [],
+    failed: [], partial: [], fetchProblems: [], sourcesDown: [], sourcesCrawled: 0, newFailures: 0, cellsLoaded: 0, byTemplate: {}, byYear: {}, outputs: [],
     stageMs: { io: 0, read: 0, recognise: 0, load: 0, rules: 0, outputs: 0 },
     phases: {},
   };
@@ -103,6 +118,9 @@ export function formatSummary(s: RunSummary): string {
     lines.push(`findings: ${s.rules.findings} (${sev})`);
   }
   for (const f of s.failed) lines.push(`  failed  ${f.source}: ${f.error}`);
+  if (s.sourcesDown.length) lines.push(`crawl: ${s.sourcesDown.length} of ${s.sourcesCrawled} sources could not be read (no listing page fetched)`);
+  for (const d of s.sourcesDown) lines.push(`  down    ${d.agency} ${d.url}: ${d.reason}`);
+  for (const p of s.fetchProblems) lines.push(`  ${p.outcome.padEnd(7)} ${p.url}: ${p.reason}`);
   for (const p of s.partial) lines.push(`  partial ${p.source}: ${p.error}`);
   for (const o of s.outputs) lines.push(`wrote ${o}`);
   return lines.join('\n');

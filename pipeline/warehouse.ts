@@ -10,6 +10,7 @@ import type { Message } from '../extractors/model.js';
 import { normaliseAgency } from '../extractors/recognise/meta.js';
 import { allTemplateKeys } from '../extractors/template.js';
 import { applyComments } from './dictionary.js';
+import { isOutputError } from './output-error.js';
 import { createViews } from './outputs/views.js';
 import { gridAt, stringAt, valueAt, type PackedExtraction } from './packed-cells.js';
 import { sqlDir } from './paths.js';
@@ -87,7 +88,8 @@ export async function withMemoryToSpare(
     return;
   } catch (e) {
     reason = (e as Error).message;
-    if (!/Out of Memory Error/.test(reason)) throw e;
+    // Out of disk is not out of memory: more memory would only postpone it.
+    if (!/Out of Memory Error/.test(reason) || isOutputError(e)) throw e;
   }
   const limit = limitOf(conn);
   const bytes = sizeBytes(limit);
@@ -261,7 +263,10 @@ export async function loadReports(conn: DuckDBConnection, recs: readonly ReportR
     await conn.run('COMMIT');
     return counts;
   } catch (e) {
-    await conn.run('ROLLBACK');
+    // A COMMIT that failed (a full disk) has ended the transaction already: its error is the one to
+    // throw, not the ROLLBACK's "no transaction is active".
+    await conn.run('ROLLBACK').catch(() => undefined);
+    if (isOutputError(e)) throw e;
     throw new Error(`load ${recs.map((r) => r.source).join(', ')}: ${(e as Error).message}`);
   }
 }

@@ -79,6 +79,9 @@ ALTER TABLE reports ADD COLUMN IF NOT EXISTS filed_year INTEGER;
 -- again (pipeline/ingest.ts), as make and git judge files.
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS mtime_ms DOUBLE;      -- the file's modification time then (ms since 1970)
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS hashed_at_ms DOUBLE;  -- when its bytes were last read and hashed
+-- A path seen and not read (an unreadable file or folder, a link not followed, a FIFO) has a row
+-- with sha256 '' and the reason, `stage: reason` (pipeline/discover.ts, pipeline/ingest.ts).
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS error VARCHAR;
 
 -- The catalogue of rules (filled from the headers of sql/rules/*.sql).
 CREATE TABLE IF NOT EXISTS rules (

@@ -5,7 +5,7 @@ import { Fetcher, type Fetched } from './fetcher.js';
 import { Ledger } from './ledger.js';
 import { findDocxLinks, findListingLinks, looksLikeHtml } from './links.js';
 import { RequestGate } from './request-gate.js';
-import { resolveSettings, type CrawledDocument, type CrawlOptions, type CrawlResult, type CrawlSource, type Settings } from './types.js';
+import { resolveSettings, type CrawledDocument, type CrawlOptions, type CrawlResult, type CrawlSource, type FetchKind, type Settings, type SourceDown } from './types.js';
 import { resolveUrl, UrlPolicy } from './url-policy.js';
 
 export async function crawl(sources: CrawlSource[], options: CrawlOptions): Promise<CrawlResult> {
@@ -16,8 +16,8 @@ export async function crawl(sources: CrawlSource[], options: CrawlOptions): Prom
   const gate = new RequestGate(settings.concurrency, settings.perHost, settings.delayMs);
   const fetcher = new Fetcher(settings, new UrlPolicy(sources.map((s) => s.url)), gate, store, ledger);
   const run = new CrawlRun(settings, fetcher, ledger);
-  await Promise.all(sources.map((source) => run.crawlSource(source)));
-  return { fetches: ledger.records, documents: [...run.documentsBySha.values()] };
+  const down = await Promise.all(sources.map((source) => run.crawlSource(source)));
+  return { fetches: ledger.records, documents: [...run.documentsBySha.values()], sourcesDown: down.filter((d): d is SourceDown => d !== null) };
 }
 
 class CrawlRun {
@@ -32,12 +32,16 @@ class CrawlRun {
     private readonly ledger: Ledger,
   ) {}
 
-  async crawlSource(source: CrawlSource): Promise<void> {
+  /** Crawls one source; the source when none of its listing pages could be fetched, else null. */
+  async crawlSource(source: CrawlSource): Promise<SourceDown | null> {
     const { agency } = source;
     const maxPages = this.settings.maxPagesPerSource;
     const start = resolveUrl(source.url);
     const queue = this.claim(start) ? [start] : [];
     const reportFetches: Promise<void>[] = [];
+    const budget = { reports: this.settings.maxReportsPerSource };
+    let listed = 0;
+    let firstFailure: string | null = null;
 
     for (let pagesFetched = 0; queue.length > 0; pagesFetched++) {
       if (pagesFetched >= maxPages) {
@@ -45,28 +49,52 @@ class CrawlRun {
         break;
       }
       const page = await this.fetcher.fetch(queue.shift()!, 'listing', agency);
-      if (!page.body) continue;
+      if (!page.body) {
+        firstFailure ??= page.record.reason ?? page.record.outcome;
+        continue;
+      }
+      listed++;
       const links = this.parse(page, (html) => findListingLinks(html, page.finalUrl, maxPages), { reports: [], nextPages: [] });
       queue.push(...links.nextPages.filter((url) => this.claim(url)));
       // Reports start as soon as they are found; the request gate keeps the pace polite.
-      for (const url of links.reports.filter((u) => this.claim(u))) reportFetches.push(this.fetchReport(url, agency));
+      for (const url of this.withinLimits(links.reports, page, agency, budget)) reportFetches.push(this.fetchReport(url, agency, budget));
     }
     await Promise.all(reportFetches);
+    // A start URL another source claimed first is not this source's failure.
+    return listed === 0 && firstFailure !== null ? { agency, url: source.url, reason: firstFailure } : null;
   }
 
-  private async fetchReport(url: string, agency: string): Promise<void> {
+  /**
+   * The links of a page to fetch: at most maxLinksPerListing of them, and no more than the
+   * source's budget of reports has left; what is cut is recorded on the page (one `skipped` row).
+   */
+  private withinLimits(found: readonly string[], page: Fetched, agency: string, budget: { reports: number }): string[] {
+    const perPage = this.settings.maxLinksPerListing;
+    const fresh = found.filter((u) => !this.claimed.has(u));
+    const kept = fresh.slice(0, perPage);
+    if (fresh.length > perPage) {
+      this.recordSkipped(page.record.url, agency, `limit: maxLinksPerListing (${perPage}): ${fresh.length - perPage} of the page's ${fresh.length} report links not fetched`, page.record.kind);
+    }
+    const allowed = kept.slice(0, Math.max(0, budget.reports));
+    budget.reports -= allowed.length;
+    if (allowed.length < kept.length) {
+      const max = this.settings.maxReportsPerSource;
+      this.recordSkipped(page.record.url, agency, `limit: maxReportsPerSource (${max}) reached: ${kept.length - allowed.length} report links of this page not fetched`, page.record.kind);
+    }
+    return allowed.filter((u) => this.claim(u));
+  }
+
+  private async fetchReport(url: string, agency: string, budget: { reports: number }): Promise<void> {
     const report = await this.fetcher.fetch(url, 'report', agency);
     if (!report.body) return;
     this.addDocument(report, agency);
     if (!looksLikeHtml(report.body, report.contentType)) return;
     const attachments = this.parse(report, (html) => findDocxLinks(html, report.finalUrl), []);
     await Promise.all(
-      attachments
-        .filter((u) => this.claim(u))
-        .map(async (attachmentUrl) => {
-          const attachment = await this.fetcher.fetch(attachmentUrl, 'report', agency);
-          if (attachment.body) this.addDocument(attachment, agency);
-        }),
+      this.withinLimits(attachments, report, agency, budget).map(async (attachmentUrl) => {
+        const attachment = await this.fetcher.fetch(attachmentUrl, 'report', agency);
+        if (attachment.body) this.addDocument(attachment, agency);
+      }),
     );
   }
 
@@ -101,9 +129,9 @@ class CrawlRun {
     }
   }
 
-  private recordSkipped(url: string, agency: string, reason: string): void {
+  private recordSkipped(url: string, agency: string, reason: string, kind: FetchKind = 'listing'): void {
     this.ledger.add({
-      url, agency, kind: 'listing', fetched_at: new Date(), http_status: null, outcome: 'skipped', reason,
+      url, agency, kind, fetched_at: new Date(), http_status: null, outcome: 'skipped', reason,
       etag: null, last_modified: null, sha256: null, size_bytes: null, attempts: 0, duration_ms: 0,
     });
   }

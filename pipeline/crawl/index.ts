@@ -12,4 +12,6 @@ export type {
   FetchOutcome,
   FetchRecord,
   FetchState,
+  SourceDown,
 } from './types.js';
+export { DEFAULT_MAX_LINKS_PER_LISTING, DEFAULT_MAX_REPORTS_PER_SOURCE } from './types.js';

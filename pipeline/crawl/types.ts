@@ -31,6 +31,10 @@ export interface CrawlOptions {
   backoffMs?: number;
   maxBytes?: number;
   maxPagesPerSource?: number;
+  /** Report links followed per listing page (and attachments per report page); the rest are cut, with a `skipped` row. */
+  maxLinksPerListing?: number;
+  /** Report documents (pages and attachments) fetched per source; the rest are cut, with a `skipped` row per page. */
+  maxReportsPerSource?: number;
   userAgent?: string;
   onEvent?: (e: CrawlEvent) => void;
 }
@@ -67,10 +71,24 @@ export interface CrawledDocument {
   unchanged: boolean;
 }
 
+/** A source none of whose listing pages could be fetched: the site is down, or refuses us. */
+export interface SourceDown {
+  agency: string;
+  url: string;
+  /** The first listing page's failure. */
+  reason: string;
+}
+
 export interface CrawlResult {
   fetches: FetchRecord[];
   documents: CrawledDocument[];
+  sourcesDown: SourceDown[];
 }
+
+/** A listing page of a government site holds 15 to 50 links; 10,000 is a page gone wrong (33 minutes at 5 requests/s). */
+export const DEFAULT_MAX_LINKS_PER_LISTING = 100;
+/** An agency publishes one report a year, often with an attachment: 500 covers decades and stops a runaway site at 100 s. */
+export const DEFAULT_MAX_REPORTS_PER_SOURCE = 500;
 
 export const DEFAULT_USER_AGENT = 'gov-open-audit/0.1 (+open-government report audit)';
 
@@ -91,6 +109,8 @@ export function resolveSettings(options: CrawlOptions): Settings {
     backoffMs: options.backoffMs ?? 500,
     maxBytes: options.maxBytes ?? 50 * 1024 * 1024,
     maxPagesPerSource: options.maxPagesPerSource ?? 50,
+    maxLinksPerListing: options.maxLinksPerListing ?? DEFAULT_MAX_LINKS_PER_LISTING,
+    maxReportsPerSource: options.maxReportsPerSource ?? DEFAULT_MAX_REPORTS_PER_SOURCE,
     userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
     onEvent: options.onEvent ?? (() => {}),
   };

@@ -1,6 +1,9 @@
-/** Writing output files so a reader never sees half of one: write beside, then rename. */
+/**
+ * Writing output files so a reader never sees half of one, nor half of a run: written aside, then
+ * renamed in place.
+ */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const tmpName = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${randomBytes(4).toString('hex')}`);
@@ -58,7 +61,7 @@ export class FileSink {
 }
 
 /**
- * Writes one page of a folder being filled (see `replaceDir`), or hard-links the same page of the
+ * Writes one page of a folder being filled (the staged pages), or hard-links the same page of the
  * folder being replaced when its bytes are equal: an unchanged report costs one read and keeps
  * its file (and modification time). Returns whether the page was unchanged.
  */
@@ -86,20 +89,73 @@ export function writePage(dir: string, previousDir: string | null, name: string,
   return false;
 }
 
+/** Creates the folder `dir` and fills it with `fill` (the staged pages, published later with the rest). */
+export async function fillDir(dir: string, fill: (dir: string) => Promise<void>): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await fill(dir);
+}
+
+/** The report pages' folder in --out. */
+export const PAGES_DIR = 'reports';
+
+const STAGING_PREFIX = '.staging-';
+/** Inside a staging folder: the published pages, moved aside while the new ones move in. */
+const PUBLISHED_PAGES = 'reports.published';
+
 /**
- * Fills a fresh folder with `fill`, then puts it in place of `path` (pages of reports no longer
- * in the warehouse disappear with the old folder).
+ * A run's outputs written aside, in `<out>/.staging-<run>/` (the same file system, so moving them
+ * in place is a rename), and published with the warehouse by `publish`, or not at all: a run
+ * that fails or is killed leaves every published file as it was.
  */
-export async function replaceDir(path: string, fill: (dir: string) => Promise<void>): Promise<void> {
-  const staging = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(4).toString('hex')}`);
-  const old = join(dirname(path), `.${basename(path)}.old-${randomBytes(4).toString('hex')}`);
-  mkdirSync(staging, { recursive: true });
-  try {
-    await fill(staging);
-    if (existsSync(path)) renameSync(path, old);
-    renameSync(staging, path);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-    rmSync(old, { recursive: true, force: true });
+export class OutputStaging {
+  readonly dir: string;
+
+  constructor(readonly out: string, runId: string) {
+    this.dir = join(out, `${STAGING_PREFIX}${runId}`);
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  /** Where the file or folder `name` of --out is written this run. */
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  /**
+   * Moves what was staged in place: files by rename, the pages' folder by two (the published one
+   * aside, the staged one in), then drops the rest. `names` are the staged files and folders.
+   */
+  publish(names: readonly string[]): void {
+    for (const name of names) {
+      const staged = this.path(name);
+      const target = join(this.out, name);
+      if (!existsSync(staged)) continue;
+      if (existsSync(target) && statSync(target).isDirectory()) {
+        renameSync(target, this.path(PUBLISHED_PAGES));
+      }
+      renameSync(staged, target);
+    }
+    this.discard();
+  }
+
+  discard(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Removes the staging folders killed runs left in `out` (the caller holds the warehouse's lock),
+   * first putting back the published pages of a run killed between its two renames.
+   */
+  static removeLeftovers(out: string): string[] {
+    if (!existsSync(out)) return [];
+    const removed: string[] = [];
+    for (const name of readdirSync(out)) {
+      if (!name.startsWith(STAGING_PREFIX)) continue;
+      const dir = join(out, name);
+      const aside = join(dir, PUBLISHED_PAGES);
+      if (existsSync(aside) && !existsSync(join(out, PAGES_DIR))) renameSync(aside, join(out, PAGES_DIR));
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(name);
+    }
+    return removed;
   }
 }

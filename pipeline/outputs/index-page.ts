@@ -161,6 +161,18 @@ function reportRow(g: ReportGroup, sources: string): string {
   )}.html">打开</a></td></tr>\n`;
 }
 
+/** The crawl's sources that could not be read and its fetches that brought nothing, with the reason (none without --sources). */
+function fetchProblems(s: RunSummary): Html {
+  if (s.sourcesDown.length === 0 && s.fetchProblems.length === 0) return html``;
+  const rows = [
+    ...s.sourcesDown.map((d) => ({ url: d.url, agency: d.agency, what: '站点无法访问', reason: d.reason })),
+    ...s.fetchProblems.map((p) => ({ url: p.url, agency: p.agency, what: p.outcome === 'refused' ? '拒绝抓取' : p.outcome === 'skipped' ? '超出上限，未抓取' : '抓取失败', reason: p.reason })),
+  ];
+  return html`<h2 id="fetches">未能抓取的网址</h2><table class="list wide"><tr><th>网址</th><th>机关</th><th>情况</th><th>原因</th></tr>${rows.map(
+    (r) => html`<tr><td>${r.url}</td><td>${r.agency}</td><td>${r.what}</td><td>${r.reason}</td></tr>`,
+  )}</table>`;
+}
+
 /** A document not read completely: its source, status, reason and report page (null: no report). */
 export interface ProblemRow {
   source: string;
@@ -307,6 +319,7 @@ ${filterBar({ severities: SEVERITIES.filter((s) => data.findings.some((f) => f.f
     this.sink.write('</tbody></table>\n');
     this.sink.write(html`<h2 id="problems">未完整识别的文件</h2>
 ${problemDocuments(problemRows(this.p.problems, this.p.knownSources, summary))}
+${fetchProblems(summary)}
 `.value);
     if (dismissed.length) {
       this.sink.write(

@@ -13,7 +13,7 @@
  * read while this one renders), pages rendered and written on worker threads, an unchanged page kept.
  */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RunSummary } from '../summary.js';
 import {
@@ -21,7 +21,7 @@ import {
   type AuditData, type BatchData, type ReportGroup,
 } from './audit-data.js';
 import { writeExports } from './exports.js';
-import { FileSink, replaceDir } from './files.js';
+import { FileSink, fillDir, OutputStaging, PAGES_DIR } from './files.js';
 import { IndexPage, problemRows } from './index-page.js';
 import { writeParquet } from './parquet.js';
 import { PagePool, pageJob } from './page-pool.js';
@@ -46,7 +46,15 @@ export interface OutputsContext {
   inputDir?: string;
   /** Report pages read and rendered together; default PAGES_PER_BATCH (tests: several batches of a small sample). */
   pagesPerBatch?: number;
+  /**
+   * Where the outputs are written aside; the caller publishes them (`publish(STAGED_OUTPUTS)`)
+   * with the warehouse. Without it they are published when written.
+   */
+  staging?: OutputStaging;
 }
+
+/** The files and folders of --out a run writes aside and publishes together (the index last). */
+export const STAGED_OUTPUTS = [PAGES_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
 
 /**
  * Reads the review decisions a run will apply: --reviews FILE (which must exist) or
@@ -95,11 +103,12 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   const reviews = ctx.reviews ?? loadReviewsFor(out, ctx.reviewsCsv);
   const inputDir = resolve(ctx.inputDir ?? ctx.summary.input);
   mkdirSync(out, { recursive: true });
+  const aside = ctx.staging ?? new OutputStaging(out, `${process.pid}-${Date.now()}`);
 
   await createViews(conn);
   const applied = await applyReviews(conn, reviews);
   await prepareAuditData(conn);
-  const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map((name) => new FileSink(join(out, name)));
+  const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map((name) => new FileSink(aside.path(name)));
   const [indexFile, anomaliesCsv, anomaliesJson, reportsCsv] = files;
   const written: string[] = [];
   let workbook: StagedFile | null = null;
@@ -116,8 +125,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     // Report pages, a batch at a time in the order their cells are stored: what they show is read
     // for the batch, then released. Pages are written while the next ones render; an unchanged
     // page keeps its file.
-    const pagesDir = join(out, 'reports');
-    await replaceDir(pagesDir, async (staging) => {
+    const pagesDir = join(out, PAGES_DIR);
+    await fillDir(aside.path(PAGES_DIR), async (staging) => {
       const batches: { pages: ReportGroup[]; needed: ReportGroup[] }[] = [];
       const groups = inStorageOrder(data.groups);
       const perBatch = ctx.pagesPerBatch ?? PAGES_PER_BATCH;
@@ -162,18 +171,20 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     index.finish();
 
     workbook = await writeWorkbook(
-      conn, join(out, WORKBOOK_NAME), { data, checks, problems: problemRows(problems.docs, problems.known, ctx.summary), runId: ctx.summary.runId }, REPORT_DOCUMENTS,
+      conn, aside.path(WORKBOOK_NAME), { data, checks, problems: problemRows(problems.docs, problems.known, ctx.summary), runId: ctx.summary.runId }, REPORT_DOCUMENTS,
     );
     await writeExports(conn, { anomaliesCsv, anomaliesJson, reportsCsv }, REPORT_DOCUMENTS);
     for (const f of [anomaliesCsv, anomaliesJson, reportsCsv, workbook, indexFile]) {
       f.commit();
-      written.push(f.path);
+      written.push(join(out, basename(f.path)));
     }
+    if (!ctx.staging) aside.publish(STAGED_OUTPUTS);
     if (ctx.reviewsCsv === undefined && ensureReviewsFile(reviewsFile)) written.push(reviewsFile);
     if (ctx.parquetDir) written.push(...(await writeParquet(conn, ctx.parquetDir, { queries: { report_documents: `SELECT * FROM ${REPORT_DOCUMENTS}` }, runId: ctx.summary.runId })));
   } finally {
     for (const f of files) f.abort();
     workbook?.abort();
+    if (!ctx.staging) aside.discard();
     await releaseAuditData(conn);
   }
   return written;

@@ -2,6 +2,7 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { extractDocument } from '../../extractors/index.js';
+import { sniff } from '../../extractors/sniff.js';
 import { goldCells, readSample } from '../helpers.js';
 
 const BASE = '2023_沭阳县发展和改革局';
@@ -40,6 +41,20 @@ describe('charsets', () => {
   });
   it('UTF-8 with a BOM and no declaration', async () => {
     await expectGold(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(withoutCharset)]));
+  });
+  it('UTF-16 with a byte-order mark, little- and big-endian (sniffed as HTML, not refused as binary)', async () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(withoutCharset, 'utf16le')]);
+    const be = Buffer.from(le);
+    be.swap16(); // FF FE → FE FF and every code unit big-endian
+    expect(sniff(le)).toEqual({ format: 'html' });
+    expect(sniff(be)).toEqual({ format: 'html' });
+    await expectGold(le);
+    await expectGold(be);
+  });
+  it('a UTF-8 page that declares charset=gbk is read as UTF-8, with a warning', async () => {
+    const page = withoutCharset.replace(/<head[^>]*>/i, '$&<meta http-equiv="Content-Type" content="text/html; charset=gbk">');
+    const messages = await expectGold(Buffer.from(page, 'utf8'));
+    expect(messages).toContainEqual(expect.objectContaining({ type: 'warning', stage: 'decode', message: expect.stringMatching(/declared charset gbk but the bytes are UTF-8.*read as UTF-8/) }));
   });
   it('the plain-text export in GBK', async () => {
     const { value: x } = await extractDocument(iconv.encode(readSample(`${BASE}.txt`).toString('utf8'), 'gbk'));
