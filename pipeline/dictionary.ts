@@ -107,6 +107,7 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       status: '这些字节产生的报告的状态 — Status of the report these bytes produced',
       mtime_ms: '上次读取时文件的修改时间（1970 年起毫秒）— The file\'s modification time when last hashed (ms since 1970). NULL: crawled',
       hashed_at_ms: '上次读取并计算哈希的时间（毫秒）— When its bytes were last read and hashed (ms since 1970)',
+      error: '未能读取的原因（阶段: 原因），如无法读取的文件或文件夹、未跟随的链接；此时 sha256 为空串。NULL：已读取 — Why the path was not read (`stage: reason`: an unreadable file or folder, a link not followed, a FIFO), its sha256 then \'\'. NULL: read',
     },
   },
   runs: {
