@@ -31,6 +31,10 @@ export const EXIT = {
   crash: 1,
   usage: 2,
   failedDocuments: 3,
+  /** An --input folder holding no file at all (sysexits' EX_NOINPUT): a missing mount looks like this. */
+  noInput: 66,
+  /** `npm run pipeline` could not build dist/ from changed sources (scripts/build.mjs; sysexits' EX_SOFTWARE). */
+  build: 70,
   outputError: 74,
   locked: 75,
 } as const;
