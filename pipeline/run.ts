@@ -13,13 +13,15 @@ import { discover } from './discover.js';
 import { ExtractPool } from './extract-pool.js';
 import { ingest } from './ingest.js';
 import { acquireLock } from './lock.js';
+import { NoInputError } from './no-input.js';
 import { Logger } from './log.js';
 import { loadReviewsFor, writeOutputs } from './outputs/index.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
 import { loadAgencies, runRules, summariseFindings } from './rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 import { RULES_VERSION } from './rules/version.js';
-import { formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from './summary.js';
+import { findingChanges, NO_CHANGES, snapshotFindings } from './rules/changes.js';
+import { findingsFields, formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from './summary.js';
 import { UsageError } from './usage-error.js';
 import { mergeShards } from './merge.js';
 import { closeWarehouse, DEFAULT_DB_MEMORY, limitDbMemory, LOADING_DB_MEMORY, nowTimestamp, openWarehouse, smallerSize, type Warehouse } from './warehouse.js';
@@ -107,6 +109,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
     const files = opts.input ? discover(opts.input) : [];
     if (opts.input) log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
+    if (opts.input && !files.length && !opts.sources && !opts.merge?.length) throw new NoInputError(opts.input);
     if (opts.sources) {
       const rawDir = resolve(opts.raw ?? join(dirname(db), 'raw'));
       files.push(...(await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning })));
@@ -126,7 +129,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     if (summary.new + summary.reprocessed > 0) await conn.run('CHECKPOINT');
     await limitDbMemory(conn, dbMemory);
     summary.phases.ingest = clock.lap();
-    log.info(`read ${summary.new + summary.reprocessed} documents, ${summary.unchanged} unchanged`, { stage: 'ingest', duration_ms: summary.phases.ingest.wallMs });
+    log.info(`extracted ${summary.new + summary.reprocessed} new or changed documents; ${summary.unchanged} unchanged, not extracted again`, { stage: 'ingest', duration_ms: summary.phases.ingest.wallMs });
 
     // Nothing loaded and nothing the rules or outputs read has changed: their results stand.
     const inputsHash = fingerprintRunInputs({
@@ -137,12 +140,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       && (await lastRunInputs(conn)) === inputsHash && (opts.noOutputs || existsSync(join(opts.out, 'index.html')));
 
     if (unchanged) await conn.run('UPDATE anomalies SET last_seen_run = $1', [runId]); // they stand in this run too
+    else await snapshotFindings(conn);
     summary.rules = unchanged
       ? await summariseFindings(conn)
       : await runRules(conn, {
           runId, agencies,
           onMemoryRetry: (what, limit, reason) => log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, { stage: 'rules' }),
         });
+    summary.changes = unchanged ? NO_CHANGES : await findingChanges(conn);
     summary.phases.rules = clock.lap();
     summary.stageMs.rules = summary.phases.rules.wallMs;
     log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules: ${summary.rules.findings} findings`, {
@@ -173,11 +178,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       stage: 'run', duration_ms: summary.endedAt.getTime() - summary.startedAt.getTime(), exit_code: exitCode,
       seen: summary.seen, new: summary.new, unchanged: summary.unchanged, reprocessed: summary.reprocessed, duplicates: summary.duplicates,
       failed: summary.failed.length, partial: summary.partial.length, cells_loaded: summary.cellsLoaded, findings: summary.rules.findings,
+      ...findingsFields(summary),
       stage_ms: Object.fromEntries(Object.entries(summary.stageMs).map(([k, v]) => [k, Math.round(v)])),
       phases: Object.fromEntries(Object.entries(summary.phases).map(([k, p]) => [k, { wall_ms: p.wallMs, cpu_ms: p.cpuMs }])),
       cpu_ms: Math.round(processCpuMs()), peak_rss_mb: summary.peakRssMb,
     });
-    if (!opts.quiet) process.stdout.write(formatSummary(summary) + '\n');
+    // With --log-json the line above is the summary: stdout and stderr hold JSON lines only.
+    if (!opts.quiet && !opts.logJson) process.stdout.write(formatSummary(summary) + '\n');
     return { summary, exitCode };
   } finally {
     await pool.close();
