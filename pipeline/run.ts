@@ -16,6 +16,7 @@ import { acquireLock } from './lock.js';
 import { NoInputError } from './no-input.js';
 import { Logger } from './log.js';
 import { loadReviewsFor, writeOutputs } from './outputs/index.js';
+import { markLastChecked } from './outputs/last-checked.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
 import { loadAgencies, runRules, summariseFindings } from './rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
@@ -110,8 +111,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const files = opts.input ? discover(opts.input) : [];
     if (opts.input) log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
     if (opts.input && !files.length && !opts.sources && !opts.merge?.length) throw new NoInputError(opts.input);
+    const rawDir = resolve(opts.raw ?? join(dirname(db), 'raw'));
     if (opts.sources) {
-      const rawDir = resolve(opts.raw ?? join(dirname(db), 'raw'));
       files.push(...(await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning })));
     }
     if (opts.merge?.length) {
@@ -154,8 +155,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       stage: 'rules', duration_ms: summary.stageMs.rules,
     });
 
+    // the outputs stand, but the summary page says they were checked now
+    if (!opts.noOutputs && unchanged && !markLastChecked(opts.out, startedAt)) log.warn(`${join(opts.out, 'index.html')} has no "last checked" time to update (written by an older version)`, { stage: 'outputs' });
     if (!opts.noOutputs && !unchanged) {
-      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews });
+      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews, rawDir });
       summary.phases.outputs = clock.lap();
       summary.stageMs.outputs = summary.phases.outputs.wallMs;
       log.info(`outputs written`, { stage: 'outputs', duration_ms: summary.stageMs.outputs });

@@ -2,6 +2,7 @@
  * Outputs for auditors and researchers, written after the rules on the run's private copy of the
  * warehouse (so the views and review decisions are published with it):
  *   <out>/index.html, <out>/reports/<report>.html   the anomaly report (static, opens from disk)
+ *   <out>/sources/<report>.<format>                  a copy (or hard link) of every document, linked from the pages
  *   <out>/anomalies.csv, anomalies.json, reports.csv
  *   <out>/reviews.csv                                 review decisions (created empty if absent)
  *   --parquet DIR                                     Hive-partitioned Parquet by year
@@ -20,6 +21,7 @@ import {
   type AuditData, type BatchData, type ReportGroup,
 } from './audit-data.js';
 import { writeExports } from './exports.js';
+import { archiveSources, SOURCES_DIR } from './source-archive.js';
 import { FileSink, replaceDir } from './files.js';
 import { IndexPage } from './index-page.js';
 import { writeParquet } from './parquet.js';
@@ -41,6 +43,8 @@ export interface OutputsContext {
   reviews?: Reviews;
   /** The --input folder, for links to source documents; default summary.input. */
   inputDir?: string;
+  /** The crawler's archive (`<raw>/<sha256>`), where crawled documents are copied from into `<out>/sources/`. */
+  rawDir?: string;
   /** Report pages read and rendered together; default PAGES_PER_BATCH (tests: several batches of a small sample). */
   pagesPerBatch?: number;
 }
@@ -100,6 +104,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   const [indexFile, anomaliesCsv, anomaliesJson, reportsCsv] = files;
   const written: string[] = [];
   try {
+    const archived = await archiveSources(conn, out, { inputDir, rawDir: ctx.rawDir });
+    if (archived.added) written.push(`${join(out, SOURCES_DIR)}/ (${archived.added} documents copied or linked)`);
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);
     const problems = await loadProblems(conn, ctx.summary.failed.map((f) => f.source));
