@@ -25,3 +25,18 @@ describe('README', () => {
     expect(views.filter((v) => !readme.includes(`\`${v}\``))).toEqual([]);
   });
 });
+
+describe("README's scheduling examples", () => {
+  const block = (lang: string) => [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
+  const options = (line: string) => line.slice(line.indexOf('npm run -s pipeline --') + 'npm run -s pipeline --'.length).split('>>')[0].trim();
+  it('run the pipeline with the same options from cron and from systemd, with a user and a time limit', () => {
+    const cron = block('cron')[0].trim();
+    const service = block('ini').find((b) => b.includes('ExecStart='))!;
+    const exec = service.split('\n').find((l) => l.startsWith('ExecStart='))!;
+    expect(options(exec)).toBe(options(cron));
+    expect(options(cron)).toMatch(/--log-json$/);
+    expect(service).toMatch(/^User=\S+$/m);
+    expect(service).toMatch(/^TimeoutStartSec=\S+$/m);
+    expect(service).toContain(`StandardOutput=append:${cron.split('>> ')[1].split(' ')[0]}`);
+  });
+});
