@@ -119,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof LockHeldError) return say.error(e.message, EXIT.locked);
     if (e instanceof UsageError || e instanceof AgencyCsvError || e instanceof ReviewsFileError) return say.error(e.message, EXIT.usage);
-    if (e instanceof NoInputError) return say.error(e.message, EXIT.noInput);
+    if (e instanceof NoInputError) return say.error(e.message, EXIT.noInput, { run_id: e.runId });
     if (isOutputError(e)) return say.error(`output error, nothing published: ${(e as Error).message}`, EXIT.outputError);
     return say.error(`crashed: ${(e as Error).message}`, EXIT.crash, { stack: (e as Error).stack ?? String(e) });
   }

@@ -110,7 +110,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
     const files = opts.input ? discover(opts.input) : [];
     if (opts.input) log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
-    if (opts.input && !files.length && !opts.sources && !opts.merge?.length) throw new NoInputError(opts.input);
+    if (opts.input && !files.length && !opts.sources && !opts.merge?.length) throw new NoInputError(opts.input, runId);
     const rawDir = resolve(opts.raw ?? join(dirname(db), 'raw'));
     if (opts.sources) {
       files.push(...(await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning })));

@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,7 +113,8 @@ export function ensureBuilt(root = ROOT) {
   return { ...r, built: r.ok, message: r.ok ? `sources changed since the last build: ${r.message}` : `dist/ is ${state === 'missing' ? 'not built' : 'stale (the sources changed since it was built)'}; ${r.message}` };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+// run as a program (argv[1] may go through a symlink; the module's own URL never does)
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const r = process.argv.includes('--if-stale') ? ensureBuilt() : { ...build(), built: true };
   if (r.output) process.stdout.write(r.output + '\n');
   if (!r.ok) {

@@ -71,7 +71,7 @@ describe('the cron line', () => {
     const empty = join(work, 'unmounted');
     mkdirSync(empty);
     expect(night('--input', empty)).toBe(66);
-    expect(lines().at(-1)).toMatchObject({ level: 'error', exit_code: 66, message: expect.stringMatching(/no document under --input/) });
+    expect(lines().at(-1)).toMatchObject({ level: 'error', exit_code: 66, run_id: expect.any(String), message: expect.stringMatching(/no document under --input/) });
 
     const all = lines();
     expect(all.filter((l) => l.message === 'run finished')).toHaveLength(3);
