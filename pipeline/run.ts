@@ -155,8 +155,6 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       stage: 'rules', duration_ms: summary.stageMs.rules,
     });
 
-    // the outputs stand, but the summary page says they were checked now
-    if (!opts.noOutputs && unchanged && !markLastChecked(opts.out, startedAt)) log.warn(`${join(opts.out, 'index.html')} has no "last checked" time to update (written by an older version)`, { stage: 'outputs' });
     if (!opts.noOutputs && !unchanged) {
       summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews, rawDir });
       summary.phases.outputs = clock.lap();
@@ -175,6 +173,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     warehouse = null;
     publish(privatePath, db);
     privatePath = null;
+    // the outputs stand, but the summary page says the inputs were checked by this (published) run
+    if (!opts.noOutputs && unchanged && !markLastChecked(opts.out, startedAt)) log.warn(`${join(opts.out, 'index.html')} has no "last checked" time to update (written by an older version)`, { stage: 'outputs' });
     summary.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     // One machine-readable line for the scheduler (and the benchmark) with the run's figures.
     log.record('run finished', {
