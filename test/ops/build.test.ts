@@ -86,3 +86,24 @@ describe('npm run pipeline', () => {
     expect(statSync(join(noTs, 'dist', 'pipeline', 'cli.js')).isFile()).toBe(true);
   });
 });
+
+describe('a production install', () => {
+  it('npm ci --omit=dev builds, and npm run pipeline runs', () => {
+    const dir = tempDir('goa-prod-');
+    for (const p of ['package.json', 'package-lock.json', 'tsconfig.json', 'scripts', 'pipeline', 'extractors', 'sql', 'data/reports']) {
+      cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+    }
+    // from npm's cache (the packages this checkout's own install fetched): no network in tests
+    const ci = spawnSync('npm', ['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+    if (ci.status !== 0 && /ENOTCACHED/.test(`${ci.stdout}${ci.stderr}`)) {
+      process.stderr.write('SKIPPED the production install test: npm\'s cache lacks a package and tests use no network\n');
+      return;
+    }
+    expect(ci.status, ci.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'node_modules'))).not.toContain('vitest');
+    expect(statSync(join(dir, 'dist', '.build-stamp.json')).isFile()).toBe(true);
+    const r = npmRun(dir, '--quiet');
+    expect(r.status, r.stderr).toBe(0);
+    expect(statSync(join(dir, 'data', 'out', 'index.html')).isFile()).toBe(true);
+  }, 360_000);
+});
