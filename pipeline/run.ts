@@ -3,7 +3,7 @@
  * Data flows one way: bytes → grid → cells → DuckDB → rules → outputs.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { EXTRACTOR_VERSION } from '../extractors/version.js';
@@ -86,6 +86,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const log = new Logger(runId, !!opts.logJson, !!opts.quiet);
   const db = resolve(opts.db);
   if (opts.input && !existsSync(opts.input)) throw new UsageError(`--input ${opts.input} does not exist`);
+  if (opts.input && !statSync(opts.input).isDirectory()) throw new UsageError(`--input ${opts.input} is not a folder`);
   if (!opts.input && !opts.sources && !opts.merge?.length) throw new UsageError('nothing to read: give --input, --sources or --merge');
   ensureWritableDir(dirname(db), 'warehouse');
   if (!opts.noOutputs) ensureWritableDir(opts.out, 'output');

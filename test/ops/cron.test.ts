@@ -93,6 +93,12 @@ describe('the cron line', () => {
 });
 
 describe('option values', () => {
+  it('--input naming a file, not a folder, is a usage error', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'pipeline', 'cli.js'), '--input', join(REPORTS, `2020_${AGENCY}.txt`), '--db', join(tempDir(), 'w.duckdb')], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^pipeline: --input .*\.txt is not a folder\n$/);
+  });
+
   it.each([
     ['--workers', '0'], ['--workers', 'two'], ['--max-mb', '-5'], ['--db-memory', 'lots'], ['--db-memory', '100'], ['--shard', '4/4'],
   ])('%s %s is a usage error (exit 2) with a message, not a stack trace', (option, value) => {
