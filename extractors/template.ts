@@ -1,6 +1,6 @@
 /**
  * The national template: canonical keys of T2, T3 and T4 and their printed labels.
- * The one place the keys are defined (spec: TEMPLATES.md). The extractor, the rules,
+ * The one place the keys are defined (docs/templates.md). The extractor, the rules,
  * the report and the tests all import from here; `sql/` reads the same data through
  * the `template_keys` table the warehouse writes from this module.
  */

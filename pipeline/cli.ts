@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * Command line: `npm run pipeline -- [options]`. Exit codes (README): 0 ok, 1 crash,
- * 2 usage error, 3 finished with failed documents, 74 output not writable, 75 another run holds the lock.
+ * 2 usage error, 3 finished with failed documents, 66 no document under --input, 70 build failed
+ * (scripts/pipeline.mjs), 74 output not writable, 75 another run holds the lock.
+ * With --log-json everything written to stdout and stderr is a JSON line, errors included.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_MAX_LINKS_PER_LISTING, DEFAULT_MAX_REPORTS_PER_SOURCE, readSourcesCsv } from './crawl/index.js';
@@ -11,7 +13,8 @@ import { AgencyCsvError } from './rules/index.js';
 import { describeOutputError } from './output-error.js';
 import { EXIT, isOutputError, runPipeline, UsageError, type RunOptions } from './run.js';
 import { configureHeaps } from './node-options.js';
-import { DEFAULT_DB_MEMORY } from './warehouse.js';
+import { NoInputError } from './no-input.js';
+import { DEFAULT_DB_MEMORY, sizeBytes } from './warehouse.js';
 
 function shardArg(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);
@@ -19,10 +22,20 @@ function shardArg(value: string): { index: number; count: number } {
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
-function intArg(value: string): number {
+function positiveIntArg(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
   return n;
+}
+
+/** DuckDB takes less than this, or a size without a unit, and fails later with its own message. */
+const MIN_DB_MEMORY = 16 * 2 ** 20;
+
+function dbMemoryArg(value: string): string {
+  const bytes = /[a-z]\s*$/i.test(value) ? sizeBytes(value) : null;
+  if (bytes === null) throw new InvalidArgumentError('expected a size with its unit, e.g. 160MB, 1GB or 512MiB');
+  if (bytes < MIN_DB_MEMORY) throw new InvalidArgumentError('expected at least 16MB');
+  return value.trim();
 }
 
 export function buildCommand(): Command {
@@ -34,29 +47,60 @@ export function buildCommand(): Command {
     .option('--agencies <file>', 'agency hierarchy CSV: agency,parent,region,level[,aliases]')
     .option('--sources <file>', "CSV agency,url of the agencies' annual-report listing pages to crawl")
     .option('--raw <dir>', 'content-addressed store for crawled documents', 'data/raw')
-    .option('--max-links-per-listing <n>', 'crawl: report links followed per listing page (the rest are cut and listed)', intArg, DEFAULT_MAX_LINKS_PER_LISTING)
-    .option('--max-reports-per-source <n>', 'crawl: report documents fetched per source (the rest are cut and listed)', intArg, DEFAULT_MAX_REPORTS_PER_SOURCE)
+    .option('--max-links-per-listing <n>', 'crawl: report links followed per listing page (the rest are cut and listed)', positiveIntArg, DEFAULT_MAX_LINKS_PER_LISTING)
+    .option('--max-reports-per-source <n>', 'crawl: report documents fetched per source (the rest are cut and listed)', positiveIntArg, DEFAULT_MAX_REPORTS_PER_SOURCE)
     .option('--parquet <dir>', 'also write reports, cells, anomalies, claims as Parquet (Hive-partitioned by year)')
     .option('--reviews <file>', 'review decisions CSV (fingerprint,decision,note,reviewer,date)')
     .option('--shard <i/n>', 'process one hash-partition of the inputs (merge the shard warehouses with --merge)', shardArg)
     .option('--merge <files...>', 'merge shard warehouses into --db, then run the rules and outputs over all of them')
-    .option('--workers <n>', 'extraction worker threads (default: one per core)', intArg)
-    .option('--max-mb <n>', 'refuse documents larger than this', intArg, 50)
-    .option('--db-memory <size>', "DuckDB's memory limit (it spills to disk beyond), e.g. 1GB", DEFAULT_DB_MEMORY)
+    .option('--workers <n>', 'extraction worker threads (default: one per core)', positiveIntArg)
+    .option('--max-mb <n>', 'refuse documents larger than this', positiveIntArg, 50)
+    .option('--db-memory <size>', "DuckDB's memory limit (it spills to disk beyond), e.g. 1GB", dbMemoryArg, DEFAULT_DB_MEMORY)
     .option('--force', 're-extract documents even if unchanged')
     .option('--log-json', 'JSON-lines logs (run id, document, stage, duration) on stderr')
     .option('--quiet', 'no progress, no summary')
     .exitOverride();
 }
 
+/**
+ * Where the CLI's own messages go: plain `pipeline: …` lines on stderr, or with --log-json JSON
+ * lines like the run's log (the scheduler's file holds nothing else), the last carrying the exit code.
+ */
+class Messages {
+  constructor(private readonly json: boolean) {}
+
+  error(message: string, exitCode: number, fields: Record<string, unknown> = {}): number {
+    if (this.json) {
+      process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', run_id: null, message, ...fields, exit_code: exitCode }) + '\n');
+    } else {
+      process.stderr.write(`pipeline: ${message}${typeof fields.stack === 'string' ? `\n${fields.stack}` : ''}\n`);
+    }
+    return exitCode;
+  }
+
+  /** Node's own warnings (deprecations and the like) as JSON lines too. */
+  takeOverWarnings(): void {
+    if (!this.json) return;
+    process.removeAllListeners('warning');
+    process.on('warning', (w) => {
+      process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'warn', run_id: null, message: `${w.name}: ${w.message}`, stage: 'node' }) + '\n');
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   configureHeaps();
+  const say = new Messages(argv.includes('--log-json'));
+  say.takeOverWarnings();
   const cmd = buildCommand();
+  let parseError = '';
+  cmd.configureOutput({ writeErr: (text) => (parseError += text) });
   try {
     cmd.parse(argv);
   } catch (e) {
     const code = (e as { exitCode?: number }).exitCode;
-    return code === 0 ? EXIT.ok : EXIT.usage;
+    if (code === 0) return EXIT.ok;
+    return say.error(`usage: ${parseError.trim().replace(/^error: /, '') || (e as Error).message} (see --help)`, EXIT.usage);
   }
   const o = cmd.opts();
   // With --sources, the bundled sample is not read unless --input is given too.
@@ -71,27 +115,17 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (o.sources) options.sources = readSourcesCsv(o.sources);
   } catch (e) {
-    process.stderr.write(`pipeline: ${(e as Error).message}\n`);
-    return EXIT.usage;
+    return say.error((e as Error).message, EXIT.usage);
   }
   try {
     const { exitCode } = await runPipeline(options);
     return exitCode;
   } catch (e) {
-    if (e instanceof LockHeldError) {
-      process.stderr.write(`pipeline: ${e.message}\n`);
-      return EXIT.locked;
-    }
-    if (e instanceof UsageError || e instanceof AgencyCsvError || e instanceof ReviewsFileError) {
-      process.stderr.write(`pipeline: ${e.message}\n`);
-      return EXIT.usage;
-    }
-    if (isOutputError(e)) {
-      process.stderr.write(`pipeline: output error, nothing published: ${describeOutputError(e)}\n`);
-      return EXIT.outputError;
-    }
-    process.stderr.write(`pipeline: crashed: ${(e as Error).stack ?? String(e)}\n`);
-    return EXIT.crash;
+    if (e instanceof LockHeldError) return say.error(e.message, EXIT.locked);
+    if (e instanceof UsageError || e instanceof AgencyCsvError || e instanceof ReviewsFileError) return say.error(e.message, EXIT.usage);
+    if (e instanceof NoInputError) return say.error(e.message, EXIT.noInput, { run_id: e.runId });
+    if (isOutputError(e)) return say.error(`output error, nothing published: ${describeOutputError(e)}`, EXIT.outputError);
+    return say.error(`crashed: ${(e as Error).message}`, EXIT.crash, { stack: (e as Error).stack ?? String(e) });
   }
 }
 

@@ -115,7 +115,8 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
   // Reading and extraction are bounded (bytes in memory); loading happens after the slot is freed,
   // so workers never wait on the writer, and the writer's backlog is bounded by loader.room().
   const limit = pLimit(Math.max(2, opts.pool.size * 3));
-  opts.log.startProgress(files.length, 'extract');
+  // Every file is checked; only new or changed ones are read and extracted (the run's log says how many).
+  opts.log.startProgress(files.length, 'checking');
 
   interface Read {
     size: number;

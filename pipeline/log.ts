@@ -57,7 +57,7 @@ export class Logger {
       );
       this.bar.start(total, 0);
     } else {
-      this.stream.write(`${label}: ${total} documents\n`);
+      this.stream.write(`${label} ${total} files\n`);
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * What the rules and outputs of a run depend on besides the reports: the rule files, the views,
- * the agency CSV, the review decisions and where outputs go. A run that loads no report and
+ * the agency CSV, the review decisions, where outputs go and the code that writes them. A run that loads no report and
  * finds this fingerprint unchanged since the last completed run has nothing to recompute (the
  * rules are deterministic), which is what makes the nightly no-op fast.
  */
@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { outputsCodeHash } from './outputs/code-version.js';
 import { sqlDir } from './paths.js';
 import { RULES_VERSION } from './rules/version.js';
 
@@ -31,6 +32,7 @@ export function fingerprintRunInputs(inputs: RunInputs): string {
   add('agencies', file(inputs.agencies));
   add('reviews', JSON.stringify([...(inputs.reviews ?? [])].map((r) => [...r]).sort()));
   add('outputs', inputs.outputs ? `${resolve(inputs.out ?? '')}|${inputs.parquet ? resolve(inputs.parquet) : ''}` : 'none');
+  if (inputs.outputs) add('outputs code', outputsCodeHash());
   return hash.digest('hex');
 }
 

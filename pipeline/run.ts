@@ -3,7 +3,7 @@
  * Data flows one way: bytes → grid → cells → DuckDB → rules → outputs.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { EXTRACTOR_VERSION } from '../extractors/version.js';
@@ -13,14 +13,16 @@ import { discover } from './discover.js';
 import { ExtractPool } from './extract-pool.js';
 import { ingest } from './ingest.js';
 import { acquireLock } from './lock.js';
+import { NoInputError } from './no-input.js';
 import { Logger } from './log.js';
 import { OutputStaging } from './outputs/files.js';
 import { loadReviewsFor, STAGED_OUTPUTS, writeOutputs } from './outputs/index.js';
+import { markLastChecked } from './outputs/last-checked.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
 import { findingChanges, loadAgencies, recordRuleResults, runRules, storeAgencies, summariseFindings } from './rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 import { RULES_VERSION } from './rules/version.js';
-import { formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from './summary.js';
+import { findingsFields, formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from './summary.js';
 import { UsageError } from './usage-error.js';
 import { OutputError } from './output-error.js';
 import { mergeShards } from './merge.js';
@@ -34,6 +36,10 @@ export const EXIT = {
   crash: 1,
   usage: 2,
   failedDocuments: 3,
+  /** An --input folder holding no file at all (sysexits' EX_NOINPUT): a missing mount looks like this. */
+  noInput: 66,
+  /** `npm run pipeline` could not build dist/ from changed sources (scripts/build.mjs; sysexits' EX_SOFTWARE). */
+  build: 70,
   outputError: 74,
   locked: 75,
 } as const;
@@ -82,6 +88,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const log = new Logger(runId, !!opts.logJson, !!opts.quiet);
   const db = resolve(opts.db);
   if (opts.input && !existsSync(opts.input)) throw new UsageError(`--input ${opts.input} does not exist`);
+  if (opts.input && !statSync(opts.input).isDirectory()) throw new UsageError(`--input ${opts.input} is not a folder`);
   if (!opts.input && !opts.sources && !opts.merge?.length) throw new UsageError('nothing to read: give --input, --sources or --merge');
   ensureWritableDir(dirname(db), 'warehouse');
   if (!opts.noOutputs) ensureWritableDir(opts.out, 'output');
@@ -109,9 +116,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
     const files = opts.input ? discover(opts.input) : [];
     if (opts.input) log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
-    const crawled = opts.sources
-      ? await crawlStage(conn, { sources: opts.sources, rawDir: resolve(opts.raw ?? join(dirname(db), 'raw')), runId, log, tuning: opts.crawlTuning })
-      : null;
+    if (opts.input && !files.length && !opts.sources && !opts.merge?.length) throw new NoInputError(opts.input, runId);
+    const rawDir = resolve(opts.raw ?? join(dirname(db), 'raw'));
+    const crawled = opts.sources ? await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning }) : null;
     if (crawled) files.push(...crawled.files);
     if (opts.merge?.length) {
       const merged = await mergeShards(conn, opts.merge.map((f) => resolve(f)));
@@ -129,7 +136,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     if (summary.new + summary.reprocessed > 0) await conn.run('CHECKPOINT');
     await limitDbMemory(conn, dbMemory);
     summary.phases.ingest = clock.lap();
-    log.info(`read ${summary.new + summary.reprocessed} documents, ${summary.unchanged} unchanged`, { stage: 'ingest', duration_ms: summary.phases.ingest.wallMs });
+    log.info(`extracted ${summary.new + summary.reprocessed} new or changed documents; ${summary.unchanged} unchanged, not extracted again`, { stage: 'ingest', duration_ms: summary.phases.ingest.wallMs });
 
     // The agency CSV in the warehouse, and each report's region and level from it (new reports included).
     await storeAgencies(conn, agencies);
@@ -150,7 +157,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
           onMemoryRetry: (what, limit, reason) => log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, { stage: 'rules' }),
         });
     await recordRuleResults(conn, runId, unchanged);
-    const changes = await findingChanges(conn, runId);
+    summary.changes = await findingChanges(conn, runId);
     summary.phases.rules = clock.lap();
     summary.stageMs.rules = summary.phases.rules.wallMs;
     log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules: ${summary.rules.findings} findings`, {
@@ -159,7 +166,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
     if (!opts.noOutputs && !unchanged) {
       staging = new OutputStaging(resolve(opts.out), runId);
-      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews, staging });
+      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews, rawDir, staging });
       summary.phases.outputs = clock.lap();
       summary.stageMs.outputs = summary.phases.outputs.wallMs;
       log.info(`outputs written`, { stage: 'outputs', duration_ms: summary.stageMs.outputs });
@@ -181,18 +188,21 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     staging = null;
     publish(privatePath, db);
     privatePath = null;
+    // the outputs stand, but the summary page says the inputs were checked by this (published) run
+    if (!opts.noOutputs && unchanged && !markLastChecked(opts.out, startedAt)) log.warn(`${join(opts.out, 'index.html')} has no "last checked" time to update (written by an older version)`, { stage: 'outputs' });
     summary.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     // One machine-readable line for the scheduler (and the benchmark) with the run's figures.
     log.record('run finished', {
       stage: 'run', duration_ms: summary.endedAt.getTime() - summary.startedAt.getTime(), exit_code: exitCode,
       seen: summary.seen, new: summary.new, unchanged: summary.unchanged, reprocessed: summary.reprocessed, duplicates: summary.duplicates,
       failed: summary.failed.length, partial: summary.partial.length, cells_loaded: summary.cellsLoaded, findings: summary.rules.findings,
-      findings_new: changes.new, findings_resolved: changes.resolved,
+      ...findingsFields(summary),
       stage_ms: Object.fromEntries(Object.entries(summary.stageMs).map(([k, v]) => [k, Math.round(v)])),
       phases: Object.fromEntries(Object.entries(summary.phases).map(([k, p]) => [k, { wall_ms: p.wallMs, cpu_ms: p.cpuMs }])),
       cpu_ms: Math.round(processCpuMs()), peak_rss_mb: summary.peakRssMb,
     });
-    if (!opts.quiet) process.stdout.write(formatSummary(summary) + '\n');
+    // With --log-json the line above is the summary: stdout and stderr hold JSON lines only.
+    if (!opts.quiet && !opts.logJson) process.stdout.write(formatSummary(summary) + '\n');
     return { summary, exitCode };
   } finally {
     await pool.close();

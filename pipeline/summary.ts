@@ -1,5 +1,6 @@
 /** The run summary: what the run saw and did, printed at the end and stored in `runs`. */
 import type { DocumentOutcome } from './ingest.js';
+import type { FindingChanges } from './rules/changes.js';
 import type { RulesSummary } from './rules/index.js';
 
 export interface RunSummary {
@@ -26,6 +27,8 @@ export interface RunSummary {
   byTemplate: Record<string, number>;
   byYear: Record<string, number>;
   rules?: RulesSummary;
+  /** New and resolved findings since the previous run. */
+  changes?: FindingChanges;
   outputs: string[];
   /** Milliseconds per stage, summed over documents for the per-document stages (they overlap across workers). */
   stageMs: { io: number; read: number; recognise: number; load: number; rules: number; outputs: number };
@@ -106,6 +109,8 @@ export function summarise(runId: string, startedAt: Date, input: string, docs: r
   return s;
 }
 
+const SEVERITIES = ['error', 'warning', 'info'] as const;
+
 export function formatSummary(s: RunSummary): string {
   const lines = [
     `run ${s.runId}: ${s.seen} documents seen — ${s.new} new, ${s.unchanged} unchanged, ${s.reprocessed} re-processed, ${s.duplicates} duplicate paths, ${s.failed.length} failed, ${s.partial.length} partial`,
@@ -114,8 +119,9 @@ export function formatSummary(s: RunSummary): string {
     `cells loaded: ${s.cellsLoaded}`,
   ];
   if (s.rules) {
-    const sev = ['error', 'warning', 'info'].map((k) => `${s.rules!.bySeverity[k] ?? 0} ${k}`).join(', ');
-    lines.push(`findings: ${s.rules.findings} (${sev})`);
+    const sev = SEVERITIES.map((k) => `${s.rules!.bySeverity[k] ?? 0} ${k}`).join(', ');
+    const since = s.changes ? `; ${s.changes.new} new, ${s.changes.resolved} resolved since the previous run` : '';
+    lines.push(`findings: ${s.rules.findings} (${sev})${since}`);
   }
   for (const f of s.failed) lines.push(`  failed  ${f.source}: ${f.error}`);
   if (s.sourcesDown.length) lines.push(`crawl: ${s.sourcesDown.length} of ${s.sourcesCrawled} sources could not be read (no listing page fetched)`);
@@ -124,4 +130,15 @@ export function formatSummary(s: RunSummary): string {
   for (const p of s.partial) lines.push(`  partial ${p.source}: ${p.error}`);
   for (const o of s.outputs) lines.push(`wrote ${o}`);
   return lines.join('\n');
+}
+
+const bySeverity = (counts: Record<string, number>) => Object.fromEntries(SEVERITIES.map((k) => [k, counts[k] ?? 0]));
+
+/** The findings' figures of the scheduler's last log line: by severity, and new and resolved since the previous run. */
+export function findingsFields(s: RunSummary): Record<string, unknown> {
+  return {
+    findings_by_severity: bySeverity(s.rules?.bySeverity ?? {}),
+    new_findings: s.changes?.new ?? 0, new_by_severity: bySeverity(s.changes?.newBySeverity ?? {}),
+    resolved_findings: s.changes?.resolved ?? 0, resolved_by_severity: bySeverity(s.changes?.resolvedBySeverity ?? {}),
+  };
 }

@@ -1,4 +1,4 @@
--- The warehouse schema. Names in CONTRACT.md are a contract: add columns, never rename.
+-- The warehouse schema. Names in docs/contract.md are a contract: add columns, never rename.
 -- Idempotent: run at the start of every run.
 
 -- One row per distinct document (same bytes twice = one document).

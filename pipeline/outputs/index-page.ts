@@ -14,6 +14,7 @@ import type { FileSink } from './files.js';
 import { findingRow, ruleTitle } from './finding-view.js';
 import { counter, filterBar } from './filters.js';
 import { escapeHtml, html, trusted, type Html } from './html.js';
+import { lastCheckedHtml } from './last-checked.js';
 import { cellLabel, severityZh, statusZh, templateZh } from './labels.js';
 import { pageShell, tokens } from './page.js';
 import type { Review } from './reviews.js';
@@ -258,7 +259,7 @@ export class IndexPage {
     const when = (summary.endedAt ?? new Date()).toISOString().replace('T', ' ').slice(0, 19);
     const { head, tail } = pageShell({
       title: '政府信息公开工作年度报告 · 统计表核查',
-      subtitle: html`运行 ${summary.runId} · ${when} UTC · 输入 ${summary.input}`,
+      subtitle: html`运行 ${summary.runId} · ${when} UTC · 输入 ${summary.input} · 最近检查 ${trusted(lastCheckedHtml(summary.startedAt))} UTC`,
     });
     this.tail = tail;
     this.sink.write(head);

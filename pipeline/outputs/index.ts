@@ -2,6 +2,7 @@
  * Outputs for auditors and researchers, written after the rules on the run's private copy of the
  * warehouse (so the views and review decisions are published with it):
  *   <out>/index.html, <out>/reports/<report>.html   the anomaly report (static, opens from disk)
+ *   <out>/sources/<report>.<format>                  a copy (or hard link) of every document, linked from the pages
  *   <out>/anomalies.csv, anomalies.json, reports.csv
  *   <out>/审计结果.xlsx                              the auditors' workbook (findings, reports, failed documents, rule checks)
  *   <out>/reviews.csv                                 review decisions (created empty if absent)
@@ -21,6 +22,7 @@ import {
   type AuditData, type BatchData, type ReportGroup,
 } from './audit-data.js';
 import { writeExports } from './exports.js';
+import { archiveSources, SOURCES_DIR } from './source-archive.js';
 import { FileSink, fillDir, OutputStaging, PAGES_DIR } from './files.js';
 import { IndexPage, problemRows } from './index-page.js';
 import { writeParquet } from './parquet.js';
@@ -44,6 +46,8 @@ export interface OutputsContext {
   reviews?: Reviews;
   /** The --input folder, for links to source documents; default summary.input. */
   inputDir?: string;
+  /** The crawler's archive (`<raw>/<sha256>`), where crawled documents are copied from into `<out>/sources/`. */
+  rawDir?: string;
   /** Report pages read and rendered together; default PAGES_PER_BATCH (tests: several batches of a small sample). */
   pagesPerBatch?: number;
   /**
@@ -113,6 +117,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   const written: string[] = [];
   let workbook: StagedFile | null = null;
   try {
+    const archived = await archiveSources(conn, out, { inputDir, rawDir: ctx.rawDir });
+    if (archived.added) written.push(`${join(out, SOURCES_DIR)}/ (${archived.added} documents copied or linked)`);
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);
     const problems = await loadProblems(conn, ctx.summary.failed.map((f) => f.source));

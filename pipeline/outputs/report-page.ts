@@ -10,6 +10,7 @@ import { counter, filterBar } from './filters.js';
 import { html, type Html } from './html.js';
 import { statusZh, templateZh, yearZh } from './labels.js';
 import { renderPage } from './page.js';
+import { archivedName } from './source-archive.js';
 import { sourceLink } from './source-links.js';
 import { renderTable, TABLE_ORDER, tableLegend, tableTitle } from './tables.js';
 
@@ -27,9 +28,12 @@ export function reportTitle(g: ReportGroup): string {
 function sourcesBlock(g: ReportGroup, ctx: ReportPageContext): Html {
   const items = g.docs.flatMap((d) =>
     d.sources.map((s) => {
-      const link = sourceLink(s, ctx.pageDir, ctx.inputDir);
-      const name = link.href ? html`<a href="${link.href}">${link.label}</a>` : html`${link.label}`;
-      return html`<li>${name} <span class="muted">${d.format ?? '格式不明'} · <span class="badge ${d.status}">${statusZh(d.status)}</span> · ${d.report_id}${
+      const link = sourceLink(s, ctx.pageDir, ctx.inputDir, archivedName(d.report_id, d.format));
+      // a file: its copy beside the pages when there is one; a URL: the URL and the copy
+      const target = link.web ? link.href : (link.archived ?? link.href);
+      const name = target ? html`<a href="${target}">${link.label}</a>` : html`${link.label}`;
+      const copy = link.web && link.archived ? html` <a class="archived" href="${link.archived}">存档副本</a>` : '';
+      return html`<li>${name}${copy} <span class="muted">${d.format ?? '格式不明'} · <span class="badge ${d.status}">${statusZh(d.status)}</span> · ${d.report_id}${
         link.missing ? ' · 文件已不在原位置' : ''
       }</span>${d.error ? html`<div class="muted">原因：${d.error}</div>` : ''}</li>`;
     }),

@@ -1,5 +1,5 @@
 /**
- * The catalogue of rule ids (RULES.md): ids are a contract — they appear in `anomalies`, in
+ * The catalogue of rule ids (docs/rules.md): ids are a contract — they appear in `anomalies`, in
  * every report and export, and in tests. A new rule gets a new id; an id is never reused.
  * Every id here but NARR.* has a file in sql/rules/ (checked by test/rules/catalogue.test.ts).
  */
@@ -20,7 +20,7 @@ export const RULE_CATALOGUE = [
   { id: 'VAL.MISSING_TABLE', severity: 'error' },
   { id: 'VAL.MISSING_CELL', severity: 'warning' },
   { id: 'VAL.BLANK_CELL', severity: 'info' },
-  /** Not in RULES.md's first list: many sums of one table fail at once in a pattern a reading slip explains. */
+  /** Not in the specification's first list (docs/rules.md lists it): many sums of one table fail at once in a pattern a reading slip explains. */
   { id: 'VAL.LAYOUT_SUSPECT', severity: 'warning' },
   { id: 'META.DUPLICATE', severity: 'warning' },
   { id: 'META.YEAR', severity: 'warning' },

@@ -2,7 +2,7 @@
  * What changed since the previous run: findings new in this run (their fingerprint was not among
  * the previous run's) and findings resolved (the previous run's, gone from this run's), kept in
  * `resolved_findings`. One function computes the counts for every consumer: the index page, the
- * workbook and the last log line (`findings_new`, `findings_resolved`).
+ * workbook and the last log line (`new_findings`, `resolved_findings`, each by severity).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 
@@ -32,17 +32,32 @@ export interface FindingChanges {
   new: number;
   /** Findings of the previous run gone from this one. */
   resolved: number;
+  newBySeverity: Record<string, number>;
+  resolvedBySeverity: Record<string, number>;
 }
 
-/** New and resolved findings of a run (a run that kept its findings has neither). */
+/** New and resolved findings of a run, in all and by severity (a run that kept its findings has neither). */
 export async function findingChanges(conn: DuckDBConnection, runId: string): Promise<FindingChanges> {
-  const [row] = (
+  const rows = (
     await conn.runAndReadAll(
-      `SELECT (SELECT run_id FROM runs WHERE run_id <> $1 AND ended_at IS NOT NULL ORDER BY started_at DESC LIMIT 1) AS previous_run,
-              (SELECT count(*) FROM anomalies WHERE first_seen_run = $1)::INTEGER AS new,
-              (SELECT count(*) FROM resolved_findings WHERE resolved_run = $1)::INTEGER AS resolved`,
+      `SELECT 'new' AS change, severity, count(*)::INTEGER AS n FROM anomalies WHERE first_seen_run = $1 GROUP BY ALL
+       UNION ALL
+       SELECT 'resolved', severity, count(*)::INTEGER FROM resolved_findings WHERE resolved_run = $1 GROUP BY ALL
+       UNION ALL
+       SELECT 'previous', (SELECT run_id FROM runs WHERE run_id <> $1 AND ended_at IS NOT NULL ORDER BY started_at DESC LIMIT 1), 0`,
       [runId],
     )
-  ).getRowObjectsJS();
-  return { previousRun: (row.previous_run as string | null) ?? null, new: Number(row.new), resolved: Number(row.resolved) };
+  ).getRowsJS() as [string, string | null, number][];
+  const changes: FindingChanges = { previousRun: null, new: 0, resolved: 0, newBySeverity: {}, resolvedBySeverity: {} };
+  for (const [change, key, n] of rows) {
+    if (change === 'previous') changes.previousRun = key;
+    else if (change === 'new') {
+      changes.new += n;
+      changes.newBySeverity[key!] = n;
+    } else {
+      changes.resolved += n;
+      changes.resolvedBySeverity[key!] = n;
+    }
+  }
+  return changes;
 }

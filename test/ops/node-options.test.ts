@@ -17,7 +17,8 @@ describe("package.json's pipeline script", () => {
 
   it('keeps an option with its value, and refuses a script the benchmark cannot run', () => {
     expect(pipelineNodeOptions('node --stack-size 4000 ./dist/pipeline/cli.js --workers 4')).toEqual(['--stack-size', '4000']);
-    expect(() => pipelineNodeOptions('node dist/pipeline/other.js')).toThrow(/must be "node \[options\] dist\/pipeline\/cli\.js"/);
+    expect(pipelineNodeOptions('node --stack-size 4000 scripts/pipeline.mjs')).toEqual(['--stack-size', '4000']);
+    expect(() => pipelineNodeOptions('node dist/pipeline/other.js')).toThrow(/must be "node \[options\] scripts\/pipeline\.mjs"/);
     expect(() => pipelineNodeOptions('tsx pipeline/cli.ts')).toThrow(/pipeline script/);
   });
 });

@@ -63,7 +63,7 @@ describe('findings new and resolved since the previous run', () => {
     // the earlier version stays in the warehouse, so nothing of the first run's is gone
     expect(minus(before, after)).toEqual([]);
     expect(await query(db, 'SELECT * FROM resolved_findings WHERE resolved_run = $1', [secondRun])).toEqual([]);
-    expect(lastLog).toMatchObject({ message: 'run finished', findings_new: added.length, findings_resolved: 0 });
+    expect(lastLog).toMatchObject({ message: 'run finished', new_findings: added.length, resolved_findings: 0 });
   });
 
   it('are listed on the index page', () => {

@@ -1,0 +1,93 @@
+/**
+ * The report stands alone: a copy of every document the warehouse holds, under the output folder
+ * (`<out>/sources/<report_id>.<format>`), linked from the report pages by a relative path, so the
+ * links survive copying or zipping the output folder (the --input folder or the crawler's archive
+ * need not come along). A copy is a hard link where the file system allows one (no space used;
+ * input files replaced by a new file, as editors and crawlers save, leave it as it was, but one
+ * overwritten in place changes it too), else a real copy. Named by content (the report id is the
+ * head of the document's sha256), so a document is copied once: a run copies only documents no
+ * copy exists for, one `readdir` and a query telling which.
+ */
+import { copyFileSync, linkSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+export const SOURCES_DIR = 'sources';
+
+/** The copy's file name: the report id and its format as extension (`bin` when the format is unknown). */
+export function archivedName(reportId: string, format: string | null): string {
+  return `${reportId}.${format && /^[a-z0-9]{1,8}$/.test(format) ? format : 'bin'}`;
+}
+
+const WEB = /^https?:\/\//i;
+
+export interface ArchiveContext {
+  /** The --input folder of this run: sources recorded without their run's input are relative to it. */
+  inputDir: string;
+  /** The crawler's content-addressed store (`<raw>/<sha256>`). */
+  rawDir?: string;
+}
+
+/**
+ * Copies (or links) into `<out>/sources/` every document of the warehouse that has no copy there
+ * yet, from where it was last seen: the file under its run's --input (if it still holds the same
+ * bytes, by size), or the crawler's archive. Returns how many were added and how many could not
+ * be found (their pages link where the document was found, as before).
+ */
+export async function archiveSources(conn: DuckDBConnection, outDir: string, ctx: ArchiveContext): Promise<{ added: number; notFound: number }> {
+  const dir = join(outDir, SOURCES_DIR);
+  mkdirSync(dir, { recursive: true });
+  const have = new Set(readdirSync(dir));
+  // every place each document was last seen (a path's latest bytes only)
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT r.report_id, r.format, r.sha256, r.size_bytes, coalesce(d.source, r.source) AS source, ru.input
+       FROM reports r
+       LEFT JOIN (SELECT * FROM documents QUALIFY row_number() OVER (PARTITION BY source ORDER BY last_seen DESC) = 1) d ON d.sha256 = r.sha256
+       LEFT JOIN runs ru ON ru.run_id = d.last_seen_run
+       ORDER BY r.report_id, d.last_seen DESC NULLS LAST`,
+    )
+  ).getRowsJS() as [string, string | null, string, number | bigint | null, string, string | null][];
+  let added = 0;
+  const missing = new Set<string>();
+  for (const [reportId, format, sha256, size, source, input] of rows) {
+    const name = archivedName(reportId, format);
+    if (have.has(name)) continue;
+    const from = WEB.test(source)
+      ? ctx.rawDir ? join(ctx.rawDir, sha256) : null
+      : isAbsolute(source) ? source : resolve(input ?? ctx.inputDir, source);
+    if (!from || !sameSize(from, size)) {
+      missing.add(name);
+      continue;
+    }
+    copyInto(from, join(dir, name));
+    have.add(name);
+    missing.delete(name);
+    added++;
+  }
+  return { added, notFound: missing.size };
+}
+
+function sameSize(path: string, size: number | bigint | null): boolean {
+  try {
+    const st = statSync(path);
+    return st.isFile() && (size === null || st.size === Number(size));
+  } catch {
+    return false;
+  }
+}
+
+/** A hard link, else (another file system, or links not allowed) a copy made aside and renamed into place. */
+function copyInto(from: string, to: string): void {
+  try {
+    linkSync(from, to);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+  }
+  const tmp = `${to}.tmp-${process.pid}`;
+  copyFileSync(from, tmp);
+  renameSync(tmp, to);
+}
