@@ -23,6 +23,21 @@ CREATE OR REPLACE TEMP MACRO table_zh(t) AS
 CREATE OR REPLACE TEMP MACRO sum_terms(terms, n_zero) AS
   CASE WHEN terms IS NULL THEN '各项均为0' WHEN n_zero > 0 THEN terms || '（其余为0）' ELSE terms END;
 
+-- A failing sum's message, stated neutrally (which cell is wrong, the total or a part, is not
+-- knowable): "（七）总计（自然人） 印为 8，各项之和为 予以公开4 + … = 9". A blank result is the
+-- publisher's blank, and says so: "…的总计留空（总计列在 12 行留空）；按各申请人之和应为 … = 9".
+-- what: the total's label; parts: what the parts are (各项, 各申请人); blank_where: the blank
+-- totals of the table in words, N standing for how many ('总计列在 N 行留空').
+CREATE OR REPLACE TEMP MACRO sum_message(what, parts, terms, n_zero, expected, actual, blank_involved, total_blank, blank_totals, blank_parts, blank_where) AS
+  CASE WHEN total_blank
+       THEN format('{}留空{}；按{}之和应为 {} = {}', what,
+                   CASE WHEN blank_totals > 1 THEN '（' || replace(blank_where, 'N', CAST(blank_totals AS VARCHAR)) || '）' ELSE '' END,
+                   parts, sum_terms(terms, n_zero), fmt_num(expected))
+       ELSE format('{} 印为 {}，{}之和为 {} = {}{}', what, fmt_num(actual), parts, sum_terms(terms, n_zero), fmt_num(expected),
+                   CASE WHEN blank_parts > 0 THEN format('（其中 {} 项留空，按0计）', blank_parts)
+                        WHEN blank_involved THEN blank_note(true) ELSE '' END)
+  END;
+
 -- One operand of a finding's arithmetic, and one cell it involves (JSON through to_json).
 CREATE OR REPLACE TEMP MACRO operand(t, r, c, v, rw, k) AS
   {'table_id': t, 'row_key': r, 'col_key': c, 'value': v, 'raw': rw, 'kind': k};

@@ -72,7 +72,7 @@ describe('XY.CARRY_OVER', () => {
       { rule: 'XY.CARRY_OVER', source: 'jia/2022.html', table: 'T3', row: 'carried_over', col: 'total', expected: 1, actual: 2 },
     ]);
     const f = f1.find((x) => x.rule_id === 'XY.CARRY_OVER' && x.source === 'jia/2022.html')!;
-    expect(f.message).toBe('二、上年结转政府信息公开申请数量（自然人）为 2，应等于 2021 年报告的“四、结转下年度继续办理”（自然人）1');
+    expect(f.message).toBe('二、上年结转政府信息公开申请数量（自然人）印为 2，2021 年报告的“四、结转下年度继续办理”（自然人）印为 1');
     const prev = f1.find((x) => x.source === 'jia/2021.html');
     const refs = cellsIn(f);
     expect(refs).toEqual([
