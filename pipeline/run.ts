@@ -146,7 +146,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     });
 
     if (!opts.noOutputs && !unchanged) {
-      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews });
+      summary.outputs = await writeOutputs(conn, {
+        outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews,
+        onUnmatchedReview: (r, file) => log.warn(`${file} line ${r.line}: fingerprint ${r.fingerprint} matches no finding; the decision (${r.decision}) is not applied`, { stage: 'outputs' }),
+      });
       summary.phases.outputs = clock.lap();
       summary.stageMs.outputs = summary.phases.outputs.wallMs;
       log.info(`outputs written`, { stage: 'outputs', duration_ms: summary.stageMs.outputs });

@@ -24,7 +24,7 @@ import { FileSink, replaceDir } from './files.js';
 import { IndexPage } from './index-page.js';
 import { writeParquet } from './parquet.js';
 import { PagePool, pageJob } from './page-pool.js';
-import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Reviews } from './reviews.js';
+import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews } from './reviews.js';
 import { createViews } from './views.js';
 import { returnFreedMemory } from '../warehouse.js';
 
@@ -43,6 +43,8 @@ export interface OutputsContext {
   inputDir?: string;
   /** Report pages read and rendered together; default PAGES_PER_BATCH (tests: several batches of a small sample). */
   pagesPerBatch?: number;
+  /** Told of each review line whose fingerprint matches no finding (the run logs it on stderr). */
+  onUnmatchedReview?: (review: Review, reviewsFile: string) => void;
 }
 
 /**
@@ -95,6 +97,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
 
   await createViews(conn);
   const applied = await applyReviews(conn, reviews);
+  for (const r of applied.stale) ctx.onUnmatchedReview?.(r, reviewsFile);
   await prepareAuditData(conn);
   const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map((name) => new FileSink(join(out, name)));
   const [indexFile, anomaliesCsv, anomaliesJson, reportsCsv] = files;

@@ -20,7 +20,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { T3_ROWS, type TemplateVersion } from '../../extractors/template.js';
 import { makeInput, query, readSample, runOn } from '../helpers.js';
 import { docxEditor, htmlEditor, txtEditor } from '../fixtures/mutate.js';
-import { cellKeys, cellsOf, type Finding } from './cases.js';
+import { cellKeys, cellsOf, DOCUMENTS_OF_FINDING, type Finding } from './cases.js';
 
 const SOURCES = ['2019_平潭综合实验区', '2020_北京市朝阳区教育委员会', '2021_平潭综合实验区', '2022_平潭综合实验区', '2023_沭阳县发展和改革局'];
 const DOCX_STRIDE = Number(process.env.MUTATION_STRIDE ?? 1);
@@ -72,7 +72,8 @@ beforeAll(async () => {
   const run = await runOn(makeInput(files), { workers: 2 });
   const rows = await query<Finding>(
     run.db,
-    `SELECT a.*, r.source FROM anomalies a JOIN reports r USING (report_id)
+    // a finding is kept once per report (documents with the same numbers): each document gets its report's
+    `SELECT a.*, r.source FROM anomalies a ${DOCUMENTS_OF_FINDING}
      WHERE a.severity = 'error' AND split_part(a.rule_id, '.', 1) IN ('T3', 'T4', 'VAL')`,
   );
   findings = new Map();
