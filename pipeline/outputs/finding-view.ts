@@ -47,6 +47,11 @@ function templateOf(data: AuditData, reportId: string): string | null {
   return data.groupById.get(data.groupOf.get(reportId) ?? reportId)?.template ?? null;
 }
 
+/** What an operand's kind says about its value (kind 'parts': a blank 总计 counted as its applicant columns' sum). */
+const OPERAND_NOTES: Readonly<Record<string, string>> = {
+  blank: '（空白，按 0 计）', text: '（不是数字）', derived: '（未印出，合计得出）', parts: '（总计留空，按各申请人之和计）',
+};
+
 function operandItems(f: Finding, data: AuditData): Html[] {
   const ownGroup = data.groupOf.get(f.report_id) ?? f.report_id;
   return operandList(f.operands)
@@ -56,7 +61,7 @@ function operandItems(f: Finding, data: AuditData): Html[] {
       const otherGroup = data.groupOf.get(rid) ?? rid;
       const other = otherGroup !== ownGroup ? data.groupById.get(otherGroup) : undefined;
       const value = typeof o.raw === 'string' && o.raw.trim() !== '' ? o.raw.trim() : formatNumber(typeof o.value === 'number' ? o.value : null);
-      const note = o.kind === 'blank' ? '（空白，按 0 计）' : o.kind === 'text' ? '（不是数字）' : o.kind === 'derived' ? '（未印出，合计得出）' : '';
+      const note = OPERAND_NOTES[o.kind ?? ''] ?? '';
       return html`<li>${other ? `${yearZh(other.year)}：` : ''}${cellLabel(o.table_id!, o.row_key!, o.col_key ?? null, templateOf(data, rid))} = <b>${value}</b>${note}</li>`;
     });
 }

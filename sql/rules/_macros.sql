@@ -1,6 +1,6 @@
 -- Macros shared by the rule queries of sql/rules/ (files starting with `_` run first, in name
--- order: these before _prelude.sql). They read no table, so a rule needs only them and the
--- tables it reads (the NARR.* tests run those rules with this file alone).
+-- order: these before _prelude.sql). They read no table but the warehouse's own (`cells`), so a
+-- rule needs only them and the tables it reads (the NARR.* tests run those rules with this file alone).
 
 -- ------------------------------------------------------------------ formatting helpers
 
@@ -66,3 +66,16 @@ CREATE OR REPLACE TEMP MACRO cell_refs_json(t, r, c, row_ord, col_ord) AS
 CREATE OR REPLACE TEMP MACRO printed_step(rw, unit) AS
   power(10, -length(coalesce(regexp_extract(translate(coalesce(rw, ''), '０１２３４５６７８９．', '0123456789.'), '\.(\d+)', 1), '')))
   / CASE WHEN unit = '元' THEN 10000 ELSE 1 END;
+
+-- ------------------------------------------------------------------ blank totals
+
+-- T3 rows whose 总计 is blank while their applicant columns print a number other than 0: the
+-- sum of those columns, which the prose checks use instead of the blank (read as 0, it made
+-- every sentence about the row disagree with the table). A text cell among them: no row here.
+CREATE OR REPLACE TEMP MACRO t3_totals_from_parts() AS TABLE
+  SELECT t.report_id, t.row_key, sum(p.value) AS value
+  FROM cells t
+  JOIN cells p ON p.report_id = t.report_id AND p.table_id = 'T3' AND p.row_key = t.row_key AND p.col_key <> 'total'
+  WHERE t.table_id = 'T3' AND t.col_key = 'total' AND t.kind = 'blank'
+  GROUP BY t.report_id, t.row_key
+  HAVING NOT bool_or(p.value IS NULL) AND sum(p.value) <> 0;

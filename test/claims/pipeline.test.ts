@@ -41,7 +41,8 @@ describe('the pipeline checks the prose against the tables', () => {
   it('finds nothing in the samples but 平潭 2019’s list that does not add up', () => {
     const samples = anomalies.filter((a) => a.source.startsWith('samples/'));
     expect(samples.map((a) => [a.source.replace(/^samples\/|\.[a-z]+$/g, ''), a.rule_id, a.expected, a.actual])).toEqual(
-      ['docx', 'html', 'txt'].map(() => [KNOWN_SAMPLE_FINDING.sample, KNOWN_SAMPLE_FINDING.rule, KNOWN_SAMPLE_FINDING.expected, KNOWN_SAMPLE_FINDING.actual]),
+      // once for the report, though it arrives as DOCX, HTML and text export
+      [[KNOWN_SAMPLE_FINDING.sample, KNOWN_SAMPLE_FINDING.rule, KNOWN_SAMPLE_FINDING.expected, KNOWN_SAMPLE_FINDING.actual]],
     );
   });
 
