@@ -20,6 +20,11 @@ export interface ProseEdit {
 }
 
 const SEED = '2020_北京市朝阳区教育委员会.html';
+/** The seed's T3 row （一）予以公开 with its 总计 left blank (the applicants print 4). */
+const GRANTED_TOTAL_BLANK = {
+  from: '<td colspan="2">（一）予以公开</td><td>4</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>4</td>',
+  to: '<td colspan="2">（一）予以公开</td><td>4</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td></td>',
+} as const;
 /** The seed's shares of the answered requests (4, 2, 1, 1, 1 of 9), their base left unnamed (占比). */
 const SHARES_UNNAMED: readonly (readonly [string, string])[] = [
   ['的4件，占已答复总数的44.44%', '的4件，占比44.44%'],
@@ -128,15 +133,13 @@ export const EDITS: readonly ProseEdit[] = [
   {
     name: 'granted-total-blank.html',
     sample: SEED,
-    from: '<td colspan="2">（一）予以公开</td><td>4</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>4</td>',
-    to: '<td colspan="2">（一）予以公开</td><td>4</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td></td>',
+    ...GRANTED_TOTAL_BLANK,
     expect: [],
   },
   {
     name: 'granted-total-blank-count.html',
     sample: SEED,
-    from: '<td colspan="2">（一）予以公开</td><td>4</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>4</td>',
-    to: '<td colspan="2">（一）予以公开</td><td>4</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td></td>',
+    ...GRANTED_TOTAL_BLANK,
     more: [['同意公开”的4件', '同意公开”的5件']],
     expect: [
       { rule: 'NARR.T3_CLAIM', expected: 4, actual: 5, sentence: '同意公开”的5件' },
