@@ -69,7 +69,7 @@ function operandItems(f: Finding, data: AuditData): Html[] {
 function calculation(f: Finding, template: string | null): Html {
   const where = f.table_id ? html`位置：${cellLabel(f.table_id, f.row_key, f.col_key, template)}。` : '';
   // a count or a value alone (blank cells, differing cells…) is in the message already
-  const w = wordingOf(f.rule_id);
+  const w = wordingOf(f.rule_id, f.table_id);
   if (!w || f.expected === null || f.actual === null) return where ? html`<div class="calc">${where}</div>` : html``;
   const diff = f.actual - f.expected;
   return html`<div class="calc">${where}${w.actual} <span class="pub">${formatNumber(f.actual)}${w.suffix}</span>，${w.expected} <span class="exp">${formatNumber(f.expected)}${w.suffix}</span>${

@@ -16,6 +16,7 @@ import { counter, filterBar } from './filters.js';
 import { escapeHtml, html, type Html } from './html.js';
 import { severityZh, statusZh, templateZh } from './labels.js';
 import { pageShell, tokens } from './page.js';
+import { reasonZh } from './reasons.js';
 import type { Review } from './reviews.js';
 
 export interface IndexPageInput {
@@ -136,7 +137,7 @@ function problemDocuments(problems: readonly ReportDoc[], knownSources: Readonly
   if (rows.length === 0) return html`<p class="muted">所有文件都已完整识别。</p>`;
   rows.sort((a, b) => (a.status === b.status ? defaultCollator.compare(a.source, b.source) : a.status === 'failed' ? -1 : 1));
   return html`<table class="list wide"><tr><th>文件</th><th>状态</th><th>原因</th><th></th></tr>${rows.map(
-    (r) => html`<tr><td>${r.source}</td><td><span class="badge ${r.status}">${statusZh(r.status)}</span></td><td>${r.error}</td><td>${r.group ? html`<a href="reports/${r.group}.html">打开</a>` : ''}</td></tr>`,
+    (r) => html`<tr><td>${r.source}</td><td><span class="badge ${r.status}">${statusZh(r.status)}</span></td><td>${reasonZh(r.error)}</td><td>${r.group ? html`<a href="reports/${r.group}.html">打开</a>` : ''}</td></tr>`,
   )}</table>`;
 }
 
