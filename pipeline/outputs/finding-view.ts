@@ -122,7 +122,7 @@ ${sentence ? html`<blockquote class="sentence">${sentence}</blockquote>` : ''}
 ${ops.length ? html`<details class="ops"${ops.length <= 6 ? html` open` : ''}><summary>参与计算的单元格（${ops.length}）</summary><ul class="ops">${ops}</ul></details>` : ''}
 ${f.blank_involved ? html`<div class="muted">计算中有空白格（按 0 计）；空白也可能是漏填。</div>` : ''}
 ${relatedLink}
-${s.members.length > 1 ? html`<div class="muted">同一报告的 ${s.members.length} 个来源文件都有此发现（只计一次）。</div>` : ''}
+${group && group.nDocs > 1 ? html`<div class="muted">本报告有 ${group.nDocs} 份来源文件（数字相同），此发现只计一次。</div>` : ''}
 ${reviewLine(s)}
 </div>`;
 }

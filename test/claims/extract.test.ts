@@ -158,6 +158,7 @@ describe('claims: what the words say', () => {
   it('reads 顺延/结转到下年度 as carried forward and （含上年度结转申请N件） as carried over', () => {
     expect(read('本年度共收到政府信息公开申请70件，办结69件，另有1件申请按照《条例》规定顺延到下年度答复。')).toContain('t3.carried_forward=1');
     expect(read('本年度共收到政府信息公开申请70件（含上年度结转申请2件）。')).toContain('t3.carried_over=2');
+    expect(read('共收到政府信息公开申请10件，予以公开及部分公开5件。')).toContain('t3.granted_partial=5');
   });
   it('infers the base several shares of one unnamed base use', () => {
     expect(read('申请中，予以公开4件，占比44.44%；部分公开2件，占比22.22%；不予公开1件，占比12.11%。')).toEqual([

@@ -58,6 +58,11 @@ describe('a report in three documents', () => {
     expect(csv.data).toHaveLength(n);
     expect(JSON.parse(readFileSync(join(a.out, 'anomalies.json'), 'utf8'))).toHaveLength(n);
     expect(indexCount(a.out)).toBe(n);
+    // the report's page shows each finding once, saying the report came in three documents
+    const [{ group_id }] = await query<{ group_id: string }>(a.db, 'SELECT DISTINCT group_id FROM findings');
+    const page = readFileSync(join(a.out, 'reports', `${group_id}.html`), 'utf8');
+    for (const f of fa) expect(page.split(f.fingerprint).length - 1, f.rule_id).toBe(1);
+    expect(page).toContain('本报告有 3 份来源文件（数字相同），此发现只计一次。');
 
     // one review line dismisses it everywhere
     const [row] = await query<{ fingerprint: string }>(a.db, `SELECT fingerprint FROM anomalies WHERE rule_id = 'T3.ROW_TOTAL'`);
