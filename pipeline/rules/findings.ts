@@ -45,7 +45,7 @@ export async function collectFindings(conn: DuckDBConnection, rule: RuleDef, whe
  * written from. A document whose bytes say something its report's other documents do not (a
  * blank printed where another prints 0 aside) keeps its own finding.
  */
-const REPORT_KEYS = `SELECT report_id,
+const REPORT_KEYS = `SELECT report_id, group_id, is_representative,
          md5(coalesce(agency_norm || '|' || year || '|' || cells_signature, report_id)) AS report_key
   FROM report_documents`;
 
@@ -85,15 +85,16 @@ export async function writeAnomalies(conn: DuckDBConnection, runId: string): Pro
          SELECT md5(concat_ws('|', f.rule_id, coalesce(k.report_key, f.report_id), coalesce(rk.report_key, f.related_report_id, ''),
                   coalesce(f.table_id, ''), coalesce(f.row_key, ''), coalesce(f.col_key, ''), coalesce(f.expected::VARCHAR, ''),
                   coalesce(f.actual::VARCHAR, ''), ${DOCUMENT_NEUTRAL('f.operands')}, ${DOCUMENT_NEUTRAL('f.cells')}, coalesce(nk.keys, ''))) AS fingerprint,
-                f.*
+                coalesce(k.is_representative, true) AS is_representative, f.report_id AS document_id, f.* REPLACE (
+                  -- the report's representative document (report_documents.group_id), as the contract says
+                  coalesce(k.group_id, f.report_id) AS report_id, coalesce(rk.group_id, f.related_report_id) AS related_report_id)
          FROM numbered f
          LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
          LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
          LEFT JOIN named_keys nk USING (n)
        ), one_per_fingerprint AS (
-         -- kept on the first of the report's documents by id that has it: which one was seen first
-         -- depends on the order of runs (a merge of shards sees them in another order)
-         SELECT DISTINCT ON (fingerprint) * FROM fingerprinted ORDER BY fingerprint, report_id
+         -- the representative's own finding where it has it (its message), else another document's
+         SELECT DISTINCT ON (fingerprint) * FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id
        )
        SELECT f.fingerprint, f.rule_id, f.severity, f.report_id, f.related_report_id, f.table_id, f.row_key, f.col_key,
               f.expected, f.actual, f.message, f.operands, f.cells, f.blank_involved,

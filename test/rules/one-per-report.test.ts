@@ -46,6 +46,11 @@ describe('a report in three documents', () => {
     expect(await fingerprints(b.db)).toEqual(fa);
     expect(fa.filter((f) => f.rule_id === 'T3.ROW_TOTAL')).toHaveLength(1);
     expect(new Set(fa.map((f) => f.fingerprint)).size).toBe(fa.length);
+    // each on the report's representative document (CONTRACT.md: report_id is the report's representative)
+    for (const run of [a, b]) {
+      const off = await query(run.db, 'SELECT a.rule_id FROM anomalies a JOIN report_documents g USING (report_id) WHERE NOT g.is_representative');
+      expect(off).toEqual([]);
+    }
 
     // every count agrees: anomalies, the findings view, the summary (and its log line), the exports, the index
     const n = fa.length;
