@@ -100,7 +100,7 @@ export function formatSummary(s: RunSummary): string {
   ];
   if (s.rules) {
     const sev = ['error', 'warning', 'info'].map((k) => `${s.rules!.bySeverity[k] ?? 0} ${k}`).join(', ');
-    lines.push(`findings: ${s.rules.findings} (${sev})`);
+    lines.push(`findings: ${s.rules.findings} (${sev})${s.rules.dismissed ? `; ${s.rules.dismissed} dismissed by review, not counted` : ''}`);
   }
   for (const f of s.failed) lines.push(`  failed  ${f.source}: ${f.error}`);
   for (const p of s.partial) lines.push(`  partial ${p.source}: ${p.error}`);

@@ -26,6 +26,7 @@ import { writeParquet } from './parquet.js';
 import { PagePool, pageJob } from './page-pool.js';
 import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews } from './reviews.js';
 import { createViews } from './views.js';
+import { summariseFindings } from '../rules/index.js';
 import { returnFreedMemory } from '../warehouse.js';
 
 export { loadReviews, ReviewsFileError, reviewsPath, type Review, type Reviews } from './reviews.js';
@@ -98,6 +99,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   await createViews(conn);
   const applied = await applyReviews(conn, reviews);
   for (const r of applied.stale) ctx.onUnmatchedReview?.(r, reviewsFile);
+  // the run's counts as the pages give them: without the findings this run's decisions dismiss
+  if (ctx.summary.rules) ctx.summary.rules = await summariseFindings(conn);
   await prepareAuditData(conn);
   const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map((name) => new FileSink(join(out, name)));
   const [indexFile, anomaliesCsv, anomaliesJson, reportsCsv] = files;
