@@ -301,6 +301,8 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       review_correction_rate: RATE('复议纠错率 = review_corrected ÷ (review_total − review_pending)', 'Review correction rate'),
       litigation_correction_rate: RATE('诉讼纠错率 = litigation_corrected ÷ (litigation_total − litigation_pending)', 'Litigation correction rate'),
       challenge_rate: RATE('复议诉讼率 = (review_total + litigation_total) ÷ total_processed', 'Challenges per answered request'),
+      totals_from_parts: 'T3 某行总计留空（或未印）而各申请人列有数，其合计按各列之和计 — A T3 row\'s 总计 is blank or not printed while its applicant columns print numbers: its count is their sum',
+      open_errors: '本报告未被审核排除的 error 级发现数 — The report\'s error findings not dismissed by a review (WHERE open_errors = 0 leaves inconsistent reports out)',
     },
   },
   findings: {

@@ -166,7 +166,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
     if (!opts.noOutputs && !unchanged) {
       staging = new OutputStaging(resolve(opts.out), runId);
-      summary.outputs = await writeOutputs(conn, { outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews, rawDir, staging });
+      summary.outputs = await writeOutputs(conn, {
+        outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews, rawDir, staging,
+        onUnmatchedReview: (r, file) => log.warn(`${file} line ${r.line}: fingerprint ${r.fingerprint} matches no finding; the decision (${r.decision}) is not applied`, { stage: 'outputs' }),
+      });
       summary.phases.outputs = clock.lap();
       summary.stageMs.outputs = summary.phases.outputs.wallMs;
       log.info(`outputs written`, { stage: 'outputs', duration_ms: summary.stageMs.outputs });

@@ -120,8 +120,9 @@ export function formatSummary(s: RunSummary): string {
   ];
   if (s.rules) {
     const sev = SEVERITIES.map((k) => `${s.rules!.bySeverity[k] ?? 0} ${k}`).join(', ');
+    const dismissed = s.rules.dismissed ? `; ${s.rules.dismissed} dismissed by review, not counted` : '';
     const since = s.changes ? `; ${s.changes.new} new, ${s.changes.resolved} resolved since the previous run` : '';
-    lines.push(`findings: ${s.rules.findings} (${sev})${since}`);
+    lines.push(`findings: ${s.rules.findings} (${sev})${dismissed}${since}`);
   }
   for (const f of s.failed) lines.push(`  failed  ${f.source}: ${f.error}`);
   if (s.sourcesDown.length) lines.push(`crawl: ${s.sourcesDown.length} of ${s.sourcesCrawled} sources could not be read (no listing page fetched)`);

@@ -123,9 +123,30 @@ WHERE c.table_id = 'T2'
 GROUP BY ALL;
 
 -- Rates and totals per report (one row per report group; WHERE is_primary for one per agency-year).
--- A rate is NULL when its denominator is 0 or missing. Counts are the T3 总计 column.
+-- A rate is NULL when its denominator is 0 or missing. Counts are the T3 总计 column; where a row's
+-- 总计 is blank (or not printed) but its applicant columns print numbers, their sum, and
+-- totals_from_parts says so. open_errors: the report's error findings not dismissed by a review
+-- (WHERE open_errors = 0 leaves the reports whose numbers disagree out of an aggregate).
 CREATE OR REPLACE VIEW report_metrics AS
-WITH t3_totals AS (
+WITH t3_row_totals AS (
+  SELECT c.report_id, c.row_key,
+         max(c.value) FILTER (WHERE c.col_key = 'total') AS printed,
+         coalesce(bool_or(c.col_key = 'total' AND c.kind <> 'blank'), false) AS total_printed,
+         sum(c.value) FILTER (WHERE c.col_key <> 'total') AS parts,
+         coalesce(bool_or(c.col_key <> 'total' AND c.value IS NULL), false) AS parts_text,
+         max(c.value) FILTER (WHERE c.col_key = 'natural_person') AS natural_person
+  FROM cells c
+  JOIN report_documents g ON g.report_id = c.report_id AND g.is_representative
+  WHERE c.table_id = 'T3'
+  GROUP BY c.report_id, c.row_key
+),
+t3_rows AS (
+  SELECT report_id, row_key, natural_person,
+         NOT total_printed AND NOT parts_text AND coalesce(parts, 0) <> 0 AS from_parts,
+         CASE WHEN NOT total_printed AND NOT parts_text AND coalesce(parts, 0) <> 0 THEN parts ELSE printed END AS total
+  FROM t3_row_totals
+),
+t3_totals AS (
   SELECT report_id,
          max(total) FILTER (WHERE row_key = 'new_received')      AS requests_received,
          max(total) FILTER (WHERE row_key = 'carried_over')      AS carried_over,
@@ -137,8 +158,15 @@ WITH t3_totals AS (
          sum(total) FILTER (WHERE row_key LIKE 'unable\_%' ESCAPE '\' AND row_key <> 'unable_subtotal')     AS unable,
          sum(total) FILTER (WHERE row_key LIKE 'rejected\_%' ESCAPE '\' AND row_key <> 'rejected_subtotal') AS rejected,
          sum(total) FILTER (WHERE row_key = 'other' OR row_key IN ('other_no_correction', 'other_no_fee', 'other_misc')) AS other_processing,
-         sum(natural_person) FILTER (WHERE row_key = 'new_received') AS requests_natural_person
-  FROM t3 GROUP BY report_id
+         sum(natural_person) FILTER (WHERE row_key = 'new_received') AS requests_natural_person,
+         bool_or(from_parts) AS totals_from_parts
+  FROM t3_rows GROUP BY report_id
+),
+open_findings AS (
+  SELECT g.group_id AS report_id, count(*) AS open_errors
+  FROM anomalies a JOIN report_documents g ON g.report_id = a.report_id
+  WHERE a.severity = 'error' AND coalesce(a.review_decision, '') <> 'dismissed'
+  GROUP BY g.group_id
 ),
 t4_blocks AS (
   SELECT report_id,
@@ -168,11 +196,13 @@ SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, r.status,
        t4_blocks.litigation_corrected / nullif(t4_blocks.litigation_total - t4_blocks.litigation_pending, 0) AS litigation_correction_rate,
        -- 复议诉讼率 = (review.total + litigation.total) / total_processed  (challenges per answered request)
        (t4_blocks.review_total + t4_blocks.litigation_total) / nullif(t3_totals.total_processed, 0) AS challenge_rate,
+       coalesce(open_findings.open_errors, 0) AS open_errors,
        r.region, r.level
 FROM reports r
 JOIN report_documents g ON g.report_id = r.report_id AND g.is_representative
 LEFT JOIN t3_totals ON t3_totals.report_id = r.report_id
 LEFT JOIN t4_blocks ON t4_blocks.report_id = r.report_id
+LEFT JOIN open_findings ON open_findings.report_id = r.report_id
 WHERE r.status <> 'failed';
 
 -- Findings with the report's agency, year and group; `counted` is false for a finding an auditor

@@ -3,6 +3,7 @@
  * of (vocabulary.ts), the share printed after it, and the 共N…其中A、B、C lists.
  */
 import type { Claim } from '../claims.js';
+import { inferBase } from './shares.js';
 import { cutParagraph, findCounts, findShares, type Clause, type Count, type Share, type Span } from './text.js';
 import { CATCH_ALL, PARTS_MARKER, REQUEST, T4_HEADING, TOTAL_WORD, classify, family, resolveBase, type ReadingState } from './vocabulary.js';
 
@@ -57,6 +58,7 @@ function paragraphClaims(p: string, base: number, context: ParagraphContext): Cl
     return { sentence: raw.trim(), offset: base + span.start + lead };
   };
   const out: Claim[] = [];
+  const inferred = inferredBases(readings);
   for (const r of readings) {
     if (r.count.inexact) continue;
     const c = clauses[r.clause];
@@ -66,8 +68,9 @@ function paragraphClaims(p: string, base: number, context: ParagraphContext): Cl
       baseKey = resolveBase(r.share.base, quantity);
       const ofTheWhole = r.partOf !== null && /^(|总数|总量|全部)$/.test(r.share.base);
       if (!T3_KEY.test(baseKey) && ofTheWhole) baseKey = `parts:${r.partOf}`;
+      else if (!T3_KEY.test(baseKey) && inferred.has(r)) baseKey = `inferred:${inferred.get(r)}`;
       // A category the template has no row for (申请信息不存在): kept for its share only.
-      const checkable = T3_KEY.test(baseKey) || baseKey.startsWith('parts:');
+      const checkable = T3_KEY.test(baseKey) || baseKey.startsWith('parts:') || baseKey.startsWith('inferred:');
       if (quantity === null && checkable && (context.aboutRequests || r.partOf !== null)) quantity = `item:${itemLabel(r)}`;
     }
     if (quantity === null) continue;
@@ -173,6 +176,24 @@ function partsLists(clauses: readonly Clause[], readings: Reading[]): PartsList[
     lists.push({ whole, parts, closed, sentence: clauses[parts[parts.length - 1].clause].sentence });
   });
   return lists;
+}
+
+/**
+ * Shares of the paragraph whose base is not named (占比…) or named vaguely (占总数的… said of a
+ * result), by their base's words: the base most of them fit (shares.ts), for each of them.
+ */
+function inferredBases(readings: readonly Reading[]): Map<Reading, number> {
+  const byWords = new Map<string, Reading[]>();
+  for (const r of readings) {
+    if (!r.share || r.count.inexact || r.partOf !== null || T3_KEY.test(resolveBase(r.share.base, r.quantity))) continue;
+    byWords.set(r.share.base, [...(byWords.get(r.share.base) ?? []), r]);
+  }
+  const bases = new Map<Reading, number>();
+  for (const group of byWords.values()) {
+    const base = inferBase(group.map((r) => ({ value: r.count.value, percent: r.share!.percent })));
+    if (base !== null) for (const r of group) bases.set(r, base);
+  }
+  return bases;
 }
 
 function endsWithCount(c: Clause): boolean {

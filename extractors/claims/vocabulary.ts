@@ -131,7 +131,8 @@ const SUB_ROWS: readonly [RegExp, string, Group][] = [
 const GRANTED = /(?<!不)(予以公开|同意公开|全部公开)/;
 const PARTIAL = /部分公开/;
 const CARRIED_OVER = /上一?年度?结转|往年结转/;
-const CARRIED_FORWARD = /结转(至|到)?(下一?年|下年度|20\d\d年)|转入下一?年|仍在办理|正在办理|尚在办理|尚未办结|未办结|办理中/;
+/** 结转/顺延到下年度: 四、结转下年度继续办理 (顺延…答复 is answered next year, not this one). */
+const CARRIED_FORWARD = /(结转|顺延|延续)(至|到)?(下一?年|下年度|20\d\d年)|转入下一?年|仍在办理|正在办理|尚在办理|尚未办结|未办结|办理中/;
 const PROCESSED = /办结|答复|办理完毕|处理完毕|已处理/;
 /**
  * A subset of the answered ones, not their number: 按时办结98件 (of 100), 延期答复2件. The seed's

@@ -227,13 +227,17 @@ function toFinding(r: FindingRow): Finding {
   };
 }
 
-/** Merges the anomalies rows that say the same thing about the same report (one per document). */
+/**
+ * One shown finding per anomalies row: the rules keep a finding once per report (its fingerprint
+ * names the report, not a document: pipeline/rules/findings.ts), so the page, the exports, the
+ * `findings` view and the run summary count the same findings.
+ */
 function mergeFindings(rows: Finding[], groupOf: Map<string, string>, reviews: Map<string, Review>): ShownFinding[] {
   const merged = new Map<string, ShownFinding>();
   for (const f of rows) {
     const group_id = groupOf.get(f.report_id) ?? f.report_id;
     const related_group_id = f.related_report_id ? (groupOf.get(f.related_report_id) ?? f.related_report_id) : null;
-    const key = [group_id, related_group_id, f.rule_id, f.table_id, f.row_key, f.col_key, f.expected, f.actual, f.message].join('\u0001');
+    const key = f.fingerprint;
     const hit = merged.get(key);
     if (hit) {
       hit.members.push(f);

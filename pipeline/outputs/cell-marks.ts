@@ -34,7 +34,7 @@ function mark(marks: Marks, key: string, f: ShownFinding, pointed: boolean, anno
     m.notes.push(`${f.id} ${f.finding.rule_id}：${f.finding.message}`);
   }
   const { expected, actual } = f.finding;
-  const wording = wordingOf(f.finding.rule_id)?.cell ?? null;
+  const wording = wordingOf(f.finding.rule_id, f.finding.table_id)?.cell ?? null;
   if (annotate && wording && expected !== null && actual !== null && expected !== actual && m.expected === null) {
     m.expected = expected;
     m.actual = actual;

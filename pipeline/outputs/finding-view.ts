@@ -1,5 +1,5 @@
 /** One finding as an auditor reads it: message, arithmetic, evidence sentence, review. */
-import type { AuditData, Finding, ShownFinding } from './audit-data.js';
+import { cellKey, cellsOf, type AuditData, type Cell, type Finding, type ReportGroup, type ShownFinding } from './audit-data.js';
 import { escapeHtml, html, type Html } from './html.js';
 import { cellLabel, formatNumber, severityZh, yearZh } from './labels.js';
 import { tokens } from './page.js';
@@ -47,6 +47,11 @@ function templateOf(data: AuditData, reportId: string): string | null {
   return data.groupById.get(data.groupOf.get(reportId) ?? reportId)?.template ?? null;
 }
 
+/** What an operand's kind says about its value (kind 'parts': a blank 总计 counted as its applicant columns' sum). */
+const OPERAND_NOTES: Readonly<Record<string, string>> = {
+  blank: '（空白，按 0 计）', text: '（不是数字）', derived: '（未印出，合计得出）', parts: '（总计留空，按各申请人之和计）',
+};
+
 function operandItems(f: Finding, data: AuditData): Html[] {
   const ownGroup = data.groupOf.get(f.report_id) ?? f.report_id;
   return operandList(f.operands)
@@ -56,17 +61,27 @@ function operandItems(f: Finding, data: AuditData): Html[] {
       const otherGroup = data.groupOf.get(rid) ?? rid;
       const other = otherGroup !== ownGroup ? data.groupById.get(otherGroup) : undefined;
       const value = typeof o.raw === 'string' && o.raw.trim() !== '' ? o.raw.trim() : formatNumber(typeof o.value === 'number' ? o.value : null);
-      const note = o.kind === 'blank' ? '（空白，按 0 计）' : o.kind === 'text' ? '（不是数字）' : o.kind === 'derived' ? '（未印出，合计得出）' : '';
+      const note = OPERAND_NOTES[o.kind ?? ''] ?? '';
       return html`<li>${other ? `${yearZh(other.year)}：` : ''}${cellLabel(o.table_id!, o.row_key!, o.col_key ?? null, templateOf(data, rid))} = <b>${value}</b>${note}</li>`;
     });
 }
 
-function calculation(f: Finding, template: string | null): Html {
+/** The cell a finding points at, as its report prints it (when the report's cells are read). */
+function pointedCell(f: Finding, group: ReportGroup | undefined): Cell | undefined {
+  if (!group || !f.table_id || !f.row_key || !f.col_key || (!group.cells && !group.cellsJson)) return undefined;
+  return cellsOf(group).get(cellKey(f.table_id, f.row_key, f.col_key));
+}
+
+function calculation(f: Finding, group: ReportGroup | undefined): Html {
+  const template = group?.template ?? null;
   const where = f.table_id ? html`位置：${cellLabel(f.table_id, f.row_key, f.col_key, template)}。` : '';
   // a count or a value alone (blank cells, differing cells…) is in the message already
-  const w = wordingOf(f.rule_id);
+  const w = wordingOf(f.rule_id, f.table_id);
   if (!w || f.expected === null || f.actual === null) return where ? html`<div class="calc">${where}</div>` : html``;
   const diff = f.actual - f.expected;
+  // a total the publisher left blank reads as such, not as a printed 0
+  const blank = w.actual === '印为' && pointedCell(f, group)?.kind === 'blank';
+  if (blank) return html`<div class="calc">${where}留空（按 0 计），${w.expected} <span class="exp">${formatNumber(f.expected)}${w.suffix}</span></div>`;
   return html`<div class="calc">${where}${w.actual} <span class="pub">${formatNumber(f.actual)}${w.suffix}</span>，${w.expected} <span class="exp">${formatNumber(f.expected)}${w.suffix}</span>${
     w.difference && diff !== 0 ? `（相差 ${diff > 0 ? '+' : ''}${formatNumber(diff)}）` : ''
   }</div>`;
@@ -112,12 +127,12 @@ export function findingCard(s: ShownFinding, data: AuditData, pageGroup: string,
     anchor ? html` <a href="#${anchor}">在表中查看</a>` : ''
   } <span class="fp" title="reviews.csv 中使用的指纹">${s.id} · ${f.fingerprint}</span></div>
 <div class="msg">${f.message}</div>
-${calculation(f, group?.template ?? null)}
+${calculation(f, group)}
 ${sentence ? html`<blockquote class="sentence">${sentence}</blockquote>` : ''}
 ${ops.length ? html`<details class="ops"${ops.length <= 6 ? html` open` : ''}><summary>参与计算的单元格（${ops.length}）</summary><ul class="ops">${ops}</ul></details>` : ''}
 ${f.blank_involved ? html`<div class="muted">计算中有空白格（按 0 计）；空白也可能是漏填。</div>` : ''}
 ${relatedLink}
-${s.members.length > 1 ? html`<div class="muted">同一报告的 ${s.members.length} 个来源文件都有此发现（只计一次）。</div>` : ''}
+${group && group.nDocs > 1 ? html`<div class="muted">本报告有 ${group.nDocs} 份来源文件（数字相同），此发现只计一次。</div>` : ''}
 ${reviewLine(s)}
 </div>`;
 }

@@ -17,6 +17,7 @@ import { escapeHtml, html, trusted, type Html } from './html.js';
 import { lastCheckedHtml } from './last-checked.js';
 import { cellLabel, severityZh, statusZh, templateZh } from './labels.js';
 import { pageShell, tokens } from './page.js';
+import { reasonZh } from './reasons.js';
 import type { Review } from './reviews.js';
 import type { RunChecks } from './run-checks.js';
 
@@ -201,14 +202,14 @@ export function problemRows(problems: readonly ReportDoc[], knownSources: Readon
 function problemDocuments(rows: readonly ProblemRow[]): Html {
   if (rows.length === 0) return html`<p class="muted">所有文件都已完整识别。</p>`;
   return html`<table class="list wide"><tr><th>文件</th><th>状态</th><th>原因</th><th></th></tr>${rows.map(
-    (r) => html`<tr><td>${r.source}</td><td><span class="badge ${r.status}">${statusZh(r.status)}</span></td><td>${r.error}</td><td>${r.group ? html`<a href="reports/${r.group}.html">打开</a>` : ''}</td></tr>`,
+    (r) => html`<tr><td>${r.source}</td><td><span class="badge ${r.status}">${statusZh(r.status)}</span></td><td>${reasonZh(r.error)}</td><td>${r.group ? html`<a href="reports/${r.group}.html">打开</a>` : ''}</td></tr>`,
   )}</table>`;
 }
 
 function staleReviewsBlock(stale: readonly Review[]): Html {
   if (stale.length === 0) return html``;
-  return html`<h2 id="stale">不再适用的审核记录（${stale.length}）</h2>
-<p class="muted">这些审核记录对应的发现本次已不存在：报告已更正，或相关数字已变化（发现的指纹随数字变化），需要重新审核。</p>
+  return html`<h2 id="stale">未匹配任何发现的审核记录（${stale.length}）</h2>
+<p class="muted">这些审核记录的指纹与本次的任何发现都不相符，未被采用。可能是指纹抄错或来自别的仓库，也可能该发现已不存在（相关数字已变化，指纹随之改变）；请核对 reviews.csv 中的这些行。</p>
 <table class="list"><tr><th>行</th><th>指纹</th><th>结论</th><th>说明</th><th>审核人</th><th>日期</th></tr>${stale.map(
     (r) => html`<tr><td class="n">${r.line}</td><td class="fp">${r.fingerprint}</td><td>${r.decision === 'dismissed' ? '排除' : '确认'}</td><td>${r.note ?? ''}</td><td>${r.reviewer ?? ''}</td><td>${r.date ?? ''}</td></tr>`,
   )}</table>`;

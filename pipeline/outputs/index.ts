@@ -27,10 +27,11 @@ import { FileSink, fillDir, OutputStaging, PAGES_DIR } from './files.js';
 import { IndexPage, problemRows } from './index-page.js';
 import { writeParquet } from './parquet.js';
 import { PagePool, pageJob } from './page-pool.js';
-import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Reviews } from './reviews.js';
+import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews } from './reviews.js';
 import { loadRunChecks } from './run-checks.js';
 import { createViews } from './views.js';
 import { WORKBOOK_NAME, writeWorkbook, type StagedFile } from './workbook.js';
+import { summariseFindings } from '../rules/index.js';
 import { returnFreedMemory } from '../warehouse.js';
 
 export { loadReviews, ReviewsFileError, reviewsPath, type Review, type Reviews } from './reviews.js';
@@ -55,6 +56,8 @@ export interface OutputsContext {
    * with the warehouse. Without it they are published when written.
    */
   staging?: OutputStaging;
+  /** Told of each review line whose fingerprint matches no finding (the run logs it on stderr). */
+  onUnmatchedReview?: (review: Review, reviewsFile: string) => void;
 }
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
@@ -111,6 +114,9 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
 
   await createViews(conn);
   const applied = await applyReviews(conn, reviews);
+  for (const r of applied.stale) ctx.onUnmatchedReview?.(r, reviewsFile);
+  // the run's counts as the pages give them: without the findings this run's decisions dismiss
+  if (ctx.summary.rules) ctx.summary.rules = await summariseFindings(conn);
   await prepareAuditData(conn);
   const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map((name) => new FileSink(aside.path(name)));
   const [indexFile, anomaliesCsv, anomaliesJson, reportsCsv] = files;

@@ -11,6 +11,7 @@ import { html, type Html } from './html.js';
 import { statusZh, templateZh, yearZh } from './labels.js';
 import { renderPage } from './page.js';
 import { archivedName } from './source-archive.js';
+import { reasonZh } from './reasons.js';
 import { sourceLink } from './source-links.js';
 import { renderTable, TABLE_ORDER, tableLegend, tableTitle } from './tables.js';
 
@@ -35,7 +36,7 @@ function sourcesBlock(g: ReportGroup, ctx: ReportPageContext): Html {
       const copy = link.web && link.archived ? html` <a class="archived" href="${link.archived}">存档副本</a>` : '';
       return html`<li>${name}${copy} <span class="muted">${d.format ?? '格式不明'} · <span class="badge ${d.status}">${statusZh(d.status)}</span> · ${d.report_id}${
         link.missing ? ' · 文件已不在原位置' : ''
-      }</span>${d.error ? html`<div class="muted">原因：${d.error}</div>` : ''}</li>`;
+      }</span>${d.error ? html`<div class="muted">原因：${reasonZh(d.error)}</div>` : ''}</li>`;
     }),
   );
   return html`<ul class="sources">${items}</ul>`;
@@ -53,7 +54,7 @@ function metaBlock(g: ReportGroup, data: AuditData, ctx: ReportPageContext): Htm
 <dt>机构</dt><dd>${g.agency ?? '（未识别）'}</dd>
 <dt>统计年度</dt><dd>${g.year ?? '（未识别）'}</dd>
 <dt>格式版本</dt><dd>${templateZh(g.template)}</dd>
-<dt>识别状态</dt><dd><span class="badge ${g.status}">${statusZh(g.status)}</span> ${g.docs[0]?.error ?? ''}</dd>
+<dt>识别状态</dt><dd><span class="badge ${g.status}">${statusZh(g.status)}</span> ${reasonZh(g.docs[0]?.error)}</dd>
 <dt>标题</dt><dd>${titles.length ? titles.map((t, i) => html`${i ? html`<br>` : ''}${t}`) : '（未识别）'}</dd>
 <dt>来源文件</dt><dd>${g.docs.length > 1 ? html`<span class="muted">同一报告（机构、年度、数字相同）共 ${g.docs.length} 个文件，只列一次：</span>` : ''}${sourcesBlock(g, ctx)}</dd>
 ${otherVersions(g, data)}

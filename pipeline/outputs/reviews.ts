@@ -1,6 +1,6 @@
 /**
  * Auditors' review decisions, kept in a CSV that survives re-runs:
- *   fingerprint,decision,note,reviewer,date      (decision: confirmed | dismissed)
+ *   fingerprint,decision,note,reviewer,date      (decision: confirmed | dismissed, or 确认 | 排除)
  * Read on every run and written into anomalies.review_decision / review_note. A finding whose
  * numbers change gets a new fingerprint, so an old decision no longer applies to it by design.
  * A malformed file is an error naming its line; call `loadReviews` before the run starts so
@@ -14,6 +14,8 @@ import { readCsv } from '../csv.js';
 export const REVIEW_COLUMNS = ['fingerprint', 'decision', 'note', 'reviewer', 'date'] as const;
 export const REVIEW_DECISIONS = ['confirmed', 'dismissed'] as const;
 export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+/** The decisions as an auditor may write them in Chinese (stored as their English form). */
+const DECISION_WORDS: Readonly<Record<string, ReviewDecision>> = { confirmed: 'confirmed', dismissed: 'dismissed', 确认: 'confirmed', 排除: 'dismissed' };
 
 export interface Review {
   fingerprint: string;
@@ -61,12 +63,12 @@ export function loadReviews(path: string, opts: { mustExist?: boolean } = {}): R
   };
   for (const { fields, line } of readCsv(path, REVIEW_COLUMNS, fail)) {
     const { fingerprint, decision: decisionText, note, reviewer, date } = fields;
-    const decision = decisionText.toLowerCase();
+    const decision = DECISION_WORDS[decisionText.trim().toLowerCase()];
     if (!fingerprint) fail(line, 'the fingerprint is empty');
-    if (!(REVIEW_DECISIONS as readonly string[]).includes(decision)) fail(line, `decision must be confirmed or dismissed, found "${decisionText}"`);
+    if (!decision) fail(line, `decision must be confirmed or dismissed (确认 or 排除), found "${decisionText}"`);
     if (date && !DATE.test(date)) fail(line, `date must look like 2024-05-31, found "${date}"`);
     reviews.set(fingerprint, {
-      fingerprint, decision: decision as ReviewDecision, note: note || null, reviewer: reviewer || null, date: date || null, line,
+      fingerprint, decision, note: note || null, reviewer: reviewer || null, date: date || null, line,
     });
   }
   return reviews;
@@ -83,7 +85,11 @@ export function ensureReviewsFile(path: string): boolean {
 export interface ReviewsApplied {
   /** Findings that carry a decision this run. */
   applied: number;
-  /** Decisions whose finding no longer exists (fixed, or its numbers changed). */
+  /**
+   * Decisions whose fingerprint matches no finding of this run: mistyped, from another warehouse,
+   * or a finding that is gone (its numbers changed, or the report was corrected). Which of these is
+   * not known here; they are listed as matching nothing, never applied.
+   */
   stale: Review[];
 }
 

@@ -20,7 +20,7 @@ export const RULE_CATALOGUE = [
   { id: 'VAL.MISSING_TABLE', severity: 'error' },
   { id: 'VAL.MISSING_CELL', severity: 'warning' },
   { id: 'VAL.BLANK_CELL', severity: 'info' },
-  /** Not in the specification's first list (docs/rules.md lists it): many sums of one table fail at once in a pattern a reading slip explains. */
+  /** Not in the specification's first list (docs/rules.md lists it): several failing sums of a table that a row or column shifted by one explains (an extra finding, never instead of them). */
   { id: 'VAL.LAYOUT_SUSPECT', severity: 'warning' },
   { id: 'META.DUPLICATE', severity: 'warning' },
   { id: 'META.YEAR', severity: 'warning' },

@@ -37,26 +37,64 @@ export async function collectFindings(conn: DuckDBConnection, rule: RuleDef, whe
 }
 
 /**
- * Replaces `anomalies` with this run's findings. Fingerprint: md5 over rule, report(s), cell,
- * expected, actual, operands and cells — not the message, so rewording keeps the id. The
- * first run a fingerprint was seen in, and any review decision, come over from the previous run.
+ * A report (one agency, one year, identical numbers: the grouping of the report_documents view)
+ * often arrives as several documents (the web page, its DOCX, a text export); every rule finds
+ * the same thing on each. A finding is kept once per report: its fingerprint names the report by
+ * `report_key` — its agency, year and numbers — not by a document, so it does not depend on which
+ * document was seen first, and a review line applies to the report whichever document it was
+ * written from. A document whose bytes say something its report's other documents do not (a
+ * blank printed where another prints 0 aside) keeps its own finding.
+ */
+const REPORT_KEYS = `SELECT report_id, group_id, is_representative,
+         md5(coalesce(agency_norm || '|' || year || '|' || cells_signature, report_id)) AS report_key
+  FROM report_documents`;
+
+/**
+ * What the fingerprint reads of the operands and cells JSON: the report ids named there replaced
+ * by one list of their reports' keys, and what differs between documents of one report without
+ * being another finding (the raw text and kind of a cell, the sentence's place and exact text).
+ */
+const DOCUMENT_NEUTRAL = (col: string) =>
+  `regexp_replace(coalesce(${col}, ''), '"(report_id|raw|kind|offset|sentence)":("(\\\\.|[^"\\\\])*"|[^,}\\]]*),?', '', 'g')`;
+
+/**
+ * Replaces `anomalies` with this run's findings, one per report (see REPORT_KEYS). Fingerprint:
+ * md5 over rule, report key(s), cell, expected, actual, operands and cells (documents named by
+ * their report keys) — not the message, so rewording keeps the id. The first run a fingerprint was
+ * seen in, and any review decision, come over from the previous run.
  */
 export async function writeAnomalies(conn: DuckDBConnection, runId: string): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE previous_anomalies AS
     SELECT fingerprint, min(first_seen_run) AS first_seen_run, any_value(review_decision) AS review_decision, any_value(review_note) AS review_note
     FROM anomalies GROUP BY fingerprint`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE finding_report_keys AS ${REPORT_KEYS}`);
   await conn.run('BEGIN TRANSACTION');
   try {
     await conn.run('DELETE FROM anomalies');
     await conn.run(
       `INSERT INTO anomalies
-       WITH fingerprinted AS (
-         SELECT md5(concat_ws('|', rule_id, report_id, coalesce(related_report_id, ''), coalesce(table_id, ''), coalesce(row_key, ''),
-                  coalesce(col_key, ''), coalesce(expected::VARCHAR, ''), coalesce(actual::VARCHAR, ''), coalesce(operands, ''),
-                  coalesce(cells, ''))) AS fingerprint, *
-         FROM rule_findings
+       WITH numbered AS (
+         SELECT row_number() OVER () AS n, * FROM rule_findings
+       ), named AS (  -- the reports the operands and cells name, by key (cross-report findings)
+         SELECT n, unnest(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)) AS id
+         FROM numbered WHERE coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
+       ), named_keys AS (
+         SELECT n, array_to_string(list_sort(list(DISTINCT coalesce(k.report_key, id))), ',') AS keys
+         FROM named LEFT JOIN finding_report_keys k ON k.report_id = named.id GROUP BY n
+       ), fingerprinted AS (
+         SELECT md5(concat_ws('|', f.rule_id, coalesce(k.report_key, f.report_id), coalesce(rk.report_key, f.related_report_id, ''),
+                  coalesce(f.table_id, ''), coalesce(f.row_key, ''), coalesce(f.col_key, ''), coalesce(f.expected::VARCHAR, ''),
+                  coalesce(f.actual::VARCHAR, ''), ${DOCUMENT_NEUTRAL('f.operands')}, ${DOCUMENT_NEUTRAL('f.cells')}, coalesce(nk.keys, ''))) AS fingerprint,
+                coalesce(k.is_representative, true) AS is_representative, f.report_id AS document_id, f.* REPLACE (
+                  -- the report's representative document (report_documents.group_id), as the contract says
+                  coalesce(k.group_id, f.report_id) AS report_id, coalesce(rk.group_id, f.related_report_id) AS related_report_id)
+         FROM numbered f
+         LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
+         LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
+         LEFT JOIN named_keys nk USING (n)
        ), one_per_fingerprint AS (
-         SELECT DISTINCT ON (fingerprint) * FROM fingerprinted ORDER BY fingerprint
+         -- the representative's own finding where it has it (its message), else another document's
+         SELECT DISTINCT ON (fingerprint) * FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id
        )
        SELECT f.fingerprint, f.rule_id, f.severity, f.report_id, f.related_report_id, f.table_id, f.row_key, f.col_key,
               f.expected, f.actual, f.message, f.operands, f.cells, f.blank_involved,
@@ -70,6 +108,7 @@ export async function writeAnomalies(conn: DuckDBConnection, runId: string): Pro
     throw e;
   } finally {
     await conn.run('DROP TABLE IF EXISTS previous_anomalies');
+    await conn.run('DROP TABLE IF EXISTS finding_report_keys');
   }
 }
 

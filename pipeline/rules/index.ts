@@ -39,9 +39,12 @@ export interface RulesContext {
 }
 
 export interface RulesSummary {
+  /** Findings counted: those not dismissed by a review (as the pages and the `findings` view count them). */
   findings: number;
   bySeverity: Record<string, number>;
   byRule: Record<string, number>;
+  /** Findings an auditor dismissed (reviews.csv), listed apart and not counted. */
+  dismissed: number;
 }
 
 export const rulesDir = (): string => join(sqlDir(), 'rules');
@@ -116,12 +119,20 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   return summariseFindings(conn);
 }
 
-/** Findings of the warehouse's `anomalies`, counted by severity and rule. */
+/** Findings of the warehouse's `anomalies`, counted by severity and rule (those dismissed by a review apart). */
 export async function summariseFindings(conn: DuckDBConnection): Promise<RulesSummary> {
-  const rows = (await conn.runAndReadAll('SELECT rule_id, severity, count(*)::INTEGER AS n FROM anomalies GROUP BY ALL')).getRowObjectsJS();
-  const summary: RulesSummary = { findings: 0, bySeverity: {}, byRule: {} };
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT rule_id, severity, coalesce(review_decision, '') = 'dismissed' AS dismissed, count(*)::INTEGER AS n FROM anomalies GROUP BY ALL`,
+    )
+  ).getRowObjectsJS();
+  const summary: RulesSummary = { findings: 0, bySeverity: {}, byRule: {}, dismissed: 0 };
   for (const r of rows) {
     const n = Number(r.n);
+    if (r.dismissed) {
+      summary.dismissed += n;
+      continue;
+    }
     summary.findings += n;
     summary.bySeverity[r.severity as string] = (summary.bySeverity[r.severity as string] ?? 0) + n;
     summary.byRule[r.rule_id as string] = (summary.byRule[r.rule_id as string] ?? 0) + n;

@@ -10,6 +10,8 @@
 --   t3.received         总数 of the requests received: new_received, or new_received + carried_over
 --   a|b                 either base (占申请总数的… said of a result): any reading that fits is taken
 --   parts:N             总数 of a 共N…其中 list: N as stated
+--   inferred:N          no base named (占比…), but the paragraph's other shares of one unnamed base
+--                       fit N (extractors/claims/shares.ts): the share that does not is flagged
 -- Any other base (占总数的… said of a result, 占比…) is unclear and not checked.
 -- A share fits when it is part / whole rounded to its printed decimals (44.44% → ±0.005,
 -- 40% → ±0.5), or truncated to them (some agencies cut 66.666% to 66.66%). 40.0% is read as 40%.
@@ -36,20 +38,24 @@ reading(base, reading, row_key) AS (
 whole AS (
   -- T3 bases; a base a|b is each of its parts
   SELECT cl.claim_id, (b.i - 1) * 10 + r.reading AS reading,
-         sum(c.value) AS whole, count(*) FILTER (WHERE c.value IS NULL) AS texts, bool_or(c.kind = 'blank') AS blank,
+         sum(coalesce(fp.value, c.value)) AS whole, count(*) FILTER (WHERE c.value IS NULL) AS texts,
+         bool_or(c.kind = 'blank' AND fp.value IS NULL) AS blank,
          -- sorted_by (_prelude.sql), not ORDER BY inside the aggregate: a sort buffer per claim held 130 MB at 10,000 reports
          sorted_by(list({'k': c.row_key,
-                         'v': {'table_id': 'T3', 'row_key': c.row_key, 'col_key': c.col_key, 'value': c.value, 'raw': c.raw, 'kind': c.kind}})) AS operands,
+                         'v': {'table_id': 'T3', 'row_key': c.row_key, 'col_key': c.col_key, 'value': coalesce(fp.value, c.value), 'raw': c.raw,
+                               'kind': CASE WHEN fp.value IS NOT NULL THEN 'parts' ELSE c.kind END}})) AS operands,
          any_value(b.base) AS base_key
   FROM claim cl
   CROSS JOIN LATERAL (SELECT unnest(string_split(cl.base, '|')) AS base, generate_subscripts(string_split(cl.base, '|'), 1) AS i) b
   JOIN reading r ON r.base = b.base
   JOIN cells c ON c.report_id = cl.report_id AND c.table_id = 'T3' AND c.row_key = r.row_key AND c.col_key = 'total'
+  -- a blank 总计 whose applicant columns are printed is their sum (_macros.sql)
+  LEFT JOIN t3_totals_from_parts() fp ON fp.report_id = c.report_id AND fp.row_key = c.row_key
   GROUP BY cl.claim_id, b.i, r.reading
   UNION ALL
-  -- the stated total of a 其中 list
-  SELECT claim_id, 1, CAST(substr(base, 7) AS DOUBLE), 0, false, [], base
-  FROM claim WHERE base LIKE 'parts:%'
+  -- the stated total of a 其中 list; the base the other shares of the paragraph fit
+  SELECT claim_id, 1, CAST(split_part(base, ':', 2) AS DOUBLE), 0, false, [], base
+  FROM claim WHERE base LIKE 'parts:%' OR base LIKE 'inferred:%'
 ),
 verdict AS (
   SELECT w.claim_id,
@@ -76,7 +82,7 @@ SELECT cl.report_id,
          || CASE v.base_key
               WHEN 't3.total_processed' THEN '表三（七）总计 '
               WHEN 't3.received' THEN '表三本年新收申请数 '
-              ELSE '所称总数 ' END
+              ELSE CASE WHEN v.base_key LIKE 'inferred:%' THEN '同段其他比例所用的总数 ' ELSE '所称总数 ' END END
          || CAST(CAST(v.whole AS BIGINT) AS VARCHAR) || ' 的 '
          || format('{:.{}f}', 100 * cl.value / v.whole, cl.decimals) || '%，而非 ' || format('{:.{}f}', cl.percent, cl.decimals) || '%'
          || CASE WHEN v.blank THEN '（含空白单元格，按0计）' ELSE '' END AS message,

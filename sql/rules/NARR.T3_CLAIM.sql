@@ -10,6 +10,7 @@
 --   t3.group.<g>       a group: the sum of its items, or the subtotal the report prints
 --   t3.granted_partial granted + partial
 --   t3.<row>           that row;  @<col>: that applicant column (legal = the five 法人 columns)
+-- A blank 总计 whose applicant columns are printed is their sum (t3_totals_from_parts, _macros.sql).
 -- Claims with two readings of the words (a|b) are never flagged. A text cell makes the claim
 -- not assessable (VAL.NOT_A_NUMBER reports it). expected = the table (first reading), actual = the prose.
 -- operands: {"sentence", "offset", "quantity", "claimed", "cells": [{table_id,row_key,col_key,value,raw,kind}]}.
@@ -41,18 +42,22 @@ columns(col, col_key) AS (
   UNION ALL SELECT 'legal', unnest(['commercial', 'research', 'social_org', 'legal_service', 'other_org'])
 ),
 matched AS (  -- the cells each reading of each claim names
-  SELECT cl.claim_id, r.reading, t.ord, c.row_key, c.col_key, c.value, c.raw, c.kind
+  -- a blank 总计 whose applicant columns are printed counts as their sum (kind 'parts')
+  SELECT cl.claim_id, r.reading, t.ord, c.row_key, c.col_key, coalesce(fp.value, c.value) AS value, c.raw,
+         CASE WHEN fp.value IS NOT NULL THEN 'parts' ELSE c.kind END AS kind
   FROM claim cl
   JOIN reading r ON r.q = cl.q
   JOIN t3_rows t ON t.key = r.row_key
   JOIN columns k ON k.col = cl.col
   JOIN cells c ON c.report_id = cl.report_id AND c.table_id = 'T3' AND c.row_key = r.row_key AND c.col_key = k.col_key
+  LEFT JOIN t3_totals_from_parts() fp ON fp.report_id = c.report_id AND fp.row_key = c.row_key AND c.col_key = 'total'
 ),
 compared AS (
   SELECT claim_id, reading,
          sum(value) AS total,
          count(*) FILTER (WHERE value IS NULL) AS texts,
-         bool_or(kind = 'blank') AS blank
+         bool_or(kind = 'blank') AS blank,
+         bool_or(kind = 'parts') AS from_parts
   FROM matched
   GROUP BY claim_id, reading
 ),
@@ -62,7 +67,8 @@ verdict AS (
          sum(texts) AS texts,
          arg_min(total, reading) AS expected,
          max(total) FILTER (WHERE reading = 2) AS second,
-         bool_or(blank) AS blank
+         bool_or(blank) AS blank,
+         bool_or(from_parts) AS from_parts
   FROM compared JOIN claim cl USING (claim_id)
   GROUP BY claim_id
 ),
@@ -112,6 +118,7 @@ SELECT report_id,
        '正文称"' || CASE WHEN len(clauses) = 1 THEN clauses[1] ELSE sentence END || '"，表三' || row_label || '（' || col_label || '）为 '
          || CAST(CAST(expected AS BIGINT) AS VARCHAR)
          || CASE WHEN second IS NOT NULL AND second <> expected THEN '，加上年结转为 ' || CAST(CAST(second AS BIGINT) AS VARCHAR) ELSE '' END
+         || CASE WHEN from_parts THEN '（总计留空，按各申请人之和计）' ELSE '' END
          || CASE WHEN blank THEN '（含空白单元格，按0计）' ELSE '' END AS message,
        to_json({'sentence': sentence, 'offset': "offset", 'quantity': quantity, 'claimed': value, 'cells': all_operands})::VARCHAR AS operands,
        to_json(list_transform(all_operands, o -> {'table_id': o.table_id, 'row_key': o.row_key, 'col_key': o.col_key}))::VARCHAR AS cells,

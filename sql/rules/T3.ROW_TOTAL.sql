@@ -4,8 +4,8 @@
 -- title_en: Every T3 row: total equals the sum of the applicant columns
 -- scope: report
 -- The sum's cells are in sum_members, its verdict in failing_sums (_prelude.sql): assessable
--- only when all seven cells are printed numbers; a table failing many sums at once is
--- VAL.LAYOUT_SUSPECT's instead.
+-- only when all seven cells are printed numbers; every failing row is reported, whatever else
+-- the table fails (VAL.LAYOUT_SUSPECT only adds a finding).
 SELECT report_id,
        NULL AS related_report_id,
        'T3' AS table_id,
@@ -13,8 +13,7 @@ SELECT report_id,
        sum_col AS col_key,
        expected,
        actual,
-       format('{}的总计应为 {} = {}，报告为 {}{}',
-              total_row_label, sum_terms(terms, n_zero), fmt_num(expected), fmt_num(actual), blank_note(blank_involved)) AS message,
+       sum_message(total_row_label || '的总计', '各申请人', terms, n_zero, expected, actual, blank_involved, total_blank, blank_totals, blank_parts, '总计列在 N 行留空') AS message,
        to_json(operand_list) AS operands,
        to_json(cell_list) AS cells,
        blank_involved

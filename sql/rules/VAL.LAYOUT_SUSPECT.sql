@@ -1,10 +1,11 @@
 -- id: VAL.LAYOUT_SUSPECT
 -- severity: warning
--- title_zh: 一张表多处合计同时不符，疑为表格错位
--- title_en: Many sums of one table fail at once, in a pattern a reading slip explains (shifted row or column)
+-- title_zh: 多处合计不符可由整行或整列错开一格解释，疑为表格错位
+-- title_en: Several failing sums of a table are explained by a row or column shifted by one (a reading or layout slip)
 -- scope: report
--- One finding instead of dozens: the table's sum rules (T3.*, T4.TOTAL) stay silent for it.
--- The thresholds are in layout_suspects (_prelude.sql); `cells` lists every cell of a failing sum.
+-- An extra finding beside the table's sum findings (T3.*), which stay: it hides none. Raised
+-- only when a shift explains the failures (layout_suspects in _prelude.sql); a 总计 column
+-- left blank is the publisher's blank, not a shift. `cells` lists every cell of a failing sum.
 WITH failing_cells AS (
   SELECT DISTINCT m.report_id, c.table_id, c.row_key, c.col_key, c.row_ord, c.col_ord
   FROM failing_sum_cells m
@@ -13,6 +14,9 @@ WITH failing_cells AS (
   SELECT report_id, table_id, sorted_by(list({'k': concat_ws('|', lpad(coalesce(row_ord, 9999)::VARCHAR, 4, '0'), row_key, lpad(coalesce(col_ord, 9999)::VARCHAR, 4, '0'), col_key), 'v': cell_ref(table_id, row_key, col_key)})) AS cell_list
   FROM failing_cells
   GROUP BY report_id, table_id
+), suspects AS (
+  SELECT report_id, table_id, max(checks_failing) AS checks_failing, string_agg(pattern, '；' ORDER BY pattern) AS pattern
+  FROM layout_suspects GROUP BY report_id, table_id
 )
 SELECT s.report_id,
        NULL AS related_report_id,
@@ -21,11 +25,10 @@ SELECT s.report_id,
        NULL AS col_key,
        NULL AS expected,
        s.checks_failing AS actual,
-       format('{}多处合计同时不符（{}），更像是表格读取错位（整行或整列移位）或成批填报错误，而非个别数字之误{}；逐项核对从略，请对照原文',
-              table_zh(s.table_id), s.pattern,
-              CASE WHEN s.reader_warned THEN '，读取时也已提示此表排版异常' ELSE '' END) AS message,
+       format('{}：{}。可能是表格读取或排版错位，也可能是填报错误；各处不符的合计已逐项列出，请对照原文',
+              table_zh(s.table_id), s.pattern) AS message,
        NULL AS operands,
        to_json(c.cell_list) AS cells,
        false AS blank_involved
-FROM layout_suspects s
+FROM suspects s
 LEFT JOIN cells_by_table c USING (report_id, table_id)

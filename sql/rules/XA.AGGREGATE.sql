@@ -38,8 +38,8 @@ WITH parents AS (
 ), summary_findings AS (
   SELECT pc.report_id, NULL AS related_report_id, pc.table_id, pc.row_key, pc.col_key,
          ms.members_sum AS expected, pc.value AS actual,
-         format('{} 是汇总报告：{}（{}）应为各下属机关之和 {} = {}，报告为 {}{}',
-                p.agency, pc.row_label, pc.col_label, ms.terms, fmt_num(ms.members_sum), fmt_num(pc.value),
+         format('{} 是汇总报告：{}（{}）印为 {}，各下属机关之和为 {} = {}{}',
+                p.agency, pc.row_label, pc.col_label, fmt_num(pc.value), ms.terms, fmt_num(ms.members_sum),
                 blank_note(ms.blank OR pc.kind = 'blank')) AS message,
          to_json(ms.operand_list) AS operands,
          to_json(list_prepend(report_cell_ref(pc.report_id, pc.table_id, pc.row_key, pc.col_key),

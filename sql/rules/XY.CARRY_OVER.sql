@@ -5,7 +5,6 @@
 -- Consecutive years of one agency (year_pairs: representatives, agencies matched by name and by
 -- the CSV's aliases). Unlike the T2 chains this one spans the 2019 → 2021 format switch: both
 -- versions print the same T3 columns and the same two rows, meaning the same thing.
--- Tables that are VAL.LAYOUT_SUSPECT are left out.
 SELECT p.report_id,
        p.prev_report_id AS related_report_id,
        'T3' AS table_id,
@@ -13,7 +12,7 @@ SELECT p.report_id,
        c.col_key,
        f.value AS expected,
        c.value AS actual,
-       format('{}（{}）为 {}，应等于 {} 年报告的“四、结转下年度继续办理”（{}）{}{}',
+       format('{}（{}）印为 {}，{} 年报告的“四、结转下年度继续办理”（{}）印为 {}{}',
               c.row_label, c.col_label, fmt_num(c.value), p.year - 1, f.col_label, fmt_num(f.value),
               blank_note(c.kind = 'blank' OR f.kind = 'blank')) AS message,
        to_json([report_operand(p.prev_report_id, 'T3', f.row_key, f.col_key, f.value, f.raw, f.kind)]) AS operands,
@@ -25,4 +24,3 @@ JOIN rule_cells c ON c.report_id = p.report_id AND c.table_id = 'T3' AND c.row_k
 JOIN rule_cells f ON f.report_id = p.prev_report_id AND f.table_id = 'T3' AND f.row_key = 'carried_forward' AND f.col_key = c.col_key
 WHERE c.value IS NOT NULL AND f.value IS NOT NULL
   AND c.value <> f.value
-  AND NOT EXISTS (SELECT 1 FROM layout_suspects s WHERE s.table_id = 'T3' AND s.report_id IN (p.report_id, p.prev_report_id))

@@ -1,6 +1,6 @@
 -- Macros shared by the rule queries of sql/rules/ (files starting with `_` run first, in name
--- order: these before _prelude.sql). They read no table, so a rule needs only them and the
--- tables it reads (the NARR.* tests run those rules with this file alone).
+-- order: these before _prelude.sql). They read no table but the warehouse's own (`cells`), so a
+-- rule needs only them and the tables it reads (the NARR.* tests run those rules with this file alone).
 
 -- ------------------------------------------------------------------ formatting helpers
 
@@ -22,6 +22,21 @@ CREATE OR REPLACE TEMP MACRO table_zh(t) AS
 -- the others are 0.
 CREATE OR REPLACE TEMP MACRO sum_terms(terms, n_zero) AS
   CASE WHEN terms IS NULL THEN '各项均为0' WHEN n_zero > 0 THEN terms || '（其余为0）' ELSE terms END;
+
+-- A failing sum's message, stated neutrally (which cell is wrong, the total or a part, is not
+-- knowable): "（七）总计（自然人） 印为 8，各项之和为 予以公开4 + … = 9". A blank result is the
+-- publisher's blank, and says so: "…的总计留空（总计列在 12 行留空）；按各申请人之和应为 … = 9".
+-- what: the total's label; parts: what the parts are (各项, 各申请人); blank_where: the blank
+-- totals of the table in words, N standing for how many ('总计列在 N 行留空').
+CREATE OR REPLACE TEMP MACRO sum_message(what, parts, terms, n_zero, expected, actual, blank_involved, total_blank, blank_totals, blank_parts, blank_where) AS
+  CASE WHEN total_blank
+       THEN format('{}留空{}；按{}之和应为 {} = {}', what,
+                   CASE WHEN blank_totals > 1 THEN '（' || replace(blank_where, 'N', CAST(blank_totals AS VARCHAR)) || '）' ELSE '' END,
+                   parts, sum_terms(terms, n_zero), fmt_num(expected))
+       ELSE format('{} 印为 {}，{}之和为 {} = {}{}', what, fmt_num(actual), parts, sum_terms(terms, n_zero), fmt_num(expected),
+                   CASE WHEN blank_parts > 0 THEN format('（其中 {} 项留空，按0计）', blank_parts)
+                        WHEN blank_involved THEN blank_note(true) ELSE '' END)
+  END;
 
 -- One operand of a finding's arithmetic, and one cell it involves (JSON through to_json).
 CREATE OR REPLACE TEMP MACRO operand(t, r, c, v, rw, k) AS
@@ -51,3 +66,16 @@ CREATE OR REPLACE TEMP MACRO cell_refs_json(t, r, c, row_ord, col_ord) AS
 CREATE OR REPLACE TEMP MACRO printed_step(rw, unit) AS
   power(10, -length(coalesce(regexp_extract(translate(coalesce(rw, ''), '０１２３４５６７８９．', '0123456789.'), '\.(\d+)', 1), '')))
   / CASE WHEN unit = '元' THEN 10000 ELSE 1 END;
+
+-- ------------------------------------------------------------------ blank totals
+
+-- T3 rows whose 总计 is blank while their applicant columns print a number other than 0: the
+-- sum of those columns, which the prose checks use instead of the blank (read as 0, it made
+-- every sentence about the row disagree with the table). A text cell among them: no row here.
+CREATE OR REPLACE TEMP MACRO t3_totals_from_parts() AS TABLE
+  SELECT t.report_id, t.row_key, sum(p.value) AS value
+  FROM cells t
+  JOIN cells p ON p.report_id = t.report_id AND p.table_id = 'T3' AND p.row_key = t.row_key AND p.col_key <> 'total'
+  WHERE t.table_id = 'T3' AND t.col_key = 'total' AND t.kind = 'blank'
+  GROUP BY t.report_id, t.row_key
+  HAVING NOT bool_or(p.value IS NULL) AND sum(p.value) <> 0;

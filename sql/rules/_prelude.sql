@@ -145,7 +145,7 @@ SELECT rule_id || '|' || report_id || '|' || coalesce(sum_row, '') || '|' || sum
          AND expected <> actual AS failing
 FROM per_sum;
 
--- The cells of every failing sum (layout-suspect tables included), with their sum's id.
+-- The cells of every failing sum, with their sum's id.
 -- scope: report
 CREATE OR REPLACE TABLE rules_work.failing_sum_cells AS
 SELECT s.sum_id, m.*
@@ -154,54 +154,59 @@ JOIN sum_members m ON m.rule_id = s.rule_id AND m.report_id = s.report_id AND m.
 WHERE s.failing;
 
 -- ------------------------------------------------------------------ layout suspects
--- A table failing many sums at once, in a pattern a reading slip (a shifted row or column)
--- explains better than the publisher: reported once as VAL.LAYOUT_SUSPECT, and its sum rules
--- stay silent. One wrong printed number breaks at most one row total, one column total and
--- one balance, far below these thresholds.
+-- A table whose failing sums a reading slip explains: the values are there, one row or column
+-- off. Raised as VAL.LAYOUT_SUSPECT beside the sum findings, never instead of them (no finding
+-- hides another). Two patterns, each needing at least two failing sums it explains and at least
+-- half of the table's failing sums of that kind:
+--   T3 总计 column one row off: a row's applicant columns add up (non-zero) to the 总计 printed
+--     on the next (or the previous) row, not to its own;
+--   T3 column one column off: a column's results add up (non-zero) to the （七）总计 printed in
+--     the next (or the previous) column, not its own.
+-- A blank 总计 column explains nothing: it is the publisher's blank, and each sum says so.
 -- scope: report
 CREATE OR REPLACE TABLE rules_work.layout_suspects AS
-WITH counts AS (
-  SELECT report_id,
-         count(*) FILTER (WHERE rule_id = 'T3.ROW_TOTAL' AND failing) AS rows_failing,
-         count(*) FILTER (WHERE rule_id = 'T3.ROW_TOTAL' AND assessable AND has_data) AS rows_with_data,
-         count(*) FILTER (WHERE rule_id = 'T3.RESULT_TOTAL' AND failing) AS results_failing,
-         count(*) FILTER (WHERE rule_id = 'T3.BALANCE' AND failing) AS balances_failing,
-         count(*) FILTER (WHERE rule_id = 'T3.GROUP_SUBTOTAL' AND failing) AS subtotals_failing,
-         count(*) FILTER (WHERE rule_id = 'T4.TOTAL' AND failing) AS blocks_failing
-  FROM sums
-  GROUP BY report_id
-), t3 AS (
-  SELECT c.*,
-         -- the extractor's own doubts about the table (reports.warnings)
-         r.warnings LIKE '%T3 row%' OR r.warnings LIKE '%merging may be incorrect%' AS reader_warned
-  FROM counts c JOIN rule_reports r USING (report_id)
-), t4 AS (
-  SELECT c.report_id, c.blocks_failing,
-         r.warnings LIKE '%T4 row%' OR r.warnings LIKE '%merging may be incorrect%' AS reader_warned
-  FROM counts c JOIN rule_reports r USING (report_id)
+WITH placed AS (  -- each assessable row total and column total with its place along the table
+  SELECT s.report_id, s.rule_id, s.expected, s.actual, s.failing, k.ord
+  FROM sums s
+  JOIN rule_reports r USING (report_id)
+  JOIN resolved_keys k ON k.table_id = 'T3'
+   AND ((s.rule_id = 'T3.ROW_TOTAL' AND k.template = coalesce(r.template, '') AND k.axis = 'row' AND k.key = s.sum_row)
+     OR (s.rule_id = 'T3.RESULT_TOTAL' AND k.template = '*' AND k.axis = 'col' AND k.key = s.sum_col))
+  WHERE s.rule_id IN ('T3.ROW_TOTAL', 'T3.RESULT_TOTAL') AND s.assessable
+), neighbours AS (
+  SELECT *, lead(actual) OVER w AS next_total, lag(actual) OVER w AS prev_total
+  FROM placed WINDOW w AS (PARTITION BY report_id, rule_id ORDER BY ord)
+), shifts AS (
+  SELECT report_id, rule_id,
+         count(*) FILTER (WHERE failing) AS n_failing,
+         count(*) FILTER (WHERE failing AND expected <> 0 AND expected = next_total) AS onward,
+         count(*) FILTER (WHERE failing AND expected <> 0 AND expected = prev_total) AS back
+  FROM neighbours GROUP BY report_id, rule_id
 )
-SELECT report_id, 'T3' AS table_id,
-       rows_failing + results_failing + balances_failing + subtotals_failing AS checks_failing,
-       format('行合计 {} 行不符（共 {} 行有数），办理结果合计 {} 列不符，平衡关系 {} 列不符{}',
-              rows_failing, rows_with_data, results_failing, balances_failing,
-              CASE WHEN subtotals_failing > 0 THEN format('，小计 {} 处不符', subtotals_failing) ELSE '' END) AS pattern,
-       reader_warned
-FROM t3
-WHERE (rows_failing >= 4 AND rows_failing * 2 > rows_with_data)
-   OR results_failing >= 4
-   OR balances_failing >= 4
-   OR (reader_warned AND rows_failing + results_failing + balances_failing + subtotals_failing > 0)
-UNION ALL
-SELECT report_id, 'T4', blocks_failing, format('三个板块中 {} 个的总计不符', blocks_failing), reader_warned
-FROM t4
-WHERE blocks_failing = 3 OR (reader_warned AND blocks_failing > 0);
+SELECT report_id, 'T3' AS table_id, n_failing AS checks_failing,
+       CASE WHEN rule_id = 'T3.ROW_TOTAL'
+            THEN format('{} 行的各申请人之和正好等于{}一行印出的总计（行合计不符共 {} 行）：总计列像是整体错开了一行',
+                        greatest(onward, back), CASE WHEN onward >= back THEN '下' ELSE '上' END, n_failing)
+            ELSE format('{} 列的办理结果之和正好等于{}一列印出的（七）总计（（七）总计不符共 {} 列）：有一列像是整体错开了一列',
+                        greatest(onward, back), CASE WHEN onward >= back THEN '右' ELSE '左' END, n_failing) END AS pattern
+FROM shifts
+WHERE greatest(onward, back) >= 2 AND greatest(onward, back) * 2 >= n_failing;
 
--- The failing sums the sum rules report: not those of a layout-suspect table.
+-- The failing sums the sum rules report: every one (a layout suspicion adds a finding, it
+-- hides none). total_blank: the printed result is a blank cell; blank_totals: how many sums of
+-- the same rule in the report have a blank result (总计列在N行留空); blank_parts: blank parts.
 -- scope: report
 CREATE OR REPLACE TABLE rules_work.failing_sums AS
-SELECT s.* FROM sums s
-WHERE s.failing
-  AND NOT EXISTS (SELECT 1 FROM layout_suspects l WHERE l.report_id = s.report_id AND l.table_id = split_part(s.rule_id, '.', 1));
+WITH blanks AS (
+  SELECT sum_id,
+         bool_or(role = 'total' AND kind = 'blank') AS total_blank,
+         count(*) FILTER (WHERE role = 'part' AND kind = 'blank') AS blank_parts
+  FROM failing_sum_cells GROUP BY sum_id
+)
+SELECT s.*, b.total_blank, b.blank_parts,
+       count(*) FILTER (WHERE b.total_blank) OVER (PARTITION BY s.report_id, s.rule_id) AS blank_totals
+FROM sums s JOIN blanks b USING (sum_id)
+WHERE s.failing;
 
 -- Each failing sum formatted once for the sum rules' messages: its parts in template order with
 -- their labels (column labels when the sum runs along a row, row labels when down a column),
@@ -211,7 +216,8 @@ CREATE OR REPLACE TABLE rules_work.failing_sum_details AS
 WITH direction AS (
   SELECT sum_id, count(DISTINCT row_key) = 1 AS along_row FROM failing_sum_cells GROUP BY sum_id
 ), members AS (
-  SELECT f.sum_id, f.rule_id, f.report_id, f.sum_row, f.sum_col, f.expected, f.actual, f.blank_involved, m.role, c.*,
+  SELECT f.sum_id, f.rule_id, f.report_id, f.sum_row, f.sum_col, f.expected, f.actual, f.blank_involved,
+         f.total_blank, f.blank_parts, f.blank_totals, m.role, c.*,
          CASE WHEN d.along_row THEN c.col_label ELSE c.row_label END AS part_label,
          CASE WHEN d.along_row THEN c.col_ord ELSE c.row_ord END AS part_ord
   FROM failing_sums f
@@ -220,6 +226,7 @@ WITH direction AS (
   JOIN rule_cells c ON c.report_id = m.report_id AND c.table_id = m.table_id AND c.row_key = m.row_key AND c.col_key = m.col_key
 )
 SELECT sum_id, rule_id, report_id, sum_row, sum_col, expected, actual, blank_involved,
+       any_value(total_blank) AS total_blank, any_value(blank_parts) AS blank_parts, any_value(blank_totals) AS blank_totals,
        any_value(row_label) FILTER (WHERE role = 'total') AS total_row_label,
        any_value(col_label) FILTER (WHERE role = 'total') AS total_col_label,
        array_to_string(sorted_by(list({'k': part_ord, 'v': part_label || fmt_num(value)}) FILTER (WHERE role = 'part' AND value <> 0)), ' + ') AS terms,

@@ -1,6 +1,7 @@
 /** The claim extractor on the real sample reports, and the wording it must not take for a claim. */
 import { describe, expect, it } from 'vitest';
 import { extractClaims, type Claim } from '../../extractors/claims.js';
+import { inferBase } from '../../extractors/claims/shares.js';
 import { extractDocument, readDocument } from '../../extractors/index.js';
 import { readSample, sampleNames } from '../helpers.js';
 
@@ -149,5 +150,23 @@ describe('wording that is no claim, or not one to check', () => {
       't4.litigation.total=2',
       't4.litigation.pending=1',
     ]);
+  });
+});
+
+describe('claims: what the words say', () => {
+  const read = (text: string) => extractClaims([text]).map((c) => `${c.quantity}=${c.value}${c.base ? ` of ${c.base}` : ''}`);
+  it('reads 顺延/结转到下年度 as carried forward and （含上年度结转申请N件） as carried over', () => {
+    expect(read('本年度共收到政府信息公开申请70件，办结69件，另有1件申请按照《条例》规定顺延到下年度答复。')).toContain('t3.carried_forward=1');
+    expect(read('本年度共收到政府信息公开申请70件（含上年度结转申请2件）。')).toContain('t3.carried_over=2');
+    expect(read('共收到政府信息公开申请10件，予以公开及部分公开5件。')).toContain('t3.granted_partial=5');
+  });
+  it('infers the base several shares of one unnamed base use', () => {
+    expect(read('申请中，予以公开4件，占比44.44%；部分公开2件，占比22.22%；不予公开1件，占比12.11%。')).toEqual([
+      't3.granted=4 of inferred:9', 't3.partial=2 of inferred:9', 't3.group.denied=1 of inferred:9',
+    ]);
+    expect(inferBase([{ value: 4, percent: 44.44 }, { value: 2, percent: 22.22 }, { value: 1, percent: 12.11 }])).toBe(9);
+    // two shares cannot outvote each other; disagreeing shares leave the base unknown
+    expect(inferBase([{ value: 4, percent: 44.44 }, { value: 1, percent: 12.11 }])).toBeNull();
+    expect(inferBase([{ value: 4, percent: 44.44 }, { value: 1, percent: 12.11 }, { value: 3, percent: 50 }])).toBeNull();
   });
 });

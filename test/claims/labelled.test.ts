@@ -1,6 +1,7 @@
 /**
  * Precision and recall of the claim extractor on a labelled set of real sentences
- * (test/fixtures/claims-labelled.json: every distinct sentence with a digit in the samples' prose).
+ * (test/fixtures/claims-labelled.json: every distinct prose sentence of the samples, those with a
+ * digit and every other one).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

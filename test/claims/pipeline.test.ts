@@ -17,13 +17,19 @@ interface Anomaly {
   cells: string;
 }
 
+const AGENCIES = ['北京市朝阳区教育委员会', '平潭综合实验区', '沭阳县发展和改革局'];
+const ownAgency = (bytes: Buffer, i: number): Buffer =>
+  Buffer.from(AGENCIES.reduce((text, a) => text.split(a).join(`${a}测${String.fromCharCode(0x7532 + i)}`), bytes.toString('utf8')), 'utf8');
+
 describe('the pipeline checks the prose against the tables', () => {
   let run: PipelineRun;
   let anomalies: Anomaly[];
   beforeAll(async () => {
     const files: Record<string, Uint8Array> = {};
     for (const name of sampleNames()) files[`samples/${name}`] = readSample(name);
-    for (const edit of EDITS) files[`edited/${edit.name}`] = editedBytes(edit);
+    // each edited copy its own report (an agency of its own): a copy with the sample's numbers would
+    // otherwise be one report with the sample, and its findings the report's
+    EDITS.forEach((edit, i) => (files[`edited/${edit.name}`] = ownAgency(editedBytes(edit), i)));
     run = await runOn(makeInput(files));
     anomalies = await query<Anomaly>(
       run.db,
@@ -41,7 +47,8 @@ describe('the pipeline checks the prose against the tables', () => {
   it('finds nothing in the samples but 平潭 2019’s list that does not add up', () => {
     const samples = anomalies.filter((a) => a.source.startsWith('samples/'));
     expect(samples.map((a) => [a.source.replace(/^samples\/|\.[a-z]+$/g, ''), a.rule_id, a.expected, a.actual])).toEqual(
-      ['docx', 'html', 'txt'].map(() => [KNOWN_SAMPLE_FINDING.sample, KNOWN_SAMPLE_FINDING.rule, KNOWN_SAMPLE_FINDING.expected, KNOWN_SAMPLE_FINDING.actual]),
+      // once for the report, though it arrives as DOCX, HTML and text export
+      [[KNOWN_SAMPLE_FINDING.sample, KNOWN_SAMPLE_FINDING.rule, KNOWN_SAMPLE_FINDING.expected, KNOWN_SAMPLE_FINDING.actual]],
     );
   });
 

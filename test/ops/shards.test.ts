@@ -11,7 +11,13 @@ async function content(db: string) {
     reports: await query(db, `SELECT ${REPORT_COLS} FROM reports ORDER BY report_id`),
     cells: await query(db, 'SELECT * FROM cells ORDER BY ALL'),
     claims: await query(db, 'SELECT * FROM claims ORDER BY ALL'),
-    anomalies: await query(db, 'SELECT fingerprint, rule_id, severity, report_id, related_report_id, table_id, row_key, col_key, expected, actual, message FROM anomalies ORDER BY fingerprint'),
+    // a finding is the report's (its representative: the document first seen, which a merge of shards sees in another order)
+    anomalies: await query(
+      db,
+      `SELECT a.fingerprint, a.rule_id, a.severity, r.agency_norm, r.year, rr.agency_norm AS related_agency, rr.year AS related_year,
+              a.table_id, a.row_key, a.col_key, a.expected, a.actual, a.message
+       FROM anomalies a JOIN reports r USING (report_id) LEFT JOIN reports rr ON rr.report_id = a.related_report_id ORDER BY a.fingerprint`,
+    ),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Inputs for the output tests: the real sample reports, plus
  *  - a copy of 朝阳区教育委员会 2020 (HTML) with one T3 number changed (（一）予以公开 · 自然人 4 → 5),
- *    which breaks its row total (总计 4 → 应为 5) and its column total;
+ *    which breaks its row total (总计 印为 4，各项之和为 5) and its column total;
  *  - a copy of the same report's plain-text export carrying script injections in its title line,
  *    in a prose sentence and in a T3 cell, as text the extractor reads.
  */

@@ -59,10 +59,11 @@ describe.skipIf(!found)('the HTML report in Chromium', () => {
     const { page, problems } = await open(join(run.out, 'index.html'));
     expect(await page.title()).toContain('统计表核查');
     expect(await page.locator('#finding-table tbody tr').count()).toBeGreaterThan(0);
-    // nothing disappears silently: the failed and the partial document are listed with their reasons
+    // nothing disappears silently: the failed and the partial document are listed with their reasons, in Chinese
     const listed = await page.locator('#problems + table').innerText();
-    expect(listed).toMatch(/2021_损坏的附件\.docx\s+失败\s+sniff: /);
-    expect(listed).toMatch(/2021_北京市朝阳区教育委员会_缺表四\.html\s+部分识别\s+recognise: T4 not found/);
+    expect(listed).toMatch(/2021_损坏的附件\.docx\s+失败\s+判断文件类型：无法读取的 zip 压缩包/);
+    expect(listed).toMatch(/2021_北京市朝阳区教育委员会_缺表四\.html\s+部分识别\s+识别统计表：未找到表四/);
+    expect(listed).not.toMatch(/sniff|recognise|not found/);
     expect(run.exitCode).toBe(3);
     await page.screenshot({ path: join(ARTIFACTS, 'report-index.png'), fullPage: true });
     expect(problems).toEqual([]);
@@ -81,11 +82,12 @@ describe.skipIf(!found)('the HTML report in Chromium', () => {
     // the finding is listed with its fingerprint, message and arithmetic
     const card = page.locator('.finding', { hasText: rowTotal[0].fingerprint });
     await expect(card.count()).resolves.toBe(1);
-    expect(await card.innerText()).toMatch(/印出 4，按规则应为 5/);
-    // the T3 总计 cell of （一）予以公开 shows "4 → 应为 5"; the changed 自然人 cell is highlighted too
+    expect(await card.innerText()).toMatch(/印为 4，各项之和为 5/);
+    expect(await card.innerText()).not.toMatch(/应为|报告为/);
+    // the T3 总计 cell of （一）予以公开 shows "4（各项之和 5）" (the total or a part may be wrong); the changed 自然人 cell is highlighted too
     const hits = page.locator('#T3 + .scroll td.hit, #T3 + .scroll td.involved');
     const texts = await hits.allInnerTexts();
-    expect(texts.some((t) => /^4\s*→\s*应为 5/.test(t))).toBe(true);
+    expect(texts.some((t) => /^4\s*（各项之和 5）/.test(t))).toBe(true);
     expect(texts.some((t) => /^5(?!\d)/.test(t))).toBe(true);
     expect(await page.locator('td.hit.sev-error').count()).toBeGreaterThanOrEqual(2);
     // the source document is linked, relative to the page, and the link resolves to the input file

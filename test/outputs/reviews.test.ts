@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadReviews, loadReviewsFor, ReviewsFileError } from '../../pipeline/outputs/index.js';
 import { query, runOn, tempDir } from '../helpers.js';
 import { auditInput, MUTATED_FILE, mutatedHtml } from './fixture.js';
@@ -33,10 +33,11 @@ function thrown(fn: () => unknown): ReviewsFileError {
 describe('reading reviews.csv', () => {
   it('reads decisions (BOM, quoted notes with commas and line breaks, last line wins)', () => {
     const path = reviewsFile(
-      '\uFEFF' + HEADER + 'abc,confirmed,"核实：确有错误,已通知",张三,2024-05-31\n' + 'def,Dismissed,"空白即0，\n口径说明见附注",李四,2024/6/1\n\n' + 'abc,dismissed,改判,张三,\n',
+      '\uFEFF' + HEADER + 'abc,confirmed,"核实：确有错误,已通知",张三,2024-05-31\n' + 'def,Dismissed,"空白即0，\n口径说明见附注",李四,2024/6/1\n\n' + 'abc,dismissed,改判,张三,\n' + 'ghi,排除,,,\n' + 'jkl, 确认 ,,,\n',
     );
     const r = loadReviews(path);
-    expect([...r.keys()]).toEqual(['abc', 'def']);
+    expect([...r.keys()]).toEqual(['abc', 'def', 'ghi', 'jkl']);
+    expect([r.get('ghi')!.decision, r.get('jkl')!.decision]).toEqual(['dismissed', 'confirmed']);
     expect(r.get('abc')).toMatchObject({ decision: 'dismissed', note: '改判', reviewer: '张三', date: null, line: 6 });
     expect(r.get('def')).toMatchObject({ decision: 'dismissed', note: '空白即0，\n口径说明见附注', line: 3 });
   });
@@ -44,7 +45,7 @@ describe('reading reviews.csv', () => {
   it('names the line of a malformed file', () => {
     const cases: [string, number, RegExp][] = [
       ['fingerprint;decision\n', 1, /header must name the columns fingerprint,decision,note,reviewer,date/],
-      [HEADER + 'abc,confirmed,,,\nabc,maybe,,,\n', 3, /decision must be confirmed or dismissed, found "maybe"/],
+      [HEADER + 'abc,confirmed,,,\nabc,maybe,,,\n', 3, /decision must be confirmed or dismissed \(确认 or 排除\), found "maybe"/],
       [HEADER + 'abc,confirmed,,,\n"x\ny",confirmed,,\n', 3, /expected 5 fields/],
       [HEADER + ',dismissed,,,\n', 2, /fingerprint is empty/],
       [HEADER + 'abc,confirmed,,,yesterday\n', 2, /date must look like 2024-05-31/],
@@ -92,13 +93,27 @@ describe('reviews across runs', () => {
 
     // The auditor dismisses it (and confirms another finding).
     const [other] = await query<{ fingerprint: string }>(db, `SELECT fingerprint FROM anomalies WHERE rule_id = 'T2.UNIT' LIMIT 1`);
-    writeFileSync(join(out, 'reviews.csv'), `\uFEFF${HEADER}${first.fingerprint},dismissed,"示例：已与机关核实, 印刷错误已更正",王审计,2024-06-01\n${other.fingerprint},confirmed,,王审计,2024-06-01\n`);
+    writeFileSync(join(out, 'reviews.csv'), `\uFEFF${HEADER}${first.fingerprint},dismissed,"示例：已与机关核实, 印刷错误已更正",王审计,2024-06-01\n${other.fingerprint},确认,,王审计,2024-06-01\n`);
 
     // Runs 2 and 3: the decision is read every run and stays. A decision whose finding does not
     // exist (any more) is listed apart, never applied.
     writeFileSync(join(out, 'reviews.csv'), readFileSync(join(out, 'reviews.csv'), 'utf8') + 'f0f0f0f0,confirmed,旧结论,王审计,2023-06-01\n');
     for (let i = 0; i < 2; i++) {
-      await run();
+      const stderr: string[] = [];
+      const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        stderr.push(String(chunk));
+        return true;
+      });
+      try {
+        await runOn(input, { db, out, noOutputs: false, quiet: false, logJson: true });
+      } finally {
+        spy.mockRestore();
+      }
+      const unmatched = stderr.filter((l) => l.includes('matches no finding'));
+      // said when the decisions are applied (the second run finds nothing changed and keeps the outputs)
+      expect(unmatched).toHaveLength(i === 0 ? 1 : 0);
+      if (i === 0)
+        expect(JSON.parse(unmatched[0])).toMatchObject({ level: 'warn', message: expect.stringMatching(/reviews\.csv line 4: fingerprint f0f0f0f0 matches no finding/) });
       const [again] = await rowTotal();
       expect(again).toEqual({ fingerprint: first.fingerprint, review_decision: 'dismissed', review_note: '示例：已与机关核实, 印刷错误已更正' });
       const [conf] = await query<{ review_decision: string }>(db, 'SELECT review_decision FROM anomalies WHERE fingerprint = $1', [other.fingerprint]);
@@ -107,7 +122,8 @@ describe('reviews across runs', () => {
       expect(counted(html)).toBe(before - 1);
       expect(html).toMatch(/已排除的发现（1）/);
       expect(html).toContain('示例：已与机关核实, 印刷错误已更正');
-      expect(html).toMatch(/不再适用的审核记录（1）[\s\S]*f0f0f0f0/);
+      expect(html).toMatch(/未匹配任何发现的审核记录（1）[\s\S]*f0f0f0f0/);
+      expect(html).not.toContain('报告已更正');
       const csv = readFileSync(join(out, 'anomalies.csv'), 'utf8');
       expect(csv).toMatch(new RegExp(`${first.fingerprint},.*,dismissed,`));
     }

@@ -80,8 +80,16 @@ export interface CellRef {
   col_key: string;
 }
 
+/**
+ * Joins a finding (FROM anomalies a) to every document of its report as `r`: a finding is kept once
+ * per report, and documents of one agency and year with the same numbers are one report.
+ */
+export const DOCUMENTS_OF_FINDING = `JOIN report_documents g ON g.report_id = a.report_id
+  JOIN report_documents d ON d.group_id = g.group_id JOIN reports r ON r.report_id = d.report_id`;
+
+/** Every finding, once for each document of its report (with that document's source). */
 export async function findingsOf(db: string): Promise<Finding[]> {
-  return query<Finding>(db, `SELECT a.*, r.source FROM anomalies a JOIN reports r USING (report_id) ORDER BY r.source, a.rule_id, a.table_id, a.row_key, a.col_key`);
+  return query<Finding>(db, `SELECT a.*, r.source FROM anomalies a ${DOCUMENTS_OF_FINDING} ORDER BY r.source, a.rule_id, a.table_id, a.row_key, a.col_key`);
 }
 
 export function cellsIn(f: Finding): CellRef[] {

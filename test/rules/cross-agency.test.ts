@@ -107,7 +107,7 @@ describe('XA.AGGREGATE', () => {
       { rule: 'XA.AGGREGATE', source: 'xian.html', table: 'T3', row: 'granted', col: 'natural_person', expected: 4, actual: 5 },
     ]);
     const f = bySource('xian.html').find((x) => x.rule_id === 'XA.AGGREGATE')!;
-    expect(f.message).toBe('测试县 是汇总报告：（一）予以公开（自然人）应为各下属机关之和 测试局丙4 = 4，报告为 5');
+    expect(f.message).toBe('测试县 是汇总报告：（一）予以公开（自然人）印为 5，各下属机关之和为 测试局丙4 = 4');
     expect(cellKeys(f)).toEqual(['T3|granted|natural_person', 'T3|granted|natural_person']);
     expect(cellsIn(f).map((c) => c.report_id)).toEqual([f.report_id, bySource('bing.html')[0]?.report_id ?? cellsIn(f)[1].report_id]);
   });

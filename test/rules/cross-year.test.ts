@@ -72,7 +72,7 @@ describe('XY.CARRY_OVER', () => {
       { rule: 'XY.CARRY_OVER', source: 'jia/2022.html', table: 'T3', row: 'carried_over', col: 'total', expected: 1, actual: 2 },
     ]);
     const f = f1.find((x) => x.rule_id === 'XY.CARRY_OVER' && x.source === 'jia/2022.html')!;
-    expect(f.message).toBe('二、上年结转政府信息公开申请数量（自然人）为 2，应等于 2021 年报告的“四、结转下年度继续办理”（自然人）1');
+    expect(f.message).toBe('二、上年结转政府信息公开申请数量（自然人）印为 2，2021 年报告的“四、结转下年度继续办理”（自然人）印为 1');
     const prev = f1.find((x) => x.source === 'jia/2021.html');
     const refs = cellsIn(f);
     expect(refs).toEqual([
@@ -111,7 +111,7 @@ describe('XY.IN_FORCE_CHAIN', () => {
       { rule: 'XY.IN_FORCE_CHAIN', source: 'yi/2022.html', table: 'T2', row: 'normative_docs', col: 'in_force', expected: 698, actual: 699 },
     ]);
     const f = f1.find((x) => x.rule_id === 'XY.IN_FORCE_CHAIN')!;
-    expect(f.message).toBe('行政规范性文件的现行有效件数应为 2021 年的 665 + 本年制发 88 − 本年废止 55 = 698，报告为 699');
+    expect(f.message).toBe('行政规范性文件的现行有效件数印为 699，按 2021 年的 665 + 本年制发 88 − 本年废止 55 推算为 698');
     expect(cellKeys(f)).toEqual(['T2|normative_docs|in_force', 'T2|normative_docs|issued', 'T2|normative_docs|repealed', 'T2|normative_docs|in_force']);
   });
   it('never spans the format switch (戊 2020 → 2021)', () => {
@@ -124,7 +124,7 @@ describe('XY.ITEMS_CHAIN', () => {
     expect(ruleOf(f1, 'XY.ITEMS_CHAIN')).toEqual([
       { rule: 'XY.ITEMS_CHAIN', source: 'ding/2020.html', table: 'T2', row: 'licensing', col: 'prev_items', expected: 396, actual: 397 },
     ]);
-    expect(f1.find((x) => x.rule_id === 'XY.ITEMS_CHAIN')!.message).toBe('行政许可的“上一年项目数量”为 397，应等于 2019 年报告的上一年项目数量 396 + 本年增/减 0 = 396');
+    expect(f1.find((x) => x.rule_id === 'XY.ITEMS_CHAIN')!.message).toBe('行政许可的“上一年项目数量”印为 397，按 2019 年报告的上一年项目数量 396 + 本年增/减 0 推算为 396');
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeInput, runOn } from '../helpers.js';
-import { applyEdits, cellKeys, editsFor, findingsOf, SEED, SEED_AGENCY, sampleText, type Finding } from './cases.js';
+import { applyEdits, cellKeys, cellsOf, editsFor, findingsOf, SEED, SEED_AGENCY, sampleText, type Finding } from './cases.js';
 
 const HTML = `${SEED}.html`;
 
@@ -31,8 +31,17 @@ const CASES: Record<string, (html: string) => string | Promise<string>> = {
       .replace('<td rowspan="8">（三）不予公开</td>', '<td rowspan="7">（三）不予公开</td>')
       .replace('<td rowspan="20">三、本年度办理结果</td>', '<td rowspan="19">三、本年度办理结果</td>'),
   blank_cell: (h) => edit(h, { 'T4|review|upheld': '—', 'T4|review|pending': '' }),
-  // Every 总计 of T3 left blank: a dozen sums fail at once.
-  layout: async (h) => edit(h, Object.fromEntries(T3_ROWS_2019.map((r) => [`T3|${r}|total`, '']))),
+  // Every 总计 of T3 left blank (the publisher's blank, no reading slip): seven row totals fail.
+  blank_totals: async (h) => edit(h, Object.fromEntries(T3_ROWS_2019.map((r) => [`T3|${r}|total`, '']))),
+  // The 总计 of the result rows left blank, and one number changed elsewhere in the same table.
+  blank_totals_wrong: async (h) =>
+    edit(h, { ...Object.fromEntries(RESULT_ROWS_2019.map((r) => [`T3|${r}|total`, ''])), 'T3|new_received|natural_person': '11' }),
+  // The 总计 column printed one row low from 二、上年结转 on (the last one lost): a shift.
+  shifted: async (h) => {
+    const cells = await cellsOf(HTML);
+    const rows = T3_ROWS_2019.slice(1);
+    return edit(h, Object.fromEntries(rows.map((r, i) => [`T3|${r}|total`, cells.get(`T3|${T3_ROWS_2019[i]}|total`)!.raw])));
+  },
   year: (h) => h.replace(/统计期限，自(\d{4})年/, (_m, y: string) => `统计期限，自${Number(y) - 1}年`),
 };
 
@@ -42,6 +51,8 @@ const T3_ROWS_2019 = [
   'unable_must_create', 'unable_unclear', 'rejected_petition', 'rejected_repeat', 'rejected_publication', 'rejected_excessive',
   'rejected_confirm', 'other', 'total_processed', 'carried_forward',
 ];
+
+const RESULT_ROWS_2019 = T3_ROWS_2019.slice(2, -2);
 
 async function edit(html: string, changes: Record<string, string>): Promise<string> {
   return applyEdits(HTML, html, await editsFor(HTML, changes)) as string;
@@ -83,7 +94,7 @@ describe('T3.ROW_TOTAL', () => {
     expect(brief(f)).toEqual({ rule: 'T3.ROW_TOTAL', table: 'T3', row: 'granted', col: 'total', expected: 4, actual: 5 });
     expect(f.severity).toBe('error');
     expect(cellKeys(f)).toEqual(['natural_person', 'commercial', 'research', 'social_org', 'legal_service', 'other_org', 'total'].map((c) => `T3|granted|${c}`));
-    expect(f.message).toBe('（一）予以公开的总计应为 自然人4（其余为0） = 4，报告为 5');
+    expect(f.message).toBe('（一）予以公开的总计 印为 5，各申请人之和为 自然人4（其余为0） = 4');
     expect(f.blank_involved).toBe(false);
     const operands = JSON.parse(f.operands!);
     expect(operands).toHaveLength(6);
@@ -93,10 +104,10 @@ describe('T3.ROW_TOTAL', () => {
     const [f] = of('blank_in_sum', 'T3.ROW_TOTAL');
     expect(brief(f)).toEqual({ rule: 'T3.ROW_TOTAL', table: 'T3', row: 'granted', col: 'total', expected: 4, actual: 5 });
     expect(f.blank_involved).toBe(true);
-    expect(f.message).toContain('（含空白单元格，按0计）');
+    expect(f.message).toContain('（其中 1 项留空，按0计）');
   });
   it('holds on every row the change did not touch', () => {
-    for (const name of names.filter((n) => n !== 'layout')) {
+    for (const name of names.filter((n) => !['blank_totals', 'blank_totals_wrong', 'shifted'].includes(n))) {
       for (const f of of(name, 'T3.ROW_TOTAL')) expect(f.row_key, name).toBe('granted');
     }
   });
@@ -109,7 +120,7 @@ describe('T3.RESULT_TOTAL', () => {
       { rule: 'T3.RESULT_TOTAL', table: 'T3', row: 'total_processed', col: 'total', expected: 10, actual: 9 },
     ]);
     const f = of('result_total', 'T3.RESULT_TOTAL')[0];
-    expect(f.message).toBe('（七）总计（自然人）应为 （一）予以公开4 + （四）无法提供 1.本机关不掌握相关政府信息3 + （四）无法提供 2.没有现成信息需要另行制作1 + （六）其他处理2（其余为0） = 10，报告为 9');
+    expect(f.message).toBe('（七）总计（自然人） 印为 9，各项办理结果之和为 （一）予以公开4 + （四）无法提供 1.本机关不掌握相关政府信息3 + （四）无法提供 2.没有现成信息需要另行制作1 + （六）其他处理2（其余为0） = 10');
     expect(cellKeys(f)).toContain('T3|other|natural_person');
     expect(cellKeys(f)).toContain('T3|total_processed|natural_person');
     expect(cellKeys(f)).toHaveLength(20); // 19 results of the 2019 version + （七）总计
@@ -132,7 +143,7 @@ describe('T3.BALANCE', () => {
     ]);
     const f = of('balance', 'T3.BALANCE')[0];
     expect(cellKeys(f).sort()).toEqual(['carried_forward', 'carried_over', 'new_received', 'total_processed'].map((r) => `T3|${r}|natural_person`).sort());
-    expect(f.message).toBe('（自然人）本年新收10 + 上年结转0 = 10，应等于 办理结果总计9 + 结转下年度继续办理2 = 11（第一项加第二项之和，等于第三项加第四项之和）');
+    expect(f.message).toBe('（自然人）本年新收10 + 上年结转0 = 10，办理结果总计9 + 结转下年度继续办理2 = 11，两者不等（第一项加第二项之和，应等于第三项加第四项之和）');
     expect(of('balance', 'T3.ROW_TOTAL')).toEqual([]);
     expect(of('balance', 'T3.RESULT_TOTAL')).toEqual([]);
   });
@@ -155,7 +166,7 @@ describe('T3.GROUP_SUBTOTAL', () => {
     expect(cellKeys(f)).toHaveLength(9);
     expect(cellKeys(f)).toContain('T3|denied_subtotal|natural_person');
     expect(cellKeys(f)).toContain('T3|denied_query|natural_person');
-    expect(f.message).toBe('（三）不予公开（小计）（自然人）应为 各项均为0 = 0，报告为 1');
+    expect(f.message).toBe('（三）不予公开（小计）（自然人） 印为 1，各项之和为 各项均为0 = 0');
     // The subtotal is not a result of its own: （七）总计 still adds up.
     expect(of('subtotal_bad', 'T3.RESULT_TOTAL')).toEqual([]);
     expect(of('subtotal_bad', 'T3.ROW_TOTAL')).toEqual([]);
@@ -167,7 +178,7 @@ describe('T4.TOTAL', () => {
     expect(of('t4_total', 'T4.TOTAL').map(brief)).toEqual([{ rule: 'T4.TOTAL', table: 'T4', row: 'review', col: 'total', expected: 1, actual: 0 }]);
     const f = of('t4_total', 'T4.TOTAL')[0];
     expect(cellKeys(f)).toEqual(['upheld', 'corrected', 'other', 'pending', 'total'].map((c) => `T4|review|${c}`));
-    expect(f.message).toBe('行政复议的总计应为 结果维持1（其余为0） = 1，报告为 0');
+    expect(f.message).toBe('行政复议的总计 印为 0，各项结果之和为 结果维持1（其余为0） = 1');
   });
   it('holds on the blocks that add up', () => {
     for (const name of names) expect(of(name, 'T4.TOTAL').filter((f) => f.row_key !== 'review'), name).toEqual([]);
@@ -238,17 +249,48 @@ describe('VAL.BLANK_CELL', () => {
   });
 });
 
-describe('VAL.LAYOUT_SUSPECT', () => {
-  it('reports a table failing many sums at once once, instead of a dozen sum failures', () => {
-    expect(of('layout', 'VAL.LAYOUT_SUSPECT').map(brief)).toEqual([{ rule: 'VAL.LAYOUT_SUSPECT', table: 'T3', row: null, col: null, expected: null, actual: 7 }]);
-    const f = of('layout', 'VAL.LAYOUT_SUSPECT')[0];
-    expect(f.severity).toBe('warning');
-    expect(f.message).toContain('行合计 7 行不符');
-    expect(cellKeys(f)).toContain('T3|granted|total');
-    for (const rule of ['T3.ROW_TOTAL', 'T3.RESULT_TOTAL', 'T3.BALANCE']) expect(of('layout', rule)).toEqual([]);
+describe('a 总计 column left blank (never suppressed)', () => {
+  it('gives one finding per failing sum, at its cell, each naming the blank; no layout suspicion', () => {
+    const rows = of('blank_totals', 'T3.ROW_TOTAL');
+    expect(rows.map((f) => [f.row_key, f.col_key, f.expected, f.actual, f.blank_involved])).toEqual(
+      [['new_received', 10], ['granted', 4], ['unable_not_held', 3], ['unable_must_create', 1], ['other', 1], ['total_processed', 9], ['carried_forward', 1]]
+        .sort()
+        .map(([row, n]) => [row, 'total', n, 0, true]),
+    );
+    expect(rows.find((f) => f.row_key === 'granted')!.message).toBe('（一）予以公开的总计留空（总计列在 7 行留空）；按各申请人之和应为 自然人4（其余为0） = 4');
+    for (const f of rows) expect(f.message).not.toContain('错位');
+    expect(of('blank_totals', 'VAL.LAYOUT_SUSPECT')).toEqual([]);
   });
-  it('holds on a single wrong number', () => {
-    expect(all.filter((f) => f.rule_id === 'VAL.LAYOUT_SUSPECT' && f.source !== 'layout.html')).toEqual([]);
+  it('finds a genuinely wrong cell of the same table at its cell', () => {
+    const rows = of('blank_totals_wrong', 'T3.ROW_TOTAL');
+    expect(rows.map((f) => f.row_key).sort()).toEqual(['granted', 'new_received', 'other', 'unable_must_create', 'unable_not_held']);
+    const wrong = rows.find((f) => f.row_key === 'new_received')!;
+    expect(brief(wrong)).toEqual({ rule: 'T3.ROW_TOTAL', table: 'T3', row: 'new_received', col: 'total', expected: 11, actual: 10 });
+    expect(cellKeys(wrong)).toContain('T3|new_received|natural_person');
+    expect(wrong.message).toBe('一、本年新收政府信息公开申请数量的总计 印为 10，各申请人之和为 自然人11（其余为0） = 11');
+    expect(rows.find((f) => f.row_key === 'granted')!.message).toBe('（一）予以公开的总计留空（总计列在 4 行留空）；按各申请人之和应为 自然人4（其余为0） = 4');
+    expect(of('blank_totals_wrong', 'T3.BALANCE').map(brief)).toEqual([
+      { rule: 'T3.BALANCE', table: 'T3', row: null, col: 'natural_person', expected: 11, actual: 10 },
+    ]);
+    const [result] = of('blank_totals_wrong', 'T3.RESULT_TOTAL');
+    expect(brief(result)).toEqual({ rule: 'T3.RESULT_TOTAL', table: 'T3', row: 'total_processed', col: 'total', expected: 0, actual: 9 });
+    expect(result.message).toBe('（七）总计（总计） 印为 9，各项办理结果之和为 各项均为0 = 0（其中 19 项留空，按0计）');
+    expect(of('blank_totals_wrong', 'VAL.LAYOUT_SUSPECT')).toEqual([]);
+  });
+});
+
+describe('VAL.LAYOUT_SUSPECT', () => {
+  it('is raised when a shift explains the failures, beside every failing sum (none hidden)', () => {
+    expect(of('shifted', 'VAL.LAYOUT_SUSPECT').map(brief)).toEqual([{ rule: 'VAL.LAYOUT_SUSPECT', table: 'T3', row: null, col: null, expected: null, actual: 9 }]);
+    const f = of('shifted', 'VAL.LAYOUT_SUSPECT')[0];
+    expect(f.severity).toBe('warning');
+    expect(f.message).toContain('5 行的各申请人之和正好等于下一行印出的总计');
+    expect(cellKeys(f)).toContain('T3|granted|total');
+    expect(of('shifted', 'T3.ROW_TOTAL')).toHaveLength(9);
+    expect(of('shifted', 'T3.ROW_TOTAL').find((f) => f.row_key === 'granted')!.message).toBe('（一）予以公开的总计 印为 0，各申请人之和为 自然人4（其余为0） = 4');
+  });
+  it('holds on a single wrong number and on blank totals', () => {
+    expect(all.filter((f) => f.rule_id === 'VAL.LAYOUT_SUSPECT' && f.source !== 'shifted.html')).toEqual([]);
   });
 });
 
