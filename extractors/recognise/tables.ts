@@ -176,7 +176,8 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     if (group) t3Group = group;
     else if (/^[一二四]、/.test(L)) t3Group = null;
     let key = firstMatch(T3_ITEM_PATTERNS, L);
-    const hasValues = rv.values.length > 0;
+    // A header row ending in an empty cell (a column cut off, an extra blank column) has no values either.
+    const hasValues = rv.values.length > 0 && !(rv.values.every((p) => p.cell.text.trim() === '') && rv.labelCells.some((p) => firstMatch(T3_COLUMN_PATTERNS, normLabel(p.cell.text))));
     if (!hasValues) {
       if (firstMatch(T3_COLUMN_PATTERNS, L) || /申请人|自然人|法人/.test(L)) t3Header.push(rv);
       else if (rv.all.some((c) => firstMatch(T3_COLUMN_PATTERNS, normLabel(c.text)))) t3Header.push(rv);
