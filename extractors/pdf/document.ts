@@ -150,7 +150,8 @@ function paragraphs(lines: readonly ParaLine[]): string[] {
         else if (prevFull && !indented) joins = true;
       }
     }
-    if (joins) text += /[A-Za-z0-9]$/.test(text) && /^[A-Za-z0-9]/.test(line.text) ? ' ' + line.text : line.text;
+    // Chinese wraps anywhere, a number too ("2" / "021年"): only two Latin words get a space.
+    if (joins) text += /[A-Za-z]$/.test(text) && /^[A-Za-z]/.test(line.text) ? ' ' + line.text : line.text;
     else {
       if (cur) out.push(text);
       text = line.text;
