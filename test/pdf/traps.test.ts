@@ -100,19 +100,19 @@ describe('PDF traps', () => {
     const pdf = makePdf([{
       graphics: [
         ...cell(50, 700), ...cell(150, 700),
-        line(55, 681, 140, 681), // underline of the first cell's first line
+        line(51, 681, 149, 681), // underline of the first cell's first line, nearly as wide as the cell
         filledRect(50, 599, 200, 1), filledRect(50, 569, 200, 1), filledRect(50, 569, 1, 31), filledRect(150, 569, 1, 31), filledRect(250, 569, 1, 31),
         filledRect(300, 500, 200, 100, [0.9, 0.9, 0.9]), strokedRect(0, 0, 0.5, 0.5),
       ],
       texts: [
-        { x: 55, y: 683, text: '本年新收申请' }, { x: 55, y: 672, text: '数量' }, { x: 155, y: 680, text: '7' },
+        { x: 51, y: 683, text: '本年新收申请数' }, { x: 51, y: 672, text: '量' }, { x: 155, y: 680, text: '7' },
         { x: 55, y: 580, text: '上年结转' }, { x: 155, y: 580, text: '2' },
         { x: 310, y: 550, text: '阴影框里的正文' },
       ],
     }]);
     const model = (await readDocument(pdf)).value;
     const grids = model.blocks.flatMap((b) => (b.kind === 'table' ? [b.grid] : []));
-    expect(grids.map(texts)).toEqual([[['本年新收申请\n数量', '7']], [['上年结转', '2']]]);
+    expect(grids.map(texts)).toEqual([[['本年新收申请数\n量', '7']], [['上年结转', '2']]]);
     expect(model.blocks.some((b) => b.kind === 'paragraph' && b.text === '阴影框里的正文')).toBe(true);
   });
 });
