@@ -1,9 +1,9 @@
-/** The crawl itself: walk each source's listing pages, fetch the reports they link, then their DOCX attachments. */
+/** The crawl itself: walk each source's listing pages, fetch the reports they link, then their DOCX and PDF attachments. */
 import { decodeText } from './charset.js';
 import { ContentStore } from './content-store.js';
 import { Fetcher, type Fetched } from './fetcher.js';
 import { Ledger } from './ledger.js';
-import { findDocxLinks, findListingLinks, looksLikeHtml } from './links.js';
+import { findAttachmentLinks, findListingLinks, looksLikeHtml } from './links.js';
 import { RequestGate } from './request-gate.js';
 import { resolveSettings, type CrawledDocument, type CrawlOptions, type CrawlResult, type CrawlSource, type Settings } from './types.js';
 import { resolveUrl, UrlPolicy } from './url-policy.js';
@@ -59,7 +59,7 @@ class CrawlRun {
     if (!report.body) return;
     this.addDocument(report, agency);
     if (!looksLikeHtml(report.body, report.contentType)) return;
-    const attachments = this.parse(report, (html) => findDocxLinks(html, report.finalUrl), []);
+    const attachments = this.parse(report, (html) => findAttachmentLinks(html, report.finalUrl), []);
     await Promise.all(
       attachments
         .filter((u) => this.claim(u))
