@@ -46,20 +46,13 @@ function isWhite(color: string): boolean {
   return /^#f[0-9a-f]f[0-9a-f]f[0-9a-f]$/i.test(color);
 }
 
-export interface PageGeometry {
-  readonly segments: Segment[];
-  /** The page painted an image covering much of it (a scan). */
-  readonly imageArea: number;
-}
-
-export function pageGeometry(OPS: PdfOps, fnArray: ArrayLike<number>, argsArray: readonly unknown[], pageArea: number): PageGeometry {
+export function pageGeometry(OPS: PdfOps, fnArray: ArrayLike<number>, argsArray: readonly unknown[]): Segment[] {
   const STROKES = new Set([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
   const FILLS = new Set([OPS.fill, OPS.eoFill, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
   const segments: Segment[] = [];
   let ctm: Matrix = IDENTITY;
   let fill = '#000000';
   const stack: { ctm: Matrix; fill: string }[] = [];
-  let imageArea = 0;
 
   const pushSegment = (x1: number, y1: number, x2: number, y2: number) => {
     const [ax, ay] = apply(ctm, x1, y1);
@@ -112,15 +105,6 @@ export function pageGeometry(OPS: PdfOps, fnArray: ArrayLike<number>, argsArray:
       case OPS.setFillRGBColor:
         fill = String(args?.[0] ?? '#000000');
         break;
-      case OPS.paintImageXObject:
-      case OPS.paintInlineImageXObject:
-      case OPS.paintImageMaskXObject: {
-        // An image is drawn in the unit square under the current transform.
-        const [ax, ay] = apply(ctm, 0, 0);
-        const [bx, by] = apply(ctm, 1, 1);
-        imageArea += Math.abs((bx - ax) * (by - ay));
-        break;
-      }
       case OPS.constructPath: {
         const paint = args?.[0] as number;
         const data = (args?.[1] as ArrayLike<number>[] | undefined)?.[0];
@@ -174,5 +158,5 @@ export function pageGeometry(OPS: PdfOps, fnArray: ArrayLike<number>, argsArray:
         break;
     }
   }
-  return { segments, imageArea: pageArea > 0 ? imageArea / pageArea : 0 };
+  return segments;
 }

@@ -47,28 +47,26 @@ export async function readPdf(bytes: Uint8Array): Promise<Result<DocumentModel>>
   const messages: Message[] = [];
   let doc: PdfDocument | null = null;
   try {
+    // Images are never decoded (maxImageSize 1 pixel): the reader wants text and lines only.
     const opened = await openPdf(bytes, { maxImageSize: 1 });
     doc = opened.doc;
     const { pdfjs } = opened;
     if (doc.numPages > MAX_PDF_PAGES) throw new StageError('read', `PDF 有 ${doc.numPages} 页，超过上限 ${MAX_PDF_PAGES} 页（PDF 炸弹？）`);
     const pages: PageLayout[] = [];
     let chars = 0;
-    let imagePages = 0;
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
-      const [x0, y0, x1, y1] = page.view;
+      const [x0, y0, , y1] = page.view;
       const content = await page.getTextContent({ disableNormalization: false });
       const ops = await page.getOperatorList({ annotationMode: pdfjs.AnnotationMode.DISABLE });
       const items = textItems(content.items).map((i) => ({ ...i, x: i.x - x0, right: i.right - x0, y: i.y - y0 }));
       chars += items.reduce((s, i) => s + i.str.replace(/\s/g, '').length, 0);
-      const geometry = pageGeometry(pdfjs.OPS, ops.fnArray, ops.argsArray, (x1 - x0) * (y1 - y0));
-      if (geometry.imageArea > 0.5) imagePages++;
-      const segments = geometry.segments.map((s) => (s.dir === 'h' ? { ...s, at: s.at - y0, a: s.a - x0, b: s.b - x0 } : { ...s, at: s.at - x0, a: s.a - y0, b: s.b - y0 }));
+      const segments = pageGeometry(pdfjs.OPS, ops.fnArray, ops.argsArray).map((s) => (s.dir === 'h' ? { ...s, at: s.at - y0, a: s.a - x0, b: s.b - x0 } : { ...s, at: s.at - x0, a: s.a - y0, b: s.b - y0 }));
       pages.push(streamTables(layoutPage(n, y1 - y0, items, segments)));
       page.cleanup();
     }
     if (chars < MIN_TEXT_CHARS) {
-      throw new StageError('read', `扫描件，无文字层（${doc.numPages} 页${imagePages > 0 ? `，其中 ${imagePages} 页是整页图像` : ''}；本工具不做文字识别 OCR）`);
+      throw new StageError('read', `扫描件，无文字层（${doc.numPages} 页，共 ${chars} 个字符；本工具不做文字识别 OCR）`);
     }
     return result({ format: 'pdf', blocks: assemble(pages) }, messages);
   } catch (e) {
