@@ -4,7 +4,7 @@
  * one item) is split at its spaces and each piece placed on its own.
  */
 import type { Segment } from './geometry.js';
-import { findTables, type LatticeCell, type LatticeTable } from './lattice.js';
+import { findTables, type LatticeTable } from './lattice.js';
 import { groupLines, type Line, type TextItem } from './text.js';
 
 /** A table of one page, its cells' texts placed: what pages join and the grid is made from. */
@@ -112,5 +112,3 @@ export function layoutPage(page: number, height: number, items: readonly TextIte
   });
   return { page, height, tables: real, lines: groupLines(outside) };
 }
-
-export type { LatticeCell };

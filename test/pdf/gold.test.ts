@@ -29,7 +29,7 @@ describe('corpus and seed PDFs equal their gold cells', () => {
   for (const name of readdirSync(PDFS).filter((f) => f.endsWith('.pdf')).sort()) {
     const base = name.replace(/(\.print)?\.pdf$/, '');
     it(name, async () => {
-      const { value: x } = await extractDocument(readFileSync(join(PDFS, name)));
+      const { value: x, messages } = await extractDocument(readFileSync(join(PDFS, name)));
       const got = new Map(x.cells.filter((c) => c.kind !== 'derived').map((c) => [key(c), c]));
       const gold = goldCells(base);
       const missing: string[] = [];
@@ -52,8 +52,10 @@ describe('corpus and seed PDFs equal their gold cells', () => {
         expect(missing.length).toBe(25 * 2 + 15);
         expect(x.status).toBe('partial');
         expect(x.error).toBe('recognise: T4 not found');
+        expect(messages.filter((m) => /runs past the edge of the page/.test(m.message)).length).toBeGreaterThan(0);
       } else {
         expect(missing).toEqual([]);
+        expect(messages.filter((m) => /runs past the edge of the page/.test(m.message))).toEqual([]);
         expect(x.status).toBe('ok');
         expect(x.tablesFound).toEqual(['T2', 'T3', 'T4']);
       }
