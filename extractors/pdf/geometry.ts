@@ -14,11 +14,10 @@ export interface Segment {
   readonly b: number;
 }
 
-type Matrix = [number, number, number, number, number, number];
+export type Matrix = [number, number, number, number, number, number];
 
-const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
-
-function multiply(m: Matrix, n: Matrix): Matrix {
+/** n, then m (a PDF `cm` n on a current matrix m). */
+export function multiply(m: Matrix, n: Matrix): Matrix {
   // m applied after n: the PDF's `cm` pre-multiplies the current matrix.
   return [
     n[0] * m[0] + n[1] * m[2],
@@ -46,11 +45,12 @@ function isWhite(color: string): boolean {
   return /^#f[0-9a-f]f[0-9a-f]f[0-9a-f]$/i.test(color);
 }
 
-export function pageGeometry(OPS: PdfOps, fnArray: ArrayLike<number>, argsArray: readonly unknown[]): Segment[] {
+/** `toPage`: user space to the page as shown (its rotation and crop applied, y up from its bottom). */
+export function pageGeometry(OPS: PdfOps, fnArray: ArrayLike<number>, argsArray: readonly unknown[], toPage: Matrix): Segment[] {
   const STROKES = new Set([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
   const FILLS = new Set([OPS.fill, OPS.eoFill, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
   const segments: Segment[] = [];
-  let ctm: Matrix = IDENTITY;
+  let ctm: Matrix = toPage;
   let fill = '#000000';
   const stack: { ctm: Matrix; fill: string }[] = [];
 

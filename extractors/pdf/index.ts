@@ -5,7 +5,7 @@
  */
 import { result, StageError, type DocumentModel, type Message, type Result } from '../model.js';
 import { assemble } from './document.js';
-import { pageGeometry } from './geometry.js';
+import { multiply, pageGeometry, type Matrix } from './geometry.js';
 import { layoutPage, type PageLayout } from './page.js';
 import { openPdf, type PdfDocument } from './pdfjs.js';
 import { streamTables } from './stream.js';
@@ -56,15 +56,17 @@ export async function readPdf(bytes: Uint8Array): Promise<Result<DocumentModel>>
     let chars = 0;
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
-      const [x0, y0, x1, y1] = page.view;
+      // The page as shown: its /Rotate and crop box applied (the viewport, y down), then y turned up.
+      const viewport = page.getViewport({ scale: 1 });
+      const toPage = multiply([1, 0, 0, -1, 0, viewport.height], viewport.transform as Matrix);
       const content = await page.getTextContent({ disableNormalization: false });
       const ops = await page.getOperatorList({ annotationMode: pdfjs.AnnotationMode.DISABLE });
-      const items = textItems(content.items).map((i) => ({ ...i, x: i.x - x0, right: i.right - x0, y: i.y - y0 }));
+      const items = textItems(content.items, toPage);
       chars += items.reduce((s, i) => s + i.str.replace(/\s/g, '').length, 0);
-      const segments = pageGeometry(pdfjs.OPS, ops.fnArray, ops.argsArray).map((s) => (s.dir === 'h' ? { ...s, at: s.at - y0, a: s.a - x0, b: s.b - x0 } : { ...s, at: s.at - x0, a: s.a - y0, b: s.b - y0 }));
-      const layout = streamTables(layoutPage(n, y1 - y0, items, segments));
+      const segments = pageGeometry(pdfjs.OPS, ops.fnArray, ops.argsArray, toPage);
+      const layout = streamTables(layoutPage(n, viewport.height, items, segments));
       // A table reaching the very edge of the paper was cut there (printed pages keep margins).
-      if (layout.tables.some((t) => t.lattice.box.x1 > x1 - x0 - 3 || t.lattice.box.x0 < 3)) {
+      if (layout.tables.some((t) => t.lattice.box.x1 > viewport.width - 3 || t.lattice.box.x0 < 3)) {
         messages.push({ type: 'warning', stage: 'read', message: `page ${n}: a table runs past the edge of the page; what was cut off is not in the file` });
       }
       pages.push(layout);

@@ -1,3 +1,5 @@
+import { multiply, type Matrix } from './geometry.js';
+
 /**
  * Positioned text: pdfjs's text items reduced to what the layout needs (the string, its box on
  * the page), and grouped into lines by baseline. The content stream's order is not the reading
@@ -33,12 +35,13 @@ function unRadical(s: string): string {
   return /[\u2e80-\u2fdf]/.test(s) ? s.replace(/[\u2e80-\u2fdf]/g, (c) => c.normalize('NFKC')) : s;
 }
 
-export function textItems(items: readonly unknown[]): TextItem[] {
+/** Text items placed on the page as shown (`toPage`: user space to page space, see geometry.ts). */
+export function textItems(items: readonly unknown[], toPage: Matrix): TextItem[] {
   const out: TextItem[] = [];
   for (const it of items) {
     const raw = it as RawItem;
     if (typeof raw.str !== 'string' || raw.str.trim() === '') continue;
-    const [a, b, c, d, e, f] = raw.transform;
+    const [a, b, c, d, e, f] = multiply(toPage, raw.transform as Matrix);
     const size = Math.hypot(c, d) || Math.hypot(a, b) || raw.height || 10;
     const vertical = Math.abs(b) > Math.abs(a);
     out.push({ str: unRadical(raw.str), x: e, y: f, right: e + (vertical ? size : raw.width), size, vertical });

@@ -91,6 +91,10 @@ describe('PDF traps', () => {
     await expectReport({ shuffled: true });
   });
 
+  it('pages stored sideways and turned upright by /Rotate 90 read as they are shown', async () => {
+    await expectReport({ rotated: true, breakT3AfterRow: 10 });
+  });
+
   it('T3 without any ruling is read from the alignment of its text', async () => {
     await expectReport({ unruledT3: true, breakT3AfterRow: 14 });
   });
