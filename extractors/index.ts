@@ -1,11 +1,12 @@
 /**
  * bytes → (sniff) → reader → DocumentModel → recogniser → canonical cells + metadata.
- * Three readers, one recogniser. Every step adds messages; only an unreadable document throws
+ * Four readers (DOCX, HTML, text, PDF), one recogniser. Every step adds messages; only an unreadable document throws
  * (a StageError naming the stage).
  */
 import { extractClaims, type Claim } from './claims.js';
 import { readDocx } from './docx-fast.js';
 import { readHtmlFast } from './html-fast.js';
+import { readPdf } from './pdf/index.js';
 import { StageError, type DocumentModel, type Grid, type InputFormat, type Message, type Result } from './model.js';
 import { readMeta, type ReportMeta } from './recognise/meta.js';
 import { recogniseTables, type ExtractedCell } from './recognise/tables.js';
@@ -34,6 +35,7 @@ export const READERS: Record<InputFormat, DocumentReader> = {
   docx: readDocx,
   html: readHtmlFast,
   txt: readTxt,
+  pdf: readPdf,
 };
 
 export async function readDocument(bytes: Uint8Array, readers: Record<InputFormat, DocumentReader> = READERS): Promise<Result<DocumentModel>> {

@@ -5,7 +5,7 @@
  * on the first oddity.
  */
 
-export type InputFormat = 'docx' | 'html' | 'txt';
+export type InputFormat = 'docx' | 'html' | 'txt' | 'pdf';
 
 /** How a grid cell came to be: printed, or a copy made by expanding a row/column span. */
 export type SpanCopy = 'none' | 'row' | 'col' | 'both';
@@ -17,6 +17,8 @@ export interface GridCell {
   readonly originRow: number;
   readonly originCol: number;
   readonly copy: SpanCopy;
+  /** The page the cell is printed on (PDF; 1-based). */
+  readonly page?: number;
 }
 
 /**

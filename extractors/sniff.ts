@@ -1,7 +1,7 @@
 /**
  * Input type from the bytes, not the file name: a DOCX is a zip holding word/document.xml,
- * a web page has markup, the plain-text export has tab-led cell lines. Everything else is
- * refused with the reason (PDF, legacy .doc, images, other zips, binary junk).
+ * a PDF starts with %PDF-, a web page has markup, the plain-text export has tab-led cell lines.
+ * Everything else is refused with the reason (legacy .doc, images, other zips, binary junk).
  */
 import { unzipSync } from 'fflate';
 import type { InputFormat } from './model.js';
@@ -45,6 +45,13 @@ function looksBinary(bytes: Uint8Array): boolean {
   return control > n * 0.02;
 }
 
+/** %PDF- within the first 1024 bytes, as PDF readers accept it (some servers prepend junk). */
+function isPdf(bytes: Uint8Array): boolean {
+  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  const at = head.indexOf('%PDF-');
+  return at === 0 || (at > 0 && !/<[a-z!]/i.test(head.slice(0, at)));
+}
+
 export function sniff(bytes: Uint8Array): Sniffed {
   if (bytes.length === 0) return { format: null, reason: 'empty file' };
   if (startsWith(bytes, ZIP)) {
@@ -59,7 +66,7 @@ export function sniff(bytes: Uint8Array): Sniffed {
     if (names.includes('[Content_Types].xml')) return { format: null, reason: 'an Office file that is not a Word document' };
     return { format: null, reason: 'a zip archive that is not a DOCX' };
   }
-  if (startsWith(bytes, [0x25, 0x50, 0x44, 0x46])) return { format: null, reason: 'a PDF (not supported: tables in PDFs cannot be read reliably)' };
+  if (isPdf(bytes)) return { format: 'pdf' };
   if (startsWith(bytes, OLE)) return { format: null, reason: 'a legacy Word .doc or other OLE file (save it as .docx)' };
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47]) || startsWith(bytes, [0xff, 0xd8, 0xff]) || startsWith(bytes, [0x47, 0x49, 0x46])) {
     return { format: null, reason: 'an image, not a report' };

@@ -97,6 +97,7 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       grid_row: '出处：展开后的行号 — Provenance: row in the expanded grid. NULL: derived',
       grid_col: '出处：展开后的列号 — Provenance: column in the expanded grid. NULL: derived',
       unit: '单元格或表头印出的非模板单位（如 元，已换算为万元）— Unit printed when not the template\'s (e.g. 元, converted to 万元). NULL: the template\'s',
+      page: '出处：PDF 中该数字所在的页码（从 1 起）— Provenance: the PDF page the number is printed on (from 1). NULL: not a PDF, or derived',
     },
   },
   documents: {

@@ -11,8 +11,8 @@ import type { ExtractedCell } from '../extractors/recognise/tables.js';
 const REF = { table_id: 0, row_key: 1, col_key: 2, raw: 3, kind: 4, unit: 5 } as const;
 const REFS_PER_CELL = 6;
 /** The grid position's columns: offsets in a cell's stretch of `grid`. */
-const GRID = { grid_table: 0, grid_row: 1, grid_col: 2 } as const;
-const GRID_PER_CELL = 3;
+const GRID = { grid_table: 0, grid_row: 1, grid_col: 2, page: 3 } as const;
+const GRID_PER_CELL = 4;
 
 /** Index of no string, no grid position (a derived cell). */
 const NONE = -1;
@@ -62,6 +62,7 @@ export function packCells(cells: readonly ExtractedCell[]): PackedCells {
     grid[g + GRID.grid_table] = c.grid_table ?? NONE;
     grid[g + GRID.grid_row] = c.grid_row ?? NONE;
     grid[g + GRID.grid_col] = c.grid_col ?? NONE;
+    grid[g + GRID.page] = c.page ?? NONE;
   });
   return { count: n, strings, refs, values, grid };
 }
@@ -94,6 +95,7 @@ export function unpackCells(p: PackedCells): ExtractedCell[] {
     grid_row: gridAt(p, i, 'grid_row'),
     grid_col: gridAt(p, i, 'grid_col'),
     unit: stringAt(p, i, 'unit'),
+    page: gridAt(p, i, 'page'),
   }));
 }
 

@@ -224,6 +224,7 @@ function appendCells(c: DuckDBAppender, rec: ReportRecord): number {
     str(c, id); str(c, stringAt(p, i, 'table_id')); str(c, stringAt(p, i, 'row_key')); str(c, stringAt(p, i, 'col_key'));
     dbl(c, valueAt(p, i)); str(c, stringAt(p, i, 'raw')); str(c, stringAt(p, i, 'kind'));
     int(c, gridAt(p, i, 'grid_table')); int(c, gridAt(p, i, 'grid_row')); int(c, gridAt(p, i, 'grid_col')); str(c, stringAt(p, i, 'unit'));
+    int(c, gridAt(p, i, 'page'));
     c.endRow();
   }
   return p.count;

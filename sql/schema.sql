@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS cells (
   grid_table  INTEGER,            -- provenance: top-level table index in the document
   grid_row    INTEGER,            --             row in the expanded grid
   grid_col    INTEGER,            --             column in the expanded grid
-  unit        VARCHAR             -- unit printed in the cell or its header when not the template's (e.g. 元)
+  unit        VARCHAR,            -- unit printed in the cell or its header when not the template's (e.g. 元)
+  page        INTEGER             -- provenance: the page of a PDF the cell is printed on (NULL for other formats)
 );
 
 -- The document ledger: every path (or URL) seen, with the bytes it held.
@@ -75,6 +76,7 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS inputs_hash VARCHAR;
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS filed_year INTEGER;
+ALTER TABLE cells ADD COLUMN IF NOT EXISTS page INTEGER;
 -- A file whose size and modification time are those it had when it was last hashed is not read
 -- again (pipeline/ingest.ts), as make and git judge files.
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS mtime_ms DOUBLE;      -- the file's modification time then (ms since 1970)

@@ -126,3 +126,47 @@ export function isKnownLabel(label: string): boolean {
     /^小计$/.test(label)
   );
 }
+
+// ------------------------------------------------------------------ misprinted T3 labels
+
+/** Length of the longest common subsequence of two short strings. */
+function lcs(a: string, b: string): number {
+  const prev = new Array<number>(b.length + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = 0;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j];
+      prev[j] = a[i - 1] === b[j - 1] ? diag + 1 : Math.max(prev[j], prev[j - 1]);
+      diag = up;
+    }
+  }
+  return prev[b.length];
+}
+
+/** A template row's item words, normalised: 「（三）不予公开 1.属于国家秘密」 → 「属于国家秘密」. */
+const itemWords = (label: string) => label.replace(/^.*\s/, '').replace(/^[（(][一二三四五六七][)）]|^[一二三四]、|^\d+\./, '').normalize('NFKC');
+
+/**
+ * A T3 row whose printed label no pattern knows — a character missing or wrong (「国家秘蜜」,
+ * 「本年新政府信息…」) — keyed by its number within its group (「1.」 under （三）不予公开 is
+ * denied_state_secret) when its words still resemble that row's, else by the template label
+ * its words resemble most (nine characters in ten alike, and clearly closer than any other).
+ */
+export function fuzzyT3Item(
+  label: string,
+  group: string | null,
+  rows: readonly { key: string; label: string; group?: string }[],
+): string | null {
+  const m = /(\d+)\.([^\d]*)$/.exec(label);
+  const words = (m ? m[2] : label.replace(/^.*?(?=[一二四]、|\([一二七]\))/, '').replace(/^[一二三四]、|^\([一二三四五六七]\)/, '')).normalize('NFKC');
+  if (words.length < 2) return null;
+  const alike = (w: string) => lcs(words, w) / Math.max(words.length, w.length);
+  if (m && group) {
+    const members = rows.filter((r) => r.group === group && /\d+\./.test(r.label));
+    const row = members[Number(m[1]) - 1];
+    if (row && alike(itemWords(row.label)) >= 0.6) return row.key;
+  }
+  const scored = rows.map((r) => ({ key: r.key, score: alike(itemWords(r.label)) })).sort((a, b) => b.score - a.score);
+  if (scored[0] && scored[0].score >= 0.85 && (scored.length < 2 || scored[0].score - scored[1].score >= 0.1)) return scored[0].key;
+  return null;
+}

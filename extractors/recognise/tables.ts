@@ -9,6 +9,7 @@ import {
   MONEY_COLUMNS,
   T2_ROWS,
   T3_COLUMNS,
+  T3_ROWS,
   T4_COLUMNS,
   T4_ROWS,
   type TableId,
@@ -16,6 +17,7 @@ import {
 } from '../template.js';
 import {
   firstMatch,
+  fuzzyT3Item,
   T2_COLUMN_PATTERNS,
   T2_MARKERS,
   T2_ROW_PATTERNS,
@@ -40,6 +42,8 @@ export interface ExtractedCell {
   grid_row: number | null;
   grid_col: number | null;
   unit: string | null;
+  /** The page the cell is printed on (PDF), else null. */
+  page: number | null;
 }
 
 export interface Recognised {
@@ -78,7 +82,7 @@ class CellSink {
     }
     this.cells.push({
       table_id: table, row_key: row, col_key: col, value, raw, kind: parsed.kind,
-      grid_table: rv.table, grid_row: rv.row, grid_col: p.col, unit,
+      grid_table: rv.table, grid_row: rv.row, grid_col: p.col, unit, page: p.cell.page ?? null,
     });
   }
 }
@@ -172,7 +176,8 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     if (group) t3Group = group;
     else if (/^[一二四]、/.test(L)) t3Group = null;
     let key = firstMatch(T3_ITEM_PATTERNS, L);
-    const hasValues = rv.values.length > 0;
+    // A header row ending in an empty cell (a column cut off, an extra blank column) has no values either.
+    const hasValues = rv.values.length > 0 && !(rv.values.every((p) => p.cell.text.trim() === '') && rv.labelCells.some((p) => firstMatch(T3_COLUMN_PATTERNS, normLabel(p.cell.text))));
     if (!hasValues) {
       if (firstMatch(T3_COLUMN_PATTERNS, L) || /申请人|自然人|法人/.test(L)) t3Header.push(rv);
       else if (rv.all.some((c) => firstMatch(T3_COLUMN_PATTERNS, normLabel(c.text)))) t3Header.push(rv);
@@ -187,6 +192,10 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
         return;
       }
       key = `${group}_subtotal`;
+    }
+    if (!key && L) {
+      key = fuzzyT3Item(L, t3Group, T3_ROWS);
+      if (key) messages.push({ type: 'warning', stage: 'recognise', message: `T3: row label misprinted, read as ${key}: ${L.slice(0, 40)} (table ${rv.table} row ${rv.row})` });
     }
     if (!key) {
       if (L) messages.push({ type: 'info', stage: 'recognise', message: `T3: row label not in the template: ${L.slice(0, 40)} (table ${rv.table} row ${rv.row})` });
@@ -291,11 +300,13 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     }
   }
 
-  // （六）其他处理 printed with numbers: the 2019 row itself, or a 2021 subtotal over its items.
+  // （六）其他处理 printed with numbers: a subtotal over its items when the 2021 items are printed,
+  // else the row itself, keyed `other` in either version (2021 reports print it as one row too).
   const ogr = otherGroupRow as { rv: RowView; values: PositionedCell[] } | null;
+  let otherAsOneRow = false;
   if (ogr) {
     const key = t3Votes['2021'] > 0 ? 'other_subtotal' : 'other';
-    if (key === 'other') t3Votes['2019']++;
+    otherAsOneRow = key === 'other';
     addT3Row(key, ogr.rv);
   }
 
@@ -307,14 +318,15 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
       const value = parts.some((p) => p.value === null) ? null : parts.reduce((s, p) => s + (p.value ?? 0), 0);
       sink.cells.push({
         table_id: 'T2', row_key: 'other_services', col_key: col, value, raw: '', kind: 'derived',
-        grid_table: null, grid_row: null, grid_col: null, unit: null,
+        grid_table: null, grid_row: null, grid_col: null, unit: null, page: null,
       });
     }
   }
 
   let template: TemplateVersion | null = null;
   if (votes['2019'] !== votes['2021']) template = votes['2019'] > votes['2021'] ? '2019' : '2021';
-  const t3Template: TemplateVersion | null = t3Votes['2021'] > 0 ? '2021' : t3Votes['2019'] > 0 ? '2019' : null;
+  // （六） as one row says 2019 only when T2's headers say nothing.
+  const t3Template: TemplateVersion | null = t3Votes['2021'] > 0 ? '2021' : otherAsOneRow && !template ? '2019' : null;
   if (template && t3Template && template !== t3Template) {
     messages.push({ type: 'warning', stage: 'recognise', message: `T2 headers say the ${template} format but T3's （六） rows say ${t3Template}; ${t3Template} is used` });
     template = t3Template;

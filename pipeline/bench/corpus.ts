@@ -3,12 +3,18 @@
  * the agency and scaling every integer count by a factor of its own, in the tables and in the
  * prose alike: sums, shares and the prose's restatements stay true (every rule is linear), so
  * the corpus is as consistent as the real reports it comes from.
+ *
+ * PDFs are the real ones of test/fixtures/pdf (office-suite and browser printed), made distinct
+ * by a comment after their end: their text sits in compressed streams behind subset fonts, so
+ * they are not renamed or scaled, and copies of one report group into one report (extraction and
+ * loading are per document as for the other formats; rules and pages have fewer reports).
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { projectRoot } from '../paths.js';
 
-export type BenchFormat = 'docx' | 'html' | 'txt';
+export type BenchFormat = 'docx' | 'html' | 'txt' | 'pdf';
 
 interface Template {
   name: string;
@@ -18,12 +24,23 @@ interface Template {
 }
 
 function templates(reportsDir: string, formats: readonly BenchFormat[]): Template[] {
-  return readdirSync(reportsDir)
+  const fromReports: Template[] = readdirSync(reportsDir)
     .sort()
     .flatMap((name) => {
       const m = /^(\d{4})_(.+)\.(docx|html|txt)$/.exec(name);
       if (!m || !formats.includes(m[3] as BenchFormat)) return [];
       return [{ name, format: m[3] as BenchFormat, agency: m[2], bytes: readFileSync(join(reportsDir, name)) }];
+    });
+  return formats.includes('pdf') ? [...fromReports, ...pdfTemplates()] : fromReports;
+}
+
+function pdfTemplates(): Template[] {
+  const dir = join(projectRoot(), 'test', 'fixtures', 'pdf');
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const m = /^(\d{4})_(.+?)(\.print)?\.pdf$/.exec(name);
+      return m ? [{ name, format: 'pdf' as const, agency: m[2], bytes: readFileSync(join(dir, name)) }] : [];
     });
 }
 
@@ -92,7 +109,9 @@ export function generateCorpus(reportsDir: string, dir: string, docs: number, fo
     const sub = join(dir, String(i % 100).padStart(2, '0'));
     mkdirSync(sub, { recursive: true });
     const path = join(sub, `${i}_${t.name}`);
-    const out = t.format === 'docx'
+    const out = t.format === 'pdf'
+      ? Buffer.concat([t.bytes, Buffer.from(`% bench ${i}\n`)])
+      : t.format === 'docx'
       ? varyDocx(t.bytes, t.agency, newAgency, k, i)
       : Buffer.from(varyText(t.bytes.toString('utf8'), t.agency, newAgency, k, t.format) + (t.format === 'html' ? `<!-- bench ${i} -->` : `\n${i}\n`));
     writeFileSync(path, out);

@@ -1,7 +1,8 @@
 /**
  * The floor: only the unavoidable work per document — read the bytes, unzip word/document.xml
  * and tokenise it with a streaming XML parser (DOCX), or decode and tokenise the markup (HTML),
- * or decode and split lines (text). Runs in a worker thread over its share of the files.
+ * or decode and split lines (text), or have pdfjs parse every page's text content and operator
+ * list (PDF). Runs in a worker thread over its share of the files.
  */
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -9,9 +10,28 @@ import { strFromU8, unzipSync } from 'fflate';
 import { Parser } from 'htmlparser2';
 import { SaxesParser } from 'saxes';
 import { decodeText } from '../../extractors/decode.js';
+import { openPdf } from '../../extractors/pdf/pdfjs.js';
 
-function floorOne(path: string): number {
+/** pdfjs's own work on a PDF: the document opened, every page's text and operators, nothing made of them. */
+async function floorPdf(bytes: Uint8Array): Promise<number> {
+  const { pdfjs, doc } = await openPdf(bytes, { maxImageSize: 1 });
+  let tokens = 0;
+  try {
+    for (let n = 1; n <= doc.numPages; n++) {
+      const page = await doc.getPage(n);
+      tokens += (await page.getTextContent()).items.length;
+      tokens += (await page.getOperatorList({ annotationMode: pdfjs.AnnotationMode.DISABLE })).fnArray.length;
+      page.cleanup();
+    }
+  } finally {
+    await doc.destroy();
+  }
+  return tokens;
+}
+
+async function floorOne(path: string): Promise<number> {
   const bytes = readFileSync(path);
+  if (bytes.subarray(0, 5).toString('latin1') === '%PDF-') return floorPdf(bytes);
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
     const files = unzipSync(bytes, { filter: (f) => f.name === 'word/document.xml' });
     const sax = new SaxesParser();
@@ -34,5 +54,5 @@ function floorOne(path: string): number {
 
 const paths = workerData.paths as string[];
 let tokens = 0;
-for (const p of paths) tokens += floorOne(p);
+for (const p of paths) tokens += await floorOne(p);
 parentPort!.postMessage({ docs: paths.length, tokens });

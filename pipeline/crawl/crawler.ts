@@ -1,9 +1,9 @@
-/** The crawl itself: walk each source's listing pages, fetch the reports they link, then their DOCX attachments. */
+/** The crawl itself: walk each source's listing pages, fetch the reports they link, then their DOCX and PDF attachments. */
 import { decodeText } from './charset.js';
 import { ContentStore } from './content-store.js';
 import { Fetcher, type Fetched } from './fetcher.js';
 import { Ledger } from './ledger.js';
-import { findDocxLinks, findListingLinks, looksLikeHtml } from './links.js';
+import { findAttachmentLinks, findListingLinks, looksLikeHtml } from './links.js';
 import { RequestGate } from './request-gate.js';
 import { resolveSettings, type CrawledDocument, type CrawlOptions, type CrawlResult, type CrawlSource, type FetchKind, type Settings, type SourceDown } from './types.js';
 import { resolveUrl, UrlPolicy } from './url-policy.js';
@@ -89,7 +89,7 @@ class CrawlRun {
     if (!report.body) return;
     this.addDocument(report, agency);
     if (!looksLikeHtml(report.body, report.contentType)) return;
-    const attachments = this.parse(report, (html) => findDocxLinks(html, report.finalUrl), []);
+    const attachments = this.parse(report, (html) => findAttachmentLinks(html, report.finalUrl), []);
     await Promise.all(
       this.withinLimits(attachments, report, agency, budget).map(async (attachmentUrl) => {
         const attachment = await this.fetcher.fetch(attachmentUrl, 'report', agency);

@@ -1,4 +1,4 @@
-/** The crawler: fetches agencies' annual-report listing pages, their reports and DOCX attachments. */
+/** The crawler: fetches agencies' annual-report listing pages, their reports and DOCX and PDF attachments. */
 export { crawl } from './crawler.js';
 export { fetchStateFromLedger } from './ledger.js';
 export { readSourcesCsv } from './sources-csv.js';

@@ -1,4 +1,4 @@
-/** Link picking from decoded HTML: report links and next pages on listings, DOCX attachments on report pages. */
+/** Link picking from decoded HTML: report links and next pages on listings, DOCX and PDF attachments on report pages. */
 import { createRequire } from 'node:module';
 import { isHttpUrl, resolveUrl } from './url-policy.js';
 
@@ -67,15 +67,17 @@ export function findListingLinks(html: string, pageUrl: string, maxPages: number
   return { reports: [...reports], nextPages: [...nextPages] };
 }
 
-/** Attachments on a report page: hrefs ending in .docx, or anchors whose text ends in .docx. */
-export function findDocxLinks(html: string, pageUrl: string): string[] {
+/** Attachments on a report page: hrefs ending in .docx or .pdf, or anchors whose text ends so. */
+export function findAttachmentLinks(html: string, pageUrl: string): string[] {
   const found = new Set<string>();
   for (const a of anchorsOf(html, pageUrl)) {
     const path = isHttpUrl(a.url) ? new URL(a.url).pathname : a.url;
-    if (/\.docx$/i.test(path) || /\.docx$/i.test(a.text)) found.add(a.url);
+    if (ATTACHMENT.test(path) || ATTACHMENT.test(a.text)) found.add(a.url);
   }
   return [...found];
 }
+
+const ATTACHMENT = /\.(docx|pdf)$/i;
 
 /** Whether fetched bytes are an HTML page worth searching for attachments (not a DOCX/ZIP or a PDF). */
 export function looksLikeHtml(body: Buffer, contentType: string | null): boolean {

@@ -47,6 +47,8 @@ export interface ReportDoc {
   group_id: string;
   /** Every path or URL these bytes were found at. */
   sources: SourceDoc[];
+  /** A PDF's tables and the page each starts on (`#page=N` links), in table order. */
+  tablePages: { table_id: string; page: number }[];
 }
 
 /** One row of anomalies, with its JSON columns parsed. */
@@ -310,28 +312,34 @@ export function otherVersionsOf(g: ReportGroup, data: AuditData): ReportGroup[] 
   return (data.versions.get(versionKey(g)) ?? []).filter((o) => o.id !== g.id);
 }
 
-type DocRow = [string, string, string | null, string, string | null, string | null, string, string | null, string | null];
+type DocRow = [string, string, string | null, string, string | null, string | null, string, string | null, string | null, string | null];
 
 /** Every document of every report group with each of its sources (one row per source): what a page lists. */
 const DOCUMENT_ROWS = `SELECT g.group_id, g.is_representative, r.report_id, r.format, r.status, r.error, r.title, r.source,
-         d.source AS ledger_source, ru.input
+         d.source AS ledger_source, ru.input, tp.table_pages
      FROM ${REPORT_DOCUMENTS} g JOIN reports r USING (report_id)
      LEFT JOIN documents d ON d.sha256 = r.sha256
-     LEFT JOIN runs ru ON ru.run_id = d.last_seen_run`;
+     LEFT JOIN runs ru ON ru.run_id = d.last_seen_run
+     LEFT JOIN (  -- where a PDF prints each table: its first page
+       SELECT report_id, string_agg(table_id || ':' || page, ',' ORDER BY table_id) AS table_pages
+       FROM (SELECT report_id, table_id, min(page) AS page FROM cells WHERE page IS NOT NULL GROUP BY ALL)
+       GROUP BY report_id
+     ) tp ON tp.report_id = r.report_id`;
 
 /** Documents and their sources from `from` (DOCUMENT_ROWS, or the pages' staged copy of it) where `where` holds. */
 async function loadDocs(conn: DuckDBConnection, from: string, where: string): Promise<ReportDoc[]> {
   const rows = await jsonRows<DocRow>(
     conn,
-    `SELECT json_array(group_id, report_id, format, status, error, title, source, ledger_source, input)
+    `SELECT json_array(group_id, report_id, format, status, error, title, source, ledger_source, input, table_pages)
      FROM (${from}) WHERE ${where}
      ORDER BY group_id, is_representative DESC, source, report_id, ledger_source`,
   );
   const docs: ReportDoc[] = [];
   let last: ReportDoc | undefined;
-  for (const [group_id, report_id, format, status, error, title, source, ledgerSource, input] of rows) {
+  for (const [group_id, report_id, format, status, error, title, source, ledgerSource, input, tablePages] of rows) {
     if (last?.report_id !== report_id) {
-      last = { report_id, format, status, error, title, group_id, sources: [] };
+      const pages = (tablePages ?? '').split(',').filter(Boolean).map((tp) => ({ table_id: tp.split(':')[0], page: Number(tp.split(':')[1]) }));
+      last = { report_id, format, status, error, title, group_id, sources: [], tablePages: pages };
       docs.push(last);
     }
     // a document the ledger does not know (merged from a shard) keeps the source it was read from

@@ -26,6 +26,8 @@ export function reportTitle(g: ReportGroup): string {
   return `${g.agency ?? '（机构不明）'} ${yearZh(g.year)}政府信息公开工作年度报告`;
 }
 
+const TABLE_ZH: Record<string, string> = { T2: '表二', T3: '表三', T4: '表四' };
+
 function sourcesBlock(g: ReportGroup, ctx: ReportPageContext): Html {
   const items = g.docs.flatMap((d) =>
     d.sources.map((s) => {
@@ -34,7 +36,11 @@ function sourcesBlock(g: ReportGroup, ctx: ReportPageContext): Html {
       const target = link.web ? link.href : (link.archived ?? link.href);
       const name = target ? html`<a href="${target}">${link.label}</a>` : html`${link.label}`;
       const copy = link.web && link.archived ? html` <a class="archived" href="${link.archived}">存档副本</a>` : '';
-      return html`<li>${name}${copy} <span class="muted">${d.format ?? '格式不明'} · <span class="badge ${d.status}">${statusZh(d.status)}</span> · ${d.report_id}${
+      // A PDF opens at the page a table is printed on (#page=N, as PDF viewers take it).
+      const pages = target && d.tablePages.length
+        ? html` · ${d.tablePages.map((tp, i) => html`${i ? '、' : ''}<a href="${target}#page=${tp.page}">${TABLE_ZH[tp.table_id] ?? tp.table_id} 第${tp.page}页</a>`)}`
+        : '';
+      return html`<li>${name}${copy} <span class="muted">${d.format ?? '格式不明'}${pages} · <span class="badge ${d.status}">${statusZh(d.status)}</span> · ${d.report_id}${
         link.missing ? ' · 文件已不在原位置' : ''
       }</span>${d.error ? html`<div class="muted">原因：${reasonZh(d.error)}</div>` : ''}</li>`;
     }),

@@ -69,10 +69,10 @@ describe('crawl of a government-style site', () => {
     expect(first.fetches.filter((f) => f.kind === 'listing').every((f) => f.outcome === 'stored')).toBe(true);
   });
 
-  it('picks report links (by text or title) and DOCX attachments, never the news links', () => {
+  it('picks report links (by text or title) and DOCX and PDF attachments, never the news links', () => {
     const stored = first.fetches.filter((f) => f.kind === 'report' && f.outcome === 'stored').map((f) => f.url.replace(site.origin, ''));
     expect(stored.sort()).toEqual([
-      '/bing/2022.html', '/bing/2023.html', '/ding/2023.html', '/download?id=7', '/files/jia-2022.docx',
+      '/bing/2022.html', '/bing/2023.html', '/ding/2023.html', '/download?id=7', '/files/jia-2022.docx', '/files/jia-2022.pdf',
       '/jia/2022.html', '/jia/2023.html', '/jia/flaky.html', '/jia/old-2012.html', '/jia/reset.html',
       '/mirror/jia-2023.html', '/yi/2022.html', '/yi/2023.html',
     ]);
@@ -104,12 +104,14 @@ describe('crawl of a government-style site', () => {
     const mirror = recordOf(first, u('/mirror/jia-2023.html'));
     expect(mirror.sha256).toBe(original.sha256);
     expect(first.documents.filter((d) => d.sha256 === original.sha256)).toHaveLength(1);
-    expect(first.documents).toHaveLength(12);
-    expect(new Set(first.documents.map((d) => d.sha256)).size).toBe(12);
+    expect(first.documents).toHaveLength(13);
+    expect(new Set(first.documents.map((d) => d.sha256)).size).toBe(13);
     const docx = first.documents.find((d) => d.url === u('/files/jia-2022.docx'))!;
     expect(docx).toMatchObject({ agency: '甲局', size: site.bytesOf('/files/jia-2022.docx').length, unchanged: false });
     expect(docx.contentType).toContain('wordprocessingml');
     expect(docx.path).toBe(join(rawDir, docx.sha256));
+    const pdf = first.documents.find((d) => d.url === u('/files/jia-2022.pdf'))!;
+    expect(pdf).toMatchObject({ agency: '甲局', size: site.bytesOf('/files/jia-2022.pdf').length, contentType: 'application/pdf' });
   });
 
   it('honours robots.txt: fetched once, the forbidden report never requested', () => {
@@ -177,7 +179,7 @@ describe('crawl of a government-style site', () => {
     }
     // Pagination and attachments are still found from the stored copies of 304 pages.
     expect(second.fetches.filter((f) => f.kind === 'listing' && f.outcome === 'not_modified')).toHaveLength(8);
-    expect(second.documents).toHaveLength(12);
+    expect(second.documents).toHaveLength(13);
     expect(second.documents.every((d) => d.unchanged)).toBe(true);
     expect(recordOf(second, u('/private/2021.html')).outcome).toBe('refused');
   });

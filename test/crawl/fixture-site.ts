@@ -85,13 +85,14 @@ export async function startFixtureSite(robots: 'default' | 'missing' | 'error' =
   page('/jia/2023.html', report2023);
   page('/mirror/jia-2023.html', report2023);
   page('/jia/2022.html', reportHtml('甲局2022年政府信息公开工作年度报告',
-    `<p>附件：${a('/files/jia-2022.docx', '统计表')} ${a('/download?id=7', '甲局2022年报告全文.docx')} ${a('/news/4.html', '相关新闻')}</p>`));
+    `<p>附件：${a('/files/jia-2022.docx', '统计表')} ${a('/download?id=7', '甲局2022年报告全文.docx')} ${a('/files/jia-2022.pdf', '甲局2022年报告（PDF版）')} ${a('/news/4.html', '相关新闻')}</p>`));
   page('/private/2021.html', reportHtml('甲局2021年政府信息公开年度报告'));
   page('/jia/flaky.html', reportHtml('甲局2019年政府信息公开工作年度报告'));
   page('/jia/reset.html', reportHtml('甲局2018年政府信息公开工作年度报告'));
   page('/jia/2012.html', reportHtml('甲局2012年政府信息公开工作年度报告'));
   page('/files/jia-2022.docx', Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.from('docx 甲局2022 统计表')]), DOCX, 'last-modified');
   page('/download?id=7', Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.from('docx 甲局2022 全文')]), DOCX);
+  page('/files/jia-2022.pdf', Buffer.from('%PDF-1.7\n% 甲局2022 PDF\n%%EOF\n'), 'application/pdf');
   for (const n of [1, 2, 3, 4]) page(`/news/${n}.html`, reportHtml(`新闻${n}`));
 
   // 乙局: GBK declared in the Content-Type header; a numeric pager (index_1.html next to index.html).

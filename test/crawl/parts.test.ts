@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeText, detectCharset } from '../../pipeline/crawl/charset.js';
 import { ContentStore, sha256Of } from '../../pipeline/crawl/content-store.js';
 import { fetchStateFromLedger } from '../../pipeline/crawl/ledger.js';
-import { findDocxLinks, findListingLinks, looksLikeHtml } from '../../pipeline/crawl/links.js';
+import { findAttachmentLinks, findListingLinks, looksLikeHtml } from '../../pipeline/crawl/links.js';
 import { RequestGate } from '../../pipeline/crawl/request-gate.js';
 import { matchRobots, parseRobots } from '../../pipeline/crawl/robots.js';
 import { sleep } from '../../pipeline/crawl/sleep.js';
@@ -65,9 +65,11 @@ describe('links', () => {
     expect(findListingLinks(pager('<a href="javascript:void(0)">下一页</a><a href="index.html">首页</a>'), page, 50).nextPages).toEqual([]);
   });
 
-  it('finds DOCX attachments by href or by anchor text, honouring <base>', () => {
-    const html = '<base href="http://gov.test/files/"><a href="P0201.docx">附件1</a><a href="get?id=9">报告.docx</a><a href="a.pdf">PDF</a>';
-    expect(findDocxLinks(html, 'http://gov.test/art/1.html')).toEqual(['http://gov.test/files/P0201.docx', 'http://gov.test/files/get?id=9']);
+  it('finds DOCX and PDF attachments by href or by anchor text, honouring <base>', () => {
+    const html = '<base href="http://gov.test/files/"><a href="P0201.docx">附件1</a><a href="get?id=9">报告.docx</a><a href="a.pdf">PDF</a><a href="f?id=3">年报.PDF</a><a href="b.xls">表</a>';
+    expect(findAttachmentLinks(html, 'http://gov.test/art/1.html')).toEqual([
+      'http://gov.test/files/P0201.docx', 'http://gov.test/files/get?id=9', 'http://gov.test/files/a.pdf', 'http://gov.test/files/f?id=3',
+    ]);
   });
 
   it('tells HTML from DOCX bytes', () => {

@@ -41,7 +41,7 @@ beforeAll(async () => {
       '<html><body><p>某某局2023年政府信息公开工作年度报告</p><p>二、主动公开政府信息情况</p><img src="t2.png"><p>三、收到和处理政府信息公开申请情况</p><img src="t3.png"></body></html>',
       'failed', /^recognise: no table in the document \(tables printed as images/,
     ],
-    'report.pdf': ['%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n', 'failed', /^sniff: a PDF/],
+    'truncated.pdf': ['%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n', 'failed', /^read: PDF 文件不完整/],
     'legacy.doc': [new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, ...new Array(500).fill(0)]), 'failed', /^sniff: a legacy Word \.doc/],
     'junk.bin': [new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)), 'failed', /^sniff: binary data/],
     'bomb.docx': [zipBomb(), 'failed', /^sniff: a zip that would inflate to \d+ MB/],

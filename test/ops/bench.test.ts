@@ -32,3 +32,17 @@ describe('npm run bench', () => {
     expect(out.findings).toBeLessThanOrEqual(out.docs * 3);
   });
 });
+
+describe('npm run bench -- --format pdf', () => {
+  it('measures PDFs against their own floor (pdfjs parsing every page), loading every document', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'pipeline', 'bench', 'index.js'), '--docs', '3', '--format', 'pdf', '--json'], {
+      encoding: 'utf8', timeout: 300_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ docs: 3, format: 'pdf', failed: 0, noop_new_documents: 0 });
+    expect(out.floor_docs_per_s).toBeGreaterThan(0);
+    expect(out.floor_cpu_seconds).toBeGreaterThan(0);
+    expect(out.cells).toBeGreaterThan(3 * 150);
+  }, 300_000);
+});

@@ -76,9 +76,9 @@ describe('cells packed to cross threads', () => {
     const { value } = await extractDocument(page);
     const cells = [
       ...value.cells,
-      { table_id: 'T2', row_key: 'x', col_key: 'amount', value: 7.5, raw: '75000元', kind: 'number', grid_table: 0, grid_row: 3, grid_col: 4, unit: '元' },
-      { table_id: 'T3', row_key: 'total', col_key: 'total', value: null, raw: '见附件', kind: 'text', grid_table: 1, grid_row: 2, grid_col: 0, unit: null },
-      { table_id: 'T3', row_key: 'y', col_key: 'total', value: 3, raw: '', kind: 'derived', grid_table: null, grid_row: null, grid_col: null, unit: null },
+      { table_id: 'T2', row_key: 'x', col_key: 'amount', value: 7.5, raw: '75000元', kind: 'number', grid_table: 0, grid_row: 3, grid_col: 4, unit: '元', page: 2 },
+      { table_id: 'T3', row_key: 'total', col_key: 'total', value: null, raw: '见附件', kind: 'text', grid_table: 1, grid_row: 2, grid_col: 0, unit: null, page: null },
+      { table_id: 'T3', row_key: 'y', col_key: 'total', value: 3, raw: '', kind: 'derived', grid_table: null, grid_row: null, grid_col: null, unit: null, page: null },
     ] as typeof value.cells;
     const packed = packCells(cells);
     expect(packed.count).toBe(cells.length);

@@ -94,7 +94,7 @@ describe('--parquet', () => {
       const cells = await conn.runAndReadAll(
         `SELECT * FROM read_parquet('${join(parquet, 'cells')}/*/*.parquet', hive_partitioning = true) WHERE year = 2020 AND row_key = 'granted' AND col_key = 'total' ORDER BY report_id`,
       );
-      expect(cells.columnNames()).toEqual(['report_id', 'table_id', 'row_key', 'col_key', 'value', 'raw', 'kind', 'grid_table', 'grid_row', 'grid_col', 'unit', 'year']);
+      expect(cells.columnNames()).toEqual(['report_id', 'table_id', 'row_key', 'col_key', 'value', 'raw', 'kind', 'grid_table', 'grid_row', 'grid_col', 'unit', 'page', 'year']);
       expect(cells.getRowObjectsJS().map((r) => r.value)).toEqual([4, 4, 4]);
     } finally {
       conn.closeSync();
