@@ -1,7 +1,12 @@
 /**
  * A pool of worker threads running the extractor, so parsing uses every core while the main
  * thread alone writes to DuckDB. A worker that crashes or hangs fails only its document.
+ *
+ * A result is matched to its job by id, never by arrival order, and carries the sha256 of the
+ * bytes the worker parsed: a result whose hash is not the job's fails that document (a
+ * result never lands on another document, nor bytes under another document's hash).
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -12,11 +17,15 @@ import { distDir } from './paths.js';
 
 export interface ExtractRequest {
   id: number;
+  /** The sha256 the bytes were hashed to by the caller (the worker checks its own against it). */
+  sha256: string;
   bytes: ArrayBuffer;
 }
 
 export interface ExtractOutcome {
   id: number;
+  /** The sha256 of the bytes actually parsed (null when none were: the document failed before). */
+  sha256: string | null;
   extraction: PackedExtraction | null;
   /** stage: reason, when the document could not be read. */
   failure: string | null;
@@ -32,10 +41,41 @@ interface Job {
   timer?: NodeJS.Timeout;
 }
 
+export const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** A document that could not be read: `failure` is "stage: reason". */
+export function failedOutcome(id: number, failure: string, sha256: string | null = null): ExtractOutcome {
+  return { id, sha256, extraction: null, failure, messages: [] };
+}
+
+/** The outcome as the job's: its hash checked, so that it can only land on the document whose bytes were parsed. */
+export function checkedOutcome(req: Pick<ExtractRequest, 'id' | 'sha256'>, out: ExtractOutcome): ExtractOutcome {
+  if (out.id !== req.id) return failedOutcome(req.id, `read: the extractor answered document #${out.id} for document #${req.id}`);
+  if (out.sha256 !== req.sha256) {
+    return failedOutcome(req.id, `read: the bytes parsed (sha256 ${out.sha256?.slice(0, 12)}…) are not the bytes hashed (${req.sha256.slice(0, 12)}…)`, out.sha256);
+  }
+  return out;
+}
+
 /** An ArrayBuffer holding exactly these bytes, to hand over: the Buffer's own, or a copy (a small Buffer is a view into a shared pool). */
 function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
   return whole ? (bytes.buffer as ArrayBuffer) : new Uint8Array(bytes).buffer;
+}
+
+/** A queued job's bytes read again (after its worker died), or why they cannot be: gone, unreadable, or changed since hashed. */
+function reread(job: Job, crash: string): { bytes: Uint8Array } | ExtractOutcome {
+  let bytes: Uint8Array;
+  try {
+    bytes = job.reload!();
+  } catch (e) {
+    return failedOutcome(job.req.id, `read: could not be read again after its worker died (${crash}): ${(e as Error).message}`);
+  }
+  const now = sha256Of(bytes);
+  if (now !== job.req.sha256) {
+    return failedOutcome(job.req.id, `read: the file changed while it was queued (sha256 ${job.req.sha256.slice(0, 12)}… when hashed, ${now.slice(0, 12)}… when read again after its worker died)`);
+  }
+  return { bytes };
 }
 
 interface Slot {
@@ -101,11 +141,15 @@ export class ExtractPool {
   }
 
   private finish(slot: Slot, out: ExtractOutcome): void {
-    const job = slot.jobs.shift();
-    if (job) {
-      clearTimeout(job.timer);
-      job.resolve(out);
+    // Matched by id: a worker answers its jobs in order, but a result is never taken on trust.
+    const at = slot.jobs.findIndex((j) => j.req.id === out.id);
+    if (at < 0) {
+      this.crash(slot, `read: worker answered document #${out.id}, which it was not given`);
+      return;
     }
+    const [job] = slot.jobs.splice(at, 1);
+    clearTimeout(job.timer);
+    job.resolve(checkedOutcome(job.req, out));
     this.startClock(slot);
     this.pump();
   }
@@ -116,13 +160,15 @@ export class ExtractPool {
     slot.jobs = [];
     if (job) {
       clearTimeout(job.timer);
-      job.resolve({ id: job.req.id, extraction: null, failure, messages: [] });
+      job.resolve(failedOutcome(job.req.id, failure));
     }
     // The documents queued behind it went with the worker: read them again, or fail them too.
     const again: Job[] = [];
     for (const w of waiting) {
-      if (w.reload) again.push({ ...w, req: { id: w.req.id, bytes: ownBuffer(w.reload()) } });
-      else w.resolve({ id: w.req.id, extraction: null, failure: `${failure}, while it was queued behind another document`, messages: [] });
+      clearTimeout(w.timer);
+      const reloaded = w.reload ? reread(w, failure) : failedOutcome(w.req.id, `${failure}, while it was queued behind another document`);
+      if ('bytes' in reloaded) again.push({ ...w, timer: undefined, req: { ...w.req, bytes: ownBuffer(reloaded.bytes) } });
+      else w.resolve(reloaded);
     }
     this.queue.unshift(...again);
     slot.worker.removeAllListeners();
@@ -146,18 +192,21 @@ export class ExtractPool {
 
   /**
    * Extracts a document on a worker. Its bytes are handed over (the caller must not use them
-   * again); `reload` gives them again should the worker die with the document still queued.
+   * again). `sha256` is what the caller hashed them to (hashed here when not given): the outcome
+   * is checked against it. `reload` gives the bytes again should the worker die with the
+   * document still queued; bytes that no longer hash the same fail the document.
    */
-  async extract(bytes: Uint8Array, reload?: () => Uint8Array): Promise<ExtractOutcome> {
+  async extract(bytes: Uint8Array, job: { sha256?: string; reload?: () => Uint8Array } = {}): Promise<ExtractOutcome> {
     const id = this.nextId++;
+    const sha256 = job.sha256 ?? sha256Of(bytes);
     if (this.size === 0) {
       // The extractors are loaded in this thread only when it extracts (workers load their own).
       const { extractOutcome } = await import('./extract-outcome.js');
-      return extractOutcome(id, bytes);
+      return checkedOutcome({ id, sha256 }, await extractOutcome(id, bytes));
     }
     this.start();
     return new Promise((resolve) => {
-      this.queue.push({ req: { id, bytes: ownBuffer(bytes) }, resolve, reload });
+      this.queue.push({ req: { id, sha256, bytes: ownBuffer(bytes) }, resolve, reload: job.reload });
       this.pump();
     });
   }
