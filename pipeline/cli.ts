@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
  * Command line: `npm run pipeline -- [options]`. Exit codes (README): 0 ok, 1 crash,
- * 2 usage error, 3 finished with failed documents, 74 output not writable, 75 another run holds the lock.
+ * 2 usage error, 3 finished with failed documents, 65 --db is not a warehouse, 69 the lock held
+ * by a run for too long, 74 output not writable, 75 another run holds the lock, 130 / 143
+ * stopped by SIGINT / SIGTERM.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { readSourcesCsv } from './crawl/index.js';
-import { LockHeldError } from './lock.js';
+import { LockHeldError, LockHeldTooLongError } from './lock.js';
 import { ReviewsFileError } from './outputs/index.js';
 import { AgencyCsvError } from './rules/index.js';
-import { EXIT, isOutputError, runPipeline, UsageError, type RunOptions } from './run.js';
+import { EXIT, isOutputError, runPipeline, UsageError, WarehouseFileError, type RunOptions } from './run.js';
 import { configureHeaps } from './node-options.js';
 import { DEFAULT_DB_MEMORY } from './warehouse.js';
 
@@ -16,6 +18,12 @@ function shardArg(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);
   if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new InvalidArgumentError('expected i/n with 0 <= i < n, e.g. 0/4');
   return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+function hoursArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of hours above 0');
+  return n;
 }
 
 function intArg(value: string): number {
@@ -41,6 +49,7 @@ export function buildCommand(): Command {
     .option('--max-mb <n>', 'refuse documents larger than this', intArg, 50)
     .option('--db-memory <size>', "DuckDB's memory limit (it spills to disk beyond), e.g. 1GB", DEFAULT_DB_MEMORY)
     .option('--force', 're-extract documents even if unchanged')
+    .option('--stale-lock-hours <h>', 'a lock held this long by a live run is an error (exit 69: hung?), not exit 75', hoursArg, 12)
     .option('--log-json', 'JSON-lines logs (run id, document, stage, duration) on stderr')
     .option('--quiet', 'no progress, no summary')
     .exitOverride();
@@ -62,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
   const options: RunOptions = {
     input: readsInput ? o.input : undefined, merge: o.merge, db: o.db, out: o.out, agencies: o.agencies, parquet: o.parquet,
     reviews: o.reviews, raw: o.raw, shard: o.shard, logJson: o.logJson, quiet: o.quiet, workers: o.workers,
-    maxBytes: o.maxMb * 1024 * 1024, force: o.force, dbMemory: o.dbMemory,
+    maxBytes: o.maxMb * 1024 * 1024, force: o.force, dbMemory: o.dbMemory, staleLockHours: o.staleLockHours,
   };
   try {
     if (o.sources) options.sources = readSourcesCsv(o.sources);
@@ -77,6 +86,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof LockHeldError) {
       process.stderr.write(`pipeline: ${e.message}\n`);
       return EXIT.locked;
+    }
+    if (e instanceof LockHeldTooLongError) return EXIT.lockHeldTooLong; // logged at error level by the run
+    if (e instanceof WarehouseFileError) {
+      process.stderr.write(`pipeline: ${e.message}\n`);
+      return EXIT.badWarehouse;
     }
     if (e instanceof UsageError || e instanceof AgencyCsvError || e instanceof ReviewsFileError) {
       process.stderr.write(`pipeline: ${e.message}\n`);

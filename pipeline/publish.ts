@@ -10,7 +10,10 @@ export function privatePathFor(dbPath: string, runId: string): string {
   return join(dirname(dbPath), `.${basename(dbPath)}.building-${runId}`);
 }
 
-/** Removes private copies left by killed runs (the caller holds the lock, so none is live). */
+/**
+ * Removes private copies left by killed runs, with their WAL and DuckDB's temp folder
+ * (`.<db>.building-<run>.tmp/`, where it spills): the caller holds the lock, so none is live.
+ */
 export function removeStaleBuilds(dbPath: string): string[] {
   const dir = dirname(dbPath);
   const prefix = `.${basename(dbPath)}.building-`;
@@ -18,7 +21,7 @@ export function removeStaleBuilds(dbPath: string): string[] {
   if (!existsSync(dir)) return removed;
   for (const name of readdirSync(dir)) {
     if (name.startsWith(prefix)) {
-      rmSync(join(dir, name), { force: true });
+      rmSync(join(dir, name), { force: true, recursive: true });
       removed.push(name);
     }
   }
@@ -50,7 +53,9 @@ export function publish(privatePath: string, dbPath: string): void {
   fsyncPath(dirname(dbPath));
 }
 
+/** Removes a private copy, its WAL and DuckDB's temp folder beside it (synchronous: also called on the way out of a signal). */
 export function discardPrivateCopy(privatePath: string): void {
   rmSync(privatePath, { force: true });
   rmSync(`${privatePath}.wal`, { force: true });
+  rmSync(`${privatePath}.tmp`, { force: true, recursive: true });
 }

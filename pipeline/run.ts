@@ -12,7 +12,7 @@ import { crawlStage } from './crawl-run.js';
 import { discover } from './discover.js';
 import { ExtractPool } from './extract-pool.js';
 import { ingest } from './ingest.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, LockHeldTooLongError, type Lock } from './lock.js';
 import { Logger } from './log.js';
 import { loadReviewsFor, writeOutputs } from './outputs/index.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
@@ -33,7 +33,22 @@ export const EXIT = {
   failedDocuments: 3,
   outputError: 74,
   locked: 75,
+  /** --db is not a DuckDB warehouse this pipeline can open (garbage, empty, damaged): nothing written. */
+  badWarehouse: 65,
+  /** The lock is held by a live run older than --stale-lock-hours: hung, most likely (a person must look). */
+  lockHeldTooLong: 69,
+  /** Stopped by SIGINT / SIGTERM (128 + the signal's number): lock and private build removed, nothing published. */
+  stoppedBySigint: 130,
+  stoppedBySigterm: 143,
 } as const;
+
+/** --db exists but cannot be opened as a warehouse (the message names --db, not the private copy). */
+export class WarehouseFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WarehouseFileError';
+  }
+}
 
 export interface RunOptions {
   /** Folder of reports; optional when crawling. */
@@ -61,6 +76,8 @@ export interface RunOptions {
   dbMemory?: string;
   /** Skip the anomaly report and exports (benchmarks, shards). */
   noOutputs?: boolean;
+  /** A lock held by a live run for longer than this is an error (exit 69), not "another run is going" (75); default 12. */
+  staleLockHours?: number;
 }
 
 export interface RunResult {
@@ -87,15 +104,32 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const agencies = opts.agencies ? loadAgencies(opts.agencies) : null;
   const reviews = opts.noOutputs ? undefined : loadReviewsFor(opts.out, opts.reviews);
 
-  const lock = acquireLock(db, runId);
+  let lock: Lock;
+  try {
+    lock = acquireLock(db, runId, { staleAfterHours: opts.staleLockHours, warn: (m) => log.warn(m, { stage: 'lock' }) });
+  } catch (e) {
+    if (e instanceof LockHeldTooLongError) log.error(e.message, { stage: 'lock' }); // loud: for the monitor, whatever the exit code's handling
+    throw e;
+  }
   let privatePath: string | null = null;
   let warehouse: Warehouse | null = null;
+  let published = false;
   const pool = new ExtractPool({ workers: opts.workers });
+  // Stopped by systemd, `timeout` or Ctrl-C: nothing half done stays behind (the published warehouse is as it was).
+  const stop = (signal: 'SIGTERM' | 'SIGINT') => {
+    log.error(published ? `stopped by ${signal} after publishing` : `stopped by ${signal}: nothing published; lock and private build removed`, { stage: 'run' });
+    if (privatePath) discardPrivateCopy(privatePath);
+    lock.release();
+    process.exit(signal === 'SIGTERM' ? EXIT.stoppedBySigterm : EXIT.stoppedBySigint);
+  };
+  const onSignal = (signal: NodeJS.Signals) => stop(signal as 'SIGTERM' | 'SIGINT');
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   try {
     const stale = removeStaleBuilds(db);
     if (stale.length) log.warn(`removed ${stale.length} unfinished private warehouse copies left by killed runs`);
     privatePath = startPrivateCopy(db, runId);
-    warehouse = await openWarehouse(privatePath, opts.dbMemory);
+    warehouse = await openCopy(db, privatePath, opts.dbMemory);
     const { conn } = warehouse;
     await conn.run('INSERT INTO runs (run_id, started_at, input, extractor_version, rules_version, host) VALUES ($1, $2, $3, $4, $5, $6)', [
       runId, nowTimestamp(), opts.input ? resolve(opts.input) : opts.sources ? `crawl of ${opts.sources.length} sources` : `merge of ${opts.merge?.length} shards`, EXTRACTOR_VERSION, RULES_VERSION, hostname(),
@@ -163,6 +197,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     warehouse = null;
     publish(privatePath, db);
     privatePath = null;
+    published = true;
     summary.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     // One machine-readable line for the scheduler (and the benchmark) with the run's figures.
     log.record('run finished', {
@@ -187,6 +222,19 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     }
     if (privatePath) discardPrivateCopy(privatePath);
     lock.release();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** Opens the private copy of --db; a --db that DuckDB cannot open is named as such (the copy's name means nothing to the user). */
+async function openCopy(db: string, privatePath: string, dbMemory?: string): Promise<Warehouse> {
+  try {
+    return await openWarehouse(privatePath, dbMemory);
+  } catch (e) {
+    if (!existsSync(db) || isOutputError(e)) throw e;
+    const reason = (e as Error).message.split('\n')[0].replaceAll(privatePath, db);
+    throw new WarehouseFileError(`--db ${db} is not a DuckDB warehouse this pipeline can open (left as it was; nothing written): ${reason}`);
   }
 }
 
