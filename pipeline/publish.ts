@@ -53,9 +53,15 @@ export function publish(privatePath: string, dbPath: string): void {
   fsyncPath(dirname(dbPath));
 }
 
-/** Removes a private copy, its WAL and DuckDB's temp folder beside it (synchronous: also called on the way out of a signal). */
+/**
+ * Removes a private copy and whatever DuckDB and the rules made beside it under its name (WAL,
+ * temp folder, the rules' scratch database): synchronous, since it also runs on the way out of a signal.
+ */
 export function discardPrivateCopy(privatePath: string): void {
-  rmSync(privatePath, { force: true });
-  rmSync(`${privatePath}.wal`, { force: true });
-  rmSync(`${privatePath}.tmp`, { force: true, recursive: true });
+  const dir = dirname(privatePath);
+  const name = basename(privatePath);
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir)) {
+    if (entry === name || entry.startsWith(`${name}.`)) rmSync(join(dir, entry), { force: true, recursive: true });
+  }
 }

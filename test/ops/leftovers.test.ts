@@ -85,9 +85,14 @@ function manyDocuments(n: number): string {
 }
 
 describe('stopped by a signal', () => {
-  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
-    it(`${signal} mid-run removes the lock and the private build, leaves the published warehouse, and exits ${code}`, async () => {
-      const input = manyDocuments(200);
+  const moments = [
+    ['SIGTERM', 143, 'while documents are read', /\d+\/120/],
+    ['SIGTERM', 143, 'while the rules run (their scratch database beside the build)', /read 120 documents/],
+    ['SIGINT', 130, 'while documents are read', /\d+\/120/],
+  ] as const;
+  for (const [signal, code, when, mark] of moments) {
+    it(`${signal} ${when} removes the lock and the private build, leaves the published warehouse, and exits ${code}`, async () => {
+      const input = manyDocuments(120);
       const work = tempDir();
       const db = join(work, 'w.duckdb');
       expect(cli([...sample(), '--db', db, '--out', join(work, 'out')]).status).toBe(0);
@@ -96,7 +101,7 @@ describe('stopped by a signal', () => {
       let stderr = '';
       victim.stderr.on('data', (d) => (stderr += String(d)));
       const t0 = Date.now();
-      while (!/\d+\/200/.test(stderr) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 10));
+      while (!mark.test(stderr) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 5));
       expect(readdirSync(work).some((f) => f.includes('.building-'))).toBe(true);
       victim.kill(signal);
       const exit = await new Promise<number | null>((r) => victim.on('exit', (c) => r(c)));
