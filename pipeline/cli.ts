@@ -46,6 +46,7 @@ export function buildCommand(): Command {
     .option('--shard <i/n>', 'process one hash-partition of the inputs (merge the shard warehouses with --merge)', shardArg)
     .option('--merge <files...>', 'merge shard warehouses into --db, then run the rules and outputs over all of them')
     .option('--workers <n>', 'extraction worker threads (default: one per core)', intArg)
+    .option('--worker-memory-mb <n>', "memory one extraction worker may take, heap and the rest: the document in hand over it fails", intArg, 512)
     .option('--max-mb <n>', 'refuse documents larger than this', intArg, 50)
     .option('--db-memory <size>', "DuckDB's memory limit (it spills to disk beyond), e.g. 1GB", DEFAULT_DB_MEMORY)
     .option('--force', 're-extract documents even if unchanged')
@@ -71,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
   const options: RunOptions = {
     input: readsInput ? o.input : undefined, merge: o.merge, db: o.db, out: o.out, agencies: o.agencies, parquet: o.parquet,
     reviews: o.reviews, raw: o.raw, shard: o.shard, logJson: o.logJson, quiet: o.quiet, workers: o.workers,
-    maxBytes: o.maxMb * 1024 * 1024, force: o.force, dbMemory: o.dbMemory, staleLockHours: o.staleLockHours,
+    maxBytes: o.maxMb * 1024 * 1024, force: o.force, dbMemory: o.dbMemory, staleLockHours: o.staleLockHours, workerMemoryMb: o.workerMemoryMb,
   };
   try {
     if (o.sources) options.sources = readSourcesCsv(o.sources);

@@ -39,6 +39,8 @@ interface Job {
   /** The bytes again, for a job whose bytes went to a worker that died before reading them. */
   reload?: () => Uint8Array;
   timer?: NodeJS.Timeout;
+  /** When the worker started on it (performance.now()). */
+  startedAt?: number;
 }
 
 export const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -91,7 +93,20 @@ export interface PoolOptions {
   timeoutMs?: number;
   /** A worker's heap (default 256 MB): a document needing more kills its worker and fails alone. */
   heapMb?: number;
+  /**
+   * Memory a worker may take as a whole (default 512 MB): its heap, and what lies outside it
+   * (inflated zip entries, buffers, native memory), which no V8 limit covers. The process's
+   * resident memory is watched while documents are read; past what it held when the workers
+   * started plus this much per worker, the document in hand the longest (over a second: a
+   * report takes milliseconds) fails and its worker is replaced.
+   */
+  memoryMb?: number;
 }
+
+/** How often resident memory is looked at while documents are read. */
+const MEMORY_WATCH_MS = 100;
+/** A document read for less than this is never the one stopped for memory. */
+const MEMORY_SUSPECT_AFTER_MS = 1000;
 
 /**
  * Documents sent to a worker ahead of the one it is reading: the next is already in its queue
@@ -105,17 +120,47 @@ export class ExtractPool {
   private nextId = 0;
   private readonly timeoutMs: number;
   private readonly heapMb: number;
+  private readonly memoryMb: number;
+  private memoryWatch: NodeJS.Timeout | null = null;
+  /** Resident memory the process may reach while documents are read (set when the workers start). */
+  private memoryBudget = Infinity;
+  /** No second stop before the memory of the first has gone back (performance.now()). */
+  private memoryQuietUntil = 0;
   readonly size: number;
 
   constructor(options: PoolOptions = {}) {
     this.size = options.workers ?? Math.max(1, availableParallelism());
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.heapMb = options.heapMb ?? 256;
+    this.memoryMb = options.memoryMb ?? 512;
   }
 
   /** Workers start with the first document to read: a run with nothing new starts none. */
   private start(): void {
+    if (this.slots.length === 0) this.memoryBudget = process.memoryUsage.rss() + this.size * this.memoryMb * 1048576;
     while (this.slots.length < this.size) this.slots.push(this.spawn());
+    if (!this.memoryWatch) {
+      this.memoryWatch = setInterval(() => this.watchMemory(), MEMORY_WATCH_MS);
+      this.memoryWatch.unref();
+    }
+  }
+
+  /** Over the budget: the document in hand the longest is the one using the memory (the others take milliseconds). */
+  private watchMemory(): void {
+    const now = performance.now();
+    if (now < this.memoryQuietUntil) return;
+    const rss = process.memoryUsage.rss();
+    if (rss <= this.memoryBudget) return;
+    let worst: Slot | null = null;
+    for (const slot of this.slots) {
+      const started = slot.jobs[0]?.startedAt;
+      if (started !== undefined && now - started >= MEMORY_SUSPECT_AFTER_MS && (!worst || started < worst.jobs[0].startedAt!)) worst = slot;
+    }
+    if (worst) {
+      this.memoryQuietUntil = now + 2 * MEMORY_SUSPECT_AFTER_MS;
+      const mb = (n: number) => Math.round(n / 1048576);
+      this.crash(worst, `read: over the memory budget (${mb(rss)} MB resident, over the ${mb(this.memoryBudget)} MB allowed with ${this.memoryMb} MB per worker) while reading it for ${((now - worst.jobs[0].startedAt!) / 1000).toFixed(1)} s; worker stopped`);
+    }
   }
 
   private spawn(): Slot {
@@ -137,6 +182,7 @@ export class ExtractPool {
   /** The job a worker is reading now runs against the clock. */
   private startClock(slot: Slot): void {
     const job = slot.jobs[0];
+    if (job && !job.timer) job.startedAt = performance.now();
     if (job && !job.timer) job.timer = setTimeout(() => this.crash(slot, `read: timed out after ${this.timeoutMs / 1000} s`), this.timeoutMs);
   }
 
@@ -212,6 +258,8 @@ export class ExtractPool {
   }
 
   async close(): Promise<void> {
+    if (this.memoryWatch) clearInterval(this.memoryWatch);
+    this.memoryWatch = null;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

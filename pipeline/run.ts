@@ -76,6 +76,8 @@ export interface RunOptions {
   dbMemory?: string;
   /** Skip the anomaly report and exports (benchmarks, shards). */
   noOutputs?: boolean;
+  /** Memory a worker may take as a whole, heap and the rest (ExtractPool's memoryMb). */
+  workerMemoryMb?: number;
   /** A lock held by a live run for longer than this is an error (exit 69), not "another run is going" (75); default 12. */
   staleLockHours?: number;
 }
@@ -114,7 +116,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   let privatePath: string | null = null;
   let warehouse: Warehouse | null = null;
   let published = false;
-  const pool = new ExtractPool({ workers: opts.workers });
+  const pool = new ExtractPool({ workers: opts.workers, memoryMb: opts.workerMemoryMb });
   // Stopped by systemd, `timeout` or Ctrl-C: nothing half done stays behind (the published warehouse is as it was).
   const stop = (signal: 'SIGTERM' | 'SIGINT') => {
     log.error(published ? `stopped by ${signal} after publishing` : `stopped by ${signal}: nothing published; lock and private build removed`, { stage: 'run' });

@@ -15,7 +15,7 @@ import { makeInput, query, readSample, ROOT, sampleNames, tempDir } from '../hel
 
 const CLI = join(ROOT, 'dist', 'pipeline', 'cli.js');
 const KILLS = 25;
-const FIRST_DOCS = 200;
+const FIRST_DOCS = 150;
 const ADDED_PER_STEP = 10;
 
 const texts = sampleNames().filter((f) => f.endsWith('.txt'));
