@@ -8,7 +8,7 @@
  * seconds. A lock held by a live run for longer than the caller's threshold is an error of its
  * own: a hung run must not make every later night a quiet "another run is going" (75).
  */
-import { linkSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -86,6 +86,21 @@ function removeDeadPending(path: string): void {
   }
 }
 
+/** Links the written lock into place; where the file system has no hard links, creates it exclusively and writes it. */
+function linkOrCreate(pending: string, path: string, me: Holder): void {
+  try {
+    linkSync(pending, path);
+  } catch (e) {
+    if (!['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    const fd = openSync(path, 'wx');
+    try {
+      writeSync(fd, JSON.stringify(me));
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
 export function acquireLock(dbPath: string, runId: string, options: LockOptions = {}): Lock {
   const path = `${dbPath}.lock`;
   const staleAfterHours = options.staleAfterHours ?? 12;
@@ -96,7 +111,7 @@ export function acquireLock(dbPath: string, runId: string, options: LockOptions 
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        linkSync(pending, path);
+        linkOrCreate(pending, path, me);
         return {
           path,
           release: () => {

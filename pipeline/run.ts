@@ -118,13 +118,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   let published = false;
   const pool = new ExtractPool({ workers: opts.workers, memoryMb: opts.workerMemoryMb });
   // Stopped by systemd, `timeout` or Ctrl-C: nothing half done stays behind (the published warehouse is as it was).
-  const stop = (signal: 'SIGTERM' | 'SIGINT') => {
+  const onSignal = (signal: NodeJS.Signals) => {
     log.error(published ? `stopped by ${signal} after publishing` : `stopped by ${signal}: nothing published; lock and private build removed`, { stage: 'run' });
     if (privatePath) discardPrivateCopy(privatePath);
     lock.release();
-    process.exit(signal === 'SIGTERM' ? EXIT.stoppedBySigterm : EXIT.stoppedBySigint);
+    process.exit(signal === 'SIGINT' ? EXIT.stoppedBySigint : EXIT.stoppedBySigterm);
   };
-  const onSignal = (signal: NodeJS.Signals) => stop(signal as 'SIGTERM' | 'SIGINT');
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
