@@ -179,11 +179,12 @@ export class ExtractPool {
     return slot;
   }
 
-  /** The job a worker is reading now runs against the clock. */
+  /** The job a worker is reading now runs against the clock (and, for memory, is timed from now). */
   private startClock(slot: Slot): void {
     const job = slot.jobs[0];
-    if (job && !job.timer) job.startedAt = performance.now();
-    if (job && !job.timer) job.timer = setTimeout(() => this.crash(slot, `read: timed out after ${this.timeoutMs / 1000} s`), this.timeoutMs);
+    if (!job || job.timer) return;
+    job.startedAt = performance.now();
+    job.timer = setTimeout(() => this.crash(slot, `read: timed out after ${this.timeoutMs / 1000} s`), this.timeoutMs);
   }
 
   private finish(slot: Slot, out: ExtractOutcome): void {
