@@ -10,7 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it, type ExpectStatic } from 'vitest';
 import { makeInput, query, readSample, ROOT, sampleNames, tempDir } from '../helpers.js';
 
 const CLI = join(ROOT, 'dist', 'pipeline', 'cli.js');
@@ -67,7 +67,8 @@ async function stopAt(args: string[], delayMs: number, signal: NodeJS.Signals): 
   return { ...done, stopped: !(done.code === 0 && done.signal === null) };
 }
 
-async function killLoop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+/** `expect` is the test's own: the two loops run concurrently. */
+async function killLoop(signal: 'SIGKILL' | 'SIGTERM', expect: ExpectStatic): Promise<void> {
   const seed = Number(process.env.KILL_LOOP_SEED ?? Date.now() % 1e9);
   const random = mulberry32(seed);
   const input = makeInput({});
@@ -120,6 +121,6 @@ async function killLoop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
 
 describe('kill loops', () => {
   // The two loops run side by side (each mostly waits on its child processes).
-  it.concurrent(`${KILLS} SIGKILLs at random moments: every next run completes, the end equals an uninterrupted run`, () => killLoop('SIGKILL'), 900_000);
-  it.concurrent(`${KILLS} SIGTERMs at random moments: each exits 143 leaving nothing behind, the end equals an uninterrupted run`, () => killLoop('SIGTERM'), 900_000);
+  it.concurrent(`${KILLS} SIGKILLs at random moments: every next run completes, the end equals an uninterrupted run`, ({ expect }) => killLoop('SIGKILL', expect), 900_000);
+  it.concurrent(`${KILLS} SIGTERMs at random moments: each exits 143 leaving nothing behind, the end equals an uninterrupted run`, ({ expect }) => killLoop('SIGTERM', expect), 900_000);
 });
