@@ -50,6 +50,15 @@ describe('leftovers of killed runs', () => {
     }
   }, 60_000);
 
+  it("a lock written aside by a run killed before linking it into place (<db>.lock.<pid>.pending) is removed", () => {
+    const work = tempDir();
+    const db = join(work, 'w.duckdb');
+    const dead = spawnSync('true').pid!; // exited: its pid is gone
+    writeFileSync(`${db}.lock.${dead}.pending`, JSON.stringify({ pid: dead, host: hostname(), runId: 'killed', started: new Date().toISOString() }));
+    expect(cli([...sample(), '--db', db, '--out', join(work, 'out')]).status).toBe(0);
+    expect(leftovers(work)).toEqual([]);
+  });
+
   it('a garbage lock file written just now is not taken: exit 75, saying it cannot be read', () => {
     const work = tempDir();
     const db = join(work, 'w.duckdb');
