@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 /**
  * Command line: `npm run pipeline -- [options]`. Exit codes (README): 0 ok, 1 crash,
- * 2 usage error, 3 finished with failed documents, 66 no document under --input, 70 build failed
- * (scripts/pipeline.mjs), 74 output not writable, 75 another run holds the lock.
+ * 2 usage error, 3 finished with failed documents, 65 --db is not a warehouse, 66 no document under
+ * --input, 69 the lock held by a run for too long, 70 build failed (scripts/pipeline.mjs), 74 output
+ * not writable, 75 another run holds the lock, 130 / 143 stopped by SIGINT / SIGTERM.
  * With --log-json everything written to stdout and stderr is a JSON line, errors included.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_MAX_LINKS_PER_LISTING, DEFAULT_MAX_REPORTS_PER_SOURCE, readSourcesCsv } from './crawl/index.js';
-import { LockHeldError } from './lock.js';
+import { LockHeldError, LockHeldTooLongError } from './lock.js';
 import { ReviewsFileError } from './outputs/index.js';
 import { AgencyCsvError } from './rules/index.js';
 import { describeOutputError } from './output-error.js';
-import { EXIT, isOutputError, runPipeline, UsageError, type RunOptions } from './run.js';
+import { EXIT, isOutputError, runPipeline, UsageError, WarehouseFileError, type RunOptions } from './run.js';
 import { configureHeaps } from './node-options.js';
 import { NoInputError } from './no-input.js';
 import { DEFAULT_DB_MEMORY, sizeBytes } from './warehouse.js';
@@ -20,6 +21,12 @@ function shardArg(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);
   if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new InvalidArgumentError('expected i/n with 0 <= i < n, e.g. 0/4');
   return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+function hoursArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of hours above 0');
+  return n;
 }
 
 function positiveIntArg(value: string): number {
@@ -54,9 +61,11 @@ export function buildCommand(): Command {
     .option('--shard <i/n>', 'process one hash-partition of the inputs (merge the shard warehouses with --merge)', shardArg)
     .option('--merge <files...>', 'merge shard warehouses into --db, then run the rules and outputs over all of them')
     .option('--workers <n>', 'extraction worker threads (default: one per core)', positiveIntArg)
+    .option('--worker-memory-mb <n>', "memory one extraction worker may take, heap and the rest: the document in hand over it fails", positiveIntArg, 512)
     .option('--max-mb <n>', 'refuse documents larger than this', positiveIntArg, 50)
     .option('--db-memory <size>', "DuckDB's memory limit (it spills to disk beyond), e.g. 1GB", dbMemoryArg, DEFAULT_DB_MEMORY)
     .option('--force', 're-extract documents even if unchanged')
+    .option('--stale-lock-hours <h>', 'a lock held this long by a live run is an error (exit 69: hung?), not exit 75', hoursArg, 12)
     .option('--log-json', 'JSON-lines logs (run id, document, stage, duration) on stderr')
     .option('--quiet', 'no progress, no summary')
     .exitOverride();
@@ -109,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
   const options: RunOptions = {
     input: readsInput ? o.input : undefined, merge: o.merge, db: o.db, out: o.out, agencies: o.agencies, parquet: o.parquet,
     reviews: o.reviews, raw: o.raw, shard: o.shard, logJson: o.logJson, quiet: o.quiet, workers: o.workers,
-    maxBytes: o.maxMb * 1024 * 1024, force: o.force, dbMemory: o.dbMemory,
+    maxBytes: o.maxMb * 1024 * 1024, force: o.force, dbMemory: o.dbMemory, staleLockHours: o.staleLockHours, workerMemoryMb: o.workerMemoryMb,
     crawlTuning: { maxLinksPerListing: o.maxLinksPerListing, maxReportsPerSource: o.maxReportsPerSource },
   };
   try {
@@ -122,6 +131,8 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (e) {
     if (e instanceof LockHeldError) return say.error(e.message, EXIT.locked);
+    if (e instanceof LockHeldTooLongError) return EXIT.lockHeldTooLong; // logged at error level by the run
+    if (e instanceof WarehouseFileError) return say.error(e.message, EXIT.badWarehouse);
     if (e instanceof UsageError || e instanceof AgencyCsvError || e instanceof ReviewsFileError) return say.error(e.message, EXIT.usage);
     if (e instanceof NoInputError) return say.error(e.message, EXIT.noInput, { run_id: e.runId });
     if (isOutputError(e)) return say.error(`output error, nothing published: ${describeOutputError(e)}`, EXIT.outputError);

@@ -1,7 +1,7 @@
 /** One document extracted, as it crosses back to the pool: its cells packed, or why it failed (the worker's job, or the calling thread's). */
 import { extractDocument } from '../extractors/index.js';
 import { StageError } from '../extractors/model.js';
-import type { ExtractOutcome } from './extract-pool.js';
+import { sha256Of, type ExtractOutcome } from './extract-pool.js';
 import { packExtraction } from './packed-cells.js';
 
 /** "stage: reason": a StageError names its stage; anything else went wrong while reading. */
@@ -11,11 +11,13 @@ function describeFailure(e: unknown): string {
   return `read: ${msg.split('\n')[0]}`;
 }
 
+/** Extracts job `id`, answering with the sha256 of the very bytes it parsed (the pool checks it against the job's). */
 export async function extractOutcome(id: number, bytes: Uint8Array): Promise<ExtractOutcome> {
+  const sha256 = sha256Of(bytes);
   try {
     const r = await extractDocument(bytes);
-    return { id, extraction: packExtraction(r.value), failure: null, messages: r.messages, timings: r.timings };
+    return { id, sha256, extraction: packExtraction(r.value), failure: null, messages: r.messages, timings: r.timings };
   } catch (e) {
-    return { id, extraction: null, failure: describeFailure(e), messages: [] };
+    return { id, sha256, extraction: null, failure: describeFailure(e), messages: [] };
   }
 }

@@ -3,13 +3,15 @@ import { parentPort } from 'node:worker_threads';
 import type { ExtractRequest } from './extract-pool.js';
 import { extractOutcome } from './extract-outcome.js';
 
-// One document at a time, answered in the order sent: the pool takes a worker's answers in that
-// order, and a reader that really awaits (the PDF reader) would otherwise let a later, quicker
-// document answer first.
-let queue: Promise<void> = Promise.resolve();
+/**
+ * One document at a time, in the order sent: a document that waits (the mammoth fallback is
+ * asynchronous) must not let the next one start and finish first. The pool matches results
+ * by id anyway; this keeps a worker's memory to one document and its clock honest.
+ */
+let previous: Promise<void> = Promise.resolve();
 
 parentPort!.on('message', (req: ExtractRequest) => {
-  queue = queue.then(async () => {
+  previous = previous.then(async () => {
     const out = await extractOutcome(req.id, new Uint8Array(req.bytes));
     const cells = out.extraction?.cells;
     // the packed columns are handed over, not copied

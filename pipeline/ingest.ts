@@ -9,7 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import { EXTRACTOR_VERSION } from '../extractors/version.js';
 import { filedYearOf, type InputFile } from './discover.js';
-import type { ExtractPool } from './extract-pool.js';
+import { sha256Of, type ExtractPool } from './extract-pool.js';
 import type { Logger } from './log.js';
 import { BatchLoader } from './batch-loader.js';
 import { isOutputError } from './output-error.js';
@@ -157,10 +157,11 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
       sha256 = before.sha256;
     } else {
       hashedAtMs = Date.now(); // before reading: a change made while it is read makes it untrusted next time
+      // Read once: the bytes hashed are the bytes parsed (the worker hashes them again and the pool checks).
       bytes = size > maxBytes ? null : readFileSync(file.path);
-      sha256 = bytes ? createHash('sha256').update(bytes).digest('hex') : await sha256OfFile(file.path);
+      sha256 = bytes ? sha256Of(bytes) : await sha256OfFile(file.path);
     }
-    const read: Read = { size, sha256, mtimeMs: st.mtimeMs, hashedAtMs, ms: { io: Date.now() - started, read: 0, recognise: 0, load: 0 } };
+    const read: Read = { size: bytes?.byteLength ?? size, sha256, mtimeMs: st.mtimeMs, hashedAtMs, ms: { io: Date.now() - started, read: 0, recognise: 0, load: 0 } };
     if (!inShard(sha256, opts.shard)) return null;
     const reportId = reportIdOf(sha256);
     const prior = known.get(sha256);
@@ -176,12 +177,12 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
     let settle!: (o: DocumentOutcome) => void;
     inRun.set(sha256, new Promise((r) => (settle = r)));
     const extracted = bytes
-      ? await opts.pool.extract(bytes, () => readFileSync(file.path))
+      ? await opts.pool.extract(bytes, { sha256, reload: () => readFileSync(file.path) })
       : { extraction: null, failure: `read: file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit`, messages: [], timings: undefined };
     read.ms.read = extracted.timings?.read_ms ?? 0;
     read.ms.recognise = extracted.timings?.recognise_ms ?? 0;
     const rec: ReportRecord = {
-      sha256, source: file.source, size, extraction: extracted.extraction, failure: extracted.failure,
+      sha256, source: file.source, size: read.size, extraction: extracted.extraction, failure: extracted.failure,
       messages: extracted.messages, filedYear: filedYearOf(file.source), extractorVersion: EXTRACTOR_VERSION, runId: opts.runId,
     };
     await loader.room();

@@ -10,7 +10,10 @@ export function privatePathFor(dbPath: string, runId: string): string {
   return join(dirname(dbPath), `.${basename(dbPath)}.building-${runId}`);
 }
 
-/** Removes private copies left by killed runs (the caller holds the lock, so none is live). */
+/**
+ * Removes private copies left by killed runs, with their WAL and DuckDB's temp folder
+ * (`.<db>.building-<run>.tmp/`, where it spills): the caller holds the lock, so none is live.
+ */
 export function removeStaleBuilds(dbPath: string): string[] {
   const dir = dirname(dbPath);
   const prefix = `.${basename(dbPath)}.building-`;
@@ -50,7 +53,15 @@ export function publish(privatePath: string, dbPath: string): void {
   fsyncPath(dirname(dbPath));
 }
 
+/**
+ * Removes a private copy and whatever DuckDB and the rules made beside it under its name (WAL,
+ * temp folder, the rules' scratch database): synchronous, since it also runs on the way out of a signal.
+ */
 export function discardPrivateCopy(privatePath: string): void {
-  rmSync(privatePath, { force: true });
-  rmSync(`${privatePath}.wal`, { force: true });
+  const dir = dirname(privatePath);
+  const name = basename(privatePath);
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir)) {
+    if (entry === name || entry.startsWith(`${name}.`)) rmSync(join(dir, entry), { force: true, recursive: true });
+  }
 }

@@ -12,7 +12,7 @@ import { crawlStage } from './crawl-run.js';
 import { discover } from './discover.js';
 import { ExtractPool } from './extract-pool.js';
 import { ingest } from './ingest.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, LockHeldTooLongError, type Lock } from './lock.js';
 import { NoInputError } from './no-input.js';
 import { Logger } from './log.js';
 import { OutputStaging } from './outputs/files.js';
@@ -24,7 +24,7 @@ import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 import { RULES_VERSION } from './rules/version.js';
 import { findingsFields, formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from './summary.js';
 import { UsageError } from './usage-error.js';
-import { OutputError } from './output-error.js';
+import { isOutputError, OutputError } from './output-error.js';
 import { mergeShards } from './merge.js';
 import { closeWarehouse, DEFAULT_DB_MEMORY, limitDbMemory, LOADING_DB_MEMORY, nowTimestamp, openWarehouse, smallerSize, type Warehouse } from './warehouse.js';
 
@@ -42,7 +42,22 @@ export const EXIT = {
   build: 70,
   outputError: 74,
   locked: 75,
+  /** --db is not a DuckDB warehouse this pipeline can open (garbage, empty, damaged): nothing written. */
+  badWarehouse: 65,
+  /** The lock is held by a live run older than --stale-lock-hours: hung, most likely (a person must look). */
+  lockHeldTooLong: 69,
+  /** Stopped by SIGINT / SIGTERM (128 + the signal's number): lock and private build removed, nothing published. */
+  stoppedBySigint: 130,
+  stoppedBySigterm: 143,
 } as const;
+
+/** --db exists but cannot be opened as a warehouse (the message names --db, not the private copy). */
+export class WarehouseFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WarehouseFileError';
+  }
+}
 
 export interface RunOptions {
   /** Folder of reports; optional when crawling. */
@@ -70,6 +85,10 @@ export interface RunOptions {
   dbMemory?: string;
   /** Skip the anomaly report and exports (benchmarks, shards). */
   noOutputs?: boolean;
+  /** Memory a worker may take as a whole, heap and the rest (ExtractPool's memoryMb). */
+  workerMemoryMb?: number;
+  /** A lock held by a live run for longer than this is an error (exit 69), not "another run is going" (75); default 12. */
+  staleLockHours?: number;
 }
 
 export interface RunResult {
@@ -97,18 +116,35 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const agencies = opts.agencies ? loadAgencies(opts.agencies) : null;
   const reviews = opts.noOutputs ? undefined : loadReviewsFor(opts.out, opts.reviews);
 
-  const lock = acquireLock(db, runId);
+  let lock: Lock;
+  try {
+    lock = acquireLock(db, runId, { staleAfterHours: opts.staleLockHours, warn: (m) => log.warn(m, { stage: 'lock' }) });
+  } catch (e) {
+    if (e instanceof LockHeldTooLongError) log.error(e.message, { stage: 'lock' }); // loud: for the monitor, whatever the exit code's handling
+    throw e;
+  }
   let privatePath: string | null = null;
   let warehouse: Warehouse | null = null;
   let staging: OutputStaging | null = null;
-  const pool = new ExtractPool({ workers: opts.workers });
+  let published = false;
+  const pool = new ExtractPool({ workers: opts.workers, memoryMb: opts.workerMemoryMb });
+  // Stopped by systemd, `timeout` or Ctrl-C: nothing half done stays behind (the published warehouse is as it was).
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.error(published ? `stopped by ${signal} after publishing` : `stopped by ${signal}: nothing published; lock and private build removed`, { stage: 'run' });
+    if (privatePath) discardPrivateCopy(privatePath);
+    staging?.discard();
+    lock.release();
+    process.exit(signal === 'SIGINT' ? EXIT.stoppedBySigint : EXIT.stoppedBySigterm);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   try {
     const stale = removeStaleBuilds(db);
     if (stale.length) log.warn(`removed ${stale.length} unfinished private warehouse copies left by killed runs`);
     const staleOutputs = opts.noOutputs ? [] : OutputStaging.removeLeftovers(resolve(opts.out));
     if (staleOutputs.length) log.warn(`removed ${staleOutputs.length} unfinished output folder${staleOutputs.length > 1 ? 's' : ''} left by killed runs`);
     privatePath = startPrivateCopy(db, runId);
-    warehouse = await openWarehouse(privatePath, opts.dbMemory);
+    warehouse = await openCopy(db, privatePath, opts.dbMemory);
     const { conn } = warehouse;
     await conn.run('INSERT INTO runs (run_id, started_at, input, extractor_version, rules_version, host) VALUES ($1, $2, $3, $4, $5, $6)', [
       runId, nowTimestamp(), opts.input ? resolve(opts.input) : opts.sources ? `crawl of ${opts.sources.length} sources` : `merge of ${opts.merge?.length} shards`, EXTRACTOR_VERSION, RULES_VERSION, hostname(),
@@ -191,6 +227,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     staging = null;
     publish(privatePath, db);
     privatePath = null;
+    published = true;
     // the outputs stand, but the summary page says the inputs were checked by this (published) run
     if (!opts.noOutputs && unchanged && !markLastChecked(opts.out, startedAt)) log.warn(`${join(opts.out, 'index.html')} has no "last checked" time to update (written by an older version)`, { stage: 'outputs' });
     summary.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -220,6 +257,19 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     if (privatePath) discardPrivateCopy(privatePath);
     staging?.discard();
     lock.release();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** Opens the private copy of --db; a --db that DuckDB cannot open is named as such (the copy's name means nothing to the user). */
+async function openCopy(db: string, privatePath: string, dbMemory?: string): Promise<Warehouse> {
+  try {
+    return await openWarehouse(privatePath, dbMemory);
+  } catch (e) {
+    if (!existsSync(db) || isOutputError(e)) throw e;
+    const reason = (e as Error).message.split('\n')[0].replaceAll(privatePath, db);
+    throw new WarehouseFileError(`--db ${db} is not a DuckDB warehouse this pipeline can open (left as it was; nothing written): ${reason}`);
   }
 }
 

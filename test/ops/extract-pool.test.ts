@@ -2,12 +2,13 @@
  * A worker that dies (here: a real document too big for a real, small heap) fails the document
  * it was reading, and only that one: the documents queued behind it are read again on a new worker.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExtractPool } from '../../pipeline/extract-pool.js';
+import { ExtractPool, sha256Of } from '../../pipeline/extract-pool.js';
 import { packCells, unpackCells } from '../../pipeline/packed-cells.js';
-import { REPORTS } from '../helpers.js';
+import { patchDocumentXml } from '../fixtures/make-docx.js';
+import { readSample, REPORTS, tempDir } from '../helpers.js';
 
 const page = readFileSync(join(REPORTS, '2020_北京市朝阳区教育委员会.html'));
 // 40 MB of prose in one page: far more than a 48 MB heap can hold as text.
@@ -24,8 +25,8 @@ describe('ExtractPool', () => {
     pool = new ExtractPool({ workers: 1, heapMb: 48 });
     const [big, after, next] = await Promise.all([
       pool.extract(Buffer.from(huge)),
-      pool.extract(Buffer.from(page), () => Buffer.from(page)),
-      pool.extract(Buffer.from(page), () => Buffer.from(page)),
+      pool.extract(Buffer.from(page), { reload: () => Buffer.from(page) }),
+      pool.extract(Buffer.from(page), { reload: () => Buffer.from(page) }),
     ]);
     expect(big.extraction).toBeNull();
     expect(big.failure).toMatch(/^read: worker (crashed|exited)/);
@@ -42,6 +43,43 @@ describe('ExtractPool', () => {
     expect(after.failure).toMatch(/while it was queued behind another document$/);
     // The pool goes on with a new worker.
     expect((await pool.extract(Buffer.from(page))).failure).toBeNull();
+  }, 60_000);
+
+  it('a file replaced or deleted while queued behind a crash fails with a reason; its new bytes are never taken for the old', async () => {
+    pool = new ExtractPool({ workers: 1, heapMb: 48 });
+    const dir = tempDir();
+    const [replaced, deleted] = [join(dir, 'replaced.html'), join(dir, 'deleted.html')];
+    writeFileSync(replaced, page);
+    writeFileSync(deleted, page);
+    const other = readSample('2021_平潭综合实验区.html');
+    // While the first document runs its worker out of memory, the file queued behind it is replaced.
+    let pending = [pool.extract(Buffer.from(huge)), pool.extract(readFileSync(replaced), { sha256: sha256Of(page), reload: () => readFileSync(replaced) })];
+    writeFileSync(replaced, other);
+    const [big, changed] = await Promise.all(pending);
+    expect(big.failure).toMatch(/^read: worker (crashed|exited)/);
+    expect(changed.extraction).toBeNull();
+    expect(changed.failure).toMatch(/^read: the file changed while it was queued \(sha256 [0-9a-f]{12}… when hashed, [0-9a-f]{12}… when read again/);
+    // ... or deleted.
+    pending = [pool.extract(Buffer.from(huge)), pool.extract(readFileSync(deleted), { sha256: sha256Of(page), reload: () => readFileSync(deleted) })];
+    rmSync(deleted);
+    const [, gone] = await Promise.all(pending);
+    expect(gone.extraction).toBeNull();
+    expect(gone.failure).toMatch(/^read: could not be read again after its worker died .*ENOENT/);
+    expect((await pool.extract(Buffer.from(page))).failure).toBeNull();
+  }, 60_000);
+
+  it('results are matched to their documents by id and hash, not by the order they come back in', async () => {
+    pool = new ExtractPool({ workers: 1 });
+    // The fast DOCX reader refuses a DOCTYPE: mammoth reads it, asynchronously, while the page waits behind it.
+    const docx = patchDocumentXml(readSample('2023_沭阳县发展和改革局.docx'), (xml) => xml.replace(/^(<\?xml[^>]*\?>)/, '$1<!DOCTYPE w:document>'));
+    const docxSha = sha256Of(docx); // before its bytes are handed over
+    const [d, h] = await Promise.all([pool.extract(docx, { sha256: docxSha }), pool.extract(Buffer.from(page), { sha256: sha256Of(page) })]);
+    expect([d.extraction?.format, d.sha256, d.extraction?.meta.agency]).toEqual(['docx', docxSha, expect.stringContaining('沭阳县')]);
+    expect([h.extraction?.format, h.sha256]).toEqual(['html', sha256Of(page)]);
+    // Bytes that are not those the caller hashed fail, saying so.
+    const wrong = await pool.extract(Buffer.from(page), { sha256: '0'.repeat(64) });
+    expect(wrong.extraction).toBeNull();
+    expect(wrong.failure).toMatch(/^read: the bytes parsed \(sha256 [0-9a-f]{12}…\) are not the bytes hashed \(000000000000…\)/);
   }, 60_000);
 
   it('hands a whole Buffer over without copying, and copies a view into a shared pool', async () => {
