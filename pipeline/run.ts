@@ -16,7 +16,7 @@ import { acquireLock, LockHeldTooLongError, type Lock } from './lock.js';
 import { NoInputError } from './no-input.js';
 import { Logger } from './log.js';
 import { OutputStaging } from './outputs/files.js';
-import { loadReviewsFor, STAGED_OUTPUTS, writeOutputs } from './outputs/index.js';
+import { ADDED_OUTPUTS, loadReviewsFor, STAGED_OUTPUTS, writeOutputs } from './outputs/index.js';
 import { markLastChecked } from './outputs/last-checked.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
 import { findingChanges, loadAgencies, recordRuleResults, runRules, storeAgencies, summariseFindings } from './rules/index.js';
@@ -223,7 +223,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     warehouse = null;
     // The outputs first: a run killed between the two leaves outputs ahead of the warehouse, and
     // the next run, finding the warehouse without this run's documents, writes them again.
-    staging?.publish(STAGED_OUTPUTS);
+    staging?.publish(STAGED_OUTPUTS, ADDED_OUTPUTS);
     staging = null;
     publish(privatePath, db);
     privatePath = null;

@@ -101,6 +101,8 @@ export const PAGES_DIR = 'reports';
 const STAGING_PREFIX = '.staging-';
 /** Inside a staging folder: the published pages, moved aside while the new ones move in. */
 const PUBLISHED_PAGES = 'reports.published';
+/** Inside a staging folder: `+<name>` holds the files to add to the folder `name` of --out. */
+const ADDITIONS_PREFIX = '+';
 
 /**
  * A run's outputs written aside, in `<out>/.staging-<run>/` (the same file system, so moving them
@@ -120,11 +122,24 @@ export class OutputStaging {
     return join(this.dir, name);
   }
 
+  /** Where files to add to the folder `name` of --out are written this run (moved in one by one by `publish`). */
+  additions(name: string): string {
+    return join(this.dir, `${ADDITIONS_PREFIX}${name}`);
+  }
+
   /**
-   * Moves what was staged in place: files by rename, the pages' folder by two (the published one
-   * aside, the staged one in), then drops the rest. `names` are the staged files and folders.
+   * Moves what was staged in place: the files added to a folder (`added`, see `additions`) one by
+   * one, files by rename, the pages' folder by two (the published one aside, the staged one in),
+   * then drops the rest. `names` are the staged files and folders.
    */
-  publish(names: readonly string[]): void {
+  publish(names: readonly string[], added: readonly string[] = []): void {
+    for (const name of added) {
+      const staged = this.additions(name);
+      if (!existsSync(staged)) continue;
+      const target = join(this.out, name);
+      mkdirSync(target, { recursive: true });
+      for (const file of readdirSync(staged)) renameSync(join(staged, file), join(target, file));
+    }
     for (const name of names) {
       const staged = this.path(name);
       const target = join(this.out, name);

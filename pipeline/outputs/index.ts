@@ -62,6 +62,8 @@ export interface OutputsContext {
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
 export const STAGED_OUTPUTS = [PAGES_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
+/** The folders of --out a run only adds files to (staged apart, moved in file by file when publishing). */
+export const ADDED_OUTPUTS = [SOURCES_DIR] as const;
 
 /**
  * Reads the review decisions a run will apply: --reviews FILE (which must exist) or
@@ -123,7 +125,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   const written: string[] = [];
   let workbook: StagedFile | null = null;
   try {
-    const archived = await archiveSources(conn, out, { inputDir, rawDir: ctx.rawDir });
+    const archived = await archiveSources(conn, out, { inputDir, rawDir: ctx.rawDir, into: aside.additions(SOURCES_DIR) });
     if (archived.added) written.push(`${join(out, SOURCES_DIR)}/ (${archived.added} documents copied or linked)`);
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);
@@ -147,7 +149,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
         batches.push({ pages: batch, needed: withRelatedGroups(batch, data) });
       }
       const pages = new PagePool({
-        dir: staging, previousDir: pagesDir, page: { pageDir: pagesDir, inputDir },
+        dir: staging, previousDir: pagesDir, page: { pageDir: pagesDir, inputDir, stagedSources: aside.additions(SOURCES_DIR) },
         rules: [...data.rules.values()],
       });
       let next: Promise<BatchData> | null = null;
@@ -190,7 +192,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       f.commit();
       written.push(join(out, basename(f.path)));
     }
-    if (!ctx.staging) aside.publish(STAGED_OUTPUTS);
+    if (!ctx.staging) aside.publish(STAGED_OUTPUTS, ADDED_OUTPUTS);
     if (ctx.reviewsCsv === undefined && ensureReviewsFile(reviewsFile)) written.push(reviewsFile);
     if (ctx.parquetDir) written.push(...(await writeParquet(conn, ctx.parquetDir, { queries: { report_documents: `SELECT * FROM ${REPORT_DOCUMENTS}` }, runId: ctx.summary.runId })));
   } finally {

@@ -20,6 +20,8 @@ export interface ReportPageContext {
   pageDir: string;
   /** --input of this run, for sources recorded without their run's input. */
   inputDir: string;
+  /** Where this run's new copies of the documents wait to be published with the pages (source-archive.ts). */
+  stagedSources?: string;
 }
 
 export function reportTitle(g: ReportGroup): string {
@@ -31,7 +33,7 @@ const TABLE_ZH: Record<string, string> = { T2: '表二', T3: '表三', T4: '表�
 function sourcesBlock(g: ReportGroup, ctx: ReportPageContext): Html {
   const items = g.docs.flatMap((d) =>
     d.sources.map((s) => {
-      const link = sourceLink(s, ctx.pageDir, ctx.inputDir, archivedName(d.report_id, d.format));
+      const link = sourceLink(s, ctx.pageDir, ctx.inputDir, archivedName(d.report_id, d.format), ctx.stagedSources);
       // a file: its copy beside the pages when there is one; a URL: the URL and the copy
       const target = link.web ? link.href : (link.archived ?? link.href);
       const name = target ? html`<a href="${target}">${link.label}</a>` : html`${link.label}`;

@@ -8,7 +8,7 @@
  * head of the document's sha256), so a document is copied once: a run copies only documents no
  * copy exists for, one `readdir` and a query telling which.
  */
-import { copyFileSync, linkSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
@@ -26,6 +26,8 @@ export interface ArchiveContext {
   inputDir: string;
   /** The crawler's content-addressed store (`<raw>/<sha256>`). */
   rawDir?: string;
+  /** Where the new copies are written (default `<out>/sources/`): a staging folder whose files are moved in on publishing. */
+  into?: string;
 }
 
 /**
@@ -35,9 +37,11 @@ export interface ArchiveContext {
  * be found (their pages link where the document was found, as before).
  */
 export async function archiveSources(conn: DuckDBConnection, outDir: string, ctx: ArchiveContext): Promise<{ added: number; notFound: number }> {
-  const dir = join(outDir, SOURCES_DIR);
+  const published = join(outDir, SOURCES_DIR);
+  // the new copies go aside, published with the run's other outputs (or not at all)
+  const dir = ctx.into ?? published;
   mkdirSync(dir, { recursive: true });
-  const have = new Set(readdirSync(dir));
+  const have = new Set(existsSync(published) ? readdirSync(published) : []);
   // every place each document was last seen (a path's latest bytes only)
   const rows = (
     await conn.runAndReadAll(

@@ -32,11 +32,13 @@ const relativeHref = (from: string, file: string): string | null => {
 
 /**
  * `archivedName`: the document's copy in `<out>/sources/` (source-archive.ts), next to the
- * page's folder `<out>/reports/`.
+ * page's folder `<out>/reports/`, published there or, when this run made it, still in
+ * `stagedSources` (the run's staging folder, moved in with the page).
  */
-export function sourceLink(doc: SourceDoc, pageDir: string, fallbackInputDir: string, archivedName?: string): SourceLink {
+export function sourceLink(doc: SourceDoc, pageDir: string, fallbackInputDir: string, archivedName?: string, stagedSources?: string): SourceLink {
   const copy = archivedName ? join(dirname(resolve(pageDir)), SOURCES_DIR, archivedName) : null;
-  const archived = copy && existsSync(copy) ? relativeHref(pageDir, copy) : null;
+  const exists = copy !== null && (existsSync(copy) || (stagedSources !== undefined && existsSync(join(stagedSources, archivedName!))));
+  const archived = exists ? relativeHref(pageDir, copy) : null;
   if (WEB.test(doc.source)) return { label: doc.source, href: doc.source, missing: false, archived, web: true };
   if (/^[a-z][a-z0-9+.-]*:/i.test(doc.source) && !/^[a-z]:[\\/]/i.test(doc.source)) return { label: doc.source, href: null, missing: false, archived, web: false };
   const file = isAbsolute(doc.source) ? doc.source : resolve(doc.inputDir ?? fallbackInputDir, doc.source);
