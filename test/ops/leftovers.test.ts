@@ -96,7 +96,7 @@ function manyDocuments(n: number): string {
 describe('stopped by a signal', () => {
   const moments = [
     ['SIGTERM', 143, 'while documents are read', /\d+\/120/],
-    ['SIGTERM', 143, 'while the rules run (their scratch database beside the build)', /read 120 documents/],
+    ['SIGTERM', 143, 'while the rules run (their scratch database beside the build)', /extracted 120 new or changed documents/],
     ['SIGINT', 130, 'while documents are read', /\d+\/120/],
   ] as const;
   for (const [signal, code, when, mark] of moments) {
