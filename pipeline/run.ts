@@ -51,6 +51,9 @@ export const EXIT = {
   stoppedBySigterm: 143,
 } as const;
 
+/** How long a run stopped by a signal waits for DuckDB's threads before its last sweep of the build's files. */
+const SIGNAL_SETTLE_MS = 100;
+
 /** --db exists but cannot be opened as a warehouse (the message names --db, not the private copy). */
 export class WarehouseFileError extends Error {
   constructor(message: string) {
@@ -131,8 +134,17 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   // Stopped by systemd, `timeout` or Ctrl-C: nothing half done stays behind (the published warehouse is as it was).
   const onSignal = (signal: NodeJS.Signals) => {
     log.error(published ? `stopped by ${signal} after publishing` : `stopped by ${signal}: nothing published; lock and private build removed`, { stage: 'run' });
-    if (privatePath) discardPrivateCopy(privatePath);
-    staging?.discard();
+    // DuckDB's own threads may be creating a file of the build at this very moment (a WAL, a
+    // spill): stop its query, sweep, give them a moment with this thread blocked (nothing of the
+    // run goes on meanwhile), and sweep again.
+    warehouse?.conn.interrupt();
+    const sweep = () => {
+      if (privatePath) discardPrivateCopy(privatePath);
+      staging?.discard();
+    };
+    sweep();
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SIGNAL_SETTLE_MS);
+    sweep();
     lock.release();
     process.exit(signal === 'SIGINT' ? EXIT.stoppedBySigint : EXIT.stoppedBySigterm);
   };
