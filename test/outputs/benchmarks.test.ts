@@ -1,0 +1,95 @@
+/**
+ * The metric dictionary (`metrics`, pipeline/metrics.ts) and the `benchmarks` view: every rate of
+ * report_metrics is defined in the dictionary, and a researcher gets "the P50 grant rate of
+ * county-level agencies in 2024" in one query on a warehouse run with an agency CSV.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { METRICS } from '../../pipeline/metrics.js';
+import { makeInput, query, runOn, tempDir, type PipelineRun } from '../helpers.js';
+import { SEED, SEED_AGENCY, variant } from '../rules/cases.js';
+
+/** Agencies of the fixture: name, level, region, granted (of 9 answered), year. */
+const AGENCIES: [string, string, string, string, string][] = [
+  ['甲县教育局', '县级', '甲市', '1', '2024'],
+  ['乙县教育局', '县级', '甲市', '3', '2024'],
+  ['丙县教育局', '县级', '乙市', '4', '2024'],
+  ['丁县教育局', '县级', '乙市', '8', '2024'],
+  ['甲市教育局', '市级', '甲市', '6', '2024'],
+  ['甲县教育局', '县级', '甲市', '4', '2023'],
+  ['未列机构', '', '', '4', '2024'],
+];
+
+let run: PipelineRun;
+
+beforeAll(async () => {
+  const files: Record<string, string | Uint8Array> = {};
+  for (const [name, , , granted, year] of AGENCIES) {
+    files[`${year}_${name}.html`] = await variant(`${SEED}.html`, { 'T3|granted|total': granted }, [[SEED_AGENCY, name], ['2020年', `${year}年`]]);
+  }
+  const csv = join(tempDir('goa-agencies-'), 'agencies.csv');
+  writeFileSync(
+    csv,
+    ['agency,parent,region,level', ...AGENCIES.filter(([n]) => n !== '未列机构').map(([n, level, region]) => `${n},,${region},${level}`)].filter((l, i, a) => a.indexOf(l) === i).join('\n') + '\n',
+  );
+  run = await runOn(makeInput(files), { agencies: csv });
+}, 120_000);
+
+describe('the metric dictionary', () => {
+  it('defines every rate column of report_metrics, and the warehouse holds it', async () => {
+    const rates = await query<{ column_name: string }>(
+      run.db,
+      `SELECT column_name FROM duckdb_columns() WHERE table_name = 'report_metrics' AND column_name LIKE '%\\_rate' ESCAPE '\\' ORDER BY column_index`,
+    );
+    const metrics = await query<{ key: string; name_zh: string; formula: string; denominator_rule: string; unit: string; version: number }>(
+      run.db, 'SELECT * FROM metrics ORDER BY key',
+    );
+    expect(rates.length).toBeGreaterThanOrEqual(7);
+    expect(rates.map((r) => r.column_name).sort()).toEqual(metrics.map((m) => m.key));
+    expect(metrics.map((m) => m.key)).toEqual(METRICS.map((m) => m.key).sort());
+    for (const m of metrics) {
+      expect(m.name_zh && m.formula && m.unit && m.version, m.key).toBeTruthy();
+      expect(m.denominator_rule, m.key).toContain('NULL');
+    }
+    // the column's comment names the dictionary's formula
+    const [grant] = await query<{ comment: string }>(run.db, `SELECT comment FROM duckdb_columns() WHERE table_name = 'report_metrics' AND column_name = 'grant_rate'`);
+    expect(grant.comment).toContain('予以公开率 = granted ÷ total_processed');
+  });
+});
+
+describe('benchmarks', () => {
+  it('answers "P50 grant rate of county-level agencies in 2024" in one query', async () => {
+    const [row] = await query<{ grant_rate_p50: number; reports: number }>(
+      run.db,
+      `SELECT grant_rate_p50, reports FROM benchmarks WHERE year = 2024 AND region = '全部' AND level = '县级'`,
+    );
+    // four county agencies in 2024 granting 1, 3, 4, 8 of 9: the median of 1/9, 3/9, 4/9, 8/9
+    expect(row.reports).toBe(4);
+    expect(row.grant_rate_p50).toBeCloseTo(3.5 / 9, 10);
+  });
+
+  it('has a row per year, region and level, 未分区 where the CSV gives none, and the share with errors', async () => {
+    const rows = await query<{ year: number; region: string; level: string; reports: number; error_share: number; grant_rate_p25: number; grant_rate_p75: number }>(
+      run.db, 'SELECT * FROM benchmarks ORDER BY year, region, level',
+    );
+    const at = (year: number, region: string, level: string) => rows.find((r) => r.year === year && r.region === region && r.level === level);
+    expect(at(2024, '全部', '全部')?.reports).toBe(6);
+    expect(at(2024, '未分区', '未分级')?.reports).toBe(1);
+    expect(at(2024, '甲市', '县级')?.reports).toBe(2);
+    expect(at(2024, '乙市', '全部')?.reports).toBe(2);
+    expect(at(2023, '甲市', '县级')?.reports).toBe(1);
+    // every report whose granted was changed disagrees with its own sums (an error), the one at 4 of 9 does not
+    const errors = await query<{ year: number; region: string | null; level: string | null; open_errors: bigint }>(
+      run.db, `SELECT year, region, level, open_errors FROM report_metrics WHERE is_primary AND year = 2024`,
+    );
+    const share = errors.filter((e) => Number(e.open_errors) > 0).length / errors.length;
+    expect(at(2024, '全部', '全部')?.error_share).toBeCloseTo(share, 10);
+    expect(share).toBeGreaterThan(0);
+    expect(share).toBeLessThan(1);
+    const county = at(2024, '全部', '县级')!;
+    // quantile_cont: 1 + 0.75 × (3 − 1) and 4 + 0.25 × (8 − 4)
+    expect(county.grant_rate_p25).toBeCloseTo(2.5 / 9, 10);
+    expect(county.grant_rate_p75).toBeCloseTo(5 / 9, 10);
+  });
+});
