@@ -10,8 +10,9 @@
  * (see `jsonRows`), a report's cells as one text parsed only while its page renders (`cellsOf`).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { jsonRows, queryRows, sqlList, str } from './query.js';
+import { finite, jsonRows, queryRows, sqlList, str } from './query.js';
 import type { Review } from './reviews.js';
+import type { Standing } from './standing.js';
 
 export interface CellRef {
   table_id: string;
@@ -113,6 +114,10 @@ export interface ReportGroup {
   findings: ShownFinding[];
   /** Findings about another report that name this one (cross-year, cross-agency). */
   relatedFindings: ShownFinding[];
+  /** Its metrics against its year and level (`loadStanding`; primary reports only). */
+  standing?: Standing;
+  /** Its agency's page, relative to the report pages, when the agency has one. */
+  agencyHref?: string;
 }
 
 /**
@@ -160,7 +165,6 @@ export const defaultCollator = new Intl.Collator();
 export const REPORT_DOCUMENTS = 'out_report_documents';
 
 /** A DOUBLE as JSON can carry it (json_array writes NaN and Infinity bare). */
-const finite = (col: string) => `CASE WHEN isfinite(${col}) THEN ${col} END`;
 
 export async function prepareAuditData(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${REPORT_DOCUMENTS} AS SELECT * FROM report_documents`);

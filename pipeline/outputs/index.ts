@@ -2,6 +2,8 @@
  * Outputs for auditors and researchers, written after the rules on the run's private copy of the
  * warehouse (so the views and review decisions are published with it):
  *   <out>/index.html, <out>/reports/<report>.html   the anomaly report (static, opens from disk)
+ *   <out>/charts/<chart>.svg|.csv                    the index's charts and their numbers (overview.ts)
+ *   <out>/agencies/<agency>.html                     one page per agency with two years or more (agency-pages.ts)
  *   <out>/sources/<report>.<format>                  a copy (or hard link) of every document, linked from the pages
  *   <out>/anomalies.csv, anomalies.json, reports.csv
  *   <out>/审计结果.xlsx                              the auditors' workbook (findings, reports, failed documents, rule checks)
@@ -26,6 +28,9 @@ import { archiveSources, SOURCES_DIR } from './source-archive.js';
 import { FileSink, fillDir, OutputStaging, PAGES_DIR } from './files.js';
 import { IndexPage, problemRows } from './index-page.js';
 import { writeParquet } from './parquet.js';
+import { agencyList, AGENCIES_DIR, loadAgencyYears, writeAgencyPages } from './agency-pages.js';
+import { CHARTS_DIR, overviewSection } from './overview.js';
+import { loadStanding } from './standing.js';
 import { PagePool, pageJob } from './page-pool.js';
 import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews } from './reviews.js';
 import { loadRunChecks } from './run-checks.js';
@@ -61,7 +66,7 @@ export interface OutputsContext {
 }
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
-export const STAGED_OUTPUTS = [PAGES_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
+export const STAGED_OUTPUTS = [PAGES_DIR, CHARTS_DIR, AGENCIES_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
 
 /**
  * Reads the review decisions a run will apply: --reviews FILE (which must exist) or
@@ -129,8 +134,15 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     await returnFreedMemory(conn);
     const problems = await loadProblems(conn, ctx.summary.failed.map((f) => f.source));
     const checks = await loadRunChecks(conn, ctx.summary.runId, data);
+    // the charts and the agencies' pages: a few aggregate queries, drawn before the report pages
+    // (which show where each report stands and link to its agency's page)
+    const agencies = await loadAgencyYears(conn);
+    await writeAgencyPages(agencies, aside.path(AGENCIES_DIR));
+    await loadStanding(conn, data.groups, new Map(agencies.map((a) => [a.agencyNorm, `../${AGENCIES_DIR}/${a.id}.html`])));
+    mkdirSync(aside.path(CHARTS_DIR), { recursive: true });
+    const overview = await overviewSection(conn, aside.path(CHARTS_DIR), agencyList(agencies));
     const index = new IndexPage(indexFile, {
-      data, summary: ctx.summary, staleReviews: applied.stale, reviewsFile, problems: problems.docs, knownSources: problems.known, checks,
+      data, summary: ctx.summary, staleReviews: applied.stale, reviewsFile, problems: problems.docs, knownSources: problems.known, checks, overview,
     });
     index.start();
 
@@ -179,7 +191,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       await dropPageStage(conn);
       await pages.close();
     });
-    written.push(`${pagesDir}/ (${data.groups.length} report pages)`);
+    written.push(`${pagesDir}/ (${data.groups.length} report pages)`, `${join(out, AGENCIES_DIR)}/ (${agencies.length} agency pages)`, `${join(out, CHARTS_DIR)}/`);
     index.finish();
 
     workbook = await writeWorkbook(

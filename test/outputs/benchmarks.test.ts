@@ -3,7 +3,7 @@
  * report_metrics is defined in the dictionary, and a researcher gets "the P50 grant rate of
  * county-level agencies in 2024" in one query on a warehouse run with an agency CSV.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METRICS } from '../../pipeline/metrics.js';
@@ -33,7 +33,7 @@ beforeAll(async () => {
     csv,
     ['agency,parent,region,level', ...AGENCIES.filter(([n]) => n !== '未列机构').map(([n, level, region]) => `${n},,${region},${level}`)].filter((l, i, a) => a.indexOf(l) === i).join('\n') + '\n',
   );
-  run = await runOn(makeInput(files), { agencies: csv });
+  run = await runOn(makeInput(files), { agencies: csv, noOutputs: false });
 }, 120_000);
 
 describe('the metric dictionary', () => {
@@ -91,5 +91,17 @@ describe('benchmarks', () => {
     // quantile_cont: 1 + 0.75 × (3 − 1) and 4 + 0.25 × (8 − 4)
     expect(county.grant_rate_p25).toBeCloseTo(2.5 / 9, 10);
     expect(county.grant_rate_p75).toBeCloseTo(5 / 9, 10);
+  });
+});
+
+describe('a report page', () => {
+  it('says where the report stands among the reports of its year and level', async () => {
+    const [r] = await query<{ report_id: string }>(run.db, "SELECT report_id FROM report_metrics WHERE agency = '乙县教育局' AND year = 2024");
+    const page = readFileSync(join(run.out, 'reports', `${r.report_id}.html`), 'utf8');
+    const row = page.match(/<tr data-metric="grant_rate">(.*?)<\/tr>/)?.[1] ?? '';
+    const cells = [...row.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]);
+    // 3 of 9 among 1, 3, 4 and 8 of 9: above one of the three others; P25/P50/P75 of the four
+    expect(cells).toEqual(['予以公开率', '33.3%', '第 33 百分位（高于 1 份，共 4 份）', '27.8%', '38.9%', '55.6%']);
+    expect(page).toContain('与 2024 年级别为“县级”的报告');
   });
 });
