@@ -4,6 +4,7 @@
  *   <out>/index.html, <out>/reports/<report>.html   the anomaly report (static, opens from disk)
  *   <out>/charts/<chart>.svg|.csv                    the index's charts and their numbers (overview.ts)
  *   <out>/agencies/<agency>.html                     one page per agency with two years or more (agency-pages.ts)
+ *   <out>/regions/<region>-<year>.html               a region's printable summary for every year (region-pages.ts)
  *   <out>/sources/<report>.<format>                  a copy (or hard link) of every document, linked from the pages
  *   <out>/anomalies.csv, anomalies.json, reports.csv
  *   <out>/审计结果.xlsx                              the auditors' workbook (findings, reports, failed documents, rule checks)
@@ -31,6 +32,8 @@ import { writeParquet } from './parquet.js';
 import { agencyList, AGENCIES_DIR, loadAgencyYears, writeAgencyPages } from './agency-pages.js';
 import { CHARTS_DIR, overviewSection } from './overview.js';
 import { loadStanding } from './standing.js';
+import { REGIONS_DIR, writeRegionPages } from './region-pages.js';
+import { html } from './html.js';
 import { PagePool, pageJob } from './page-pool.js';
 import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews } from './reviews.js';
 import { loadRunChecks } from './run-checks.js';
@@ -66,7 +69,7 @@ export interface OutputsContext {
 }
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
-export const STAGED_OUTPUTS = [PAGES_DIR, CHARTS_DIR, AGENCIES_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
+export const STAGED_OUTPUTS = [PAGES_DIR, CHARTS_DIR, AGENCIES_DIR, REGIONS_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
 
 /**
  * Reads the review decisions a run will apply: --reviews FILE (which must exist) or
@@ -140,7 +143,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     await writeAgencyPages(agencies, aside.path(AGENCIES_DIR));
     await loadStanding(conn, data.groups, new Map(agencies.map((a) => [a.agencyNorm, `../${AGENCIES_DIR}/${a.id}.html`])));
     mkdirSync(aside.path(CHARTS_DIR), { recursive: true });
-    const overview = await overviewSection(conn, aside.path(CHARTS_DIR), agencyList(agencies));
+    const regions = await writeRegionPages(conn, aside.path(REGIONS_DIR));
+    const overview = await overviewSection(conn, aside.path(CHARTS_DIR), html`${agencyList(agencies)}${regions}`);
     const index = new IndexPage(indexFile, {
       data, summary: ctx.summary, staleReviews: applied.stale, reviewsFile, problems: problems.docs, knownSources: problems.known, checks, overview,
     });
@@ -191,7 +195,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       await dropPageStage(conn);
       await pages.close();
     });
-    written.push(`${pagesDir}/ (${data.groups.length} report pages)`, `${join(out, AGENCIES_DIR)}/ (${agencies.length} agency pages)`, `${join(out, CHARTS_DIR)}/`);
+    written.push(`${pagesDir}/ (${data.groups.length} report pages)`, `${join(out, AGENCIES_DIR)}/ (${agencies.length} agency pages)`, `${join(out, CHARTS_DIR)}/`, `${join(out, REGIONS_DIR)}/`);
     index.finish();
 
     workbook = await writeWorkbook(

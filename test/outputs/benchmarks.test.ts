@@ -5,8 +5,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS } from '../../pipeline/metrics.js';
+import { browserForTests } from '../browser.js';
 import { makeInput, query, runOn, tempDir, type PipelineRun } from '../helpers.js';
 import { SEED, SEED_AGENCY, variant } from '../rules/cases.js';
 
@@ -103,5 +106,75 @@ describe('a report page', () => {
     // 3 of 9 among 1, 3, 4 and 8 of 9: above one of the three others; P25/P50/P75 of the four
     expect(cells).toEqual(['予以公开率', '33.3%', '第 33 百分位（高于 1 份，共 4 份）', '27.8%', '38.9%', '55.6%']);
     expect(page).toContain('与 2024 年级别为“县级”的报告');
+  });
+});
+
+describe("a region's summary", () => {
+  let browser: Browser | null = null;
+  beforeAll(async () => {
+    browser = await browserForTests("benchmarks.test (a region's summary printed on A4)");
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const regionPage = () => {
+    const index = readFileSync(join(run.out, 'index.html'), 'utf8');
+    const row = index.match(/<tr><td>甲市<\/td><td>(.*?)<\/td><\/tr>/)?.[1] ?? '';
+    const href = row.match(/href="(regions\/[^"]+-2024\.html)"/)?.[1];
+    expect(href).toBeTruthy();
+    return join(run.out, href!);
+  };
+
+  it('gives the headline figures and their change, the agencies with errors, the methods, and an appendix linked to the cells', async () => {
+    const file = regionPage();
+    const page = readFileSync(file, 'utf8');
+    // 甲市 in 2024: 甲县, 乙县 and 甲市教育局; in 2023: 甲县 alone
+    const reports = await query<{ report_id: string; agency: string; requests_received: number; granted: number; open_errors: number }>(
+      run.db,
+      "SELECT report_id, agency, requests_received::DOUBLE AS requests_received, granted::DOUBLE AS granted, open_errors::INTEGER AS open_errors FROM report_metrics WHERE region = '甲市' AND year = 2024 AND is_primary",
+    );
+    expect(reports).toHaveLength(3);
+    const headline = (label: string) => {
+      const m = page.match(new RegExp(`<tr><td>${label}</td><td class="n">([^<]*)</td><td class="n">([^<]*)</td><td class="n">([^<]*)</td>`));
+      return m ? m.slice(1) : null;
+    };
+    expect(headline('报告数（每机构每年一份）')).toEqual(['3', '1', '+2']);
+    const granted = reports.reduce((a, r) => a + r.granted, 0);
+    expect(headline('予以公开（合计）')).toEqual([String(granted), '4', `+${granted - 4}`]);
+    // agencies with errors: every report whose granted was changed
+    const withErrors = reports.filter((r) => r.open_errors > 0).map((r) => r.agency);
+    expect(withErrors.length).toBeGreaterThan(0);
+    const errorsSection = page.slice(page.indexOf('id="errors"'), page.indexOf('id="methods"'));
+    for (const a of withErrors) expect(errorsSection).toContain(`>${a}</a>`);
+    expect(errorsSection).toContain('<code>T3.RESULT_TOTAL</code> （七）总计等于各项办理结果之和');
+    // methods: the rules and the metric dictionary
+    expect(page).toContain('予以公开率');
+    expect(page).toContain('granted ÷ total_processed');
+    // appendix: every number links to its cell on the report page, and that cell exists there
+    const links = [...page.slice(page.indexOf('id="appendix"')).matchAll(/href="\.\.\/reports\/(r[0-9a-f]+)\.html#(g-[^"]+)"/g)];
+    expect(links.length).toBe(3 * 5);
+    for (const [, id, anchor] of links) {
+      expect(readFileSync(join(run.out, 'reports', `${id}.html`), 'utf8'), `${id}#${anchor}`).toContain(`id="${anchor}"`);
+    }
+    for (const r of reports) expect(page).toContain(`data-key="requests_received" data-value="${r.requests_received}"`);
+  });
+
+  it('prints on A4, nothing wider than the page, nothing from the network', async () => {
+    if (!browser) return;
+    const page = await browser.newPage({ viewport: { width: 718, height: 1000 } }); // A4 less the print margins, at 96 dpi
+    const network: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file://')) network.push(r.url());
+    });
+    await page.goto(pathToFileURL(regionPage()).href);
+    await page.emulateMedia({ media: 'print' });
+    const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: true });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const widths = await page.evaluate(() => ({ page: document.documentElement.clientWidth, content: document.documentElement.scrollWidth, title: document.title }));
+    expect(widths.content).toBeLessThanOrEqual(widths.page);
+    expect(widths.title).toBe('甲市 2024 年政府信息公开工作年度报告核查摘要');
+    expect(network).toEqual([]);
+    await page.close();
   });
 });
