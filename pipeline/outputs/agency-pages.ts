@@ -80,7 +80,8 @@ export function carryChain(years: readonly Row[]): Row[] {
 const reportHref = (id: unknown) => (id ? `../reports/${String(id)}.html` : null);
 
 async function agencyPage(a: AgencyYears, dir: string): Promise<string> {
-  const rates = RATES.filter((c) => a.years.some((y) => y[c.key] !== null));
+  // every metric, drawn or not (a metric NULL every year draws no line): the same spec for every agency
+  const rates = RATES;
   const rateFigure = await chartFigure(
     {
       name: `${a.id}-rates`, title: '比率的年度变化', note: '定义见汇总页的“指标定义”',
