@@ -5,7 +5,6 @@
  * have no trend to draw and get no page (their report page says where they stand).
  * Read in one query (one row per agency and year); each page draws two charts.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -16,11 +15,9 @@ import { countColumns, groupedBars, linesByYear } from './overview.js';
 import { renderPage } from './page.js';
 import { queryRows, type Row } from './query.js';
 import { zhCollator } from './audit-data.js';
+import { AGENCIES_DIR, agencyPageId, MULTI_YEAR_AGENCIES } from './agency-ids.js';
 
-export const AGENCIES_DIR = 'agencies';
-
-/** The file name of an agency's page (its normalised name hashed: any name makes a safe file name). */
-export const agencyPageId = (agencyNorm: string): string => `a${createHash('sha256').update(agencyNorm, 'utf8').digest('hex').slice(0, 12)}`;
+export { AGENCIES_DIR };
 
 export interface AgencyYears {
   id: string;
@@ -41,9 +38,7 @@ export async function loadAgencyYears(conn: DuckDBConnection): Promise<AgencyYea
     `SELECT agency_norm, agency, report_id, CAST(year AS INTEGER) AS year, region, level,
             ${[...COUNTS, ...RATES].map((c) => (c.format === 'int' ? `CAST(${c.key} AS DOUBLE) AS ${c.key}` : c.key)).join(', ')}
      FROM report_metrics
-     WHERE is_primary AND year IS NOT NULL AND agency_norm IN (
-       SELECT agency_norm FROM report_metrics WHERE is_primary AND year IS NOT NULL AND agency_norm IS NOT NULL
-       GROUP BY agency_norm HAVING count(DISTINCT year) >= 2)
+     WHERE is_primary AND year IS NOT NULL AND agency_norm IN (${MULTI_YEAR_AGENCIES})
      ORDER BY agency_norm, year`,
   );
   const byAgency = new Map<string, AgencyYears>();

@@ -12,7 +12,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { finite, jsonRows, queryRows, sqlList, str } from './query.js';
 import type { Review } from './reviews.js';
-import type { Standing } from './standing.js';
+import { loadStanding, type Standing } from './standing.js';
 
 export interface CellRef {
   table_id: string;
@@ -298,6 +298,7 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
   groups.sort(
     (a, b) => zhCollator.compare(a.agency ?? '\uffff', b.agency ?? '\uffff') || (a.year ?? 0) - (b.year ?? 0) || defaultCollator.compare(a.id, b.id),
   );
+  await loadStanding(conn, groups);
   const versions = new Map<string, ReportGroup[]>();
   for (const g of groups) {
     if (g.year === null) continue;

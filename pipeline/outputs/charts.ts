@@ -39,8 +39,23 @@ const DATA = 'rows';
  */
 const parsed = new Map<string, vega.Runtime>();
 
-/** Renders a Vega-Lite spec (without data: `values` are put in) to an SVG text. */
-export async function renderSvg(spec: Record<string, unknown>, values: readonly Row[]): Promise<string> {
+/**
+ * The SVG's ids (vega numbers its gradients and clips from a counter of the process) renamed
+ * `<prefix>-<n>` in order: the same chart draws the same bytes in every run, and two charts
+ * inlined in one page never share an id.
+ */
+export function stableIds(svg: string, prefix: string): string {
+  const ids = new Map<string, string>();
+  const named = svg.replace(/ id="([^"]+)"/g, (_, id: string) => {
+    const next = `${prefix}-${ids.size}`;
+    ids.set(id, next);
+    return ` id="${next}"`;
+  });
+  return named.replace(/(url\(#|href="#)([^)"]+)/g, (m, lead: string, id: string) => (ids.has(id) ? `${lead}${ids.get(id)}` : m));
+}
+
+/** Renders a Vega-Lite spec (without data: `values` are put in) to an SVG text, its ids prefixed `idPrefix`. */
+export async function renderSvg(spec: Record<string, unknown>, values: readonly Row[], idPrefix = 'chart'): Promise<string> {
   const text = JSON.stringify(spec);
   let runtime = parsed.get(text);
   if (!runtime) {
@@ -52,7 +67,7 @@ export async function renderSvg(spec: Record<string, unknown>, values: readonly 
   const view = new vega.View(runtime, { renderer: 'none' });
   try {
     view.data(DATA, values.map((r) => ({ ...r })));
-    return await view.toSVG();
+    return stableIds(await view.toSVG(), idPrefix);
   } finally {
     view.finalize();
   }
@@ -86,7 +101,7 @@ export async function chartFigure(chart: Chart, dir: string, hrefDir: string): P
   if (chart.rows.length === 0) {
     return html`<figure class="chart" id="chart-${chart.name}"><figcaption><b>${chart.title}</b></figcaption><p class="muted">没有可画的数据。</p></figure>`;
   }
-  const svg = await renderSvg(chart.spec, chart.rows);
+  const svg = await renderSvg(chart.spec, chart.rows, chart.name);
   writeFileSync(join(dir, `${chart.name}.svg`), svg);
   writeFileSync(join(dir, `${chart.name}.csv`), toCsv({ columns: chart.columns.map((c) => c.key), rows: chart.rows }));
   const cell = (c: ChartColumn, r: Row) => {

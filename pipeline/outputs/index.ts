@@ -31,7 +31,6 @@ import { IndexPage, problemRows } from './index-page.js';
 import { writeParquet } from './parquet.js';
 import { agencyList, AGENCIES_DIR, loadAgencyYears, writeAgencyPages } from './agency-pages.js';
 import { CHARTS_DIR, overviewSection } from './overview.js';
-import { loadStanding } from './standing.js';
 import { REGIONS_DIR, writeRegionPages } from './region-pages.js';
 import { html } from './html.js';
 import { PagePool, pageJob } from './page-pool.js';
@@ -137,11 +136,9 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     await returnFreedMemory(conn);
     const problems = await loadProblems(conn, ctx.summary.failed.map((f) => f.source));
     const checks = await loadRunChecks(conn, ctx.summary.runId, data);
-    // the charts and the agencies' pages: a few aggregate queries, drawn before the report pages
-    // (which show where each report stands and link to its agency's page)
+    // the charts, the agencies' and the regions' pages: a few aggregate queries
     const agencies = await loadAgencyYears(conn);
     await writeAgencyPages(agencies, aside.path(AGENCIES_DIR));
-    await loadStanding(conn, data.groups, new Map(agencies.map((a) => [a.agencyNorm, `../${AGENCIES_DIR}/${a.id}.html`])));
     mkdirSync(aside.path(CHARTS_DIR), { recursive: true });
     const regions = await writeRegionPages(conn, aside.path(REGIONS_DIR));
     const overview = await overviewSection(conn, aside.path(CHARTS_DIR), html`${agencyList(agencies)}${regions}`);

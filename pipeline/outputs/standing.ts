@@ -6,6 +6,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ALL, METRICS, metricByKey, NO_LEVEL } from '../metrics.js';
+import { AGENCIES_DIR, agencyPageId, MULTI_YEAR_AGENCIES } from './agency-ids.js';
 import type { ReportGroup } from './audit-data.js';
 import { formatValue } from './labels.js';
 import { html, type Html } from './html.js';
@@ -29,26 +30,30 @@ export interface Standing {
   rows: StandingRow[];
 }
 
-/** Sets `standing` (primary reports) and `agencyHref` (agencies with a page) on the groups. */
-export async function loadStanding(conn: DuckDBConnection, groups: readonly ReportGroup[], agencyPages: ReadonlyMap<string, string>): Promise<void> {
+/** Sets `standing` (primary reports) and `agencyHref` (every report of an agency with a page) on the groups. */
+export async function loadStanding(conn: DuckDBConnection, groups: readonly ReportGroup[]): Promise<void> {
   const byId = new Map(groups.map((g) => [g.id, g]));
   const ranked = METRICS.map(
     (m) => `CASE WHEN ${m.key} IS NOT NULL THEN percent_rank() OVER (PARTITION BY year, level_label, ${m.key} IS NULL ORDER BY ${m.key}) END AS ${m.key}_rank,
             count(${m.key}) OVER (PARTITION BY year, level_label) AS ${m.key}_n`,
   );
-  const rows = await jsonRows<[string, string | null, number, string, ...unknown[]]>(
+  const rows = await jsonRows<[string, string | null, number | null, string | null, ...unknown[]]>(
     conn,
-    `WITH m AS (
+    `WITH multi AS (${MULTI_YEAR_AGENCIES}),
+     m AS (
        SELECT *, coalesce(level, '${NO_LEVEL}') AS level_label FROM report_metrics WHERE is_primary AND year IS NOT NULL
      ), r AS (SELECT report_id, agency_norm, CAST(year AS INTEGER) AS year, level_label, ${METRICS.map((m) => m.key).join(', ')}, ${ranked.join(', ')} FROM m)
-     SELECT json_array(r.report_id, r.agency_norm, r.year, r.level_label, ${METRICS.map(
+     SELECT json_array(a.report_id, CASE WHEN a.agency_norm IN (SELECT agency_norm FROM multi) THEN a.agency_norm END, r.year, r.level_label, ${METRICS.map(
        (m) => `${finite(`r.${m.key}`)}, ${finite(`r.${m.key}_rank`)}, r.${m.key}_n, ${finite(`b.${m.key}_p25`)}, ${finite(`b.${m.key}_p50`)}, ${finite(`b.${m.key}_p75`)}`,
      ).join(', ')})
-     FROM r LEFT JOIN benchmarks b ON b.year = r.year AND b.region = '${ALL}' AND b.level = r.level_label`,
+     FROM report_metrics a LEFT JOIN r USING (report_id)
+     LEFT JOIN benchmarks b ON b.year = r.year AND b.region = '${ALL}' AND b.level = r.level_label`,
   );
   for (const [id, norm, year, level, ...values] of rows) {
     const g = byId.get(id);
     if (!g) continue;
+    if (norm) g.agencyHref = `../${AGENCIES_DIR}/${agencyPageId(norm)}.html`;
+    if (year === null || level === null) continue;
     g.standing = {
       year, level,
       rows: METRICS.map((m, i) => {
@@ -56,7 +61,6 @@ export async function loadStanding(conn: DuckDBConnection, groups: readonly Repo
         return { key: m.key, value, rank, peers: Number(peers ?? 0), p25, p50, p75 };
       }),
     };
-    if (norm && agencyPages.has(norm)) g.agencyHref = agencyPages.get(norm)!;
   }
 }
 

@@ -86,6 +86,12 @@ describe('charts in Chromium', () => {
     const figs = await figures(page);
     expect(figs.map((f) => f.name)).toEqual(['totals-by-year', 'rates-by-year', 'rate-distribution', 'errors-by-region', 'quality-by-year']);
     for (const f of figs) expect(f.svgWidth, f.name).toBeGreaterThan(150);
+    // the text is drawn in the pages' Chinese fonts, and the ids of the inlined SVGs are unique on the page
+    const fonts = await page.evaluate(() => [...new Set([...document.querySelectorAll('figure.chart svg text')].map((t) => t.getAttribute('font-family')))]);
+    expect(fonts.length).toBeGreaterThan(0);
+    for (const f of fonts) expect(f).toContain('Noto Sans CJK SC');
+    const ids = await page.evaluate(() => [...document.querySelectorAll('[id]')].map((e) => e.id));
+    expect(ids.length).toBe(new Set(ids).size);
     const chartsDir = join(run.out, 'charts');
     const at = (name: string) => figs.find((f) => f.name === name)!;
 
