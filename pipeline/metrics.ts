@@ -2,10 +2,9 @@
  * The metric dictionary: every rate of `report_metrics` defined once — key, Chinese and English
  * name, formula, denominator rule, unit, version. From this list come the rate columns of
  * report_metrics and the percentile columns of `benchmarks` (views.sql's placeholders, filled by
- * `viewsSql`), the warehouse's `metrics` table, the data dictionary's comments, and the methods
+ * `fillViewsSql`), the warehouse's `metrics` view, the data dictionary's comments, and the methods
  * shown on the pages: a definition cannot say one thing in SQL and another on a page.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from './sql-text.js';
 
 export interface Metric {
@@ -91,13 +90,20 @@ export function fillViewsSql(views: string): string {
   const quantiles = METRICS.flatMap((m) =>
     BENCHMARK_QUANTILES.map(([name, q]) => `       quantile_cont(${m.key}, ${q}) AS ${m.key}_${name},`),
   ).join('\n');
-  return views.replace('-- @metric_rates', rates.trimStart()).replace('-- @benchmark_quantiles', quantiles.trimStart());
+  return views
+    .replace('-- @metric_rates', rates.trimStart())
+    .replace('-- @benchmark_quantiles', quantiles.trimStart())
+    .replace('-- @metrics_view', metricsView());
 }
 
-/** Replaces the rows of the `metrics` table with the dictionary's. */
-export async function writeMetricsTable(conn: DuckDBConnection): Promise<void> {
+/**
+ * The `metrics` view: the dictionary's rows as constants (a view rather than a table: it holds no
+ * data blocks, and it is replaced with the other views whenever the dictionary changes).
+ */
+function metricsView(): string {
   const values = METRICS.map(
     (m) => `(${[m.key, m.name_zh, m.name_en, m.formula, m.denominator_rule, m.unit].map(sqlString).join(', ')}, ${m.version})`,
   );
-  await conn.run(`DELETE FROM metrics; INSERT INTO metrics VALUES ${values.join(', ')};`);
+  return `CREATE OR REPLACE VIEW metrics AS
+SELECT * FROM (VALUES ${values.join(',\n  ')}) AS m(key, name_zh, name_en, formula, denominator_rule, unit, version);`;
 }

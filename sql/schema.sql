@@ -201,17 +201,6 @@ CREATE TABLE IF NOT EXISTS resolved_findings (
   resolved_run    VARCHAR NOT NULL
 );
 
--- The metric dictionary (pipeline/metrics.ts): one row per rate of report_metrics, written with the views.
-CREATE TABLE IF NOT EXISTS metrics (
-  key               VARCHAR PRIMARY KEY,
-  name_zh           VARCHAR,
-  name_en           VARCHAR,
-  formula           VARCHAR,
-  denominator_rule  VARCHAR,
-  unit              VARCHAR,
-  version           INTEGER
-);
-
 -- What made the warehouse's views (pipeline/outputs/views.ts): they are replaced only when it changes.
 CREATE TABLE IF NOT EXISTS warehouse_meta (
   schema_version  INTEGER,

@@ -193,6 +193,10 @@ LEFT JOIN t4_blocks ON t4_blocks.report_id = r.report_id
 LEFT JOIN open_findings ON open_findings.report_id = r.report_id
 WHERE r.status <> 'failed';
 
+-- The metric dictionary (pipeline/metrics.ts): one row per rate of report_metrics — key, name_zh,
+-- name_en, formula, denominator_rule, unit, version.
+-- @metrics_view
+
 -- Benchmarks: per year, region and level (from the agency CSV; 未分区 / 未分级 where it gives none,
 -- 全部 for every region or level), the reports (one per agency and year: is_primary), the
 -- P25/P50/P75 of every metric (quantile_cont, over the reports where it is not NULL) and the share

@@ -185,7 +185,7 @@ async function qualityChart(conn: DuckDBConnection): Promise<Chart> {
   };
 }
 
-/** The metric dictionary as the pages show it (the `metrics` table's rows). */
+/** The metric dictionary as the pages show it (the `metrics` view's rows). */
 export function metricsTable(): Html {
   return html`<table class="list metrics"><thead><tr><th>指标</th><th>键</th><th>公式</th><th>分母</th><th>单位</th><th>版本</th></tr></thead><tbody>${[
     ...metricByKey.values(),

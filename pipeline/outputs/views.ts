@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { applyComments, DICTIONARY, SCHEMA_VERSION } from '../dictionary.js';
-import { fillViewsSql, METRICS, writeMetricsTable } from '../metrics.js';
+import { fillViewsSql } from '../metrics.js';
 import { sqlDir } from '../paths.js';
 import { sqlString } from '../sql-text.js';
 
@@ -18,21 +18,19 @@ export async function createViews(conn: DuckDBConnection): Promise<void> {
   const views = fillViewsSql(readFileSync(join(sqlDir(), 'views.sql'), 'utf8'));
   const hash = createHash('sha256')
     .update(views).update('\0').update(readFileSync(join(sqlDir(), 'schema.sql')))
-    .update('\0').update(JSON.stringify(DICTIONARY)).update('\0').update(String(SCHEMA_VERSION)).update('\0').update(JSON.stringify(METRICS))
+    .update('\0').update(JSON.stringify(DICTIONARY)).update('\0').update(String(SCHEMA_VERSION))
     .digest('hex');
   const names = [...views.matchAll(/CREATE OR REPLACE VIEW (\w+)/g)].map((m) => m[1]);
   const [state] = (
     await conn.runAndReadAll(
       `SELECT (SELECT max(views_hash) FROM warehouse_meta) AS hash,
               (SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
-                 AND view_name IN (${names.map(sqlString).join(', ')}))::INTEGER AS present,
-              (SELECT count(*) FROM metrics)::INTEGER AS metrics`,
+                 AND view_name IN (${names.map(sqlString).join(', ')}))::INTEGER AS present`,
     )
   ).getRowObjectsJS();
-  if (state.hash === hash && Number(state.present) === names.length && Number(state.metrics) === METRICS.length) return;
+  if (state.hash === hash && Number(state.present) === names.length) return;
   await conn.run(views);
-  await writeMetricsTable(conn);
-  await applyComments(conn);
+  await applyComments(conn, 'views');
   await conn.run('DELETE FROM warehouse_meta');
   await conn.run('INSERT INTO warehouse_meta VALUES ($1, $2)', [SCHEMA_VERSION, hash]);
 }
