@@ -8,6 +8,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_MAX_LINKS_PER_LISTING, DEFAULT_MAX_REPORTS_PER_SOURCE, readSourcesCsv } from './crawl/index.js';
 import { LockHeldError } from './lock.js';
+import { findRegionPage } from './outputs/region-pages.js';
 import { ReviewsFileError } from './outputs/index.js';
 import { AgencyCsvError } from './rules/index.js';
 import { describeOutputError } from './output-error.js';
@@ -20,6 +21,13 @@ function shardArg(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);
   if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new InvalidArgumentError('expected i/n with 0 <= i < n, e.g. 0/4');
   return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+/** --summary REGION[:YEAR]: the region as the agency CSV writes it (未分区: agencies without one), the year optional. */
+function summaryArg(value: string): { region: string; year?: number } {
+  const m = /^(.+?)(?::(\d{4}))?$/.exec(value.trim());
+  if (!m || m[1].includes(':')) throw new InvalidArgumentError('expected REGION or REGION:YEAR, e.g. 福建省平潭:2022');
+  return { region: m[1], year: m[2] ? Number(m[2]) : undefined };
 }
 
 function positiveIntArg(value: string): number {
@@ -56,6 +64,7 @@ export function buildCommand(): Command {
     .option('--workers <n>', 'extraction worker threads (default: one per core)', positiveIntArg)
     .option('--max-mb <n>', 'refuse documents larger than this', positiveIntArg, 50)
     .option('--db-memory <size>', "DuckDB's memory limit (it spills to disk beyond), e.g. 1GB", dbMemoryArg, DEFAULT_DB_MEMORY)
+    .option('--summary <region[:year]>', "after the run, name the region's printable summary (--out/regions/; year: its latest by default)", summaryArg)
     .option('--force', 're-extract documents even if unchanged')
     .option('--log-json', 'JSON-lines logs (run id, document, stage, duration) on stderr')
     .option('--quiet', 'no progress, no summary')
@@ -119,6 +128,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const { exitCode } = await runPipeline(options);
+    if (o.summary) {
+      const { region, year } = o.summary as { region: string; year?: number };
+      const found = findRegionPage(o.out, region, year);
+      if (found.path) process.stdout.write(`region summary: ${found.path}\n`);
+      else say.error(`no summary of ${region}${year ? ` for ${year}` : ''} in ${o.out}: ${found.years.length ? `it has ${found.years.join(', ')}` : 'no report of the run is in that region (regions come from --agencies; 未分区: agencies without one)'}`, exitCode);
+    }
     return exitCode;
   } catch (e) {
     if (e instanceof LockHeldError) return say.error(e.message, EXIT.locked);

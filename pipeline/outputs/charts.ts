@@ -8,8 +8,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { View } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { html, trusted, type Html } from './html.js';
 import { toCsv } from './exports.js';
 import { formatValue } from './labels.js';
@@ -40,13 +40,20 @@ const DATA = 'rows';
  * spec, 6 ms keeping the view).
  * Draws of one view wait for each other (`busy`), so concurrent callers never mix their rows.
  */
-const views = new Map<string, { view: vega.View; busy: Promise<unknown> }>();
+const views = new Map<string, { view: View; busy: Promise<unknown> }>();
 const MAX_VIEWS = 50;
 
-function viewFor(spec: Record<string, unknown>): { view: vega.View; busy: Promise<unknown> } {
+/** vega and vega-lite, loaded on the first chart (a second or more to load: not on every start of the CLI). */
+let libraries: Promise<[typeof import('vega'), typeof import('vega-lite')]> | null = null;
+const loadLibraries = () => (libraries ??= Promise.all([import('vega'), import('vega-lite')]));
+
+async function viewFor(spec: Record<string, unknown>): Promise<{ view: View; busy: Promise<unknown> }> {
   const text = JSON.stringify(spec);
   let entry = views.get(text);
   if (!entry) {
+    const [vega, { compile }] = await loadLibraries();
+    entry = views.get(text); // made while the libraries loaded
+    if (entry) return entry;
     const full = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...spec, data: { name: DATA }, config: CONFIG } as unknown as TopLevelSpec;
     if (views.size >= MAX_VIEWS) {
       for (const e of views.values()) void e.busy.finally(() => e.view.finalize());
@@ -75,7 +82,7 @@ export function stableIds(svg: string, prefix: string): string {
 
 /** Renders a Vega-Lite spec (without data: `values` are put in) to an SVG text, its ids prefixed `idPrefix`. */
 export async function renderSvg(spec: Record<string, unknown>, values: readonly Row[], idPrefix = 'chart'): Promise<string> {
-  const entry = viewFor(spec);
+  const entry = await viewFor(spec);
   const draw = entry.busy.then(async () => {
     entry.view.data(DATA, values.map((r) => ({ ...r })));
     return stableIds(await entry.view.toSVG(), idPrefix);

@@ -7,7 +7,7 @@
  * report's page (and from there to the document). Read in three queries for every region and year.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ALL, METRICS, metricByKey, NO_LEVEL, NO_REGION } from '../metrics.js';
@@ -21,8 +21,22 @@ import { cellAnchor } from './tables.js';
 
 export const REGIONS_DIR = 'regions';
 
-export const regionPageName = (region: string, year: number): string =>
-  `r${createHash('sha256').update(region, 'utf8').digest('hex').slice(0, 10)}-${year}.html`;
+const regionPagePrefix = (region: string): string => `r${createHash('sha256').update(region, 'utf8').digest('hex').slice(0, 10)}-`;
+export const regionPageName = (region: string, year: number): string => `${regionPagePrefix(region)}${year}.html`;
+
+/**
+ * The published summary of `region` for `year` (default: its latest) in --out, or null when there
+ * is none, with the years it has (`--summary REGION[:YEAR]`).
+ */
+export function findRegionPage(outDir: string, region: string, year?: number): { path: string | null; years: number[] } {
+  const dir = join(outDir, REGIONS_DIR);
+  const prefix = regionPagePrefix(region);
+  const years = existsSync(dir)
+    ? readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.html')).map((f) => Number(f.slice(prefix.length, -'.html'.length))).filter(Number.isInteger).sort()
+    : [];
+  const chosen = year ?? years[years.length - 1];
+  return { path: chosen !== undefined && years.includes(chosen) ? join(dir, regionPageName(region, chosen)) : null, years };
+}
 
 /** Counts of the appendix, with the T3 cell each comes from (its link). */
 const APPENDIX_COUNTS: { key: string; label: string; row: string }[] = [

@@ -3,6 +3,7 @@
  * report_metrics is defined in the dictionary, and a researcher gets "the P50 grant rate of
  * county-level agencies in 2024" in one query on a warehouse run with an agency CSV.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS } from '../../pipeline/metrics.js';
 import { browserForTests } from '../browser.js';
-import { makeInput, query, runOn, tempDir, type PipelineRun } from '../helpers.js';
+import { makeInput, query, ROOT, runOn, tempDir, type PipelineRun } from '../helpers.js';
 import { SEED, SEED_AGENCY, variant } from '../rules/cases.js';
 
 /** Agencies of the fixture: name, level, region, granted (of 9 answered), year. */
@@ -25,6 +26,7 @@ const AGENCIES: [string, string, string, string, string][] = [
 ];
 
 let run: PipelineRun;
+let agenciesCsv: string;
 
 beforeAll(async () => {
   const files: Record<string, string | Uint8Array> = {};
@@ -32,6 +34,7 @@ beforeAll(async () => {
     files[`${year}_${name}.html`] = await variant(`${SEED}.html`, { 'T3|granted|total': granted }, [[SEED_AGENCY, name], ['2020年', `${year}年`]]);
   }
   const csv = join(tempDir('goa-agencies-'), 'agencies.csv');
+  agenciesCsv = csv;
   writeFileSync(
     csv,
     ['agency,parent,region,level', ...AGENCIES.filter(([n]) => n !== '未列机构').map(([n, level, region]) => `${n},,${region},${level}`)].filter((l, i, a) => a.indexOf(l) === i).join('\n') + '\n',
@@ -176,5 +179,28 @@ describe("a region's summary", () => {
     expect(widths.title).toBe('甲市 2024 年政府信息公开工作年度报告核查摘要');
     expect(network).toEqual([]);
     await page.close();
+  });
+});
+
+describe('--summary REGION[:YEAR]', () => {
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, 'dist', 'pipeline', 'cli.js'), '--input', run.input!, '--db', run.db, '--out', run.out, '--agencies', agenciesCsv, ...args], { encoding: 'utf8' });
+
+  it("names the region's summary for the year (its latest without one) after the run", () => {
+    const latest = cli(['--summary', '甲市']);
+    expect(latest.status).toBe(0);
+    expect(latest.stdout).toMatch(/^region summary: .*\/regions\/r[0-9a-f]{10}-2024\.html$/m);
+    const path = latest.stdout.match(/^region summary: (.*)$/m)![1];
+    expect(readFileSync(path, 'utf8')).toContain('<title>甲市 2024 年政府信息公开工作年度报告核查摘要</title>');
+    const earlier = cli(['--summary', '甲市:2023', '--quiet']);
+    expect(earlier.stdout).toMatch(/^region summary: .*-2023\.html$/m);
+  });
+
+  it('says which years a region has, or that it has none, on stderr', () => {
+    const missingYear = cli(['--summary', '甲市:2019']);
+    expect(missingYear.status).toBe(0);
+    expect(missingYear.stderr).toContain('pipeline: no summary of 甲市 for 2019 in');
+    expect(missingYear.stderr).toContain('it has 2023, 2024');
+    expect(cli(['--summary', '丙市']).stderr).toContain('no report of the run is in that region');
   });
 });
