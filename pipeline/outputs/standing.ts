@@ -1,12 +1,13 @@
 /**
  * Where a report stands among its peers: for every metric, its percentile among the reports of
  * the same year and level (one per agency and year: is_primary; level from the agency CSV,
- * 未分级 where none), beside the peers' P25/P50/P75 from `benchmarks`. Read in one query for
- * every report and shown on its page, with a link to the agency's page when it has one.
+ * 未分级 where none), beside the peers' P25/P50/P75 (quantile_cont, as `benchmarks` computes
+ * them). Read in one query for every report and shown on its page, with a link to the agency's
+ * page when it has one.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ALL, METRICS, metricByKey, NO_LEVEL } from '../metrics.js';
-import { AGENCIES_DIR, agencyPageId, MULTI_YEAR_AGENCIES } from './agency-ids.js';
+import { METRICS, metricByKey, NO_LEVEL } from '../metrics.js';
+import { AGENCIES_DIR, agencyPageId } from './agency-ids.js';
 import type { ReportGroup } from './audit-data.js';
 import { formatValue } from './labels.js';
 import { html, type Html } from './html.js';
@@ -30,35 +31,58 @@ export interface Standing {
   rows: StandingRow[];
 }
 
-/** Sets `standing` (primary reports) and `agencyHref` (every report of an agency with a page) on the groups. */
+/** quantile_cont as DuckDB computes it (linear between the two nearest of the sorted values). */
+export function quantileCont(sorted: readonly number[], q: number): number | null {
+  if (!sorted.length) return null;
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/**
+ * Sets `standing` (primary reports) and `agencyHref` (every report of an agency with a page) on
+ * the groups. One scan of report_metrics, the ranks and percentiles computed here: as windows and
+ * a join with benchmarks, the query evaluated report_metrics four times and, under a small DuckDB
+ * memory limit, spilled to disk (full-disk.test).
+ */
 export async function loadStanding(conn: DuckDBConnection, groups: readonly ReportGroup[]): Promise<void> {
   const byId = new Map(groups.map((g) => [g.id, g]));
-  const ranked = METRICS.map(
-    (m) => `CASE WHEN ${m.key} IS NOT NULL THEN percent_rank() OVER (PARTITION BY year, level_label, ${m.key} IS NULL ORDER BY ${m.key}) END AS ${m.key}_rank,
-            count(${m.key}) OVER (PARTITION BY year, level_label) AS ${m.key}_n`,
-  );
-  const rows = await jsonRows<[string, string | null, number | null, string | null, ...unknown[]]>(
+  const rows = await jsonRows<[string, string | null, boolean, number | null, string, ...(number | null)[]]>(
     conn,
-    `WITH multi AS (${MULTI_YEAR_AGENCIES}),
-     m AS (
-       SELECT *, coalesce(level, '${NO_LEVEL}') AS level_label FROM report_metrics WHERE is_primary AND year IS NOT NULL
-     ), r AS (SELECT report_id, agency_norm, CAST(year AS INTEGER) AS year, level_label, ${METRICS.map((m) => m.key).join(', ')}, ${ranked.join(', ')} FROM m)
-     SELECT json_array(a.report_id, CASE WHEN a.agency_norm IN (SELECT agency_norm FROM multi) THEN a.agency_norm END, r.year, r.level_label, ${METRICS.map(
-       (m) => `${finite(`r.${m.key}`)}, ${finite(`r.${m.key}_rank`)}, r.${m.key}_n, ${finite(`b.${m.key}_p25`)}, ${finite(`b.${m.key}_p50`)}, ${finite(`b.${m.key}_p75`)}`,
-     ).join(', ')})
-     FROM report_metrics a LEFT JOIN r USING (report_id)
-     LEFT JOIN benchmarks b ON b.year = r.year AND b.region = '${ALL}' AND b.level = r.level_label`,
+    `SELECT json_array(report_id, agency_norm, is_primary, CAST(year AS INTEGER), coalesce(level, '${NO_LEVEL}'), ${METRICS.map((m) => finite(m.key)).join(', ')})
+     FROM report_metrics`,
   );
-  for (const [id, norm, year, level, ...values] of rows) {
+  // the peers: primary reports of a year and level; the agencies with a page: primary reports of two years or more
+  const peers = new Map<string, number[][]>();
+  const yearsOf = new Map<string, Set<number>>();
+  for (const [, norm, primary, year, level, ...values] of rows) {
+    if (!primary || year === null) continue;
+    const key = `${year}\u0001${level}`;
+    const lists = peers.get(key) ?? METRICS.map(() => []);
+    values.forEach((v, i) => v !== null && lists[i].push(v));
+    peers.set(key, lists);
+    if (norm) yearsOf.set(norm, (yearsOf.get(norm) ?? new Set()).add(year));
+  }
+  for (const lists of peers.values()) for (const l of lists) l.sort((x, y) => x - y);
+  for (const [id, norm, primary, year, level, ...values] of rows) {
     const g = byId.get(id);
     if (!g) continue;
-    if (norm) g.agencyHref = `../${AGENCIES_DIR}/${agencyPageId(norm)}.html`;
-    if (year === null || level === null) continue;
+    if (norm && (yearsOf.get(norm)?.size ?? 0) >= 2) g.agencyHref = `../${AGENCIES_DIR}/${agencyPageId(norm)}.html`;
+    if (!primary || year === null) continue;
+    const lists = peers.get(`${year}\u0001${level}`)!;
     g.standing = {
       year, level,
       rows: METRICS.map((m, i) => {
-        const [value, rank, peers, p25, p50, p75] = values.slice(i * 6, i * 6 + 6) as (number | null)[];
-        return { key: m.key, value, rank, peers: Number(peers ?? 0), p25, p50, p75 };
+        const sorted = lists[i];
+        const value = values[i];
+        // percent_rank: the share of the other peers below this value
+        const below = value === null ? 0 : sorted.findIndex((v) => v >= value);
+        const rank = value === null ? null : sorted.length < 2 ? 0 : (below < 0 ? sorted.length : below) / (sorted.length - 1);
+        return {
+          key: m.key, value, rank, peers: sorted.length,
+          p25: quantileCont(sorted, 0.25), p50: quantileCont(sorted, 0.5), p75: quantileCont(sorted, 0.75),
+        };
       }),
     };
   }
