@@ -9,6 +9,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_MAX_LINKS_PER_LISTING, DEFAULT_MAX_REPORTS_PER_SOURCE, readSourcesCsv } from './crawl/index.js';
 import { LockHeldError, LockHeldTooLongError } from './lock.js';
+import { findRegionPage } from './outputs/region-pages.js';
 import { ReviewsFileError } from './outputs/index.js';
 import { AgencyCsvError } from './rules/index.js';
 import { describeOutputError } from './output-error.js';
@@ -27,6 +28,13 @@ function hoursArg(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of hours above 0');
   return n;
+}
+
+/** --summary REGION[:YEAR]: the region as the agency CSV writes it (未分区: agencies without one), the year optional. */
+function summaryArg(value: string): { region: string; year?: number } {
+  const m = /^(.+?)(?::(\d{4}))?$/.exec(value.trim());
+  if (!m || m[1].includes(':')) throw new InvalidArgumentError('expected REGION or REGION:YEAR, e.g. 福建省平潭:2022');
+  return { region: m[1], year: m[2] ? Number(m[2]) : undefined };
 }
 
 function positiveIntArg(value: string): number {
@@ -64,6 +72,7 @@ export function buildCommand(): Command {
     .option('--worker-memory-mb <n>', "memory one extraction worker may take, heap and the rest: the document in hand over it fails", positiveIntArg, 512)
     .option('--max-mb <n>', 'refuse documents larger than this', positiveIntArg, 50)
     .option('--db-memory <size>', "DuckDB's memory limit (it spills to disk beyond), e.g. 1GB", dbMemoryArg, DEFAULT_DB_MEMORY)
+    .option('--summary <region[:year]>', "after the run, name the region's printable summary (--out/regions/; year: its latest by default)", summaryArg)
     .option('--force', 're-extract documents even if unchanged')
     .option('--stale-lock-hours <h>', 'a lock held this long by a live run is an error (exit 69: hung?), not exit 75', hoursArg, 12)
     .option('--log-json', 'JSON-lines logs (run id, document, stage, duration) on stderr')
@@ -128,6 +137,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const { exitCode } = await runPipeline(options);
+    if (o.summary) {
+      const { region, year } = o.summary as { region: string; year?: number };
+      const found = findRegionPage(o.out, region, year);
+      if (found.path) process.stdout.write(`region summary: ${found.path}\n`);
+      else say.error(`no summary of ${region}${year ? ` for ${year}` : ''} in ${o.out}: ${found.years.length ? `it has ${found.years.join(', ')}` : 'no report of the run is in that region (regions come from --agencies; 未分区: agencies without one)'}`, exitCode);
+    }
     return exitCode;
   } catch (e) {
     if (e instanceof LockHeldError) return say.error(e.message, EXIT.locked);

@@ -9,10 +9,11 @@
  * time views.sql runs (`applyComments`, which writes only the comments that differ, in one transaction).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { ALL, BENCHMARK_QUANTILES, METRICS, NO_LEVEL, NO_REGION } from './metrics.js';
 import { sqlIdent, sqlString } from './sql-text.js';
 
 /** Bumped when a table, view or column is added, removed or changes meaning (the Parquet _README names it). */
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
 
 interface Entry {
   /** What one row is, in Chinese and English. */
@@ -68,6 +69,17 @@ const T3_COLUMNS: Record<string, string> = {
 
 const RATE = (zh: string, en: string) => `${zh}（比率 0–1）— ${en} (ratio 0–1). NULL when the denominator is 0 or missing`;
 const METRIC = (zh: string, en: string) => `${zh}（件，T3 总计列）— ${en} (count, T3 total column). ${BLANK}; NULL: row absent`;
+/** report_metrics' rate columns, from the metric dictionary (pipeline/metrics.ts). */
+const METRIC_RATES = Object.fromEntries(METRICS.map((m) => [m.key, RATE(`${m.name_zh} = ${m.formula}`, `${m.name_en} (see metrics)`)]));
+/** benchmarks' percentile columns. */
+const BENCHMARK_COLUMNS = Object.fromEntries(
+  METRICS.flatMap((m) =>
+    BENCHMARK_QUANTILES.map(([name, q]) => [
+      `${m.key}_${name}`,
+      `${m.name_zh}的第 ${q * 100} 百分位数（quantile_cont，不计 NULL）— ${name.toUpperCase()} of ${m.key} (quantile_cont over the reports where it is not NULL). NULL: no such report`,
+    ]),
+  ),
+);
 const T4_METRIC = (zh: string, en: string) => `${zh}（件）— ${en} (count). ${BLANK}; NULL: T4 absent`;
 
 export const DICTIONARY: Readonly<Record<string, Entry>> = {
@@ -295,15 +307,32 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       litigation_total: T4_METRIC('行政诉讼总计（直接起诉与复议后起诉）', 'Litigation, total (direct and after review)'),
       litigation_corrected: T4_METRIC('行政诉讼结果纠正', 'Litigation corrected'),
       litigation_pending: T4_METRIC('行政诉讼尚未审结', 'Litigation pending'),
-      grant_rate: RATE('予以公开率 = granted ÷ total_processed', 'Grant rate'),
-      substantive_open_rate: RATE('实质公开率 = (granted + partial) ÷ total_processed', 'Substantive open rate'),
-      denial_rate: RATE('不予公开率 = denied ÷ total_processed', 'Denial rate'),
-      completion_rate: RATE('办结率 = total_processed ÷ (requests_received + carried_over)', 'Completion rate'),
-      review_correction_rate: RATE('复议纠错率 = review_corrected ÷ (review_total − review_pending)', 'Review correction rate'),
-      litigation_correction_rate: RATE('诉讼纠错率 = litigation_corrected ÷ (litigation_total − litigation_pending)', 'Litigation correction rate'),
-      challenge_rate: RATE('复议诉讼率 = (review_total + litigation_total) ÷ total_processed', 'Challenges per answered request'),
+      ...METRIC_RATES,
       totals_from_parts: 'T3 某行总计留空（或未印）而各申请人列有数，其合计按各列之和计 — A T3 row\'s 总计 is blank or not printed while its applicant columns print numbers: its count is their sum',
       open_errors: '本报告未被审核排除的 error 级发现数 — The report\'s error findings not dismissed by a review (WHERE open_errors = 0 leaves inconsistent reports out)',
+    },
+  },
+  metrics: {
+    comment: '指标字典：report_metrics 的每个比率一行（pipeline/metrics.ts）— The metric dictionary: one row per rate of report_metrics (pipeline/metrics.ts)',
+    columns: {
+      key: '指标键（report_metrics 的列名）— Metric key (the column of report_metrics)',
+      name_zh: '中文名称 — Name in Chinese',
+      name_en: '英文名称 — Name in English',
+      formula: '计算公式（report_metrics 的列名）— Formula, in report_metrics\' column names',
+      denominator_rule: '分母及其为 0 时的处理 — The denominator, and what the metric is when it is 0',
+      unit: '单位 — Unit',
+      version: '定义版本（定义改变时加一）— Version of the definition (bumped when it changes)',
+    },
+  },
+  benchmarks: {
+    comment: `基准：每个年度、地区、级别一行（每机构每年一份报告）：报告数、各指标的 P25/P50/P75、有未排除错误的报告比例；${NO_REGION}/${NO_LEVEL}：机构表未给出；${ALL}：各地区或各级别合计 — Benchmarks: one row per year, region and level (one report per agency and year): reports, P25/P50/P75 of every metric, share of reports with an open error; ${NO_REGION}/${NO_LEVEL}: not given by the agency CSV; ${ALL}: every region or level`,
+    columns: {
+      year: '统计年度 — Statistics year',
+      region: `地区；${NO_REGION}：机构表未给出；${ALL}：所有地区 — Region; ${NO_REGION}: none given; ${ALL}: every region`,
+      level: `级别；${NO_LEVEL}：机构表未给出；${ALL}：所有级别 — Level; ${NO_LEVEL}: none given; ${ALL}: every level`,
+      reports: '报告数（每机构每年一份：is_primary）— Reports (one per agency and year: is_primary)',
+      ...BENCHMARK_COLUMNS,
+      error_share: '有未被排除的 error 级发现的报告比例（0–1）— Share of the reports with an error finding not dismissed (0–1)',
     },
   },
   findings: {

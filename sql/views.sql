@@ -123,7 +123,7 @@ WHERE c.table_id = 'T2'
 GROUP BY ALL;
 
 -- Rates and totals per report (one row per report group; WHERE is_primary for one per agency-year).
--- A rate is NULL when its denominator is 0 or missing. Counts are the T3 总计 column; where a row's
+-- A rate is NULL when its denominator is 0 or missing; the rates are defined in the `metrics` table. Counts are the T3 总计 column; where a row's
 -- 总计 is blank (or not printed) but its applicant columns print numbers, their sum, and
 -- totals_from_parts says so. open_errors: the report's error findings not dismissed by a review
 -- (WHERE open_errors = 0 leaves the reports whose numbers disagree out of an aggregate).
@@ -182,20 +182,8 @@ SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, r.status,
        g.is_primary, g.versions_in_year, g.n_sources,
        t3_totals.* EXCLUDE (report_id),
        t4_blocks.* EXCLUDE (report_id),
-       -- 予以公开率 = granted / total_processed  (T3 （一）予以公开 ÷ （七）总计)
-       t3_totals.granted / nullif(t3_totals.total_processed, 0) AS grant_rate,
-       -- 实质公开率 = (granted + partial) / total_processed  (（一）+（二）) ÷ （七）总计
-       (t3_totals.granted + t3_totals.partial) / nullif(t3_totals.total_processed, 0) AS substantive_open_rate,
-       -- 不予公开率 = Σ denied_* / total_processed  (（三）不予公开 ÷ （七）总计)
-       t3_totals.denied / nullif(t3_totals.total_processed, 0) AS denial_rate,
-       -- 办结率 = total_processed / (requests_received + carried_over)  (第三项 ÷ (第一项 + 第二项))
-       t3_totals.total_processed / nullif(t3_totals.requests_received + t3_totals.carried_over, 0) AS completion_rate,
-       -- 复议纠错率 = review.corrected / (review.total − review.pending)  (decided reviews only)
-       t4_blocks.review_corrected / nullif(t4_blocks.review_total - t4_blocks.review_pending, 0) AS review_correction_rate,
-       -- 诉讼纠错率 = litigation.corrected / (litigation.total − litigation.pending), litigation = direct + after review
-       t4_blocks.litigation_corrected / nullif(t4_blocks.litigation_total - t4_blocks.litigation_pending, 0) AS litigation_correction_rate,
-       -- 复议诉讼率 = (review.total + litigation.total) / total_processed  (challenges per answered request)
-       (t4_blocks.review_total + t4_blocks.litigation_total) / nullif(t3_totals.total_processed, 0) AS challenge_rate,
+       -- the rates, one per metric of pipeline/metrics.ts (the metric dictionary): numerator / nullif(denominator, 0)
+       -- @metric_rates
        coalesce(open_findings.open_errors, 0) AS open_errors,
        r.region, r.level
 FROM reports r
@@ -204,6 +192,29 @@ LEFT JOIN t3_totals ON t3_totals.report_id = r.report_id
 LEFT JOIN t4_blocks ON t4_blocks.report_id = r.report_id
 LEFT JOIN open_findings ON open_findings.report_id = r.report_id
 WHERE r.status <> 'failed';
+
+-- The metric dictionary (pipeline/metrics.ts): one row per rate of report_metrics — key, name_zh,
+-- name_en, formula, denominator_rule, unit, version.
+-- @metrics_view
+
+-- Benchmarks: per year, region and level (from the agency CSV; 未分区 / 未分级 where it gives none,
+-- 全部 for every region or level), the reports (one per agency and year: is_primary), the
+-- P25/P50/P75 of every metric (quantile_cont, over the reports where it is not NULL) and the share
+-- of reports with an open error finding. "P50 grant rate of county-level agencies in 2024":
+--   SELECT grant_rate_p50 FROM benchmarks WHERE year = 2024 AND region = '全部' AND level = '区县级'
+CREATE OR REPLACE VIEW benchmarks AS
+WITH primary_reports AS (
+  SELECT *, coalesce(region, '未分区') AS region_label, coalesce(level, '未分级') AS level_label
+  FROM report_metrics WHERE is_primary AND year IS NOT NULL
+)
+SELECT CAST(year AS INTEGER) AS year,
+       CASE WHEN grouping(region_label) = 1 THEN '全部' ELSE region_label END AS region,
+       CASE WHEN grouping(level_label) = 1 THEN '全部' ELSE level_label END AS level,
+       CAST(count(*) AS INTEGER) AS reports,
+       -- @benchmark_quantiles
+       avg(CASE WHEN open_errors > 0 THEN 1.0 ELSE 0.0 END) AS error_share
+FROM primary_reports
+GROUP BY GROUPING SETS ((year, region_label, level_label), (year, region_label), (year, level_label), (year));
 
 -- Findings with the report's agency, year and group; `counted` is false for a finding an auditor
 -- dismissed in reviews.csv (dismissed findings are listed apart and left out of totals).

@@ -10,8 +10,9 @@
  * (see `jsonRows`), a report's cells as one text parsed only while its page renders (`cellsOf`).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { jsonRows, queryRows, sqlList, str } from './query.js';
+import { finite, jsonRows, queryRows, sqlList, str } from './query.js';
 import type { Review } from './reviews.js';
+import { loadStanding, type Standing } from './standing.js';
 
 export interface CellRef {
   table_id: string;
@@ -115,6 +116,10 @@ export interface ReportGroup {
   findings: ShownFinding[];
   /** Findings about another report that name this one (cross-year, cross-agency). */
   relatedFindings: ShownFinding[];
+  /** Its metrics against its year and level (`loadStanding`; primary reports only). */
+  standing?: Standing;
+  /** Its agency's page, relative to the report pages, when the agency has one. */
+  agencyHref?: string;
 }
 
 /**
@@ -162,7 +167,6 @@ export const defaultCollator = new Intl.Collator();
 export const REPORT_DOCUMENTS = 'out_report_documents';
 
 /** A DOUBLE as JSON can carry it (json_array writes NaN and Infinity bare). */
-const finite = (col: string) => `CASE WHEN isfinite(${col}) THEN ${col} END`;
 
 export async function prepareAuditData(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${REPORT_DOCUMENTS} AS SELECT * FROM report_documents`);
@@ -296,6 +300,7 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
   groups.sort(
     (a, b) => zhCollator.compare(a.agency ?? '\uffff', b.agency ?? '\uffff') || (a.year ?? 0) - (b.year ?? 0) || defaultCollator.compare(a.id, b.id),
   );
+  await loadStanding(conn, groups);
   const versions = new Map<string, ReportGroup[]>();
   for (const g of groups) {
     if (g.year === null) continue;

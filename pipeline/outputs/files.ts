@@ -99,8 +99,8 @@ export async function fillDir(dir: string, fill: (dir: string) => Promise<void>)
 export const PAGES_DIR = 'reports';
 
 const STAGING_PREFIX = '.staging-';
-/** Inside a staging folder: the published pages, moved aside while the new ones move in. */
-const PUBLISHED_PAGES = 'reports.published';
+/** Inside a staging folder: a published folder (the pages, the charts…), moved aside while the new one moves in. */
+const PUBLISHED_SUFFIX = '.published';
 /** Inside a staging folder: `+<name>` holds the files to add to the folder `name` of --out. */
 const ADDITIONS_PREFIX = '+';
 
@@ -145,7 +145,7 @@ export class OutputStaging {
       const target = join(this.out, name);
       if (!existsSync(staged)) continue;
       if (existsSync(target) && statSync(target).isDirectory()) {
-        renameSync(target, this.path(PUBLISHED_PAGES));
+        renameSync(target, this.path(`${name}${PUBLISHED_SUFFIX}`));
       }
       renameSync(staged, target);
     }
@@ -158,7 +158,7 @@ export class OutputStaging {
 
   /**
    * Removes the staging folders killed runs left in `out` (the caller holds the warehouse's lock),
-   * first putting back the published pages of a run killed between its two renames.
+   * first putting back the published folders (pages, charts, agency pages) of a run killed between two renames.
    */
   static removeLeftovers(out: string): string[] {
     if (!existsSync(out)) return [];
@@ -166,8 +166,11 @@ export class OutputStaging {
     for (const name of readdirSync(out)) {
       if (!name.startsWith(STAGING_PREFIX)) continue;
       const dir = join(out, name);
-      const aside = join(dir, PUBLISHED_PAGES);
-      if (existsSync(aside) && !existsSync(join(out, PAGES_DIR))) renameSync(aside, join(out, PAGES_DIR));
+      for (const entry of readdirSync(dir)) {
+        if (!entry.endsWith(PUBLISHED_SUFFIX)) continue;
+        const target = join(out, entry.slice(0, -PUBLISHED_SUFFIX.length));
+        if (!existsSync(target)) renameSync(join(dir, entry), target);
+      }
       rmSync(dir, { recursive: true, force: true });
       removed.push(name);
     }

@@ -32,6 +32,8 @@ export interface IndexPageInput {
   knownSources: ReadonlySet<string>;
   /** Every rule with what it checked, and the findings new and resolved since the previous run. */
   checks: RunChecks;
+  /** The charts, agency pages and metric definitions (overview.ts). */
+  overview?: Html;
 }
 
 const SEVERITIES = ['error', 'warning', 'info'];
@@ -265,7 +267,7 @@ export class IndexPage {
     this.tail = tail;
     this.sink.write(head);
     this.sink.write(
-      html`<nav class="toc"><a href="#summary">运行概况</a><a href="#checks">检查了什么</a><a href="#changes">与上次相比</a><a href="#findings">全部发现</a><a href="#reports">报告一览</a><a href="#problems">未完整识别的文件</a>${
+      html`<nav class="toc"><a href="#summary">运行概况</a><a href="#checks">检查了什么</a><a href="#changes">与上次相比</a>${this.p.overview ? html`<a href="#overview">总览图表</a>` : ''}<a href="#findings">全部发现</a><a href="#reports">报告一览</a><a href="#problems">未完整识别的文件</a>${
         dismissed.length ? html`<a href="#dismissed">已排除</a>` : ''
       }<a href="#review">如何审核</a></nav>
 <h2 id="summary">运行概况</h2>
@@ -279,6 +281,7 @@ ${runCards(summary, data, counted, dismissed.length, this.p.checks)}
 ${ruleResults(this.p.checks)}
 <h2 id="changes">与上次运行相比</h2>
 ${changesBlock(this.p.checks, data)}
+${this.p.overview ?? ''}
 ${filterBar({ severities: SEVERITIES.filter((s) => data.findings.some((f) => f.finding.severity === s)), rules, agencies, years })}
 <h2 id="findings">全部发现（${counted.length}）${counter('finding')}</h2>
 `.value,

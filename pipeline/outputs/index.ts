@@ -2,6 +2,9 @@
  * Outputs for auditors and researchers, written after the rules on the run's private copy of the
  * warehouse (so the views and review decisions are published with it):
  *   <out>/index.html, <out>/reports/<report>.html   the anomaly report (static, opens from disk)
+ *   <out>/charts/<chart>.svg|.csv                    the index's charts and their numbers (overview.ts)
+ *   <out>/agencies/<agency>.html                     one page per agency with two years or more (agency-pages.ts)
+ *   <out>/regions/<region>-<year>.html               a region's printable summary for every year (region-pages.ts)
  *   <out>/sources/<report>.<format>                  a copy (or hard link) of every document, linked from the pages
  *   <out>/anomalies.csv, anomalies.json, reports.csv
  *   <out>/审计结果.xlsx                              the auditors' workbook (findings, reports, failed documents, rule checks)
@@ -26,6 +29,10 @@ import { archiveSources, SOURCES_DIR } from './source-archive.js';
 import { FileSink, fillDir, OutputStaging, PAGES_DIR } from './files.js';
 import { IndexPage, problemRows } from './index-page.js';
 import { writeParquet } from './parquet.js';
+import { agencyList, AGENCIES_DIR, loadAgencyYears, writeAgencyPages } from './agency-pages.js';
+import { CHARTS_DIR, overviewSection } from './overview.js';
+import { REGIONS_DIR, writeRegionPages } from './region-pages.js';
+import { html } from './html.js';
 import { PagePool, pageJob } from './page-pool.js';
 import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews } from './reviews.js';
 import { loadRunChecks } from './run-checks.js';
@@ -61,7 +68,7 @@ export interface OutputsContext {
 }
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
-export const STAGED_OUTPUTS = [PAGES_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
+export const STAGED_OUTPUTS = [PAGES_DIR, CHARTS_DIR, AGENCIES_DIR, REGIONS_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
 /** The folders of --out a run only adds files to (staged apart, moved in file by file when publishing). */
 export const ADDED_OUTPUTS = [SOURCES_DIR] as const;
 
@@ -131,8 +138,14 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     await returnFreedMemory(conn);
     const problems = await loadProblems(conn, ctx.summary.failed.map((f) => f.source));
     const checks = await loadRunChecks(conn, ctx.summary.runId, data);
+    // the charts, the agencies' and the regions' pages: a few aggregate queries
+    const agencies = await loadAgencyYears(conn);
+    await writeAgencyPages(agencies, aside.path(AGENCIES_DIR));
+    mkdirSync(aside.path(CHARTS_DIR), { recursive: true });
+    const regions = await writeRegionPages(conn, aside.path(REGIONS_DIR));
+    const overview = await overviewSection(conn, aside.path(CHARTS_DIR), html`${agencyList(agencies)}${regions}`);
     const index = new IndexPage(indexFile, {
-      data, summary: ctx.summary, staleReviews: applied.stale, reviewsFile, problems: problems.docs, knownSources: problems.known, checks,
+      data, summary: ctx.summary, staleReviews: applied.stale, reviewsFile, problems: problems.docs, knownSources: problems.known, checks, overview,
     });
     index.start();
 
@@ -181,7 +194,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       await dropPageStage(conn);
       await pages.close();
     });
-    written.push(`${pagesDir}/ (${data.groups.length} report pages)`);
+    written.push(`${pagesDir}/ (${data.groups.length} report pages)`, `${join(out, AGENCIES_DIR)}/ (${agencies.length} agency pages)`, `${join(out, CHARTS_DIR)}/`, `${join(out, REGIONS_DIR)}/`);
     index.finish();
 
     workbook = await writeWorkbook(

@@ -39,3 +39,11 @@ export function cellLabel(table: string | null, row: string | null, col: string 
   if (col) parts.push(colLabel(t, col, v));
   return parts.join(' · ');
 }
+
+/** A figure of a chart's table or a metric: a ratio as a percentage ('pct'), an integer plain, else 3 decimals; '—' when absent. */
+export function formatValue(v: unknown, format?: 'pct' | 'int'): string {
+  if (v === null || v === undefined || v === '') return '—';
+  if (typeof v !== 'number') return String(v);
+  if (format === 'pct') return `${(v * 100).toFixed(1)}%`;
+  return Number.isInteger(v) ? String(v) : v.toFixed(3);
+}

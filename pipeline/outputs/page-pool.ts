@@ -46,7 +46,7 @@ export interface PageDone {
 }
 
 /** A group as another page shows it: what it is, and its cells; not what is shown only on its own page. */
-const shownBeside = (g: ReportGroup): ReportGroup => ({ ...g, docs: [], cells: null, findings: [], relatedFindings: [] });
+const shownBeside = (g: ReportGroup): ReportGroup => ({ ...g, docs: [], cells: null, findings: [], relatedFindings: [], standing: undefined });
 
 /**
  * The job for one page: the groups its findings name (their reports, cells and operands), and its

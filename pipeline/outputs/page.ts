@@ -95,6 +95,12 @@ td:target { box-shadow: 0 0 0 3px #ffb300 inset; }
 ul.sources { margin: 2px 0; padding-left: 18px; }
 .missing { color: var(--error); }
 nav.toc a { margin-right: 14px; }
+.charts { display: flex; flex-wrap: wrap; gap: 18px 28px; align-items: flex-start; }
+figure.chart { margin: 8px 0; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; max-width: 100%; }
+figure.chart figcaption { font-size: 14px; margin-bottom: 4px; }
+figure.chart .svg svg { max-width: 100%; height: auto; display: block; }
+details.chart-data summary { cursor: pointer; font-size: 13px; color: var(--muted); }
+table.standing td:nth-child(3) { white-space: nowrap; }
 @media print {
   @page { size: A4; margin: 12mm 10mm; }
   body { background: #fff; font-size: 11px; line-height: 1.4; }
@@ -113,7 +119,8 @@ nav.toc a { margin-right: 14px; }
   table.grid th, table.grid td { padding: 1px 3px; }
   table.grid td { min-width: 0; }
   thead { display: table-header-group; }
-  tr, .finding, .card, blockquote.sentence, dl.meta { break-inside: avoid; page-break-inside: avoid; }
+  tr, .finding, .card, blockquote.sentence, dl.meta, figure.chart { break-inside: avoid; page-break-inside: avoid; }
+  figure.chart { border: none; padding: 0; }
   .scroll { overflow: visible; }
   .side { flex-wrap: nowrap; gap: 8px; break-inside: avoid; page-break-inside: avoid; }
   .side > div { flex: 1 1 0; }

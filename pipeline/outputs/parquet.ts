@@ -3,8 +3,8 @@
  *   - reports, cells, anomalies, claims (and report_documents, to tell duplicate documents apart),
  *     Hive-partitioned by the report's statistics year (DIR/cells/year=2020/data_0.parquet; an
  *     unknown year is year=__HIVE_DEFAULT_PARTITION__), readable as is by DuckDB, Spark or Trino;
- *   - the views t2, t3, t4, report_metrics, findings, and the tables template_keys, rules, agencies
- *     and rule_results, one file each (DIR/t3.parquet), not partitioned: `year` stays an INTEGER
+ *   - the views t2, t3, t4, report_metrics, findings, benchmarks, metrics, and the tables
+ *     template_keys, rules, agencies and rule_results, one file each (DIR/t3.parquet), not partitioned: `year` stays an INTEGER
  *     column inside the file (a Hive partition column comes back from pandas/pyarrow as a category),
  *     and the views' counts are BIGINT (a count printed with a fraction, which VAL.FRACTION reports,
  *     is NULL there; the warehouse keeps it as DOUBLE); money (t2.amount), rates and findings'
@@ -30,7 +30,7 @@ export const PARQUET_TABLES: Readonly<Record<string, string>> = {
 };
 
 /** Written as one file each (DIR/<name>.parquet), in this order. */
-export const PARQUET_FILES = ['t2', 't3', 't4', 'report_metrics', 'findings', 'template_keys', 'rules', 'agencies', 'rule_results'] as const;
+export const PARQUET_FILES = ['t2', 't3', 't4', 'report_metrics', 'findings', 'benchmarks', 'template_keys', 'rules', 'agencies', 'rule_results', 'metrics'] as const;
 
 /** Views whose DOUBLE columns are counts, except money and rates. */
 const COUNT_VIEWS = new Set(['t2', 't3', 't4', 'report_metrics']);

@@ -48,3 +48,6 @@ export const sqlList = (values: Iterable<string>): string => {
 
 export const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** A DOUBLE column as JSON can hold it (NaN and infinities become NULL), for `jsonRows`. */
+export const finite = (col: string): string => `CASE WHEN isfinite(${col}) THEN ${col} END`;

@@ -13,6 +13,7 @@ import { renderPage } from './page.js';
 import { archivedName } from './source-archive.js';
 import { reasonZh } from './reasons.js';
 import { sourceLink } from './source-links.js';
+import { standingBlock } from './standing.js';
 import { renderTable, TABLE_ORDER, tableLegend, tableTitle } from './tables.js';
 
 export interface ReportPageContext {
@@ -129,12 +130,13 @@ export function renderReportPage(g: ReportGroup, data: AuditData, ctx: ReportPag
   );
   const compare = sideBySide(g, data);
   const body = html`${metaBlock(g, data, ctx)}
-<nav class="toc"><a href="#finding">发现</a>${dismissed.length ? html`<a href="#dismissed">已排除</a>` : ''}${related.length ? html`<a href="#related">关联发现</a>` : ''}${compare.value ? html`<a href="#compare">对照</a>` : ''}<a href="#T3">T3 申请情况</a><a href="#T4">T4 复议诉讼</a><a href="#T2">T2 主动公开</a></nav>
+<nav class="toc"><a href="#finding">发现</a>${dismissed.length ? html`<a href="#dismissed">已排除</a>` : ''}${related.length ? html`<a href="#related">关联发现</a>` : ''}${compare.value ? html`<a href="#compare">对照</a>` : ''}<a href="#standing">同年同级比较</a><a href="#T3">T3 申请情况</a><a href="#T4">T4 复议诉讼</a><a href="#T2">T2 主动公开</a></nav>
 ${visible.length > 1 ? filterBar({ severities, rules }) : ''}
 ${findingsSection('发现', 'finding', active, g, data, '没有发现。')}
 ${related.length ? findingsSection('关联发现（其他报告的发现涉及本报告）', 'related', related, g, data, '') : ''}
 ${dismissed.length ? html`${findingsSection('已排除的发现', 'dismissed', dismissed, g, data, '')}<p class="muted">已排除的发现不计入汇总。</p>` : ''}
 ${compare}
+${standingBlock(g)}
 ${tables}
 ${tableLegend()}`;
   return renderPage({

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { applyComments, DICTIONARY, SCHEMA_VERSION } from '../dictionary.js';
+import { fillViewsSql } from '../metrics.js';
 import { sqlDir } from '../paths.js';
 import { sqlString } from '../sql-text.js';
 
@@ -14,7 +15,7 @@ import { sqlString } from '../sql-text.js';
  * reports: every run opened the warehouse that way, the nightly no-op included.
  */
 export async function createViews(conn: DuckDBConnection): Promise<void> {
-  const views = readFileSync(join(sqlDir(), 'views.sql'), 'utf8');
+  const views = fillViewsSql(readFileSync(join(sqlDir(), 'views.sql'), 'utf8'));
   const hash = createHash('sha256')
     .update(views).update('\0').update(readFileSync(join(sqlDir(), 'schema.sql')))
     .update('\0').update(JSON.stringify(DICTIONARY)).update('\0').update(String(SCHEMA_VERSION))

@@ -101,6 +101,7 @@ describe('option values', () => {
 
   it.each([
     ['--workers', '0'], ['--workers', 'two'], ['--max-mb', '-5'], ['--db-memory', 'lots'], ['--db-memory', '100'], ['--shard', '4/4'],
+    ['--summary', '福建省平潭:22'], ['--summary', 'a:b:2022'],
   ])('%s %s is a usage error (exit 2) with a message, not a stack trace', (option, value) => {
     const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'pipeline', 'cli.js'), option, value, '--db', join(tempDir(), 'w.duckdb')], { encoding: 'utf8' });
     expect(r.status).toBe(2);

@@ -102,7 +102,7 @@ describe('outputs are published with the warehouse', () => {
     expect(readdirSync(join(out, 'reports')).length).toBe(301);
   });
 
-  it('the leftovers of a killed run are cleaned, and pages it had moved aside are put back', () => {
+  it('the leftovers of a killed run are cleaned, and pages and charts it had moved aside are put back', () => {
     const db = join(tempDir(), 'w.duckdb');
     const out = join(tempDir(), 'out');
     expect(pipeline(seedInput(), db, out).status).toBe(0);
@@ -112,6 +112,8 @@ describe('outputs are published with the warehouse', () => {
     writeFileSync(join(out, '.staging-20260101T000000Z-aaaaaa', 'index.html'), 'half');
     mkdirSync(join(out, '.staging-20260101T000001Z-bbbbbb'), { recursive: true });
     renameSync(join(out, 'reports'), join(out, '.staging-20260101T000001Z-bbbbbb', 'reports.published'));
+    // the charts and agency pages are folders published the same way (each moved aside under its own name)
+    renameSync(join(out, 'charts'), join(out, '.staging-20260101T000001Z-bbbbbb', 'charts.published'));
     const r = pipeline(seedInput(), db, out, false);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/removed 2 unfinished output folders? left by killed runs/);
@@ -119,5 +121,6 @@ describe('outputs are published with the warehouse', () => {
     const after = snapshot(out);
     expect(Object.keys(after).sort()).toEqual(Object.keys(published).sort());
     expect(existsSync(join(out, 'reports'))).toBe(true);
+    expect(readdirSync(join(out, 'charts')).filter((f) => f.endsWith('.svg')).length).toBe(5);
   });
 });

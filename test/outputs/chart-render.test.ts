@@ -1,0 +1,56 @@
+/**
+ * Charts drawn with a kept view (charts.ts): a chart's SVG depends on its rows only, never on the
+ * rows drawn before with the same spec, nor on draws running at the same time; and its ids are
+ * the same in every run.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderSvg } from '../../pipeline/outputs/charts.js';
+import { countColumns, groupedBars, linesByYear } from '../../pipeline/outputs/overview.js';
+
+const rates = [
+  { key: 'grant_rate', label: '予以公开率', format: 'pct' as const },
+  { key: 'review_correction_rate', label: '复议纠错率', format: 'pct' as const },
+];
+const spec = linesByYear(rates, '比率', true);
+// B: two years, both rates; A: five years, one rate NULL throughout, other values
+const B = [
+  { year: 2021, grant_rate: 0.25, review_correction_rate: 0.5 },
+  { year: 2022, grant_rate: 0.75, review_correction_rate: 0.125 },
+];
+const A = [2019, 2020, 2021, 2022, 2023].map((year, i) => ({ year, grant_rate: i / 10, review_correction_rate: null }));
+
+describe('a kept chart view', () => {
+  it('draws the same SVG for the same rows whatever it drew before', async () => {
+    const first = await renderSvg(spec, B, 'x');
+    const other = await renderSvg(spec, A, 'x');
+    expect(other).not.toBe(first);
+    expect(other).not.toContain('复议纠错率: ');
+    expect(await renderSvg(spec, B, 'x')).toBe(first);
+    expect(first).toContain('年度: 2022; 比率: 75%; 指标: 予以公开率');
+    expect(first).toContain('年度: 2021; 比率: 50%; 指标: 复议纠错率');
+  });
+
+  it('keeps draws running at the same time apart', async () => {
+    const bars = groupedBars(countColumns('carried_forward', 'carried_over'), 'pair', '件数', 300);
+    const rows = (n: number) => [{ pair: '2021→2022', carried_forward: n, carried_over: n + 1 }];
+    const svgs = await Promise.all([1, 2, 3, 4].map((n) => renderSvg(bars, rows(n * 10), `c${n}`)));
+    svgs.forEach((svg, i) => {
+      const n = (i + 1) * 10;
+      expect(svg).toContain(`年度: 2021→2022; 件数: ${n}; 指标: 结转下年度`);
+      expect(svg).toContain(`年度: 2021→2022; 件数: ${n + 1}; 指标: 上年结转`);
+    });
+  });
+
+  it('names its ids after the chart, the same every time', async () => {
+    const heat = {
+      mark: 'rect',
+      encoding: { x: { field: 'year', type: 'ordinal' }, y: { field: 'region', type: 'nominal' }, color: { field: 'share', type: 'quantitative' } },
+    };
+    const rows = [{ year: 2022, region: '甲市', share: 0.5 }];
+    const one = await renderSvg(heat, rows, 'heat');
+    const two = await renderSvg({ ...heat, width: 200 }, rows, 'heat');
+    expect(one).toContain('id="heat-0"');
+    expect(one).toContain('url(#heat-0)');
+    expect(two.match(/ id="[^"]+"/g)).toEqual(one.match(/ id="[^"]+"/g));
+  });
+});
