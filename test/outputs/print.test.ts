@@ -4,28 +4,26 @@
  * table rows and finding cards whole, repeats table headers, and keeps the two compared tables
  * side by side. Skipped, with a notice, where no Chromium is installed.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserForTests } from '../browser.js';
 import { query, REPORTS, ROOT, runOn, type PipelineRun } from '../helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_BROWSER = existsSync(CHROMIUM);
-if (!HAVE_BROWSER) process.stderr.write(`print.test: SKIPPED, no Chromium at ${CHROMIUM}\n`);
 const ARTIFACTS = join(ROOT, 'test', 'artifacts');
 
 let run: PipelineRun;
-let browser: Browser;
+let browser: Browser | null;
 
 /** Pages of a PDF (its page objects). */
 const pdfPages = (pdf: Buffer): number => (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
 
-describe.skipIf(!HAVE_BROWSER)('printing on A4', () => {
+describe('printing on A4', () => {
   beforeAll(async () => {
     run = await runOn(REPORTS, { noOutputs: false });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    browser = await browserForTests('print.test (printing on A4 in Chromium)');
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 120_000);
 
@@ -34,7 +32,7 @@ describe.skipIf(!HAVE_BROWSER)('printing on A4', () => {
   });
 
   async function printed(file: string) {
-    const page = await browser.newPage();
+    const page = await browser!.newPage();
     await page.goto(pathToFileURL(file).href);
     await page.emulateMedia({ media: 'print' });
     const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: true });
@@ -42,6 +40,7 @@ describe.skipIf(!HAVE_BROWSER)('printing on A4', () => {
   }
 
   it('prints the index without its filters, rows whole and headers repeated', async () => {
+    if (!browser) return;
     const { page, pdf } = await printed(join(run.out, 'index.html'));
     writeFileSync(join(ARTIFACTS, 'index-print.pdf'), pdf);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
@@ -59,6 +58,7 @@ describe.skipIf(!HAVE_BROWSER)('printing on A4', () => {
   });
 
   it('prints a report page with its findings whole and the compared tables side by side', async () => {
+    if (!browser) return;
     // XY.JUMP compares 平潭 2022 with 2021: its page shows both tables
     const [{ group_id }] = await query<{ group_id: string }>(run.db, "SELECT group_id FROM findings WHERE rule_id = 'XY.JUMP' LIMIT 1");
     const { page, pdf } = await printed(join(run.out, 'reports', `${group_id}.html`));
