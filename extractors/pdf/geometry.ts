@@ -83,7 +83,9 @@ export function pageGeometry(OPS: PdfOps, fnArray: ArrayLike<number>, argsArray:
       case OPS.save:
         stack.push({ ctm, fill });
         break;
-      case OPS.restore: {
+      // a form XObject ends as a restore does: its begin saved the state
+      case OPS.restore:
+      case OPS.paintFormXObjectEnd: {
         const s = stack.pop();
         if (s) ({ ctm, fill } = s);
         break;
@@ -95,11 +97,6 @@ export function pageGeometry(OPS: PdfOps, fnArray: ArrayLike<number>, argsArray:
         stack.push({ ctm, fill });
         const m = args?.[0] as Matrix | null;
         if (m) ctm = multiply(ctm, m);
-        break;
-      }
-      case OPS.paintFormXObjectEnd: {
-        const s = stack.pop();
-        if (s) ({ ctm, fill } = s);
         break;
       }
       case OPS.setFillRGBColor:
