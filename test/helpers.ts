@@ -32,6 +32,15 @@ export interface GoldCell {
   kind: string;
 }
 
+/** Agency, statistics year and format version of each sample report, whatever its format. */
+export const SAMPLE_META: Record<string, { agency: string; year: number; template: string }> = {
+  '2019_平潭综合实验区': { agency: '平潭综合实验区', year: 2019, template: '2019' },
+  '2020_北京市朝阳区教育委员会': { agency: '北京市朝阳区教育委员会', year: 2020, template: '2019' },
+  '2021_平潭综合实验区': { agency: '平潭综合实验区', year: 2021, template: '2021' },
+  '2022_平潭综合实验区': { agency: '平潭综合实验区', year: 2022, template: '2021' },
+  '2023_沭阳县发展和改革局': { agency: '沭阳县发展和改革局', year: 2023, template: '2021' },
+};
+
 /** Gold cells of a sample report, by its base name (e.g. 2020_北京市朝阳区教育委员会). */
 export function goldCells(base: string): GoldCell[] {
   const rows = Papa.parse<Record<string, string>>(readFileSync(join(GOLD, `${base}.csv`), 'utf8'), { header: true, skipEmptyLines: true }).data;

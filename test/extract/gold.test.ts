@@ -4,15 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { extractDocument } from '../../extractors/index.js';
-import { goldCells, readSample, sampleNames } from '../helpers.js';
+import { goldCells, SAMPLE_META, readSample, sampleNames } from '../helpers.js';
 
-const EXPECTED_META: Record<string, { agency: string; year: number; template: string }> = {
-  '2019_平潭综合实验区': { agency: '平潭综合实验区', year: 2019, template: '2019' },
-  '2020_北京市朝阳区教育委员会': { agency: '北京市朝阳区教育委员会', year: 2020, template: '2019' },
-  '2021_平潭综合实验区': { agency: '平潭综合实验区', year: 2021, template: '2021' },
-  '2022_平潭综合实验区': { agency: '平潭综合实验区', year: 2022, template: '2021' },
-  '2023_沭阳县发展和改革局': { agency: '沭阳县发展和改革局', year: 2023, template: '2021' },
-};
 
 const key = (c: { table_id: string; row_key: string; col_key: string }) => `${c.table_id}|${c.row_key}|${c.col_key}`;
 
@@ -32,7 +25,7 @@ describe('sample reports equal their gold cells', () => {
       }
       expect(x.status).toBe('ok');
       expect(x.tablesFound).toEqual(['T2', 'T3', 'T4']);
-      expect({ agency: x.meta.agency, year: x.meta.year, template: x.template }).toEqual(EXPECTED_META[base]);
+      expect({ agency: x.meta.agency, year: x.meta.year, template: x.template }).toEqual(SAMPLE_META[base]);
     });
   }
 

@@ -7,16 +7,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractDocument } from '../../extractors/index.js';
-import { goldCells, ROOT } from '../helpers.js';
+import { goldCells, SAMPLE_META, ROOT } from '../helpers.js';
 
 const PDFS = join(ROOT, 'test', 'fixtures', 'pdf');
-const META: Record<string, { agency: string; year: number; template: string }> = {
-  '2019_平潭综合实验区': { agency: '平潭综合实验区', year: 2019, template: '2019' },
-  '2020_北京市朝阳区教育委员会': { agency: '北京市朝阳区教育委员会', year: 2020, template: '2019' },
-  '2021_平潭综合实验区': { agency: '平潭综合实验区', year: 2021, template: '2021' },
-  '2022_平潭综合实验区': { agency: '平潭综合实验区', year: 2022, template: '2021' },
-  '2023_沭阳县发展和改革局': { agency: '沭阳县发展和改革局', year: 2023, template: '2021' },
-};
 /**
  * 2023_沭阳县发展和改革局.pdf: the office suite printed T3 and T4 wider than the page and cut them
  * at its edge; T3's 其他 and 总计 columns and T4's last three numbers are not in the file at all.
@@ -45,7 +38,7 @@ describe('corpus and seed PDFs equal their gold cells', () => {
       }
       expect([...got.keys()]).toEqual([]);
       expect(x.format).toBe('pdf');
-      expect({ agency: x.meta.agency, year: x.meta.year, template: x.template }).toEqual(META[base]);
+      expect({ agency: x.meta.agency, year: x.meta.year, template: x.template }).toEqual(SAMPLE_META[base]);
       if (name === CLIPPED) {
         // What is printed loads (checked above); exactly the cut columns are missing, and the report says so.
         expect(missing.filter((k) => !/^T3\|.*\|(other_org|total)$/.test(k) && !k.startsWith('T4|'))).toEqual([]);
