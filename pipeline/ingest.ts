@@ -275,7 +275,8 @@ interface LedgerRow {
 /** The paths the last run that saw them could not read, and why. */
 async function loadUnread(conn: DuckDBConnection): Promise<Map<string, string>> {
   const r = await conn.runAndReadAll(
-    `SELECT source, error FROM documents WHERE sha256 = '' QUALIFY row_number() OVER (PARTITION BY source ORDER BY last_seen DESC) = 1`,
+    // the latest row of each path, then only those unread (a path read since is no longer unread)
+    `SELECT source, error FROM documents QUALIFY row_number() OVER (PARTITION BY source ORDER BY last_seen DESC) = 1 AND sha256 = ''`,
   );
   return new Map(r.getRowsJS().map(([source, error]) => [source as string, (error as string | null) ?? '']));
 }

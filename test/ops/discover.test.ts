@@ -86,3 +86,26 @@ describe('discovery: every path seen', () => {
     expect(await query(db, 'SELECT source, sha256, status, error FROM documents ORDER BY source')).toEqual(documents);
   });
 });
+
+describe('a path unread again after a run that read it', () => {
+  it('is a new failure (exit 3), not one already known from an older run', () => {
+    const dir = mkdtempSync('/tmp/goa-unread-again-');
+    const inDir = join(dir, 'in');
+    mkdirSync(inDir);
+    const run = () => spawnSync(process.execPath, [CLI, '--input', inDir, '--db', join(dir, 'w.duckdb'), '--out', join(dir, 'out'), '--quiet'], { encoding: 'utf8', timeout: 60_000 });
+    copyFileSync(join(REPORTS, '2020_北京市朝阳区教育委员会.txt'), join(inDir, 'good.txt'));
+    const path = join(inDir, 'x.html');
+    try {
+      execFileSync('mkfifo', [path]);
+      expect(run().status).toBe(3); // a FIFO is not read: a failure
+      rmSync(path);
+      copyFileSync(join(REPORTS, '2023_沭阳县发展和改革局.html'), path);
+      expect(run().status).toBe(0); // the same path read
+      rmSync(path);
+      execFileSync('mkfifo', [path]);
+      expect(run().status).toBe(3); // unread again: new since the run before, which read it
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
