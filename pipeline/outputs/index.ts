@@ -137,7 +137,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);
     const problems = await loadProblems(conn, ctx.summary.failed.map((f) => f.source));
-    const checks = await loadRunChecks(conn, ctx.summary.runId, data);
+    const checks = await loadRunChecks(conn, ctx.summary.runId, data, ctx.summary.changes);
     // the charts, the agencies' and the regions' pages: a few aggregate queries
     const agencies = await loadAgencyYears(conn);
     await writeAgencyPages(agencies, aside.path(AGENCIES_DIR));

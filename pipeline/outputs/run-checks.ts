@@ -4,7 +4,7 @@
  * and resolved since the previous run (pipeline/rules/changes.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { findingChanges } from '../rules/changes.js';
+import { findingChanges, type FindingChanges } from '../rules/changes.js';
 import type { AuditData, ShownFinding } from './audit-data.js';
 import { queryRows } from './query.js';
 
@@ -45,7 +45,8 @@ export interface RunChecks {
 
 const SEVERITY_ORDER = "CASE r.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END";
 
-export async function loadRunChecks(conn: DuckDBConnection, runId: string, data: AuditData): Promise<RunChecks> {
+/** `known`: the run's new and resolved counts when it has them already (the summary's), else computed here. */
+export async function loadRunChecks(conn: DuckDBConnection, runId: string, data: AuditData, known?: FindingChanges): Promise<RunChecks> {
   const rules = (await queryRows(
     conn,
     `SELECT r.rule_id, r.severity, c.title_zh, r.reports_checked, r.reports_passed, r.reports_failed, r.reports_not_assessable, r.findings
@@ -59,11 +60,12 @@ export async function loadRunChecks(conn: DuckDBConnection, runId: string, data:
      WHERE f.resolved_run = $1 ORDER BY ${SEVERITY_ORDER.replace('r.severity', 'f.severity')}, f.rule_id, r.agency_norm, r.year, f.fingerprint`,
     [runId],
   )) as unknown as ResolvedFinding[];
-  const changes = await findingChanges(conn, runId);
+  const changes = known ?? (await findingChanges(conn, runId));
   return {
     rules,
     previousRun: changes.previousRun,
-    newFindings: data.findings.filter((f) => f.finding.first_seen_run === runId || f.members.some((m) => m.first_seen_run === runId)),
+    // a finding's members include itself
+    newFindings: data.findings.filter((f) => f.members.some((m) => m.first_seen_run === runId)),
     resolved: onePerReport(resolved),
     newCount: changes.new,
     resolvedCount: changes.resolved,

@@ -13,6 +13,7 @@ import ExcelJS from 'exceljs';
 import type { AuditData, ShownFinding } from './audit-data.js';
 import { cellLabel, severityZh, statusZh, templateZh } from './labels.js';
 import { queryRows } from './query.js';
+import { reasonZh } from './reasons.js';
 import type { ProblemRow } from './index-page.js';
 import type { RunChecks } from './run-checks.js';
 
@@ -133,7 +134,7 @@ export async function writeWorkbook(conn: DuckDBConnection, path: string, input:
         return [g.agency ?? '（机构不明）', g.year, reg, lvl, templateZh(g.template), statusZh(g.status), n('error'), n('warning'), n('info'), g.nDocs, link(g.id)];
       }),
     );
-    addSheet(wb, WORKBOOK_SHEETS.problems, input.problems.map((p) => [p.source, statusZh(p.status), p.error, link(p.group)]));
+    addSheet(wb, WORKBOOK_SHEETS.problems, input.problems.map((p) => [p.source, statusZh(p.status), reasonZh(p.error), link(p.group)]));
     addSheet(
       wb,
       WORKBOOK_SHEETS.checks,
