@@ -16,7 +16,6 @@ function startsWith(bytes: Uint8Array, sig: number[]): boolean {
   return sig.every((b, i) => bytes[i] === b);
 }
 
-export { MAX_INFLATED_BYTES };
 
 /** Lists a zip's entries and their inflated sizes without inflating anything. */
 function zipEntries(bytes: Uint8Array): { name: string; size: number }[] | null {

@@ -6,7 +6,6 @@
  * bytes the worker parsed: a result whose hash is not the job's fails that document (a
  * result never lands on another document, nor bytes under another document's hash).
  */
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -14,6 +13,7 @@ import type { StageTimings } from '../extractors/index.js';
 import type { Message } from '../extractors/model.js';
 import type { PackedExtraction } from './packed-cells.js';
 import { distDir } from './paths.js';
+import { sha256Of } from './crawl/content-store.js';
 
 export interface ExtractRequest {
   id: number;
@@ -43,7 +43,8 @@ interface Job {
   startedAt?: number;
 }
 
-export const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+/** The one sha256 of the project (the crawler's content store names files by it too). */
+export { sha256Of };
 
 /** A document that could not be read: `failure` is "stage: reason". */
 export function failedOutcome(id: number, failure: string, sha256: string | null = null): ExtractOutcome {
