@@ -12,7 +12,7 @@
  * The scan follows htmlparser2's tokenizer (src/Tokenizer.ts) state by state, so every start tag
  * it rewrites is a start tag htmlparser2 sees, with the same extent, and what it copies is
  * tokenised as it would have been. Anything cut off by the end of the input is copied unchanged
- * (htmlparser2 has its own rules for trailing data). test/html-fast.test.ts holds the reader to
+ * (htmlparser2 has its own rules for trailing data). test/html-reader.test.ts holds the reader to
  * the cheerio reader with and without pruning.
  */
 

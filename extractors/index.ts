@@ -4,8 +4,8 @@
  * (a StageError naming the stage).
  */
 import { extractClaims, type Claim } from './claims.js';
-import { readDocx } from './docx-fast.js';
-import { readHtmlFast } from './html-fast.js';
+import { readDocx } from './docx-reader.js';
+import { readHtmlFast } from './html-reader.js';
 import { readPdf } from './pdf/index.js';
 import { StageError, type DocumentModel, type Grid, type InputFormat, type Message, type Result } from './model.js';
 import { readMeta, type ReportMeta } from './recognise/meta.js';

@@ -32,8 +32,6 @@ interface RawEntry {
   name: string;
   flags: number;
   method: number;
-  /** Inflated size the central directory declares. */
-  size: number;
   /** The entry's compressed bytes (a view of the zip). */
   data: Uint8Array;
 }
@@ -58,7 +56,6 @@ function* centralEntries(bytes: Uint8Array, wanted: (name: string) => boolean): 
     const flags = view.getUint16(at + 8, true);
     const method = view.getUint16(at + 10, true);
     const compressed = view.getUint32(at + 20, true);
-    const size = view.getUint32(at + 24, true);
     const nameLength = view.getUint16(at + 28, true);
     const extraLength = view.getUint16(at + 30, true);
     const commentLength = view.getUint16(at + 32, true);
@@ -72,7 +69,7 @@ function* centralEntries(bytes: Uint8Array, wanted: (name: string) => boolean): 
     const data = bytes.subarray(start, start + compressed);
     if (data.length !== compressed) throw new Error('entry runs past the end');
     if (method !== 0 && method !== 8) throw new Error(`compression method ${method}`);
-    yield { name, flags, method, size, data };
+    yield { name, flags, method, data };
   }
 }
 
@@ -85,20 +82,6 @@ function inflateAtMost(e: RawEntry, room: number): Uint8Array | null {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
     throw err;
   }
-}
-
-/**
- * The wanted entries exactly as declared: an entry that inflates to another size than its
- * declared one throws (the caller then reads it with `inflateEntries`, which does not trust sizes).
- */
-export function unzipEntries(bytes: Uint8Array, wanted: ReadonlySet<string>): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  for (const e of centralEntries(bytes, (name) => wanted.has(name))) {
-    const data = inflateAtMost(e, e.size);
-    if (!data || data.length !== e.size) throw new Error('inflated size differs from the declared one');
-    out[e.name] = data;
-  }
-  return out;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * DOCX reader through mammoth (the reference reader): docx → mammoth's HTML → the HTML
- * table walker. Two mammoth traps are handled here:
+ * The reference DOCX reader, through mammoth: docx → mammoth's HTML → the HTML table walker
+ * (html-reference-cheerio.ts). Not the production path (docx-reader.ts, which the equivalence
+ * tests hold to this one), but its fallback for what it refuses, imported only then.
+ * Two mammoth traps are handled here:
  * - rows using w:gridBefore come out shifted left without warning, so such rows get
  *   placeholder cells in document.xml before mammoth sees it;
  * - "cell merging may be incorrect" marks the table's layout as suspect.
@@ -11,7 +13,7 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import mammoth from 'mammoth';
 import { padGridBefore } from './grid-before.js';
 import { inflateEntries, ZipBombError } from './zip.js';
-import { modelFromDom } from './html.js';
+import { modelFromDom } from './html-reference-cheerio.js';
 import { result, StageError, type DocumentModel, type Message, type Result } from './model.js';
 
 const GRID_BEFORE = /<w:gridBefore\b/;

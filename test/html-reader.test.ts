@@ -11,8 +11,8 @@ import { Parser } from 'htmlparser2';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { decodeText } from '../extractors/decode.js';
-import { readHtml, readHtmlText } from '../extractors/html.js';
-import { readHtmlFast, readHtmlTextFast } from '../extractors/html-fast.js';
+import { readHtml, readHtmlText } from '../extractors/html-reference-cheerio.js';
+import { readHtmlFast, readHtmlTextFast } from '../extractors/html-reader.js';
 import { pruneMarkup } from '../extractors/html-prune.js';
 import { READERS } from '../extractors/index.js';
 

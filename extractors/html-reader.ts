@@ -1,5 +1,5 @@
 /**
- * Fast HTML reader: builds the same DocumentModel as the cheerio reader (html.ts) in one
+ * The production HTML reader: builds the same DocumentModel as the cheerio reader (html-reference-cheerio.ts, the reference) in one
  * pass over htmlparser2's callbacks, without a DOM. htmlparser2's Parser already applies its
  * implied-end-tag rules in the callbacks it makes (the DOM handler cheerio uses only pushes on
  * open and pops on close), so a stack of open elements sees the tree the DOM would hold; each
@@ -138,7 +138,7 @@ function childFrame(p: Frame, tag: string, attribs: Record<string, string>): Fra
   }
 }
 
-/** Reads markup in one streaming pass; the same model as readHtmlText (html.ts). */
+/** Reads markup in one streaming pass; the same model as readHtmlText (html-reference-cheerio.ts). */
 export function readHtmlTextFast(html: string, format: InputFormat = 'html'): DocumentModel {
   // Attributes, comments and style sheets are most of a page and none of the model: pruned first.
   return readPrunedMarkup(pruneMarkup(html), format);
@@ -151,7 +151,7 @@ function readPrunedMarkup(html: string, format: InputFormat): DocumentModel {
   const root = frame('text', { walk: whole, sink: whole.pending });
   const stack: Frame[] = [];
   let top = root;
-  // The first <title> within 3 levels, the first <body> within 2 (html.ts: findElement).
+  // The first <title> within 3 levels, the first <body> within 2 (html-reference-cheerio.ts: findElement).
   let titleParts: string[] | null = null;
   let titleLevel = -1;
   let inTitle = false;

@@ -1,6 +1,9 @@
 /**
- * HTML reader: markup → DocumentModel (paragraphs and tables in reading order).
- * Also reads the HTML mammoth writes for a DOCX, so both formats share one table walker.
+ * The reference HTML reader, on cheerio: markup → DocumentModel (paragraphs and tables in
+ * reading order). Not the production path (html-reader.ts, which the equivalence tests hold to
+ * this one); it also reads the HTML mammoth writes for a DOCX (docx-reference-mammoth.ts, the
+ * DOCX fallback), so both share one table walker. Loaded only by those, never by a worker
+ * reading HTML.
  */
 
 import * as cheerio from 'cheerio';
