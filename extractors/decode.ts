@@ -7,8 +7,6 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { type Message } from './model.js';
 
-const UTF8_BOM = [0xef, 0xbb, 0xbf];
-
 export interface Decoded {
   readonly text: string;
   readonly charset: string;
@@ -50,11 +48,18 @@ export interface Charset {
   readonly bomLength: number;
 }
 
+/** The byte-order mark the bytes start with, if any: the charset it declares and its length. */
+export function byteOrderMark(bytes: Uint8Array): { charset: 'utf-8' | 'utf-16le' | 'utf-16be'; length: number } | null {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { charset: 'utf-8', length: 3 };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { charset: 'utf-16le', length: 2 };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { charset: 'utf-16be', length: 2 };
+  return null;
+}
+
 /** Decides the charset of a page or text file; `contentType` is the HTTP header it was served with, if any. */
 export function detectCharset(bytes: Uint8Array, messages: Message[], contentType?: string | null): Charset {
-  if (UTF8_BOM.every((b, i) => bytes[i] === b)) return { charset: 'utf-8', how: 'bom', bomLength: 3 };
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { charset: 'utf-16le', how: 'bom', bomLength: 2 };
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { charset: 'utf-16be', how: 'bom', bomLength: 2 };
+  const bom = byteOrderMark(bytes);
+  if (bom) return { charset: bom.charset, how: 'bom', bomLength: bom.length };
 
   const declared = [charsetFromContentType(contentType), declaredCharset(bytes)].find((c): c is string => c !== null && !UNTRUSTED.has(c)) ?? null;
   const charset = declared ? normaliseCharset(declared) : null;

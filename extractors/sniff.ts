@@ -4,6 +4,7 @@
  * Everything else is refused with the reason (legacy .doc, images, other zips, binary junk).
  */
 import { unzipSync } from 'fflate';
+import { byteOrderMark } from './decode.js';
 import type { InputFormat } from './model.js';
 import { MAX_INFLATED_BYTES } from './zip.js';
 
@@ -15,7 +16,6 @@ const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 function startsWith(bytes: Uint8Array, sig: number[]): boolean {
   return sig.every((b, i) => bytes[i] === b);
 }
-
 
 /** Lists a zip's entries and their inflated sizes without inflating anything. */
 function zipEntries(bytes: Uint8Array): { name: string; size: number }[] | null {
@@ -72,9 +72,12 @@ export function sniff(bytes: Uint8Array): Sniffed {
   }
   if (startsWith(bytes, [0x7b, 0x5c, 0x72, 0x74, 0x66])) return { format: null, reason: 'an RTF file (save it as .docx)' };
   // UTF-16 (its byte-order mark says which end first) is all zero bytes to the binary test.
-  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : null;
+  const bom = byteOrderMark(bytes);
+  const utf16 = bom && bom.charset !== 'utf-8' ? bom : null;
   if (!utf16 && looksBinary(bytes)) return { format: null, reason: 'binary data that is neither DOCX, HTML nor text' };
-  const head = utf16 ? new TextDecoder(utf16).decode(bytes.subarray(2, 65538)) : Buffer.from(bytes.subarray(0, 65536)).toString('latin1');
+  const head = utf16
+    ? new TextDecoder(utf16.charset).decode(bytes.subarray(utf16.length, utf16.length + 65536))
+    : Buffer.from(bytes.subarray(0, 65536)).toString('latin1');
   if (/<(!doctype\s+html|html|head|body|table|meta|div|p)[\s>]/i.test(head)) return { format: 'html' };
   if (/^\t/m.test(head) || bytes.length > 0) return { format: 'txt' };
   return { format: null, reason: 'unrecognised content' };

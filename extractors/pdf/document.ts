@@ -4,8 +4,9 @@
  * and every block in reading order.
  */
 import type { Block, Grid, GridCell, SpanCopy } from '../model.js';
+import { nearestIndex } from './axis.js';
 import type { PageLayout, PageTable } from './page.js';
-import type { Line } from './text.js';
+import { isValueText, type Line } from './text.js';
 
 /** Page furniture: "- 3 -", "第 3 页", "3/13", "3". */
 const PAGE_NUMBER = /^[-—–－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／]\s*\d{1,4})?(\s*(共\s*\d+\s*页)?)[-—–－\s]*$/;
@@ -28,9 +29,6 @@ function sameColumns(a: PageTable, b: PageTable): boolean {
   return few.every((x) => many.some((y) => Math.abs(x - y) <= 3));
 }
 
-/** A value cell: a number or a blank mark (never a label's continuation). */
-const VALUE = /^[\s\d０-９.,，%％+\-−－—–/\\无]*$/;
-const isValue = (t: string) => t !== '' && VALUE.test(t);
 /** How a row label of the template starts: 一、 （三） 1. 2． */
 const ENUMERATED = /^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、])/;
 
@@ -53,13 +51,7 @@ function joinRun(run: TableRun, index: number): Grid {
   const xs: number[] = [];
   for (const part of run.parts) for (const x of part.lattice.xs) if (!xs.some((y) => Math.abs(x - y) <= 3)) xs.push(x);
   xs.sort((p, q) => p - q);
-  const colOf = (x: number) => {
-    let best = 0;
-    xs.forEach((y, i) => {
-      if (Math.abs(y - x) < Math.abs(xs[best] - x)) best = i;
-    });
-    return best;
-  };
+  const colOf = (x: number) => nearestIndex(xs, x);
   const cells: JoinedCell[] = [];
   let rowBase = 0;
   for (let p = 0; p < run.parts.length; p++) {
@@ -81,9 +73,9 @@ function joinRun(run: TableRun, index: number): Grid {
       const firstText = top.filter((c) => c.text !== '').sort((a, b) => a.c0 - b.c0)[0]?.text ?? '';
       const rowContinues =
         firstText !== '' &&
-        !top.some((c) => isValue(c.text)) &&
+        !top.some((c) => isValueText(c.text)) &&
         !ENUMERATED.test(firstText.replace(/\s+/g, '')) &&
-        aboveRow.some((a) => isValue(a.text)) &&
+        aboveRow.some((a) => isValueText(a.text)) &&
         top.every((c) => aboveRow.some((a) => a.c0 === c.c0 && a.c1 === c.c1));
       if (rowContinues) {
         for (const cell of top) {
@@ -96,10 +88,10 @@ function joinRun(run: TableRun, index: number): Grid {
       // Cells of the previous part touching the break, by column.
       for (const cell of fresh.filter((c) => c.r0 === rowBase && c.text !== '\u0000')) {
         const above = cells.find((a) => a.r1 === lastRow && a.c0 === cell.c0 && a.c1 === cell.c1);
-        if (!above || isValue(above.text) || isValue(cell.text)) continue;
+        if (!above || isValueText(above.text) || isValueText(cell.text)) continue;
         const spansAbove = above.r1 > above.r0;
         const spansBelow = cell.r1 > cell.r0;
-        const labelRight = (c: JoinedCell, pool: JoinedCell[]) => pool.some((o) => o !== c && o.c0 === c.c1 + 1 && o.r0 <= c.r1 && o.r1 >= c.r0 && o.text !== '' && !VALUE.test(o.text));
+        const labelRight = (c: JoinedCell, pool: JoinedCell[]) => pool.some((o) => o !== c && o.c0 === c.c1 + 1 && o.r0 <= c.r1 && o.r1 >= c.r0 && o.text !== '' && !isValueText(o.text));
         const continues = (spansAbove || spansBelow) && labelRight(above, cells) && labelRight(cell, fresh);
         if (!continues) continue;
         above.text = [above.text, cell.text].filter((t) => t !== '').join('\n');

@@ -4,6 +4,7 @@
  * and each elementary cell joined to its neighbour wherever no ruling separates them — which
  * gives the printed cells with their row and column spans.
  */
+import { clusterMeans } from './axis.js';
 import type { Segment } from './geometry.js';
 
 /** Two coordinates closer than this (points) are one grid line. */
@@ -35,8 +36,6 @@ export interface LatticeTable {
   readonly cells: LatticeCell[];
   /** owner[r][c]: index in `cells` of the cell elementary cell (r, c) belongs to. */
   readonly owner: number[][];
-  /** Which rulings were there: the table's top edge drawn (false: a continuation with no top border). */
-  readonly topRuled: boolean;
 }
 
 /** Merges collinear segments that overlap or touch. */
@@ -76,14 +75,7 @@ function touches(h: Segment, v: Segment): boolean {
 
 /** Coordinates snapped into distinct grid lines (ascending). */
 function gridLines(values: number[]): number[] {
-  const sorted = [...values].sort((p, q) => p - q);
-  const lines: number[][] = [];
-  for (const v of sorted) {
-    const last = lines[lines.length - 1];
-    if (last && v - last[last.length - 1] <= SNAP) last.push(v);
-    else lines.push([v]);
-  }
-  return lines.map((l) => l.reduce((s, v) => s + v, 0) / l.length);
+  return clusterMeans(values, (gap) => gap <= SNAP);
 }
 
 /** Share of [a, b] covered by segments of `lines` lying at `at`. */
@@ -179,6 +171,5 @@ function buildTable(hs: Segment[], vs: Segment[]): LatticeTable | null {
     };
   });
   const owner = Array.from({ length: nRows }, (_, r) => Array.from({ length: nCols }, (_, c) => cellOf.get(find(id(r, c)))!));
-  const topRuled = covered(hs, ys[0], xs[0], xs[nCols]) >= COVER;
-  return { box, xs, ys, cells, owner, topRuled };
+  return { box, xs, ys, cells, owner };
 }

@@ -75,6 +75,8 @@ function isUnderline(s: Segment, items: readonly TextItem[]): boolean {
 export function layoutPage(page: number, height: number, items: readonly TextItem[], segments: readonly Segment[]): PageLayout {
   const lattices: LatticeTable[] = findTables(segments.filter((s) => !isUnderline(s, items)));
   const perTable: TextItem[][][] = lattices.map((t) => t.cells.map(() => []));
+  // Row edges bottom to top, for the slot search (a lattice lists them top to bottom).
+  const ysUpOf = lattices.map((t) => [...t.ys].reverse());
   const outside: TextItem[] = [];
   for (const item of items) {
     const cy = item.y + item.size * 0.35;
@@ -85,7 +87,7 @@ export function layoutPage(page: number, height: number, items: readonly TextIte
       continue;
     }
     const lat = lattices[t];
-    const ysUp = [...lat.ys].reverse();
+    const ysUp = ysUpOf[t];
     for (const piece of piecesOf(item, lat.xs)) {
       const px = (piece.x + piece.right) / 2;
       const c = Math.max(0, Math.min(lat.xs.length - 2, slot(lat.xs, px) < 0 ? (px < lat.xs[0] ? 0 : lat.xs.length - 2) : slot(lat.xs, px)));

@@ -6,11 +6,10 @@
  * row's label wrapped (the numbers of a cell centred between two label lines sit on neither).
  * The result is laid out as a ruled table would be, so the rest of the reader treats both alike.
  */
+import { clusterMeans, nearestIndex } from './axis.js';
 import type { LatticeCell, LatticeTable } from './lattice.js';
 import type { PageLayout, PageTable } from './page.js';
-import { joinPieces, type Line, type TextItem } from './text.js';
-
-const NUMERIC = /^[+\-−－]?[\d０-９][\d０-９,，.．]*%?$|^[/／—–\-－]$|^无$/;
+import { isValueText, joinPieces, type Line, type TextItem } from './text.js';
 
 interface Chunk {
   text: string;
@@ -34,7 +33,7 @@ function chunks(line: Line): Chunk[] {
       const last = out[out.length - 1];
       const prev = last?.items[last.items.length - 1];
       // Words run on in one chunk; a number set right after words (a label filling its cell) starts its own.
-      const sameKind = prev && NUMERIC.test(prev.str.trim()) === NUMERIC.test(piece);
+      const sameKind = prev && isValueText(prev.str) === isValueText(piece);
       const gap = prev ? sub.x - prev.right : Infinity;
       if (prev && (sameKind ? gap <= Math.min(prev.size, sub.size) * 0.9 : gap <= 0.5)) last.items.push(sub);
       else out.push({ items: [sub] });
@@ -42,7 +41,7 @@ function chunks(line: Line): Chunk[] {
   }
   return out.map((c) => {
     const text = joinPieces(c.items).trim();
-    return { text, x: c.items[0].x, right: c.items[c.items.length - 1].right, numeric: NUMERIC.test(text.replace(/\s/g, '')) };
+    return { text, x: c.items[0].x, right: c.items[c.items.length - 1].right, numeric: isValueText(text) };
   });
 }
 
@@ -60,14 +59,10 @@ function isValueRow(c: Chunk[]): boolean {
 
 /** Column centres: the numbers' centres gathered over the rows, near ones together. */
 function columns(rows: Row[]): number[] {
-  const centres = rows.flatMap((r) => r.values.map((v) => (v.x + v.right) / 2)).sort((a, b) => a - b);
-  const groups: number[][] = [];
-  for (const c of centres) {
-    const g = groups[groups.length - 1];
-    if (g && c - g[g.length - 1] < 12) g.push(c);
-    else groups.push([c]);
-  }
-  return groups.map((g) => g.reduce((s, v) => s + v, 0) / g.length);
+  return clusterMeans(
+    rows.flatMap((r) => r.values.map((v) => (v.x + v.right) / 2)),
+    (gap) => gap < 12,
+  );
 }
 
 export function streamTables(page: PageLayout): PageLayout {
@@ -138,11 +133,7 @@ function buildStreamTable(pageNo: number, member: Row[]): PageTable {
     const cells = [label, ...cols.map(() => '')];
     const others = r.values.length > 0 ? r.values : r.chunks.filter((c) => c.x > firstCol - 2);
     for (const v of others) {
-      const centre = (v.x + v.right) / 2;
-      let best = 0;
-      cols.forEach((c, k) => {
-        if (Math.abs(c - centre) < Math.abs(cols[best] - centre)) best = k;
-      });
+      const best = nearestIndex(cols, (v.x + v.right) / 2);
       cells[best + 1] = cells[best + 1] ? `${cells[best + 1]}\n${v.text}` : v.text;
     }
     return cells;
@@ -162,6 +153,6 @@ function buildStreamTable(pageNo: number, member: Row[]): PageTable {
       return cells.length - 1;
     }),
   );
-  const lattice: LatticeTable = { box: { x0: left, x1: right, y0: ys[ys.length - 1], y1: ys[0] }, xs, ys, cells, owner: ownerGrid, topRuled: false };
+  const lattice: LatticeTable = { box: { x0: left, x1: right, y0: ys[ys.length - 1], y1: ys[0] }, xs, ys, cells, owner: ownerGrid };
   return { page: pageNo, lattice, texts, top: ys[0], bottom: ys[ys.length - 1] };
 }

@@ -49,6 +49,14 @@ export function textItems(items: readonly unknown[], toPage: Matrix): TextItem[]
   return out;
 }
 
+/** A number or a blank mark (—, /, 无): what a value cell holds, never a label's text. */
+const VALUE = /^[+\-−－]?[\d０-９][\d０-９,，.．]*[%％]?$|^[/／\\—–\-－]+$|^无$/;
+
+/** Whether `text`, its white space aside, is a number or a blank mark (a table's value, not a label). */
+export function isValueText(text: string): boolean {
+  return VALUE.test(text.replace(/\s/g, ''));
+}
+
 export interface Line {
   readonly items: TextItem[];
   readonly y: number;
