@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
-import { decodeText } from '../extractors/decode.js';
+import { decodeText } from '../extractors/index.js';
 
 export interface CsvRow {
   /** Field values by lower-cased, trimmed column name. */

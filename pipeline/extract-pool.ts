@@ -9,8 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { StageTimings } from '../extractors/index.js';
-import type { Message } from '../extractors/model.js';
+import type { Message, StageTimings } from '../extractors/index.js';
 import type { PackedExtraction } from './packed-cells.js';
 import { distDir } from './paths.js';
 import { sha256Of } from './crawl/content-store.js';

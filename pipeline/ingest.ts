@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
-import { EXTRACTOR_VERSION } from '../extractors/version.js';
+import { EXTRACTOR_VERSION } from '../extractors/index.js';
 import { filedYearOf, type InputFile } from './discover.js';
 import { sha256Of, type ExtractPool } from './extract-pool.js';
 import type { Logger } from './log.js';

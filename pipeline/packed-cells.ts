@@ -4,8 +4,7 @@
  * between threads costs 0.23 ms a report and leaves them to the loading thread's collector; these
  * columns cost 0.04 ms, and the Appender reads them without making a string per cell.
  */
-import type { Extraction } from '../extractors/index.js';
-import type { ExtractedCell } from '../extractors/recognise/tables.js';
+import type { ExtractedCell, Extraction } from '../extractors/index.js';
 
 /** Columns of ExtractedCell that hold strings: their offsets in a cell's stretch of `refs`. */
 const REF = { table_id: 0, row_key: 1, col_key: 2, raw: 3, kind: 4, unit: 5 } as const;

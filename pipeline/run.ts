@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { EXTRACTOR_VERSION } from '../extractors/version.js';
+import { EXTRACTOR_VERSION } from '../extractors/index.js';
 import type { CrawlSource } from './crawl/index.js';
 import { crawlStage } from './crawl-run.js';
 import { discover } from './discover.js';

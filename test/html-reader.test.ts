@@ -14,7 +14,7 @@ import { decodeText } from '../extractors/decode.js';
 import { readHtml, readHtmlText } from '../extractors/html-reference-cheerio.js';
 import { readHtmlFast, readHtmlTextFast } from '../extractors/html-reader.js';
 import { pruneMarkup } from '../extractors/html-prune.js';
-import { READERS } from '../extractors/index.js';
+import { READERS } from '../extractors/extract-document.js';
 
 const REPORTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'reports');
 const samples = readdirSync(REPORTS).filter((f) => f.endsWith('.html')).sort();

@@ -9,8 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { strFromU8, unzipSync } from 'fflate';
 import { Parser } from 'htmlparser2';
 import { SaxesParser } from 'saxes';
-import { decodeText } from '../../extractors/decode.js';
-import { openPdf } from '../../extractors/pdf/pdfjs.js';
+import { decodeText, openPdf } from '../../extractors/index.js';
 
 /** pdfjs's own work on a PDF: the document opened, every page's text and operators, nothing made of them. */
 async function floorPdf(bytes: Uint8Array): Promise<number> {

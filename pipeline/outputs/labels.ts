@@ -1,5 +1,5 @@
 /** Chinese wording of the pages: severities, statuses, cell positions, numbers. */
-import { colLabel, rowLabel, type TableId, type TemplateVersion } from '../../extractors/template.js';
+import { colLabel, rowLabel, type TableId, type TemplateVersion } from '../../extractors/index.js';
 
 export const SEVERITY_ZH: Record<string, string> = { error: '错误', warning: '警告', info: '提示' };
 export const STATUS_ZH: Record<string, string> = { ok: '完整', partial: '部分识别', failed: '失败' };

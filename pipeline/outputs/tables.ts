@@ -5,7 +5,7 @@
 import {
   OTHER_SERVICES_PREFIX, T2_COLUMNS, T2_ROWS, T3_COLUMNS, T3_GROUP_SUBTOTALS, T3_ROWS, T4_COLUMNS, T4_ROWS,
   type RowDef, type TemplateVersion,
-} from '../../extractors/template.js';
+} from '../../extractors/index.js';
 import { cellKey, type Cell } from './audit-data.js';
 import type { Marks } from './cell-marks.js';
 import { escapeHtml, html, join, trusted, type Html } from './html.js';

@@ -4,7 +4,7 @@
  * a missing header, an unknown parent, a cycle, a duplicate agency or alias is an error naming
  * the file and the line.
  */
-import { normaliseAgency } from '../../extractors/recognise/meta.js';
+import { normaliseAgency } from '../../extractors/index.js';
 import { LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { readCsv } from '../csv.js';
 

@@ -5,6 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
+  normaliseAgency,
   T2_COLUMNS,
   T2_ROWS,
   T3_COLUMNS,
@@ -14,8 +15,7 @@ import {
   T4_ROWS,
   TEMPLATE_VERSIONS,
   type TableId,
-} from '../../extractors/template.js';
-import { normaliseAgency } from '../../extractors/recognise/meta.js';
+} from '../../extractors/index.js';
 import type { AgencyHierarchy } from './agencies.js';
 import { sqlString, sqlStringOrNull } from '../sql-text.js';
 

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { extractClaims, type Claim } from '../../extractors/claims.js';
 import { inferBase } from '../../extractors/claims/shares.js';
-import { extractDocument, readDocument } from '../../extractors/index.js';
+import { extractDocument } from '../../extractors/index.js';
+import { readDocument } from '../../extractors/extract-document.js';
 import { readSample, sampleNames } from '../helpers.js';
 
 const SEED = '2020_北京市朝阳区教育委员会';

@@ -4,7 +4,8 @@
  * and format version.
  */
 import { describe, expect, it } from 'vitest';
-import { extractDocument, readDocument } from '../../extractors/index.js';
+import { extractDocument } from '../../extractors/index.js';
+import { readDocument } from '../../extractors/extract-document.js';
 import type { Grid } from '../../extractors/model.js';
 import { filledRect, line, makePdf, strokedRect } from '../fixtures/make-pdf.js';
 import { AGENCY, makeReportPdf, YEAR, type Traps } from '../fixtures/pdf-report.js';
