@@ -5,7 +5,7 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
-import { type Message } from './model.js';
+import type { Message } from './model.js';
 
 export interface Decoded {
   readonly text: string;
@@ -19,8 +19,8 @@ export function declaredCharset(bytes: Uint8Array): string | null {
   // The declaration must be in the first bytes and is ASCII in every charset we meet.
   const head = Buffer.from(bytes.subarray(0, 4096)).toString('latin1');
   const m =
-    /<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)/i.exec(head) ??
-    /<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-]+)/i.exec(head);
+    /<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)/i.exec(head) ??
+    /<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_-]+)/i.exec(head);
   return m ? m[1].toLowerCase() : null;
 }
 

@@ -86,7 +86,7 @@ function closeTagEnd(xml: string, lt: number, name: string | undefined): number 
  * and one-byte strings scan fast), so its character data is decoded from UTF-8 here.
  */
 export function characterData(raw: string): string {
-  let text = /[^\x00-\x7f]/.test(raw) ? Buffer.from(raw, 'latin1').toString('utf8') : raw;
+  let text = /[\u0080-\uffff]/.test(raw) ? Buffer.from(raw, 'latin1').toString('utf8') : raw;
   // xmldom (mammoth's parser) first normalises line ends, NEL and LINE SEPARATOR in the source.
   if (/[\r\u0085\u2028]/.test(text)) text = text.replace(/\r[\n\u0085]/g, '\n').replace(/[\r\u0085\u2028]/g, '\n');
   return decodeEntities(text);

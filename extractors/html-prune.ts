@@ -16,7 +16,7 @@
  * the cheerio reader with and without pruning.
  */
 
-const LT = 0x3c, GT = 0x3e, SLASH = 0x2f, EQ = 0x3d, BANG = 0x21, QUESTION = 0x3f, DASH = 0x2d, DQ = 0x22, SQ = 0x27, LSQB = 0x5b;
+const GT = 0x3e, SLASH = 0x2f, EQ = 0x3d, BANG = 0x21, QUESTION = 0x3f, DASH = 0x2d, DQ = 0x22, SQ = 0x27, LSQB = 0x5b;
 
 /** htmlparser2's whitespace (not \v, not the Unicode spaces). */
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0c || c === 0x0d;
@@ -190,7 +190,7 @@ export function pruneMarkup(s: string, options: PruneOptions = {}): string {
     } else if (isAlpha(c)) {
       const tag = readStartTag(s, lt + 1);
       if (tag === null) break;
-      const attrs = tag.kept.length ? ' ' + tag.kept.join(' ') : '';
+      const attrs = tag.kept.length ? ` ${tag.kept.join(' ')}` : '';
       cut(lt, tag.end, `<${tag.name}${attrs}${tag.selfClosing ? ' />' : '>'}`);
       i = tag.end;
       const lower = tag.name.toLowerCase();

@@ -188,25 +188,25 @@ export function allTemplateKeys(): {
 }[] {
   const out: ReturnType<typeof allTemplateKeys> = [];
   for (const version of TEMPLATE_VERSIONS) {
-    T3_ROWS.filter((r) => r.versions.includes(version)).forEach((r, ri) =>
-      T3_COLUMNS.forEach((c, ci) =>
-        out.push({ table_id: 'T3', template: version, row_key: r.key, col_key: c.key, row_label: r.label, col_label: c.label, row_order: ri, col_order: ci }),
-      ),
-    );
-    T4_ROWS.forEach((r, ri) =>
-      T4_COLUMNS.forEach((c, ci) =>
-        out.push({ table_id: 'T4', template: version, row_key: r.key, col_key: c.key, row_label: r.label, col_label: c.label, row_order: ri, col_order: ci }),
-      ),
-    );
-    T2_ROWS[version].forEach((r, ri) =>
-      (r.cols ?? []).forEach((col) =>
+    for (const [ri, r] of T3_ROWS.filter((row) => row.versions.includes(version)).entries()) {
+      for (const [ci, c] of T3_COLUMNS.entries()) {
+        out.push({ table_id: 'T3', template: version, row_key: r.key, col_key: c.key, row_label: r.label, col_label: c.label, row_order: ri, col_order: ci });
+      }
+    }
+    for (const [ri, r] of T4_ROWS.entries()) {
+      for (const [ci, c] of T4_COLUMNS.entries()) {
+        out.push({ table_id: 'T4', template: version, row_key: r.key, col_key: c.key, row_label: r.label, col_label: c.label, row_order: ri, col_order: ci });
+      }
+    }
+    for (const [ri, r] of T2_ROWS[version].entries()) {
+      for (const col of r.cols ?? []) {
         out.push({
           table_id: 'T2', template: version, row_key: r.key, col_key: col, row_label: r.label,
           col_label: colLabel('T2', col, version), row_order: ri,
           col_order: T2_COLUMNS[version].findIndex((c) => c.key === col),
-        }),
-      ),
-    );
+        });
+      }
+    }
   }
   return out;
 }

@@ -43,7 +43,7 @@ export function readTxtText(text: string): DocumentModel {
       lastWasCell = false;
     } else if (lastWasCell && row.length && !NUMBERISH.test(row[row.length - 1])) {
       // A wrapped label: the export broke one cell's text over several lines.
-      row[row.length - 1] += '\n' + line;
+      row[row.length - 1] += `\n${line}`;
     } else {
       endTable();
       lastWasCell = false;

@@ -30,6 +30,7 @@ export interface ParagraphPieces {
 }
 
 /** What a character does to the cutting (one switch per character: this runs on all the prose). */
+// biome-ignore lint/suspicious/noConstEnum: tsc inlines its members (no isolatedModules here) in this per-character switch
 const enum Cut { None, Sentence, Segment, Clause, Comma, Open, Close }
 function cutOf(code: number): Cut {
   switch (code) {

@@ -143,7 +143,7 @@ function paragraphs(lines: readonly ParaLine[]): string[] {
       }
     }
     // Chinese wraps anywhere, a number too ("2" / "021年"): only two Latin words get a space.
-    if (joins) text += /[A-Za-z]$/.test(text) && /^[A-Za-z]/.test(line.text) ? ' ' + line.text : line.text;
+    if (joins) text += /[A-Za-z]$/.test(text) && /^[A-Za-z]/.test(line.text) ? ` ${line.text}` : line.text;
     else {
       if (cur) out.push(text);
       text = line.text;

@@ -96,7 +96,10 @@ export function findTables(segments: readonly Segment[]): LatticeTable[] {
   const vs = merged.filter((s) => s.dir === 'v');
   // Group touching segments (union-find over h × v).
   const parent = merged.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  const find = (i: number): number => {
+    if (parent[i] !== i) parent[i] = find(parent[i]); // path compression
+    return parent[i];
+  };
   const index = new Map<Segment, number>(merged.map((s, i) => [s, i]));
   for (const h of hs) {
     for (const v of vs) {
@@ -107,7 +110,10 @@ export function findTables(segments: readonly Segment[]): LatticeTable[] {
   merged.forEach((s, i) => {
     const root = find(i);
     let g = groups.get(root);
-    if (!g) groups.set(root, (g = []));
+    if (!g) {
+      g = [];
+      groups.set(root, g);
+    }
     g.push(s);
   });
   const tables: LatticeTable[] = [];
@@ -139,7 +145,10 @@ function buildTable(hs: Segment[], vs: Segment[]): LatticeTable | null {
   // Join elementary cells across missing rulings.
   const id = (r: number, c: number) => r * nCols + c;
   const parent = Array.from({ length: nRows * nCols }, (_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  const find = (i: number): number => {
+    if (parent[i] !== i) parent[i] = find(parent[i]); // path compression
+    return parent[i];
+  };
   const union = (a: number, b: number) => {
     parent[find(a)] = find(b);
   };

@@ -15,9 +15,9 @@ const PACKAGE_DIR = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/p
 
 /** Where the package keeps its CMaps, standard fonts and wasm decoders (folders, with a trailing slash as pdfjs wants). */
 export const PDFJS_DATA = {
-  cMapUrl: join(PACKAGE_DIR, 'cmaps') + '/',
-  standardFontDataUrl: join(PACKAGE_DIR, 'standard_fonts') + '/',
-  wasmUrl: join(PACKAGE_DIR, 'wasm') + '/',
+  cMapUrl: `${join(PACKAGE_DIR, 'cmaps')}/`,
+  standardFontDataUrl: `${join(PACKAGE_DIR, 'standard_fonts')}/`,
+  wasmUrl: `${join(PACKAGE_DIR, 'wasm')}/`,
 };
 
 let loading: Promise<PdfjsModule> | null = null;

@@ -98,7 +98,10 @@ const matched = new WeakMap<Patterns<string>, Map<string, string | null>>();
 
 export function firstMatch<T extends string>(patterns: Patterns<T>, label: string): T | null {
   let answers = matched.get(patterns);
-  if (!answers) matched.set(patterns, (answers = new Map()));
+  if (!answers) {
+    answers = new Map();
+    matched.set(patterns, answers);
+  }
   let key = answers.get(label);
   if (key === undefined) {
     if (answers.size > 20_000) answers.clear();

@@ -20,7 +20,7 @@ const PERIOD_FALLBACK = /(?:数据|统计)[^。]{0,20}?(?:自|从)\s*((?:19|20)\
 export function cleanAgency(text: string): string | null {
   let t = text
     .replace(/[\s\u00a0\u3000]+/g, '')
-    .replace(/^[《“"「【\[]+|[》”"」】\]]+$/g, '')
+    .replace(/^[《“"「【[]+|[》”"」】\]]+$/g, '')
     .replace(/^(关于|首页|当前位置[:：]?)/, '')
     .replace(/(的|关于)$/, '')
     .replace(/[:：,，]$/, '');

@@ -41,7 +41,7 @@ export interface ParsedValue {
 /** Printed marks that mean "nothing reported" in a count table. */
 const BLANK_MARKS = new Set(['', '/', '\\', '-', '—', '——', '–', '−', '－', '─', '无', '空', '——/', '/—', '×']);
 
-const NUMBER = /^([+\-])?(\d+(?:\.\d+)?|\.\d+)$/;
+const NUMBER = /^([+-])?(\d+(?:\.\d+)?|\.\d+)$/;
 
 /** What most cells print: nothing, or a plain count (checked first: NFKC and the regexes cost 4x more). */
 const PLAIN_COUNT = /^\d{1,15}$/;
@@ -54,7 +54,7 @@ export function parseValue(raw: string, money = false): ParsedValue {
   if (BLANK_MARKS.has(t)) return BLANK;
   t = t.replace(/[−－–]/g, '-').replace(/^\+/, '+');
   // Thousands separators only between digit groups: 1,382 and 1，382 but not "1,2" lists.
-  if (/^[+\-]?\d{1,3}([,，]\d{3})+(\.\d+)?(万元|元|件|条|个|项|次|人次)?$/.test(t)) t = t.replace(/[,，]/g, '');
+  if (/^[+-]?\d{1,3}([,，]\d{3})+(\.\d+)?(万元|元|件|条|个|项|次|人次)?$/.test(t)) t = t.replace(/[,，]/g, '');
   let unit: string | null = null;
   const withUnit = /^(.*?)(万元|元|件|条|个|项|次|人次)$/.exec(t);
   if (withUnit && NUMBER.test(withUnit[1])) {

@@ -66,9 +66,15 @@ class CellSink {
 
   add(table: TableId, row: string, col: string, p: PositionedCell, rv: RowView, unitHint: string | null = null): void {
     let rows = this.seen.get(table);
-    if (!rows) this.seen.set(table, (rows = new Map()));
+    if (!rows) {
+      rows = new Map();
+      this.seen.set(table, rows);
+    }
     let cols = rows.get(row);
-    if (!cols) rows.set(row, (cols = new Set()));
+    if (!cols) {
+      cols = new Set();
+      rows.set(row, cols);
+    }
     if (cols.has(col)) return;
     cols.add(col);
     const money = MONEY_COLUMNS.has(col) && table === 'T2';
@@ -126,7 +132,9 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     }
     const values = trimBlanks(rv.values, T3_COLUMNS.length);
     if (values.length === T3_COLUMNS.length) {
-      values.forEach((p, i) => sink.add('T3', key, T3_COLUMNS[i].key, p, rv));
+      values.forEach((p, i) => {
+        sink.add('T3', key, T3_COLUMNS[i].key, p, rv);
+      });
       checkAlignment(rv, values, 'T3', key);
       found.add('T3');
       return;
@@ -212,9 +220,11 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     const labelled = rv.all.some((c) => firstMatch(T4_COLUMN_PATTERNS, normLabel(c.text)) || T4_MARKERS.test(normLabel(c.text)));
     if (values.length >= 15 && (numeric > 0 || !labelled)) {
       const last15 = values.slice(values.length - 15);
-      T4_ROWS.forEach((row, ri) =>
-        T4_COLUMNS.forEach((col, ci) => sink.add('T4', row.key, col.key, last15[ri * 5 + ci], rv)),
-      );
+      T4_ROWS.forEach((row, ri) => {
+        T4_COLUMNS.forEach((col, ci) => {
+          sink.add('T4', row.key, col.key, last15[ri * 5 + ci], rv);
+        });
+      });
       checkAlignment(rv, last15, 'T4', 'numbers');
       found.add('T4');
       t4Done = true;
@@ -271,7 +281,9 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
         return;
       }
     }
-    values.forEach((p, i) => sink.add('T2', key!, cols[i], p, rv, t2Unit));
+    values.forEach((p, i) => {
+      sink.add('T2', key!, cols[i], p, rv, t2Unit);
+    });
     found.add('T2');
   };
 

@@ -8,7 +8,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import Papa from 'papaparse';
-import { FileSink } from './files.js';
+import type { FileSink } from './files.js';
 import { returnFreedMemory } from '../warehouse.js';
 import { queryRows, type Row } from './query.js';
 import { sqlIdent } from '../sql-text.js';

@@ -43,7 +43,7 @@ export async function resolve(specifier, context, next) {
       });
       worker.on('error', reject);
     });
-    docs.forEach((bytes, id) => worker.postMessage({ id, sha256: '', bytes: new Uint8Array(bytes).buffer }));
+    for (const [id, bytes] of docs.entries()) worker.postMessage({ id, sha256: '', bytes: new Uint8Array(bytes).buffer });
     const outcomes = await answers;
     expect(outcomes.map((o) => o.failure)).toEqual(docs.map(() => null));
   } finally {
