@@ -42,15 +42,10 @@ export const RULE_NEEDS: Partial<Record<RuleId, string>> = {
 /** One row per report (representative document) with what the rules may need of it. */
 const SCOPE = `
 CREATE OR REPLACE TEMP TABLE rule_scope AS
-WITH names AS (
-  SELECT DISTINCT ON (name_norm) name_norm, agency_norm
-  FROM (SELECT unnest(list_prepend(agency_norm, aliases_norm)) AS name_norm, agency_norm, line FROM agencies)
-  ORDER BY name_norm, line
-),
-reps AS (
+WITH reps AS (
   SELECT g.group_id, r.status, r.year, r.template, coalesce(n.agency_norm, r.agency_norm) AS agency_key, n.agency_norm IS NOT NULL AS listed,
          string_split(coalesce(r.tables_found, ''), ',') AS tables
-  FROM report_documents g JOIN reports r USING (report_id) LEFT JOIN names n ON n.name_norm = r.agency_norm
+  FROM report_documents g JOIN reports r USING (report_id) LEFT JOIN agency_names n ON n.name_norm = r.agency_norm
   WHERE g.is_representative
 ),
 texts AS (SELECT report_id AS group_id, list(DISTINCT table_id) AS tables FROM cells WHERE kind = 'text' GROUP BY report_id),
