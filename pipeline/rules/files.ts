@@ -8,6 +8,7 @@
  *   -- title_zh: 每行总计等于各类申请人之和
  *   -- title_en: Every T3 row: total equals the sum of the applicant columns
  *   -- scope: report
+ *   -- needs: has_t3 AND NOT text_t3
  *   -- doc: every T3 row: `total` = natural_person + … + other_org
  *   -- wording: 印为 | 各项之和为
  *   -- wording_cell: 各项之和
@@ -18,6 +19,9 @@
  * - `title_zh`, `title_en`: what the pages, the workbook and the README name the rule by.
  * - `scope: report`: the findings about a report come from that report alone, so the runner may
  *   run the rule a slice of reports at a time (see slices.ts); default `warehouse`.
+ * - `needs`: what a report needs for the rule to assess it, a condition over the columns of
+ *   rule-results.ts's `rule_scope` (has_t3, text_t3, claims_t3, has_neighbour, listed, template…);
+ *   a report lacking it is "not assessable" in `rule_results`. Default: every report that was read.
  * - `doc`: the rule's line in docs/rules.md (default: title_en).
  * - How a finding's two numbers read on the pages (pipeline/outputs/wording.ts):
  *   `wording: <label of actual> | <label of expected>`, or `wording: none` (the message says it
@@ -62,6 +66,8 @@ export interface RuleHeader {
   readonly scope: 'report' | 'warehouse';
   /** File name under sql/rules/. */
   readonly file: string;
+  /** What a report needs for the rule to assess it, over rule_scope's columns (rule-results.ts); null: every report read. */
+  readonly needs: string | null;
   /** The rule's line in docs/rules.md (null: its English title). */
   readonly doc: string | null;
   /** null: the numbers are a count or a value the message already puts in words. */
@@ -94,7 +100,7 @@ export interface RuleFiles {
 }
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
-const HEADER = /^--\s*(id|severity|title_zh|title_en|scope|doc|wording|wording_no_table|wording_cell|wording_suffix|wording_difference)\s*:\s*(.*?)\s*$/;
+const HEADER = /^--\s*(id|severity|title_zh|title_en|scope|needs|doc|wording|wording_no_table|wording_cell|wording_suffix|wording_difference)\s*:\s*(.*?)\s*$/;
 const SEPARATOR = /^--\s*---\s*$/;
 
 export class RuleFileError extends Error {
@@ -137,7 +143,7 @@ export function parseRuleFile(file: string, text: string): RuleDef[] {
       const { wording, wordingNoTable } = readWording(file, header);
       return {
         id: header.id, severity, scope, titleZh: header.title_zh ?? null, titleEn: header.title_en ?? null, file,
-        doc: header.doc ?? null, wording, wordingNoTable, sql,
+        needs: header.needs ?? null, doc: header.doc ?? null, wording, wordingNoTable, sql,
       };
     });
 }

@@ -3,6 +3,7 @@
 -- title_zh: 正文所述比例与数字不符
 -- title_en: A share stated in the prose differs from part / whole
 -- scope: report
+-- needs: claims_percent
 -- doc: a stated share differs from part / whole beyond its printed rounding (the whole named, or, when unnamed, the one the paragraph's other shares fit)
 -- wording: 正文称 | 按表计算为
 -- wording_no_table: 正文称 | 按正文数字计算为

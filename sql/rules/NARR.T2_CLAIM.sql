@@ -3,6 +3,7 @@
 -- title_zh: 正文所述规章、规范性文件数与表二不符
 -- title_en: A count of 规章 / 规范性文件 stated in the prose differs from T2
 -- scope: report
+-- needs: claims_t2
 -- doc: counts of 规章 / 规范性文件 stated in prose differ from T2
 -- wording: 正文称 | 表中为
 --

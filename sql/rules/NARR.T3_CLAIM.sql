@@ -3,6 +3,7 @@
 -- title_zh: 正文所述申请数与表三不符
 -- title_en: A T3 count stated in the prose differs from the table
 -- scope: report
+-- needs: claims_t3
 -- doc: a count stated for a T3 quantity — received (本年新收/共收到/受理), carried over, answered (办结/答复), carried forward, granted, partial, denied, unable, rejected, other, or a named sub-row — differs from the table (or its group sum); 顺延/结转到下年度 is 四、结转下年度继续办理
 -- wording: 正文称 | 表中为
 --

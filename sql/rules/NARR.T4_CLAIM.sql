@@ -3,6 +3,7 @@
 -- title_zh: 正文所述行政复议、行政诉讼数与表四不符
 -- title_en: A count of 行政复议 / 行政诉讼 stated in the prose differs from T4
 -- scope: report
+-- needs: claims_t4
 -- doc: counts of 行政复议 / 行政诉讼 stated in prose differ from T4 (行政诉讼 = direct + after review)
 -- wording: 正文称 | 表中为
 --

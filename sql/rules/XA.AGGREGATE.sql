@@ -2,6 +2,7 @@
 -- severity: warning
 -- title_zh: 汇总报告与下属机关之和不符，或下属机关的数字高于上级
 -- title_en: With an agency hierarchy CSV: a summary report differs from the sum of its members; a member's count above its parent's
+-- needs: listed
 -- doc: with an agency hierarchy CSV: a parent whose report is a summary (全市/全区/汇总) differs, cell by cell, from the sum of its members' reports; for any parent, a member's count above the parent's
 -- wording: 印为 | 下属机关之和为
 -- wording_cell: 下属机关之和

@@ -2,6 +2,7 @@
 -- severity: info
 -- title_zh: 比率远离同年同级机关
 -- title_en: A rate (granted share, corrected share of reviews, …) far outside the agency's peer group for the year
+-- needs: has_t3 OR has_t4
 -- doc: a rate (granted share, corrected share of reviews, …) far outside the agency's peer group for the year (robust z-score over at least 10 peers)
 -- wording: none
 -- Robust z-score: (x − median) / (1.4826 · MAD) over the peer group (same year and the same

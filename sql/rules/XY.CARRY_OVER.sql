@@ -2,6 +2,7 @@
 -- severity: error
 -- title_zh: 上年结转等于上一年度报告的结转下年度继续办理
 -- title_en: Every T3 column: carried_over(year) = carried_forward(year − 1)
+-- needs: has_t3 AND NOT text_t3 AND has_neighbour
 -- doc: every T3 column: carried_over(year) = carried_forward(year − 1)
 -- wording: 本年上年结转印为 | 上年报告结转下年度印为
 -- wording_cell: 上年报告

@@ -8,6 +8,7 @@
 -- title_zh: 每行总计等于各类申请人之和
 -- title_en: Every T3 row: total equals the sum of the applicant columns
 -- scope: report
+-- needs: has_t3 AND NOT text_t3
 -- doc: every T3 row: `total` = natural_person + commercial + research + social_org + legal_service + other_org
 -- wording: 印为 | 各项之和为
 -- wording_cell: 各项之和
@@ -21,6 +22,7 @@ SELECT * FROM sum_findings('T3.ROW_TOTAL', 'T3', '{row}的总计', '各申请人
 -- title_zh: （七）总计等于各项办理结果之和
 -- title_en: Every T3 column: total_processed equals the sum of the results
 -- scope: report
+-- needs: has_t3 AND NOT text_t3
 -- doc: every T3 column: `total_processed` = granted + partial + Σdenied_* + Σunable_* + Σrejected_* + (2019: other; 2021: other_no_correction + other_no_fee + other_misc)
 -- wording: 印为 | 各项之和为
 -- wording_cell: 各项之和
@@ -34,6 +36,7 @@ SELECT * FROM sum_findings('T3.RESULT_TOTAL', 'T3', '（七）总计（{col}）'
 -- title_zh: 印出的小计等于其各分项之和
 -- title_en: A printed subtotal of （三）（四）（五）（六） equals the sum of its items
 -- scope: report
+-- needs: has_t3 AND NOT text_t3
 -- doc: where a report prints a subtotal for （三）（四）（五）（六）: subtotal = sum of its items
 -- wording: 印为 | 各项之和为
 -- wording_cell: 各项之和
@@ -46,6 +49,7 @@ SELECT * FROM sum_findings('T3.GROUP_SUBTOTAL', 'T3', '{row}（{col}）', '各�
 -- title_zh: 复议、诉讼各板块总计等于各结果之和
 -- title_en: Each T4 block: total = upheld + corrected + other + pending
 -- scope: report
+-- needs: has_t4 AND NOT text_t4
 -- doc: each T4 block: total = upheld + corrected + other + pending
 -- wording: 印为 | 各项之和为
 -- wording_cell: 各项之和
