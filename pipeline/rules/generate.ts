@@ -7,6 +7,10 @@
  * Tests fail when any of them is stale (test/rules/catalogue.test.ts).
  *
  *   node dist/pipeline/rules/generate.js [--rules DIR]   (default: the project's sql/rules)
+ *
+ * Adding or changing a rule never stops the build. Changing the header format itself (RuleHeader)
+ * does until catalogue-data.ts follows: `npx tsc -p tsconfig.json` still writes dist/, then run
+ * the line above.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +28,20 @@ export const CATALOGUE_DATA_PATH = (): string => join(projectRoot(), 'pipeline',
 export const README_PATH = (): string => join(projectRoot(), 'README.md');
 export const RULES_DOC_PATH = (): string => join(projectRoot(), 'docs', 'rules.md');
 
+/** A string as Prettier and Biome write it: single quotes unless the text holds more of them than of double ones. */
+function tsString(text: string): string {
+  const q = (text.match(/'/g) ?? []).length > (text.match(/"/g) ?? []).length ? '"' : "'";
+  return q + text.replace(/\\/g, '\\\\').replace(new RegExp(q, 'g'), `\\${q}`).replace(/\n/g, '\\n') + q;
+}
+
+/** A value as TypeScript, every object spread over lines (which formatters keep as it is). */
+function tsValue(value: unknown, indent: string): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'number') return String(value);
+  if (typeof value === 'string') return tsString(value);
+  const inner = `${indent}  `;
+  return `{\n${Object.entries(value as object).map(([k, v]) => `${inner}${k}: ${tsValue(v, inner)},\n`).join('')}${indent}}`;
+}
+
 /** pipeline/rules/catalogue-data.ts for these rules. */
 export function catalogueSource(rules: readonly RuleDef[]): string {
   return [
@@ -31,7 +49,7 @@ export function catalogueSource(rules: readonly RuleDef[]): string {
     "import type { RuleHeader } from './files.js';",
     '',
     'export const RULE_HEADERS = [',
-    ...rules.map((r) => `  ${JSON.stringify(headerOf(r))},`),
+    ...rules.map((r) => `  ${tsValue(headerOf(r), '  ')},`),
     '] as const satisfies readonly RuleHeader[];',
     '',
   ].join('\n');

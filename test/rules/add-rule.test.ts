@@ -60,7 +60,7 @@ describe('a rule file added to the rules folder', () => {
 
   it('is documented: the catalogue, README\'s and docs/rules.md\'s tables written from the folder name it', () => {
     const { rules } = loadRuleFiles(dir);
-    expect(catalogueSource(rules)).toContain(`"id":"${ID}","severity":"info"`);
+    expect(catalogueSource(rules)).toContain(`    id: '${ID}',\n    severity: 'info',\n`);
     expect(readmeWithRules(readFileSync(README_PATH(), 'utf8'), rules)).toContain(`| \`${ID}\` | info | 测试规则：行政复议总计 — Test rule: every report's 行政复议 total |`);
     expect(rulesDocWithRules(readFileSync(RULES_DOC_PATH(), 'utf8'), rules)).toContain(
       `| \`${ID}\` | info | a rule added by test/rules/add-rule.test.ts, one finding per report with a T4 |`,
