@@ -13,7 +13,7 @@ import { ALL, BENCHMARK_QUANTILES, METRICS, NO_LEVEL, NO_REGION } from './metric
 import { sqlIdent, sqlString } from './sql-text.js';
 
 /** Bumped when a table, view or column is added, removed or changes meaning (the Parquet _README names it). */
-export const SCHEMA_VERSION = 9;
+export const SCHEMA_VERSION = 10;
 
 interface Entry {
   /** What one row is, in Chinese and English. */
@@ -352,6 +352,17 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       related_year: '对照报告的年度 — Year of the report compared. NULL: none',
       related_group_id: '对照报告的代表文件 — Representative of the report compared. NULL: none',
       counted: '是否计入统计（排除的发现为 false）— Counted (false when dismissed in reviews.csv)',
+    },
+  },
+  agency_names: {
+    comment: '机构表中每个名称（机构名称及曾用名，规范化后）所指的机构 — Every name of the agency CSV (an agency\'s own and its former names, normalised) with the agency it names',
+    columns: {
+      name_norm: '名称（规范化，与 reports.agency_norm 比对）— The name, normalised (matched against reports.agency_norm)',
+      agency_norm: '所指机构的规范化名称 — The agency it names, normalised',
+      agency: '所指机构（机构表所写）— The agency it names, as the CSV writes it',
+      region: '所指机构的地区 — Its region',
+      level: '所指机构的级别 — Its level',
+      line: '机构表中的行号 — Its line in the CSV',
     },
   },
   agencies_missing: {

@@ -19,13 +19,15 @@ export interface RunInputs {
   out?: string;
   parquet?: string;
   outputs: boolean;
+  /** Folder of rule files (default: the project's sql/rules). */
+  rulesDir?: string;
 }
 
 export function fingerprintRunInputs(inputs: RunInputs): string {
   const hash = createHash('sha256');
   const add = (label: string, value: string | Buffer) => hash.update(label).update('\0').update(value).update('\0');
   add('rules version', RULES_VERSION);
-  const rules = join(sqlDir(), 'rules');
+  const rules = inputs.rulesDir ?? join(sqlDir(), 'rules');
   for (const f of readdirSync(rules).sort()) add(`rule ${f}`, readFileSync(join(rules, f)));
   add('views', readFileSync(join(sqlDir(), 'views.sql')));
   const file = (path?: string) => (path && existsSync(path) ? readFileSync(path) : 'none');

@@ -92,6 +92,8 @@ export interface RunOptions {
   workerMemoryMb?: number;
   /** A lock held by a live run for longer than this is an error (exit 69), not "another run is going" (75); default 12. */
   staleLockHours?: number;
+  /** Folder of rule files (default: the project's sql/rules; tests run a copy with a rule added). */
+  rulesDir?: string;
 }
 
 export interface RunResult {
@@ -191,7 +193,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
     // Nothing loaded and nothing the rules or outputs read has changed: their results stand.
     const inputsHash = fingerprintRunInputs({
-      agencies: opts.agencies, out: opts.out, parquet: opts.parquet, outputs: !opts.noOutputs,
+      agencies: opts.agencies, out: opts.out, parquet: opts.parquet, outputs: !opts.noOutputs, rulesDir: opts.rulesDir,
       reviews: [...(reviews?.values() ?? [])].map((r) => [r.fingerprint, r.decision, r.note] as const),
     });
     const unchanged = summary.new + summary.reprocessed === 0 && !opts.merge?.length && !opts.force
@@ -201,7 +203,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     summary.rules = unchanged
       ? await summariseFindings(conn)
       : await runRules(conn, {
-          runId, agencies,
+          runId, agencies, rulesDir: opts.rulesDir,
           onMemoryRetry: (what, limit, reason) => log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, { stage: 'rules' }),
         });
     await recordRuleResults(conn, runId, unchanged);

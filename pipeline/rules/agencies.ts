@@ -155,14 +155,13 @@ export async function storeAgencies(conn: DuckDBConnection, h: AgencyHierarchy |
       }
       ap.closeSync();
     }
+    // agency_names (sql/views.sql): every name and alias of the CSV, with its agency
     await conn.run(`UPDATE reports SET region = a.region, level = a.level
-      FROM (SELECT DISTINCT ON (name_norm) name_norm, region, level
-            FROM (SELECT unnest(list_prepend(agency_norm, aliases_norm)) AS name_norm, region, level, line FROM agencies)
-            ORDER BY name_norm, line) a
+      FROM agency_names a
       WHERE reports.agency_norm = a.name_norm AND (reports.region IS DISTINCT FROM a.region OR reports.level IS DISTINCT FROM a.level)`);
     await conn.run(`UPDATE reports SET region = NULL, level = NULL
       WHERE (region IS NOT NULL OR level IS NOT NULL)
-        AND (agency_norm IS NULL OR agency_norm NOT IN (SELECT unnest(list_prepend(agency_norm, aliases_norm)) FROM agencies))`);
+        AND (agency_norm IS NULL OR agency_norm NOT IN (SELECT name_norm FROM agency_names))`);
     await conn.run('COMMIT');
   } catch (e) {
     await conn.run('ROLLBACK');

@@ -1,28 +1,63 @@
 /**
- * Reads the rule files of sql/rules/. A rule file holds one rule, or several separated by a
- * line `-- ---`; each block starts with its header comment and is followed by one query:
+ * Reads the rule files of sql/rules/. A rule is one file (or a block of a family file: blocks
+ * separated by a line `-- ---`); its header comment holds everything the project needs to know
+ * of it, and is followed by one query:
  *
  *   -- id: T3.ROW_TOTAL
  *   -- severity: error
  *   -- title_zh: 每行总计等于各类申请人之和
  *   -- title_en: Every T3 row: total equals the sum of the applicant columns
+ *   -- scope: report
+ *   -- needs: has_t3 AND NOT text_t3
+ *   -- doc: every T3 row: `total` = natural_person + … + other_org
+ *   -- wording: 印为 | 各项之和为
+ *   -- wording_cell: 各项之和
  *   SELECT report_id, related_report_id, table_id, row_key, col_key, expected, actual,
  *          message, operands, cells, blank_involved FROM …
  *
- * A rule whose findings about a report come from that report alone says so with a header line
- * `-- scope: report`: the runner may then run it a slice of reports at a time (see slices.ts).
+ * - `id`, `severity` (error, warning, info): required. The ids are a contract (docs/rules.md).
+ * - `title_zh`, `title_en`: what the pages, the workbook and the README name the rule by.
+ * - `scope: report`: the findings about a report come from that report alone, so the runner may
+ *   run the rule a slice of reports at a time (see slices.ts); default `warehouse`.
+ * - `needs`: what a report needs for the rule to assess it, a condition over the columns of
+ *   rule-results.ts's `rule_scope` (has_t3, text_t3, claims_t3, has_neighbour, listed, template…);
+ *   a report lacking it is "not assessable" in `rule_results`. Default: every report that was read.
+ * - `doc`: the rule's line in docs/rules.md (default: title_en).
+ * - How a finding's two numbers read on the pages (pipeline/outputs/wording.ts):
+ *   `wording: <label of actual> | <label of expected>`, or `wording: none` (the message says it
+ *   all: no arithmetic line; also the default when a rule has no wording line);
+ *   `wording_no_table: <actual> | <expected>` for a finding that names no table (the prose alone);
+ *   `wording_cell: <label>` notes the other number on the cell ("8（各项之和 9）"),
+ *   `wording_cell: → <label>` points to it ("8 → 应为 9"); `wording_suffix: %`;
+ *   `wording_difference: no` leaves out the difference actual − expected.
+ * `npm run rules` writes the catalogue (catalogue-data.ts), README's and docs/rules.md's tables
+ * from these headers (generate.ts); a test fails when they are stale.
  *
  * Files whose name starts with `_` hold shared definitions (temp views, macros, scratch tables)
- * the rule queries use; they run first, in name order, a statement at a time (each statement
- * ends with `;` at the end of a line). A statement `CREATE OR REPLACE TABLE name AS <query>`
- * whose comment says `-- scope: report` (each row about one report, from that report's rows
- * alone) is filled a slice of reports at a time like a report-scoped rule.
+ * the rule queries use; they run first, in name order (`_10_…`, `_20_…`), a statement at a time
+ * (each statement ends with `;` at the end of a line). A statement `CREATE OR REPLACE TABLE name
+ * AS <query>` whose comment says `-- scope: report` (each row about one report, from that
+ * report's rows alone) is filled a slice of reports at a time like a report-scoped rule.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Severity } from './catalogue.js';
 
-export interface RuleDef {
+export type Severity = 'error' | 'warning' | 'info';
+
+/** How a finding's two numbers read on the pages (see pipeline/outputs/wording.ts). */
+export interface Wording {
+  /** Label of `actual`, then of `expected`, in the finding's arithmetic line. */
+  readonly actual: string;
+  readonly expected: string;
+  /** Show the difference actual − expected. */
+  readonly difference: boolean;
+  readonly suffix: string;
+  /** On the cell a finding points at: "8 → 应为 9" (arrow) or "8（各项之和 9）" (note); null: nothing. */
+  readonly cell: { readonly label: string; readonly arrow: boolean } | null;
+}
+
+/** What the header of a rule says (everything but its query). */
+export interface RuleHeader {
   readonly id: string;
   readonly severity: Severity;
   readonly titleZh: string | null;
@@ -31,6 +66,17 @@ export interface RuleDef {
   readonly scope: 'report' | 'warehouse';
   /** File name under sql/rules/. */
   readonly file: string;
+  /** What a report needs for the rule to assess it, over rule_scope's columns (rule-results.ts); null: every report read. */
+  readonly needs: string | null;
+  /** The rule's line in docs/rules.md (null: its English title). */
+  readonly doc: string | null;
+  /** null: the numbers are a count or a value the message already puts in words. */
+  readonly wording: Wording | null;
+  /** For a finding that names no table (null: `wording`). */
+  readonly wordingNoTable: Wording | null;
+}
+
+export interface RuleDef extends RuleHeader {
   readonly sql: string;
 }
 
@@ -54,7 +100,7 @@ export interface RuleFiles {
 }
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
-const HEADER = /^--\s*(id|severity|title_zh|title_en|scope)\s*:\s*(.*?)\s*$/;
+const HEADER = /^--\s*(id|severity|title_zh|title_en|scope|needs|doc|wording|wording_no_table|wording_cell|wording_suffix|wording_difference)\s*:\s*(.*?)\s*$/;
 const SEPARATOR = /^--\s*---\s*$/;
 
 export class RuleFileError extends Error {
@@ -94,8 +140,44 @@ export function parseRuleFile(file: string, text: string): RuleDef[] {
       }
       const sql = lines.join('\n').trim().replace(/;\s*$/, '');
       if (!/\bselect\b/i.test(sql.replace(/--.*$/gm, ''))) throw new RuleFileError(file, `${header.id}: no query`);
-      return { id: header.id, severity, scope, titleZh: header.title_zh ?? null, titleEn: header.title_en ?? null, file, sql };
+      const { wording, wordingNoTable } = readWording(file, header);
+      return {
+        id: header.id, severity, scope, titleZh: header.title_zh ?? null, titleEn: header.title_en ?? null, file,
+        needs: header.needs ?? null, doc: header.doc ?? null, wording, wordingNoTable, sql,
+      };
     });
+}
+
+/** The wording lines of a header (see the top of this file). */
+function readWording(file: string, header: Record<string, string>): Pick<RuleHeader, 'wording' | 'wordingNoTable'> {
+  const fail = (message: string): never => {
+    throw new RuleFileError(file, `${header.id}: ${message}`);
+  };
+  const pair = (key: string): [string, string] | null => {
+    const text = header[key];
+    if (text === undefined || text === 'none') return null;
+    const parts = text.split('|').map((p) => p.trim());
+    if (parts.length !== 2 || !parts[0] || !parts[1]) fail(`"-- ${key}:" must be <label of actual> | <label of expected>, or none (found ${JSON.stringify(text)})`);
+    return [parts[0], parts[1]];
+  };
+  const labels = pair('wording');
+  const others = ['wording_no_table', 'wording_cell', 'wording_suffix', 'wording_difference'].filter((k) => header[k] !== undefined);
+  if (!labels) {
+    if (others.length) fail(`"-- ${others[0]}:" without a "-- wording:" line`);
+    return { wording: null, wordingNoTable: null };
+  }
+  const difference = header.wording_difference ?? 'yes';
+  if (difference !== 'yes' && difference !== 'no') fail(`"-- wording_difference:" must be yes or no (found ${JSON.stringify(difference)})`);
+  const cellText = header.wording_cell;
+  const arrow = cellText?.startsWith('→') ?? false;
+  const cellLabel = cellText?.replace(/^→\s*/, '');
+  if (cellText !== undefined && !cellLabel) fail('"-- wording_cell:" names no label');
+  const wording: Wording = {
+    actual: labels[0], expected: labels[1], difference: difference === 'yes', suffix: header.wording_suffix ?? '',
+    cell: cellLabel ? { label: cellLabel, arrow } : null,
+  };
+  const noTable = pair('wording_no_table');
+  return { wording, wordingNoTable: noTable ? { ...wording, actual: noTable[0], expected: noTable[1] } : null };
 }
 
 const STATEMENT_END = /;[ \t]*(?:\r?\n|$)/;

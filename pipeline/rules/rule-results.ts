@@ -5,52 +5,27 @@
  *
  * A report is one report group (its representative document). Every report is checked by every
  * rule; it failed when the rule has a finding on it (dismissed ones included), it is not
- * assessable when it failed to be read, or lacks what the rule needs (RULE_NEEDS: a table, a
+ * assessable when it failed to be read, or lacks what the rule needs (its `-- needs:`: a table, a
  * table holding only numbers, the year before or after, a statement of its prose, a row in the
  * agency CSV), and it passed otherwise.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { RuleId } from './catalogue.js';
+import { RULE_CATALOGUE, type RuleId } from './catalogue.js';
 import { sqlString } from '../sql-text.js';
 
 /**
- * What each rule needs to assess a report, as a condition over `rule_scope`'s columns; a rule not
- * listed can assess every report that was read.
+ * What each rule needs to assess a report, as a condition over `rule_scope`'s columns: its header's
+ * `-- needs:` line (files.ts); a rule without one can assess every report that was read.
  */
-export const RULE_NEEDS: Partial<Record<RuleId, string>> = {
-  'T3.ROW_TOTAL': 'has_t3 AND NOT text_t3',
-  'T3.RESULT_TOTAL': 'has_t3 AND NOT text_t3',
-  'T3.BALANCE': 'has_t3 AND NOT text_t3',
-  'T3.GROUP_SUBTOTAL': 'has_t3 AND NOT text_t3',
-  'T4.TOTAL': 'has_t4 AND NOT text_t4',
-  'T2.UNIT': 'has_t2',
-  'NARR.T3_CLAIM': 'claims_t3',
-  'NARR.T4_CLAIM': 'claims_t4',
-  'NARR.T2_CLAIM': 'claims_t2',
-  'NARR.PARTS_SUM': 'claims_parts',
-  'NARR.PERCENT': 'claims_percent',
-  'XY.CARRY_OVER': 'has_t3 AND NOT text_t3 AND has_neighbour',
-  'XY.COPY': '(has_t3 OR has_t4) AND has_neighbour',
-  'XY.JUMP': '(has_t3 OR has_t4) AND has_neighbour',
-  'XY.IN_FORCE_CHAIN': "has_t2 AND template = '2021' AND has_neighbour",
-  'XY.ITEMS_CHAIN': "has_t2 AND template = '2019' AND has_neighbour",
-  'XA.COPY': 'has_t3 OR has_t4',
-  'XA.OUTLIER': 'has_t3 OR has_t4',
-  'XA.AGGREGATE': 'listed',
-};
+export const RULE_NEEDS: Partial<Record<RuleId, string>> = Object.fromEntries(RULE_CATALOGUE.flatMap((r) => (r.needs ? [[r.id, r.needs]] : [])));
 
 /** One row per report (representative document) with what the rules may need of it. */
 const SCOPE = `
 CREATE OR REPLACE TEMP TABLE rule_scope AS
-WITH names AS (
-  SELECT DISTINCT ON (name_norm) name_norm, agency_norm
-  FROM (SELECT unnest(list_prepend(agency_norm, aliases_norm)) AS name_norm, agency_norm, line FROM agencies)
-  ORDER BY name_norm, line
-),
-reps AS (
+WITH reps AS (
   SELECT g.group_id, r.status, r.year, r.template, coalesce(n.agency_norm, r.agency_norm) AS agency_key, n.agency_norm IS NOT NULL AS listed,
          string_split(coalesce(r.tables_found, ''), ',') AS tables
-  FROM report_documents g JOIN reports r USING (report_id) LEFT JOIN names n ON n.name_norm = r.agency_norm
+  FROM report_documents g JOIN reports r USING (report_id) LEFT JOIN agency_names n ON n.name_norm = r.agency_norm
   WHERE g.is_representative
 ),
 texts AS (SELECT report_id AS group_id, list(DISTINCT table_id) AS tables FROM cells WHERE kind = 'text' GROUP BY report_id),

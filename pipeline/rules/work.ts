@@ -1,6 +1,6 @@
 /**
  * The rules' scratch space: a database file beside the warehouse, attached as `rules_work` for
- * the shared tables of _prelude.sql. Unlike temp tables (held in memory), its tables can be paged
+ * the shared tables of sql/rules/_*.sql. Unlike temp tables (held in memory), its tables can be paged
  * out to disk, so the rules' memory stays within DuckDB's limit at any warehouse size.
  */
 import { rmSync } from 'node:fs';

@@ -2,8 +2,10 @@
 -- severity: warning
 -- title_zh: 同一机关同一年度的两份文件数字不同
 -- title_en: Two documents report the same agency and year with different numbers
+-- doc: two documents report the same agency and year with different numbers (a re-publication, or a page and its attachment that disagree); cross-report rules then use the document first seen unless the agency CSV says otherwise. Documents with the same numbers are one report with several sources, and no finding
+-- wording: none
 -- Each document that is not its agency-year's representative (the document first seen,
--- report_groups in _prelude.sql) is compared with the representative, cell by printed cell
+-- report_groups in _40_report_groups.sql) is compared with the representative, cell by printed cell
 -- present in both. Same numbers: one report with several sources, no finding. Counts compare
 -- exactly; money within half a unit of the coarser printed decimal.
 WITH others AS (
@@ -34,7 +36,7 @@ WITH others AS (
          arg_min({'label': table_id || ' ' || row_label || '（' || col_label || '）', 'doc': coalesce(fmt_num(doc_value), doc_raw),
                   'rep': coalesce(fmt_num(rep_value), rep_raw)},
                  [table_id, lpad(row_ord::VARCHAR, 4, '0'), row_key, lpad(col_ord::VARCHAR, 4, '0'), col_key]) AS first_diff,
-         -- sorted_by (_prelude.sql), not ORDER BY inside the aggregate: one group per document
+         -- sorted_by (_10_macros.sql), not ORDER BY inside the aggregate: one group per document
          sorted_by(list({'k': sort_key, 'v': report_operand(report_id, table_id, row_key, col_key, doc_value, doc_raw, doc_kind)})) AS operand_list,
          flatten(sorted_by(list({'k': sort_key,
                  'v': [report_cell_ref(report_id, table_id, row_key, col_key), report_cell_ref(rep_id, table_id, row_key, col_key)]}))) AS cell_list

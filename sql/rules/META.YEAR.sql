@@ -3,6 +3,8 @@
 -- title_zh: 标题年份、统计期限年份与归档年份不一致
 -- title_en: The year in the title, the statistics period (统计期限…) and the year the report is filed under disagree
 -- scope: report
+-- doc: the year in the title, the statistics period (统计期限…) and the year the report is filed under disagree
+-- wording: none
 -- expected: the statistics year the warehouse files the report under (reports.year);
 -- actual: the first of period, filed, title year that differs from it.
 WITH years AS (

@@ -3,6 +3,9 @@
 -- title_zh: 正文"共N…其中…"各项之和与总数不符
 -- title_en: The parts listed after 共N…其中 do not add up to N
 -- scope: report
+-- needs: claims_parts
+-- doc: "共N…，其中A…、B…、C…" where the parts do not add up to N
+-- wording: 正文所列各项之和为 | 正文所称总数为
 --
 -- Claims of quantity 'parts' (extractors/claims/extract.ts): value = the stated total N,
 -- base = the parts, "970+662+343" for a list that says it is complete (a catch-all item such

@@ -3,6 +3,12 @@
 -- title_zh: 正文所述比例与数字不符
 -- title_en: A share stated in the prose differs from part / whole
 -- scope: report
+-- needs: claims_percent
+-- doc: a stated share differs from part / whole beyond its printed rounding (the whole named, or, when unnamed, the one the paragraph's other shares fit)
+-- wording: 正文称 | 按表计算为
+-- wording_no_table: 正文称 | 按正文数字计算为
+-- wording_suffix: %
+-- wording_difference: no
 --
 -- part = the count the prose states; whole = the base the sentence names, looked up in T3
 -- (claims.base, see extractors/claims.ts):
@@ -38,19 +44,17 @@ reading(base, reading, row_key) AS (
 whole AS (
   -- T3 bases; a base a|b is each of its parts
   SELECT cl.claim_id, (b.i - 1) * 10 + r.reading AS reading,
-         sum(coalesce(fp.value, c.value)) AS whole, count(*) FILTER (WHERE c.value IS NULL) AS texts,
-         bool_or(c.kind = 'blank' AND fp.value IS NULL) AS blank,
-         -- sorted_by (_prelude.sql), not ORDER BY inside the aggregate: a sort buffer per claim held 130 MB at 10,000 reports
+         sum(c.value) AS whole, count(*) FILTER (WHERE c.value IS NULL) AS texts,
+         bool_or(c.kind = 'blank') AS blank,
+         -- sorted_by (_10_macros.sql), not ORDER BY inside the aggregate: a sort buffer per claim held 130 MB at 10,000 reports
          sorted_by(list({'k': c.row_key,
-                         'v': {'table_id': 'T3', 'row_key': c.row_key, 'col_key': c.col_key, 'value': coalesce(fp.value, c.value), 'raw': c.raw,
-                               'kind': CASE WHEN fp.value IS NOT NULL THEN 'parts' ELSE c.kind END}})) AS operands,
+                         'v': {'table_id': 'T3', 'row_key': c.row_key, 'col_key': c.col_key, 'value': c.value, 'raw': c.raw, 'kind': c.kind}})) AS operands,
          any_value(b.base) AS base_key
   FROM claim cl
   CROSS JOIN LATERAL (SELECT unnest(string_split(cl.base, '|')) AS base, generate_subscripts(string_split(cl.base, '|'), 1) AS i) b
   JOIN reading r ON r.base = b.base
-  JOIN cells c ON c.report_id = cl.report_id AND c.table_id = 'T3' AND c.row_key = r.row_key AND c.col_key = 'total'
-  -- a blank 总计 whose applicant columns are printed is their sum (_macros.sql)
-  LEFT JOIN t3_totals_from_parts() fp ON fp.report_id = c.report_id AND fp.row_key = c.row_key
+  -- a blank 总计 whose applicant columns are printed is their sum, of kind 'parts' (_10_macros.sql)
+  JOIN t3_cells_totals_from_parts() c ON c.report_id = cl.report_id AND c.row_key = r.row_key AND c.col_key = 'total'
   GROUP BY cl.claim_id, b.i, r.reading
   UNION ALL
   -- the stated total of a 其中 list; the base the other shares of the paragraph fit

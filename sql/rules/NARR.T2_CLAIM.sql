@@ -3,6 +3,9 @@
 -- title_zh: 正文所述规章、规范性文件数与表二不符
 -- title_en: A count of 规章 / 规范性文件 stated in the prose differs from T2
 -- scope: report
+-- needs: claims_t2
+-- doc: counts of 规章 / 规范性文件 stated in prose differ from T2
+-- wording: 正文称 | 表中为
 --
 -- Claims t2.<regulations|normative_docs>.<col>: the extractor names the column by the verb
 -- (现行有效 → in_force, 废止 → repealed, 制发/印发 → issued, 制作/制定 → made, 新公开 → published);

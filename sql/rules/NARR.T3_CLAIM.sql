@@ -3,6 +3,9 @@
 -- title_zh: 正文所述申请数与表三不符
 -- title_en: A T3 count stated in the prose differs from the table
 -- scope: report
+-- needs: claims_t3
+-- doc: a count stated for a T3 quantity — received (本年新收/共收到/受理), carried over, answered (办结/答复), carried forward, granted, partial, denied, unable, rejected, other, or a named sub-row — differs from the table (or its group sum); 顺延/结转到下年度 is 四、结转下年度继续办理
+-- wording: 正文称 | 表中为
 --
 -- A claim about T3 (quantity t3.<row>[@<col>], see extractors/claims/vocabulary.ts) against the
 -- cells it names, in every reading the wording allows; flagged only when no reading matches:
@@ -10,7 +13,7 @@
 --   t3.group.<g>       a group: the sum of its items, or the subtotal the report prints
 --   t3.granted_partial granted + partial
 --   t3.<row>           that row;  @<col>: that applicant column (legal = the five 法人 columns)
--- A blank 总计 whose applicant columns are printed is their sum (t3_totals_from_parts, _macros.sql).
+-- A blank 总计 whose applicant columns are printed is their sum (t3_cells_totals_from_parts, _10_macros.sql).
 -- Claims with two readings of the words (a|b) are never flagged. A text cell makes the claim
 -- not assessable (VAL.NOT_A_NUMBER reports it). expected = the table (first reading), actual = the prose.
 -- operands: {"sentence", "offset", "quantity", "claimed", "cells": [{table_id,row_key,col_key,value,raw,kind}]}.
@@ -43,14 +46,12 @@ columns(col, col_key) AS (
 ),
 matched AS (  -- the cells each reading of each claim names
   -- a blank 总计 whose applicant columns are printed counts as their sum (kind 'parts')
-  SELECT cl.claim_id, r.reading, t.ord, c.row_key, c.col_key, coalesce(fp.value, c.value) AS value, c.raw,
-         CASE WHEN fp.value IS NOT NULL THEN 'parts' ELSE c.kind END AS kind
+  SELECT cl.claim_id, r.reading, t.ord, c.row_key, c.col_key, c.value, c.raw, c.kind
   FROM claim cl
   JOIN reading r ON r.q = cl.q
   JOIN t3_rows t ON t.key = r.row_key
   JOIN columns k ON k.col = cl.col
-  JOIN cells c ON c.report_id = cl.report_id AND c.table_id = 'T3' AND c.row_key = r.row_key AND c.col_key = k.col_key
-  LEFT JOIN t3_totals_from_parts() fp ON fp.report_id = c.report_id AND fp.row_key = c.row_key AND c.col_key = 'total'
+  JOIN t3_cells_totals_from_parts() c ON c.report_id = cl.report_id AND c.row_key = r.row_key AND c.col_key = k.col_key
 ),
 compared AS (
   SELECT claim_id, reading,

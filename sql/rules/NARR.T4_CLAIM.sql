@@ -3,6 +3,9 @@
 -- title_zh: 正文所述行政复议、行政诉讼数与表四不符
 -- title_en: A count of 行政复议 / 行政诉讼 stated in the prose differs from T4
 -- scope: report
+-- needs: claims_t4
+-- doc: counts of 行政复议 / 行政诉讼 stated in prose differ from T4 (行政诉讼 = direct + after review)
+-- wording: 正文称 | 表中为
 --
 -- Claims t4.<review|litigation>.<total|upheld|corrected|pending>: review is the 行政复议 block,
 -- litigation the sum of 未经复议直接起诉 and 复议后起诉. expected = the table, actual = the prose.
@@ -19,7 +22,7 @@ block_rows(block, row_key) AS (
 ),
 compared AS (
   SELECT cl.claim_id, sum(c.value) AS total, count(*) FILTER (WHERE c.value IS NULL) AS texts, bool_or(c.kind = 'blank') AS blank,
-         -- sorted_by (_prelude.sql), not ORDER BY inside the aggregate (a sort buffer per claim); row_key descending
+         -- sorted_by (_10_macros.sql), not ORDER BY inside the aggregate (a sort buffer per claim); row_key descending
          list_reverse(sorted_by(list({'k': c.row_key,
                                       'v': {'table_id': 'T4', 'row_key': c.row_key, 'col_key': c.col_key, 'value': c.value, 'raw': c.raw, 'kind': c.kind}}))) AS operands
   FROM claim cl

@@ -3,6 +3,10 @@
 -- title_zh: 金额单位不是万元，或万元数值大得不合理
 -- title_en: A money cell printed in another unit than 万元, or a 万元 value ≥ 10^6 (likely yuan)
 -- scope: report
+-- needs: has_t2
+-- doc: a money cell printed with a unit other than 万元, or a 万元 value ≥ 10⁶ (likely yuan in a 万元 column)
+-- wording: 印出 | 折合万元
+-- wording_difference: no
 -- cells.unit = '元' when the cell or its column header was printed in 元 (the extractor has
 -- already converted the value to 万元). expected: the amount in 万元 as it should be;
 -- actual: the number as printed.

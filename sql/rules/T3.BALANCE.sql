@@ -3,6 +3,9 @@
 -- title_zh: 第一项加第二项之和等于第三项加第四项之和
 -- title_en: Every T3 column: new_received + carried_over = total_processed + carried_forward
 -- scope: report
+-- needs: has_t3 AND NOT text_t3
+-- doc: every T3 column: new_received + carried_over = total_processed + carried_forward (the template prints this rule itself: 第一项加第二项之和，等于第三项加第四项之和)
+-- wording: 第三项加第四项为 | 第一项加第二项为
 -- The finding points at the column (row_key NULL): which of the four cells is wrong is not
 -- knowable; all four are in `cells`. expected = 一 + 二, actual = 三（七） + 四.
 WITH column_details AS (

@@ -3,6 +3,8 @@
 -- title_zh: 单元格留空而未填0
 -- title_en: Cells left blank rather than printed 0 (one finding per table, with the count)
 -- scope: report
+-- doc: cells left blank rather than printed 0 (one finding per table, with the count)
+-- wording: none
 -- Blank = empty, /, —, 无 … (kind 'blank'): counted as 0 by every rule, but "blank" may also
 -- mean "forgot".
 SELECT report_id,

@@ -3,6 +3,8 @@
 -- title_zh: 计数带有小数
 -- title_en: A count has a fractional part
 -- scope: report
+-- doc: a count has a fractional part
+-- wording: none
 SELECT report_id,
        NULL AS related_report_id,
        table_id,

@@ -3,8 +3,10 @@
 -- title_zh: 多处合计不符可由整行或整列错开一格解释，疑为表格错位
 -- title_en: Several failing sums of a table are explained by a row or column shifted by one (a reading or layout slip)
 -- scope: report
+-- doc: many sums of one table fail at once in a pattern a reading slip explains (a row or column shifted): added beside the failing sums, which stay findings of their own
+-- wording: none
 -- An extra finding beside the table's sum findings (T3.*), which stay: it hides none. Raised
--- only when a shift explains the failures (layout_suspects in _prelude.sql); a 总计 column
+-- only when a shift explains the failures (layout_suspects in _30_sums.sql); a 总计 column
 -- left blank is the publisher's blank, not a shift. `cells` lists every cell of a failing sum.
 WITH failing_cells AS (
   SELECT DISTINCT m.report_id, c.table_id, c.row_key, c.col_key, c.row_ord, c.col_ord

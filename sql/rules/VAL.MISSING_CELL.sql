@@ -3,6 +3,8 @@
 -- title_zh: 已识别的表中缺少模板的行、列或单元格
 -- title_en: A row or column of the template is absent from a recognised table
 -- scope: report
+-- doc: a row or column of the template is absent from a recognised table
+-- wording: none
 -- Compared with template_keys for the report's version. One finding per wholly missing row,
 -- per column missing from every row that is there, and per remaining missing cell. Reports
 -- whose version is unknown are skipped (the template to compare with is unknown).

@@ -3,6 +3,8 @@
 -- title_zh: 缺少统计表或未能识别
 -- title_en: T3 or T4 (or T2) is absent or could not be recognised
 -- scope: report
+-- doc: T3 or T4 (or T2) is absent or could not be recognised
+-- wording: none
 -- One finding per missing table of a report with status ok or partial. A failed document (no
 -- table recognised at all, or unreadable) gets none: the run lists it as failed with its reason.
 SELECT r.report_id,

@@ -3,6 +3,8 @@
 -- title_zh: 计数为负数
 -- title_en: A count is negative (only 本年增/减 of the 2019 T2 may be)
 -- scope: report
+-- doc: a count is negative (only `change` in 2019 T2 may be)
+-- wording: none
 SELECT report_id,
        NULL AS related_report_id,
        table_id,

@@ -3,6 +3,8 @@
 -- title_zh: 应填数字的单元格不是数字
 -- title_en: A cell the template wants as a number holds text that is not one
 -- scope: report
+-- doc: a cell the template wants as a number holds text that is not one
+-- wording: none
 -- Reported once per cell; every sum that needs the cell is "not assessable" and stays silent.
 SELECT report_id,
        NULL AS related_report_id,

@@ -2,6 +2,10 @@
 -- severity: warning
 -- title_zh: 汇总报告与下属机关之和不符，或下属机关的数字高于上级
 -- title_en: With an agency hierarchy CSV: a summary report differs from the sum of its members; a member's count above its parent's
+-- needs: listed
+-- doc: with an agency hierarchy CSV: a parent whose report is a summary (全市/全区/汇总) differs, cell by cell, from the sum of its members' reports; for any parent, a member's count above the parent's
+-- wording: 印为 | 下属机关之和为
+-- wording_cell: 下属机关之和
 -- Members are the agencies the CSV lists with that parent. Two findings:
 --  * a parent whose report is a summary (its title says 全市/全区/全县/全省/…/汇总) and all of
 --    whose members have a report that year: every T3/T4 cell must equal the members' sum
@@ -68,7 +72,7 @@ WITH parents AS (
                   'parent': parent_value, 'member': member_value, 'agency': agency, 'member_agency': member_agency},
                  [member_value - parent_value, -row_ord, -col_ord]) AS top,
          count(*) AS n,
-         -- sorted_by (_prelude.sql), not ORDER BY inside the aggregate (a sort buffer per group)
+         -- sorted_by (_10_macros.sql), not ORDER BY inside the aggregate (a sort buffer per group)
          sorted_by(list({'k': {'row_ord': row_ord, 'row_key': row_key, 'col_ord': col_ord, 'col_key': col_key},
                          'v': report_operand(member_report_id, table_id, row_key, col_key, member_value, member_raw, member_kind)})) AS operand_list,
          flatten(sorted_by(list({'k': {'row_ord': row_ord, 'row_key': row_key, 'col_ord': col_ord, 'col_key': col_key},

@@ -2,6 +2,9 @@
 -- severity: warning
 -- title_zh: 不同机关同一年度的表三（及表四）完全相同
 -- title_en: Two different agencies publish identical T3 (and T4) for the same year, with at least 3 non-zero cells
+-- needs: has_t3 OR has_t4
+-- doc: two different agencies publish identical T3 (and T4) for the same year, with at least 3 non-zero cells
+-- wording: none
 -- Representatives only (one report per agency and year). T3 must be identical, with at least 3
 -- non-zero cells that are not totals (table_signatures); T4 too when both print it. The finding
 -- is on the document seen later (ties: the larger report_id), related = the other.

@@ -2,6 +2,9 @@
 -- severity: info
 -- title_zh: 比率远离同年同级机关
 -- title_en: A rate (granted share, corrected share of reviews, …) far outside the agency's peer group for the year
+-- needs: has_t3 OR has_t4
+-- doc: a rate (granted share, corrected share of reviews, …) far outside the agency's peer group for the year (robust z-score over at least 10 peers)
+-- wording: none
 -- Robust z-score: (x − median) / (1.4826 · MAD) over the peer group (same year and the same
 -- `level` in the agency CSV; agencies without one — every agency when there is no CSV — form one
 -- group per year), at least 10 peers. When more than half the peers share one value (MAD = 0)

@@ -2,6 +2,10 @@
 -- severity: error
 -- title_zh: 上年结转等于上一年度报告的结转下年度继续办理
 -- title_en: Every T3 column: carried_over(year) = carried_forward(year − 1)
+-- needs: has_t3 AND NOT text_t3 AND has_neighbour
+-- doc: every T3 column: carried_over(year) = carried_forward(year − 1)
+-- wording: 本年上年结转印为 | 上年报告结转下年度印为
+-- wording_cell: 上年报告
 -- Consecutive years of one agency (year_pairs: representatives, agencies matched by name and by
 -- the CSV's aliases). Unlike the T2 chains this one spans the 2019 → 2021 format switch: both
 -- versions print the same T3 columns and the same two rows, meaning the same thing.

@@ -2,6 +2,9 @@
 -- severity: warning
 -- title_zh: 表三或表四与上一年度完全相同
 -- title_en: T3 (or T4) identical to the previous year's, with at least 3 non-zero cells: likely copied forward
+-- needs: (has_t3 OR has_t4) AND has_neighbour
+-- doc: T3 (or T4) identical to the previous year's, with at least 3 non-zero cells: likely copied forward
+-- wording: none
 -- Compared as canonical contents (table_signatures: （六） collapsed, so the two versions
 -- compare). "Non-zero cells" counts cells that are not totals: one request granted makes six
 -- non-zero T3 cells but only two independent ones.

@@ -2,6 +2,10 @@
 -- severity: warning
 -- title_zh: 现行有效件数等于上年现行有效件数加本年制发减本年废止
 -- title_en: 2021 T2 regulations, normative_docs: in_force(year) = in_force(year − 1) + issued(year) − repealed(year)
+-- needs: has_t2 AND template = '2021' AND has_neighbour
+-- doc: 2021 T2 regulations, normative_docs: in_force(year) = in_force(year − 1) + issued(year) − repealed(year)
+-- wording: 印为 | 按上年推算为
+-- wording_cell: 按上年推算
 -- Both years in the 2021 format: the 2019 format's 对外公开总数量 is not 现行有效件数.
 WITH docs AS (  -- the three cells of 规章 and of 规范性文件, per report
   SELECT report_id, row_key, any_value(row_label) AS row_label,

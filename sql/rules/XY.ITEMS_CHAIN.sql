@@ -2,6 +2,10 @@
 -- severity: warning
 -- title_zh: 上一年项目数量加本年增减等于下一年度的上一年项目数量
 -- title_en: 2019 T2: prev_items(year) + change(year) = prev_items(year + 1)
+-- needs: has_t2 AND template = '2019' AND has_neighbour
+-- doc: 2019 T2: prev_items(year) + change(year) = prev_items(year + 1)
+-- wording: 印为 | 按上年推算为
+-- wording_cell: 按上年推算
 -- Both years in the 2019 format. The finding is on the later report (its 上一年项目数量);
 -- named sub-rows of 其他对外管理服务事项 are matched by their printed name. A row the extractor
 -- added up from sub-rows in both years is left to the sub-rows.

@@ -2,6 +2,11 @@
 -- severity: info
 -- title_zh: 新收申请数或复议诉讼总数较上年剧变
 -- title_en: new_received or a T4 total changes by more than ×5 or below ×0.2, from a base of at least 10
+-- needs: (has_t3 OR has_t4) AND has_neighbour
+-- doc: new_received or a T4 total changes by more than ×5 or below ×0.2, from a base of at least 10
+-- wording: 本年 | 上年
+-- wording_difference: no
+-- wording_cell: 上年
 -- expected: last year's value (the base); actual: this year's.
 WITH watched AS (  -- T3 一、本年新收 (总计) and the 总计 of each T4 block
   SELECT * FROM rule_cells

@@ -54,7 +54,7 @@ export async function warehouseOf(docs: readonly { name: string; bytes: Uint8Arr
 /** Runs every NARR.* rule file on the warehouse; the findings with the source of their report. */
 export async function narrFindings(w: Warehouse): Promise<Finding[]> {
   await createRuleContext(w.conn, null);
-  await w.conn.run(readFileSync(join(ROOT, 'sql', 'rules', '_macros.sql'), 'utf8'));
+  await w.conn.run(readFileSync(join(ROOT, 'sql', 'rules', '_10_macros.sql'), 'utf8'));
   await createFindings(w.conn);
   for (const file of NARR_FILES) {
     for (const rule of parseRuleFile(file, readFileSync(join(ROOT, 'sql', 'rules', file), 'utf8'))) await collectFindings(w.conn, rule);

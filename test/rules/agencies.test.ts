@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { loadAgencies } from '../../pipeline/rules/index.js';
-import { makeInput, readSample, runOn, tempDir } from '../helpers.js';
+import { makeInput, query, readSample, runOn, tempDir } from '../helpers.js';
 
 const dir = tempDir('agencies-');
 function csv(name: string, content: string | Buffer): string {
@@ -72,5 +72,26 @@ describe('a run with a bad agency CSV', () => {
     const input = makeInput({ 'seed.html': readSample('2020_北京市朝阳区教育委员会.html') });
     await expect(runOn(input, { db, agencies: bad })).rejects.toThrow(`${bad}: line 2: parent "北京市朝阳区人民政府"`);
     expect(existsSync(db)).toBe(false);
+  });
+});
+
+describe('agency_names (sql/views.sql)', () => {
+  it('maps every name and alias of the CSV to its agency: the one mapping the reports\' region, the run\'s checks and agencies_missing read', async () => {
+    const path = csv('names.csv', 'agency,parent,region,level,aliases\n朝阳区教育委员会新名,,朝阳区,部门,北京市朝阳区教育委员会\n');
+    const input = makeInput({ 'seed.html': readSample('2020_北京市朝阳区教育委员会.html'), 'pt.html': readSample('2021_平潭综合实验区.html') });
+    const run = await runOn(input, { agencies: path });
+    expect(await query(run.db, 'SELECT name_norm, agency, region, level FROM agency_names ORDER BY name_norm')).toEqual([
+      { name_norm: '北京市朝阳区教育委员会', agency: '朝阳区教育委员会新名', region: '朝阳区', level: '部门' },
+      { name_norm: '朝阳区教育委员会新名', agency: '朝阳区教育委员会新名', region: '朝阳区', level: '部门' },
+    ]);
+    expect(await query(run.db, 'SELECT agency_norm, region FROM reports ORDER BY agency_norm')).toEqual([
+      { agency_norm: '北京市朝阳区教育委员会', region: '朝阳区' },
+      { agency_norm: '平潭综合实验区', region: null },
+    ]);
+    expect(await query(run.db, 'SELECT agency_norm FROM agencies_missing')).toEqual([{ agency_norm: '平潭综合实验区' }]);
+    // XA.AGGREGATE can assess a listed agency only
+    expect(await query(run.db, `SELECT reports_checked, reports_not_assessable FROM rule_results WHERE rule_id = 'XA.AGGREGATE'`)).toEqual([
+      { reports_checked: 2, reports_not_assessable: 1 },
+    ]);
   });
 });

@@ -1,29 +1,33 @@
 /**
- * Rule files and the catalogue agree: every rule file's id is in the catalogue (with the same
- * severity), every catalogue id but NARR.* has a file, and the header format is parsed as
- * documented (one rule per block, blocks separated by `-- ---`).
+ * A rule is one header in sql/rules/ (files.ts), and what is written from the headers is up to
+ * date: the catalogue (catalogue-data.ts: ids, severities, titles, wording; RuleId), README's
+ * rules table and docs/rules.md's (`npm run rules`, generate.ts). The header format is parsed as
+ * documented (one rule per block, blocks separated by `-- ---`), and the shared files run in
+ * the order their names give.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalogueSeverity, isNarrative, isRuleId, RULE_IDS } from '../../pipeline/rules/catalogue.js';
+import { catalogueSeverity, isRuleId, RULE_CATALOGUE, RULE_IDS } from '../../pipeline/rules/catalogue.js';
 import { loadRuleFiles, parseRuleFile, preludeSteps } from '../../pipeline/rules/files.js';
+import { headerOf, README_PATH, readmeWithRules, RULES_DOC_PATH, rulesDocWithRules } from '../../pipeline/rules/generate.js';
 import { rulesDir } from '../../pipeline/rules/index.js';
 
 const { rules, preludes } = loadRuleFiles(rulesDir());
+const STALE = 'stale: run `npm run rules`';
 
 describe('the rule catalogue', () => {
-  it('knows every rule a file defines, with the same severity', () => {
-    for (const r of rules) {
-      expect(isRuleId(r.id), `${r.file}: ${r.id}`).toBe(true);
-      if (isRuleId(r.id)) expect(r.severity, r.id).toBe(catalogueSeverity(r.id));
-    }
+  it('is the headers of the rule files (catalogue-data.ts is written from them)', () => {
+    expect(RULE_CATALOGUE, `pipeline/rules/catalogue-data.ts is ${STALE}`).toEqual(rules.map(headerOf));
+    for (const r of rules) expect(isRuleId(r.id) && catalogueSeverity(r.id), r.id).toBe(r.severity);
   });
 
-  it('has a file for every rule but the narrative ones (written elsewhere)', () => {
-    const defined = new Set(rules.map((r) => r.id));
-    expect(RULE_IDS.filter((id) => !isNarrative(id) && !defined.has(id))).toEqual([]);
+  it('is what README.md and docs/rules.md list', () => {
+    const readme = readFileSync(README_PATH(), 'utf8');
+    expect(readme, `README.md's rules table is ${STALE}`).toBe(readmeWithRules(readme, rules));
+    const doc = readFileSync(RULES_DOC_PATH(), 'utf8');
+    expect(doc, `docs/rules.md's tables are ${STALE}`).toBe(rulesDocWithRules(doc, rules));
   });
 
   it('has no id twice, and every file header names both titles', () => {
@@ -34,9 +38,13 @@ describe('the rule catalogue', () => {
     }
   });
 
-  it('names a file after its rule', () => {
-    for (const r of rules.filter((x) => !isNarrative(x.id))) expect(r.file, r.id).toBe(`${r.id}.sql`);
-    expect(preludes.map((p) => p.file)).toContain('_prelude.sql');
+  it('names a file after its rule, or holds a family of rules in one file', () => {
+    for (const r of rules) if (rules.filter((x) => x.file === r.file).length === 1) expect(r.file, r.id).toBe(`${r.id}.sql`);
+    expect(rules.filter((r) => r.file === 'sums.sql').map((r) => r.id)).toEqual(['T3.ROW_TOTAL', 'T3.RESULT_TOTAL', 'T3.GROUP_SUBTOTAL', 'T4.TOTAL']);
+  });
+
+  it('runs the shared files in the order their names give, each named for what it builds', () => {
+    expect(preludes.map((p) => p.file)).toEqual(['_10_macros.sql', '_20_cells.sql', '_30_sums.sql', '_40_report_groups.sql', '_50_table_signatures.sql']);
   });
 });
 
@@ -66,6 +74,25 @@ describe('parseRuleFile', () => {
     expect(() => parseRuleFile('X.sql', '-- id: T4.TOTAL\n-- severity: error\n-- scope: table\nSELECT 1')).toThrow(/sql\/rules\/X\.sql: T4\.TOTAL: "-- scope:" must be report or warehouse/);
   });
 
+  it('reads the wording of a rule\'s numbers; none without a wording line', () => {
+    const [percent] = parseRuleFile('A.sql', [
+      '-- id: NARR.X', '-- severity: info', '-- wording: 正文称 | 按表计算为', '-- wording_no_table: 正文称 | 按正文数字计算为',
+      '-- wording_suffix: %', '-- wording_difference: no', '-- wording_cell: → 应为', 'SELECT 1',
+    ].join('\n'));
+    expect([percent.wording, percent.wordingNoTable]).toEqual([
+      { actual: '正文称', expected: '按表计算为', difference: false, suffix: '%', cell: { label: '应为', arrow: true } },
+      { actual: '正文称', expected: '按正文数字计算为', difference: false, suffix: '%', cell: { label: '应为', arrow: true } },
+    ]);
+    const [sum] = parseRuleFile('B.sql', '-- id: T9.SUM\n-- severity: error\n-- wording: 印为 | 各项之和为\n-- wording_cell: 各项之和\nSELECT 1');
+    expect(sum.wording).toEqual({ actual: '印为', expected: '各项之和为', difference: true, suffix: '', cell: { label: '各项之和', arrow: false } });
+    expect(sum.wordingNoTable).toBeNull();
+    for (const text of ['-- id: T9.X\n-- severity: info\nSELECT 1', '-- id: T9.X\n-- severity: info\n-- wording: none\nSELECT 1']) {
+      expect(parseRuleFile('C.sql', text)[0].wording).toBeNull();
+    }
+    expect(() => parseRuleFile('X.sql', '-- id: T9.X\n-- severity: info\n-- wording: 印为\nSELECT 1')).toThrow(/sql\/rules\/X\.sql: T9\.X: "-- wording:" must be <label of actual> \| <label of expected>/);
+    expect(() => parseRuleFile('X.sql', '-- id: T9.X\n-- severity: info\n-- wording_cell: 上年\nSELECT 1')).toThrow(/T9\.X: "-- wording_cell:" without a "-- wording:" line/);
+  });
+
   it('refuses the same id in two files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));
     writeFileSync(join(dir, 'A.sql'), '-- id: T4.TOTAL\n-- severity: error\nSELECT 1');
@@ -91,8 +118,7 @@ describe('preludeSteps', () => {
   });
 
   it('marks the prelude\'s tables about one report each, and refuses the mark on anything but CREATE OR REPLACE TABLE … AS', () => {
-    const prelude = preludes.find((p) => p.file === '_prelude.sql')!;
-    expect(prelude.steps.flatMap((s) => (s.sliced ? [s.sliced.table] : []))).toEqual([
+    expect(preludes.flatMap((p) => p.steps.flatMap((s) => (s.sliced ? [s.sliced.table] : [])))).toEqual([
       'rules_work.sums', 'rules_work.failing_sum_cells', 'rules_work.layout_suspects', 'rules_work.failing_sums',
       'rules_work.failing_sum_details', 'rules_work.table_signatures',
     ]);

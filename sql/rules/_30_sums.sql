@@ -1,59 +1,4 @@
--- Shared definitions for the rule queries of sql/rules/ (files starting with `_` run first, in
--- name order, in the rule runner's connection; the macros are in _macros.sql). Nothing here is
--- stored in the warehouse.
--- The shared sets that are costly to compute and small to keep are tables computed once per run
--- (the warehouse does not change while the rules run), kept in `rules_work`: a scratch database
--- file the runner attaches and deletes afterwards (pipeline/rules/work.ts), so DuckDB can page
--- them out. Those as large as the cells themselves (rule_cells, sum_members, canonical_cells) are
--- views: writing them out cost more than each reader's join (every rule filters before it joins).
--- Unqualified names find them (search_path). A table marked `-- scope: report` (each row about one
--- report, from that report's rows alone) is filled a slice of reports at a time on a large
--- warehouse (pipeline/rules/slices.ts), like a report-scoped rule.
--- Also present (created by pipeline/rules/context.ts):
---   rule_keys(table_id, template, axis, key, label, ord, grp, subtotal)  template keys and labels
---                                         ('*' = any version), T3 result groups, subtotal rows
---   agency_hierarchy(agency, agency_norm, parent, parent_norm, region, level, line)  --agencies CSV
---   agency_aliases(alias_norm, agency_norm)  every CSV name and alias → the CSV agency
-
--- ------------------------------------------------------------------ reports and cells
-
--- Reports the rules look at (a failed document has no tables; the run summary lists it).
-CREATE OR REPLACE TABLE rules_work.rule_reports AS
-SELECT report_id, source, sha256, format, agency, agency_norm, year, template, status, error, title, title_year, period_year,
-       filed_year, coalesce(tables_found, '') AS tables_found, coalesce(warnings, '[]') AS warnings
-FROM reports
-WHERE status <> 'failed';
-
--- Every key of the template as each version present reads it: the version's own label, order,
--- group and subtotal flag, else those shared by every version ('*'). ('' = version unknown.)
-CREATE OR REPLACE TEMP TABLE resolved_keys AS
-WITH versions AS (
-  SELECT DISTINCT coalesce(template, '') AS template FROM rule_reports
-), all_keys AS (
-  SELECT DISTINCT table_id, axis, key FROM rule_keys
-)
-SELECT v.template, k.table_id, k.axis, k.key,
-       coalesce(own.label, shared.label) AS label, coalesce(own.ord, shared.ord) AS ord,
-       coalesce(own.grp, shared.grp) AS grp, coalesce(own.subtotal, shared.subtotal) AS subtotal
-FROM versions v CROSS JOIN all_keys k
-LEFT JOIN rule_keys own ON own.template = v.template AND own.table_id = k.table_id AND own.axis = k.axis AND own.key = k.key
-LEFT JOIN rule_keys shared ON shared.template = '*' AND shared.table_id = k.table_id AND shared.axis = k.axis AND shared.key = k.key;
-
--- Every cell with its labels and place in the template of its report's version (a view: see above).
-CREATE OR REPLACE TEMP VIEW rule_cells AS
-SELECT c.report_id, r.template, c.table_id, c.row_key, c.col_key, c.value, c.raw, c.kind, c.unit,
-       coalesce(rk.label,
-                CASE WHEN c.row_key LIKE 'other_services:%' THEN '其他对外管理服务事项/' || substr(c.row_key, 16) END,
-                c.row_key) AS row_label,
-       coalesce(ck.label, c.col_key) AS col_label,
-       coalesce(rk.ord, 999) AS row_ord,
-       coalesce(ck.ord, 999) AS col_ord,
-       rk.grp AS grp,
-       coalesce(rk.subtotal, false) AS is_subtotal
-FROM cells c
-JOIN rule_reports r USING (report_id)
-LEFT JOIN resolved_keys rk ON rk.template = coalesce(r.template, '') AND rk.table_id = c.table_id AND rk.axis = 'row' AND rk.key = c.row_key
-LEFT JOIN resolved_keys ck ON ck.template = coalesce(r.template, '') AND ck.table_id = c.table_id AND ck.axis = 'col' AND ck.key = c.col_key;
+-- The sums of T3 and T4 (see _20_cells.sql for what the `_` files hold).
 
 -- ------------------------------------------------------------------ the sums of T3 and T4
 -- Every sum the template implies, as the cells it adds up: one row per (sum, cell). A sum is
@@ -236,70 +181,21 @@ SELECT sum_id, rule_id, report_id, sum_row, sum_col, expected, actual, blank_inv
 FROM members
 GROUP BY sum_id, rule_id, report_id, sum_row, sum_col, expected, actual, blank_involved;
 
--- ------------------------------------------------------------------ one report per agency and year
-
--- The agency a report speaks for: the CSV agency its name (or a former name) is listed as,
--- else its own normalised name.
-CREATE OR REPLACE TABLE rules_work.report_agency AS
-SELECT r.report_id, coalesce(a.agency_norm, r.agency_norm) AS agency_key
-FROM rule_reports r LEFT JOIN agency_aliases a ON a.alias_norm = r.agency_norm;
-
--- Documents of one agency and year; the representative is the document first seen
--- (earliest documents.first_seen of its bytes, ties broken by report_id). Cross-report rules
--- use representatives only (META.DUPLICATE speaks for the others).
-CREATE OR REPLACE TABLE rules_work.report_groups AS
-WITH first_seen AS (
-  SELECT sha256, min(first_seen) AS first_seen FROM documents GROUP BY sha256
-), ranked AS (
-  SELECT r.report_id, ra.agency_key, r.agency, r.year, r.template, r.title, r.source, f.first_seen,
-         row_number() OVER (PARTITION BY ra.agency_key, r.year ORDER BY f.first_seen NULLS LAST, r.report_id) AS rank
-  FROM rule_reports r
-  JOIN report_agency ra USING (report_id)
-  LEFT JOIN first_seen f ON f.sha256 = r.sha256
-  WHERE ra.agency_key IS NOT NULL AND r.year IS NOT NULL
-)
-SELECT *, rank = 1 AS is_rep,
-       first_value(report_id) OVER (PARTITION BY agency_key, year ORDER BY rank) AS rep_id
-FROM ranked;
-
-CREATE OR REPLACE TABLE rules_work.reps AS
-SELECT report_id, agency_key, agency, year, template, title, source, first_seen FROM report_groups WHERE is_rep;
-
--- Consecutive years of one agency (representatives).
-CREATE OR REPLACE TABLE rules_work.year_pairs AS
-SELECT cur.report_id, prev.report_id AS prev_report_id, cur.agency_key, cur.agency, cur.year,
-       cur.template, prev.template AS prev_template
-FROM reps cur JOIN reps prev ON prev.agency_key = cur.agency_key AND prev.year = cur.year - 1;
-
--- T3 and T4 as comparable contents across versions: （六） collapsed into one row `other`
--- (2021's three rows summed), printed subtotals left out. A text cell makes the value NULL.
-CREATE OR REPLACE TEMP VIEW canonical_cells AS  -- read once, by table_signatures: not written out
-WITH wanted AS (
-  SELECT report_id, table_id,
-         CASE WHEN table_id = 'T3' AND grp = 'other' THEN 'other' ELSE row_key END AS row_key,
-         col_key, value
-  FROM rule_cells
-  WHERE table_id IN ('T3', 'T4') AND NOT is_subtotal
-    AND report_id IN (SELECT report_id FROM reps)  -- only cross-report rules use it
-)
--- Only the collapsed rows are aggregated (an aggregate over every cell took 256 MB at 10,000 reports).
-SELECT * FROM wanted WHERE row_key <> 'other' OR table_id <> 'T3'
-UNION ALL
-SELECT report_id, table_id, row_key, col_key, CASE WHEN bool_or(value IS NULL) THEN NULL ELSE sum(value) END
-FROM wanted WHERE row_key = 'other' AND table_id = 'T3'
-GROUP BY ALL;
-
--- One signature per table, for "identical contents" (XY.COPY, XA.COPY). `independent_nonzero`
--- counts non-zero cells that are not totals (totals repeat their parts: one request granted
--- makes six non-zero T3 cells but only two independent ones).
--- scope: report
-CREATE OR REPLACE TABLE rules_work.table_signatures AS
-SELECT report_id, table_id,
-       -- an order-free digest (the sum of the cells' hashes, as report_documents does): a list of
-       -- every cell per table held 250 MB at 10,000 reports
-       md5(CAST(sum(CAST(hash(row_key || '/' || col_key || '=' || fmt_num(value)) AS HUGEINT)) AS VARCHAR)) AS signature,
-       count(*) AS n_cells,
-       count(*) FILTER (WHERE value <> 0 AND col_key <> 'total' AND row_key <> 'total_processed') AS independent_nonzero
-FROM canonical_cells
-GROUP BY report_id, table_id
-HAVING NOT bool_or(value IS NULL);
+-- The findings of one sum rule (sums.sql), written once for the four: its failing sums, each
+-- message naming the total as `what` says ({row}, {col}: the total's row and column labels), its
+-- parts as `parts`, and the totals of the table left blank as `blank_where` (N: how many).
+CREATE OR REPLACE TEMP MACRO sum_findings(sum_rule, sum_table, what, parts, blank_where) AS TABLE
+  SELECT report_id,
+         NULL AS related_report_id,
+         sum_table AS table_id,
+         sum_row AS row_key,
+         sum_col AS col_key,
+         expected,
+         actual,
+         sum_message(replace(replace(what, '{row}', total_row_label), '{col}', total_col_label), parts, terms, n_zero, expected, actual,
+                     blank_involved, total_blank, blank_totals, blank_parts, blank_where) AS message,
+         to_json(operand_list) AS operands,
+         to_json(cell_list) AS cells,
+         blank_involved
+  FROM failing_sum_details
+  WHERE rule_id = sum_rule;

@@ -1,6 +1,7 @@
 -- Macros shared by the rule queries of sql/rules/ (files starting with `_` run first, in name
--- order: these before _prelude.sql). They read no table but the warehouse's own (`cells`), so a
--- rule needs only them and the tables it reads (the NARR.* tests run those rules with this file alone).
+-- order: these first; _20_cells.sql says what the others hold). They read no table but the
+-- warehouse's own (`cells`), so a rule needs only them and the tables it reads (the NARR.* tests
+-- run those rules with this file alone).
 
 -- ------------------------------------------------------------------ formatting helpers
 
@@ -79,3 +80,12 @@ CREATE OR REPLACE TEMP MACRO t3_totals_from_parts() AS TABLE
   WHERE t.table_id = 'T3' AND t.col_key = 'total' AND t.kind = 'blank'
   GROUP BY t.report_id, t.row_key
   HAVING NOT bool_or(p.value IS NULL) AND sum(p.value) <> 0;
+
+-- The T3 cells as the prose checks read them: a blank 总计 of t3_totals_from_parts() is the sum of
+-- its applicant columns, of kind 'parts' (every other cell as it is).
+CREATE OR REPLACE TEMP MACRO t3_cells_totals_from_parts() AS TABLE
+  SELECT c.report_id, c.table_id, c.row_key, c.col_key, coalesce(fp.value, c.value) AS value, c.raw,
+         CASE WHEN fp.value IS NOT NULL THEN 'parts' ELSE c.kind END AS kind
+  FROM cells c
+  LEFT JOIN t3_totals_from_parts() fp ON fp.report_id = c.report_id AND fp.row_key = c.row_key AND c.col_key = 'total'
+  WHERE c.table_id = 'T3';

@@ -1,0 +1,56 @@
+-- The sum rules over the failing sums of _30_sums.sql: one block per rule (blocks are separated
+-- by `-- ---`), each naming, for sum_findings() (_30_sums.sql), its rule, its table and how its
+-- message names the total ({row}, {col}: the total's row and column labels), the parts and the
+-- totals left blank (N: how many). T3.BALANCE (T3.BALANCE.sql) reads the same sums but says more.
+
+-- id: T3.ROW_TOTAL
+-- severity: error
+-- title_zh: 每行总计等于各类申请人之和
+-- title_en: Every T3 row: total equals the sum of the applicant columns
+-- scope: report
+-- needs: has_t3 AND NOT text_t3
+-- doc: every T3 row: `total` = natural_person + commercial + research + social_org + legal_service + other_org
+-- wording: 印为 | 各项之和为
+-- wording_cell: 各项之和
+-- The sum's cells are in sum_members, its verdict in failing_sums (_30_sums.sql): assessable
+-- only when all seven cells are printed numbers; every failing row is reported, whatever else
+-- the table fails (VAL.LAYOUT_SUSPECT only adds a finding).
+SELECT * FROM sum_findings('T3.ROW_TOTAL', 'T3', '{row}的总计', '各申请人', '总计列在 N 行留空')
+-- ---
+-- id: T3.RESULT_TOTAL
+-- severity: error
+-- title_zh: （七）总计等于各项办理结果之和
+-- title_en: Every T3 column: total_processed equals the sum of the results
+-- scope: report
+-- needs: has_t3 AND NOT text_t3
+-- doc: every T3 column: `total_processed` = granted + partial + Σdenied_* + Σunable_* + Σrejected_* + (2019: other; 2021: other_no_correction + other_no_fee + other_misc)
+-- wording: 印为 | 各项之和为
+-- wording_cell: 各项之和
+-- Results: granted + partial + Σdenied_* + Σunable_* + Σrejected_* + （六）(2019: other;
+-- 2021: other_no_correction + other_no_fee + other_misc), per the report's version (sum_members in
+-- _30_sums.sql). Printed subtotals are not results.
+SELECT * FROM sum_findings('T3.RESULT_TOTAL', 'T3', '（七）总计（{col}）', '各项办理结果', '（七）总计在 N 列留空')
+-- ---
+-- id: T3.GROUP_SUBTOTAL
+-- severity: error
+-- title_zh: 印出的小计等于其各分项之和
+-- title_en: A printed subtotal of （三）（四）（五）（六） equals the sum of its items
+-- scope: report
+-- needs: has_t3 AND NOT text_t3
+-- doc: where a report prints a subtotal for （三）（四）（五）（六）: subtotal = sum of its items
+-- wording: 印为 | 各项之和为
+-- wording_cell: 各项之和
+-- Subtotal rows are loaded as denied_subtotal, unable_subtotal, rejected_subtotal, other_subtotal
+-- when a report prints them; every item of the group must be there (sum_members in _30_sums.sql).
+SELECT * FROM sum_findings('T3.GROUP_SUBTOTAL', 'T3', '{row}（{col}）', '各项', '小计在 N 处留空')
+-- ---
+-- id: T4.TOTAL
+-- severity: error
+-- title_zh: 复议、诉讼各板块总计等于各结果之和
+-- title_en: Each T4 block: total = upheld + corrected + other + pending
+-- scope: report
+-- needs: has_t4 AND NOT text_t4
+-- doc: each T4 block: total = upheld + corrected + other + pending
+-- wording: 印为 | 各项之和为
+-- wording_cell: 各项之和
+SELECT * FROM sum_findings('T4.TOTAL', 'T4', '{row}的总计', '各项结果', '总计在 N 个板块留空')
