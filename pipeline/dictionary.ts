@@ -11,6 +11,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ALL, BENCHMARK_QUANTILES, METRICS, NO_LEVEL, NO_REGION } from './metrics.js';
 import { sqlIdent, sqlString } from './sql-text.js';
+import { inTransaction } from './transaction.js';
 
 /** Bumped when a table, view or column is added, removed or changes meaning (the Parquet _README names it). */
 export const SCHEMA_VERSION = 10;
@@ -428,12 +429,5 @@ export async function applyComments(conn: DuckDBConnection, only: 'all' | 'table
   }
   if (statements.length === 0) return;
   // one transaction: statement by statement, each comment was a commit of the catalogue (750 ms on a file)
-  await conn.run('BEGIN TRANSACTION');
-  try {
-    await conn.run(statements.join('\n'));
-    await conn.run('COMMIT');
-  } catch (e) {
-    await conn.run('ROLLBACK');
-    throw e;
-  }
+  await inTransaction(conn, statements.join('\n'));
 }

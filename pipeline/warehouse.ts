@@ -13,6 +13,7 @@ import { createViews } from './outputs/views.js';
 import { gridAt, stringAt, valueAt, type PackedExtraction } from './packed-cells.js';
 import { sqlDir } from './paths.js';
 import { sqlString } from './sql-text.js';
+import { inTransaction } from './transaction.js';
 
 export interface Warehouse {
   readonly instance: DuckDBInstance;
@@ -131,7 +132,8 @@ export async function openWarehouse(path: string, memoryLimit = DEFAULT_DB_MEMOR
   });
   const conn = await instance.connect();
   memoryLimits.set(conn, memoryLimit);
-  await conn.run(readFileSync(join(sqlDir(), 'schema.sql'), 'utf8'));
+  // One transaction: statement by statement, each was a commit of its own (a sync of the WAL).
+  await inTransaction(conn, readFileSync(join(sqlDir(), 'schema.sql'), 'utf8'));
   // The researchers' views are part of every published warehouse, with or without outputs.
   await applyComments(conn, 'tables');
   await createViews(conn);

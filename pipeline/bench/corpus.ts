@@ -97,12 +97,16 @@ function varyDocx(bytes: Uint8Array, agency: string, newAgency: string, k: numbe
   return zipSync(entries, { level: 6 });
 }
 
-/** Writes `docs` distinct reports into `dir` (spread over sub-folders), cycling through the layouts. */
-export function generateCorpus(reportsDir: string, dir: string, docs: number, formats: readonly BenchFormat[]): string[] {
+/**
+ * Writes `docs` distinct reports into `dir` (spread over sub-folders), cycling through the layouts:
+ * the reports numbered `from` to `from + docs - 1` (a later call with `from` = the count already
+ * written adds reports distinct from those).
+ */
+export function generateCorpus(reportsDir: string, dir: string, docs: number, formats: readonly BenchFormat[], from = 0): string[] {
   const tpl = templates(reportsDir, formats);
   if (tpl.length === 0) throw new Error(`bench: no ${formats.join('/')} layouts in ${reportsDir}`);
   const written: string[] = [];
-  for (let i = 0; i < docs; i++) {
+  for (let i = from; i < from + docs; i++) {
     const t = tpl[i % tpl.length];
     const k = 1 + Math.floor(i / tpl.length); // a factor per copy: no two agencies publish the same table
     const newAgency = `${t.agency}${letters(i)}分局`;

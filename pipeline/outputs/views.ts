@@ -7,6 +7,7 @@ import { applyComments, DICTIONARY, SCHEMA_VERSION } from '../dictionary.js';
 import { fillViewsSql } from '../metrics.js';
 import { sqlDir } from '../paths.js';
 import { sqlString } from '../sql-text.js';
+import { inTransaction } from '../transaction.js';
 
 /**
  * Creates the views unless the warehouse already has them as this code would make them (the same
@@ -29,8 +30,7 @@ export async function createViews(conn: DuckDBConnection): Promise<void> {
     )
   ).getRowObjectsJS();
   if (state.hash === hash && Number(state.present) === names.length) return;
-  await conn.run(views);
+  // One commit for the views and the hash that stands for them (each statement was a commit of its own).
+  await inTransaction(conn, `${views};\nDELETE FROM warehouse_meta;\nINSERT INTO warehouse_meta VALUES (${SCHEMA_VERSION}, ${sqlString(hash)});`);
   await applyComments(conn, 'views');
-  await conn.run('DELETE FROM warehouse_meta');
-  await conn.run('INSERT INTO warehouse_meta VALUES ($1, $2)', [SCHEMA_VERSION, hash]);
 }

@@ -71,35 +71,42 @@ export async function writeAnomalies(conn: DuckDBConnection, runId: string): Pro
   await conn.run('BEGIN TRANSACTION');
   try {
     await conn.run('DELETE FROM anomalies');
+    // Narrow rows until one finding per fingerprint is chosen (its row id in rule_findings), the
+    // wide ones (message, operands, cells) read once, by row id, for those alone: numbered and
+    // sorted whole, the findings of 20,000 reports ran out of DuckDB's 160 MB (a sort and a
+    // window over every column of every finding).
     await conn.run(
       `INSERT INTO anomalies
-       WITH numbered AS (
-         SELECT row_number() OVER () AS n, * FROM rule_findings
-       ), named AS (  -- the reports the operands and cells name, by key (cross-report findings)
-         SELECT n, unnest(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)) AS id
-         FROM numbered WHERE coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
+       WITH named AS (  -- the reports the operands and cells name, by key (cross-report findings)
+         SELECT rowid AS n, unnest(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)) AS id
+         FROM rule_findings WHERE coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
        ), named_keys AS (
          SELECT n, array_to_string(list_sort(list(DISTINCT coalesce(k.report_key, id))), ',') AS keys
          FROM named LEFT JOIN finding_report_keys k ON k.report_id = named.id GROUP BY n
        ), fingerprinted AS (
-         SELECT md5(concat_ws('|', f.rule_id, coalesce(k.report_key, f.report_id), coalesce(rk.report_key, f.related_report_id, ''),
+         SELECT f.rowid AS n,
+                md5(concat_ws('|', f.rule_id, coalesce(k.report_key, f.report_id), coalesce(rk.report_key, f.related_report_id, ''),
                   coalesce(f.table_id, ''), coalesce(f.row_key, ''), coalesce(f.col_key, ''), coalesce(f.expected::VARCHAR, ''),
                   coalesce(f.actual::VARCHAR, ''), ${DOCUMENT_NEUTRAL('f.operands')}, ${DOCUMENT_NEUTRAL('f.cells')}, coalesce(nk.keys, ''))) AS fingerprint,
-                coalesce(k.is_representative, true) AS is_representative, f.report_id AS document_id, f.* REPLACE (
-                  -- the report's representative document (report_documents.group_id), as the contract says
-                  coalesce(k.group_id, f.report_id) AS report_id, coalesce(rk.group_id, f.related_report_id) AS related_report_id)
-         FROM numbered f
+                coalesce(k.is_representative, true) AS is_representative, f.report_id AS document_id
+         FROM rule_findings f
          LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
          LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
-         LEFT JOIN named_keys nk USING (n)
+         LEFT JOIN named_keys nk ON nk.n = f.rowid
        ), one_per_fingerprint AS (
          -- the representative's own finding where it has it (its message), else another document's
-         SELECT DISTINCT ON (fingerprint) * FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id
+         SELECT DISTINCT ON (fingerprint) n, fingerprint FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id
        )
-       SELECT f.fingerprint, f.rule_id, f.severity, f.report_id, f.related_report_id, f.table_id, f.row_key, f.col_key,
+       SELECT o.fingerprint, f.rule_id, f.severity,
+              -- the report's representative document (report_documents.group_id), as the contract says
+              coalesce(k.group_id, f.report_id), coalesce(rk.group_id, f.related_report_id), f.table_id, f.row_key, f.col_key,
               f.expected, f.actual, f.message, f.operands, f.cells, f.blank_involved,
               coalesce(p.first_seen_run, $1), $1, p.review_decision, p.review_note
-       FROM one_per_fingerprint f LEFT JOIN previous_anomalies p USING (fingerprint)`,
+       FROM one_per_fingerprint o
+       JOIN rule_findings f ON f.rowid = o.n
+       LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
+       LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
+       LEFT JOIN previous_anomalies p ON p.fingerprint = o.fingerprint`,
       [runId],
     );
     await conn.run('COMMIT');

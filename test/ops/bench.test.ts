@@ -33,6 +33,31 @@ describe('npm run bench', () => {
   });
 });
 
+describe('npm run bench -- --incremental K', () => {
+  it('adds K new distinct documents after the cold run and reports the incremental run: seconds, pages written, rules, ratio', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'pipeline', 'bench', 'index.js'), '--docs', '20', '--incremental', '2', '--format', 'html', '--pipeline-only', '--json'],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ docs: 20, failed: 0, noop_new_documents: 0, incremental_docs: 2 });
+    expect(out.incremental_seconds).toBeGreaterThan(0);
+    expect(out.incremental_cpu_seconds).toBeGreaterThan(0);
+    expect(out.incremental_ratio).toBeCloseTo(out.incremental_seconds / out.pipeline_seconds, 1);
+    expect(out.incremental_rules_seconds).toBeGreaterThanOrEqual(0);
+    expect(out.incremental_rules_seconds).toBe(out.incremental_phase_seconds.rules.wall);
+    // the two new reports' pages at least, and no more pages than there are reports
+    expect(['pipeline', 'mtime']).toContain(out.incremental_pages_counted_by);
+    expect(out.incremental_pages_written).toBeGreaterThanOrEqual(2);
+    expect(out.incremental_pages_written).toBeLessThanOrEqual(22);
+    // --pipeline-only: the floor and the extraction alone are not measured
+    expect(out.ratio).toBeNull();
+    expect(out.floor_docs_per_s).toBeNull();
+  }, 120_000);
+});
+
 describe('npm run bench -- --format pdf', () => {
   it('measures PDFs against their own floor (pdfjs parsing every page), loading every document', () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'pipeline', 'bench', 'index.js'), '--docs', '3', '--format', 'pdf', '--json'], {
