@@ -77,8 +77,12 @@ export interface Finding {
 
 /** A finding as shown: the same finding raised on several documents of one report is one. */
 export interface ShownFinding {
-  /** Stable id within the output (F + position), used for anchors and cell marks. */
-  id: string;
+  /**
+   * Its label on every page and export (`findingLabel`): anchors, cell marks, links. Derived from
+   * its fingerprint alone, so a finding keeps its label whatever other findings come and go, and
+   * a page changes only when what it shows does.
+   */
+  label: string;
   finding: Finding;
   /** Every anomalies row merged into this one (its documents' fingerprints). */
   members: Finding[];
@@ -249,7 +253,7 @@ function mergeFindings(rows: Finding[], groupOf: Map<string, string>, reviews: M
       hit.members.push(f);
       continue;
     }
-    merged.set(key, { id: '', finding: f, members: [f], group_id, related_group_id, dismissed: false, review: null });
+    merged.set(key, { label: findingLabel(f.fingerprint), finding: f, members: [f], group_id, related_group_id, dismissed: false, review: null });
   }
   const shown = [...merged.values()];
   for (const s of shown) {
@@ -262,6 +266,13 @@ function mergeFindings(rows: Finding[], groupOf: Map<string, string>, reviews: M
   }
   return shown;
 }
+
+/**
+ * A finding's label: F and the head of its fingerprint (an md5 in hex). Eight digits tell apart
+ * the findings of one page (a page with 300 has a chance of 1 in 100,000 of two alike; cell marks
+ * and anchors still tell them apart by fingerprint).
+ */
+export const findingLabel = (fingerprint: string): string => `F${fingerprint.slice(0, 8)}`;
 
 /** Groups the versions of one agency's report for one year. */
 export const versionKey = (g: ReportGroup): string => `${g.agency ?? ''}\u0001${g.year}`;
@@ -292,7 +303,6 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
       defaultCollator.compare(a.finding.rule_id, b.finding.rule_id) ||
       defaultCollator.compare(a.finding.fingerprint, b.finding.fingerprint),
   );
-  findings.forEach((f, i) => (f.id = `F${i + 1}`));
   for (const f of findings) {
     groupById.get(f.group_id)?.findings.push(f);
     if (f.related_group_id && f.related_group_id !== f.group_id) groupById.get(f.related_group_id)?.relatedFindings.push(f);
