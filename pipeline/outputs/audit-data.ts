@@ -12,7 +12,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { finite, jsonRows, queryRows, sqlList, str } from './query.js';
 import type { Review } from './reviews.js';
-import { loadStanding, type Standing } from './standing.js';
+import { loadStanding, type PeerGroup, type Standing } from './standing.js';
 
 export interface CellRef {
   table_id: string;
@@ -155,6 +155,8 @@ export interface AuditData {
   documents: number;
   /** Groups by agency and year (links between the versions of one year). */
   versions: Map<string, ReportGroup[]>;
+  /** The peers of every year and level (their files, read by the report pages: standing.ts). */
+  peers: PeerGroup[];
 }
 
 /** A cell's key (as `fetchBatch` builds it in SQL too). */
@@ -310,7 +312,7 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
   groups.sort(
     (a, b) => zhCollator.compare(a.agency ?? '\uffff', b.agency ?? '\uffff') || (a.year ?? 0) - (b.year ?? 0) || defaultCollator.compare(a.id, b.id),
   );
-  await loadStanding(conn, groups);
+  const peers = await loadStanding(conn, groups);
   const versions = new Map<string, ReportGroup[]>();
   for (const g of groups) {
     if (g.year === null) continue;
@@ -318,7 +320,7 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
     list.push(g);
     versions.set(versionKey(g), list);
   }
-  return { groups, groupById, groupOf, findings, rules, documents, versions };
+  return { groups, groupById, groupOf, findings, rules, documents, versions, peers };
 }
 
 /** The other reports of the same agency and year (different numbers), in page order. */

@@ -2,6 +2,7 @@
  * Outputs for auditors and researchers, written after the rules on the run's private copy of the
  * warehouse (so the views and review decisions are published with it):
  *   <out>/index.html, <out>/reports/<report>.html   the anomaly report (static, opens from disk)
+ *   <out>/peers/<year>-<level>.js                    the peers of each year and level, read by the report pages (standing.ts)
  *   <out>/charts/<chart>.svg|.csv                    the index's charts and their numbers (overview.ts)
  *   <out>/agencies/<agency>.html                     one page per agency with two years or more (agency-pages.ts)
  *   <out>/regions/<region>-<year>.html               a region's printable summary for every year (region-pages.ts)
@@ -32,6 +33,7 @@ import { writeParquet } from './parquet.js';
 import { agencyList, AGENCIES_DIR, loadAgencyYears, writeAgencyPages } from './agency-pages.js';
 import { CHARTS_DIR, overviewSection } from './overview.js';
 import { REGIONS_DIR, writeRegionPages } from './region-pages.js';
+import { PEERS_DIR, writePeers } from './standing.js';
 import { html } from './html.js';
 import { PagePool, pageJob } from './page-pool.js';
 import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews } from './reviews.js';
@@ -68,7 +70,7 @@ export interface OutputsContext {
 }
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
-export const STAGED_OUTPUTS = [PAGES_DIR, CHARTS_DIR, AGENCIES_DIR, REGIONS_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
+export const STAGED_OUTPUTS = [PAGES_DIR, PEERS_DIR, CHARTS_DIR, AGENCIES_DIR, REGIONS_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
 /** The folders of --out a run only adds files to (staged apart, moved in file by file when publishing). */
 export const ADDED_OUTPUTS = [SOURCES_DIR] as const;
 
@@ -136,6 +138,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     if (archived.added) written.push(`${join(out, SOURCES_DIR)}/ (${archived.added} documents copied or linked)`);
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);
+    writePeers(data.peers, aside.path(PEERS_DIR));
     const problems = await loadProblems(conn, ctx.summary.failed.map((f) => f.source));
     const checks = await loadRunChecks(conn, ctx.summary.runId, data, ctx.summary.changes);
     // the charts, the agencies' and the regions' pages: a few aggregate queries
