@@ -38,6 +38,8 @@ export interface RunSummary {
    * goes on a machine whose cores are all busy.
    */
   phases: Partial<Record<RunPhase, { wallMs: number; cpuMs: number }>>;
+  /** Report pages written by this run's outputs (a page whose report shows nothing new keeps its file); 0 when none were written. */
+  pagesWritten?: number;
   /** The process's peak resident memory over the run (worker threads and DuckDB included), MB. */
   peakRssMb?: number;
 }

@@ -3,7 +3,7 @@
  * renamed in place.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const tmpName = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${randomBytes(4).toString('hex')}`);
@@ -87,6 +87,26 @@ export function writePage(dir: string, previousDir: string | null, name: string,
   }
   writeFileSync(target, page);
   return false;
+}
+
+/**
+ * Puts the published page `old` unchanged into the folder being filled: a hard link (the same
+ * file, its inode and time kept), or a copy where the file system has no links. False when the
+ * page is gone (it is rendered instead).
+ */
+export function keepPage(old: string, target: string): boolean {
+  try {
+    linkSync(old, target);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+  }
+  try {
+    copyFileSync(old, target);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Creates the folder `dir` and fills it with `fill` (the staged pages, published later with the rest). */

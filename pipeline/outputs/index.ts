@@ -21,13 +21,16 @@ import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RunSummary } from '../summary.js';
+import { loadAuditData, prepareAuditData, releaseAuditData, REPORT_DOCUMENTS, type ReportGroup } from './audit-data.js';
 import {
-  applyBatch, fetchBatch, loadAuditData, loadProblems, prepareAuditData, releaseAuditData, releaseBatch, REPORT_DOCUMENTS, stagePages, dropPageStage,
-  type AuditData, type BatchData, type ReportGroup,
-} from './audit-data.js';
+  applyBatch, attachDocs, dropPageStage, fetchBatch, fetchDocs, inStorageOrder, planBatches, releaseBatch, stagePages, type BatchData,
+} from './page-batches.js';
+import { documentsDigest, PAGE_KEYS, pageKey, pageStands, readPageKeys, writePageKeys } from './page-keys.js';
+import { loadProblems } from './report-docs.js';
+import type { ReportPageContext } from './report-page.js';
 import { writeExports } from './exports.js';
 import { archiveSources, SOURCES_DIR } from './source-archive.js';
-import { FileSink, fillDir, OutputStaging, PAGES_DIR } from './files.js';
+import { FileSink, fillDir, keepPage, OutputStaging, PAGES_DIR } from './files.js';
 import { IndexPage, problemRows } from './index-page.js';
 import { writeParquet } from './parquet.js';
 import { agencyList, AGENCIES_DIR, loadAgencyYears, writeAgencyPages } from './agency-pages.js';
@@ -70,7 +73,7 @@ export interface OutputsContext {
 }
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
-export const STAGED_OUTPUTS = [PAGES_DIR, PEERS_DIR, CHARTS_DIR, AGENCIES_DIR, REGIONS_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
+export const STAGED_OUTPUTS = [PAGES_DIR, PAGE_KEYS, PEERS_DIR, CHARTS_DIR, AGENCIES_DIR, REGIONS_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
 /** The folders of --out a run only adds files to (staged apart, moved in file by file when publishing). */
 export const ADDED_OUTPUTS = [SOURCES_DIR] as const;
 
@@ -91,29 +94,8 @@ export function loadReviewsFor(outDir: string, reviewsCsv?: string): Reviews {
  * at 2,000 documents 250 pages per batch took 0.82 ms and 383 MB, 100 took 0.90 ms and 337 MB.
  */
 const PAGES_PER_BATCH = 100;
-
-/** The groups of a batch of pages and the reports their findings compare them with (shown side by side). */
-function withRelatedGroups(batch: readonly ReportGroup[], data: AuditData): ReportGroup[] {
-  const ids = new Set(batch.map((g) => g.id));
-  for (const g of batch) {
-    for (const f of [...g.findings, ...g.relatedFindings]) {
-      ids.add(f.group_id);
-      if (f.related_group_id) ids.add(f.related_group_id);
-    }
-  }
-  return [...ids].map((id) => data.groupById.get(id)).filter((g): g is ReportGroup => !!g);
-}
-
-/**
- * The groups in the order their cells are stored in the warehouse (groups without cells last, in
- * page order). A batch of pages taken in this order reads one stretch of the cells table; taken
- * in page order, every batch scanned all of it (6 s of DuckDB's time at 10,000 reports, growing
- * with the square of their number).
- */
-function inStorageOrder(groups: readonly ReportGroup[]): ReportGroup[] {
-  const at = (g: ReportGroup) => g.cellRows?.first ?? Number.POSITIVE_INFINITY;
-  return [...groups].sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
-}
+/** Pages whose documents are read together to take their keys (and list their sources on the index). */
+const PAGES_PER_KEY_BATCH = 1000;
 
 export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext): Promise<string[]> {
   const out = resolve(ctx.outDir);
@@ -153,24 +135,37 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     index.start();
 
     // Report pages, a batch at a time in the order their cells are stored: what they show is read
-    // for the batch, then released. Pages are written while the next ones render; an unchanged
-    // page keeps its file.
+    // for the batch, then released. Pages are written while the next ones render. A page whose key
+    // (what it shows: page-keys.ts) is the one recorded for its published file keeps that file,
+    // neither read nor rendered; one rendered equal to its published file keeps it too.
     const pagesDir = join(out, PAGES_DIR);
+    const pageContext: ReportPageContext = { pageDir: pagesDir, inputDir, stagedSources: aside.additions(SOURCES_DIR) };
+    const published = readPageKeys(join(out, PAGE_KEYS));
+    const keys = new Map<string, string>();
+    const pages = { kept: 0, written: 0, unchanged: 0 };
     await fillDir(aside.path(PAGES_DIR), async (staging) => {
-      const batches: { pages: ReportGroup[]; needed: ReportGroup[] }[] = [];
       const groups = inStorageOrder(data.groups);
-      const perBatch = ctx.pagesPerBatch ?? PAGES_PER_BATCH;
-      for (let i = 0; i < groups.length; i += perBatch) {
-        const batch = groups.slice(i, i + perBatch);
-        batches.push({ pages: batch, needed: withRelatedGroups(batch, data) });
-      }
-      const pages = new PagePool({
-        dir: staging, previousDir: pagesDir, page: { pageDir: pagesDir, inputDir, stagedSources: aside.additions(SOURCES_DIR) },
-        rules: [...data.rules.values()],
-      });
+      const toRender: ReportGroup[] = [];
+      let pool: PagePool | null = null;
       let next: Promise<BatchData> | null = null;
       try {
         const stage = await stagePages(conn, groups);
+        // every page's documents, a stretch at a time: the index lists their sources, the keys take them in
+        for (let i = 0; i < groups.length; i += PAGES_PER_KEY_BATCH) {
+          const part = groups.slice(i, i + PAGES_PER_KEY_BATCH);
+          attachDocs(await fetchDocs(conn, part, stage), part);
+          index.reports(part);
+          for (const g of part) {
+            const key = pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext));
+            keys.set(g.id, key);
+            g.docs = [];
+            const file = `${g.id}.html`;
+            if (pageStands(published.get(g.id), key, join(pagesDir, file)) && keepPage(join(pagesDir, file), join(staging, file))) pages.kept++;
+            else toRender.push(g);
+          }
+        }
+        const batches = planBatches(toRender, data, ctx.pagesPerBatch ?? PAGES_PER_BATCH);
+        pool = new PagePool({ dir: staging, previousDir: pagesDir, page: pageContext, rules: [...data.rules.values()] });
         // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
         const fetch = (b: number) => {
           const p = fetchBatch(conn, batches[b].pages, batches[b].needed, stage);
@@ -183,21 +178,27 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
           applyBatch(await next!, batch, needed);
           await returnFreedMemory(conn);
           next = b + 1 < batches.length ? fetch(b + 1) : null;
-          for (const g of batch) await pages.render(pageJob(g, data));
-          index.reports(batch);
+          for (const g of batch) await pool.render(pageJob(g, data));
           releaseBatch(batch, needed);
         }
       } catch (e) {
         await next?.catch(() => undefined);
-        await pages.settle();
-        // the error to report is this one; releaseAuditData drops the stage again
+        await pool?.settle();
+        // the error to report is this one; the finally below drops the stage again
         await dropPageStage(conn).catch(() => undefined);
         throw e;
       }
       await dropPageStage(conn);
-      await pages.close();
+      await pool.close();
+      pages.written = pool.written;
+      pages.unchanged = pool.unchanged;
     });
-    written.push(`${pagesDir}/ (${data.groups.length} report pages)`, `${join(out, AGENCIES_DIR)}/ (${agencies.length} agency pages)`, `${join(out, CHARTS_DIR)}/`, `${join(out, REGIONS_DIR)}/`);
+    writePageKeys(aside.path(PAGE_KEYS), keys, (id) => join(aside.path(PAGES_DIR), `${id}.html`));
+    ctx.summary.pagesWritten = pages.written;
+    written.push(
+      `${pagesDir}/ (${data.groups.length} report pages: ${pages.written} written, ${pages.kept + pages.unchanged} unchanged)`,
+      `${join(out, AGENCIES_DIR)}/ (${agencies.length} agency pages)`, `${join(out, CHARTS_DIR)}/`, `${join(out, REGIONS_DIR)}/`,
+    );
     index.finish();
 
     workbook = await writeWorkbook(
@@ -215,6 +216,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     for (const f of files) f.abort();
     workbook?.abort();
     if (!ctx.staging) aside.discard();
+    await dropPageStage(conn);
     await releaseAuditData(conn);
   }
   return written;
