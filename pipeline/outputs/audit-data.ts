@@ -174,15 +174,31 @@ export const severityRank = (s: string): number => SEVERITY_ORDER[s] ?? 3;
 export const zhCollator = new Intl.Collator('zh');
 export const defaultCollator = new Intl.Collator();
 
-/** The materialised report_documents view: computed once per output run (each read of the view re-groups every cell). */
-export const REPORT_DOCUMENTS = 'out_report_documents';
+/**
+ * The views the outputs read again and again, materialised once per output run as temp tables of
+ * the same names, which every query and view of the run then reads instead (DuckDB looks for a
+ * name among the temp tables first): report_documents re-groups every cell at each read, and
+ * report_metrics (over report_documents, cells and anomalies) is read by the standing, the
+ * agencies' and regions' pages, the charts, the benchmarks view and Parquet — about fifteen
+ * evaluations a run. Made after the review decisions are applied (report_metrics counts the open
+ * errors), dropped by `releaseAuditData`.
+ */
+const MATERIALISED_VIEWS = ['report_documents', 'report_metrics'] as const;
+
+/** report_documents as the outputs read it (materialised: `prepareAuditData`). */
+export const REPORT_DOCUMENTS = 'report_documents';
+
+const dropMaterialised = async (conn: DuckDBConnection, view: string) => conn.run(`DROP TABLE IF EXISTS temp.main.${view}`);
 
 export async function prepareAuditData(conn: DuckDBConnection): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${REPORT_DOCUMENTS} AS SELECT * FROM report_documents`);
+  for (const view of MATERIALISED_VIEWS) {
+    await dropMaterialised(conn, view);
+    await conn.run(`CREATE TEMP TABLE ${view} AS SELECT * FROM ${view}`);
+  }
 }
 
 export async function releaseAuditData(conn: DuckDBConnection): Promise<void> {
-  await conn.run(`DROP TABLE IF EXISTS ${REPORT_DOCUMENTS}`);
+  for (const view of [...MATERIALISED_VIEWS].reverse()) await dropMaterialised(conn, view);
 }
 
 /** One row per report, as `loadGroups` reads it. */
