@@ -5,7 +5,7 @@
  * change only when a report is loaded again), a finding's operands and cell lists by their md5
  * (read with the findings), its documents and the links to them by the documents' rows and
  * the links as made now (a source file moved away changes its link). The keys of the published
- * pages are kept beside them in `<out>/.page-keys.json` with each page's inode, size and
+ * pages are kept beside them in `<out>/page-keys.json` with each page's inode, size and
  * modification time: a page whose key is unchanged and whose file is still the one the key was
  * recorded for is linked into the new pages' folder as it is, neither read nor rendered.
  *
@@ -20,7 +20,7 @@ import { archivedName } from './source-archive.js';
 import { sourceLink } from './source-links.js';
 
 /** The pages' keys, in --out (published with the pages: index.ts's STAGED_OUTPUTS). */
-export const PAGE_KEYS = '.page-keys.json';
+export const PAGE_KEYS = 'page-keys.json';
 
 /** A published page's key and the file it was recorded for. */
 export interface PageKeyEntry {
