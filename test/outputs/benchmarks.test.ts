@@ -100,15 +100,16 @@ describe('benchmarks', () => {
   });
 });
 
-describe('a report page', () => {
-  let browser: Browser | null = null;
-  beforeAll(async () => {
-    browser = await browserForTests('benchmarks.test (a report page filling in its standing from its peers\' file)');
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+/** Chromium for the pages as an auditor sees them (a report's standing, a region's summary printed). */
+let browser: Browser | null = null;
+beforeAll(async () => {
+  browser = await browserForTests("benchmarks.test (a report's standing filled in from its peers' file; a region's summary printed on A4)");
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+});
 
+describe('a report page', () => {
   it('says where the report stands among the reports of its year and level', async () => {
     const [r] = await query<{ report_id: string }>(run.db, "SELECT report_id FROM report_metrics WHERE agency = '乙县教育局' AND year = 2024");
     const file = join(run.out, 'reports', `${r.report_id}.html`);
@@ -131,14 +132,6 @@ describe('a report page', () => {
 });
 
 describe("a region's summary", () => {
-  let browser: Browser | null = null;
-  beforeAll(async () => {
-    browser = await browserForTests("benchmarks.test (a region's summary printed on A4)");
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   const regionPage = () => {
     const index = readFileSync(join(run.out, 'index.html'), 'utf8');
     const row = index.match(/<tr><td>甲市<\/td><td>(.*?)<\/td><\/tr>/)?.[1] ?? '';
