@@ -61,9 +61,10 @@ export class FileSink {
 }
 
 /**
- * Writes one page of a folder being filled (the staged pages), or hard-links the same page of the
- * folder being replaced when its bytes are equal: an unchanged report costs one read and keeps
- * its file (and modification time). Returns whether the page was unchanged.
+ * Writes one page (or chart, or data file) of a folder being filled (the staged pages, agencies'
+ * and regions' pages, charts), or hard-links the same file of the folder being replaced when its
+ * bytes are equal: an unchanged page costs one read and keeps its file (and modification time).
+ * Returns whether the page was unchanged.
  */
 export function writePage(dir: string, previousDir: string | null, name: string, html: string): boolean {
   const target = join(dir, name);

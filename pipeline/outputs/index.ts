@@ -120,15 +120,15 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     if (archived.added) written.push(`${join(out, SOURCES_DIR)}/ (${archived.added} documents copied or linked)`);
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);
-    writePeers(data.peers, aside.path(PEERS_DIR));
+    writePeers(data.peers, aside.path(PEERS_DIR), join(out, PEERS_DIR));
     const problems = await loadProblems(conn, ctx.summary.failed.map((f) => f.source));
     const checks = await loadRunChecks(conn, ctx.summary.runId, data, ctx.summary.changes);
     // the charts, the agencies' and the regions' pages: a few aggregate queries
     const agencies = await loadAgencyYears(conn);
-    await writeAgencyPages(agencies, aside.path(AGENCIES_DIR));
+    await writeAgencyPages(agencies, aside.path(AGENCIES_DIR), join(out, AGENCIES_DIR));
     mkdirSync(aside.path(CHARTS_DIR), { recursive: true });
-    const regions = await writeRegionPages(conn, aside.path(REGIONS_DIR));
-    const overview = await overviewSection(conn, aside.path(CHARTS_DIR), html`${agencyList(agencies)}${regions}`);
+    const regions = await writeRegionPages(conn, aside.path(REGIONS_DIR), join(out, REGIONS_DIR));
+    const overview = await overviewSection(conn, aside.path(CHARTS_DIR), html`${agencyList(agencies)}${regions}`, join(out, CHARTS_DIR));
     const index = new IndexPage(indexFile, {
       data, summary: ctx.summary, staleReviews: applied.stale, reviewsFile, problems: problems.docs, knownSources: problems.known, checks, overview,
     });

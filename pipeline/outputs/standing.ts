@@ -11,11 +11,11 @@
  * changes (page-keys.ts).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { METRICS, metricByKey, NO_LEVEL } from '../metrics.js';
 import { AGENCIES_DIR, agencyPageId } from './agency-ids.js';
+import { writePage } from './files.js';
 import type { ReportGroup } from './audit-data.js';
 import { formatValue } from './labels.js';
 import { html, type Html } from './html.js';
@@ -81,10 +81,10 @@ export async function loadStanding(conn: DuckDBConnection, groups: readonly Repo
   return [...peers.values()];
 }
 
-/** Writes the peers' files into `dir` (<out>/peers, staged). */
-export function writePeers(peers: readonly PeerGroup[], dir: string): void {
+/** Writes the peers' files into `dir` (<out>/peers, staged); one equal to the one published in `previousDir` keeps it. */
+export function writePeers(peers: readonly PeerGroup[], dir: string, previousDir: string | null = null): void {
   mkdirSync(dir, { recursive: true });
-  for (const p of peers) writeFileSync(join(dir, p.file), `window.${PEERS_GLOBAL} = ${JSON.stringify(p.values)};\n`);
+  for (const p of peers) writePage(dir, previousDir, p.file, `window.${PEERS_GLOBAL} = ${JSON.stringify(p.values)};\n`);
 }
 
 /**
