@@ -20,7 +20,7 @@ import type { ReportGroup } from './audit-data.js';
 import { formatValue } from './labels.js';
 import { html, type Html } from './html.js';
 import { PEERS_GLOBAL } from './page.js';
-import { finite, jsonRows } from './query.js';
+import { finite, namedRows } from './query.js';
 
 /** The peers' files' folder in --out (beside the report pages). */
 export const PEERS_DIR = 'peers';
@@ -46,6 +46,16 @@ export interface PeerGroup {
 
 const peersFile = (year: number, level: string): string => `${year}-${createHash('sha256').update(level, 'utf8').digest('hex').slice(0, 10)}.js`;
 
+/** A report's metrics, as `loadStanding` reads them: `metric_values` in the order of METRICS. */
+interface MetricsRow {
+  report_id: string;
+  agency_norm: string | null;
+  is_primary: boolean;
+  year: number | null;
+  level: string;
+  metric_values: (number | null)[];
+}
+
 /**
  * Sets `standing` (primary reports) and `agencyHref` (every report of an agency with a page) on
  * the groups, and returns the peers of every year and level (`writePeers`). One scan of
@@ -54,15 +64,16 @@ const peersFile = (year: number, level: string): string => `${year}-${createHash
  */
 export async function loadStanding(conn: DuckDBConnection, groups: readonly ReportGroup[]): Promise<PeerGroup[]> {
   const byId = new Map(groups.map((g) => [g.id, g]));
-  const rows = await jsonRows<[string, string | null, boolean, number | null, string, ...(number | null)[]]>(
+  const rows = await namedRows<MetricsRow>(
     conn,
-    `SELECT json_array(report_id, agency_norm, is_primary, CAST(year AS INTEGER), coalesce(level, '${NO_LEVEL}'), ${METRICS.map((m) => finite(m.key)).join(', ')})
+    `SELECT report_id, agency_norm, is_primary, CAST(year AS INTEGER) AS year, coalesce(level, '${NO_LEVEL}') AS level,
+            [${METRICS.map((m) => finite(m.key)).join(', ')}] AS metric_values
      FROM report_metrics`,
   );
   // the peers: primary reports of a year and level; the agencies with a page: primary reports of two years or more
   const peers = new Map<string, PeerGroup>();
   const yearsOf = new Map<string, Set<number>>();
-  for (const [, norm, primary, year, level, ...values] of rows) {
+  for (const { agency_norm: norm, is_primary: primary, year, level, metric_values: values } of rows) {
     if (!primary || year === null) continue;
     const key = `${year}\u0001${level}`;
     let group = peers.get(key);
@@ -71,7 +82,7 @@ export async function loadStanding(conn: DuckDBConnection, groups: readonly Repo
     if (norm) yearsOf.set(norm, (yearsOf.get(norm) ?? new Set()).add(year));
   }
   for (const group of peers.values()) for (const l of Object.values(group.values)) l.sort((x, y) => x - y);
-  for (const [id, norm, primary, year, level, ...values] of rows) {
+  for (const { report_id: id, agency_norm: norm, is_primary: primary, year, level, metric_values: values } of rows) {
     const g = byId.get(id);
     if (!g) continue;
     if (norm && (yearsOf.get(norm)?.size ?? 0) >= 2) g.agencyHref = `../${AGENCIES_DIR}/${agencyPageId(norm)}.html`;
