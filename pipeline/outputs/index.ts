@@ -21,7 +21,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RunSummary } from '../summary.js';
-import { loadAuditData, prepareAuditData, releaseAuditData, REPORT_DOCUMENTS, type ReportGroup } from './audit-data.js';
+import { loadAuditData, prepareAuditData, releaseAuditData, REPORT_DOCUMENTS } from './audit-data.js';
 import {
   applyBatch, attachDocs, dropPageStage, fetchBatch, fetchDocs, inStorageOrder, planBatches, releaseBatch, stagePages, type BatchData,
 } from './page-batches.js';
@@ -145,14 +145,17 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     const pages = { kept: 0, written: 0, unchanged: 0 };
     await fillDir(aside.path(PAGES_DIR), async (staging) => {
       const groups = inStorageOrder(data.groups);
-      const toRender: ReportGroup[] = [];
       let pool: PagePool | null = null;
       let next: Promise<BatchData> | null = null;
       try {
         const stage = await stagePages(conn, groups);
-        // every page's documents, a stretch at a time: the index lists their sources, the keys take them in
-        for (let i = 0; i < groups.length; i += PAGES_PER_KEY_BATCH) {
-          const part = groups.slice(i, i + PAGES_PER_KEY_BATCH);
+        // A page published with a key may stand: the documents of those pages are read, a stretch
+        // at a time, to take their keys (and list their sources on the index). The other pages
+        // are rendered, their keys taken as their batch is read (a first run reads them once).
+        const render = new Set(groups.filter((g) => !published.has(g.id)).map((g) => g.id));
+        const candidates = groups.filter((g) => !render.has(g.id));
+        for (let i = 0; i < candidates.length; i += PAGES_PER_KEY_BATCH) {
+          const part = candidates.slice(i, i + PAGES_PER_KEY_BATCH);
           attachDocs(await fetchDocs(conn, part, stage), part);
           index.reports(part);
           for (const g of part) {
@@ -161,9 +164,10 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
             g.docs = [];
             const file = `${g.id}.html`;
             if (pageStands(published.get(g.id), key, join(pagesDir, file)) && keepPage(join(pagesDir, file), join(staging, file))) pages.kept++;
-            else toRender.push(g);
+            else render.add(g.id);
           }
         }
+        const toRender = groups.filter((g) => render.has(g.id));
         const batches = planBatches(toRender, data, ctx.pagesPerBatch ?? PAGES_PER_BATCH);
         pool = new PagePool({ dir: staging, previousDir: pagesDir, page: pageContext, rules: [...data.rules.values()] });
         // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
@@ -178,6 +182,9 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
           applyBatch(await next!, batch, needed);
           await returnFreedMemory(conn);
           next = b + 1 < batches.length ? fetch(b + 1) : null;
+          const unkeyed = batch.filter((g) => !keys.has(g.id));
+          index.reports(unkeyed);
+          for (const g of unkeyed) keys.set(g.id, pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext)));
           for (const g of batch) await pool.render(pageJob(g, data));
           releaseBatch(batch, needed);
         }
@@ -195,6 +202,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     });
     writePageKeys(aside.path(PAGE_KEYS), keys, (id) => join(aside.path(PAGES_DIR), `${id}.html`));
     ctx.summary.pagesWritten = pages.written;
+    ctx.summary.pagesRendered = pages.written + pages.unchanged;
     written.push(
       `${pagesDir}/ (${data.groups.length} report pages: ${pages.written} written, ${pages.kept + pages.unchanged} unchanged)`,
       `${join(out, AGENCIES_DIR)}/ (${agencies.length} agency pages)`, `${join(out, CHARTS_DIR)}/`, `${join(out, REGIONS_DIR)}/`,

@@ -38,6 +38,7 @@ describe('report pages written only when what they show changed', () => {
       return new Map(rows.map((r) => [r.year, `${r.report_id}.html`]));
     };
     expect(first.summary.pagesWritten).toBe(4);
+    expect(first.summary.pagesRendered).toBe(4);
     const before = pageFiles(out);
     expect(before.size).toBe(4);
 
@@ -50,6 +51,8 @@ describe('report pages written only when what they show changed', () => {
     const after = pageFiles(out);
     expect(rewritten(before, after)).toEqual([page.get(2021)!, page.get(2022)!].sort());
     expect(second.summary.pagesWritten).toBe(2);
+    // the others were not even rendered: their keys, taken before reading them, were unchanged
+    expect(second.summary.pagesRendered).toBe(2);
     await expectPagesAsRenderedWhole(second);
 
     // A review dismisses the 2019 report's finding: its page alone is written again.
@@ -60,6 +63,7 @@ describe('report pages written only when what they show changed', () => {
     const third = await run();
     expect(rewritten(after, pageFiles(out))).toEqual([page.get(2019)!, page.get(2023)!].sort());
     expect(third.summary.pagesWritten).toBe(2);
+    expect(third.summary.pagesRendered).toBe(2);
     await expectPagesAsRenderedWhole(third);
   });
 
