@@ -76,7 +76,9 @@ export function writePageKeys(path: string, keys: ReadonlyMap<string, string>, p
  */
 export function documentsDigest(docs: readonly ReportDoc[], ctx: ReportPageContext): string {
   const links = docs.map((d) => d.sources.map((s) => sourceLink(s, ctx.pageDir, ctx.inputDir, archivedName(d.report_id, d.format), ctx.stagedSources)));
-  return createHash('sha256').update(JSON.stringify([docs, links])).digest('hex');
+  // a source's --input folder matters only through its link (a crawled document's run names its number of sources)
+  const shown = docs.map((d) => ({ ...d, sources: d.sources.map((s) => s.source) }));
+  return createHash('sha256').update(JSON.stringify([shown, links])).digest('hex');
 }
 
 /** A group as a page shows it (its own or another's), without what is read for its page alone. */
