@@ -3,6 +3,7 @@
  * warehouse (so the views and review decisions are published with it):
  *   <out>/index.html, <out>/reports/<report>.html   the anomaly report (static, opens from disk)
  *   <out>/peers/<year>-<level>.js                    the peers of each year and level, read by the report pages (standing.ts)
+ *   <out>/page-keys.json                              what each report page shows, as a hash: an unchanged page is not written again (page-keys.ts)
  *   <out>/charts/<chart>.svg|.csv                    the index's charts and their numbers (overview.ts)
  *   <out>/agencies/<agency>.html                     one page per agency with two years or more (agency-pages.ts)
  *   <out>/regions/<region>-<year>.html               a region's printable summary for every year (region-pages.ts)
