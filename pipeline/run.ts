@@ -253,7 +253,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       ...findingsFields(summary),
       stage_ms: Object.fromEntries(Object.entries(summary.stageMs).map(([k, v]) => [k, Math.round(v)])),
       phases: Object.fromEntries(Object.entries(summary.phases).map(([k, p]) => [k, { wall_ms: p.wallMs, cpu_ms: p.cpuMs }])),
-      cpu_ms: Math.round(processCpuMs()), peak_rss_mb: summary.peakRssMb,
+      cpu_ms: Math.round(processCpuMs()), peak_rss_mb: summary.peakRssMb, pages_written: summary.pagesWritten ?? 0,
     });
     // With --log-json the line above is the summary: stdout and stderr hold JSON lines only.
     if (!opts.quiet && !opts.logJson) process.stdout.write(formatSummary(summary) + '\n');

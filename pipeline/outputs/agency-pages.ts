@@ -5,8 +5,7 @@
  * have no trend to draw and get no page (their report page says where they stand).
  * Read in one query (one row per agency and year); each page draws two charts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { METRICS, NO_LEVEL, NO_REGION } from '../metrics.js';
 import { chartFigure, formatValue, type ChartColumn } from './charts.js';
@@ -16,6 +15,7 @@ import { renderPage } from './page.js';
 import { queryRows, type Row } from './query.js';
 import { zhCollator } from './audit-data.js';
 import { AGENCIES_DIR, agencyPageId, MULTI_YEAR_AGENCIES } from './agency-ids.js';
+import { writePage } from './files.js';
 
 export { AGENCIES_DIR };
 
@@ -74,7 +74,7 @@ export function carryChain(years: readonly Row[]): Row[] {
 
 const reportHref = (id: unknown) => (id ? `../reports/${String(id)}.html` : null);
 
-async function agencyPage(a: AgencyYears, dir: string): Promise<string> {
+async function agencyPage(a: AgencyYears, dir: string, previousDir: string | null): Promise<string> {
   // every metric, drawn or not (a metric NULL every year draws no line): the same spec for every agency
   const rates = RATES;
   const rateFigure = await chartFigure(
@@ -83,7 +83,7 @@ async function agencyPage(a: AgencyYears, dir: string): Promise<string> {
       spec: linesByYear(rates, '比率', true), rows: a.years.map((y) => ({ year: y.year, ...Object.fromEntries(rates.map((c) => [c.key, y[c.key]])), report: y.report_id })),
       columns: [{ key: 'year', label: '年度', href: (r) => reportHref(r.report) }, ...rates],
     },
-    dir, '.',
+    dir, '.', previousDir,
   );
   const chain = carryChain(a.years);
   const chainColumns: ChartColumn[] = [
@@ -102,7 +102,7 @@ async function agencyPage(a: AgencyYears, dir: string): Promise<string> {
         { key: 'difference', label: '差（后 − 前）', format: 'int' },
       ],
     },
-    dir, '.',
+    dir, '.', previousDir,
   );
   const table = html`<table class="list years"><thead><tr><th>年度</th>${[...COUNTS, ...RATES].map((c) => html`<th>${c.label}</th>`)}</tr></thead><tbody>${a.years.map(
     (y) => html`<tr><td><a href="${reportHref(y.report_id)}">${y.year}</a></td>${[...COUNTS, ...RATES].map((c) => html`<td class="n">${formatValue(y[c.key], c.format)}</td>`)}</tr>`,
@@ -116,10 +116,13 @@ async function agencyPage(a: AgencyYears, dir: string): Promise<string> {
   return renderPage({ title: `${a.agency}：历年情况`, subtitle: html`${a.years.length} 个年度 · ${a.region ?? NO_REGION} · ${a.level ?? NO_LEVEL}`, homeHref: '../index.html', body });
 }
 
-/** Writes the agencies' pages and their charts into `dir` (<out>/agencies, staged). */
-export async function writeAgencyPages(agencies: readonly AgencyYears[], dir: string): Promise<void> {
+/**
+ * Writes the agencies' pages and their charts into `dir` (<out>/agencies, staged); a file equal to
+ * the one published in `previousDir` keeps it (linked: an agency with nothing new keeps its files).
+ */
+export async function writeAgencyPages(agencies: readonly AgencyYears[], dir: string, previousDir: string | null = null): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  for (const a of agencies) writeFileSync(join(dir, `${a.id}.html`), await agencyPage(a, dir));
+  for (const a of agencies) writePage(dir, previousDir, `${a.id}.html`, await agencyPage(a, dir, previousDir));
 }
 
 /** The index's list of agency pages. */

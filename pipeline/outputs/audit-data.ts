@@ -1,18 +1,17 @@
 /**
- * What the auditors' pages show, read from the warehouse in one place: documents grouped into
- * reports (same agency, year and numbers = one report with several sources), their cells, and
- * the findings, merged across the documents of a report so each is shown once.
+ * What the auditors' pages show (the view model), read from the warehouse in one place:
+ * documents grouped into reports (same agency, year and numbers = one report with several
+ * sources), and the findings, merged across the documents of a report so each is shown once.
  *
  * Memory stays flat in the number of reports: what is held for the whole run is one small record
  * per report and per finding (what the summary page lists); a report's documents, cells and the
- * operands of its findings are read for a batch of pages at a time (`fetchBatch`, `applyBatch`) and
- * released (`releaseBatch`). Reads are set-based: a few queries per batch, one JSON text per row
- * (see `jsonRows`), a report's cells as one text parsed only while its page renders (`cellsOf`).
+ * operands of its findings are read for a batch of pages at a time and released again
+ * (page-batches.ts). A report's cells come as one text parsed only while its page renders (`cellsOf`).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { finite, jsonRows, queryRows, sqlList, str } from './query.js';
+import { finite, jsonRows, namedRows, queryRows, str } from './query.js';
 import type { Review } from './reviews.js';
-import { loadStanding, type Standing } from './standing.js';
+import { loadStanding, type PeerGroup, type Standing } from './standing.js';
 
 export interface CellRef {
   table_id: string;
@@ -69,6 +68,10 @@ export interface Finding {
   operands: unknown;
   /** Read with the pages that show the finding (`applyBatch`); empty otherwise. */
   cells: CellRef[];
+  /** md5 of the operands and cell lists as stored: what they are, without reading them (page-keys.ts). */
+  detail: string;
+  /** The reports the operands and cell lists name (found in their text; page-keys.ts). */
+  named: string[];
   blank_involved: boolean | null;
   first_seen_run: string | null;
   review_decision: string | null;
@@ -77,8 +80,12 @@ export interface Finding {
 
 /** A finding as shown: the same finding raised on several documents of one report is one. */
 export interface ShownFinding {
-  /** Stable id within the output (F + position), used for anchors and cell marks. */
-  id: string;
+  /**
+   * Its label on every page and export (`findingLabel`): anchors, cell marks, links. Derived from
+   * its fingerprint alone, so a finding keeps its label whatever other findings come and go, and
+   * a page changes only when what it shows does.
+   */
+  label: string;
   finding: Finding;
   /** Every anomalies row merged into this one (its documents' fingerprints). */
   members: Finding[];
@@ -100,6 +107,8 @@ export interface ReportGroup {
   nDocs: number;
   /** The representative's first source (or the id): names the report among versions of one year. */
   label: string;
+  /** The run that loaded the representative (its cells change only when it is loaded again). */
+  loadedRun: string | null;
   /** The representative document first, then the other sources; filled by `applyBatch`, then released. */
   docs: ReportDoc[];
   /**
@@ -151,6 +160,8 @@ export interface AuditData {
   documents: number;
   /** Groups by agency and year (links between the versions of one year). */
   versions: Map<string, ReportGroup[]>;
+  /** The peers of every year and level (their files, read by the report pages: standing.ts). */
+  peers: PeerGroup[];
 }
 
 /** A cell's key (as `fetchBatch` builds it in SQL too). */
@@ -163,45 +174,55 @@ export const severityRank = (s: string): number => SEVERITY_ORDER[s] ?? 3;
 export const zhCollator = new Intl.Collator('zh');
 export const defaultCollator = new Intl.Collator();
 
-/** The materialised report_documents view: computed once per output run (each read of the view re-groups every cell). */
-export const REPORT_DOCUMENTS = 'out_report_documents';
+/**
+ * The views the outputs read again and again, materialised once per output run as temp tables of
+ * the same names, which every query and view of the run then reads instead (DuckDB looks for a
+ * name among the temp tables first): report_documents re-groups every cell at each read, and
+ * report_metrics (over report_documents, cells and anomalies) is read by the standing, the
+ * agencies' and regions' pages, the charts, the benchmarks view and Parquet — about fifteen
+ * evaluations a run. Made after the review decisions are applied (report_metrics counts the open
+ * errors), dropped by `releaseAuditData`.
+ */
+const MATERIALISED_VIEWS = ['report_documents', 'report_metrics'] as const;
 
-/** A DOUBLE as JSON can carry it (json_array writes NaN and Infinity bare). */
+/** report_documents as the outputs read it (materialised: `prepareAuditData`). */
+export const REPORT_DOCUMENTS = 'report_documents';
+
+const dropMaterialised = async (conn: DuckDBConnection, view: string) => conn.run(`DROP TABLE IF EXISTS temp.main.${view}`);
 
 export async function prepareAuditData(conn: DuckDBConnection): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${REPORT_DOCUMENTS} AS SELECT * FROM report_documents`);
-}
-
-export async function releaseAuditData(conn: DuckDBConnection): Promise<void> {
-  await dropPageStage(conn);
-  await conn.run(`DROP TABLE IF EXISTS ${REPORT_DOCUMENTS}`);
-}
-
-function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string' || text === '') return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+  for (const view of MATERIALISED_VIEWS) {
+    await dropMaterialised(conn, view);
+    await conn.run(`CREATE TEMP TABLE ${view} AS SELECT * FROM ${view}`);
   }
 }
 
-function parseCells(text: unknown): CellRef[] {
-  const parsed = parseJson(text);
-  if (!Array.isArray(parsed)) return [];
-  return parsed.filter(
-    (c): c is CellRef => !!c && typeof c === 'object' && typeof c.table_id === 'string' && typeof c.row_key === 'string' && typeof c.col_key === 'string',
-  );
+export async function releaseAuditData(conn: DuckDBConnection): Promise<void> {
+  for (const view of [...MATERIALISED_VIEWS].reverse()) await dropMaterialised(conn, view);
 }
 
-type GroupRow = [string, string | null, number | null, string | null, string, number | null, number | null, string, number | null, number | null, number | null];
+/** One row per report, as `loadGroups` reads it. */
+interface GroupRow {
+  id: string;
+  agency: string | null;
+  year: number | null;
+  template: string | null;
+  status: string;
+  versions: number | null;
+  n_docs: number | null;
+  source: string | null;
+  loaded_run: string | null;
+  first_row: number | null;
+  last_row: number | null;
+  n_cells: number | null;
+}
 
 async function loadGroups(conn: DuckDBConnection): Promise<{ groups: ReportGroup[]; groupOf: Map<string, string>; documents: number }> {
   // one row per report: its representative document, and that document's first source
-  const rows = await jsonRows<GroupRow>(
+  const rows = await namedRows<GroupRow>(
     conn,
-    `SELECT json_array(g.group_id, r.agency, r.year, r.template, r.status, g.versions_in_year, g.n_sources, coalesce(f.source, r.source),
-                       p.first_row, p.last_row, p.n_cells)
+    `SELECT g.group_id AS id, r.agency, r.year, r.template, r.status, g.versions_in_year AS versions, g.n_sources AS n_docs, coalesce(f.source, r.source) AS source,
+            r.loaded_run, p.first_row, p.last_row, p.n_cells
      FROM ${REPORT_DOCUMENTS} g JOIN reports r USING (report_id)
      LEFT JOIN (SELECT sha256, min(source) AS source FROM documents GROUP BY sha256) f ON f.sha256 = r.sha256
      LEFT JOIN (SELECT report_id, min(rowid) AS first_row, max(rowid) AS last_row, count(*) AS n_cells FROM cells GROUP BY report_id) p
@@ -209,9 +230,10 @@ async function loadGroups(conn: DuckDBConnection): Promise<{ groups: ReportGroup
      WHERE g.is_representative`,
   );
   const groups = rows.map(
-    ([id, agency, year, template, status, versions, nDocs, source, first, last, count]): ReportGroup => ({
-      id, agency, year, template, status, versionsInYear: Number(versions ?? 1), nDocs: Number(nDocs ?? 1), label: source ?? id,
-      docs: [], cellsJson: null, cells: null, cellRows: first === null || last === null || !count ? null : { first, last, count },
+    (r): ReportGroup => ({
+      id: r.id, agency: r.agency, year: r.year, template: r.template, status: r.status, versionsInYear: Number(r.versions ?? 1), nDocs: Number(r.n_docs ?? 1),
+      label: r.source ?? r.id, loadedRun: r.loaded_run, docs: [], cellsJson: null, cells: null,
+      cellRows: r.first_row === null || r.last_row === null || !r.n_cells ? null : { first: r.first_row, last: r.last_row, count: r.n_cells },
       findings: [], relatedFindings: [],
     }),
   );
@@ -220,18 +242,10 @@ async function loadGroups(conn: DuckDBConnection): Promise<{ groups: ReportGroup
   return { groups, groupOf, documents: members.length };
 }
 
-type FindingRow = [
-  string, string, string, string, string | null, string | null, string | null, string | null, number | null, number | null, string,
-  boolean | null, string | null, string | null, string | null,
-];
+/** One row of anomalies as `loadAuditData` reads it: a Finding without what is read with its pages. */
+type FindingRow = Omit<Finding, 'operands' | 'cells'>;
 
-function toFinding(r: FindingRow): Finding {
-  return {
-    fingerprint: r[0], rule_id: r[1], severity: r[2], report_id: r[3], related_report_id: r[4], table_id: r[5], row_key: r[6], col_key: r[7],
-    expected: r[8], actual: r[9], message: String(r[10] ?? ''), operands: null, cells: [], blank_involved: r[11],
-    first_seen_run: r[12], review_decision: r[13], review_note: r[14],
-  };
-}
+const toFinding = (r: FindingRow): Finding => ({ ...r, message: String(r.message ?? ''), operands: null, cells: [] });
 
 /**
  * One shown finding per anomalies row: the rules keep a finding once per report (its fingerprint
@@ -249,7 +263,7 @@ function mergeFindings(rows: Finding[], groupOf: Map<string, string>, reviews: M
       hit.members.push(f);
       continue;
     }
-    merged.set(key, { id: '', finding: f, members: [f], group_id, related_group_id, dismissed: false, review: null });
+    merged.set(key, { label: findingLabel(f.fingerprint), finding: f, members: [f], group_id, related_group_id, dismissed: false, review: null });
   }
   const shown = [...merged.values()];
   for (const s of shown) {
@@ -263,6 +277,13 @@ function mergeFindings(rows: Finding[], groupOf: Map<string, string>, reviews: M
   return shown;
 }
 
+/**
+ * A finding's label: F and the head of its fingerprint (an md5 in hex). Eight digits tell apart
+ * the findings of one page (a page with 300 has a chance of 1 in 100,000 of two alike; cell marks
+ * and anchors still tell them apart by fingerprint).
+ */
+export const findingLabel = (fingerprint: string): string => `F${fingerprint.slice(0, 8)}`;
+
 /** Groups the versions of one agency's report for one year. */
 export const versionKey = (g: ReportGroup): string => `${g.agency ?? ''}\u0001${g.year}`;
 
@@ -274,10 +295,12 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
   const rules = new Map(ruleRows.map((r) => [String(r.rule_id), { rule_id: String(r.rule_id), severity: String(r.severity), title_zh: str(r.title_zh) }]));
 
   // Findings about the representative document come first, so a merged finding shows its fingerprint.
-  const anomalyRows = await jsonRows<FindingRow>(
+  const anomalyRows = await namedRows<FindingRow>(
     conn,
-    `SELECT json_array(a.fingerprint, a.rule_id, a.severity, a.report_id, a.related_report_id, a.table_id, a.row_key, a.col_key,
-                       ${finite('a.expected')}, ${finite('a.actual')}, a.message, a.blank_involved, a.first_seen_run, a.review_decision, a.review_note)
+    `SELECT a.fingerprint, a.rule_id, a.severity, a.report_id, a.related_report_id, a.table_id, a.row_key, a.col_key,
+            ${finite('a.expected')} AS expected, ${finite('a.actual')} AS actual, a.message, a.blank_involved, a.first_seen_run, a.review_decision, a.review_note,
+            md5(coalesce(a.operands, '') || chr(1) || coalesce(a.cells, '')) AS detail,
+            list_sort(list_distinct(regexp_extract_all(coalesce(a.operands, '') || coalesce(a.cells, ''), '"report_id"\\s*:\\s*"([^"]+)"', 1))) AS named
      FROM anomalies a LEFT JOIN ${REPORT_DOCUMENTS} g USING (report_id)
      ORDER BY a.rule_id, a.report_id <> coalesce(g.group_id, a.report_id), a.fingerprint`,
   );
@@ -292,7 +315,6 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
       defaultCollator.compare(a.finding.rule_id, b.finding.rule_id) ||
       defaultCollator.compare(a.finding.fingerprint, b.finding.fingerprint),
   );
-  findings.forEach((f, i) => (f.id = `F${i + 1}`));
   for (const f of findings) {
     groupById.get(f.group_id)?.findings.push(f);
     if (f.related_group_id && f.related_group_id !== f.group_id) groupById.get(f.related_group_id)?.relatedFindings.push(f);
@@ -300,7 +322,7 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
   groups.sort(
     (a, b) => zhCollator.compare(a.agency ?? '\uffff', b.agency ?? '\uffff') || (a.year ?? 0) - (b.year ?? 0) || defaultCollator.compare(a.id, b.id),
   );
-  await loadStanding(conn, groups);
+  const peers = await loadStanding(conn, groups);
   const versions = new Map<string, ReportGroup[]>();
   for (const g of groups) {
     if (g.year === null) continue;
@@ -308,7 +330,7 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
     list.push(g);
     versions.set(versionKey(g), list);
   }
-  return { groups, groupById, groupOf, findings, rules, documents, versions };
+  return { groups, groupById, groupOf, findings, rules, documents, versions, peers };
 }
 
 /** The other reports of the same agency and year (different numbers), in page order. */
@@ -317,247 +339,23 @@ export function otherVersionsOf(g: ReportGroup, data: AuditData): ReportGroup[] 
   return (data.versions.get(versionKey(g)) ?? []).filter((o) => o.id !== g.id);
 }
 
-type DocRow = [string, string, string | null, string, string | null, string | null, string, string | null, string | null, string | null];
-
-/** Every document of every report group with each of its sources (one row per source): what a page lists. */
-const DOCUMENT_ROWS = `SELECT g.group_id, g.is_representative, r.report_id, r.format, r.status, r.error, r.title, r.source,
-         d.source AS ledger_source, ru.input, tp.table_pages
-     FROM ${REPORT_DOCUMENTS} g JOIN reports r USING (report_id)
-     LEFT JOIN documents d ON d.sha256 = r.sha256
-     LEFT JOIN runs ru ON ru.run_id = d.last_seen_run
-     LEFT JOIN (  -- where a PDF prints each table: its first page
-       SELECT report_id, string_agg(table_id || ':' || page, ',' ORDER BY table_id) AS table_pages
-       FROM (SELECT report_id, table_id, min(page) AS page FROM cells WHERE page IS NOT NULL GROUP BY ALL)
-       GROUP BY report_id
-     ) tp ON tp.report_id = r.report_id`;
-
-/** Documents and their sources from `from` (DOCUMENT_ROWS, or the pages' staged copy of it) where `where` holds. */
-async function loadDocs(conn: DuckDBConnection, from: string, where: string): Promise<ReportDoc[]> {
-  const rows = await jsonRows<DocRow>(
-    conn,
-    `SELECT json_array(group_id, report_id, format, status, error, title, source, ledger_source, input, table_pages)
-     FROM (${from}) WHERE ${where}
-     ORDER BY group_id, is_representative DESC, source, report_id, ledger_source`,
-  );
-  const docs: ReportDoc[] = [];
-  let last: ReportDoc | undefined;
-  for (const [group_id, report_id, format, status, error, title, source, ledgerSource, input, tablePages] of rows) {
-    if (last?.report_id !== report_id) {
-      const pages = (tablePages ?? '').split(',').filter(Boolean).map((tp) => ({ table_id: tp.split(':')[0], page: Number(tp.split(':')[1]) }));
-      last = { report_id, format, status, error, title, group_id, sources: [], tablePages: pages };
-      docs.push(last);
-    }
-    // a document the ledger does not know (merged from a shard) keeps the source it was read from
-    last.sources.push(ledgerSource === null ? { source, inputDir: null } : { source: ledgerSource, inputDir: input });
-  }
-  return docs;
-}
-
 /**
- * Every document that failed or was read partially, with its sources; and which of the files this
- * run could not read are in the warehouse anyway (listed with their report, not again).
+ * A report's cells as a batch reads them (page-batches.ts): one JSON text of an array of rows,
+ * each the columns `CELL_COLUMNS` names in that order (a typed row: the cells are the bulk of
+ * what the pages read, and named objects would repeat every name in every cell).
  */
-export async function loadProblems(conn: DuckDBConnection, failedSources: readonly string[]): Promise<{ docs: ReportDoc[]; known: Set<string> }> {
-  const docs = await loadDocs(conn, DOCUMENT_ROWS, `status <> 'ok'`);
-  const known = new Set<string>();
-  if (failedSources.length) {
-    const list = sqlList(new Set(failedSources));
-    const rows = await jsonRows<[string]>(
-      conn,
-      `SELECT json_array(source) FROM documents WHERE source IN (${list}) AND sha256 IN (SELECT sha256 FROM reports)
-       UNION SELECT json_array(source) FROM reports WHERE source IN (${list})`,
-    );
-    for (const [source] of rows) known.add(source);
-  }
-  return { docs, known };
-}
-
-/** cellKey, then the cell's columns. */
-type CellRow = [string, string, string, string, number | null, string | null, string, string | null, number | null];
-
-/** What a batch of pages shows, read from the warehouse (`fetchBatch`) but not yet attached (`applyBatch`). */
-export interface BatchData {
-  docs: ReportDoc[];
-  /** Per report: its cells (JSON text of CellRow[]). */
-  cells: [string, string][];
-  /** Per finding shown: fingerprint, operands, cells (JSON text). */
-  details: [string, string | null, string | null][];
-}
-
-/** The pages' documents, staged in page order (`stagePages`), and the page order it is made with. */
-const PAGE_DOCUMENTS = 'out_page_documents';
-const PAGE_ORDER = 'out_page_order';
-
-/**
- * Where each page stands in the order its batches are read, once its documents are staged in that
- * order (`stagePages`): a batch then reads its stretch of the staged table, a comparison of
- * integers (and beyond a row group, DuckDB skips the rest by its min/max statistics), not a join
- * of the whole documents and reports tables.
- */
-export interface PageStage {
-  pageNo: Map<string, number>;
-}
-
-/**
- * Copies, in page order, the documents each page lists with their sources. Done once per run: read
- * per batch, they took 10 ms a batch at 10,000 reports, a join of the documents and reports tables
- * whole, a cost growing with the square of the number of reports. (The findings' operands are
- * still read per batch by fingerprint: staged, their texts held 20 MB more at 10,000 reports.)
- */
-export async function stagePages(conn: DuckDBConnection, pages: readonly ReportGroup[]): Promise<PageStage> {
-  const pageNo = new Map(pages.map((g, i) => [g.id, i]));
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${PAGE_ORDER} (group_id VARCHAR, page_no INTEGER)`);
-  try {
-    const order = await conn.createAppender(PAGE_ORDER);
-    try {
-      pages.forEach((g, i) => {
-        order.appendVarchar(g.id);
-        order.appendInteger(i);
-        order.endRow();
-      });
-    } finally {
-      order.closeSync();
-    }
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${PAGE_DOCUMENTS} AS
-         SELECT o.page_no, d.* FROM ${PAGE_ORDER} o JOIN (${DOCUMENT_ROWS}) d USING (group_id) ORDER BY o.page_no`,
-    );
-  } finally {
-    await conn.run(`DROP TABLE IF EXISTS ${PAGE_ORDER}`);
-  }
-  return { pageNo };
-}
-
-/** Drops the staged copy once the pages are written (and what staging it left, had it failed). */
-export async function dropPageStage(conn: DuckDBConnection): Promise<void> {
-  for (const table of [PAGE_DOCUMENTS, PAGE_ORDER]) await conn.run(`DROP TABLE IF EXISTS ${table}`);
-}
-
-/** `page_no BETWEEN a AND b` over these pages' places in the stage (null when one of them is not staged). */
-function pageStretch(stage: PageStage | undefined, pages: readonly ReportGroup[]): string | null {
-  if (!stage) return null;
-  const at = pages.map((g) => stage.pageNo.get(g.id));
-  if (at.some((n) => n === undefined)) return null;
-  return `page_no BETWEEN ${Math.min(...(at as number[]))} AND ${Math.max(...(at as number[]))}`;
-}
-
-/**
- * Reads what the pages of `pages` show: their documents and sources, the cells of `withCells`
- * (the pages' reports and those shown beside them), the operands and cell lists of their findings.
- * With a `stage`, documents come from its stretch for these pages; the list of ids still decides
- * what is read, so pages out of page order get the same. Touches no group, so the
- * next batch can be read while this one is rendered.
- */
-export async function fetchBatch(conn: DuckDBConnection, pages: readonly ReportGroup[], withCells: readonly ReportGroup[], stage?: PageStage): Promise<BatchData> {
-  const batch: BatchData = { docs: [], cells: [], details: [] };
-  if (pages.length === 0) return batch;
-  const stretch = pageStretch(stage, pages);
-  const groupIn = `group_id IN (${sqlList(pages.map((g) => g.id))})`;
-  batch.docs = stretch ? await loadDocs(conn, `SELECT * FROM ${PAGE_DOCUMENTS}`, `${stretch} AND ${groupIn}`) : await loadDocs(conn, DOCUMENT_ROWS, groupIn);
-  // The pages' own cells lie in one stretch of the table (pages go in the order their cells are
-  // stored); the reports shown beside them may lie anywhere, so they are read apart rather than
-  // widening the pages' ranges.
-  const pageIds = new Set(pages.map((g) => g.id));
-  const stored = withCells.flatMap((g): [string, CellRows][] => (g.cellRows ? [[g.id, g.cellRows]] : []));
-  for (const part of [stored.filter(([id]) => pageIds.has(id)), stored.filter(([id]) => !pageIds.has(id))]) {
-    if (part.length) batch.cells.push(...(await readCells(conn, part)));
-  }
-  const shown = new Set<string>();
-  for (const g of pages) for (const s of [...g.findings, ...g.relatedFindings]) shown.add(s.finding.fingerprint);
-  if (shown.size) {
-    batch.details = await jsonRows<[string, string | null, string | null]>(
-      conn,
-      `SELECT json_array(fingerprint, operands, cells) FROM anomalies WHERE fingerprint IN (${sqlList(shown)})`,
-    );
-  }
-  return batch;
-}
-
-/** Cells of reports that have some (id and where they lie), one JSON text per report: CellRow[]. */
-async function readCells(conn: DuckDBConnection, stored: readonly (readonly [string, CellRows])[]): Promise<[string, string][]> {
-  const read = async (ids: readonly string[], ranges: string) => {
-    const reader = await conn.runAndReadAll(
-      `SELECT report_id, count(*)::INTEGER, '[' || string_agg(json_array(table_id || '|' || row_key || '|' || col_key, table_id, row_key, col_key, ${finite('value')}, raw, kind, unit, grid_row)::VARCHAR, ',') || ']'
-       FROM cells WHERE report_id IN (${sqlList(ids)}) ${ranges} GROUP BY report_id`,
-    );
-    const [got = [], counts = [], texts = []] = (reader.currentRowCount > 0 ? reader.getColumnsJS() : []) as [string[], number[], string[]];
-    return { counts: new Map(got.map((id, i) => [id, counts[i]])), cells: got.map((id, i): [string, string] => [id, texts[i]]) };
-  };
-  const ranges = rowRangesFilter(stored.map(([, rows]) => rows));
-  const got = await read(stored.map(([id]) => id), ranges);
-  if (!ranges) return got.cells;
-  // Row ids move when a checkpoint vacuums deleted rows. Nothing writes between `loadGroups` and
-  // the last batch, but a report that comes back short of its cells is read again without them.
-  const short = new Set(stored.filter(([id, rows]) => got.counts.get(id) !== rows.count).map(([id]) => id));
-  if (short.size === 0) return got.cells;
-  return [...got.cells.filter(([id]) => !short.has(id)), ...(await read([...short], '')).cells];
-}
-
-/** DuckDB skips a row group (this many rows) whose row ids fall outside every range of the filter. */
-const ROWS_PER_ROW_GROUP = 122_880;
-/** Beyond this many ranges the filter costs more than the scan it saves (1–2 ms a range at 10,000 reports). */
-const MAX_ROW_RANGES = 8;
-
-/**
- * `AND (rowid BETWEEN a AND b OR …)` over the stretches of the cells table that hold these reports'
- * cells, ranges less than a row group apart merged; empty when they are too scattered to be worth it.
- * With it a batch reads the row groups of its own reports: the pages' reads stay linear in the
- * number of reports instead of scanning the whole table once per batch.
- */
-export function rowRangesFilter(rows: readonly CellRows[]): string {
-  const sorted = [...rows].sort((a, b) => a.first - b.first);
-  const merged: [number, number][] = [];
-  for (const { first, last } of sorted) {
-    const prev = merged[merged.length - 1];
-    if (prev && first <= prev[1] + ROWS_PER_ROW_GROUP) prev[1] = Math.max(prev[1], last);
-    else merged.push([first, last]);
-  }
-  if (merged.length === 0 || merged.length > MAX_ROW_RANGES) return '';
-  return `AND (${merged.map(([a, b]) => `rowid BETWEEN ${a} AND ${b}`).join(' OR ')})`;
-}
-
-/** Attaches what `fetchBatch` read to the groups and findings (released by `releaseBatch`). */
-export function applyBatch(batch: BatchData, pages: readonly ReportGroup[], withCells: readonly ReportGroup[]): void {
-  const byId = new Map(pages.map((g) => [g.id, g]));
-  for (const doc of batch.docs) byId.get(doc.group_id)?.docs.push(doc);
-  const cellGroups = new Map(withCells.map((g) => [g.id, g]));
-  for (const [id, json] of batch.cells) {
-    const g = cellGroups.get(id);
-    if (g) g.cellsJson = json;
-  }
-  const shown = new Map<string, Finding>();
-  for (const g of pages) for (const s of [...g.findings, ...g.relatedFindings]) shown.set(s.finding.fingerprint, s.finding);
-  for (const [fingerprint, operands, cells] of batch.details) {
-    const f = shown.get(fingerprint);
-    if (!f) continue;
-    f.operands = parseJson(operands);
-    f.cells = parseCells(cells);
-  }
-}
+export const CELL_COLUMNS = ['table_id', 'row_key', 'col_key', 'value', 'raw', 'kind', 'unit', 'grid_row'] as const satisfies readonly (keyof Cell)[];
+type CellRow = [string, string, string, number | null, string | null, string, string | null, number | null];
 
 /** The cells of a report whose batch is read (empty when it has none). */
 export function cellsOf(g: ReportGroup): Map<string, Cell> {
   if (g.cells) return g.cells;
   const cells = new Map<string, Cell>();
   if (g.cellsJson) {
-    for (const [key, table_id, row_key, col_key, value, raw, kind, unit, grid_row] of JSON.parse(g.cellsJson) as CellRow[]) {
-      cells.set(key, { table_id, row_key, col_key, value, raw, kind: String(kind), unit, grid_row });
+    for (const [table_id, row_key, col_key, value, raw, kind, unit, grid_row] of JSON.parse(g.cellsJson) as CellRow[]) {
+      cells.set(cellKey(table_id, row_key, col_key), { table_id, row_key, col_key, value, raw, kind: String(kind), unit, grid_row });
     }
   }
   g.cells = cells;
   return cells;
-}
-
-export function releaseBatch(pages: readonly ReportGroup[], withCells: readonly ReportGroup[]): void {
-  for (const g of withCells) {
-    g.cellsJson = null;
-    g.cells = null;
-  }
-  for (const g of pages) {
-    g.docs = [];
-    for (const s of [...g.findings, ...g.relatedFindings]) {
-      s.finding.operands = null;
-      s.finding.cells = [];
-    }
-  }
 }

@@ -7,7 +7,10 @@ export interface CellMark {
   severity: string;
   /** A finding points at this cell (rather than using it as an operand). */
   pointed: boolean;
+  /** The labels of those findings (`findingLabel`). */
   findingIds: string[];
+  /** Their fingerprints (two findings never merge, even with alike labels). */
+  fingerprints: string[];
   /** Set on the cell a finding points at, when the rule says what it should be. */
   expected: number | null;
   actual: number | null;
@@ -24,14 +27,15 @@ function mark(marks: Marks, key: string, f: ShownFinding, pointed: boolean, anno
   const sev = f.finding.severity;
   let m = marks.get(key);
   if (!m) {
-    m = { severity: sev, pointed: false, findingIds: [], expected: null, actual: null, wording: null, notes: [] };
+    m = { severity: sev, pointed: false, findingIds: [], fingerprints: [], expected: null, actual: null, wording: null, notes: [] };
     marks.set(key, m);
   }
   if (severityRank(sev) < severityRank(m.severity)) m.severity = sev;
   if (pointed) m.pointed = true;
-  if (!m.findingIds.includes(f.id)) {
-    m.findingIds.push(f.id);
-    m.notes.push(`${f.id} ${f.finding.rule_id}：${f.finding.message}`);
+  if (!m.fingerprints.includes(f.finding.fingerprint)) {
+    m.fingerprints.push(f.finding.fingerprint);
+    m.findingIds.push(f.label);
+    m.notes.push(`${f.label} ${f.finding.rule_id}：${f.finding.message}`);
   }
   const { expected, actual } = f.finding;
   const wording = wordingOf(f.finding.rule_id, f.finding.table_id)?.cell ?? null;

@@ -6,8 +6,7 @@
  * Each chart's marks keep Vega's aria-label ("年度: 2022; 数值: 10"), and a table under it gives
  * the same numbers, for a reader, a printout and the tests.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writePage } from './files.js';
 import type { View } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { html, trusted, type Html } from './html.js';
@@ -115,13 +114,14 @@ export interface Chart {
  * Renders a chart, writes its SVG and CSV into `dir` (linked from the page as `<hrefDir>/<name>.*`)
  * and returns its figure: the inline SVG, the links, and the table of its numbers.
  */
-export async function chartFigure(chart: Chart, dir: string, hrefDir: string): Promise<Html> {
+export async function chartFigure(chart: Chart, dir: string, hrefDir: string, previousDir: string | null = null): Promise<Html> {
   if (chart.rows.length === 0) {
     return html`<figure class="chart" id="chart-${chart.name}"><figcaption><b>${chart.title}</b></figcaption><p class="muted">没有可画的数据。</p></figure>`;
   }
   const svg = await renderSvg(chart.spec, chart.rows, chart.name);
-  writeFileSync(join(dir, `${chart.name}.svg`), svg);
-  writeFileSync(join(dir, `${chart.name}.csv`), toCsv({ columns: chart.columns.map((c) => c.key), rows: chart.rows }));
+  // a file equal to the one published in `previousDir` keeps it (linked, its time unchanged)
+  writePage(dir, previousDir, `${chart.name}.svg`, svg);
+  writePage(dir, previousDir, `${chart.name}.csv`, toCsv({ columns: chart.columns.map((c) => c.key), rows: chart.rows }));
   const cell = (c: ChartColumn, r: Row) => {
     const text = formatValue(r[c.key], c.format);
     const href = c.href?.(r);

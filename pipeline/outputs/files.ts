@@ -3,7 +3,7 @@
  * renamed in place.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const tmpName = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${randomBytes(4).toString('hex')}`);
@@ -61,9 +61,10 @@ export class FileSink {
 }
 
 /**
- * Writes one page of a folder being filled (the staged pages), or hard-links the same page of the
- * folder being replaced when its bytes are equal: an unchanged report costs one read and keeps
- * its file (and modification time). Returns whether the page was unchanged.
+ * Writes one page (or chart, or data file) of a folder being filled (the staged pages, agencies'
+ * and regions' pages, charts), or hard-links the same file of the folder being replaced when its
+ * bytes are equal: an unchanged page costs one read and keeps its file (and modification time).
+ * Returns whether the page was unchanged.
  */
 export function writePage(dir: string, previousDir: string | null, name: string, html: string): boolean {
   const target = join(dir, name);
@@ -87,6 +88,26 @@ export function writePage(dir: string, previousDir: string | null, name: string,
   }
   writeFileSync(target, page);
   return false;
+}
+
+/**
+ * Puts the published page `old` unchanged into the folder being filled: a hard link (the same
+ * file, its inode and time kept), or a copy where the file system has no links. False when the
+ * page is gone (it is rendered instead).
+ */
+export function keepPage(old: string, target: string): boolean {
+  try {
+    linkSync(old, target);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+  }
+  try {
+    copyFileSync(old, target);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Creates the folder `dir` and fills it with `fill` (the staged pages, published later with the rest). */

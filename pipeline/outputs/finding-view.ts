@@ -120,12 +120,12 @@ export function findingCard(s: ShownFinding, data: AuditData, pageGroup: string,
         related.year === group?.year ? `（${related.label}）` : ''
       }</a></div>`
     : aboutOther
-      ? html`<div class="muted">本发现属于 <a href="${group.id}.html#${s.id}">${group.agency ?? ''} ${yearZh(group.year)}报告</a></div>`
+      ? html`<div class="muted">本发现属于 <a href="${group.id}.html#${s.label}">${group.agency ?? ''} ${yearZh(group.year)}报告</a></div>`
       : '';
-  return html`<div class="finding ${f.severity}${s.dismissed ? ' dismissed' : ''}" id="${s.id}" data-row="${rowGroup}" data-sev="${tokens([f.severity])}" data-rule="${tokens([f.rule_id])}">
+  return html`<div class="finding ${f.severity}${s.dismissed ? ' dismissed' : ''}" id="${s.label}" data-row="${rowGroup}" data-sev="${tokens([f.severity])}" data-rule="${tokens([f.rule_id])}">
 <div class="head"><span class="badge ${f.severity}">${severityZh(f.severity)}</span> <code>${f.rule_id}</code> <span>${ruleTitle(data, f.rule_id)}</span>${
     anchor ? html` <a href="#${anchor}">在表中查看</a>` : ''
-  } <span class="fp" title="reviews.csv 中使用的指纹">${s.id} · ${f.fingerprint}</span></div>
+  } <span class="fp" title="reviews.csv 中使用的指纹">${s.label} · ${f.fingerprint}</span></div>
 <div class="msg">${f.message}</div>
 ${calculation(f, group)}
 ${sentence ? html`<blockquote class="sentence">${sentence}</blockquote>` : ''}
@@ -151,5 +151,5 @@ export function findingRow(s: ShownFinding, data: AuditData, rowGroup?: string):
     f.rule_id,
   )}</code></td><td>${escapeHtml(g?.agency ?? '（机构不明）')}</td><td>${g?.year ?? ''}${related ? escapeHtml(` ↔ ${related.year ?? '?'}`) : ''}</td><td>${escapeHtml(
     where,
-  )}</td><td>${escapeHtml(f.message)}${note}</td><td><a href="reports/${escapeHtml(s.group_id)}.html#${escapeHtml(s.id)}">查看</a></td></tr>\n`;
+  )}</td><td>${escapeHtml(f.message)}${note}</td><td><a href="reports/${escapeHtml(s.group_id)}.html#${escapeHtml(s.label)}">查看</a></td></tr>\n`;
 }

@@ -2,6 +2,8 @@
  * Outputs for auditors and researchers, written after the rules on the run's private copy of the
  * warehouse (so the views and review decisions are published with it):
  *   <out>/index.html, <out>/reports/<report>.html   the anomaly report (static, opens from disk)
+ *   <out>/peers/<year>-<level>.js                    the peers of each year and level, read by the report pages (standing.ts)
+ *   <out>/page-keys.json                              what each report page shows, as a hash: an unchanged page is not written again (page-keys.ts)
  *   <out>/charts/<chart>.svg|.csv                    the index's charts and their numbers (overview.ts)
  *   <out>/agencies/<agency>.html                     one page per agency with two years or more (agency-pages.ts)
  *   <out>/regions/<region>-<year>.html               a region's printable summary for every year (region-pages.ts)
@@ -20,18 +22,22 @@ import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RunSummary } from '../summary.js';
+import { loadAuditData, prepareAuditData, releaseAuditData, REPORT_DOCUMENTS } from './audit-data.js';
 import {
-  applyBatch, fetchBatch, loadAuditData, loadProblems, prepareAuditData, releaseAuditData, releaseBatch, REPORT_DOCUMENTS, stagePages, dropPageStage,
-  type AuditData, type BatchData, type ReportGroup,
-} from './audit-data.js';
+  applyBatch, attachDocs, dropPageStage, fetchBatch, fetchDocs, inStorageOrder, planBatches, releaseBatch, stagePages, type BatchData,
+} from './page-batches.js';
+import { documentsDigest, PAGE_KEYS, pageKey, pageStands, readPageKeys, writePageKeys } from './page-keys.js';
+import { loadProblems } from './report-docs.js';
+import type { ReportPageContext } from './report-page.js';
 import { writeExports } from './exports.js';
 import { archiveSources, SOURCES_DIR } from './source-archive.js';
-import { FileSink, fillDir, OutputStaging, PAGES_DIR } from './files.js';
+import { FileSink, fillDir, keepPage, OutputStaging, PAGES_DIR } from './files.js';
 import { IndexPage, problemRows } from './index-page.js';
 import { writeParquet } from './parquet.js';
 import { agencyList, AGENCIES_DIR, loadAgencyYears, writeAgencyPages } from './agency-pages.js';
 import { CHARTS_DIR, overviewSection } from './overview.js';
 import { REGIONS_DIR, writeRegionPages } from './region-pages.js';
+import { PEERS_DIR, writePeers } from './standing.js';
 import { html } from './html.js';
 import { PagePool, pageJob } from './page-pool.js';
 import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews } from './reviews.js';
@@ -68,7 +74,7 @@ export interface OutputsContext {
 }
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
-export const STAGED_OUTPUTS = [PAGES_DIR, CHARTS_DIR, AGENCIES_DIR, REGIONS_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
+export const STAGED_OUTPUTS = [PAGES_DIR, PAGE_KEYS, PEERS_DIR, CHARTS_DIR, AGENCIES_DIR, REGIONS_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
 /** The folders of --out a run only adds files to (staged apart, moved in file by file when publishing). */
 export const ADDED_OUTPUTS = [SOURCES_DIR] as const;
 
@@ -89,29 +95,8 @@ export function loadReviewsFor(outDir: string, reviewsCsv?: string): Reviews {
  * at 2,000 documents 250 pages per batch took 0.82 ms and 383 MB, 100 took 0.90 ms and 337 MB.
  */
 const PAGES_PER_BATCH = 100;
-
-/** The groups of a batch of pages and the reports their findings compare them with (shown side by side). */
-function withRelatedGroups(batch: readonly ReportGroup[], data: AuditData): ReportGroup[] {
-  const ids = new Set(batch.map((g) => g.id));
-  for (const g of batch) {
-    for (const f of [...g.findings, ...g.relatedFindings]) {
-      ids.add(f.group_id);
-      if (f.related_group_id) ids.add(f.related_group_id);
-    }
-  }
-  return [...ids].map((id) => data.groupById.get(id)).filter((g): g is ReportGroup => !!g);
-}
-
-/**
- * The groups in the order their cells are stored in the warehouse (groups without cells last, in
- * page order). A batch of pages taken in this order reads one stretch of the cells table; taken
- * in page order, every batch scanned all of it (6 s of DuckDB's time at 10,000 reports, growing
- * with the square of their number).
- */
-function inStorageOrder(groups: readonly ReportGroup[]): ReportGroup[] {
-  const at = (g: ReportGroup) => g.cellRows?.first ?? Number.POSITIVE_INFINITY;
-  return [...groups].sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
-}
+/** Pages whose documents are read together to take their keys (and list their sources on the index). */
+const PAGES_PER_KEY_BATCH = 1000;
 
 export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext): Promise<string[]> {
   const out = resolve(ctx.outDir);
@@ -136,38 +121,56 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     if (archived.added) written.push(`${join(out, SOURCES_DIR)}/ (${archived.added} documents copied or linked)`);
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);
+    writePeers(data.peers, aside.path(PEERS_DIR), join(out, PEERS_DIR));
     const problems = await loadProblems(conn, ctx.summary.failed.map((f) => f.source));
     const checks = await loadRunChecks(conn, ctx.summary.runId, data, ctx.summary.changes);
     // the charts, the agencies' and the regions' pages: a few aggregate queries
     const agencies = await loadAgencyYears(conn);
-    await writeAgencyPages(agencies, aside.path(AGENCIES_DIR));
+    await writeAgencyPages(agencies, aside.path(AGENCIES_DIR), join(out, AGENCIES_DIR));
     mkdirSync(aside.path(CHARTS_DIR), { recursive: true });
-    const regions = await writeRegionPages(conn, aside.path(REGIONS_DIR));
-    const overview = await overviewSection(conn, aside.path(CHARTS_DIR), html`${agencyList(agencies)}${regions}`);
+    const regions = await writeRegionPages(conn, aside.path(REGIONS_DIR), join(out, REGIONS_DIR));
+    const overview = await overviewSection(conn, aside.path(CHARTS_DIR), html`${agencyList(agencies)}${regions}`, join(out, CHARTS_DIR));
     const index = new IndexPage(indexFile, {
       data, summary: ctx.summary, staleReviews: applied.stale, reviewsFile, problems: problems.docs, knownSources: problems.known, checks, overview,
     });
     index.start();
 
     // Report pages, a batch at a time in the order their cells are stored: what they show is read
-    // for the batch, then released. Pages are written while the next ones render; an unchanged
-    // page keeps its file.
+    // for the batch, then released. Pages are written while the next ones render. A page whose key
+    // (what it shows: page-keys.ts) is the one recorded for its published file keeps that file,
+    // neither read nor rendered; one rendered equal to its published file keeps it too.
     const pagesDir = join(out, PAGES_DIR);
+    const pageContext: ReportPageContext = { pageDir: pagesDir, inputDir, stagedSources: aside.additions(SOURCES_DIR) };
+    const published = readPageKeys(join(out, PAGE_KEYS));
+    const keys = new Map<string, string>();
+    const pages = { kept: 0, written: 0, unchanged: 0 };
     await fillDir(aside.path(PAGES_DIR), async (staging) => {
-      const batches: { pages: ReportGroup[]; needed: ReportGroup[] }[] = [];
       const groups = inStorageOrder(data.groups);
-      const perBatch = ctx.pagesPerBatch ?? PAGES_PER_BATCH;
-      for (let i = 0; i < groups.length; i += perBatch) {
-        const batch = groups.slice(i, i + perBatch);
-        batches.push({ pages: batch, needed: withRelatedGroups(batch, data) });
-      }
-      const pages = new PagePool({
-        dir: staging, previousDir: pagesDir, page: { pageDir: pagesDir, inputDir, stagedSources: aside.additions(SOURCES_DIR) },
-        rules: [...data.rules.values()],
-      });
+      let pool: PagePool | null = null;
       let next: Promise<BatchData> | null = null;
       try {
         const stage = await stagePages(conn, groups);
+        // A page published with a key may stand: the documents of those pages are read, a stretch
+        // at a time, to take their keys (and list their sources on the index). The other pages
+        // are rendered, their keys taken as their batch is read (a first run reads them once).
+        const render = new Set(groups.filter((g) => !published.has(g.id)).map((g) => g.id));
+        const candidates = groups.filter((g) => !render.has(g.id));
+        for (let i = 0; i < candidates.length; i += PAGES_PER_KEY_BATCH) {
+          const part = candidates.slice(i, i + PAGES_PER_KEY_BATCH);
+          attachDocs(await fetchDocs(conn, part, stage), part);
+          index.reports(part);
+          for (const g of part) {
+            const key = pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext));
+            keys.set(g.id, key);
+            g.docs = [];
+            const file = `${g.id}.html`;
+            if (pageStands(published.get(g.id), key, join(pagesDir, file)) && keepPage(join(pagesDir, file), join(staging, file))) pages.kept++;
+            else render.add(g.id);
+          }
+        }
+        const toRender = groups.filter((g) => render.has(g.id));
+        const batches = planBatches(toRender, data, ctx.pagesPerBatch ?? PAGES_PER_BATCH);
+        pool = new PagePool({ dir: staging, previousDir: pagesDir, page: pageContext, rules: [...data.rules.values()] });
         // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
         const fetch = (b: number) => {
           const p = fetchBatch(conn, batches[b].pages, batches[b].needed, stage);
@@ -180,21 +183,31 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
           applyBatch(await next!, batch, needed);
           await returnFreedMemory(conn);
           next = b + 1 < batches.length ? fetch(b + 1) : null;
-          for (const g of batch) await pages.render(pageJob(g, data));
-          index.reports(batch);
+          const unkeyed = batch.filter((g) => !keys.has(g.id));
+          index.reports(unkeyed);
+          for (const g of unkeyed) keys.set(g.id, pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext)));
+          for (const g of batch) await pool.render(pageJob(g, data));
           releaseBatch(batch, needed);
         }
       } catch (e) {
         await next?.catch(() => undefined);
-        await pages.settle();
-        // the error to report is this one; releaseAuditData drops the stage again
+        await pool?.settle();
+        // the error to report is this one; the finally below drops the stage again
         await dropPageStage(conn).catch(() => undefined);
         throw e;
       }
       await dropPageStage(conn);
-      await pages.close();
+      await pool.close();
+      pages.written = pool.written;
+      pages.unchanged = pool.unchanged;
     });
-    written.push(`${pagesDir}/ (${data.groups.length} report pages)`, `${join(out, AGENCIES_DIR)}/ (${agencies.length} agency pages)`, `${join(out, CHARTS_DIR)}/`, `${join(out, REGIONS_DIR)}/`);
+    writePageKeys(aside.path(PAGE_KEYS), keys, (id) => join(aside.path(PAGES_DIR), `${id}.html`));
+    ctx.summary.pagesWritten = pages.written;
+    ctx.summary.pagesRendered = pages.written + pages.unchanged;
+    written.push(
+      `${pagesDir}/ (${data.groups.length} report pages: ${pages.written} written, ${pages.kept + pages.unchanged} unchanged)`,
+      `${join(out, AGENCIES_DIR)}/ (${agencies.length} agency pages)`, `${join(out, CHARTS_DIR)}/`, `${join(out, REGIONS_DIR)}/`,
+    );
     index.finish();
 
     workbook = await writeWorkbook(
@@ -212,6 +225,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     for (const f of files) f.abort();
     workbook?.abort();
     if (!ctx.staging) aside.discard();
+    await dropPageStage(conn);
     await releaseAuditData(conn);
   }
   return written;

@@ -193,10 +193,10 @@ export function metricsTable(): Html {
 }
 
 /** Renders the index's charts into `dir` (<out>/charts, staged) and returns their section of the index (with the lists of agency and region pages). */
-export async function overviewSection(conn: DuckDBConnection, dir: string, pagesIndex: Html): Promise<Html> {
+export async function overviewSection(conn: DuckDBConnection, dir: string, pagesIndex: Html, previousDir: string | null = null): Promise<Html> {
   const charts = [await totalsChart(conn), await ratesChart(conn), await distributionChart(conn), await errorsHeatmap(conn), await qualityChart(conn)];
   const figures: Html[] = [];
-  for (const c of charts) figures.push(await chartFigure(c, dir, CHARTS_DIR));
+  for (const c of charts) figures.push(await chartFigure(c, dir, CHARTS_DIR, previousDir));
   return html`<h2 id="overview">总览：趋势、分布和质量</h2>
 <p class="muted">每机构每年计一份报告。比率的定义见<a href="#metrics">指标定义</a>；各年度、地区、级别的 P25/P50/P75 见数据库的 <code>benchmarks</code> 视图。每张图下有其数字，旁边有 CSV 文件。</p>
 <div class="charts">${figures}</div>

@@ -13,7 +13,7 @@ function dataFor(job: PageJob): AuditData {
   const groupById = new Map<string, ReportGroup>([[job.page.id, job.page], ...job.others.map((g): [string, ReportGroup] => [g.id, g])]);
   const versions = new Map<string, ReportGroup[]>();
   if (job.versions) versions.set(versionKey(job.page), job.versions.map((id) => groupById.get(id)).filter((g): g is ReportGroup => !!g));
-  return { groups: [job.page, ...job.others], groupById, groupOf: new Map(job.groupOf), findings: [], rules, documents: 0, versions };
+  return { groups: [job.page, ...job.others], groupById, groupOf: new Map(job.groupOf), findings: [], rules, documents: 0, versions, peers: [] };
 }
 
 parentPort!.on('message', (job: PageJob) => {

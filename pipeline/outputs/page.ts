@@ -5,6 +5,9 @@
 import { createHash } from 'node:crypto';
 import { html, trusted, type Html } from './html.js';
 
+/** The global a report's peers' file sets (standing.ts), read by the page's script. */
+export const PEERS_GLOBAL = 'GOA_PEERS';
+
 const CSS = `
 :root { --error:#b3261e; --error-bg:#fdecea; --warning:#8a5300; --warning-bg:#fff1cc; --info:#1d4f91; --info-bg:#e7effb;
   --line:#d5d8dd; --muted:#5f6670; --head:#f3f4f6; }
@@ -129,7 +132,11 @@ table.standing td:nth-child(3) { white-space: nowrap; }
 }
 `;
 
-/** Filters every element carrying data-row by the controls of .filters (select = exact token, search = text). */
+/**
+ * Filters every element carrying data-row by the controls of .filters (select = exact token,
+ * search = text); fills in a report's standing among its peers from their file (standing.ts):
+ * percent_rank and quantile_cont as DuckDB computes them.
+ */
 const SCRIPT = `
 (function () {
   var controls = Array.prototype.slice.call(document.querySelectorAll('.filters [data-filter]'));
@@ -160,18 +167,38 @@ const SCRIPT = `
   controls.forEach(function (c) { c.addEventListener('input', apply); c.addEventListener('change', apply); });
   apply();
 })();
+(function () {
+  var table = document.querySelector('table.standing[data-peers]');
+  var peers = window.${PEERS_GLOBAL};
+  if (!table || !peers) return;
+  function pct(v) { return v === null ? '\u2014' : (v * 100).toFixed(1) + '%'; }
+  function quantile(sorted, q) {
+    if (!sorted.length) return null;
+    var pos = q * (sorted.length - 1), lo = Math.floor(pos), hi = Math.min(lo + 1, sorted.length - 1);
+    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+  }
+  Array.prototype.forEach.call(table.querySelectorAll('tr[data-metric]'), function (tr) {
+    var sorted = peers[tr.getAttribute('data-metric')];
+    if (!sorted) return;
+    var value = Number(tr.getAttribute('data-value')), n = sorted.length, below = -1;
+    for (var i = 0; i < n; i++) if (sorted[i] >= value) { below = i; break; }
+    var rank = n < 2 ? 0 : (below < 0 ? n : below) / (n - 1);
+    var cells = tr.cells;
+    cells[2].textContent = n < 2 ? '同组只有本报告' : '第 ' + Math.round(rank * 100) + ' 百分位（高于 ' + Math.round(rank * (n - 1)) + ' 份，共 ' + n + ' 份）';
+    cells[3].textContent = pct(quantile(sorted, 0.25));
+    cells[4].textContent = pct(quantile(sorted, 0.5));
+    cells[5].textContent = pct(quantile(sorted, 0.75));
+  });
+})();
 `;
 
 const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  `style-src ${hash(CSS)}`,
-  `script-src ${hash(SCRIPT)}`,
-  'img-src data:',
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+const policy = (scripts: string) => ["default-src 'none'", `style-src ${hash(CSS)}`, `script-src ${scripts}`, 'img-src data:', "base-uri 'none'", "form-action 'none'"].join('; ');
+
+export const CONTENT_SECURITY_POLICY = policy(hash(SCRIPT));
+/** A page that loads a data file beside it (a report page: its peers' file): scripts of its own origin too (file:// in Chromium). */
+export const CONTENT_SECURITY_POLICY_WITH_FILES = policy(`${hash(SCRIPT)} 'self'`);
 
 export interface PageInput {
   title: string;
@@ -180,6 +207,8 @@ export interface PageInput {
   /** Link back to the summary, relative to this page ('' on the summary itself). */
   homeHref?: string;
   body: Html;
+  /** The body loads a script file beside the page (a data file): allowed by the policy. */
+  loadsFiles?: boolean;
 }
 
 /** The page around its body: what comes before it and after it (a long page is written in pieces between them). */
@@ -189,7 +218,7 @@ export function pageShell(p: Omit<PageInput, 'body'>): { head: string; tail: str
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
+<meta http-equiv="Content-Security-Policy" content="${p.loadsFiles ? CONTENT_SECURITY_POLICY_WITH_FILES : CONTENT_SECURITY_POLICY}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${p.title}</title>

@@ -40,6 +40,14 @@ export async function jsonRows<T = unknown[]>(conn: DuckDBConnection, sql: strin
   return (reader.getColumnsJS()[0] as (string | null)[]).map((text) => (text === null ? null : JSON.parse(text)) as T);
 }
 
+/**
+ * Runs a query and returns its rows as objects named by its columns (each row read as one JSON
+ * text: `jsonRows`), typed by the caller. Numbers must be finite (`finite(x)`).
+ */
+export async function namedRows<T extends object>(conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<T[]> {
+  return jsonRows<T>(conn, `SELECT to_json(named_row)::VARCHAR FROM (${sql}) named_row`, params);
+}
+
 /** `IN (…)` list of text literals (never empty: an empty list matches nothing). */
 export const sqlList = (values: Iterable<string>): string => {
   const list = [...values].map(sqlString);

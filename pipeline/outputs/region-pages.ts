@@ -7,7 +7,7 @@
  * report's page (and from there to the document). Read in three queries for every region and year.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ALL, METRICS, metricByKey, NO_LEVEL, NO_REGION } from '../metrics.js';
@@ -18,6 +18,7 @@ import { metricsTable } from './overview.js';
 import { renderPage } from './page.js';
 import { queryRows, type Row } from './query.js';
 import { cellAnchor } from './tables.js';
+import { writePage } from './files.js';
 
 export const REGIONS_DIR = 'regions';
 
@@ -129,7 +130,7 @@ function regionPage(cur: RegionYear, prev: RegionYear | undefined, years: readon
 }
 
 /** Writes every region's summary for every year into `dir` (<out>/regions, staged); returns the index's list of them. */
-export async function writeRegionPages(conn: DuckDBConnection, dir: string): Promise<Html> {
+export async function writeRegionPages(conn: DuckDBConnection, dir: string, previousDir: string | null = null): Promise<Html> {
   mkdirSync(dir, { recursive: true });
   const bench = await queryRows(conn, `SELECT * FROM benchmarks WHERE region <> '${ALL}' AND level = '${ALL}' ORDER BY region, year`);
   const reports = await queryRows(
@@ -156,7 +157,8 @@ export async function writeRegionPages(conn: DuckDBConnection, dir: string): Pro
     yearsOf.set(ry.region, [...(yearsOf.get(ry.region) ?? []), ry.year]);
   }
   for (const ry of byKey.values()) {
-    writeFileSync(join(dir, regionPageName(ry.region, ry.year)), regionPage(ry, byKey.get(key(ry.region, ry.year - 1)), yearsOf.get(ry.region)!, errors, rules));
+    // a page equal to the one published in `previousDir` keeps it (linked, its time unchanged)
+    writePage(dir, previousDir, regionPageName(ry.region, ry.year), regionPage(ry, byKey.get(key(ry.region, ry.year - 1)), yearsOf.get(ry.region)!, errors, rules));
   }
   const regions = [...yearsOf.keys()].sort(zhCollator.compare);
   if (!regions.length) return html``;

@@ -144,5 +144,6 @@ ${tableLegend()}`;
     subtitle: html`${templateZh(g.template)} · ${statusZh(g.status)} · 报告编号 ${g.id}`,
     homeHref: '../index.html',
     body,
+    loadsFiles: !!g.standing,
   });
 }

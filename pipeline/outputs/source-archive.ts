@@ -11,6 +11,7 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { namedRows } from './query.js';
 
 export const SOURCES_DIR = 'sources';
 
@@ -20,6 +21,16 @@ export function archivedName(reportId: string, format: string | null): string {
 }
 
 const WEB = /^https?:\/\//i;
+
+/** A place a document was last seen, as `archiveSources` reads it. */
+interface ArchiveRow {
+  report_id: string;
+  format: string | null;
+  sha256: string;
+  size_bytes: number | null;
+  source: string;
+  input: string | null;
+}
 
 export interface ArchiveContext {
   /** The --input folder of this run: sources recorded without their run's input are relative to it. */
@@ -43,19 +54,18 @@ export async function archiveSources(conn: DuckDBConnection, outDir: string, ctx
   mkdirSync(dir, { recursive: true });
   const have = new Set(existsSync(published) ? readdirSync(published) : []);
   // every place each document was last seen (a path's latest bytes only)
-  const rows = (
-    await conn.runAndReadAll(
-      `SELECT r.report_id, r.format, r.sha256, r.size_bytes, coalesce(d.source, r.source) AS source, ru.input
-       FROM reports r
-       LEFT JOIN (SELECT * FROM documents QUALIFY row_number() OVER (PARTITION BY source ORDER BY last_seen DESC) = 1) d ON d.sha256 = r.sha256
-       LEFT JOIN runs ru ON ru.run_id = d.last_seen_run
-       ORDER BY r.report_id, d.last_seen DESC NULLS LAST`,
-    )
-  ).getRowsJS() as [string, string | null, string, number | bigint | null, string, string | null][];
+  const rows = await namedRows<ArchiveRow>(
+    conn,
+    `SELECT r.report_id, r.format, r.sha256, r.size_bytes, coalesce(d.source, r.source) AS source, ru.input
+     FROM reports r
+     LEFT JOIN (SELECT * FROM documents QUALIFY row_number() OVER (PARTITION BY source ORDER BY last_seen DESC) = 1) d ON d.sha256 = r.sha256
+     LEFT JOIN runs ru ON ru.run_id = d.last_seen_run
+     ORDER BY r.report_id, d.last_seen DESC NULLS LAST`,
+  );
   let added = 0;
   const missing = new Set<string>();
-  for (const [reportId, format, sha256, size, source, input] of rows) {
-    const name = archivedName(reportId, format);
+  for (const { report_id, format, sha256, size_bytes: size, source, input } of rows) {
+    const name = archivedName(report_id, format);
     if (have.has(name)) continue;
     const from = WEB.test(source)
       ? ctx.rawDir ? join(ctx.rawDir, sha256) : null
@@ -72,7 +82,7 @@ export async function archiveSources(conn: DuckDBConnection, outDir: string, ctx
   return { added, notFound: missing.size };
 }
 
-function sameSize(path: string, size: number | bigint | null): boolean {
+function sameSize(path: string, size: number | null): boolean {
   try {
     const st = statSync(path);
     return st.isFile() && (size === null || st.size === Number(size));

@@ -128,7 +128,7 @@ export async function writeWorkbook(conn: DuckDBConnection, path: string, input:
       return [
         severityZh(f.severity), f.rule_id, data.rules.get(f.rule_id)?.title_zh ?? '', g?.agency ?? '（机构不明）', g?.year ?? null, reg, lvl,
         f.table_id ? cellLabel(f.table_id, f.row_key, f.col_key, g?.template ?? null) : '', f.message, f.expected, f.actual,
-        link(s.group_id, s.id), s.members.some((m) => m.first_seen_run === input.runId) ? '是' : '', f.first_seen_run, f.fingerprint,
+        link(s.group_id, s.label), s.members.some((m) => m.first_seen_run === input.runId) ? '是' : '', f.first_seen_run, f.fingerprint,
         f.review_decision === 'dismissed' ? '排除' : f.review_decision === 'confirmed' ? '确认' : '', f.review_note,
         s.review?.reviewer ?? null, s.review?.date ?? null,
       ];

@@ -10,9 +10,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import {
-  fetchBatch, loadAuditData, prepareAuditData, rowRangesFilter, stagePages, type AuditData, type BatchData, type PageStage, type ReportGroup,
-} from '../../pipeline/outputs/audit-data.js';
+import { loadAuditData, prepareAuditData, type AuditData, type ReportGroup } from '../../pipeline/outputs/audit-data.js';
+import { fetchBatch, rowRangesFilter, stagePages, type BatchData, type PageStage } from '../../pipeline/outputs/page-batches.js';
 import { writeOutputs } from '../../pipeline/outputs/index.js';
 import { createViews } from '../../pipeline/outputs/views.js';
 import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
@@ -117,7 +116,7 @@ describe('cells of a batch of pages', () => {
       expect(stored.length).toBeGreaterThanOrEqual(4);
       // a report's cells in a canonical order (the JSON text lists them in the order DuckDB aggregated them)
       const rows = (text: string) => (JSON.parse(text) as unknown[]).map((c) => JSON.stringify(c)).sort();
-      const cellsOf = async (groups: ReportGroup[]) => new Map((await fetchBatch(w.conn, groups, groups)).cells.map(([id, text]) => [id, rows(text)]));
+      const cellsOf = async (groups: ReportGroup[]) => new Map((await fetchBatch(w.conn, groups, groups)).cells.map(({ id, json }) => [id, rows(json)]));
 
       // the reference: each report alone, its ranges pointing at nothing (read again without them)
       const reference = new Map<string, string[]>();
@@ -139,7 +138,7 @@ describe('cells of a batch of pages', () => {
       }
       // the pages' reports and the reports shown beside them are read apart
       const pages = await fetchBatch(w.conn, [stored[0]], [stored[0], stored[3]]);
-      expect(pages.cells.map(([id]) => id).sort()).toEqual([stored[0].id, stored[3].id].sort());
+      expect(pages.cells.map(({ id }) => id).sort()).toEqual([stored[0].id, stored[3].id].sort());
     } finally {
       await closeWarehouse(w);
     }
@@ -160,7 +159,7 @@ describe('documents of a batch, read from the pages\' stage', () => {
       const canon = (b: BatchData) => ({
         docs: b.docs,
         details: b.details.map((d) => JSON.stringify(d)).sort(),
-        cells: b.cells.map((c) => c[0]).sort(),
+        cells: b.cells.map((c) => c.id).sort(),
       });
       const compare = async (stage: PageStage, batches: ReportGroup[][]) => {
         for (const batch of batches) expect(canon(await fetchBatch(w.conn, batch, batch, stage))).toEqual(canon(await fetchBatch(w.conn, batch, batch)));
@@ -173,7 +172,7 @@ describe('documents of a batch, read from the pages\' stage', () => {
       await compare(some, [[order[1], order[3]], [order[0], order[1]]]);
       // the sample has what this compares: findings with operands, and reports with several documents
       const all = await fetchBatch(w.conn, order, order, stage);
-      expect(all.details.filter(([, operands]) => operands !== null).length).toBeGreaterThan(0);
+      expect(all.details.filter(({ operands }) => operands !== null).length).toBeGreaterThan(0);
       expect(all.docs.length).toBeGreaterThan(order.length);
     } finally {
       await closeWarehouse(w);

@@ -1,11 +1,14 @@
 /**
  * The report pages a run wrote (on the page workers, each with the part of the audit data its
- * page shows) against the same pages rendered on this thread with everything the run read.
+ * page shows, or kept from an earlier run) against the same pages rendered on this thread with
+ * everything the run read (the review decisions of <out>/reviews.csv included).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
-import { applyBatch, fetchBatch, loadAuditData, prepareAuditData } from '../../pipeline/outputs/audit-data.js';
+import { loadAuditData, prepareAuditData } from '../../pipeline/outputs/audit-data.js';
+import { loadReviewsFor } from '../../pipeline/outputs/index.js';
+import { applyBatch, fetchBatch } from '../../pipeline/outputs/page-batches.js';
 import { renderReportPage } from '../../pipeline/outputs/report-page.js';
 import { createViews } from '../../pipeline/outputs/views.js';
 import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
@@ -16,7 +19,7 @@ export async function expectPagesAsRenderedWhole(run: PipelineRun): Promise<void
   try {
     await createViews(w.conn);
     await prepareAuditData(w.conn);
-    const data = await loadAuditData(w.conn, new Map());
+    const data = await loadAuditData(w.conn, loadReviewsFor(run.out));
     applyBatch(await fetchBatch(w.conn, data.groups, data.groups), data.groups, data.groups);
     const pagesDir = join(run.out, 'reports');
     const inputDir = resolve(run.input!);

@@ -134,7 +134,10 @@ describe.skipIf(!found)('the HTML report in Chromium', () => {
     for (const file of [injectedPage, join(run.out, 'index.html')]) {
       const { page, problems } = await open(file);
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-      expect(await page.evaluate(() => document.scripts.length)).toBe(1);
+      // the page's own script, and on a report page the file of its peers beside it (standing.ts)
+      const scripts = await page.evaluate(() => Array.from(document.scripts).map((s) => s.getAttribute('src')));
+      expect(scripts.filter((src) => src === null)).toHaveLength(1);
+      expect(scripts.filter((src) => src !== null).every((src) => /^\.\.\/peers\/\d{4}-[0-9a-f]{10}\.js$/.test(src!))).toBe(true);
       expect(await page.locator('img').count()).toBe(0);
       if (file === injectedPage) {
         const text = await page.locator('main').innerText();
@@ -149,5 +152,6 @@ describe.skipIf(!found)('the HTML report in Chromium', () => {
     const raw = readFileSync(injectedPage, 'utf8');
     expect(raw).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
     expect(raw.match(/<script>/g)).toHaveLength(1);
+    expect(raw.match(/<script src="/g)?.length ?? 0).toBeLessThanOrEqual(1);
   });
 });
