@@ -5,7 +5,7 @@
  * broken tag — is refused (`Refusal`), and the reader hands the document to mammoth.
  *
  * A small tokenizer rather than saxes: on report-sized documents (200–400 KB of XML) saxes
- * alone, with empty handlers, manages ~130 documents/s.
+ * alone, with empty handlers, was too slow for the reader's budget (measured: docs/performance.md).
  */
 
 /** Why the fast reader handed a document back. */

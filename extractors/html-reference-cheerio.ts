@@ -133,7 +133,8 @@ export function findElement(nodes: AnyNode[], tag: string, depth: number): Eleme
 }
 
 export function readHtmlText(html: string, format: InputFormat = 'html'): DocumentModel {
-  // htmlparser2 (not parse5): eight times faster on real pages, and lenient with broken markup.
+  // htmlparser2 (not parse5): much faster on real pages (measured: docs/performance.md), and lenient with
+  // broken markup.
   const $ = cheerio.load(html, { xml: { xmlMode: false, decodeEntities: true } });
   const root = $.root().get(0) as unknown as { children: AnyNode[] };
   const titleEl = findElement(root.children, 'title', 3);

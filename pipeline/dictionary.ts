@@ -428,6 +428,7 @@ export async function applyComments(conn: DuckDBConnection, only: 'all' | 'table
     }
   }
   if (statements.length === 0) return;
-  // one transaction: statement by statement, each comment was a commit of the catalogue (750 ms on a file)
+  // one transaction: statement by statement, each comment was a commit of the catalogue, slow on a file
+  // (measured: docs/performance.md)
   await inTransaction(conn, statements.join('\n'));
 }

@@ -230,7 +230,8 @@ export class ExtractPool {
       while (slot.jobs.length < IN_FLIGHT_PER_WORKER && this.queue.length > 0) {
         const job = this.queue.shift()!;
         slot.jobs.push(job);
-        // Transferred, not copied (for a page of 200 KB the copies were 7% of a run's time).
+        // Transferred, not copied: copying a page's bytes was a noticeable share of a run's time
+        // (measured: docs/performance.md).
         slot.worker.postMessage(job.req, [job.req.bytes]);
       }
       this.startClock(slot);

@@ -6,17 +6,18 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * V8 lets a heap grow to several times what it holds before it collects (memory is plentiful,
- * it assumes): with the main thread, two workers and DuckDB that was 100 MB of garbage at the
- * peak. Growing by 30% over what survives keeps the peak down at no measurable cost in time.
+ * it assumes): with the main thread, two workers and DuckDB that was much of the peak in garbage.
+ * Growing by 30% over what survives keeps the peak down at no measurable cost in time
+ * (measured: docs/performance.md).
  * Process-wide, so the worker threads too; a soft setting, never a cap.
  */
 const HEAP_GROWING_PERCENT = 30;
 
 /**
  * Called first by the CLI, before any worker thread exists. `npm run pipeline` starts Node with
- * --max-semi-space-size=8: the main thread's young generation is 16 MB instead of 32 (it holds
- * 2–12 MB; 10–20 MB less at every stage at 10,000 documents, at no measurable cost in time). The
- * flag is read again by every heap created after, where it would override a worker's own
+ * --max-semi-space-size=8: the main thread's young generation is 16 MB instead of 32 (what it holds
+ * fits; less memory at every stage at no measurable cost in time, measured: docs/performance.md).
+ * The flag is read again by every heap created after, where it would override a worker's own
  * resource limits (the readers' young generation of 32 MB): it is set back here.
  */
 export function configureHeaps(): void {

@@ -182,7 +182,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     if (crawled) Object.assign(summary, { fetchProblems: crawled.problems, sourcesDown: crawled.sourcesDown, sourcesCrawled: opts.sources!.length });
     await pool.close(); // the workers' memory goes back before the rules and outputs
     // What was loaded goes to the file now: blocks only in memory cannot be evicted, and with them
-    // pinned the rules ran out of DuckDB's memory now and then (at 10,000 reports, 128 or 160 MB).
+    // pinned the rules ran out of DuckDB's memory now and then at large warehouses (measured: docs/performance.md).
     if (summary.new + summary.reprocessed > 0) await conn.run('CHECKPOINT');
     await limitDbMemory(conn, dbMemory);
     summary.phases.ingest = clock.lap();

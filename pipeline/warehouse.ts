@@ -24,16 +24,16 @@ export interface Warehouse {
 /**
  * DuckDB's memory limit (it spills to disk beyond). Its own default would be 80% of RAM, and the
  * pipeline's memory must stay flat in N: with freed memory returned after every step and the
- * report-scoped work done a slice at a time, the rules at 10,000 reports peak at 290 MB of RSS
- * with 160 MB (370 with 256), and they pass with 128.
+ * report-scoped work done a slice at a time, the rules' peak stays low with this limit, and they
+ * still pass with less (measured: docs/performance.md).
  */
 export const DEFAULT_DB_MEMORY = '160MB';
 
 /**
  * DuckDB's buffer memory while reading: loading appends and commits, and needs little; with the
- * full limit the buffer keeps the tables' blocks it has written, so memory grew with the warehouse
- * (to 450 MB at 10,000 reports, 256 MB of it DuckDB's). Capped here, those blocks are evicted.
- * At 10,000 reports 48 MB kept the reading's peak 15 MB under 64's, at the same speed.
+ * full limit the buffer keeps the tables' blocks it has written, so memory grew with the warehouse.
+ * Capped here, those blocks are evicted; a smaller cap lowers the reading's peak at the same speed
+ * (measured: docs/performance.md).
  */
 export const LOADING_DB_MEMORY = '48MB';
 
@@ -113,9 +113,9 @@ const RETURN_AFTER_GROWTH = 24 * 2 ** 20;
  * Gives the memory DuckDB's queries have freed back to the operating system. Without it freed
  * memory stays in the process (glibc keeps it in its arenas for the next allocation, and a query
  * on another thread allocates from another arena), so the resident size became the sum of the
- * largest steps instead of the largest one: 500 MB after the rules at 10,000 reports, 220 MB
- * once returned. Setting the memory limit makes DuckDB flush its allocator (`malloc_trim` on
- * glibc), which takes 1 to 20 ms: it is done only when the process has grown by 24 MB since.
+ * largest steps instead of the largest one. Setting the memory limit makes DuckDB flush its
+ * allocator (`malloc_trim` on glibc), which is not free: it is done only when the process has
+ * grown by RETURN_AFTER_GROWTH since (measured: docs/performance.md).
  */
 export async function returnFreedMemory(conn: DuckDBConnection): Promise<void> {
   if (process.memoryUsage.rss() - (residentAfterReturn.get(conn) ?? 0) < RETURN_AFTER_GROWTH) return;

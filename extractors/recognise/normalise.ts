@@ -43,7 +43,7 @@ const BLANK_MARKS = new Set(['', '/', '\\', '-', '—', '——', '–', '−', 
 
 const NUMBER = /^([+-])?(\d+(?:\.\d+)?|\.\d+)$/;
 
-/** What most cells print: nothing, or a plain count (checked first: NFKC and the regexes cost 4x more). */
+/** What most cells print: nothing, or a plain count (checked first: NFKC and the regexes cost several times more). */
 const PLAIN_COUNT = /^\d{1,15}$/;
 const BLANK: ParsedValue = Object.freeze({ value: 0, kind: 'blank', unit: null });
 

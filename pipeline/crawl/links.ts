@@ -2,7 +2,8 @@
 import { createRequire } from 'node:module';
 import { isHttpUrl, resolveUrl } from './url-policy.js';
 
-// Loaded on the first page crawled: a run that does not crawl keeps cheerio (about 28 MB) out of memory.
+// Loaded on the first page crawled: a run that does not crawl keeps cheerio out of memory
+// (its size: docs/performance.md).
 let cheerioModule: typeof import('cheerio') | null = null;
 const cheerio = (): typeof import('cheerio') => (cheerioModule ??= createRequire(import.meta.url)('cheerio') as typeof import('cheerio'));
 

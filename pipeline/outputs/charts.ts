@@ -35,8 +35,8 @@ const DATA = 'rows';
 /**
  * A view per spec (by its text), drawn again with each chart's rows: compiling, parsing and
  * building the view took most of a chart's time, and an agency's page draws the same two specs
- * with other rows (300 agencies × 5 years: 33 ms a page with neither kept, 17 ms keeping the parsed
- * spec, 6 ms keeping the view).
+ * with other rows (keeping the parsed spec saves about half of a page's time, keeping the view most
+ * of the rest; measured: docs/performance.md).
  * Draws of one view wait for each other (`busy`), so concurrent callers never mix their rows.
  */
 const views = new Map<string, { view: View; busy: Promise<unknown> }>();

@@ -171,8 +171,8 @@ const ROWS_PER_PAGE = 256;
  * Runs an export query and hands its rows to `each`, in order, a page of rows at a time, as plain
  * values (numbers, booleans, text, null) of `columns` (`exportColumns`). The order is computed
  * first over the sort keys alone, with the columns the joins add (a temp table of row ids), then
- * each page is read by its row ids: DuckDB's 2,048-row chunks of JSON text, read whole, had the
- * exports take 120 MB of JavaScript heap and 100 of DuckDB's at 10,000 reports. The joins are made
+ * each page is read by its row ids: DuckDB's 2,048-row chunks of JSON text, read whole, held a
+ * large share of the run's memory (measured: docs/performance.md). The joins are made
  * once, not once per page (each joined whole tables, a cost growing with the square of the number
  * of reports).
  */

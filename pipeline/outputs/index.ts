@@ -91,8 +91,8 @@ export function loadReviewsFor(outDir: string, reviewsCsv?: string): Reviews {
  * Report pages read from the warehouse together (a query for their documents, one for their cells
  * and one for the cells of the reports shown beside them, one for their findings' operands; the
  * documents from their stretch of the copy staged in page order).
- * Smaller batches hold less (DuckDB keeps the memory a large result used), larger ones query less:
- * at 2,000 documents 250 pages per batch took 0.82 ms and 383 MB, 100 took 0.90 ms and 337 MB.
+ * Smaller batches hold less (DuckDB keeps the memory a large result used), larger ones query less;
+ * 100 gave up a little time for a lower peak (measured: docs/performance.md).
  */
 const PAGES_PER_BATCH = 100;
 /** Pages whose documents are read together to take their keys (and list their sources on the index). */

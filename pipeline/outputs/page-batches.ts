@@ -31,8 +31,8 @@ function withRelatedGroups(batch: readonly ReportGroup[], data: AuditData): Repo
 /**
  * The groups in the order their cells are stored in the warehouse (groups without cells last, in
  * page order). A batch of pages taken in this order reads one stretch of the cells table; taken
- * in page order, every batch scanned all of it (6 s of DuckDB's time at 10,000 reports, growing
- * with the square of their number).
+ * in page order, every batch scanned all of it (a cost growing with the square of their number;
+ * measured: docs/performance.md).
  */
 export function inStorageOrder(groups: readonly ReportGroup[]): ReportGroup[] {
   const at = (g: ReportGroup) => g.cellRows?.first ?? Number.POSITIVE_INFINITY;
@@ -98,9 +98,9 @@ export interface PageStage {
 
 /**
  * Copies, in page order, the documents each page lists with their sources. Done once per run: read
- * per batch, they took 10 ms a batch at 10,000 reports, a join of the documents and reports tables
- * whole, a cost growing with the square of the number of reports. (The findings' operands are
- * still read per batch by fingerprint: staged, their texts held 20 MB more at 10,000 reports.)
+ * per batch, they were a join of the documents and reports tables whole, a cost growing with the
+ * square of the number of reports. (The findings' operands are still read per batch by
+ * fingerprint: staged, their texts would be held in memory. Measured: docs/performance.md.)
  */
 export async function stagePages(conn: DuckDBConnection, pages: readonly ReportGroup[]): Promise<PageStage> {
   const pageNo = new Map(pages.map((g, i) => [g.id, i]));
@@ -208,7 +208,7 @@ async function readCells(conn: DuckDBConnection, stored: readonly (readonly [str
 
 /** DuckDB skips a row group (this many rows) whose row ids fall outside every range of the filter. */
 const ROWS_PER_ROW_GROUP = 122_880;
-/** Beyond this many ranges the filter costs more than the scan it saves (1–2 ms a range at 10,000 reports). */
+/** Beyond this many ranges the filter costs more than the scan it saves (measured: docs/performance.md). */
 const MAX_ROW_RANGES = 8;
 
 /**

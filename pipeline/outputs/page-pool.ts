@@ -114,7 +114,8 @@ export class PagePool {
     for (let i = 0; i < renderers; i++) {
       // each renderer sends its pages straight to the writer
       const { port1, port2 } = new MessageChannel();
-      // Small heaps: a page's garbage dies young, and a job holds one page's data (about 70 MB less at 10,000 reports).
+      // Small heaps: a page's garbage dies young, and a job holds one page's data
+      // (the main thread's saving: docs/performance.md).
       const worker = new Worker(join(distDir(), 'pipeline', 'outputs', 'page-worker.js'), {
         workerData: { page: setup.page, rules: setup.rules, writer: port1 },
         transferList: [port1],

@@ -12,8 +12,8 @@ import { inTransaction } from '../transaction.js';
 /**
  * Creates the views unless the warehouse already has them as this code would make them (the same
  * views.sql, schema.sql and dictionary, recorded in `warehouse_meta`). Replacing a view drops its
- * comments, and commenting its columns again took 100–200 ms a time on a warehouse of 2,000
- * reports: every run opened the warehouse that way, the nightly no-op included.
+ * comments, and commenting its columns again is slow (measured: docs/performance.md): every run
+ * opened the warehouse that way, the nightly no-op included.
  */
 export async function createViews(conn: DuckDBConnection): Promise<void> {
   const views = fillViewsSql(readFileSync(join(sqlDir(), 'views.sql'), 'utf8'));

@@ -22,8 +22,8 @@ export const WORKBOOK_NAME = '审计结果.xlsx';
 
 /**
  * exceljs's streaming writer alone, loaded when a workbook is written: the package's entry point
- * loads its readers too (unzipper, bluebird…), 0.2–0.35 s of every start-up, the no-op's included,
- * where the writer takes a third of it.
+ * loads its readers too (unzipper, bluebird…), a cost paid at every start-up, the no-op's included,
+ * where the writer alone takes a fraction of it (measured: docs/performance.md).
  */
 const loadWorkbookWriter = (): typeof ExcelJS.stream.xlsx.WorkbookWriter =>
   createRequire(import.meta.url)('exceljs/lib/stream/xlsx/workbook-writer.js');
