@@ -1,9 +1,9 @@
 /**
- * The production HTML reader: builds the same DocumentModel as the cheerio reader (html-reference-cheerio.ts, the reference) in one
- * pass over htmlparser2's callbacks, without a DOM. htmlparser2's Parser already applies its
- * implied-end-tag rules in the callbacks it makes (the DOM handler cheerio uses only pushes on
- * open and pops on close), so a stack of open elements sees the tree the DOM would hold; each
- * entry says how modelFromDom would read that element's children:
+ * The production HTML reader: builds the same DocumentModel as the cheerio reader
+ * (html-reference-cheerio.ts, the reference) in one pass over htmlparser2's callbacks, without a DOM.
+ * htmlparser2's Parser already applies its implied-end-tag rules in the callbacks it makes (the DOM
+ * handler cheerio uses only pushes on open and pops on close), so a stack of open elements sees the
+ * tree the DOM would hold; each entry says how modelFromDom would read that element's children:
  *
  *   text   paragraph text (the walk outside tables)     cell   a cell's text
  *   rows   a table's own rows (tr, thead/tbody/tfoot)   row    a row's cells
@@ -181,7 +181,8 @@ function readPrunedMarkup(html: string, format: InputFormat): DocumentModel {
         if (inTitle) titleParts!.push(data);
       },
       onclosetag() {
-        // The DOM handler pops one element per end (an end for a tag cut off at the end of the input pops its parent early).
+        // The DOM handler pops one element per end (an end for a tag cut off at the end of the input pops its parent
+        // early).
         const f = stack.pop();
         if (f === undefined) return;
         endFrame(f);

@@ -391,7 +391,10 @@ interface Relation {
   columns: { name: string; comment: string | null }[];
 }
 
-/** The warehouse's own tables and views (the main schema of its database; no temp or scratch objects), with their comments. */
+/**
+ * The warehouse's own tables and views (the main schema of its database; no temp or scratch objects), with their
+ * comments.
+ */
 export async function warehouseRelations(conn: DuckDBConnection): Promise<Relation[]> {
   const reader = await conn.runAndReadAll(`
     WITH relations AS (

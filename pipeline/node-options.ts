@@ -25,11 +25,16 @@ export function configureHeaps(): void {
   setFlagsFromString('--max-semi-space-size=0');
 }
 
-/** What the `pipeline` script runs: the launcher that checks the build first (scripts/pipeline.mjs), or the CLI itself. */
+/**
+ * What the `pipeline` script runs: the launcher that checks the build first (scripts/pipeline.mjs), or the CLI itself.
+ */
 const LAUNCHER = 'scripts/pipeline.mjs';
 const CLI = 'dist/pipeline/cli.js';
 
-/** The Node options of package.json's `pipeline` script (`node [options] scripts/pipeline.mjs`), for the benchmark to run it the same way. */
+/**
+ * The Node options of package.json's `pipeline` script (`node [options] scripts/pipeline.mjs`), for the benchmark to
+ * run it the same way.
+ */
 export function pipelineNodeOptions(script: string): string[] {
   const words = script.trim().split(/\s+/);
   const at = words.findIndex((w) => [LAUNCHER, CLI].includes(w.replace(/^\.\//, '')));

@@ -90,7 +90,9 @@ export interface RunOptions {
   noOutputs?: boolean;
   /** Memory a worker may take as a whole, heap and the rest (ExtractPool's memoryMb). */
   workerMemoryMb?: number;
-  /** A lock held by a live run for longer than this is an error (exit 69), not "another run is going" (75); default 12. */
+  /**
+   * A lock held by a live run for longer than this is an error (exit 69), not "another run is going" (75); default 12.
+   */
   staleLockHours?: number;
   /** Folder of rule files (default: the project's sql/rules; tests run a copy with a rule added). */
   rulesDir?: string;
@@ -276,7 +278,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   }
 }
 
-/** Opens the private copy of --db; a --db that DuckDB cannot open is named as such (the copy's name means nothing to the user). */
+/**
+ * Opens the private copy of --db; a --db that DuckDB cannot open is named as such (the copy's name means nothing to the
+ * user).
+ */
 async function openCopy(db: string, privatePath: string, dbMemory?: string): Promise<Warehouse> {
   try {
     return await openWarehouse(privatePath, dbMemory);

@@ -29,8 +29,11 @@ export interface ParagraphPieces {
   readonly segments: readonly Span[];
 }
 
-/** What a character does to the cutting (one switch per character: this runs on all the prose). */
-// biome-ignore lint/suspicious/noConstEnum: tsc inlines its members (no isolatedModules here) in this per-character switch
+/**
+ * What a character does to the cutting (one switch per character: this runs on all the prose). A const enum: there is
+ * no isolatedModules here, so tsc inlines its members.
+ */
+// biome-ignore lint/suspicious/noConstEnum: tsc inlines its members in this per-character switch
 const enum Cut { None, Sentence, Segment, Clause, Comma, Open, Close }
 function cutOf(code: number): Cut {
   switch (code) {

@@ -123,7 +123,10 @@ interface ParaLine extends Line {
   readonly pageWidthRight: number;
 }
 
-/** Lines of prose joined into paragraphs: a paragraph ends at a short line, an indent, a gap, a size change, or a centred line. */
+/**
+ * Lines of prose joined into paragraphs: a paragraph ends at a short line, an indent, a gap, a size change, or a
+ * centred line.
+ */
 function paragraphs(lines: readonly ParaLine[]): string[] {
   const out: string[] = [];
   let cur: ParaLine | null = null;

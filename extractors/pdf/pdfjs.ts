@@ -13,7 +13,9 @@ export type PdfDocument = Awaited<ReturnType<PdfjsModule['getDocument']>['promis
 
 const PACKAGE_DIR = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
 
-/** Where the package keeps its CMaps, standard fonts and wasm decoders (folders, with a trailing slash as pdfjs wants). */
+/**
+ * Where the package keeps its CMaps, standard fonts and wasm decoders (folders, with a trailing slash as pdfjs wants).
+ */
 export const PDFJS_DATA = {
   cMapUrl: `${join(PACKAGE_DIR, 'cmaps')}/`,
   standardFontDataUrl: `${join(PACKAGE_DIR, 'standard_fonts')}/`,

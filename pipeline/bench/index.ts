@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- [--docs N] [--format docx|html|txt|pdf|all] [--incremental K] [--keep DIR] [--pipeline-only] [--json]`
+ * `npm run bench -- [--docs N] [--format docx|html|txt|pdf|all] [--incremental K] [--keep DIR]
+ *   [--pipeline-only] [--json]`
  * Generates N distinct reports from the real layouts, then in one run measures: the floor
  * (unavoidable work, in worker threads on all cores; the best of three runs), the pipeline end to end into a fresh
  * warehouse (rules and outputs included) and the same pipeline again with nothing new (the
@@ -133,7 +134,10 @@ export interface IncrementalFigures {
   incremental_cpu_seconds: number;
   /** incremental_seconds / the cold run's seconds. */
   incremental_ratio: number;
-  /** Report pages written: the pipeline's own count (`pages_written`) or, without it, the files under reports/ that changed. */
+  /**
+   * Report pages written: the pipeline's own count (`pages_written`) or, without it, the files under reports/ that
+   * changed.
+   */
   incremental_pages_written: number;
   incremental_pages_counted_by: 'pipeline' | 'mtime';
   incremental_rules_seconds: number;
@@ -147,7 +151,9 @@ const phaseSeconds = (r: RunFigures) =>
 
 /** A kept corpus (--keep): what it was generated for, so that a second bench reuses it only when it fits. */
 const CORPUS_STAMP = '.bench.json';
-/** The reports added by --incremental, in their own folder of the corpus (dropped before a kept corpus is used again). */
+/**
+ * The reports added by --incremental, in their own folder of the corpus (dropped before a kept corpus is used again).
+ */
 const INCREMENTAL_DIR = 'incremental';
 
 /** The corpus of N reports in `corpus`, generated unless a kept one of the same N and formats is there. */

@@ -1,4 +1,6 @@
-/** The crawl itself: walk each source's listing pages, fetch the reports they link, then their DOCX and PDF attachments. */
+/**
+ * The crawl itself: walk each source's listing pages, fetch the reports they link, then their DOCX and PDF attachments.
+ */
 import { decodeText } from './charset.js';
 import { ContentStore } from './content-store.js';
 import { Fetcher, type Fetched } from './fetcher.js';

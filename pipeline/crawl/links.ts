@@ -1,4 +1,6 @@
-/** Link picking from decoded HTML: report links and next pages on listings, DOCX and PDF attachments on report pages. */
+/**
+ * Link picking from decoded HTML: report links and next pages on listings, DOCX and PDF attachments on report pages.
+ */
 import { createRequire } from 'node:module';
 import { isHttpUrl, resolveUrl } from './url-policy.js';
 

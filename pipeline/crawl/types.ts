@@ -31,7 +31,9 @@ export interface CrawlOptions {
   backoffMs?: number;
   maxBytes?: number;
   maxPagesPerSource?: number;
-  /** Report links followed per listing page (and attachments per report page); the rest are cut, with a `skipped` row. */
+  /**
+   * Report links followed per listing page (and attachments per report page); the rest are cut, with a `skipped` row.
+   */
   maxLinksPerListing?: number;
   /** Report documents (pages and attachments) fetched per source; the rest are cut, with a `skipped` row per page. */
   maxReportsPerSource?: number;
@@ -85,9 +87,14 @@ export interface CrawlResult {
   sourcesDown: SourceDown[];
 }
 
-/** A listing page of a government site holds 15 to 50 links; 10,000 is a page gone wrong (33 minutes at 5 requests/s). */
+/**
+ * A listing page of a government site holds 15 to 50 links; 10,000 is a page gone wrong (33 minutes at 5 requests/s).
+ */
 export const DEFAULT_MAX_LINKS_PER_LISTING = 100;
-/** An agency publishes one report a year, often with an attachment: 500 covers decades and stops a runaway site at 100 s. */
+/**
+ * An agency publishes one report a year, often with an attachment: 500 covers decades and stops a runaway site at 100
+ * s.
+ */
 export const DEFAULT_MAX_REPORTS_PER_SOURCE = 500;
 
 export const DEFAULT_USER_AGENT = 'gov-open-audit/0.1 (+open-government report audit)';

@@ -2,14 +2,17 @@
  * Outputs for auditors and researchers, written after the rules on the run's private copy of the
  * warehouse (so the views and review decisions are published with it):
  *   <out>/index.html, <out>/reports/<report>.html   the anomaly report (static, opens from disk)
- *   <out>/peers/<year>-<level>.js                    the peers of each year and level, read by the report pages (standing.ts)
- *   <out>/page-keys.json                              what each report page shows, as a hash: an unchanged page is not written again (page-keys.ts)
+ *   <out>/peers/<year>-<level>.js                    the peers of each year and level, read by the report pages
+ *                                                    (standing.ts)
+ *   <out>/page-keys.json                              what each report page shows, as a hash: an unchanged page is
+ *                                                     not written again (page-keys.ts)
  *   <out>/charts/<chart>.svg|.csv                    the index's charts and their numbers (overview.ts)
  *   <out>/agencies/<agency>.html                     one page per agency with two years or more (agency-pages.ts)
  *   <out>/regions/<region>-<year>.html               a region's printable summary for every year (region-pages.ts)
  *   <out>/sources/<report>.<format>                  a copy (or hard link) of every document, linked from the pages
  *   <out>/anomalies.csv, anomalies.json, reports.csv
- *   <out>/审计结果.xlsx                              the auditors' workbook (findings, reports, failed documents, rule checks)
+ *   <out>/审计结果.xlsx                              the auditors' workbook (findings, reports, failed documents,
+ *                                                    rule checks)
  *   <out>/reviews.csv                                 review decisions (created empty if absent)
  *   --parquet DIR                                     Hive-partitioned Parquet by year
  *

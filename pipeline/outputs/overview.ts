@@ -192,7 +192,10 @@ export function metricsTable(): Html {
   ].map((m) => html`<tr><td>${m.name_zh}<br><span class="muted">${m.name_en}</span></td><td><code>${m.key}</code></td><td>${m.formula}</td><td>${m.denominator_rule}</td><td>${m.unit}</td><td class="n">${m.version}</td></tr>`)}</tbody></table>`;
 }
 
-/** Renders the index's charts into `dir` (<out>/charts, staged) and returns their section of the index (with the lists of agency and region pages). */
+/**
+ * Renders the index's charts into `dir` (<out>/charts, staged) and returns their section of the index (with the lists
+ * of agency and region pages).
+ */
 export async function overviewSection(conn: DuckDBConnection, dir: string, pagesIndex: Html, previousDir: string | null = null): Promise<Html> {
   const charts = [await totalsChart(conn), await ratesChart(conn), await distributionChart(conn), await errorsHeatmap(conn), await qualityChart(conn)];
   const figures: Html[] = [];

@@ -197,7 +197,10 @@ const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf
 const policy = (scripts: string) => ["default-src 'none'", `style-src ${hash(CSS)}`, `script-src ${scripts}`, 'img-src data:', "base-uri 'none'", "form-action 'none'"].join('; ');
 
 export const CONTENT_SECURITY_POLICY = policy(hash(SCRIPT));
-/** A page that loads a data file beside it (a report page: its peers' file): scripts of its own origin too (file:// in Chromium). */
+/**
+ * A page that loads a data file beside it (a report page: its peers' file): scripts of its own origin too (file:// in
+ * Chromium).
+ */
 export const CONTENT_SECURITY_POLICY_WITH_FILES = policy(`${hash(SCRIPT)} 'self'`);
 
 export interface PageInput {

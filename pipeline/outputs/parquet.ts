@@ -4,11 +4,11 @@
  *     Hive-partitioned by the report's statistics year (DIR/cells/year=2020/data_0.parquet; an
  *     unknown year is year=__HIVE_DEFAULT_PARTITION__), readable as is by DuckDB, Spark or Trino;
  *   - the views t2, t3, t4, report_metrics, findings, benchmarks, metrics, and the tables
- *     template_keys, rules, agencies and rule_results, one file each (DIR/t3.parquet), not partitioned: `year` stays an INTEGER
- *     column inside the file (a Hive partition column comes back from pandas/pyarrow as a category),
- *     and the views' counts are BIGINT (a count printed with a fraction, which VAL.FRACTION reports,
- *     is NULL there; the warehouse keeps it as DOUBLE); money (t2.amount), rates and findings'
- *     expected/actual stay DOUBLE;
+ *     template_keys, rules, agencies and rule_results, one file each (DIR/t3.parquet), not partitioned:
+ *     `year` stays an INTEGER column inside the file (a Hive partition column comes back from
+ *     pandas/pyarrow as a category), and the views' counts are BIGINT (a count printed with a
+ *     fraction, which VAL.FRACTION reports, is NULL there; the warehouse keeps it as DOUBLE); money
+ *     (t2.amount), rates and findings' expected/actual stay DOUBLE;
  *   - DIR/_README.json: the run, the schema version and every table written with its layout and rows.
  * Each table is written beside the old one and swapped in.
  */

@@ -129,7 +129,9 @@ function regionPage(cur: RegionYear, prev: RegionYear | undefined, years: readon
   return renderPage({ title: `${cur.region} ${cur.year} 年政府信息公开工作年度报告核查摘要`, subtitle: html`${cur.reports.length} 份报告`, homeHref: '../index.html', body });
 }
 
-/** Writes every region's summary for every year into `dir` (<out>/regions, staged); returns the index's list of them. */
+/**
+ * Writes every region's summary for every year into `dir` (<out>/regions, staged); returns the index's list of them.
+ */
 export async function writeRegionPages(conn: DuckDBConnection, dir: string, previousDir: string | null = null): Promise<Html> {
   mkdirSync(dir, { recursive: true });
   const bench = await queryRows(conn, `SELECT * FROM benchmarks WHERE region <> '${ALL}' AND level = '${ALL}' ORDER BY region, year`);

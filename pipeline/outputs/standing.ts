@@ -92,7 +92,9 @@ export async function loadStanding(conn: DuckDBConnection, groups: readonly Repo
   return [...peers.values()];
 }
 
-/** Writes the peers' files into `dir` (<out>/peers, staged); one equal to the one published in `previousDir` keeps it. */
+/**
+ * Writes the peers' files into `dir` (<out>/peers, staged); one equal to the one published in `previousDir` keeps it.
+ */
 export function writePeers(peers: readonly PeerGroup[], dir: string, previousDir: string | null = null): void {
   mkdirSync(dir, { recursive: true });
   for (const p of peers) writePage(dir, previousDir, p.file, `window.${PEERS_GLOBAL} = ${JSON.stringify(p.values)};\n`);
