@@ -154,8 +154,8 @@ export function pruneMarkup(s: string, options: PruneOptions = {}): string {
     if (replacement) out.push(replacement);
     copied = to;
   };
-  // Collapsible start tags with only text (or what was cut) since: their name, lower-cased, and where in `out` they
-  // are.
+  // Collapsible start tags with only text (or what was cut)
+  // since: their name, lower-cased, and where in `out` they are.
   const inline: { name: string; at: number }[] = [];
   for (;;) {
     const lt = s.indexOf('<', i);

@@ -181,8 +181,8 @@ function readPrunedMarkup(html: string, format: InputFormat): DocumentModel {
         if (inTitle) titleParts!.push(data);
       },
       onclosetag() {
-        // The DOM handler pops one element per end (an end for a tag cut off at the end of the input pops its parent
-        // early).
+        // The DOM handler pops one element per end (an end for a tag
+        // cut off at the end of the input pops its parent early).
         const f = stack.pop();
         if (f === undefined) return;
         endFrame(f);

@@ -392,8 +392,8 @@ interface Relation {
 }
 
 /**
- * The warehouse's own tables and views (the main schema of its database; no temp or scratch objects), with their
- * comments.
+ * The warehouse's own tables and views (the main schema of its
+ * database; no temp or scratch objects), with their comments.
  */
 export async function warehouseRelations(conn: DuckDBConnection): Promise<Relation[]> {
   const reader = await conn.runAndReadAll(`

@@ -1,6 +1,6 @@
 /**
- * One document extracted, as it crosses back to the pool: its cells packed, or why it failed (the worker's job, or the
- * calling thread's).
+ * One document extracted, as it crosses back to the pool: its cells
+ * packed, or why it failed (the worker's job, or the calling thread's).
  */
 import { extractDocument, StageError } from '../extractors/index.js';
 import { sha256Of, type ExtractOutcome } from './extract-pool.js';

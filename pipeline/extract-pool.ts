@@ -60,8 +60,8 @@ export function checkedOutcome(req: Pick<ExtractRequest, 'id' | 'sha256'>, out: 
 }
 
 /**
- * An ArrayBuffer holding exactly these bytes, to hand over: the Buffer's own, or a copy (a small Buffer is a view into
- * a shared pool).
+ * An ArrayBuffer holding exactly these bytes, to hand over: the Buffer's
+ * own, or a copy (a small Buffer is a view into a shared pool).
  */
 function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
@@ -69,8 +69,8 @@ function ownBuffer(bytes: Uint8Array): ArrayBuffer {
 }
 
 /**
- * A queued job's bytes read again (after its worker died), or why they cannot be: gone, unreadable, or changed since
- * hashed.
+ * A queued job's bytes read again (after its worker died), or
+ * why they cannot be: gone, unreadable, or changed since hashed.
  */
 function reread(job: Job, crash: string): { bytes: Uint8Array } | ExtractOutcome {
   let bytes: Uint8Array;
@@ -208,8 +208,8 @@ export class ExtractPool {
   }
 
   /**
-   * The worker died with a document in hand: fail that document, send the ones queued behind it elsewhere, replace the
-   * worker.
+   * The worker died with a document in hand: fail that document,
+   * send the ones queued behind it elsewhere, replace the worker.
    */
   private crash(slot: Slot, failure: string): void {
     const [job, ...waiting] = slot.jobs;

@@ -32,8 +32,8 @@ const LAUNCHER = 'scripts/pipeline.mjs';
 const CLI = 'dist/pipeline/cli.js';
 
 /**
- * The Node options of package.json's `pipeline` script (`node [options] scripts/pipeline.mjs`), for the benchmark to
- * run it the same way.
+ * The Node options of package.json's `pipeline` script (`node [options]
+ * scripts/pipeline.mjs`), for the benchmark to run it the same way.
  */
 export function pipelineNodeOptions(script: string): string[] {
   const words = script.trim().split(/\s+/);

@@ -32,8 +32,8 @@ export function startPrivateCopy(dbPath: string, runId: string): string {
   const priv = privatePathFor(dbPath, runId);
   rmSync(priv, { force: true });
   rmSync(`${priv}.wal`, { force: true });
-  // A clone where the file system shares blocks (XFS, Btrfs: the copy is free whatever the warehouse's size), else a
-  // copy.
+  // A clone where the file system shares blocks (XFS, Btrfs: the
+  // copy is free whatever the warehouse's size), else a copy.
   if (existsSync(dbPath)) copyFileSync(dbPath, priv, constants.COPYFILE_FICLONE);
   return priv;
 }

@@ -279,8 +279,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 }
 
 /**
- * Opens the private copy of --db; a --db that DuckDB cannot open is named as such (the copy's name means nothing to the
- * user).
+ * Opens the private copy of --db; a --db that DuckDB cannot open
+ * is named as such (the copy's name means nothing to the user).
  */
 async function openCopy(db: string, privatePath: string, dbMemory?: string): Promise<Warehouse> {
   try {

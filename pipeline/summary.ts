@@ -39,8 +39,8 @@ export interface RunSummary {
    */
   phases: Partial<Record<RunPhase, { wallMs: number; cpuMs: number }>>;
   /**
-   * Report pages written by this run's outputs (a page whose report shows nothing new keeps its file); 0 when none were
-   * written.
+   * Report pages written by this run's outputs (a page whose report
+   * shows nothing new keeps its file); 0 when none were written.
    */
   pagesWritten?: number;
   /** Report pages rendered (written, or found equal to their published file); the others were kept unread. */

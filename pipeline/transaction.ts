@@ -2,8 +2,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 /**
- * Runs `sql` (any number of statements) as one transaction: one commit instead of one per statement; none of it on
- * failure.
+ * Runs `sql` (any number of statements) as one transaction: one
+ * commit instead of one per statement; none of it on failure.
  */
 export async function inTransaction(conn: DuckDBConnection, sql: string): Promise<void> {
   await conn.run('BEGIN TRANSACTION');

@@ -1,8 +1,8 @@
 /** Positions along one axis (points): near ones clustered into one line or column, the nearest found. */
 
 /**
- * The means of `values` clustered in ascending order: a value joins the cluster before it when `joins(its distance to
- * that cluster's last value)`.
+ * The means of `values` clustered in ascending order: a value joins the
+ * cluster before it when `joins(its distance to that cluster's last value)`.
  */
 export function clusterMeans(values: readonly number[], joins: (gap: number) => boolean): number[] {
   const sorted = [...values].sort((p, q) => p - q);

@@ -124,8 +124,8 @@ interface ParaLine extends Line {
 }
 
 /**
- * Lines of prose joined into paragraphs: a paragraph ends at a short line, an indent, a gap, a size change, or a
- * centred line.
+ * Lines of prose joined into paragraphs: a paragraph ends at a
+ * short line, an indent, a gap, a size change, or a centred line.
  */
 function paragraphs(lines: readonly ParaLine[]): string[] {
   const out: string[] = [];

@@ -135,8 +135,8 @@ export interface IncrementalFigures {
   /** incremental_seconds / the cold run's seconds. */
   incremental_ratio: number;
   /**
-   * Report pages written: the pipeline's own count (`pages_written`) or, without it, the files under reports/ that
-   * changed.
+   * Report pages written: the pipeline's own count (`pages_written`)
+   * or, without it, the files under reports/ that changed.
    */
   incremental_pages_written: number;
   incremental_pages_counted_by: 'pipeline' | 'mtime';

@@ -92,8 +92,8 @@ export interface CrawlResult {
  */
 export const DEFAULT_MAX_LINKS_PER_LISTING = 100;
 /**
- * An agency publishes one report a year, often with an attachment: 500 covers decades and stops a runaway site at 100
- * s.
+ * An agency publishes one report a year, often with an attachment:
+ * 500 covers decades and stops a runaway site at 100 s.
  */
 export const DEFAULT_MAX_REPORTS_PER_SOURCE = 500;
 

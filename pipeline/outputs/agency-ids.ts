@@ -10,8 +10,8 @@ export const AGENCIES_DIR = 'agencies';
 export const agencyPageId = (agencyNorm: string): string => `a${createHash('sha256').update(agencyNorm, 'utf8').digest('hex').slice(0, 12)}`;
 
 /**
- * The agencies with a page: reports (one per year: is_primary) of two years or more (standing.ts counts the same in its
- * scan).
+ * The agencies with a page: reports (one per year: is_primary) of
+ * two years or more (standing.ts counts the same in its scan).
  */
 export const MULTI_YEAR_AGENCIES = `SELECT agency_norm FROM report_metrics WHERE is_primary AND year IS NOT NULL AND agency_norm IS NOT NULL
        GROUP BY agency_norm HAVING count(DISTINCT year) >= 2`;

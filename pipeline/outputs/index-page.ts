@@ -166,8 +166,8 @@ function reportRow(g: ReportGroup, sources: string): string {
 }
 
 /**
- * The crawl's sources that could not be read and its fetches that brought nothing, with the reason (none without
- * --sources).
+ * The crawl's sources that could not be read and its fetches that
+ * brought nothing, with the reason (none without --sources).
  */
 function fetchProblems(s: RunSummary): Html {
   if (s.sourcesDown.length === 0 && s.fetchProblems.length === 0) return html``;
@@ -189,8 +189,8 @@ export interface ProblemRow {
 }
 
 /**
- * Failed and partial documents, from the warehouse and from this run (a file that could not even be read), failed
- * first.
+ * Failed and partial documents, from the warehouse and from
+ * this run (a file that could not even be read), failed first.
  */
 export function problemRows(problems: readonly ReportDoc[], knownSources: ReadonlySet<string>, s: RunSummary): ProblemRow[] {
   const rows: ProblemRow[] = [];

@@ -41,8 +41,8 @@ export function cellLabel(table: string | null, row: string | null, col: string 
 }
 
 /**
- * A figure of a chart's table or a metric: a ratio as a percentage ('pct'), an integer plain, else 3 decimals; '—' when
- * absent.
+ * A figure of a chart's table or a metric: a ratio as a percentage
+ * ('pct'), an integer plain, else 3 decimals; '—' when absent.
  */
 export function formatValue(v: unknown, format?: 'pct' | 'int'): string {
   if (v === null || v === undefined || v === '') return '—';

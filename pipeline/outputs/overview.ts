@@ -193,8 +193,8 @@ export function metricsTable(): Html {
 }
 
 /**
- * Renders the index's charts into `dir` (<out>/charts, staged) and returns their section of the index (with the lists
- * of agency and region pages).
+ * Renders the index's charts into `dir` (<out>/charts, staged) and returns
+ * their section of the index (with the lists of agency and region pages).
  */
 export async function overviewSection(conn: DuckDBConnection, dir: string, pagesIndex: Html, previousDir: string | null = null): Promise<Html> {
   const charts = [await totalsChart(conn), await ratesChart(conn), await distributionChart(conn), await errorsHeatmap(conn), await qualityChart(conn)];

@@ -198,8 +198,8 @@ const policy = (scripts: string) => ["default-src 'none'", `style-src ${hash(CSS
 
 export const CONTENT_SECURITY_POLICY = policy(hash(SCRIPT));
 /**
- * A page that loads a data file beside it (a report page: its peers' file): scripts of its own origin too (file:// in
- * Chromium).
+ * A page that loads a data file beside it (a report page: its peers'
+ * file): scripts of its own origin too (file:// in Chromium).
  */
 export const CONTENT_SECURITY_POLICY_WITH_FILES = policy(`${hash(SCRIPT)} 'self'`);
 

@@ -38,8 +38,8 @@ export interface ArchiveContext {
   /** The crawler's content-addressed store (`<raw>/<sha256>`). */
   rawDir?: string;
   /**
-   * Where the new copies are written (default `<out>/sources/`): a staging folder whose files are moved in on
-   * publishing.
+   * Where the new copies are written (default `<out>/sources/`):
+   * a staging folder whose files are moved in on publishing.
    */
   into?: string;
 }
