@@ -1,7 +1,8 @@
 /**
  * Ingestion: every input document is hashed; bytes already loaded by this extractor version
- * are skipped before any parsing; the rest are extracted on the worker pool and loaded, one
- * transaction per report, by this (the only writing) thread.
+ * are skipped before any parsing; the rest are extracted on the worker pool and loaded by this
+ * (the only writing) thread, one transaction per batch of reports (batch-loader.ts; a failed batch
+ * is retried report by report).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
- * The DuckDB warehouse: schema, and loading one report atomically (delete + append + commit
- * with the Appender, one transaction per report).
+ * The DuckDB warehouse: schema, and loading reports atomically (delete + append + commit with the
+ * Appender, one transaction per batch of reports, each report in whole or not at all).
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
