@@ -30,7 +30,10 @@ function hoursArg(value: string): number {
   return n;
 }
 
-/** --summary REGION[:YEAR]: the region as the agency CSV writes it (未分区: agencies without one), the year optional. */
+/**
+ * --summary REGION[:YEAR]: the region as the agency CSV writes it (未分区: agencies without one),
+ * the year optional.
+ */
 function summaryArg(value: string): { region: string; year?: number } {
   const m = /^(.+?)(?::(\d{4}))?$/.exec(value.trim());
   if (!m || m[1].includes(':')) throw new InvalidArgumentError('expected REGION or REGION:YEAR, e.g. 福建省平潭:2022');
