@@ -194,14 +194,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       agencies: opts.agencies, out: opts.out, parquet: opts.parquet, outputs: !opts.noOutputs,
       reviews: [...(reviews?.values() ?? [])].map((r) => [r.fingerprint, r.decision, r.note] as const),
     });
-    const unchanged = summary.new + summary.reprocessed === 0 && !opts.merge?.length && !opts.force
-      && (await lastRunInputs(conn)) === inputsHash && (opts.noOutputs || existsSync(join(opts.out, 'index.html')));
+    const sameInputs = !opts.merge?.length && !opts.force && (await lastRunInputs(conn)) === inputsHash;
+    const unchanged = summary.new + summary.reprocessed === 0 && sameInputs && (opts.noOutputs || existsSync(join(opts.out, 'index.html')));
 
     if (unchanged) await conn.run('UPDATE anomalies SET last_seen_run = $1', [runId]); // they stand in this run too
     summary.rules = unchanged
       ? await summariseFindings(conn)
       : await runRules(conn, {
-          runId, agencies,
+          runId, agencies, incremental: sameInputs, // the same rules, agency CSV and reviews: only what the reports changed
           onMemoryRetry: (what, limit, reason) => log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, { stage: 'rules' }),
         });
     await recordRuleResults(conn, runId, unchanged);
