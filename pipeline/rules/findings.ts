@@ -58,23 +58,33 @@ const DOCUMENT_NEUTRAL = (col: string) =>
   `regexp_replace(coalesce(${col}, ''), '"(report_id|raw|kind|offset|sentence)":("(\\\\.|[^"\\\\])*"|[^,}\\]]*),?', '', 'g')`;
 
 /**
+ * Part of `anomalies` written again (an incremental run, pipeline/rules/incremental.ts): the
+ * findings in `findings` replace the rows meeting `rows`; the other rows stand (seen in this run).
+ */
+export interface AnomaliesPart {
+  findings: string;
+  rows: string;
+}
+
+/**
  * Replaces `anomalies` with this run's findings, one per report (see REPORT_KEYS). Fingerprint:
  * md5 over rule, report key(s), cell, expected, actual, operands and cells (documents named by
  * their report keys) — not the message, so rewording keeps the id. The first run a fingerprint was
  * seen in, and any review decision, come over from the previous run.
  */
-export async function writeAnomalies(conn: DuckDBConnection, runId: string): Promise<void> {
+export async function writeAnomalies(conn: DuckDBConnection, runId: string, only?: AnomaliesPart): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE previous_anomalies AS
     SELECT fingerprint, min(first_seen_run) AS first_seen_run, any_value(review_decision) AS review_decision, any_value(review_note) AS review_note
     FROM anomalies GROUP BY fingerprint`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE finding_report_keys AS ${REPORT_KEYS}`);
   await conn.run('BEGIN TRANSACTION');
   try {
-    await conn.run('DELETE FROM anomalies');
+    if (only) await conn.run(`UPDATE anomalies SET last_seen_run = $1`, [runId]);
+    await conn.run(`DELETE FROM anomalies${only ? ` WHERE ${only.rows}` : ''}`);
     await conn.run(
       `INSERT INTO anomalies
        WITH numbered AS (
-         SELECT row_number() OVER () AS n, * FROM rule_findings
+         SELECT row_number() OVER () AS n, * FROM ${only?.findings ?? 'rule_findings'}
        ), named AS (  -- the reports the operands and cells name, by key (cross-report findings)
          SELECT n, unnest(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)) AS id
          FROM numbered WHERE coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
@@ -94,7 +104,8 @@ export async function writeAnomalies(conn: DuckDBConnection, runId: string): Pro
          LEFT JOIN named_keys nk USING (n)
        ), one_per_fingerprint AS (
          -- the representative's own finding where it has it (its message), else another document's
-         SELECT DISTINCT ON (fingerprint) * FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id
+         -- (ties, as two sentences of one report saying the same: the first by message and operands, whatever order the rules gave them)
+         SELECT DISTINCT ON (fingerprint) * FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id, message, operands, cells
        )
        SELECT f.fingerprint, f.rule_id, f.severity, f.report_id, f.related_report_id, f.table_id, f.row_key, f.col_key,
               f.expected, f.actual, f.message, f.operands, f.cells, f.blank_involved,

@@ -67,11 +67,15 @@ export function ownedCondition(family: Family): string {
   return family === 'copies' ? `(report_id IN ${owned} OR related_report_id IN ${owned})` : `report_id IN ${owned}`;
 }
 
-/** Fingerprint of what findings are computed from besides the reports. */
+/** Bumped when the tables of rules_state change: the next run evaluates in full and makes them again. */
+const STATE_LAYOUT = '1';
+
+/** Fingerprint of what findings are computed from besides the reports (and of the state's layout). */
 export function rulesFingerprint(preludes: readonly Prelude[], rules: readonly RuleDef[], hierarchy: AgencyHierarchy | null): string {
   const hash = createHash('sha256');
   const add = (label: string, value: string) => hash.update(label).update('\0').update(value).update('\0');
   add('rules version', RULES_VERSION);
+  add('state layout', STATE_LAYOUT);
   for (const p of preludes) add(`prelude ${p.file}`, p.sql);
   for (const r of rules) add(`rule ${r.id}`, JSON.stringify([r.severity, r.scope, r.titleZh, r.titleEn, r.sql]));
   add('views', readFileSync(join(sqlDir(), 'views.sql'), 'utf8'));
@@ -97,8 +101,8 @@ export function keptPreludeTables(preludes: readonly Prelude[], rules: readonly 
 const REPORTS_NOW = `
 SELECT DISTINCT ON (r.report_id) r.report_id, r.status,
        coalesce(r.loaded_run, '') || '|' || coalesce(CAST(r.loaded_at AS VARCHAR), '') AS stamp,
-       f.first_seen, coalesce(a.agency_norm, r.agency_norm) AS agency_key, r.year
-FROM reports r
+       f.first_seen, coalesce(a.agency_norm, r.agency_norm) AS agency_key, r.year, r.agency_norm
+FROM main.reports r
 LEFT JOIN (SELECT sha256, min(first_seen) AS first_seen FROM documents GROUP BY sha256) f USING (sha256)
 LEFT JOIN agency_aliases a ON a.alias_norm = r.agency_norm
 ORDER BY r.report_id`;
@@ -107,7 +111,7 @@ async function ensureState(conn: DuckDBConnection): Promise<void> {
   await conn.run('CREATE SCHEMA IF NOT EXISTS rules_state');
   await conn.run('CREATE TABLE IF NOT EXISTS rules_state.meta (fingerprint VARCHAR)');
   await conn.run(`CREATE TABLE IF NOT EXISTS rules_state.reports (
-    report_id VARCHAR, status VARCHAR, stamp VARCHAR, first_seen TIMESTAMP, agency_key VARCHAR, year INTEGER)`);
+    report_id VARCHAR, status VARCHAR, stamp VARCHAR, first_seen TIMESTAMP, agency_key VARCHAR, year INTEGER, agency_norm VARCHAR)`);
   await conn.run(`CREATE TABLE IF NOT EXISTS rules_state.findings (
     rule_id VARCHAR, severity VARCHAR, report_id VARCHAR, related_report_id VARCHAR, table_id VARCHAR, row_key VARCHAR,
     col_key VARCHAR, expected DOUBLE, actual DOUBLE, message VARCHAR, operands VARCHAR, cells VARCHAR, blank_involved BOOLEAN)`);
@@ -152,7 +156,7 @@ export async function planIncremental(conn: DuckDBConnection): Promise<Increment
        OR (n.status, n.stamp, n.first_seen, n.agency_key, n.year) IS DISTINCT FROM (o.status, o.stamp, o.first_seen, o.agency_key, o.year)`);
   // every document, now or at the last evaluation, with its agency-year (a removed one's as it was)
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_all AS
-    SELECT report_id, agency_key, year FROM incr_now UNION SELECT report_id, agency_key, year FROM rules_state.reports`);
+    SELECT report_id, agency_key, year, agency_norm FROM incr_now UNION SELECT report_id, agency_key, year, agency_norm FROM rules_state.reports`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_keys AS
     SELECT DISTINCT agency_key, year FROM incr_all
     WHERE report_id IN (SELECT report_id FROM incr_docs) AND agency_key IS NOT NULL AND year IS NOT NULL`);
@@ -207,11 +211,60 @@ export async function addKeptRows(conn: DuckDBConnection, table: string): Promis
  * fills rule_findings with every kept finding for writeAnomalies.
  */
 export async function mergeKeptFindings(conn: DuckDBConnection, rules: readonly RuleDef[]): Promise<void> {
-  for (const rule of rules) {
-    await conn.run(`DELETE FROM rules_state.findings WHERE rule_id = ${sqlString(rule.id)} AND ${ownedCondition(familyOf(rule)!)}`);
+  const families = rules.map((r) => `(${sqlString(r.id)}, '${familyOf(r)}')`).join(', ');
+  // the kept findings the rules evaluated again: their family's documents (XA.COPY's: on either side)
+  const owned = `(SELECT f.* EXCLUDE (family) FROM (SELECT k.*, rf.family FROM rules_state.findings k JOIN (VALUES ${families}) rf(rule_id, family) USING (rule_id)) f
+    WHERE (family, report_id) IN (SELECT (family, report_id) FROM incr_owned)
+       OR (family = 'copies' AND (family, related_report_id) IN (SELECT (family, report_id) FROM incr_owned)))`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE incr_replaced AS ${owned}`);
+  // the documents whose findings differ (a finding of an untouched report can move: an outlier's median)
+  await conn.run(`CREATE OR REPLACE TEMP TABLE incr_changed AS
+    WITH changed AS ((SELECT * FROM incr_replaced EXCEPT SELECT * FROM rule_findings) UNION ALL (SELECT * FROM rule_findings EXCEPT SELECT * FROM incr_replaced))
+    SELECT report_id FROM changed UNION SELECT related_report_id FROM changed WHERE related_report_id IS NOT NULL`);
+  await conn.run(`CREATE OR REPLACE TABLE rules_state.findings AS
+    (SELECT * FROM rules_state.findings EXCEPT ALL SELECT * FROM incr_replaced) UNION ALL SELECT * FROM rule_findings`);
+  await conn.run('DROP TABLE incr_replaced');
+}
+
+/** A finding (of rules_state.findings or anomalies) naming a document of incr_affected. */
+const NAMES_AFFECTED = `(report_id IN (SELECT report_id FROM incr_affected) OR related_report_id IN (SELECT report_id FROM incr_affected)
+  OR len(list_intersect(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1),
+                        (SELECT list(report_id) FROM incr_affected))) > 0)`;
+
+/**
+ * Writes again the rows of `anomalies` the run can have moved, with `write` (writeAnomalies with
+ * a part): those naming a document of an agency-year (as report_documents groups them: agency_norm
+ * and year) that a touched document, or a document whose findings differ, is in. A report's documents and the
+ * document that stands for it are all of one such agency-year, so the rows of every other finding
+ * (its fingerprint, report and representative) are as they were. The reports' keys are computed
+ * from the named reports' agency-years alone (report_documents over shadows of reports and cells).
+ */
+export async function writeAffectedAnomalies(conn: DuckDBConnection, write: (part: { findings: string; rows: string }) => Promise<void>): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE incr_affected AS
+    WITH moved AS (SELECT report_id FROM incr_docs UNION SELECT report_id FROM incr_changed)
+    SELECT report_id FROM moved
+    UNION SELECT a.report_id FROM incr_all a
+    JOIN (SELECT agency_norm, year FROM incr_all WHERE report_id IN (SELECT report_id FROM moved)) k ON k.agency_norm = a.agency_norm AND k.year = a.year`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE incr_affected_findings AS SELECT * FROM rules_state.findings WHERE ${NAMES_AFFECTED}`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE incr_keyed AS
+    WITH named AS (
+      SELECT DISTINCT unnest(list_prepend(report_id, list_prepend(related_report_id,
+               regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)))) AS report_id
+      FROM incr_affected_findings
+    )
+    SELECT report_id FROM named
+    UNION SELECT r.report_id FROM main.reports r JOIN (SELECT DISTINCT agency_norm, year FROM main.reports WHERE report_id IN (SELECT report_id FROM named)) k
+      ON k.agency_norm = r.agency_norm AND k.year = r.year`);
+  const db = sqlIdent(String((await conn.runAndReadAll('SELECT current_database()')).getRowsJS()[0][0]));
+  for (const t of ['reports', 'cells']) {
+    await conn.run(`CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * FROM ${db}.main.${t} WHERE report_id IN (SELECT report_id FROM incr_keyed)`);
   }
-  await conn.run('INSERT INTO rules_state.findings SELECT * FROM rule_findings');
-  await conn.run('CREATE OR REPLACE TEMP TABLE rule_findings AS SELECT * FROM rules_state.findings');
+  try {
+    await write({ findings: 'incr_affected_findings', rows: NAMES_AFFECTED });
+  } finally {
+    for (const t of ['reports', 'cells']) await conn.run(`DROP VIEW IF EXISTS temp.main.${t}`);
+    for (const t of ['incr_affected', 'incr_affected_findings', 'incr_keyed']) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
+  }
 }
 
 /**
@@ -219,6 +272,7 @@ export async function mergeKeptFindings(conn: DuckDBConnection, rules: readonly 
  * tables and, after a full evaluation, every finding (an incremental one merged its own).
  */
 export async function saveState(conn: DuckDBConnection, fingerprint: string, kept: readonly string[], incremental: boolean): Promise<void> {
+  if (!incremental) await conn.run('DROP SCHEMA IF EXISTS rules_state CASCADE'); // made afresh, in this code's layout
   await ensureState(conn);
   await conn.run('BEGIN TRANSACTION');
   try {
@@ -240,5 +294,5 @@ export async function saveState(conn: DuckDBConnection, fingerprint: string, kep
 }
 
 export async function dropPlan(conn: DuckDBConnection): Promise<void> {
-  for (const t of ['incr_now', 'incr_docs', 'incr_all', 'incr_keys', 'incr_owned', 'incr_scope']) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
+  for (const t of ['incr_now', 'incr_docs', 'incr_all', 'incr_keys', 'incr_owned', 'incr_scope', 'incr_changed']) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
 }

@@ -18,7 +18,7 @@ import { forEachSlice, PRELUDE_REPORTS_PER_SLICE, reportSlices, shadowTables } f
 import { attachRulesWork } from './work.js';
 import {
   addKeptRows, dropPlan, familyOf, fullEvaluationReason, keptPreludeTables, mergeKeptFindings, ownedCondition, planIncremental,
-  removeShadows, rulesFingerprint, saveState, shadowOutsideScope, SHADOWED,
+  removeShadows, rulesFingerprint, saveState, shadowOutsideScope, SHADOWED, writeAffectedAnomalies,
 } from './incremental.js';
 
 export { AgencyCsvError, loadAgencies, storeAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
@@ -113,7 +113,7 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   const reason = ctx.incremental ? await fullEvaluationReason(conn, fingerprint, rules, kept) : null;
   const plan = ctx.incremental && reason === null ? await planIncremental(conn) : null;
   const evaluation: RulesEvaluation = plan ? { mode: 'incremental', touched: plan.touched, scope: plan.scope } : { mode: 'full', ...(reason ? { reason } : {}) };
-  const work = await attachRulesWork(conn);
+  const work = await attachRulesWork(conn, plan !== null);
   try {
     const run = async (rule: RuleDef, where = '') => {
       await withMemoryToSpare(conn, () => collectFindings(conn, rule, where), (limit, reason) =>
@@ -137,11 +137,15 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     await saveState(conn, fingerprint, kept, plan !== null);
   } finally {
     await removeShadows(conn);
-    await dropPlan(conn);
     await work.release();
   }
-  await writeRuleCatalogue(conn, rules);
-  await recordResolvedFindings(conn, ctx.runId, () => writeAnomalies(conn, ctx.runId));
+  try {
+    await writeRuleCatalogue(conn, rules);
+    await recordResolvedFindings(conn, ctx.runId, () =>
+      plan ? writeAffectedAnomalies(conn, (part) => writeAnomalies(conn, ctx.runId, part)) : writeAnomalies(conn, ctx.runId));
+  } finally {
+    await dropPlan(conn);
+  }
   await returnFreedMemory(conn);
   return { ...(await summariseFindings(conn)), evaluation };
 }
