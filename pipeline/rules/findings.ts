@@ -104,8 +104,8 @@ export async function writeAnomalies(conn: DuckDBConnection, runId: string, only
          LEFT JOIN named_keys nk USING (n)
        ), one_per_fingerprint AS (
          -- the representative's own finding where it has it (its message), else another document's
-         -- (ties, as two sentences of one report saying the same: the first by message and operands, whatever order the rules gave them)
-         SELECT DISTINCT ON (fingerprint) * FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id, message, operands, cells
+         -- (ties, as two sentences of one report saying the same: by message and operands, not by the order the rules gave them)
+         SELECT DISTINCT ON (fingerprint) * FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id, md5(concat_ws('|', message, operands, cells))
        )
        SELECT f.fingerprint, f.rule_id, f.severity, f.report_id, f.related_report_id, f.table_id, f.row_key, f.col_key,
               f.expected, f.actual, f.message, f.operands, f.cells, f.blank_involved,

@@ -136,7 +136,7 @@ export async function fullEvaluationReason(
   await ensureState(conn);
   const meta = (await conn.runAndReadAll('SELECT fingerprint FROM rules_state.meta')).getRowsJS();
   if (meta.length !== 1 || meta[0][0] !== fingerprint) return 'the rules or their inputs changed since the last evaluation';
-  for (const t of kept) {
+  for (const t of [...kept, 'report_documents']) {
     const n = (await conn.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'rules_state' AND table_name = '${t}'`)).getRowsJS();
     if (Number(n[0][0]) === 0) return `no kept ${t}`;
   }
@@ -213,31 +213,34 @@ export async function addKeptRows(conn: DuckDBConnection, table: string): Promis
 export async function mergeKeptFindings(conn: DuckDBConnection, rules: readonly RuleDef[]): Promise<void> {
   const families = rules.map((r) => `(${sqlString(r.id)}, '${familyOf(r)}')`).join(', ');
   // the kept findings the rules evaluated again: their family's documents (XA.COPY's: on either side)
-  const owned = `(SELECT f.* EXCLUDE (family) FROM (SELECT k.*, rf.family FROM rules_state.findings k JOIN (VALUES ${families}) rf(rule_id, family) USING (rule_id)) f
+  const owned = `(SELECT f.* EXCLUDE (family) FROM (SELECT k.rowid AS kept_row, k.*, rf.family FROM rules_state.findings k JOIN (VALUES ${families}) rf(rule_id, family) USING (rule_id)) f
     WHERE (family, report_id) IN (SELECT (family, report_id) FROM incr_owned)
        OR (family = 'copies' AND (family, related_report_id) IN (SELECT (family, report_id) FROM incr_owned)))`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_replaced AS ${owned}`);
   // the documents whose findings differ (a finding of an untouched report can move: an outlier's median)
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_changed AS
-    WITH changed AS ((SELECT * FROM incr_replaced EXCEPT SELECT * FROM rule_findings) UNION ALL (SELECT * FROM rule_findings EXCEPT SELECT * FROM incr_replaced))
+    WITH replaced AS (SELECT * EXCLUDE (kept_row) FROM incr_replaced),
+    changed AS ((SELECT * FROM replaced EXCEPT SELECT * FROM rule_findings) UNION ALL (SELECT * FROM rule_findings EXCEPT SELECT * FROM replaced))
     SELECT report_id FROM changed UNION SELECT related_report_id FROM changed WHERE related_report_id IS NOT NULL`);
-  await conn.run(`CREATE OR REPLACE TABLE rules_state.findings AS
-    (SELECT * FROM rules_state.findings EXCEPT ALL SELECT * FROM incr_replaced) UNION ALL SELECT * FROM rule_findings`);
+  await conn.run('DELETE FROM rules_state.findings WHERE rowid IN (SELECT kept_row FROM incr_replaced)');
+  await conn.run('INSERT INTO rules_state.findings SELECT * FROM rule_findings');
   await conn.run('DROP TABLE incr_replaced');
 }
 
 /** A finding (of rules_state.findings or anomalies) naming a document of incr_affected. */
 const NAMES_AFFECTED = `(report_id IN (SELECT report_id FROM incr_affected) OR related_report_id IN (SELECT report_id FROM incr_affected)
-  OR len(list_intersect(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1),
-                        (SELECT list(report_id) FROM incr_affected))) > 0)`;
+  OR (coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
+      AND len(list_intersect(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1),
+                             (SELECT list(report_id) FROM incr_affected))) > 0))`;
 
 /**
  * Writes again the rows of `anomalies` the run can have moved, with `write` (writeAnomalies with
  * a part): those naming a document of an agency-year (as report_documents groups them: agency_norm
  * and year) that a touched document, or a document whose findings differ, is in. A report's documents and the
  * document that stands for it are all of one such agency-year, so the rows of every other finding
- * (its fingerprint, report and representative) are as they were. The reports' keys are computed
- * from the named reports' agency-years alone (report_documents over shadows of reports and cells).
+ * (its fingerprint, report and representative) are as they were. The reports' keys come from the
+ * kept report_documents (rules_state), whose rows of those agency-years are computed again here
+ * (the view over shadows of reports and cells holding their documents alone).
  */
 export async function writeAffectedAnomalies(conn: DuckDBConnection, write: (part: { findings: string; rows: string }) => Promise<void>): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_affected AS
@@ -246,24 +249,20 @@ export async function writeAffectedAnomalies(conn: DuckDBConnection, write: (par
     UNION SELECT a.report_id FROM incr_all a
     JOIN (SELECT agency_norm, year FROM incr_all WHERE report_id IN (SELECT report_id FROM moved)) k ON k.agency_norm = a.agency_norm AND k.year = a.year`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_affected_findings AS SELECT * FROM rules_state.findings WHERE ${NAMES_AFFECTED}`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE incr_keyed AS
-    WITH named AS (
-      SELECT DISTINCT unnest(list_prepend(report_id, list_prepend(related_report_id,
-               regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)))) AS report_id
-      FROM incr_affected_findings
-    )
-    SELECT report_id FROM named
-    UNION SELECT r.report_id FROM main.reports r JOIN (SELECT DISTINCT agency_norm, year FROM main.reports WHERE report_id IN (SELECT report_id FROM named)) k
-      ON k.agency_norm = r.agency_norm AND k.year = r.year`);
-  const db = sqlIdent(String((await conn.runAndReadAll('SELECT current_database()')).getRowsJS()[0][0]));
-  for (const t of ['reports', 'cells']) {
-    await conn.run(`CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * FROM ${db}.main.${t} WHERE report_id IN (SELECT report_id FROM incr_keyed)`);
+  // the kept report_documents, its rows of the affected agency-years computed again
+  await conn.run('DELETE FROM rules_state.report_documents WHERE report_id IN (SELECT report_id FROM incr_affected)');
+  const remove = await shadowReports(conn, 'incr_affected');
+  try {
+    await conn.run('INSERT INTO rules_state.report_documents SELECT * FROM report_documents');
+  } finally {
+    await remove();
   }
+  await conn.run('CREATE OR REPLACE TEMP VIEW report_documents AS SELECT * FROM rules_state.report_documents');
   try {
     await write({ findings: 'incr_affected_findings', rows: NAMES_AFFECTED });
   } finally {
-    for (const t of ['reports', 'cells']) await conn.run(`DROP VIEW IF EXISTS temp.main.${t}`);
-    for (const t of ['incr_affected', 'incr_affected_findings', 'incr_keyed']) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
+    await conn.run('DROP VIEW IF EXISTS temp.main.report_documents');
+    for (const t of ['incr_affected_findings']) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
   }
 }
 
@@ -293,6 +292,27 @@ export async function saveState(conn: DuckDBConnection, fingerprint: string, kep
   }
 }
 
+/** Temp views of the reports and cells of the documents in `table` (report_documents, a view, reads them). */
+async function shadowReports(conn: DuckDBConnection, table: string): Promise<() => Promise<void>> {
+  const db = sqlIdent(String((await conn.runAndReadAll('SELECT current_database()')).getRowsJS()[0][0]));
+  for (const t of ['reports', 'cells']) {
+    await conn.run(`CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * FROM ${db}.main.${t} WHERE report_id IN (SELECT report_id FROM ${table})`);
+  }
+  return async () => {
+    for (const t of ['reports', 'cells']) await conn.run(`DROP VIEW IF EXISTS temp.main.${t}`);
+  };
+}
+
+/**
+ * Keeps report_documents (each document's report: a view over every cell) in rules_state, and
+ * copies it into the temp table rule_report_documents for recordRuleResults (rule-results.ts).
+ */
+export async function keepReportDocuments(conn: DuckDBConnection, incremental: boolean): Promise<void> {
+  // incremental: writeAffectedAnomalies brought it up to date
+  if (!incremental) await conn.run('CREATE OR REPLACE TABLE rules_state.report_documents AS SELECT * FROM report_documents');
+  await conn.run('CREATE OR REPLACE TEMP TABLE rule_report_documents AS SELECT * FROM rules_state.report_documents');
+}
+
 export async function dropPlan(conn: DuckDBConnection): Promise<void> {
-  for (const t of ['incr_now', 'incr_docs', 'incr_all', 'incr_keys', 'incr_owned', 'incr_scope', 'incr_changed']) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
+  for (const t of ['incr_now', 'incr_docs', 'incr_all', 'incr_keys', 'incr_owned', 'incr_scope', 'incr_changed', 'incr_affected']) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
 }

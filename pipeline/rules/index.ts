@@ -17,7 +17,7 @@ import { loadRuleFiles, RuleFileError, type Prelude, type RuleDef } from './file
 import { forEachSlice, PRELUDE_REPORTS_PER_SLICE, reportSlices, shadowTables } from './slices.js';
 import { attachRulesWork } from './work.js';
 import {
-  addKeptRows, dropPlan, familyOf, fullEvaluationReason, keptPreludeTables, mergeKeptFindings, ownedCondition, planIncremental,
+  addKeptRows, dropPlan, familyOf, keepReportDocuments, fullEvaluationReason, keptPreludeTables, mergeKeptFindings, ownedCondition, planIncremental,
   removeShadows, rulesFingerprint, saveState, shadowOutsideScope, SHADOWED, writeAffectedAnomalies,
 } from './incremental.js';
 
@@ -140,9 +140,12 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     await work.release();
   }
   try {
-    await writeRuleCatalogue(conn, rules);
+    if (!plan) await writeRuleCatalogue(conn, rules); // incremental: the same rules as the last evaluation
     await recordResolvedFindings(conn, ctx.runId, () =>
       plan ? writeAffectedAnomalies(conn, (part) => writeAnomalies(conn, ctx.runId, part)) : writeAnomalies(conn, ctx.runId));
+    await returnFreedMemory(conn);
+    await withMemoryToSpare(conn, () => keepReportDocuments(conn, plan !== null), (limit, reason) =>
+      ctx.onMemoryRetry?.('report_documents kept for the next run', limit, reason));
   } finally {
     await dropPlan(conn);
   }
