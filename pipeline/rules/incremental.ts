@@ -12,6 +12,8 @@
  *             views, template keys, agency CSV): a different one means a full evaluation
  *   <table>   each `-- scope: report` table of the prelude a cross-report rule reads
  *             (table_signatures, report_rates): its rows of the reports the run does not touch
+ *   report_documents  the view of that name as a table (it reads every cell): the findings'
+ *             report keys and rule_results read it
  *
  * Touched documents D: new, removed, or whose report row, load stamp (loaded_run, loaded_at: a
  * document read again), first sighting or agency/year differ. K: their agency-years, before and
@@ -196,14 +198,22 @@ export async function shadowOutsideScope(conn: DuckDBConnection): Promise<void> 
   }
 }
 
-export async function removeShadows(conn: DuckDBConnection): Promise<void> {
+/** Drops the shadows of cells and claims, and the views of the `kept` tables (useKeptRows). */
+export async function removeShadows(conn: DuckDBConnection, kept: readonly string[] = []): Promise<void> {
   for (const t of SHADOWED) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
+  for (const t of kept) await conn.run(`DROP VIEW IF EXISTS temp.main.${sqlIdent(t)}`);
 }
 
-/** Adds the kept rows of the reports outside the scope to a report-scoped prelude table. */
-export async function addKeptRows(conn: DuckDBConnection, table: string): Promise<void> {
-  await conn.run(`INSERT INTO rules_work.main.${sqlIdent(table)} SELECT * FROM rules_state.${sqlIdent(table)}
-    WHERE NOT EXISTS (SELECT 1 FROM incr_scope s WHERE s.report_id = ${sqlIdent(table)}.report_id)`);
+/**
+ * A report-scoped prelude table a cross-report rule reads, brought up to date: the scope's rows
+ * (the prelude computed them) replace the kept ones, and a temp view of the kept table stands for
+ * the work table (removeShadows drops it, given the table).
+ */
+export async function useKeptRows(conn: DuckDBConnection, table: string): Promise<void> {
+  const t = sqlIdent(table);
+  await conn.run(`DELETE FROM rules_state.${t} WHERE report_id IN (SELECT report_id FROM incr_scope UNION SELECT report_id FROM incr_docs)`);
+  await conn.run(`INSERT INTO rules_state.${t} SELECT * FROM rules_work.main.${t}`);
+  await conn.run(`CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * FROM rules_state.${t}`);
 }
 
 /**
@@ -279,8 +289,8 @@ export async function saveState(conn: DuckDBConnection, fingerprint: string, kep
     await conn.run(`INSERT INTO rules_state.reports ${REPORTS_NOW}`);
     await conn.run('DELETE FROM rules_state.meta');
     await conn.run('INSERT INTO rules_state.meta VALUES ($1)', [fingerprint]);
-    // the work table holds the scope's rows and the kept ones of the others (addKeptRows)
-    for (const t of kept) await conn.run(`CREATE OR REPLACE TABLE rules_state.${sqlIdent(t)} AS SELECT * FROM rules_work.main.${sqlIdent(t)}`);
+    // incremental: useKeptRows brought them up to date
+    if (!incremental) for (const t of kept) await conn.run(`CREATE OR REPLACE TABLE rules_state.${sqlIdent(t)} AS SELECT * FROM rules_work.main.${sqlIdent(t)}`);
     if (!incremental) {
       await conn.run('DELETE FROM rules_state.findings');
       await conn.run('INSERT INTO rules_state.findings SELECT * FROM rule_findings');

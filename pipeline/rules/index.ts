@@ -17,7 +17,7 @@ import { loadRuleFiles, RuleFileError, type Prelude, type RuleDef } from './file
 import { forEachSlice, PRELUDE_REPORTS_PER_SLICE, reportSlices, shadowTables } from './slices.js';
 import { attachRulesWork } from './work.js';
 import {
-  addKeptRows, dropPlan, familyOf, keepReportDocuments, fullEvaluationReason, keptPreludeTables, mergeKeptFindings, ownedCondition, planIncremental,
+  useKeptRows, dropPlan, familyOf, keepReportDocuments, fullEvaluationReason, keptPreludeTables, mergeKeptFindings, ownedCondition, planIncremental,
   removeShadows, rulesFingerprint, saveState, shadowOutsideScope, SHADOWED, writeAffectedAnomalies,
 } from './incremental.js';
 
@@ -136,7 +136,7 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     }
     await saveState(conn, fingerprint, kept, plan !== null);
   } finally {
-    await removeShadows(conn);
+    await removeShadows(conn, kept);
     await work.release();
   }
   try {
@@ -165,8 +165,8 @@ async function runPreludes(conn: DuckDBConnection, preludes: readonly Prelude[],
 
 /**
  * The rules for what the touched reports can move (incremental.ts): the preludes and the rules
- * over the cells of the scope's reports, the kept rows of the others added to the prelude tables
- * the cross-report rules read; each rule's findings kept to those its family re-evaluates, and
+ * over the cells of the scope's reports, the prelude tables the cross-report rules read kept
+ * with the rows of the other reports (useKeptRows); each rule's findings kept to those its family re-evaluates, and
  * merged into the kept findings. XA.OUTLIER's family reads the whole cells table.
  */
 async function evaluateIncrementally(
@@ -175,15 +175,16 @@ async function evaluateIncrementally(
 ): Promise<void> {
   await shadowOutsideScope(conn);
   await runPreludes(conn, preludes, [], ctx);
-  for (const t of kept) await addKeptRows(conn, t);
+  for (const t of kept) await useKeptRows(conn, t);
   await createFindings(conn);
   const wide = rules.filter((r) => familyOf(r) === 'peers');
   const own = rules.filter((r) => familyOf(r) === 'report');
   for (const rule of rules) if (!wide.includes(rule) && !own.includes(rule)) await run(rule, `WHERE ${ownedCondition(familyOf(rule)!)}`);
-  // the report-scoped rules see the touched reports only (their queries may go over every report row)
-  const removeViews = await shadowTables(conn, ownedCondition('report'), SHADOWED);
+  // the report-scoped rules see the touched reports only (their queries may go over every report
+  // row), and keep their findings (the cells and claims in scope are of more reports)
+  const removeViews = await shadowTables(conn, ownedCondition('report'), [...SHADOWED, ...kept]);
   try {
-    for (const rule of own) await run(rule, '');
+    for (const rule of own) await run(rule, `WHERE ${ownedCondition('report')}`);
   } finally {
     await removeViews();
   }

@@ -94,7 +94,7 @@ describe('preludeSteps', () => {
     const prelude = preludes.find((p) => p.file === '_prelude.sql')!;
     expect(prelude.steps.flatMap((s) => (s.sliced ? [s.sliced.table] : []))).toEqual([
       'rules_work.sums', 'rules_work.failing_sum_cells', 'rules_work.layout_suspects', 'rules_work.failing_sums',
-      'rules_work.failing_sum_details', 'rules_work.table_signatures',
+      'rules_work.failing_sum_details', 'rules_work.table_signatures', 'rules_work.report_rates',
     ]);
     expect(() => preludeSteps('_p.sql', '-- scope: report\nCREATE OR REPLACE TEMP VIEW v AS SELECT 1;\n')).toThrow(
       /sql\/rules\/_p\.sql: a "-- scope: report" statement must be CREATE OR REPLACE TABLE name AS <query>/,
