@@ -111,8 +111,14 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   const fingerprint = rulesFingerprint(preludes, rules, hierarchy);
   const kept = keptPreludeTables(preludes, rules);
   const reason = ctx.incremental ? await fullEvaluationReason(conn, fingerprint, rules, kept) : null;
-  const plan = ctx.incremental && reason === null ? await planIncremental(conn) : null;
-  const evaluation: RulesEvaluation = plan ? { mode: 'incremental', touched: plan.touched, scope: plan.scope } : { mode: 'full', ...(reason ? { reason } : {}) };
+  let plan = ctx.incremental && reason === null ? await planIncremental(conn) : null;
+  // the incremental prelude runs in one piece: a scope larger than a slice is evaluated in full, a slice at a time
+  const largest = ctx.preludeReportsPerSlice ?? ctx.reportsPerSlice ?? PRELUDE_REPORTS_PER_SLICE;
+  const tooLarge = plan && plan.scope > largest ? `${plan.scope} reports to read, over ${largest}` : null;
+  if (tooLarge) plan = null;
+  const evaluation: RulesEvaluation = plan
+    ? { mode: 'incremental', touched: plan.touched, scope: plan.scope }
+    : { mode: 'full', ...(reason || tooLarge ? { reason: reason ?? tooLarge! } : {}) };
   const work = await attachRulesWork(conn, plan !== null);
   try {
     const run = async (rule: RuleDef, where = '') => {

@@ -165,3 +165,20 @@ describe('a generated corpus with an agency CSV', () => {
     expect(third.summary.changes!.resolved).toBeGreaterThan(0);
   }, 240_000);
 });
+
+describe('a run that touches many reports', () => {
+  it('evaluates in full, a slice at a time, when the reports to read outnumber a slice', async () => {
+    const names = readdirSync(REPORTS).filter((n) => n.endsWith('.html'));
+    const first = await runOn(makeInput(Object.fromEntries(names.map((n) => [n, readFileSync(join(REPORTS, n))]))));
+    const w = await openWarehouse(first.db);
+    try {
+      await w.conn.run('DELETE FROM rules_state.reports'); // every report looks new
+      const small = await runRules(w.conn, { runId: 'many', incremental: true, preludeReportsPerSlice: 2 });
+      expect(small.evaluation).toEqual({ mode: 'full', reason: `${names.length} reports to read, over 2` });
+      await w.conn.run('DELETE FROM rules_state.reports WHERE report_id IN (SELECT report_id FROM reports LIMIT 1)');
+      expect((await runRules(w.conn, { runId: 'one', incremental: true, preludeReportsPerSlice: 2 })).evaluation?.mode).toBe('incremental');
+    } finally {
+      await closeWarehouse(w);
+    }
+  }, 60_000);
+});
