@@ -19,7 +19,7 @@ import { OutputStaging } from './outputs/files.js';
 import { ADDED_OUTPUTS, loadReviewsFor, STAGED_OUTPUTS, writeOutputs } from './outputs/index.js';
 import { markLastChecked } from './outputs/last-checked.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
-import { findingChanges, loadAgencies, recordRuleResults, runRules, storeAgencies, summariseFindings } from './rules/index.js';
+import { describeEvaluation, findingChanges, loadAgencies, recordRuleResults, runRules, storeAgencies, summariseFindings } from './rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 import { RULES_VERSION } from './rules/version.js';
 import { findingsFields, formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from './summary.js';
@@ -208,7 +208,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     summary.changes = await findingChanges(conn, runId);
     summary.phases.rules = clock.lap();
     summary.stageMs.rules = summary.phases.rules.wallMs;
-    log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules: ${summary.rules.findings} findings`, {
+    log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules (${describeEvaluation(summary.rules.evaluation)}): ${summary.rules.findings} findings`, {
       stage: 'rules', duration_ms: summary.stageMs.rules,
     });
 

@@ -68,6 +68,13 @@ export interface RulesSummary {
   evaluation?: RulesEvaluation;
 }
 
+/** For the run's log: "incremental: 10 documents touched, 14 reports read", "full: the rules … changed". */
+export function describeEvaluation(e: RulesEvaluation | undefined): string {
+  if (!e) return 'full';
+  if (e.mode === 'incremental') return `incremental: ${e.touched} documents touched, ${e.scope} reports read`;
+  return e.reason ? `full: ${e.reason}` : 'full';
+}
+
 export const rulesDir = (): string => join(sqlDir(), 'rules');
 
 /**
