@@ -119,7 +119,8 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   const kept = keptPreludeTables(preludes, rules);
   const reason = ctx.incremental ? await fullEvaluationReason(conn, fingerprint, rules, kept) : null;
   let plan = ctx.incremental && reason === null ? await planIncremental(conn) : null;
-  // the incremental prelude runs in one piece: a scope larger than a slice is evaluated in full, a slice at a time
+  // reports per slice of the prelude; the incremental prelude runs in one piece: a scope larger
+  // than a slice is evaluated in full, a slice at a time
   const largest = ctx.preludeReportsPerSlice ?? ctx.reportsPerSlice ?? PRELUDE_REPORTS_PER_SLICE;
   const tooLarge = plan && plan.scope > largest ? `${plan.scope} reports to read, over ${largest}` : null;
   if (tooLarge) plan = null;
@@ -138,7 +139,7 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     } else {
       // report-scoped work a slice of reports at a time (when there is more than one)
       const bounds = await reportSlices(conn, ctx.reportsPerSlice);
-      const preludeBounds = await reportSlices(conn, ctx.preludeReportsPerSlice ?? ctx.reportsPerSlice ?? PRELUDE_REPORTS_PER_SLICE);
+      const preludeBounds = await reportSlices(conn, largest);
       await runPreludes(conn, preludes, preludeBounds, ctx);
       await createFindings(conn);
       const sliced = bounds.length > 0 ? rules.filter((r) => r.scope === 'report') : [];
