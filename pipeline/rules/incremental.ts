@@ -3,16 +3,16 @@
  * for what those reports can move, and keeps every other finding as the last evaluation left it.
  *
  * What is kept between runs, in the warehouse's schema `rules_state` (not `main`: no part of the
- * data contract, written and read only here):
- *   findings  every rule's findings per document, as the rules return them (before
+ * data contract, written and read only here; no name shared with a table or view of `main`):
+ *   document_findings  every rule's findings per document, as the rules return them (before
  *             writeAnomalies makes them one per report): `anomalies` is rebuilt from them
- *   reports   each report as the last evaluation saw it: its load stamp, first sighting, agency
- *             and year; the difference with the warehouse now is what the run touched
- *   meta      the fingerprint of what the findings were computed with (rule files, RULES_VERSION,
+ *   evaluated_reports  each report as the last evaluation saw it: its load stamp, first
+ *             sighting, agency and year; the difference with the warehouse now is what the run touched
+ *   evaluation  the fingerprint of what the findings were computed with (rule files, RULES_VERSION,
  *             views, template keys, agency CSV): a different one means a full evaluation
  *   <table>   each `-- scope: report` table of the prelude a cross-report rule reads
  *             (table_signatures, report_rates): its rows of the reports the run does not touch
- *   report_documents  the view of that name as a table (it reads every cell): the findings'
+ *   kept_report_documents  the view report_documents as a table (it reads every cell): the findings'
  *             report keys and rule_results read it
  *
  * Touched documents D: new, removed, or whose report row, load stamp (loaded_run, loaded_at: a
@@ -111,10 +111,10 @@ ORDER BY r.report_id`;
 
 async function ensureState(conn: DuckDBConnection): Promise<void> {
   await conn.run('CREATE SCHEMA IF NOT EXISTS rules_state');
-  await conn.run('CREATE TABLE IF NOT EXISTS rules_state.meta (fingerprint VARCHAR)');
-  await conn.run(`CREATE TABLE IF NOT EXISTS rules_state.reports (
+  await conn.run('CREATE TABLE IF NOT EXISTS rules_state.evaluation (fingerprint VARCHAR)');
+  await conn.run(`CREATE TABLE IF NOT EXISTS rules_state.evaluated_reports (
     report_id VARCHAR, status VARCHAR, stamp VARCHAR, first_seen TIMESTAMP, agency_key VARCHAR, year INTEGER, agency_norm VARCHAR)`);
-  await conn.run(`CREATE TABLE IF NOT EXISTS rules_state.findings (
+  await conn.run(`CREATE TABLE IF NOT EXISTS rules_state.document_findings (
     rule_id VARCHAR, severity VARCHAR, report_id VARCHAR, related_report_id VARCHAR, table_id VARCHAR, row_key VARCHAR,
     col_key VARCHAR, expected DOUBLE, actual DOUBLE, message VARCHAR, operands VARCHAR, cells VARCHAR, blank_involved BOOLEAN)`);
 }
@@ -136,9 +136,9 @@ export async function fullEvaluationReason(
   const unknown = rules.find((r) => familyOf(r) === null);
   if (unknown) return `rule ${unknown.id} is cross-report and has no incremental family`;
   await ensureState(conn);
-  const meta = (await conn.runAndReadAll('SELECT fingerprint FROM rules_state.meta')).getRowsJS();
+  const meta = (await conn.runAndReadAll('SELECT fingerprint FROM rules_state.evaluation')).getRowsJS();
   if (meta.length !== 1 || meta[0][0] !== fingerprint) return 'the rules or their inputs changed since the last evaluation';
-  for (const t of [...kept, 'report_documents']) {
+  for (const t of [...kept, 'kept_report_documents']) {
     const n = (await conn.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'rules_state' AND table_name = '${t}'`)).getRowsJS();
     if (Number(n[0][0]) === 0) return `no kept ${t}`;
   }
@@ -153,12 +153,12 @@ export async function planIncremental(conn: DuckDBConnection): Promise<Increment
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_now AS ${REPORTS_NOW}`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_docs AS
     SELECT coalesce(n.report_id, o.report_id) AS report_id
-    FROM incr_now n FULL JOIN rules_state.reports o ON o.report_id = n.report_id
+    FROM incr_now n FULL JOIN rules_state.evaluated_reports o ON o.report_id = n.report_id
     WHERE n.report_id IS NULL OR o.report_id IS NULL
        OR (n.status, n.stamp, n.first_seen, n.agency_key, n.year) IS DISTINCT FROM (o.status, o.stamp, o.first_seen, o.agency_key, o.year)`);
   // every document, now or at the last evaluation, with its agency-year (a removed one's as it was)
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_all AS
-    SELECT report_id, agency_key, year, agency_norm FROM incr_now UNION SELECT report_id, agency_key, year, agency_norm FROM rules_state.reports`);
+    SELECT report_id, agency_key, year, agency_norm FROM incr_now UNION SELECT report_id, agency_key, year, agency_norm FROM rules_state.evaluated_reports`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_keys AS
     SELECT DISTINCT agency_key, year FROM incr_all
     WHERE report_id IN (SELECT report_id FROM incr_docs) AND agency_key IS NOT NULL AND year IS NOT NULL`);
@@ -223,7 +223,7 @@ export async function useKeptRows(conn: DuckDBConnection, table: string): Promis
 export async function mergeKeptFindings(conn: DuckDBConnection, rules: readonly RuleDef[]): Promise<void> {
   const families = rules.map((r) => `(${sqlString(r.id)}, '${familyOf(r)}')`).join(', ');
   // the kept findings the rules evaluated again: their family's documents (XA.COPY's: on either side)
-  const owned = `(SELECT f.* EXCLUDE (family) FROM (SELECT k.rowid AS kept_row, k.*, rf.family FROM rules_state.findings k JOIN (VALUES ${families}) rf(rule_id, family) USING (rule_id)) f
+  const owned = `(SELECT f.* EXCLUDE (family) FROM (SELECT k.rowid AS kept_row, k.*, rf.family FROM rules_state.document_findings k JOIN (VALUES ${families}) rf(rule_id, family) USING (rule_id)) f
     WHERE (family, report_id) IN (SELECT (family, report_id) FROM incr_owned)
        OR (family = 'copies' AND (family, related_report_id) IN (SELECT (family, report_id) FROM incr_owned)))`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_replaced AS ${owned}`);
@@ -232,12 +232,12 @@ export async function mergeKeptFindings(conn: DuckDBConnection, rules: readonly 
     WITH replaced AS (SELECT * EXCLUDE (kept_row) FROM incr_replaced),
     changed AS ((SELECT * FROM replaced EXCEPT SELECT * FROM rule_findings) UNION ALL (SELECT * FROM rule_findings EXCEPT SELECT * FROM replaced))
     SELECT report_id FROM changed UNION SELECT related_report_id FROM changed WHERE related_report_id IS NOT NULL`);
-  await conn.run('DELETE FROM rules_state.findings WHERE rowid IN (SELECT kept_row FROM incr_replaced)');
-  await conn.run('INSERT INTO rules_state.findings SELECT * FROM rule_findings');
+  await conn.run('DELETE FROM rules_state.document_findings WHERE rowid IN (SELECT kept_row FROM incr_replaced)');
+  await conn.run('INSERT INTO rules_state.document_findings SELECT * FROM rule_findings');
   await conn.run('DROP TABLE incr_replaced');
 }
 
-/** A finding (of rules_state.findings or anomalies) naming a document of incr_affected. */
+/** A finding (of rules_state.document_findings or anomalies) naming a document of incr_affected. */
 const NAMES_AFFECTED = `(report_id IN (SELECT report_id FROM incr_affected) OR related_report_id IN (SELECT report_id FROM incr_affected)
   OR (coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
       AND len(list_intersect(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1),
@@ -258,16 +258,16 @@ export async function writeAffectedAnomalies(conn: DuckDBConnection, write: (par
     SELECT report_id FROM moved
     UNION SELECT a.report_id FROM incr_all a
     JOIN (SELECT agency_norm, year FROM incr_all WHERE report_id IN (SELECT report_id FROM moved)) k ON k.agency_norm = a.agency_norm AND k.year = a.year`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE incr_affected_findings AS SELECT * FROM rules_state.findings WHERE ${NAMES_AFFECTED}`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE incr_affected_findings AS SELECT * FROM rules_state.document_findings WHERE ${NAMES_AFFECTED}`);
   // the kept report_documents, its rows of the affected agency-years computed again
-  await conn.run('DELETE FROM rules_state.report_documents WHERE report_id IN (SELECT report_id FROM incr_affected)');
+  await conn.run('DELETE FROM rules_state.kept_report_documents WHERE report_id IN (SELECT report_id FROM incr_affected)');
   const remove = await shadowReports(conn, 'incr_affected');
   try {
-    await conn.run('INSERT INTO rules_state.report_documents SELECT * FROM report_documents');
+    await conn.run('INSERT INTO rules_state.kept_report_documents SELECT * FROM report_documents');
   } finally {
     await remove();
   }
-  await conn.run('CREATE OR REPLACE TEMP VIEW report_documents AS SELECT * FROM rules_state.report_documents');
+  await conn.run('CREATE OR REPLACE TEMP VIEW report_documents AS SELECT * FROM rules_state.kept_report_documents');
   try {
     await write({ findings: 'incr_affected_findings', rows: NAMES_AFFECTED });
   } finally {
@@ -285,15 +285,15 @@ export async function saveState(conn: DuckDBConnection, fingerprint: string, kep
   await ensureState(conn);
   await conn.run('BEGIN TRANSACTION');
   try {
-    await conn.run('DELETE FROM rules_state.reports');
-    await conn.run(`INSERT INTO rules_state.reports ${REPORTS_NOW}`);
-    await conn.run('DELETE FROM rules_state.meta');
-    await conn.run('INSERT INTO rules_state.meta VALUES ($1)', [fingerprint]);
+    await conn.run('DELETE FROM rules_state.evaluated_reports');
+    await conn.run(`INSERT INTO rules_state.evaluated_reports ${REPORTS_NOW}`);
+    await conn.run('DELETE FROM rules_state.evaluation');
+    await conn.run('INSERT INTO rules_state.evaluation VALUES ($1)', [fingerprint]);
     // incremental: useKeptRows brought them up to date
     if (!incremental) for (const t of kept) await conn.run(`CREATE OR REPLACE TABLE rules_state.${sqlIdent(t)} AS SELECT * FROM rules_work.main.${sqlIdent(t)}`);
     if (!incremental) {
-      await conn.run('DELETE FROM rules_state.findings');
-      await conn.run('INSERT INTO rules_state.findings SELECT * FROM rule_findings');
+      await conn.run('DELETE FROM rules_state.document_findings');
+      await conn.run('INSERT INTO rules_state.document_findings SELECT * FROM rule_findings');
     }
     await conn.run('COMMIT');
   } catch (e) {
@@ -319,8 +319,8 @@ async function shadowReports(conn: DuckDBConnection, table: string): Promise<() 
  */
 export async function keepReportDocuments(conn: DuckDBConnection, incremental: boolean): Promise<void> {
   // incremental: writeAffectedAnomalies brought it up to date
-  if (!incremental) await conn.run('CREATE OR REPLACE TABLE rules_state.report_documents AS SELECT * FROM report_documents');
-  await conn.run('CREATE OR REPLACE TEMP TABLE rule_report_documents AS SELECT * FROM rules_state.report_documents');
+  if (!incremental) await conn.run('CREATE OR REPLACE TABLE rules_state.kept_report_documents AS SELECT * FROM report_documents');
+  await conn.run('CREATE OR REPLACE TEMP TABLE rule_report_documents AS SELECT * FROM rules_state.kept_report_documents');
 }
 
 export async function dropPlan(conn: DuckDBConnection): Promise<void> {

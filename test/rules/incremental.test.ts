@@ -172,10 +172,10 @@ describe('a run that touches many reports', () => {
     const first = await runOn(makeInput(Object.fromEntries(names.map((n) => [n, readFileSync(join(REPORTS, n))]))));
     const w = await openWarehouse(first.db);
     try {
-      await w.conn.run('DELETE FROM rules_state.reports'); // every report looks new
+      await w.conn.run('DELETE FROM rules_state.evaluated_reports'); // every report looks new
       const small = await runRules(w.conn, { runId: 'many', incremental: true, preludeReportsPerSlice: 2 });
       expect(small.evaluation).toEqual({ mode: 'full', reason: `${names.length} reports to read, over 2` });
-      await w.conn.run('DELETE FROM rules_state.reports WHERE report_id IN (SELECT report_id FROM reports LIMIT 1)');
+      await w.conn.run('DELETE FROM rules_state.evaluated_reports WHERE report_id IN (SELECT report_id FROM reports LIMIT 1)');
       expect((await runRules(w.conn, { runId: 'one', incremental: true, preludeReportsPerSlice: 2 })).evaluation?.mode).toBe('incremental');
     } finally {
       await closeWarehouse(w);
