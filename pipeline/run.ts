@@ -19,7 +19,7 @@ import { OutputStaging } from './outputs/files.js';
 import { ADDED_OUTPUTS, loadReviewsFor, STAGED_OUTPUTS, writeOutputs } from './outputs/index.js';
 import { markLastChecked } from './outputs/last-checked.js';
 import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
-import { findingChanges, loadAgencies, recordRuleResults, runRules, storeAgencies, summariseFindings } from './rules/index.js';
+import { describeEvaluation, findingChanges, loadAgencies, recordRuleResults, runRules, storeAgencies, summariseFindings } from './rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 import { RULES_VERSION } from './rules/version.js';
 import { findingsFields, formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from './summary.js';
@@ -198,21 +198,22 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       agencies: opts.agencies, out: opts.out, parquet: opts.parquet, outputs: !opts.noOutputs, rulesDir: opts.rulesDir,
       reviews: [...(reviews?.values() ?? [])].map((r) => [r.fingerprint, r.decision, r.note] as const),
     });
-    const unchanged = summary.new + summary.reprocessed === 0 && !opts.merge?.length && !opts.force
-      && (await lastRunInputs(conn)) === inputsHash && (opts.noOutputs || existsSync(join(opts.out, 'index.html')));
+    const sameInputs = !opts.merge?.length && !opts.force && (await lastRunInputs(conn)) === inputsHash;
+    const unchanged = summary.new + summary.reprocessed === 0 && sameInputs && (opts.noOutputs || existsSync(join(opts.out, 'index.html')));
 
     if (unchanged) await conn.run('UPDATE anomalies SET last_seen_run = $1', [runId]); // they stand in this run too
     summary.rules = unchanged
       ? await summariseFindings(conn)
       : await runRules(conn, {
           runId, agencies, rulesDir: opts.rulesDir,
+          incremental: sameInputs, // the same rules, agency CSV and reviews: only what the reports changed
           onMemoryRetry: (what, limit, reason) => log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, { stage: 'rules' }),
         });
     await recordRuleResults(conn, runId, unchanged);
     summary.changes = await findingChanges(conn, runId);
     summary.phases.rules = clock.lap();
     summary.stageMs.rules = summary.phases.rules.wallMs;
-    log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules: ${summary.rules.findings} findings`, {
+    log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules (${describeEvaluation(summary.rules.evaluation)}): ${summary.rules.findings} findings`, {
       stage: 'rules', duration_ms: summary.stageMs.rules,
     });
 

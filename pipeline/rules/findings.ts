@@ -58,20 +58,31 @@ const DOCUMENT_NEUTRAL = (col: string) =>
   `regexp_replace(coalesce(${col}, ''), '"(report_id|raw|kind|offset|sentence)":("(\\\\.|[^"\\\\])*"|[^,}\\]]*),?', '', 'g')`;
 
 /**
+ * Part of `anomalies` written again (an incremental run, pipeline/rules/incremental.ts): the
+ * findings in `findings` replace the rows meeting `rows`; the other rows stand (seen in this run).
+ */
+export interface AnomaliesPart {
+  findings: string;
+  rows: string;
+}
+
+/**
  * Replaces `anomalies` with this run's findings, one per report (see REPORT_KEYS). Fingerprint:
  * md5 over rule, report key(s), cell, expected, actual, operands and cells (documents named by
  * their report keys) — not the message, so rewording keeps the id. The first run a fingerprint was
  * seen in, and any review decision, come over from the previous run.
  */
-export async function writeAnomalies(conn: DuckDBConnection, runId: string): Promise<void> {
+export async function writeAnomalies(conn: DuckDBConnection, runId: string, only?: AnomaliesPart): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE previous_anomalies AS
     SELECT fingerprint, min(first_seen_run) AS first_seen_run, any_value(review_decision) AS review_decision, any_value(review_note) AS review_note
     FROM anomalies GROUP BY fingerprint`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE finding_report_keys AS ${REPORT_KEYS}`);
   await conn.run('BEGIN TRANSACTION');
   try {
-    await conn.run('DELETE FROM anomalies');
-    // Narrow rows until one finding per fingerprint is chosen (its row id in rule_findings), the
+    const source = only?.findings ?? 'rule_findings';
+    if (only) await conn.run(`UPDATE anomalies SET last_seen_run = $1`, [runId]);
+    await conn.run(`DELETE FROM anomalies${only ? ` WHERE ${only.rows}` : ''}`);
+    // Narrow rows until one finding per fingerprint is chosen (its row id in the findings read), the
     // wide ones (message, operands, cells) read once, by row id, for those alone: numbered and
     // sorted whole, the findings of 20,000 reports ran out of DuckDB's 160 MB (a sort and a
     // window over every column of every finding).
@@ -79,7 +90,7 @@ export async function writeAnomalies(conn: DuckDBConnection, runId: string): Pro
       `INSERT INTO anomalies
        WITH named AS (  -- the reports the operands and cells name, by key (cross-report findings)
          SELECT rowid AS n, unnest(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)) AS id
-         FROM rule_findings WHERE coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
+         FROM ${source} WHERE coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
        ), named_keys AS (
          SELECT n, array_to_string(list_sort(list(DISTINCT coalesce(k.report_key, id))), ',') AS keys
          FROM named LEFT JOIN finding_report_keys k ON k.report_id = named.id GROUP BY n
@@ -88,14 +99,16 @@ export async function writeAnomalies(conn: DuckDBConnection, runId: string): Pro
                 md5(concat_ws('|', f.rule_id, coalesce(k.report_key, f.report_id), coalesce(rk.report_key, f.related_report_id, ''),
                   coalesce(f.table_id, ''), coalesce(f.row_key, ''), coalesce(f.col_key, ''), coalesce(f.expected::VARCHAR, ''),
                   coalesce(f.actual::VARCHAR, ''), ${DOCUMENT_NEUTRAL('f.operands')}, ${DOCUMENT_NEUTRAL('f.cells')}, coalesce(nk.keys, ''))) AS fingerprint,
-                coalesce(k.is_representative, true) AS is_representative, f.report_id AS document_id
-         FROM rule_findings f
+                coalesce(k.is_representative, true) AS is_representative, f.report_id AS document_id,
+                md5(concat_ws('|', f.message, f.operands, f.cells)) AS tie
+         FROM ${source} f
          LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
          LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
          LEFT JOIN named_keys nk ON nk.n = f.rowid
        ), one_per_fingerprint AS (
          -- the representative's own finding where it has it (its message), else another document's
-         SELECT DISTINCT ON (fingerprint) n, fingerprint FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id
+         -- (ties, as two sentences of one report saying the same: by message and operands, not by the order the rules gave them)
+         SELECT DISTINCT ON (fingerprint) n, fingerprint FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id, tie
        )
        SELECT o.fingerprint, f.rule_id, f.severity,
               -- the report's representative document (report_documents.group_id), as the contract says
@@ -103,7 +116,7 @@ export async function writeAnomalies(conn: DuckDBConnection, runId: string): Pro
               f.expected, f.actual, f.message, f.operands, f.cells, f.blank_involved,
               coalesce(p.first_seen_run, $1), $1, p.review_decision, p.review_note
        FROM one_per_fingerprint o
-       JOIN rule_findings f ON f.rowid = o.n
+       JOIN ${source} f ON f.rowid = o.n
        LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
        LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
        LEFT JOIN previous_anomalies p ON p.fingerprint = o.fingerprint`,

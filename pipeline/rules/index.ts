@@ -13,8 +13,12 @@ import { recordResolvedFindings } from './changes.js';
 import { createRuleContext } from './context.js';
 import { collectFindings, createFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
 import { loadRuleFiles, type Prelude, type RuleDef } from './files.js';
-import { forEachSlice, PRELUDE_REPORTS_PER_SLICE, reportSlices } from './slices.js';
+import { forEachSlice, PRELUDE_REPORTS_PER_SLICE, reportSlices, shadowTables } from './slices.js';
 import { attachRulesWork } from './work.js';
+import {
+  useKeptRows, dropPlan, familyOf, keepReportDocuments, fullEvaluationReason, keptPreludeTables, mergeKeptFindings, ownedCondition, planIncremental,
+  removeShadows, rulesFingerprint, saveState, shadowOutsideScope, SHADOWED, writeAffectedAnomalies,
+} from './incremental.js';
 
 export { AgencyCsvError, loadAgencies, storeAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
 export { findingChanges, type FindingChanges } from './changes.js';
@@ -35,6 +39,21 @@ export interface RulesContext {
   preludeReportsPerSlice?: number;
   /** Told when a statement ran out of DuckDB's memory and runs again with more (the run logs a warning). */
   onMemoryRetry?: (what: string, limit: string, reason: string) => void;
+  /**
+   * Evaluate only what the reports changed since the last evaluation can move (incremental.ts),
+   * when the rules and their inputs are those of the last evaluation; false: every rule over every report.
+   */
+  incremental?: boolean;
+}
+
+/** How a run evaluated its rules. */
+export interface RulesEvaluation {
+  mode: 'full' | 'incremental';
+  /** Why full (when incremental was asked for). */
+  reason?: string;
+  /** Incremental: documents added, changed or removed since the last evaluation, and the reports whose cells were read. */
+  touched?: number;
+  scope?: number;
 }
 
 export interface RulesSummary {
@@ -44,6 +63,15 @@ export interface RulesSummary {
   byRule: Record<string, number>;
   /** Findings an auditor dismissed (reviews.csv), listed apart and not counted. */
   dismissed: number;
+  /** Set by runRules (not when the findings stood). */
+  evaluation?: RulesEvaluation;
+}
+
+/** For the run's log: "incremental: 10 documents touched, 14 reports read", "full: the rules … changed". */
+export function describeEvaluation(e: RulesEvaluation | undefined): string {
+  if (!e) return 'full';
+  if (e.mode === 'incremental') return `incremental: ${e.touched} documents touched, ${e.scope} reports read`;
+  return e.reason ? `full: ${e.reason}` : 'full';
 }
 
 export const rulesDir = (): string => join(sqlDir(), 'rules');
@@ -85,36 +113,96 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   // the pages' wording, catalogue-data.ts, is written from the same headers by `npm run rules`)
   const { preludes, rules } = loadRuleFiles(ctx.rulesDir ?? rulesDir());
   await createRuleContext(conn, hierarchy);
-  const work = await attachRulesWork(conn);
+  const fingerprint = rulesFingerprint(preludes, rules, hierarchy);
+  const kept = keptPreludeTables(preludes, rules);
+  const reason = ctx.incremental ? await fullEvaluationReason(conn, fingerprint, rules, kept) : null;
+  let plan = ctx.incremental && reason === null ? await planIncremental(conn) : null;
+  // reports per slice of the prelude; the incremental prelude runs in one piece: a scope larger
+  // than a slice is evaluated in full, a slice at a time
+  const largest = ctx.preludeReportsPerSlice ?? ctx.reportsPerSlice ?? PRELUDE_REPORTS_PER_SLICE;
+  const tooLarge = plan && plan.scope > largest ? `${plan.scope} reports to read, over ${largest}` : null;
+  if (tooLarge) plan = null;
+  const evaluation: RulesEvaluation = plan
+    ? { mode: 'incremental', touched: plan.touched, scope: plan.scope }
+    : { mode: 'full', ...(reason || tooLarge ? { reason: reason ?? tooLarge! } : {}) };
+  const work = await attachRulesWork(conn, plan !== null);
   try {
-    // report-scoped work a slice of reports at a time (when there is more than one)
-    const bounds = await reportSlices(conn, ctx.reportsPerSlice);
-    const preludeBounds = await reportSlices(conn, ctx.preludeReportsPerSlice ?? ctx.reportsPerSlice ?? PRELUDE_REPORTS_PER_SLICE);
-    for (const p of preludes) {
-      try {
-        await runPrelude(conn, p, preludeBounds, ctx);
-      } catch (e) {
-        throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
-      }
-    }
-    await createFindings(conn);
-    const sliced = bounds.length > 0 ? rules.filter((r) => r.scope === 'report') : [];
     const run = async (rule: RuleDef, where = '') => {
       await withMemoryToSpare(conn, () => collectFindings(conn, rule, where), (limit, reason) =>
         ctx.onMemoryRetry?.(`rule ${rule.id}${where ? ' (a slice)' : ''}`, limit, reason));
       await returnFreedMemory(conn);
     };
-    await forEachSlice(conn, bounds, async (where) => {
-      for (const rule of sliced) await run(rule, where);
-    });
-    for (const rule of rules) if (!sliced.includes(rule)) await run(rule);
+    if (plan) {
+      await evaluateIncrementally(conn, preludes, rules, kept, ctx, run);
+    } else {
+      // report-scoped work a slice of reports at a time (when there is more than one)
+      const bounds = await reportSlices(conn, ctx.reportsPerSlice);
+      const preludeBounds = await reportSlices(conn, largest);
+      await runPreludes(conn, preludes, preludeBounds, ctx);
+      await createFindings(conn);
+      const sliced = bounds.length > 0 ? rules.filter((r) => r.scope === 'report') : [];
+      await forEachSlice(conn, bounds, async (where) => {
+        for (const rule of sliced) await run(rule, where);
+      });
+      for (const rule of rules) if (!sliced.includes(rule)) await run(rule);
+    }
+    await saveState(conn, fingerprint, kept, plan !== null);
   } finally {
+    await removeShadows(conn, kept);
     await work.release();
   }
-  await writeRuleCatalogue(conn, rules);
-  await recordResolvedFindings(conn, ctx.runId, () => writeAnomalies(conn, ctx.runId));
+  try {
+    if (!plan) await writeRuleCatalogue(conn, rules); // incremental: the same rules as the last evaluation
+    await recordResolvedFindings(conn, ctx.runId, () =>
+      plan ? writeAffectedAnomalies(conn, (part) => writeAnomalies(conn, ctx.runId, part)) : writeAnomalies(conn, ctx.runId));
+    await returnFreedMemory(conn);
+    await withMemoryToSpare(conn, () => keepReportDocuments(conn, plan !== null), (limit, reason) =>
+      ctx.onMemoryRetry?.('report_documents kept for the next run', limit, reason));
+  } finally {
+    await dropPlan(conn);
+  }
   await returnFreedMemory(conn);
-  return summariseFindings(conn);
+  return { ...(await summariseFindings(conn)), evaluation };
+}
+
+async function runPreludes(conn: DuckDBConnection, preludes: readonly Prelude[], bounds: readonly string[], ctx: RulesContext): Promise<void> {
+  for (const p of preludes) {
+    try {
+      await runPrelude(conn, p, bounds, ctx);
+    } catch (e) {
+      throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
+    }
+  }
+}
+
+/**
+ * The rules for what the touched reports can move (incremental.ts): the preludes and the rules
+ * over the cells of the scope's reports, the prelude tables the cross-report rules read kept
+ * with the rows of the other reports (useKeptRows); each rule's findings kept to those its family re-evaluates, and
+ * merged into the kept findings. XA.OUTLIER's family reads the whole cells table.
+ */
+async function evaluateIncrementally(
+  conn: DuckDBConnection, preludes: readonly Prelude[], rules: readonly RuleDef[], kept: readonly string[], ctx: RulesContext,
+  run: (rule: RuleDef, where: string) => Promise<void>,
+): Promise<void> {
+  await shadowOutsideScope(conn);
+  await runPreludes(conn, preludes, [], ctx);
+  for (const t of kept) await useKeptRows(conn, t);
+  await createFindings(conn);
+  const wide = rules.filter((r) => familyOf(r) === 'peers');
+  const own = rules.filter((r) => familyOf(r) === 'report');
+  for (const rule of rules) if (!wide.includes(rule) && !own.includes(rule)) await run(rule, `WHERE ${ownedCondition(familyOf(rule)!)}`);
+  // the report-scoped rules see the touched reports only (their queries may go over every report
+  // row), and keep their findings (the cells and claims in scope are of more reports)
+  const removeViews = await shadowTables(conn, ownedCondition('report'), [...SHADOWED, ...kept]);
+  try {
+    for (const rule of own) await run(rule, `WHERE ${ownedCondition('report')}`);
+  } finally {
+    await removeViews();
+  }
+  await removeShadows(conn);
+  for (const rule of wide) await run(rule, `WHERE ${ownedCondition('peers')}`);
+  await mergeKeptFindings(conn, rules);
 }
 
 /** Findings of the warehouse's `anomalies`, counted by severity and rule (those dismissed by a review apart). */

@@ -20,12 +20,12 @@ import { sqlString } from '../sql-text.js';
 export const RULE_NEEDS: Partial<Record<RuleId, string>> = Object.fromEntries(RULE_CATALOGUE.flatMap((r) => (r.needs ? [[r.id, r.needs]] : [])));
 
 /** One row per report (representative document) with what the rules may need of it. */
-const SCOPE = `
+const SCOPE = (reportDocuments: string) => `
 CREATE OR REPLACE TEMP TABLE rule_scope AS
 WITH reps AS (
   SELECT g.group_id, r.status, r.year, r.template, coalesce(n.agency_norm, r.agency_norm) AS agency_key, n.agency_norm IS NOT NULL AS listed,
          string_split(coalesce(r.tables_found, ''), ',') AS tables
-  FROM report_documents g JOIN reports r USING (report_id) LEFT JOIN agency_names n ON n.name_norm = r.agency_norm
+  FROM ${reportDocuments} g JOIN reports r USING (report_id) LEFT JOIN agency_names n ON n.name_norm = r.agency_norm
   WHERE g.is_representative
 ),
 texts AS (SELECT report_id AS group_id, list(DISTINCT table_id) AS tables FROM cells WHERE kind = 'text' GROUP BY report_id),
@@ -61,7 +61,10 @@ export async function recordRuleResults(conn: DuckDBConnection, runId: string, u
     );
     if (kept.rowsChanged > 0) return;
   }
-  await conn.run(SCOPE);
+  // the run's rules left report_documents in a table (rules/incremental.ts): the view reads every cell
+  const kept = await conn.runAndReadAll("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = 'rule_report_documents'");
+  const reportDocuments = kept.currentRowCount > 0 ? 'rule_report_documents' : 'report_documents';
+  await conn.run(SCOPE(reportDocuments));
   try {
     const assessable = Object.entries(RULE_NEEDS).map(([id, needs]) => `WHEN ${sqlString(id)} THEN (${needs})`).join(' ');
     await conn.run('DELETE FROM rule_results WHERE run_id = $1', [runId]);
@@ -71,7 +74,7 @@ export async function recordRuleResults(conn: DuckDBConnection, runId: string, u
          SELECT a.rule_id, g.group_id,
                 -- a finding once per report, as the index and the workbook list it (its documents' copies are one)
                 (rg.group_id, a.table_id, a.row_key, a.col_key, a.expected, a.actual, a.message) AS finding
-         FROM anomalies a JOIN report_documents g USING (report_id) LEFT JOIN report_documents rg ON rg.report_id = a.related_report_id
+         FROM anomalies a JOIN ${reportDocuments} g USING (report_id) LEFT JOIN ${reportDocuments} rg ON rg.report_id = a.related_report_id
        ), failed AS (
          SELECT rule_id, group_id, count(DISTINCT finding) AS findings FROM grouped GROUP BY ALL
        ), judged AS (
@@ -91,5 +94,6 @@ export async function recordRuleResults(conn: DuckDBConnection, runId: string, u
     );
   } finally {
     await conn.run('DROP TABLE IF EXISTS rule_scope');
+    await conn.run('DROP TABLE IF EXISTS temp.main.rule_report_documents');
   }
 }

@@ -59,6 +59,24 @@ async function tablesWithReports(conn: DuckDBConnection): Promise<{ name: string
 }
 
 /**
+ * Shadows every table with a report_id column (but those in `skip`) by a temp view of its rows
+ * meeting `condition`; returns what removes the shadows.
+ */
+export async function shadowTables(conn: DuckDBConnection, condition: string, skip: readonly string[] = []): Promise<() => Promise<void>> {
+  const tables = (await tablesWithReports(conn)).filter((t) => !skip.includes(t.name));
+  const remove = async () => {
+    for (const t of tables) await conn.run(`DROP VIEW IF EXISTS temp.main.${sqlIdent(t.name)}`);
+  };
+  try {
+    for (const t of tables) await conn.run(`CREATE OR REPLACE TEMP VIEW ${sqlIdent(t.name)} AS SELECT * FROM ${t.qualified} WHERE ${condition}`);
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+  return remove;
+}
+
+/**
  * Runs `work` once per slice (with its index) with the tables shadowed by the slice's rows, and
  * removes the shadows after each (also when it fails: the outputs read the whole warehouse).
  * The tables are listed again for each slice: `work` may create one (a sliced prelude table).
@@ -70,12 +88,11 @@ export async function forEachSlice(
 ): Promise<void> {
   const conditions = sliceConditions(bounds);
   for (let i = 0; i < conditions.length; i++) {
-    const tables = await tablesWithReports(conn);
+    const remove = await shadowTables(conn, conditions[i]);
     try {
-      for (const t of tables) await conn.run(`CREATE OR REPLACE TEMP VIEW ${sqlIdent(t.name)} AS SELECT * FROM ${t.qualified} WHERE ${conditions[i]}`);
       await work(`WHERE ${conditions[i]}`, i);
     } finally {
-      for (const t of tables) await conn.run(`DROP VIEW IF EXISTS temp.main.${sqlIdent(t.name)}`);
+      await remove();
     }
   }
 }

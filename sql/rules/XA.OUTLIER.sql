@@ -12,37 +12,17 @@
 -- percentage points from the median. A rate needs a base of at least 10 applications (T3) or 5
 -- decided cases (T4). expected is NULL (the median moves as reports arrive; it is in the
 -- message): the finding's identity stays the report's own numbers.
-WITH rate_defs(rate, rate_zh, table_id, min_base) AS (
-  VALUES ('granted_share', '予以公开和部分公开占办理结果总数的比例', 'T3', 10),
-         ('denied_share', '不予公开占办理结果总数的比例', 'T3', 10),
-         ('unable_share', '无法提供占办理结果总数的比例', 'T3', 10),
-         ('rejected_share', '不予处理占办理结果总数的比例', 'T3', 10),
-         ('review_corrected_share', '行政复议结果纠正占已审结复议的比例', 'T4', 5),
-         ('litigation_corrected_share', '行政诉讼结果纠正占已审结诉讼的比例', 'T4', 5)
-), rate_cells AS (  -- the cells each rate adds up, as part (numerator) and base (denominator)
-  SELECT d.rate, d.rate_zh, d.min_base, c.*,
-         CASE d.rate WHEN 'granted_share' THEN c.grp IN ('granted', 'partial')
-                     WHEN 'denied_share' THEN c.grp = 'denied'
-                     WHEN 'unable_share' THEN c.grp = 'unable'
-                     WHEN 'rejected_share' THEN c.grp = 'rejected'
-                     WHEN 'review_corrected_share' THEN c.row_key = 'review' AND c.col_key = 'corrected'
-                     ELSE c.row_key LIKE 'litigation%' AND c.col_key = 'corrected' END AS in_part,
-         CASE WHEN d.table_id = 'T3' THEN c.row_key = 'total_processed'
-              WHEN d.rate = 'review_corrected_share' THEN c.row_key = 'review' AND c.col_key IN ('upheld', 'corrected', 'other')
-              ELSE c.row_key LIKE 'litigation%' AND c.col_key IN ('upheld', 'corrected', 'other') END AS in_base
-  FROM rate_defs d
-  JOIN rule_cells c ON c.table_id = d.table_id AND NOT c.is_subtotal AND (d.table_id = 'T4' OR c.col_key = 'total')
-), rates AS (
-  SELECT report_id, rate, any_value(rate_zh) AS rate_zh, any_value(table_id) AS table_id,
-         sum(value) FILTER (WHERE in_part) AS part, sum(value) FILTER (WHERE in_base) AS base,
-         any_value(min_base) AS min_base, bool_or(value IS NULL) AS has_text
-  FROM rate_cells
-  WHERE in_part OR in_base
-  GROUP BY report_id, rate
-), peers AS (
+-- The rates are rules_work.report_rates and their cells the view rate_cells (_60_rates.sql): a
+-- report's rates come from its own cells, so an incremental run computes them for the reports
+-- it touches and keeps the others' (pipeline/rules/incremental.ts).
+-- Incremental runs: a report arriving, changing or leaving changes its peer group's median and
+-- spread, so every finding of that year and level may move (its z, median and n in the message;
+-- a rate may cross the threshold either way). They are all evaluated again; findings of other
+-- peer groups stay.
+WITH peers AS (
   SELECT r.year, h.level, coalesce(h.level, '') AS peer_group, rt.*, rt.part / rt.base AS x
   FROM reps r
-  JOIN rates rt USING (report_id)
+  JOIN report_rates rt USING (report_id)
   LEFT JOIN agency_hierarchy h ON h.agency_norm = r.agency_key
   WHERE NOT rt.has_text AND rt.base >= rt.min_base
 ), centre AS (

@@ -44,7 +44,7 @@ describe('the rule catalogue', () => {
   });
 
   it('runs the shared files in the order their names give, each named for what it builds', () => {
-    expect(preludes.map((p) => p.file)).toEqual(['_10_macros.sql', '_20_cells.sql', '_30_sums.sql', '_40_report_groups.sql', '_50_table_signatures.sql']);
+    expect(preludes.map((p) => p.file)).toEqual(['_10_macros.sql', '_20_cells.sql', '_30_sums.sql', '_40_report_groups.sql', '_50_table_signatures.sql', '_60_rates.sql']);
   });
 });
 
@@ -120,7 +120,7 @@ describe('preludeSteps', () => {
   it('marks the prelude\'s tables about one report each, and refuses the mark on anything but CREATE OR REPLACE TABLE … AS', () => {
     expect(preludes.flatMap((p) => p.steps.flatMap((s) => (s.sliced ? [s.sliced.table] : [])))).toEqual([
       'rules_work.sums', 'rules_work.failing_sum_cells', 'rules_work.layout_suspects', 'rules_work.failing_sums',
-      'rules_work.failing_sum_details', 'rules_work.table_signatures',
+      'rules_work.failing_sum_details', 'rules_work.table_signatures', 'rules_work.report_rates',
     ]);
     expect(() => preludeSteps('_p.sql', '-- scope: report\nCREATE OR REPLACE TEMP VIEW v AS SELECT 1;\n')).toThrow(
       /sql\/rules\/_p\.sql: a "-- scope: report" statement must be CREATE OR REPLACE TABLE name AS <query>/,
