@@ -4,16 +4,16 @@
  * (a StageError naming the stage). Outside extractors/, reached through index.ts, which loads it
  * only when a document is extracted.
  */
-import { extractClaims, type Claim } from './claims.js';
-import { readDocx } from './docx-reader.js';
-import { readHtmlFast } from './html-reader.js';
+import { extractClaims, type Claim } from './claims/index.js';
+import { readDocx } from './docx/reader.js';
+import { readHtmlFast } from './html/reader.js';
 import { readPdf } from './pdf/index.js';
 import { StageError, type DocumentModel, type Grid, type InputFormat, type Message, type Result } from './model.js';
 import { readMeta, type ReportMeta } from './recognise/meta.js';
 import { recogniseTables, type ExtractedCell } from './recognise/tables.js';
-import { sniff } from './sniff.js';
-import type { TableId, TemplateVersion } from './template.js';
-import { readTxt } from './txt.js';
+import { sniff } from './input/sniff.js';
+import type { TableId, TemplateVersion } from '../domain/index.js';
+import { readTxt } from './text/reader.js';
 
 export interface Extraction {
   format: InputFormat;

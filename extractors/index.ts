@@ -16,10 +16,7 @@ export type { ExtractedCell } from './recognise/tables.js';
 export type { DocumentModel, Grid, InputFormat, Message, Result, Severity } from './model.js';
 export { StageError } from './model.js';
 export { EXTRACTOR_VERSION } from './version.js';
-/** The canonical keys: tables, rows, columns and their printed labels (one place for both halves). */
-export * from './template.js';
-export { normaliseAgency } from './recognise/meta.js';
-export { decodeText, detectCharset } from './decode.js';
+export { decodeText, detectCharset } from './input/decode.js';
 /** pdfjs-dist as the PDF reader opens it (the benchmark's floor parses PDFs with it alone). */
 export { openPdf } from './pdf/pdfjs.js';
 
@@ -31,3 +28,5 @@ export async function extractDocument(
   const extraction = await import('./extract-document.js');
   return extraction.extractDocument(bytes, readers);
 }
+export { gridAt, packExtraction, stringAt, valueAt } from './packed-cells.js';
+export type { PackedExtraction } from './packed-cells.js';

@@ -8,15 +8,12 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_MAX_LINKS_PER_LISTING, DEFAULT_MAX_REPORTS_PER_SOURCE, readSourcesCsv } from './crawl/index.js';
-import { LockHeldError, LockHeldTooLongError } from './lock.js';
-import { findRegionPage } from './outputs/region-pages.js';
-import { ReviewsFileError } from './outputs/index.js';
+import { LockHeldError, LockHeldTooLongError, EXIT, isOutputError, runPipeline, UsageError, WarehouseFileError, type RunOptions, configureHeaps } from './run/index.js';
+import { findRegionPage, ReviewsFileError } from './outputs/index.js';
 import { AgencyCsvError } from './rules/index.js';
-import { describeOutputError } from './output-error.js';
-import { EXIT, isOutputError, runPipeline, UsageError, WarehouseFileError, type RunOptions } from './run.js';
-import { configureHeaps } from './node-options.js';
-import { NoInputError } from './no-input.js';
-import { DEFAULT_DB_MEMORY, sizeBytes } from './warehouse.js';
+import { describeOutputError } from './common/index.js';
+import { NoInputError } from './ingest/index.js';
+import { DEFAULT_DB_MEMORY, sizeBytes } from './warehouse/index.js';
 
 function shardArg(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);

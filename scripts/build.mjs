@@ -1,5 +1,5 @@
 /**
- * Build once, run many. dist/ is compiled from pipeline/ and extractors/ by TypeScript; the build
+ * Build once, run many. dist/ is compiled from domain/, extractors/ and pipeline/ by TypeScript; the build
  * writes a stamp (dist/.build-stamp.json) holding a hash of the sources it compiled, and
  * `npm run pipeline` (scripts/pipeline.mjs) compares it with the sources before it runs: the same
  * hash runs dist/ at once (reading and hashing the ~100 source files takes a few ms, where tsc's own
@@ -19,12 +19,12 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The exit code of a failed or impossible build (sysexits' EX_SOFTWARE); EXIT.build in pipeline/run.ts. */
+/** The exit code of a failed or impossible build (sysexits' EX_SOFTWARE); EXIT.build in pipeline/run/run.ts. */
 export const BUILD_FAILED_EXIT = 70;
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** What tsconfig.json compiles (its `include`), and the config itself. */
-const SOURCE_DIRS = ['pipeline', 'extractors'];
+const SOURCE_DIRS = ['domain', 'extractors', 'pipeline'];
 const STAMP = join('dist', '.build-stamp.json');
 
 function sourceFiles(root) {
@@ -97,7 +97,7 @@ export function build(root = ROOT) {
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
   if (r.status !== 0) {
     const errors = (output.match(/error TS\d+/g) ?? []).length;
-    return { ok: false, output, message: `build failed: TypeScript reported ${errors || 'an'} error${errors === 1 ? '' : 's'} compiling pipeline/ and extractors/; dist/ is not up to date` };
+    return { ok: false, output, message: `build failed: TypeScript reported ${errors || 'an'} error${errors === 1 ? '' : 's'} compiling domain/, extractors/ and pipeline/; dist/ is not up to date` };
   }
   const tmp = join(root, `${STAMP}.${process.pid}`);
   writeFileSync(tmp, JSON.stringify({ sources: hash, built_at: new Date().toISOString() }) + '\n');

@@ -72,17 +72,17 @@ CREATE TABLE IF NOT EXISTS runs (
   extractor_version  VARCHAR,
   rules_version      VARCHAR,
   host               VARCHAR,
-  inputs_hash        VARCHAR           -- rule files, views, agency CSV, reviews, output paths (pipeline/run-inputs.ts)
+  inputs_hash        VARCHAR           -- rule files, views, agency CSV, reviews, output paths (pipeline/run/run-inputs.ts)
 );
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS inputs_hash VARCHAR;
 ALTER TABLE reports ADD COLUMN IF NOT EXISTS filed_year INTEGER;
 ALTER TABLE cells ADD COLUMN IF NOT EXISTS page INTEGER;
 -- A file whose size and modification time are those it had when it was last hashed is not read
--- again (pipeline/ingest.ts), as make and git judge files.
+-- again (pipeline/ingest/ingest.ts), as make and git judge files.
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS mtime_ms DOUBLE;      -- the file's modification time then (ms since 1970)
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS hashed_at_ms DOUBLE;  -- when its bytes were last read and hashed
 -- A path seen and not read (an unreadable file or folder, a link not followed, a FIFO) has a row
--- with sha256 '' and the reason, `stage: reason` (pipeline/discover.ts, pipeline/ingest.ts).
+-- with sha256 '' and the reason, `stage: reason` (pipeline/ingest/discover.ts, pipeline/ingest/ingest.ts).
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS error VARCHAR;
 
 -- The catalogue of rules (filled from the headers of sql/rules/*.sql).
@@ -94,7 +94,7 @@ CREATE TABLE IF NOT EXISTS rules (
   file      VARCHAR
 );
 
--- Canonical keys with their template labels (from extractors/template.ts).
+-- Canonical keys with their template labels (from domain/template.ts).
 CREATE TABLE IF NOT EXISTS template_keys (
   table_id   VARCHAR,
   template   VARCHAR,
@@ -203,7 +203,7 @@ CREATE TABLE IF NOT EXISTS resolved_findings (
   resolved_run    VARCHAR NOT NULL
 );
 
--- What made the warehouse's views (pipeline/outputs/views.ts): they are replaced only when it changes.
+-- What made the warehouse's views (pipeline/warehouse/views.ts): they are replaced only when it changes.
 CREATE TABLE IF NOT EXISTS warehouse_meta (
   schema_version  INTEGER,
   views_hash      VARCHAR

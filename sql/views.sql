@@ -182,7 +182,7 @@ SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, r.status,
        g.is_primary, g.versions_in_year, g.n_sources,
        t3_totals.* EXCLUDE (report_id),
        t4_blocks.* EXCLUDE (report_id),
-       -- the rates, one per metric of pipeline/metrics.ts (the metric dictionary): numerator / nullif(denominator, 0)
+       -- the rates, one per metric of domain/metrics.ts (the metric dictionary): numerator / nullif(denominator, 0)
        -- @metric_rates
        coalesce(open_findings.open_errors, 0) AS open_errors,
        r.region, r.level
@@ -193,7 +193,7 @@ LEFT JOIN t4_blocks ON t4_blocks.report_id = r.report_id
 LEFT JOIN open_findings ON open_findings.report_id = r.report_id
 WHERE r.status <> 'failed';
 
--- The metric dictionary (pipeline/metrics.ts): one row per rate of report_metrics — key, name_zh,
+-- The metric dictionary (domain/metrics.ts): one row per rate of report_metrics — key, name_zh,
 -- name_en, formula, denominator_rule, unit, version.
 -- @metrics_view
 

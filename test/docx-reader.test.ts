@@ -8,12 +8,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { readDocxMammoth } from '../extractors/docx-reference-mammoth.js';
-import { readDocx, readDocxFast } from '../extractors/docx-reader.js';
+import { readDocxMammoth } from '../extractors/docx/reference-mammoth.js';
+import { readDocx, readDocxFast } from '../extractors/docx/reader.js';
 import { extractDocument } from '../extractors/index.js';
 import { READERS } from '../extractors/extract-document.js';
 import { StageError, type DocumentModel, type Grid } from '../extractors/model.js';
-import { T2_ROWS, templateCells, type TableId } from '../extractors/template.js';
+import { T2_ROWS, templateCells, type TableId } from '../domain/template.js';
 import * as make from './fixtures/make-docx.js';
 
 const REPORTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'reports');

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import Papa from 'papaparse';
-import { runPipeline, type RunOptions, type RunResult } from '../pipeline/run.js';
+import { runPipeline, type RunOptions, type RunResult } from '../pipeline/run/run.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPORTS = join(ROOT, 'data', 'reports');

@@ -10,10 +10,10 @@ import * as cheerio from 'cheerio';
 import { Parser } from 'htmlparser2';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { decodeText } from '../extractors/decode.js';
-import { readHtml, readHtmlText } from '../extractors/html-reference-cheerio.js';
-import { readHtmlFast, readHtmlTextFast } from '../extractors/html-reader.js';
-import { pruneMarkup } from '../extractors/html-prune.js';
+import { decodeText } from '../extractors/input/decode.js';
+import { readHtml, readHtmlText } from '../extractors/html/reference-cheerio.js';
+import { readHtmlFast, readHtmlTextFast } from '../extractors/html/reader.js';
+import { pruneMarkup } from '../extractors/html/prune.js';
 import { READERS } from '../extractors/extract-document.js';
 
 const REPORTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'reports');
@@ -144,7 +144,7 @@ const BROKEN: Record<string, string> = {
   'empty page': '',
   'text only': 'just text\nand more',
   'only a comment': '<!-- nothing -->',
-  // What the pruner (extractors/html-prune.ts) must read exactly as htmlparser2's tokenizer does.
+  // What the pruner (extractors/html/prune.ts) must read exactly as htmlparser2's tokenizer does.
   'attributes holding > and quotes': `<table><tr><td style="a>b" colspan=2 title='x"y'>a</td><td data-x=a"b rowspan=2>b</td><td a=b/ colspan=3>c</td></tr><tr><td colspan = "2" >d</td></tr></table>`,
   'attribute names with quotes and slashes': `<table><tr><td don't colspan=2 x"y=1>a</td><td / colspan=2 / rowspan=2>b</td><td colspan=2/>c</td></tr></table>`,
   'self-closing and unquoted values ending in a slash': '<p><br class=x/>a<br />b<br/ >c</p><svg><td colspan=2 /><p/></svg><table><tr><td colspan=2/>d</td></tr></table>',

@@ -2,8 +2,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RULE_IDS } from '../pipeline/rules/catalogue.js';
-import { EXIT } from '../pipeline/run.js';
+import { RULE_IDS } from '../domain/rule-catalogue.js';
+import { EXIT } from '../pipeline/run/run.js';
 import { ROOT } from './helpers.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -47,7 +47,7 @@ describe("README's scheduling examples", () => {
 
 describe('docs/', () => {
   it('holds every document the code and the README cite, and none cites the shared folder', () => {
-    const sources = ['README.md', 'pipeline/rules/catalogue.ts', 'extractors/template.ts', 'sql/schema.sql'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+    const sources = ['README.md', 'domain/rule-catalogue.ts', 'domain/template.ts', 'sql/schema.sql'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
     const cited = [...new Set([...sources.matchAll(/docs\/([\w-]+\.md)/g)].map((m) => m[1]))];
     expect(cited.length).toBeGreaterThanOrEqual(5);
     for (const name of cited) expect(existsSync(join(ROOT, 'docs', name)), name).toBe(true);

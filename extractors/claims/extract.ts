@@ -2,7 +2,7 @@
  * Reads the claims of the prose, paragraph by paragraph: every count with the quantity it speaks
  * of (vocabulary.ts), the share printed after it, and the 共N…其中A、B、C lists.
  */
-import type { Claim } from '../claims.js';
+import type { Claim } from './claim.js';
 import { inferBase } from './shares.js';
 import { cutParagraph, findCounts, findShares, type Clause, type Count, type Share, type Span } from './text.js';
 import { CATCH_ALL, PARTS_MARKER, REQUEST, T4_HEADING, TOTAL_WORD, classify, family, resolveBase, type ReadingState } from './vocabulary.js';

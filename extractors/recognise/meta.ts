@@ -30,15 +30,6 @@ export function cleanAgency(text: string): string | null {
   return t;
 }
 
-export function normaliseAgency(name: string): string {
-  return name
-    .normalize('NFKC')
-    .replace(/[\s\u00a0\u3000]+/g, '')
-    .replace(/[()（）《》“”"]/g, '')
-    .replace(/人民政府办公室$/, '人民政府办公室')
-    .toLowerCase();
-}
-
 interface TitleHit {
   title: string;
   agency: string | null;

@@ -14,7 +14,7 @@ import {
   T4_ROWS,
   type TableId,
   type TemplateVersion,
-} from '../template.js';
+} from '../../domain/index.js';
 import {
   firstMatch,
   fuzzyT3Item,

@@ -12,7 +12,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { projectRoot } from '../paths.js';
+import { projectRoot } from '../common/index.js';
 
 export type BenchFormat = 'docx' | 'html' | 'txt' | 'pdf';
 

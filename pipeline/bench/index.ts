@@ -15,14 +15,14 @@ import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import pLimit from 'p-limit';
-import { ExtractPool } from '../extract-pool.js';
-import { pipelineNodeOptions } from '../node-options.js';
-import { processCpuMs } from '../summary.js';
-import { distDir, projectRoot } from '../paths.js';
+import { ExtractPool } from '../ingest/index.js';
+import { pipelineNodeOptions } from '../run/index.js';
+import { processCpuMs } from '../outputs/index.js';
+import { distDir, projectRoot } from '../common/index.js';
 import { tempDirFor } from './tmp.js';
 import { generateCorpus, type BenchFormat } from './corpus.js';
 
-/** The figures of one pipeline run, from its last log line (pipeline/run.ts: "run finished"). */
+/** The figures of one pipeline run, from its last log line (pipeline/run/run.ts: "run finished"). */
 interface RunFigures {
   seconds: number;
   seen: number;

@@ -1,16 +1,13 @@
 /** Content-addressed raw store: the bytes of every fetched body at `<rawDir>/<sha256>`, written once. */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha256Of } from '../common/index.js';
 
 export interface StoredBlob {
   sha256: string;
   path: string;
   size: number;
-}
-
-export function sha256Of(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export class ContentStore {

@@ -1,5 +1,5 @@
 /** Reads the sources CSV (`agency,url`, header required). Errors name the file and the line. */
-import { readCsv } from '../csv.js';
+import { readCsv } from '../common/index.js';
 import { isHttpUrl } from './url-policy.js';
 import type { CrawlSource } from './types.js';
 

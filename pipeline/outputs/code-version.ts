@@ -8,10 +8,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { distDir } from '../paths.js';
+import { distDir } from '../common/index.js';
 
 /** Where the outputs' code starts: the module the run calls and the page workers' entry. */
-const ENTRIES = ['index.js', 'page-worker.js'];
+const ENTRIES = ['index.js', 'site/page-worker.js'];
 const LOCAL_IMPORT = /(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+\.js)['"]/g;
 
 let memo: string | null = null;

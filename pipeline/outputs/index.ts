@@ -24,34 +24,32 @@
 import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { RunSummary } from '../summary.js';
-import { loadAuditData, prepareAuditData, releaseAuditData, REPORT_DOCUMENTS } from './audit-data.js';
+import type { RunSummary } from './summary.js';
+import { loadAuditData, prepareAuditData, releaseAuditData, REPORT_DOCUMENTS } from './site/audit-data.js';
 import {
   applyBatch, attachDocs, dropPageStage, fetchBatch, fetchDocs, inStorageOrder, planBatches, releaseBatch, stagePages, type BatchData,
-} from './page-batches.js';
-import { documentsDigest, PAGE_KEYS, pageKey, pageStands, readPageKeys, writePageKeys } from './page-keys.js';
-import { loadProblems } from './report-docs.js';
-import type { ReportPageContext } from './report-page.js';
-import { writeExports } from './exports.js';
+} from './site/page-batches.js';
+import { documentsDigest, PAGE_KEYS, pageKey, pageStands, readPageKeys, writePageKeys } from './site/page-keys.js';
+import { loadProblems } from './site/report-docs.js';
+import type { ReportPageContext } from './site/report-page.js';
+import { writeExports } from './exports/exports.js';
 import { archiveSources, SOURCES_DIR } from './source-archive.js';
 import { FileSink, fillDir, keepPage, OutputStaging, PAGES_DIR } from './files.js';
-import { IndexPage, problemRows } from './index-page.js';
-import { writeParquet } from './parquet.js';
-import { agencyList, AGENCIES_DIR, loadAgencyYears, writeAgencyPages } from './agency-pages.js';
-import { CHARTS_DIR, overviewSection } from './overview.js';
-import { REGIONS_DIR, writeRegionPages } from './region-pages.js';
-import { PEERS_DIR, writePeers } from './standing.js';
-import { html } from './html.js';
-import { PagePool, pageJob } from './page-pool.js';
-import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews } from './reviews.js';
+import { IndexPage, problemRows } from './site/index-page.js';
+import { writeParquet } from './exports/parquet.js';
+import { agencyList, AGENCIES_DIR, loadAgencyYears, writeAgencyPages } from './site/agency-pages.js';
+import { CHARTS_DIR, overviewSection } from './site/overview.js';
+import { REGIONS_DIR, writeRegionPages } from './site/region-pages.js';
+import { PEERS_DIR, writePeers } from './site/standing.js';
+import { html } from './site/html.js';
+import { PagePool, pageJob } from './site/page-pool.js';
+import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews, summariseFindings } from '../rules/index.js';
 import { loadRunChecks } from './run-checks.js';
-import { createViews } from './views.js';
-import { WORKBOOK_NAME, writeWorkbook, type StagedFile } from './workbook.js';
-import { summariseFindings } from '../rules/index.js';
-import { returnFreedMemory } from '../warehouse.js';
+import { createViews, returnFreedMemory } from '../warehouse/index.js';
+import { WORKBOOK_NAME, writeWorkbook, type StagedFile } from './exports/workbook.js';
 
-export { loadReviews, ReviewsFileError, reviewsPath, type Review, type Reviews } from './reviews.js';
-export { createViews } from './views.js';
+export { loadReviews, ReviewsFileError, reviewsPath, type Review, type Reviews } from '../rules/index.js';
+export { createViews } from '../warehouse/index.js';
 
 export interface OutputsContext {
   outDir: string;
@@ -233,3 +231,9 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   }
   return written;
 }
+export { outputsCodeHash } from './code-version.js';
+export { OutputStaging } from './files.js';
+export { markLastChecked } from './last-checked.js';
+export { findRegionPage } from './site/region-pages.js';
+export { PhaseClock, findingsFields, formatSummary, processCpuMs, summarise } from './summary.js';
+export type { FetchProblem, RunSummary } from './summary.js';

@@ -1,6 +1,6 @@
 /** Reading query results as plain JavaScript rows (BIGINT as number, TIMESTAMP as text). */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { sqlString } from '../sql-text.js';
+import { sqlString } from '../common/index.js';
 
 export type Row = Record<string, string | number | boolean | null>;
 

@@ -4,8 +4,8 @@
  * and resolved since the previous run (pipeline/rules/changes.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { findingChanges, type FindingChanges } from '../rules/changes.js';
-import type { AuditData, ShownFinding } from './audit-data.js';
+import { findingChanges, type FindingChanges } from '../rules/index.js';
+import type { AuditData, ShownFinding } from './site/audit-data.js';
 import { queryRows } from './query.js';
 
 export interface RuleResult {

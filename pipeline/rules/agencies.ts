@@ -4,9 +4,9 @@
  * a missing header, an unknown parent, a cycle, a duplicate agency or alias is an error naming
  * the file and the line.
  */
-import { normaliseAgency } from '../../extractors/index.js';
+import { normaliseAgency } from '../../domain/index.js';
 import { LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
-import { readCsv } from '../csv.js';
+import { readCsv } from '../common/index.js';
 
 export interface AgencyRow {
   readonly agency: string;

@@ -1,23 +1,13 @@
 /**
  * Temp tables the rule queries read besides the warehouse: the template's keys with their
- * labels and groups (from extractors/template.ts, the one place the keys are defined), and
+ * labels and groups (from domain/template.ts, the one place the keys are defined), and
  * the agency hierarchy (empty without --agencies).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import {
-  normaliseAgency,
-  T2_COLUMNS,
-  T2_ROWS,
-  T3_COLUMNS,
-  T3_GROUP_SUBTOTALS,
-  T3_ROWS,
-  T4_COLUMNS,
-  T4_ROWS,
-  TEMPLATE_VERSIONS,
-  type TableId,
-} from '../../extractors/index.js';
+import { T2_COLUMNS, T2_ROWS, T3_COLUMNS, T3_GROUP_SUBTOTALS, T3_ROWS, T4_COLUMNS, T4_ROWS, TEMPLATE_VERSIONS, type TableId } from '../../domain/index.js';
+import { normaliseAgency } from '../../domain/index.js';
 import type { AgencyHierarchy } from './agencies.js';
-import { sqlString, sqlStringOrNull } from '../sql-text.js';
+import { sqlString, sqlStringOrNull } from '../common/index.js';
 
 interface KeyRow {
   table_id: TableId;

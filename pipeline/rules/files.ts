@@ -23,14 +23,14 @@
  *   rule-results.ts's `rule_scope` (has_t3, text_t3, claims_t3, has_neighbour, listed, template…);
  *   a report lacking it is "not assessable" in `rule_results`. Default: every report that was read.
  * - `doc`: the rule's line in docs/rules.md (default: title_en).
- * - How a finding's two numbers read on the pages (pipeline/outputs/wording.ts):
+ * - How a finding's two numbers read on the pages (pipeline/outputs/site/wording.ts):
  *   `wording: <label of actual> | <label of expected>`, or `wording: none` (the message says it
  *   all: no arithmetic line; also the default when a rule has no wording line);
  *   `wording_no_table: <actual> | <expected>` for a finding that names no table (the prose alone);
  *   `wording_cell: <label>` notes the other number on the cell ("8（各项之和 9）"),
  *   `wording_cell: → <label>` points to it ("8 → 应为 9"); `wording_suffix: %`;
  *   `wording_difference: no` leaves out the difference actual − expected.
- * `npm run rules` writes the catalogue (catalogue-data.ts), README's and docs/rules.md's tables
+ * `npm run rules` writes the catalogue (domain/rule-headers.ts), README's and docs/rules.md's tables
  * from these headers (generate.ts); a test fails when they are stale.
  *
  * Files whose name starts with `_` hold shared definitions (temp views, macros, scratch tables)
@@ -41,40 +41,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { RuleHeader, Severity, Wording } from '../../domain/index.js';
 
-export type Severity = 'error' | 'warning' | 'info';
-
-/** How a finding's two numbers read on the pages (see pipeline/outputs/wording.ts). */
-export interface Wording {
-  /** Label of `actual`, then of `expected`, in the finding's arithmetic line. */
-  readonly actual: string;
-  readonly expected: string;
-  /** Show the difference actual − expected. */
-  readonly difference: boolean;
-  readonly suffix: string;
-  /** On the cell a finding points at: "8 → 应为 9" (arrow) or "8（各项之和 9）" (note); null: nothing. */
-  readonly cell: { readonly label: string; readonly arrow: boolean } | null;
-}
-
-/** What the header of a rule says (everything but its query). */
-export interface RuleHeader {
-  readonly id: string;
-  readonly severity: Severity;
-  readonly titleZh: string | null;
-  readonly titleEn: string | null;
-  /** `report`: each report's findings depend on that report only (the query can run a slice of reports at a time). */
-  readonly scope: 'report' | 'warehouse';
-  /** File name under sql/rules/. */
-  readonly file: string;
-  /** What a report needs for the rule to assess it, over rule_scope's columns (rule-results.ts); null: every report read. */
-  readonly needs: string | null;
-  /** The rule's line in docs/rules.md (null: its English title). */
-  readonly doc: string | null;
-  /** null: the numbers are a count or a value the message already puts in words. */
-  readonly wording: Wording | null;
-  /** For a finding that names no table (null: `wording`). */
-  readonly wordingNoTable: Wording | null;
-}
+export type { RuleHeader, Severity, Wording } from '../../domain/index.js';
 
 export interface RuleDef extends RuleHeader {
   readonly sql: string;

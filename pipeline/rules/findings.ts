@@ -5,7 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RuleDef } from './files.js';
-import { sqlString, sqlStringOrNull } from '../sql-text.js';
+import { sqlString, sqlStringOrNull } from '../common/index.js';
 
 /** The columns every rule query selects, in this order. */
 export const FINDING_COLUMNS = [

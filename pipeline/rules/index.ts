@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlDir } from '../paths.js';
-import { returnFreedMemory, withMemoryToSpare } from '../warehouse.js';
+import { sqlDir } from '../common/index.js';
+import { returnFreedMemory, withMemoryToSpare } from '../warehouse/index.js';
 import { loadAgencies, type AgencyHierarchy } from './agencies.js';
 import { recordResolvedFindings } from './changes.js';
 import { createRuleContext } from './context.js';
@@ -23,7 +23,7 @@ import {
 export { AgencyCsvError, loadAgencies, storeAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
 export { findingChanges, type FindingChanges } from './changes.js';
 export { recordRuleResults, RULE_NEEDS } from './rule-results.js';
-export { RULE_CATALOGUE, RULE_IDS, type RuleId } from './catalogue.js';
+export { RULE_CATALOGUE, RULE_IDS, type RuleId } from '../../domain/index.js';
 
 export interface RulesContext {
   runId: string;
@@ -110,7 +110,7 @@ async function runPrelude(conn: DuckDBConnection, prelude: Prelude, bounds: read
 export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promise<RulesSummary> {
   const hierarchy = ctx.agencies ?? (ctx.agenciesCsv ? loadAgencies(ctx.agenciesCsv) : null);
   // every rule of the folder runs, and is listed in `rules` from its header (the catalogue of
-  // the pages' wording, catalogue-data.ts, is written from the same headers by `npm run rules`)
+  // the pages' wording, domain/rule-headers.ts, is written from the same headers by `npm run rules`)
   const { preludes, rules } = loadRuleFiles(ctx.rulesDir ?? rulesDir());
   await createRuleContext(conn, hierarchy);
   const fingerprint = rulesFingerprint(preludes, rules, hierarchy);
@@ -225,3 +225,8 @@ export async function summariseFindings(conn: DuckDBConnection): Promise<RulesSu
   }
   return summary;
 }
+export { ruleHeader } from '../../domain/index.js';
+export type { Wording } from './files.js';
+export { ReviewsFileError, applyReviews, ensureReviewsFile, loadReviews, reviewsPath } from './reviews.js';
+export type { Review, Reviews } from './reviews.js';
+export { RULES_VERSION } from './version.js';

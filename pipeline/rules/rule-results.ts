@@ -10,8 +10,8 @@
  * agency CSV), and it passed otherwise.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { RULE_CATALOGUE, type RuleId } from './catalogue.js';
-import { sqlString } from '../sql-text.js';
+import { RULE_CATALOGUE, type RuleId } from '../../domain/index.js';
+import { sqlString } from '../common/index.js';
 
 /**
  * What each rule needs to assess a report, as a condition over `rule_scope`'s columns: its header's

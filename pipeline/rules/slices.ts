@@ -10,7 +10,7 @@
  * A report's findings depend only on its own rows, so the findings are the same.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlIdent, sqlString } from '../sql-text.js';
+import { sqlIdent, sqlString } from '../common/index.js';
 
 /**
  * Reports per slice. Each slice scans the tables whole (report ids are hashes: no range of them is

@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../sql-text.js';
+import { sqlString } from '../common/index.js';
 
 export interface RulesWork {
   readonly path: string;

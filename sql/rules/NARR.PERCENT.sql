@@ -11,7 +11,7 @@
 -- wording_difference: no
 --
 -- part = the count the prose states; whole = the base the sentence names, looked up in T3
--- (claims.base, see extractors/claims.ts):
+-- (claims.base, see extractors/claims/index.ts):
 --   t3.total_processed  已答复总数/办结总数
 --   t3.received         总数 of the requests received: new_received, or new_received + carried_over
 --   a|b                 either base (占申请总数的… said of a result): any reading that fits is taken

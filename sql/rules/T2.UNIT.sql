@@ -26,6 +26,6 @@ SELECT report_id,
        to_json([cell_ref(table_id, row_key, col_key)]) AS cells,
        false AS blank_involved
 FROM rule_cells
-WHERE table_id = 'T2' AND col_key = 'amount'  -- the money column (MONEY_COLUMNS in extractors/template.ts)
+WHERE table_id = 'T2' AND col_key = 'amount'  -- the money column (MONEY_COLUMNS in domain/template.ts)
   AND kind <> 'derived'
   AND (unit = '元' OR (unit IS NULL AND value >= 1e6))

@@ -18,5 +18,5 @@ SELECT report_id,
        false AS blank_involved
 FROM rule_cells
 WHERE value < 0
-  AND col_key <> 'change'  -- SIGNED_COLUMNS in extractors/template.ts
+  AND col_key <> 'change'  -- SIGNED_COLUMNS in domain/template.ts
   AND kind <> 'derived'    -- a sum of printed cells: the negative part is reported itself

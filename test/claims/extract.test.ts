@@ -1,6 +1,6 @@
 /** The claim extractor on the real sample reports, and the wording it must not take for a claim. */
 import { describe, expect, it } from 'vitest';
-import { extractClaims, type Claim } from '../../extractors/claims.js';
+import { extractClaims, type Claim } from '../../extractors/claims/index.js';
 import { inferBase } from '../../extractors/claims/shares.js';
 import { extractDocument } from '../../extractors/index.js';
 import { readDocument } from '../../extractors/extract-document.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extractClaims } from '../../extractors/claims.js';
+import { extractClaims } from '../../extractors/claims/index.js';
 import { ROOT } from '../helpers.js';
 
 interface Labelled {

@@ -3,7 +3,7 @@
  * the samples' prose agrees with their tables, and each edit of the prose is flagged with its sentence.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeWarehouse, type Warehouse } from '../../pipeline/warehouse.js';
+import { closeWarehouse, type Warehouse } from '../../pipeline/warehouse/warehouse.js';
 import { readSample, sampleNames } from '../helpers.js';
 import { EDITS, editedBytes, KNOWN_SAMPLE_FINDING } from './edits.js';
 import { NARR_FILES, narrFindings, warehouseOf, type Finding } from './warehouse.js';

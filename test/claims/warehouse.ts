@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractDocument } from '../../extractors/index.js';
-import { packExtraction } from '../../pipeline/packed-cells.js';
+import { packExtraction } from '../../extractors/packed-cells.js';
 import { createRuleContext } from '../../pipeline/rules/context.js';
 import { parseRuleFile } from '../../pipeline/rules/files.js';
 import { collectFindings, createFindings } from '../../pipeline/rules/findings.js';
-import { loadReport, openWarehouse, type Warehouse } from '../../pipeline/warehouse.js';
+import { loadReport, openWarehouse, type Warehouse } from '../../pipeline/warehouse/warehouse.js';
 import { ROOT } from '../helpers.js';
 
 export interface Finding {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crawl } from '../../pipeline/crawl/index.js';
 import { DEFAULT_MAX_LINKS_PER_LISTING } from '../../pipeline/crawl/types.js';
-import { formatSummary } from '../../pipeline/summary.js';
+import { formatSummary } from '../../pipeline/outputs/summary.js';
 import { readSample, runOn, tempDir } from '../helpers.js';
 
 const FAST = { delayMs: 0, timeoutMs: 400, retries: 1, backoffMs: 10, concurrency: 8, perHost: 8 };

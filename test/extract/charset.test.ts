@@ -2,7 +2,7 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { extractDocument } from '../../extractors/index.js';
-import { sniff } from '../../extractors/sniff.js';
+import { sniff } from '../../extractors/input/sniff.js';
 import { goldCells, readSample } from '../helpers.js';
 
 const BASE = '2023_沭阳县发展和改革局';

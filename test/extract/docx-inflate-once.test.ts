@@ -19,7 +19,7 @@ vi.mock('node:zlib', async (importOriginal) => {
   return { ...zlib, default: { ...zlib, inflateRawSync }, inflateRawSync };
 });
 
-const { readDocx } = await import('../../extractors/docx-reader.js');
+const { readDocx } = await import('../../extractors/docx/reader.js');
 
 const CENTRAL = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
 

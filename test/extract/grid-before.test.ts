@@ -1,6 +1,6 @@
 /** padGridBefore puts the placeholder in the row that declares w:gridBefore, nested tables included. */
 import { describe, expect, it } from 'vitest';
-import { padGridBefore } from '../../extractors/grid-before.js';
+import { padGridBefore } from '../../extractors/docx/grid-before.js';
 
 const cell = (t: string) => `<w:tc><w:p><w:r><w:t>${t}</w:t></w:r></w:p></w:tc>`;
 

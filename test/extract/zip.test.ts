@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { inflateEntries } from '../../extractors/zip.js';
-import { readDocx } from '../../extractors/docx-reader.js';
+import { inflateEntries } from '../../extractors/input/zip.js';
+import { readDocx } from '../../extractors/docx/reader.js';
 import { REPORTS } from '../helpers.js';
 
 const docxFiles = readdirSync(REPORTS).filter((f) => f.endsWith('.docx'));

@@ -38,7 +38,7 @@ describe('results land on their own documents', () => {
       ['c/平潭.txt', sha(readFileSync(join(input, 'c/平潭.txt'))), 'txt', expect.stringContaining('平潭综合实验区'), 2021, 'ok'],
     ]);
     // It went to the fallback (an info message, not stored in the warehouse).
-    const { readDocx } = await import('../../extractors/docx-reader.js');
+    const { readDocx } = await import('../../extractors/docx/reader.js');
     expect((await readDocx(docx)).messages.map((m) => m.message).join('\n')).toMatch(/fell back to mammoth: document type declaration/);
     // The same cells as a run of each document alone.
     for (const [name, bytes] of Object.entries(files)) {

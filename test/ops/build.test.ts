@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, wr
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_FAILED_EXIT } from '../../scripts/build.mjs';
-import { EXIT } from '../../pipeline/run.js';
+import { EXIT } from '../../pipeline/run/run.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 let copy = '';
@@ -19,7 +19,7 @@ const stamp = (dir: string) => readFileSync(join(dir, 'dist', '.build-stamp.json
 /** A copy of the project: sources, SQL, scripts and dist/, the packages linked. */
 function copyProject(nodeModules: (dir: string) => void): string {
   const dir = tempDir('goa-build-');
-  for (const p of ['package.json', 'tsconfig.json', 'scripts', 'pipeline', 'extractors', 'sql', 'dist']) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  for (const p of ['package.json', 'tsconfig.json', 'scripts', 'domain', 'pipeline', 'extractors', 'sql', 'dist']) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   nodeModules(dir);
   return dir;
 }
@@ -35,7 +35,7 @@ describe('npm run pipeline', () => {
 
   it('runs dist/ without compiling when the sources are unchanged, even rewritten', () => {
     const before = stamp(copy);
-    const file = join(copy, 'pipeline', 'summary.ts');
+    const file = join(copy, 'pipeline', 'outputs', 'summary.ts');
     writeFileSync(file, readFileSync(file)); // a new modification time, the same content
     const r = npmRun(copy, '--help');
     expect(r.status).toBe(0);
@@ -45,17 +45,17 @@ describe('npm run pipeline', () => {
   });
 
   it('rebuilds when a source changed, saying so', () => {
-    const file = join(copy, 'pipeline', 'summary.ts');
+    const file = join(copy, 'pipeline', 'outputs', 'summary.ts');
     writeFileSync(file, readFileSync(file, 'utf8') + '\n// changed\n');
     const r = npmRun(copy, '--help');
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/sources changed since the last build: built dist\//);
-    expect(readFileSync(join(copy, 'dist', 'pipeline', 'summary.js'), 'utf8')).toContain('// changed');
+    expect(readFileSync(join(copy, 'dist', 'pipeline', 'outputs', 'summary.js'), 'utf8')).toContain('// changed');
     expect(npmRun(copy, '--help').stderr).toBe(''); // and only once
   });
 
   it('stops with exit code 70 and the compiler errors on a compile error, again on the next run, in JSON with --log-json', () => {
-    const file = join(copy, 'pipeline', 'summary.ts');
+    const file = join(copy, 'pipeline', 'outputs', 'summary.ts');
     writeFileSync(file, readFileSync(file, 'utf8') + '\nexport const broken: number = "text";\n');
     const r = npmRun(copy, '--help');
     expect(r.status).toBe(70);
@@ -90,7 +90,7 @@ describe('npm run pipeline', () => {
 describe('a production install', () => {
   it('npm ci --omit=dev builds, and npm run pipeline runs', () => {
     const dir = tempDir('goa-prod-');
-    for (const p of ['package.json', 'package-lock.json', 'tsconfig.json', 'scripts', 'pipeline', 'extractors', 'sql', 'data/reports']) {
+    for (const p of ['package.json', 'package-lock.json', 'tsconfig.json', 'scripts', 'domain', 'pipeline', 'extractors', 'sql', 'data/reports']) {
       cpSync(join(ROOT, p), join(dir, p), { recursive: true });
     }
     // from npm's cache (the packages this checkout's own install fetched): no network in tests

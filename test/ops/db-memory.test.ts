@@ -4,7 +4,7 @@
  * twice the limit instead of failing the run, and the limit is set back after.
  */
 import { describe, expect, it } from 'vitest';
-import { closeWarehouse, limitDbMemory, openWarehouse, sizeBytes, smallerSize, withMemoryToSpare } from '../../pipeline/warehouse.js';
+import { closeWarehouse, limitDbMemory, openWarehouse, sizeBytes, smallerSize, withMemoryToSpare } from '../../pipeline/warehouse/warehouse.js';
 
 /** A list aggregate of `n` short strings: DuckDB cannot spill it, so it needs its size in memory. */
 const bigList = (n: number) => `CREATE OR REPLACE TEMP TABLE t AS SELECT list(range || 'x') AS l FROM range(${n})`;

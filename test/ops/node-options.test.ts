@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pipelineNodeOptions } from '../../pipeline/node-options.js';
+import { pipelineNodeOptions } from '../../pipeline/run/node-options.js';
 import { ROOT } from '../helpers.js';
 
 describe("package.json's pipeline script", () => {
@@ -28,7 +28,7 @@ describe('configureHeaps', () => {
   function workerNewSpaceMb(configure: boolean): number {
     const script = `
       import { Worker } from 'node:worker_threads';
-      ${configure ? `const { configureHeaps } = await import(${JSON.stringify(join(ROOT, 'dist', 'pipeline', 'node-options.js'))}); configureHeaps();` : ''}
+      ${configure ? `const { configureHeaps } = await import(${JSON.stringify(join(ROOT, 'dist', 'pipeline', 'run', 'node-options.js'))}); configureHeaps();` : ''}
       const w = new Worker(\`
         const { parentPort } = await import('node:worker_threads');
         const v8 = await import('node:v8');

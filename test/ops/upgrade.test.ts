@@ -32,7 +32,7 @@ describe('an upgrade of the page code', () => {
     edit('pipeline/crawl/robots.js', 'robots', 'robots ');  // not page code
     expect(run().stderr).toMatch(/nothing new/);
 
-    edit('pipeline/outputs/report-page.js', '<dt>来源文件</dt>', '<dt>原始文件</dt>');
+    edit('pipeline/outputs/site/report-page.js', '<dt>来源文件</dt>', '<dt>原始文件</dt>');
     const upgraded = run();
     expect(upgraded.status).toBe(0);
     expect(upgraded.stderr).not.toMatch(/nothing new/);

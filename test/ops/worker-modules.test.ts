@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import type { ExtractOutcome } from '../../pipeline/extract-pool.js';
+import type { ExtractOutcome } from '../../pipeline/ingest/extract-pool.js';
 import { patchDocumentXml } from '../fixtures/make-docx.js';
 import { ROOT, readSample, tempDir } from '../helpers.js';
 
@@ -33,7 +33,7 @@ export async function resolve(specifier, context, next) {
 `,
   );
   writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
-  const worker = new Worker(join(ROOT, 'dist', 'pipeline', 'extract-worker.js'), { execArgv: ['--import', pathToFileURL(join(dir, 'register.mjs')).href] });
+  const worker = new Worker(join(ROOT, 'dist', 'pipeline', 'ingest', 'extract-worker.js'), { execArgv: ['--import', pathToFileURL(join(dir, 'register.mjs')).href] });
   try {
     const answers = new Promise<ExtractOutcome[]>((resolve, reject) => {
       const got: ExtractOutcome[] = [];

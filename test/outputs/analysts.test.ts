@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CODEBOOK_PATH, freshCodebook } from '../../pipeline/codebook.js';
-import { applyComments, SCHEMA_VERSION } from '../../pipeline/dictionary.js';
-import { PARQUET_FILES } from '../../pipeline/outputs/parquet.js';
-import { WORKBOOK_NAME, WORKBOOK_SHEETS } from '../../pipeline/outputs/workbook.js';
-import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
+import { CODEBOOK_PATH, freshCodebook } from '../../pipeline/warehouse/codebook.js';
+import { applyComments, SCHEMA_VERSION } from '../../pipeline/warehouse/dictionary.js';
+import { PARQUET_FILES } from '../../pipeline/outputs/exports/parquet.js';
+import { WORKBOOK_NAME, WORKBOOK_SHEETS } from '../../pipeline/outputs/exports/workbook.js';
+import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse/warehouse.js';
 import { query, REPORTS, ROOT, runOn, tempDir, type PipelineRun } from '../helpers.js';
 
 const AGENCIES = join(ROOT, 'test', 'fixtures', 'agencies.csv');

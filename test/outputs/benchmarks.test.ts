@@ -1,5 +1,5 @@
 /**
- * The metric dictionary (`metrics`, pipeline/metrics.ts) and the `benchmarks` view: every rate of
+ * The metric dictionary (`metrics`, domain/metrics.ts) and the `benchmarks` view: every rate of
  * report_metrics is defined in the dictionary, and a researcher gets "the P50 grant rate of
  * county-level agencies in 2024" in one query on a warehouse run with an agency CSV.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRICS } from '../../pipeline/metrics.js';
+import { METRICS } from '../../domain/metrics.js';
 import { browserForTests } from '../browser.js';
 import { makeInput, query, ROOT, runOn, tempDir, type PipelineRun } from '../helpers.js';
 import { SEED, SEED_AGENCY, variant } from '../rules/cases.js';

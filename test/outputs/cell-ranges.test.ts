@@ -10,11 +10,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { loadAuditData, prepareAuditData, type AuditData, type ReportGroup } from '../../pipeline/outputs/audit-data.js';
-import { fetchBatch, rowRangesFilter, stagePages, type BatchData, type PageStage } from '../../pipeline/outputs/page-batches.js';
+import { loadAuditData, prepareAuditData, type AuditData, type ReportGroup } from '../../pipeline/outputs/site/audit-data.js';
+import { fetchBatch, rowRangesFilter, stagePages, type BatchData, type PageStage } from '../../pipeline/outputs/site/page-batches.js';
 import { writeOutputs } from '../../pipeline/outputs/index.js';
-import { createViews } from '../../pipeline/outputs/views.js';
-import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
+import { createViews } from '../../pipeline/warehouse/views.js';
+import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse/warehouse.js';
 import { REPORTS, runOn, tempDir } from '../helpers.js';
 
 describe('row ranges of a batch', () => {

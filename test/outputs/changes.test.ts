@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as cheerio from 'cheerio';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findingChanges, runRules } from '../../pipeline/rules/index.js';
-import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
+import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse/warehouse.js';
 import { query, REPORTS, ROOT, runOn, tempDir } from '../helpers.js';
 import { MUTATED_FILE, mutatedHtml } from './fixture.js';
 

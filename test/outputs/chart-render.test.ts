@@ -4,8 +4,8 @@
  * the same in every run.
  */
 import { describe, expect, it } from 'vitest';
-import { renderSvg } from '../../pipeline/outputs/charts.js';
-import { countColumns, groupedBars, linesByYear } from '../../pipeline/outputs/overview.js';
+import { renderSvg } from '../../pipeline/outputs/site/charts.js';
+import { countColumns, groupedBars, linesByYear } from '../../pipeline/outputs/site/overview.js';
 
 const rates = [
   { key: 'grant_rate', label: '予以公开率', format: 'pct' as const },

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCsvExport } from '../../pipeline/outputs/exports.js';
+import { readCsvExport } from '../../pipeline/outputs/exports/exports.js';
 import { browserForTests } from '../browser.js';
 import { query, REPORTS, ROOT, runOn, type PipelineRun } from '../helpers.js';
 

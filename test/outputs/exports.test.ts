@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCsvExport } from '../../pipeline/outputs/exports.js';
+import { readCsvExport } from '../../pipeline/outputs/exports/exports.js';
 import { query, runOn, type PipelineRun } from '../helpers.js';
 import { auditInput } from './fixture.js';
 
@@ -108,7 +108,7 @@ describe('CSV and JSON exports', () => {
   });
 
   it('keeps Excel from running document text as a formula, reversibly', async () => {
-    const { toCsv } = await import('../../pipeline/outputs/exports.js');
+    const { toCsv } = await import('../../pipeline/outputs/exports/exports.js');
     const rows = [{ a: '=HYPERLINK("http://x")', b: "'quoted", c: '-3', d: -3, e: '正常' }];
     const text = toCsv({ columns: ['a', 'b', 'c', 'd', 'e'], rows });
     expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);

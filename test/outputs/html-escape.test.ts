@@ -1,7 +1,7 @@
 /** Document text never becomes markup: the html tag escapes every interpolation. */
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, html, join, trusted } from '../../pipeline/outputs/html.js';
-import { CONTENT_SECURITY_POLICY, renderPage } from '../../pipeline/outputs/page.js';
+import { escapeHtml, html, join, trusted } from '../../pipeline/outputs/site/html.js';
+import { CONTENT_SECURITY_POLICY, renderPage } from '../../pipeline/outputs/site/page.js';
 
 describe('html escaping', () => {
   it('escapes text, attributes and nested lists', () => {

@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
-import { loadAuditData, prepareAuditData } from '../../pipeline/outputs/audit-data.js';
+import { loadAuditData, prepareAuditData } from '../../pipeline/outputs/site/audit-data.js';
 import { loadReviewsFor } from '../../pipeline/outputs/index.js';
-import { applyBatch, fetchBatch } from '../../pipeline/outputs/page-batches.js';
-import { renderReportPage } from '../../pipeline/outputs/report-page.js';
-import { createViews } from '../../pipeline/outputs/views.js';
-import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
+import { applyBatch, fetchBatch } from '../../pipeline/outputs/site/page-batches.js';
+import { renderReportPage } from '../../pipeline/outputs/site/report-page.js';
+import { createViews } from '../../pipeline/warehouse/views.js';
+import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse/warehouse.js';
 import type { PipelineRun } from '../helpers.js';
 
 export async function expectPagesAsRenderedWhole(run: PipelineRun): Promise<void> {

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { reasonZh } from '../../pipeline/outputs/reasons.js';
-import { wordingOf } from '../../pipeline/outputs/wording.js';
-import { RULE_IDS } from '../../pipeline/rules/catalogue.js';
+import { wordingOf } from '../../pipeline/outputs/site/wording.js';
+import { RULE_IDS } from '../../domain/rule-catalogue.js';
 
 describe('wording of the arithmetic line', () => {
   it('states sums neutrally', () => {

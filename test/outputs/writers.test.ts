@@ -8,10 +8,10 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { csvField, CsvWriter, JsonWriter, readCsvExport, toCsv, toJson } from '../../pipeline/outputs/exports.js';
+import { csvField, CsvWriter, JsonWriter, readCsvExport, toCsv, toJson } from '../../pipeline/outputs/exports/exports.js';
 import { FileSink, writePage } from '../../pipeline/outputs/files.js';
-import type { ReportGroup } from '../../pipeline/outputs/audit-data.js';
-import { PagePool } from '../../pipeline/outputs/page-pool.js';
+import type { ReportGroup } from '../../pipeline/outputs/site/audit-data.js';
+import { PagePool } from '../../pipeline/outputs/site/page-pool.js';
 import { query, REPORTS, runOn, tempDir } from '../helpers.js';
 import { BROKEN_DOCX } from './fixture.js';
 import { expectPagesAsRenderedWhole } from './pages.js';

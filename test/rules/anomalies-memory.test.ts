@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFindings, writeAnomalies } from '../../pipeline/rules/findings.js';
-import { closeWarehouse, limitDbMemory, openWarehouse, type Warehouse } from '../../pipeline/warehouse.js';
+import { closeWarehouse, limitDbMemory, openWarehouse, type Warehouse } from '../../pipeline/warehouse/warehouse.js';
 import { tempDir } from '../helpers.js';
 
 let w: Warehouse | null = null;

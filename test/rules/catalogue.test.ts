@@ -1,6 +1,6 @@
 /**
  * A rule is one header in sql/rules/ (files.ts), and what is written from the headers is up to
- * date: the catalogue (catalogue-data.ts: ids, severities, titles, wording; RuleId), README's
+ * date: the catalogue (domain/rule-headers.ts: ids, severities, titles, wording; RuleId), README's
  * rules table and docs/rules.md's (`npm run rules`, generate.ts). The header format is parsed as
  * documented (one rule per block, blocks separated by `-- ---`), and the shared files run in
  * the order their names give.
@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalogueSeverity, isRuleId, RULE_CATALOGUE, RULE_IDS } from '../../pipeline/rules/catalogue.js';
+import { catalogueSeverity, isRuleId, RULE_CATALOGUE, RULE_IDS } from '../../domain/rule-catalogue.js';
 import { loadRuleFiles, parseRuleFile, preludeSteps } from '../../pipeline/rules/files.js';
 import { headerOf, README_PATH, readmeWithRules, RULES_DOC_PATH, rulesDocWithRules } from '../../pipeline/rules/generate.js';
 import { rulesDir } from '../../pipeline/rules/index.js';
@@ -18,8 +18,8 @@ const { rules, preludes } = loadRuleFiles(rulesDir());
 const STALE = 'stale: run `npm run rules`';
 
 describe('the rule catalogue', () => {
-  it('is the headers of the rule files (catalogue-data.ts is written from them)', () => {
-    expect(RULE_CATALOGUE, `pipeline/rules/catalogue-data.ts is ${STALE}`).toEqual(rules.map(headerOf));
+  it('is the headers of the rule files (domain/rule-headers.ts is written from them)', () => {
+    expect(RULE_CATALOGUE, `domain/rule-headers.ts is ${STALE}`).toEqual(rules.map(headerOf));
     for (const r of rules) expect(isRuleId(r.id) && catalogueSeverity(r.id), r.id).toBe(r.severity);
   });
 

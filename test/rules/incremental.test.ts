@@ -9,7 +9,7 @@ import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runRules } from '../../pipeline/rules/index.js';
-import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
+import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse/warehouse.js';
 import { makeInput, query, REPORTS, runOn, tempDir, type PipelineRun } from '../helpers.js';
 import { cellsOf, PINGTAN, SEED, SEED_AGENCY, sampleText, variant } from './cases.js';
 

@@ -19,7 +19,7 @@
  * suppressed, so each change is still found at its cell).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { T3_ROWS, type TemplateVersion } from '../../extractors/template.js';
+import { T3_ROWS, type TemplateVersion } from '../../domain/template.js';
 import { makeInput, query, readSample, runOn } from '../helpers.js';
 import { docxEditor, htmlEditor, txtEditor } from '../fixtures/mutate.js';
 import { cellKeys, cellsOf, DOCUMENTS_OF_FINDING, type Finding } from './cases.js';

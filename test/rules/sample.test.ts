@@ -7,8 +7,8 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse.js';
-import { isNarrative, RULE_IDS } from '../../pipeline/rules/catalogue.js';
+import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse/warehouse.js';
+import { isNarrative, RULE_IDS } from '../../domain/rule-catalogue.js';
 import { loadRuleFiles } from '../../pipeline/rules/files.js';
 import { rulesDir, runRules } from '../../pipeline/rules/index.js';
 import { RULES_VERSION } from '../../pipeline/rules/version.js';

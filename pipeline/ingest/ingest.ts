@@ -1,0 +1,321 @@
+/**
+ * Ingestion: every input document is hashed; bytes already loaded by this extractor version
+ * are skipped before any parsing; the rest are extracted on the worker pool and loaded by this
+ * (the only writing) thread, one transaction per batch of reports (batch-loader.ts; a failed batch
+ * is retried report by report).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import pLimit from 'p-limit';
+import { EXTRACTOR_VERSION } from '../../extractors/index.js';
+import { filedYearOf, type InputFile } from './discover.js';
+import { sha256Of, type ExtractPool } from './extract-pool.js';
+import type { Logger } from '../common/index.js';
+import { BatchLoader } from './batch-loader.js';
+import { isOutputError } from '../common/index.js';
+import { nowTimestamp, reportIdOf, statusOf, type ReportRecord } from '../warehouse/index.js';
+
+export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+
+export interface DocumentOutcome {
+  source: string;
+  sha256: string;
+  reportId: string;
+  /** new: first time these bytes are seen; reprocessed: seen before by an older extractor. */
+  disposition: 'new' | 'unchanged' | 'reprocessed' | 'duplicate';
+  status: 'ok' | 'partial' | 'failed';
+  error: string | null;
+  template: string | null;
+  year: number | null;
+  cells: number;
+  /** Time spent on this document per stage (ms): file read + hash, reader, recogniser, warehouse load. */
+  ms: { io: number; read: number; recognise: number; load: number };
+}
+
+interface Known {
+  extractor_version: string | null;
+  status: 'ok' | 'partial' | 'failed';
+  error: string | null;
+  template: string | null;
+  year: number | null;
+}
+
+async function loadKnown(conn: DuckDBConnection): Promise<Map<string, Known>> {
+  const r = await conn.runAndReadAll('SELECT sha256, extractor_version, status, error, template, year FROM reports');
+  const map = new Map<string, Known>();
+  for (const row of r.getRowObjectsJS()) {
+    map.set(row.sha256 as string, {
+      extractor_version: row.extractor_version as string | null,
+      status: row.status as Known['status'],
+      error: row.error as string | null,
+      template: row.template as string | null,
+      year: row.year as number | null,
+    });
+  }
+  return map;
+}
+
+/** What a path held when it was last hashed (its latest row in `documents`). */
+interface HashedFile {
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+  hashedAtMs: number;
+}
+
+async function loadHashedFiles(conn: DuckDBConnection): Promise<Map<string, HashedFile>> {
+  const r = await conn.runAndReadAll(
+    `SELECT source, sha256, size_bytes, mtime_ms, hashed_at_ms FROM documents
+     WHERE mtime_ms IS NOT NULL AND hashed_at_ms IS NOT NULL
+     QUALIFY row_number() OVER (PARTITION BY source ORDER BY last_seen DESC) = 1`,
+  );
+  const map = new Map<string, HashedFile>();
+  for (const [source, sha256, size, mtimeMs, hashedAtMs] of r.getRowsJS()) {
+    map.set(source as string, { sha256: sha256 as string, size: Number(size), mtimeMs: mtimeMs as number, hashedAtMs: hashedAtMs as number });
+  }
+  return map;
+}
+
+/**
+ * A file modified this close to the moment it was hashed may have changed again within the
+ * same tick of its clock (coarse on some file systems): it is read again next time.
+ */
+const RACY_MS = 2000;
+
+async function sha256OfFile(path: string | Buffer): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export interface IngestOptions {
+  runId: string;
+  pool: ExtractPool;
+  log: Logger;
+  maxBytes?: number;
+  /** Process only the inputs whose hash falls in this shard (i of n). */
+  shard?: { index: number; count: number };
+  /** Re-extract even documents this extractor version already loaded. */
+  force?: boolean;
+}
+
+export function inShard(sha256: string, shard?: { index: number; count: number }): boolean {
+  if (!shard) return true;
+  return Number(BigInt('0x' + sha256.slice(0, 12)) % BigInt(shard.count)) === shard.index;
+}
+
+export async function ingest(conn: DuckDBConnection, files: readonly InputFile[], opts: IngestOptions): Promise<DocumentOutcome[]> {
+  const known = await loadKnown(conn);
+  const unreadBefore = await loadUnread(conn);
+  const hashed = opts.force ? new Map<string, HashedFile>() : await loadHashedFiles(conn);
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const loader = new BatchLoader(conn);
+  const inRun = new Map<string, Promise<DocumentOutcome>>();
+  const ledger: LedgerRow[] = [];
+  // Reading and extraction are bounded (bytes in memory); loading happens after the slot is freed,
+  // so workers never wait on the writer, and the writer's backlog is bounded by loader.room().
+  const limit = pLimit(Math.max(2, opts.pool.size * 3));
+  // Every file is checked; only new or changed ones are read and extracted (the run's log says how many).
+  opts.log.startProgress(files.length, 'checking');
+
+  interface Read {
+    size: number;
+    sha256: string;
+    mtimeMs: number;
+    /** When it was read and hashed in this run (null: trusted from an earlier run). */
+    hashedAtMs: number | null;
+    ms: DocumentOutcome['ms'];
+  }
+  /** A file read and, unless already known, extracted: `outcome` when done, `rec` when it needs loading. */
+  interface Prepared {
+    read: Read;
+    outcome?: DocumentOutcome;
+    rec?: ReportRecord;
+    prior?: Known;
+    /** Completes the in-run entry that duplicates of these bytes wait on. */
+    settle?: (o: DocumentOutcome) => void;
+  }
+
+  /**
+   * Reads, hashes and (unless known) extracts one file. A file with the size and modification
+   * time it had when it was hashed, long enough before, whose report this extractor loaded, is
+   * not even read: the nightly no-op is a stat per file.
+   */
+  const readAndExtract = async (file: InputFile): Promise<Prepared | null> => {
+    const started = Date.now();
+    // Synchronous: a report is read from the page cache in microseconds, and the four thread-pool
+    // round trips of an asynchronous read cost more than the read.
+    const st = statSync(file.path);
+    const size = st.size;
+    const before = hashed.get(file.source);
+    const trusted = before !== undefined && before.size === size && before.mtimeMs === st.mtimeMs && st.mtimeMs < before.hashedAtMs - RACY_MS
+      && known.get(before.sha256)?.extractor_version === EXTRACTOR_VERSION;
+    let bytes: Buffer | null = null;
+    let sha256: string;
+    let hashedAtMs: number | null = null;
+    if (trusted) {
+      sha256 = before.sha256;
+    } else {
+      hashedAtMs = Date.now(); // before reading: a change made while it is read makes it untrusted next time
+      // Read once: the bytes hashed are the bytes parsed (the worker hashes them again and the pool checks).
+      bytes = size > maxBytes ? null : readFileSync(file.path);
+      sha256 = bytes ? sha256Of(bytes) : await sha256OfFile(file.path);
+    }
+    const read: Read = { size: bytes?.byteLength ?? size, sha256, mtimeMs: st.mtimeMs, hashedAtMs, ms: { io: Date.now() - started, read: 0, recognise: 0, load: 0 } };
+    if (!inShard(sha256, opts.shard)) return null;
+    const reportId = reportIdOf(sha256);
+    const prior = known.get(sha256);
+    if (inRun.has(sha256)) return { read };
+    if (prior && prior.extractor_version === EXTRACTOR_VERSION && !opts.force) {
+      const outcome: DocumentOutcome = {
+        source: file.source, sha256, reportId, disposition: 'unchanged', status: prior.status, error: prior.error,
+        template: prior.template, year: prior.year, cells: 0, ms: read.ms,
+      };
+      inRun.set(sha256, Promise.resolve(outcome));
+      return { read, outcome };
+    }
+    let settle!: (o: DocumentOutcome) => void;
+    inRun.set(sha256, new Promise((r) => (settle = r)));
+    const extracted = bytes
+      ? await opts.pool.extract(bytes, { sha256, reload: () => readFileSync(file.path) })
+      : { extraction: null, failure: `read: file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit`, messages: [], timings: undefined };
+    read.ms.read = extracted.timings?.read_ms ?? 0;
+    read.ms.recognise = extracted.timings?.recognise_ms ?? 0;
+    const rec: ReportRecord = {
+      sha256, source: file.source, size: read.size, extraction: extracted.extraction, failure: extracted.failure,
+      messages: extracted.messages, filedYear: filedYearOf(file.source), extractorVersion: EXTRACTOR_VERSION, runId: opts.runId,
+    };
+    await loader.room();
+    return { read, rec, prior, settle };
+  };
+
+  const one = async (file: InputFile): Promise<DocumentOutcome | null> => {
+    const got = await limit(() => readAndExtract(file));
+    if (!got) return null;
+    const { read, rec, prior, settle } = got;
+    let out: DocumentOutcome;
+    if (got.outcome) {
+      out = got.outcome;
+    } else if (!rec) {
+      // The same bytes at a second path in this run: one document, two ledger entries.
+      const first = await inRun.get(read.sha256)!;
+      out = { ...first, source: file.source, disposition: 'duplicate', cells: 0, ms: read.ms };
+    } else {
+      const loaded = await loader.load(rec, prior !== undefined);
+      read.ms.load = loaded.ms;
+      const { status, error } = statusOf(rec);
+      const x = rec.extraction;
+      opts.log.log(status === 'failed' ? 'warn' : 'debug', status === 'failed' ? `failed: ${error}` : `${status} ${x?.meta.agency ?? '?'} ${x?.meta.year ?? '?'}`, {
+        document: file.source, stage: status === 'failed' ? (error ?? '').split(':')[0] : 'load',
+        duration_ms: Math.round(read.ms.io + read.ms.read + read.ms.recognise + read.ms.load),
+      });
+      out = {
+        source: file.source, sha256: read.sha256, reportId: reportIdOf(read.sha256), disposition: prior ? 'reprocessed' : 'new', status, error,
+        template: x?.template ?? null, year: x?.meta.year ?? null, cells: loaded.cells, ms: read.ms,
+      };
+      settle!(out);
+    }
+    ledger.push({ source: file.source, sha256: read.sha256, size: read.size, status: out.status, mtimeMs: read.mtimeMs, hashedAtMs: read.hashedAtMs });
+    return out;
+  };
+
+  /** The disk (or the warehouse) cannot be written: the run stops, and no document is blamed for it. */
+  let outputError: unknown = null;
+  /**
+   * A path seen and not read (discovery's reason, or bytes that could not be read): a ledger row
+   * without bytes (sha256 ''), with the reason. New when it was not so with this reason last time.
+   */
+  const unread = (f: InputFile, error: string): DocumentOutcome => {
+    const again = unreadBefore.get(f.source) === error;
+    if (!again) opts.log.error(`failed: ${error}`, { document: f.source, stage: error.split(':')[0] });
+    ledger.push({ source: f.source, sha256: '', size: null, status: 'failed', error, mtimeMs: null, hashedAtMs: null });
+    return {
+      source: f.source, sha256: '', reportId: '', disposition: again ? 'unchanged' : 'new', status: 'failed',
+      error, template: null, year: null, cells: 0, ms: { io: 0, read: 0, recognise: 0, load: 0 },
+    };
+  };
+
+  const results = await Promise.all(
+    files.map(async (f) => {
+      try {
+        if (outputError) return null;
+        if (f.unread) return unread(f, f.unread);
+        return await one(f);
+      } catch (e) {
+        if (isOutputError(e) && !isReadError(e)) {
+          outputError ??= e;
+          return null;
+        }
+        // Not even the bytes could be read (permissions, vanished file): say so, go on.
+        return unread(f, `read: ${(e as Error).message}`);
+      } finally {
+        opts.log.tick();
+      }
+    }),
+  );
+  opts.log.stopProgress();
+  if (outputError) throw outputError;
+  await loader.idle();
+  await recordDocuments(conn, ledger, opts.runId);
+  return results.filter((r): r is DocumentOutcome => r !== null);
+}
+
+interface LedgerRow {
+  source: string;
+  /** '' for a path whose bytes were not read. */
+  sha256: string;
+  size: number | null;
+  status: string;
+  /** Why a path was not read. */
+  error?: string;
+  mtimeMs: number | null;
+  hashedAtMs: number | null;
+}
+
+/** The paths the last run that saw them could not read, and why. */
+async function loadUnread(conn: DuckDBConnection): Promise<Map<string, string>> {
+  const r = await conn.runAndReadAll(
+    // the latest row of each path, then only those unread (a path read since is no longer unread)
+    `SELECT source, error FROM documents QUALIFY row_number() OVER (PARTITION BY source ORDER BY last_seen DESC) = 1 AND sha256 = ''`,
+  );
+  return new Map(r.getRowsJS().map(([source, error]) => [source as string, (error as string | null) ?? '']));
+}
+
+/**
+ * An error reading an input (EACCES on a file of --input) is that document's, not the output's: the
+ * run goes on. Errors from the warehouse (DuckDB's) or the disk filling never come from reading.
+ */
+function isReadError(e: unknown): boolean {
+  return typeof (e as NodeJS.ErrnoException)?.syscall === 'string' && ['open', 'read', 'stat', 'lstat'].includes((e as NodeJS.ErrnoException).syscall!);
+}
+
+/** Upserts the document ledger in one statement (path, size, sha256, first/last seen, status, when hashed). */
+async function recordDocuments(conn: DuckDBConnection, rows: LedgerRow[], runId: string): Promise<void> {
+  if (rows.length === 0) return;
+  await conn.run('CREATE OR REPLACE TEMP TABLE seen_documents (source VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR, error VARCHAR, mtime_ms DOUBLE, hashed_at_ms DOUBLE)');
+  const ap = await conn.createAppender('seen_documents');
+  for (const r of rows) {
+    ap.appendVarchar(r.source); ap.appendVarchar(r.sha256);
+    if (r.size === null) ap.appendNull();
+    else ap.appendBigInt(BigInt(r.size));
+    ap.appendVarchar(r.status);
+    if (r.error === undefined) ap.appendNull();
+    else ap.appendVarchar(r.error);
+    for (const v of [r.mtimeMs, r.hashedAtMs]) {
+      if (v === null) ap.appendNull();
+      else ap.appendDouble(v);
+    }
+    ap.endRow();
+  }
+  ap.closeSync();
+  const now = nowTimestamp();
+  await conn.run(
+    `INSERT INTO documents (source, sha256, size_bytes, first_seen, last_seen, first_seen_run, last_seen_run, status, error, mtime_ms, hashed_at_ms)
+       SELECT DISTINCT ON (source, sha256) source, sha256, size_bytes, $1, $1, $2, $2, status, error, mtime_ms, hashed_at_ms FROM seen_documents
+     ON CONFLICT (source, sha256) DO UPDATE SET last_seen = excluded.last_seen, last_seen_run = excluded.last_seen_run, status = excluded.status, error = excluded.error,
+       mtime_ms = excluded.mtime_ms, hashed_at_ms = coalesce(excluded.hashed_at_ms, documents.hashed_at_ms)`,
+    [now, runId],
+  );
+  await conn.run('DROP TABLE seen_documents');
+}

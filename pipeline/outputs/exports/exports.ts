@@ -1,0 +1,252 @@
+/**
+ * anomalies.csv, anomalies.json and reports.csv: every column of the table, then a few columns
+ * joined in for convenience (prefixed report_/group_). CSV is UTF-8 with a BOM so Excel reads
+ * the Chinese right; an empty field is NULL. A text field starting with = + - @ tab CR or an
+ * apostrophe gets one apostrophe in front (so Excel never runs document text as a formula);
+ * `readCsvExport` removes it again, so the files round-trip exactly.
+ * The files are written while the rows stream out of DuckDB, a chunk at a time (memory flat in N).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import Papa from 'papaparse';
+import type { FileSink } from '../files.js';
+import { returnFreedMemory } from '../../warehouse/index.js';
+import { queryRows, type Row } from '../query.js';
+import { sqlIdent } from '../../common/index.js';
+
+const FORMULA_START = /^[=+\-@\t\r']/;
+const CSV_OPTIONS = { escapeFormulae: FORMULA_START, newline: '\r\n' };
+export const CSV_BOM = '\uFEFF';
+
+export interface TableExport {
+  columns: string[];
+  rows: Row[];
+}
+
+export function toCsv(t: TableExport): string {
+  const data = t.rows.map((r) => t.columns.map((c) => r[c] ?? null));
+  return CSV_BOM + Papa.unparse({ fields: t.columns, data }, CSV_OPTIONS) + '\r\n';
+}
+
+/** Reads a CSV written by `toCsv` back into text fields (NULL for empty), undoing the formula guard. */
+export function readCsvExport(text: string): { columns: string[]; rows: Record<string, string | null>[] } {
+  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { skipEmptyLines: true });
+  const [columns, ...data] = parsed.data;
+  const rows = data.map((fields) => {
+    const row: Record<string, string | null> = {};
+    columns.forEach((c, i) => {
+      const v = fields[i] ?? '';
+      row[c] = v === '' ? null : v.startsWith("'") ? v.slice(1) : v;
+    });
+    return row;
+  });
+  return { columns, rows };
+}
+
+export function toJson(t: TableExport): string {
+  const ordered = t.rows.map((r) => Object.fromEntries(t.columns.map((c) => [c, r[c] ?? null])));
+  return JSON.stringify(ordered, null, 1) + '\n';
+}
+
+/** Whether Papa.unparse quotes a text (after doubling its quotes): line breaks, quote, BOM, delimiter, edge spaces. */
+const NEEDS_QUOTES = /[\r\n"\uFEFF,]|^ | $/;
+
+/** One field as `Papa.unparse` with CSV_OPTIONS writes it (the formula guard on text only). */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  let quote = false;
+  if (typeof value === 'string' && FORMULA_START.test(text)) {
+    text = `'${text}`;
+    quote = true;
+  }
+  if (text.includes('"')) text = text.replace(/"/g, '""');
+  return quote || NEEDS_QUOTES.test(text) ? `"${text}"` : text;
+}
+
+/** Writes `toCsv` of a table a chunk of rows at a time (the same bytes). */
+export class CsvWriter {
+  private first = true;
+  constructor(
+    private readonly sink: FileSink,
+    readonly columns: readonly string[],
+  ) {
+    sink.write(CSV_BOM + Papa.unparse({ fields: [...columns], data: [] }, CSV_OPTIONS));
+  }
+
+  rows(data: readonly (readonly unknown[])[]): void {
+    if (data.length === 0) return;
+    const lines = data.map((r) => r.map(csvField).join(','));
+    this.sink.write((this.first ? '' : '\r\n') + lines.join('\r\n'));
+    this.first = false;
+  }
+
+  end(): void {
+    this.sink.write('\r\n');
+  }
+}
+
+/** Writes `toJson` of a table a chunk of rows at a time (the same bytes). */
+export class JsonWriter {
+  private first = true;
+  constructor(
+    private readonly sink: FileSink,
+    readonly columns: readonly string[],
+  ) {
+    sink.write('[');
+  }
+
+  rows(data: readonly (readonly unknown[])[]): void {
+    const parts: string[] = [];
+    for (const r of data) {
+      const o: Record<string, unknown> = {};
+      this.columns.forEach((c, i) => (o[c] = r[i] ?? null));
+      parts.push((this.first ? '\n ' : ',\n ') + JSON.stringify(o, null, 1).replace(/\n/g, '\n '));
+      this.first = false;
+    }
+    this.sink.write(parts.join(''));
+  }
+
+  end(): void {
+    this.sink.write(this.first ? ']\n' : '\n]\n');
+  }
+}
+
+/** Types read as themselves; any other (TIMESTAMP, …) is exported as DuckDB prints it. */
+const NATIVE = /^(VARCHAR|BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|FLOAT|DOUBLE)$/;
+const FLOATING = /^(FLOAT|DOUBLE)$/;
+
+interface Column {
+  name: string;
+  type: string;
+}
+
+async function tableColumns(conn: DuckDBConnection, table: string): Promise<Column[]> {
+  const rows = await queryRows(
+    conn,
+    `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = $1 AND schema_name = 'main' ORDER BY column_index`,
+    [table],
+  );
+  return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+}
+
+/**
+ * A column as a JSON value: numbers, booleans and text as themselves; a non-finite float as its
+ * text (JSON has no NaN; `streamRows` turns it back); any other type as DuckDB prints it.
+ */
+function jsonColumn(expr: string, type: string): string {
+  if (FLOATING.test(type)) return `CASE WHEN isfinite(${expr}) OR ${expr} IS NULL THEN to_json(${expr}) ELSE to_json(CAST(${expr} AS VARCHAR)) END`;
+  return NATIVE.test(type) ? expr : `CAST(${expr} AS VARCHAR)`;
+}
+
+const NON_FINITE: Record<string, number> = { nan: NaN, '-nan': NaN, inf: Infinity, '-inf': -Infinity, infinity: Infinity, '-infinity': -Infinity };
+
+/** A column an export joins in from another table: its name and type in the export, and what it is. */
+interface JoinedColumn extends Column {
+  expr: string;
+}
+
+/** A query over one table (and what it joins): every column of the table, then the joined ones. */
+interface ExportQuery {
+  table: string;
+  alias: string;
+  /** LEFT JOINs that add columns (never rows), made once, when the order is staged. */
+  joins: string;
+  /** The columns the joins add, staged with the order. */
+  joined: JoinedColumn[];
+  orderBy: string;
+  /** Columns of the table the export leaves out (added to the table after the export's contract was fixed). */
+  omit?: readonly string[];
+}
+
+/** An export's columns, in order: its table's, then those its joins add. */
+async function exportColumns(conn: DuckDBConnection, q: ExportQuery): Promise<Column[]> {
+  const own = (await tableColumns(conn, q.table)).filter((c) => !q.omit?.includes(c.name));
+  return [...own, ...q.joined.map(({ name, type }) => ({ name, type }))];
+}
+
+/** Rows read and handed over at once: a finding's cells and operands can be kilobytes. */
+const ROWS_PER_PAGE = 256;
+
+/**
+ * Runs an export query and hands its rows to `each`, in order, a page of rows at a time, as plain
+ * values (numbers, booleans, text, null) of `columns` (`exportColumns`). The order is computed
+ * first over the sort keys alone, with the columns the joins add (a temp table of row ids), then
+ * each page is read by its row ids: DuckDB's 2,048-row chunks of JSON text, read whole, held a
+ * large share of the run's memory (measured: docs/performance.md). The joins are made
+ * once, not once per page (each joined whole tables, a cost growing with the square of the number
+ * of reports).
+ */
+async function streamRows(conn: DuckDBConnection, q: ExportQuery, columns: readonly Column[], each: (rows: unknown[][]) => void): Promise<void> {
+  const floats = columns.flatMap((c, i) => (FLOATING.test(c.type) ? [i] : []));
+  // the table's own columns from the table, the joined ones from the staged order (`o`)
+  const own = columns.length - q.joined.length;
+  const select = `json_array(${columns.map((c, i) => jsonColumn(`${i < own ? q.alias : 'o'}.${sqlIdent(c.name)}`, c.type)).join(', ')})`;
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE export_order AS
+     SELECT row_number() OVER (ORDER BY ${q.orderBy}) AS n, ${q.alias}.rowid AS row_id${q.joined.map((c) => `, ${c.expr} AS ${sqlIdent(c.name)}`).join('')}
+     FROM ${q.table} ${q.alias} ${q.joins} ORDER BY n`,
+  );
+  try {
+    const total = Number((await conn.runAndReadAll('SELECT count(*) FROM export_order')).getColumnsJS()[0][0]);
+    for (let from = 0; from < total; from += ROWS_PER_PAGE) {
+      const reader = await conn.runAndReadAll(
+        `SELECT ${select}::VARCHAR FROM export_order o JOIN ${q.table} ${q.alias} ON ${q.alias}.rowid = o.row_id
+         WHERE o.n > ${from} AND o.n <= ${from + ROWS_PER_PAGE} ORDER BY o.n`,
+      );
+      const rows = (reader.getColumnsJS()[0] as string[]).map((text) => JSON.parse(text) as unknown[]);
+      for (const r of rows) {
+        for (const i of floats) if (typeof r[i] === 'string') r[i] = NON_FINITE[(r[i] as string).toLowerCase()] ?? Number(r[i]);
+      }
+      each(rows);
+      await returnFreedMemory(conn);
+    }
+  } finally {
+    await conn.run('DROP TABLE IF EXISTS export_order');
+  }
+}
+
+export interface ExportFiles {
+  anomaliesCsv: FileSink;
+  anomaliesJson: FileSink;
+  reportsCsv: FileSink;
+}
+
+/** The anomalies table (CSV and JSON, one pass) and the reports table (CSV). */
+export async function writeExports(conn: DuckDBConnection, files: ExportFiles, reportDocuments: string): Promise<void> {
+  const anomaliesQuery: ExportQuery = {
+    table: 'anomalies',
+    alias: 'a',
+    joins: `LEFT JOIN reports r ON r.report_id = a.report_id LEFT JOIN ${reportDocuments} g ON g.report_id = a.report_id`,
+    joined: [
+      { name: 'report_agency', type: 'VARCHAR', expr: 'r.agency' }, { name: 'report_year', type: 'INTEGER', expr: 'r.year' },
+      { name: 'report_source', type: 'VARCHAR', expr: 'r.source' }, { name: 'report_group_id', type: 'VARCHAR', expr: 'g.group_id' },
+    ],
+    orderBy: 'a.rule_id, r.agency_norm, r.year, a.report_id, a.fingerprint',
+  };
+  const anomalies = await exportColumns(conn, anomaliesQuery);
+  const csv = new CsvWriter(files.anomaliesCsv, anomalies.map((c) => c.name));
+  const json = new JsonWriter(files.anomaliesJson, anomalies.map((c) => c.name));
+  await streamRows(conn, anomaliesQuery, anomalies, (rows) => {
+    csv.rows(rows);
+    json.rows(rows);
+  });
+  csv.end();
+  json.end();
+
+  const reportsQuery: ExportQuery = {
+    table: 'reports',
+    alias: 'r',
+    joins: `LEFT JOIN ${reportDocuments} g USING (report_id)`,
+    joined: [
+      { name: 'group_id', type: 'VARCHAR', expr: 'g.group_id' }, { name: 'group_is_representative', type: 'BOOLEAN', expr: 'g.is_representative' },
+      { name: 'group_n_sources', type: 'INTEGER', expr: 'g.n_sources' }, { name: 'group_is_primary', type: 'BOOLEAN', expr: 'g.is_primary' },
+    ],
+    orderBy: 'r.agency_norm, r.year, r.source, r.report_id',
+    // region and level come from the agency CSV, not the document: in the warehouse, the views and the workbook
+    omit: ['region', 'level'],
+  };
+  const reports = await exportColumns(conn, reportsQuery);
+  const reportsCsv = new CsvWriter(files.reportsCsv, reports.map((c) => c.name));
+  await streamRows(conn, reportsQuery, reports, (rows) => reportsCsv.rows(rows));
+  reportsCsv.end();
+}
