@@ -187,7 +187,8 @@ export const RULE_HEADERS = [
     severity: 'warning',
     scope: 'report',
     titleZh: '多处合计不符可由整行或整列错开一格解释，疑为表格错位',
-    titleEn: 'Several failing sums of a table are explained by a row or column shifted by one (a reading or layout slip)',
+    titleEn:
+      'Several failing sums of a table are explained by a row or column shifted by one (a reading or layout slip)',
     file: 'VAL.LAYOUT_SUSPECT.sql',
     needs: null,
     doc: 'many sums of one table fail at once in a pattern a reading slip explains (a row or column shifted): added beside the failing sums, which stay findings of their own',
@@ -247,7 +248,8 @@ export const RULE_HEADERS = [
     severity: 'warning',
     scope: 'warehouse',
     titleZh: '汇总报告与下属机关之和不符，或下属机关的数字高于上级',
-    titleEn: "With an agency hierarchy CSV: a summary report differs from the sum of its members; a member's count above its parent's",
+    titleEn:
+      "With an agency hierarchy CSV: a summary report differs from the sum of its members; a member's count above its parent's",
     file: 'XA.AGGREGATE.sql',
     needs: 'listed',
     doc: "with an agency hierarchy CSV: a parent whose report is a summary (全市/全区/汇总) differs, cell by cell, from the sum of its members' reports; for any parent, a member's count above the parent's",

@@ -57,10 +57,25 @@ export const T3_ROWS: readonly RowDef[] = [
   { key: 'rejected_repeat', label: '（五）不予处理 2.重复申请', versions: BOTH, group: 'rejected' },
   { key: 'rejected_publication', label: '（五）不予处理 3.要求提供公开出版物', versions: BOTH, group: 'rejected' },
   { key: 'rejected_excessive', label: '（五）不予处理 4.无正当理由大量反复申请', versions: BOTH, group: 'rejected' },
-  { key: 'rejected_confirm', label: '（五）不予处理 5.要求行政机关确认或重新出具已获取信息', versions: BOTH, group: 'rejected' },
+  {
+    key: 'rejected_confirm',
+    label: '（五）不予处理 5.要求行政机关确认或重新出具已获取信息',
+    versions: BOTH,
+    group: 'rejected',
+  },
   { key: 'other', label: '（六）其他处理', versions: ['2019'], group: 'other' },
-  { key: 'other_no_correction', label: '（六）其他处理 1.申请人无正当理由逾期不补正', versions: ['2021'], group: 'other' },
-  { key: 'other_no_fee', label: '（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用', versions: ['2021'], group: 'other' },
+  {
+    key: 'other_no_correction',
+    label: '（六）其他处理 1.申请人无正当理由逾期不补正',
+    versions: ['2021'],
+    group: 'other',
+  },
+  {
+    key: 'other_no_fee',
+    label: '（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用',
+    versions: ['2021'],
+    group: 'other',
+  },
   { key: 'other_misc', label: '（六）其他处理 3.其他', versions: ['2021'], group: 'other' },
   { key: 'total_processed', label: '（七）总计', versions: BOTH },
   { key: 'carried_forward', label: '四、结转下年度继续办理', versions: BOTH },
@@ -126,7 +141,12 @@ export const T2_ROWS: Readonly<Record<TemplateVersion, readonly RowDef[]>> = {
     { key: 'regulations', label: '规章', versions: ['2019'], cols: ['made', 'published', 'total_published'] },
     { key: 'normative_docs', label: '规范性文件', versions: ['2019'], cols: ['made', 'published', 'total_published'] },
     { key: 'licensing', label: '行政许可', versions: ['2019'], cols: ['prev_items', 'change', 'decisions'] },
-    { key: 'other_services', label: '其他对外管理服务事项', versions: ['2019'], cols: ['prev_items', 'change', 'decisions'] },
+    {
+      key: 'other_services',
+      label: '其他对外管理服务事项',
+      versions: ['2019'],
+      cols: ['prev_items', 'change', 'decisions'],
+    },
     { key: 'punishment', label: '行政处罚', versions: ['2019'], cols: ['prev_items', 'change', 'decisions'] },
     { key: 'coercion', label: '行政强制', versions: ['2019'], cols: ['prev_items', 'change', 'decisions'] },
     { key: 'fees', label: '行政事业性收费', versions: ['2019'], cols: ['prev_items', 'change'] },
@@ -171,7 +191,11 @@ export function rowLabel(table: TableId, row: string, version: TemplateVersion =
 
 export function colLabel(table: TableId, col: string, version: TemplateVersion = '2021'): string {
   const pool =
-    table === 'T3' ? T3_COLUMNS : table === 'T4' ? T4_COLUMNS : [...T2_COLUMNS[version], ...T2_COLUMNS[version === '2019' ? '2021' : '2019']];
+    table === 'T3'
+      ? T3_COLUMNS
+      : table === 'T4'
+        ? T4_COLUMNS
+        : [...T2_COLUMNS[version], ...T2_COLUMNS[version === '2019' ? '2021' : '2019']];
   return pool.find((d) => d.key === col)?.label ?? col;
 }
 
@@ -190,19 +214,42 @@ export function allTemplateKeys(): {
   for (const version of TEMPLATE_VERSIONS) {
     for (const [ri, r] of T3_ROWS.filter((row) => row.versions.includes(version)).entries()) {
       for (const [ci, c] of T3_COLUMNS.entries()) {
-        out.push({ table_id: 'T3', template: version, row_key: r.key, col_key: c.key, row_label: r.label, col_label: c.label, row_order: ri, col_order: ci });
+        out.push({
+          table_id: 'T3',
+          template: version,
+          row_key: r.key,
+          col_key: c.key,
+          row_label: r.label,
+          col_label: c.label,
+          row_order: ri,
+          col_order: ci,
+        });
       }
     }
     for (const [ri, r] of T4_ROWS.entries()) {
       for (const [ci, c] of T4_COLUMNS.entries()) {
-        out.push({ table_id: 'T4', template: version, row_key: r.key, col_key: c.key, row_label: r.label, col_label: c.label, row_order: ri, col_order: ci });
+        out.push({
+          table_id: 'T4',
+          template: version,
+          row_key: r.key,
+          col_key: c.key,
+          row_label: r.label,
+          col_label: c.label,
+          row_order: ri,
+          col_order: ci,
+        });
       }
     }
     for (const [ri, r] of T2_ROWS[version].entries()) {
       for (const col of r.cols ?? []) {
         out.push({
-          table_id: 'T2', template: version, row_key: r.key, col_key: col, row_label: r.label,
-          col_label: colLabel('T2', col, version), row_order: ri,
+          table_id: 'T2',
+          template: version,
+          row_key: r.key,
+          col_key: col,
+          row_label: r.label,
+          col_label: colLabel('T2', col, version),
+          row_order: ri,
           col_order: T2_COLUMNS[version].findIndex((c) => c.key === col),
         });
       }

@@ -37,7 +37,10 @@ export const READERS: Record<InputFormat, DocumentReader> = {
   pdf: readPdf,
 };
 
-export async function readDocument(bytes: Uint8Array, readers: Record<InputFormat, DocumentReader> = READERS): Promise<Result<DocumentModel>> {
+export async function readDocument(
+  bytes: Uint8Array,
+  readers: Record<InputFormat, DocumentReader> = READERS,
+): Promise<Result<DocumentModel>> {
   const sniffed = sniff(bytes);
   if (sniffed.format === null) throw new StageError('sniff', sniffed.reason);
   return readers[sniffed.format](bytes);
@@ -52,7 +55,10 @@ export function recognise(model: DocumentModel, messages: Message[]): Extraction
   if (rec.tablesFound.length < 3 && grids.length > topLevel.length) {
     // Layout tables on old sites wrap the report's tables: look inside them too.
     const nestedMessages: Message[] = [];
-    const nested = recogniseTables(grids.filter((g) => g.depth > 0), nestedMessages);
+    const nested = recogniseTables(
+      grids.filter((g) => g.depth > 0),
+      nestedMessages,
+    );
     if (nested.tablesFound.length > rec.tablesFound.length) {
       messages.push({ type: 'info', stage: 'recognise', message: 'statistics tables found inside a layout table' });
       rec = nested;
@@ -67,9 +73,10 @@ export function recognise(model: DocumentModel, messages: Message[]): Extraction
   let error: string | null = null;
   if (rec.tablesFound.length === 0) {
     status = 'failed';
-    error = grids.length === 0
-      ? 'recognise: no table in the document (tables printed as images, or not a report)'
-      : `recognise: none of T2, T3, T4 found among ${grids.length} tables`;
+    error =
+      grids.length === 0
+        ? 'recognise: no table in the document (tables printed as images, or not a report)'
+        : `recognise: none of T2, T3, T4 found among ${grids.length} tables`;
   } else if (missing.length > 0) {
     status = 'partial';
     error = `recognise: ${missing.join(', ')} not found`;
@@ -79,7 +86,16 @@ export function recognise(model: DocumentModel, messages: Message[]): Extraction
   }
   const paragraphs = model.blocks.flatMap((b) => (b.kind === 'paragraph' ? [b.text] : []));
   const claims = extractClaims(paragraphs);
-  return { format: model.format, meta, template: rec.template, cells: rec.cells, claims, tablesFound: rec.tablesFound, status, error };
+  return {
+    format: model.format,
+    meta,
+    template: rec.template,
+    cells: rec.cells,
+    claims,
+    tablesFound: rec.tablesFound,
+    status,
+    error,
+  };
 }
 
 /** Milliseconds spent reading (bytes → model) and recognising (model → cells) one document. */

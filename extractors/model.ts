@@ -35,7 +35,9 @@ export interface Grid {
   readonly layoutSuspect?: string;
 }
 
-export type Block = { readonly kind: 'paragraph'; readonly text: string } | { readonly kind: 'table'; readonly grid: Grid };
+export type Block =
+  | { readonly kind: 'paragraph'; readonly text: string }
+  | { readonly kind: 'table'; readonly grid: Grid };
 
 export interface DocumentModel {
   readonly format: InputFormat;
@@ -100,6 +102,8 @@ export function expandSpans(
   // Holes left by ragged markup become empty cells so every row is dense. Each row is built
   // again in order: spans fill a row out of order, and V8 then keeps it as a holey array, a
   // second shape that made the recogniser's optimised code bail out and be compiled again.
-  const dense = rows.map((row, r) => Array.from(row, (cell, c): GridCell => cell ?? { text: '', originRow: r, originCol: c, copy: 'none' }));
+  const dense = rows.map((row, r) =>
+    Array.from(row, (cell, c): GridCell => cell ?? { text: '', originRow: r, originCol: c, copy: 'none' }),
+  );
   return layoutSuspect ? { index, depth, rows: dense, layoutSuspect } : { index, depth, rows: dense };
 }

@@ -80,7 +80,8 @@ export const gridAt = (p: PackedCells, cell: number, column: keyof typeof GRID):
 };
 
 /** A cell's value (null for NaN). */
-export const valueAt = (p: PackedCells, cell: number): number | null => (Number.isNaN(p.values[cell]) ? null : p.values[cell]);
+export const valueAt = (p: PackedCells, cell: number): number | null =>
+  Number.isNaN(p.values[cell]) ? null : p.values[cell];
 
 /** The cells as the extractor made them (tests: what `packCells` must give back). */
 export function unpackCells(p: PackedCells): ExtractedCell[] {

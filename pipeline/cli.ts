@@ -8,7 +8,17 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_MAX_LINKS_PER_LISTING, DEFAULT_MAX_REPORTS_PER_SOURCE, readSourcesCsv } from './crawl/index.js';
-import { LockHeldError, LockHeldTooLongError, EXIT, isOutputError, runPipeline, UsageError, WarehouseFileError, type RunOptions, configureHeaps } from './run/index.js';
+import {
+  LockHeldError,
+  LockHeldTooLongError,
+  EXIT,
+  isOutputError,
+  runPipeline,
+  UsageError,
+  WarehouseFileError,
+  type RunOptions,
+  configureHeaps,
+} from './run/index.js';
 import { findRegionPage, ReviewsFileError } from './outputs/index.js';
 import { AgencyCsvError } from './rules/index.js';
 import { describeOutputError } from './common/index.js';
@@ -17,7 +27,8 @@ import { DEFAULT_DB_MEMORY, sizeBytes } from './warehouse/index.js';
 
 function shardArg(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);
-  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new InvalidArgumentError('expected i/n with 0 <= i < n, e.g. 0/4');
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2]))
+    throw new InvalidArgumentError('expected i/n with 0 <= i < n, e.g. 0/4');
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
@@ -39,7 +50,8 @@ function summaryArg(value: string): { region: string; year?: number } {
 
 function positiveIntArg(value: string): number {
   const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError('expected a whole number of at least 1');
   return n;
 }
 
@@ -62,19 +74,52 @@ export function buildCommand(): Command {
     .option('--agencies <file>', 'agency hierarchy CSV: agency,parent,region,level[,aliases]')
     .option('--sources <file>', "CSV agency,url of the agencies' annual-report listing pages to crawl")
     .option('--raw <dir>', 'content-addressed store for crawled documents', 'data/raw')
-    .option('--max-links-per-listing <n>', 'crawl: report links followed per listing page (the rest are cut and listed)', positiveIntArg, DEFAULT_MAX_LINKS_PER_LISTING)
-    .option('--max-reports-per-source <n>', 'crawl: report documents fetched per source (the rest are cut and listed)', positiveIntArg, DEFAULT_MAX_REPORTS_PER_SOURCE)
+    .option(
+      '--max-links-per-listing <n>',
+      'crawl: report links followed per listing page (the rest are cut and listed)',
+      positiveIntArg,
+      DEFAULT_MAX_LINKS_PER_LISTING,
+    )
+    .option(
+      '--max-reports-per-source <n>',
+      'crawl: report documents fetched per source (the rest are cut and listed)',
+      positiveIntArg,
+      DEFAULT_MAX_REPORTS_PER_SOURCE,
+    )
     .option('--parquet <dir>', 'also write reports, cells, anomalies, claims as Parquet (Hive-partitioned by year)')
     .option('--reviews <file>', 'review decisions CSV (fingerprint,decision,note,reviewer,date)')
-    .option('--shard <i/n>', 'process one hash-partition of the inputs (merge the shard warehouses with --merge)', shardArg)
+    .option(
+      '--shard <i/n>',
+      'process one hash-partition of the inputs (merge the shard warehouses with --merge)',
+      shardArg,
+    )
     .option('--merge <files...>', 'merge shard warehouses into --db, then run the rules and outputs over all of them')
     .option('--workers <n>', 'extraction worker threads (default: one per core)', positiveIntArg)
-    .option('--worker-memory-mb <n>', "memory one extraction worker may take, heap and the rest: the document in hand over it fails", positiveIntArg, 512)
+    .option(
+      '--worker-memory-mb <n>',
+      'memory one extraction worker may take, heap and the rest: the document in hand over it fails',
+      positiveIntArg,
+      512,
+    )
     .option('--max-mb <n>', 'refuse documents larger than this', positiveIntArg, 50)
-    .option('--db-memory <size>', "DuckDB's memory limit (it spills to disk beyond), e.g. 1GB", dbMemoryArg, DEFAULT_DB_MEMORY)
-    .option('--summary <region[:year]>', "after the run, name the region's printable summary (--out/regions/; year: its latest by default)", summaryArg)
+    .option(
+      '--db-memory <size>',
+      "DuckDB's memory limit (it spills to disk beyond), e.g. 1GB",
+      dbMemoryArg,
+      DEFAULT_DB_MEMORY,
+    )
+    .option(
+      '--summary <region[:year]>',
+      "after the run, name the region's printable summary (--out/regions/; year: its latest by default)",
+      summaryArg,
+    )
     .option('--force', 're-extract documents even if unchanged')
-    .option('--stale-lock-hours <h>', 'a lock held this long by a live run is an error (exit 69: hung?), not exit 75', hoursArg, 12)
+    .option(
+      '--stale-lock-hours <h>',
+      'a lock held this long by a live run is an error (exit 69: hung?), not exit 75',
+      hoursArg,
+      12,
+    )
     .option('--log-json', 'JSON-lines logs (run id, document, stage, duration) on stderr')
     .option('--quiet', 'no progress, no summary')
     .exitOverride();
@@ -89,7 +134,16 @@ class Messages {
 
   error(message: string, exitCode: number, fields: Record<string, unknown> = {}): number {
     if (this.json) {
-      process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', run_id: null, message, ...fields, exit_code: exitCode }) + '\n');
+      process.stderr.write(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          level: 'error',
+          run_id: null,
+          message,
+          ...fields,
+          exit_code: exitCode,
+        }) + '\n',
+      );
     } else {
       process.stderr.write(`pipeline: ${message}${typeof fields.stack === 'string' ? `\n${fields.stack}` : ''}\n`);
     }
@@ -101,7 +155,15 @@ class Messages {
     if (!this.json) return;
     process.removeAllListeners('warning');
     process.on('warning', (w) => {
-      process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'warn', run_id: null, message: `${w.name}: ${w.message}`, stage: 'node' }) + '\n');
+      process.stderr.write(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          level: 'warn',
+          run_id: null,
+          message: `${w.name}: ${w.message}`,
+          stage: 'node',
+        }) + '\n',
+      );
     });
   }
 }
@@ -118,16 +180,33 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const code = (e as { exitCode?: number }).exitCode;
     if (code === 0) return EXIT.ok;
-    return say.error(`usage: ${parseError.trim().replace(/^error: /, '') || (e as Error).message} (see --help)`, EXIT.usage);
+    return say.error(
+      `usage: ${parseError.trim().replace(/^error: /, '') || (e as Error).message} (see --help)`,
+      EXIT.usage,
+    );
   }
   const o = cmd.opts();
   // With --sources, the bundled sample is not read unless --input is given too.
   const inputGiven = cmd.getOptionValueSource('input') === 'cli';
   const readsInput = inputGiven || (!o.sources && !o.merge);
   const options: RunOptions = {
-    input: readsInput ? o.input : undefined, merge: o.merge, db: o.db, out: o.out, agencies: o.agencies, parquet: o.parquet,
-    reviews: o.reviews, raw: o.raw, shard: o.shard, logJson: o.logJson, quiet: o.quiet, workers: o.workers,
-    maxBytes: o.maxMb * 1024 * 1024, force: o.force, dbMemory: o.dbMemory, staleLockHours: o.staleLockHours, workerMemoryMb: o.workerMemoryMb,
+    input: readsInput ? o.input : undefined,
+    merge: o.merge,
+    db: o.db,
+    out: o.out,
+    agencies: o.agencies,
+    parquet: o.parquet,
+    reviews: o.reviews,
+    raw: o.raw,
+    shard: o.shard,
+    logJson: o.logJson,
+    quiet: o.quiet,
+    workers: o.workers,
+    maxBytes: o.maxMb * 1024 * 1024,
+    force: o.force,
+    dbMemory: o.dbMemory,
+    staleLockHours: o.staleLockHours,
+    workerMemoryMb: o.workerMemoryMb,
     crawlTuning: { maxLinksPerListing: o.maxLinksPerListing, maxReportsPerSource: o.maxReportsPerSource },
   };
   try {
@@ -141,16 +220,22 @@ export async function main(argv: string[]): Promise<number> {
       const { region, year } = o.summary as { region: string; year?: number };
       const found = findRegionPage(o.out, region, year);
       if (found.path) process.stdout.write(`region summary: ${found.path}\n`);
-      else say.error(`no summary of ${region}${year ? ` for ${year}` : ''} in ${o.out}: ${found.years.length ? `it has ${found.years.join(', ')}` : 'no report of the run is in that region (regions come from --agencies; 未分区: agencies without one)'}`, exitCode);
+      else
+        say.error(
+          `no summary of ${region}${year ? ` for ${year}` : ''} in ${o.out}: ${found.years.length ? `it has ${found.years.join(', ')}` : 'no report of the run is in that region (regions come from --agencies; 未分区: agencies without one)'}`,
+          exitCode,
+        );
     }
     return exitCode;
   } catch (e) {
     if (e instanceof LockHeldError) return say.error(e.message, EXIT.locked);
     if (e instanceof LockHeldTooLongError) return EXIT.lockHeldTooLong; // logged at error level by the run
     if (e instanceof WarehouseFileError) return say.error(e.message, EXIT.badWarehouse);
-    if (e instanceof UsageError || e instanceof AgencyCsvError || e instanceof ReviewsFileError) return say.error(e.message, EXIT.usage);
+    if (e instanceof UsageError || e instanceof AgencyCsvError || e instanceof ReviewsFileError)
+      return say.error(e.message, EXIT.usage);
     if (e instanceof NoInputError) return say.error(e.message, EXIT.noInput, { run_id: e.runId });
-    if (isOutputError(e)) return say.error(`output error, nothing published: ${describeOutputError(e)}`, EXIT.outputError);
+    if (isOutputError(e))
+      return say.error(`output error, nothing published: ${describeOutputError(e)}`, EXIT.outputError);
     return say.error(`crashed: ${(e as Error).message}`, EXIT.crash, { stack: (e as Error).stack ?? String(e) });
   }
 }

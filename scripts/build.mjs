@@ -66,7 +66,8 @@ function readStamp(root) {
  * to compare with: dist/ alone was installed).
  */
 export function buildState(root = ROOT) {
-  if (!existsSync(join(root, 'dist', 'pipeline', 'cli.js'))) return { state: sourceHash(root) ? 'missing' : 'prebuilt', hash: null };
+  if (!existsSync(join(root, 'dist', 'pipeline', 'cli.js')))
+    return { state: sourceHash(root) ? 'missing' : 'prebuilt', hash: null };
   const hash = sourceHash(root);
   if (!hash) return { state: 'prebuilt', hash };
   return { state: readStamp(root)?.sources === hash ? 'fresh' : 'stale', hash };
@@ -90,14 +91,23 @@ function tscPath(root) {
 export function build(root = ROOT) {
   const tsc = tscPath(root);
   if (!tsc) {
-    return { ok: false, output: '', message: 'cannot build dist/: TypeScript is not installed (run `npm ci`; it is a dependency, so `npm ci --omit=dev` installs it too)' };
+    return {
+      ok: false,
+      output: '',
+      message:
+        'cannot build dist/: TypeScript is not installed (run `npm ci`; it is a dependency, so `npm ci --omit=dev` installs it too)',
+    };
   }
   const hash = sourceHash(root); // before compiling: a source edited during the build makes the next run build again
   const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { cwd: root, encoding: 'utf8' });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
   if (r.status !== 0) {
     const errors = (output.match(/error TS\d+/g) ?? []).length;
-    return { ok: false, output, message: `build failed: TypeScript reported ${errors || 'an'} error${errors === 1 ? '' : 's'} compiling domain/, extractors/ and pipeline/; dist/ is not up to date` };
+    return {
+      ok: false,
+      output,
+      message: `build failed: TypeScript reported ${errors || 'an'} error${errors === 1 ? '' : 's'} compiling domain/, extractors/ and pipeline/; dist/ is not up to date`,
+    };
   }
   const tmp = join(root, `${STAMP}.${process.pid}`);
   writeFileSync(tmp, JSON.stringify({ sources: hash, built_at: new Date().toISOString() }) + '\n');
@@ -108,9 +118,21 @@ export function build(root = ROOT) {
 /** Builds when dist/ is missing or stale; { ok, built, output, message }. */
 export function ensureBuilt(root = ROOT) {
   const { state } = buildState(root);
-  if (state === 'fresh' || state === 'prebuilt') return { ok: true, built: false, output: '', message: `dist/ is ${state === 'fresh' ? 'up to date' : 'installed without its sources'}` };
+  if (state === 'fresh' || state === 'prebuilt')
+    return {
+      ok: true,
+      built: false,
+      output: '',
+      message: `dist/ is ${state === 'fresh' ? 'up to date' : 'installed without its sources'}`,
+    };
   const r = build(root);
-  return { ...r, built: r.ok, message: r.ok ? `sources changed since the last build: ${r.message}` : `dist/ is ${state === 'missing' ? 'not built' : 'stale (the sources changed since it was built)'}; ${r.message}` };
+  return {
+    ...r,
+    built: r.ok,
+    message: r.ok
+      ? `sources changed since the last build: ${r.message}`
+      : `dist/ is ${state === 'missing' ? 'not built' : 'stale (the sources changed since it was built)'}; ${r.message}`,
+  };
 }
 
 // run as a program (argv[1] may go through a symlink; the module's own URL never does)

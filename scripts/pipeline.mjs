@@ -9,7 +9,10 @@ import { BUILD_FAILED_EXIT, ensureBuilt } from './build.mjs';
 
 const json = process.argv.includes('--log-json');
 const say = (level, message, extra = {}) => {
-  if (json) process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, run_id: null, message, stage: 'build', ...extra }) + '\n');
+  if (json)
+    process.stderr.write(
+      JSON.stringify({ time: new Date().toISOString(), level, run_id: null, message, stage: 'build', ...extra }) + '\n',
+    );
   else process.stderr.write(`pipeline: ${message}\n`);
 };
 

@@ -22,9 +22,16 @@ function fakePrograms(names: string[]): string {
 }
 
 const runBrowserTests = (env: Record<string, string>) =>
-  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/outputs/report-html.test.ts'], {
-    cwd: ROOT, encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...env },
-  });
+  spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/outputs/report-html.test.ts'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 180_000,
+      env: { ...process.env, ...env },
+    },
+  );
 
 describe('finding the browser', () => {
   it('takes $CHROMIUM alone when set, else the usual names found on PATH', () => {
@@ -49,7 +56,9 @@ describe('finding the browser', () => {
     expect(skipped.status).toBe(0);
     const notices = `${skipped.stdout}${skipped.stderr}`.split('\n').filter((l) => l.startsWith('SKIPPED '));
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatch(/SKIPPED the HTML report in Chromium: no Chromium would start .*no-chromium-here: not an executable file\); install Chromium/);
+    expect(notices[0]).toMatch(
+      /SKIPPED the HTML report in Chromium: no Chromium would start .*no-chromium-here: not an executable file\); install Chromium/,
+    );
     const required = runBrowserTests({ ...missing, REQUIRE_BROWSER: '1' });
     expect(required.status).not.toBe(0);
     expect(`${required.stdout}${required.stderr}`).toMatch(/REQUIRE_BROWSER=1 and no Chromium would start/);

@@ -10,9 +10,22 @@ import { chromium, type Browser } from 'playwright-core';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome', 'microsoft-edge'];
 /** Searched after PATH (built from parts: no program path is written out). */
-const FOLDERS = [['usr', 'bin'], ['usr', 'local', 'bin'], ['snap', 'bin'], ['opt', 'google', 'chrome']].map((parts) => join(sep, ...parts));
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
+const FOLDERS = [
+  ['usr', 'bin'],
+  ['usr', 'local', 'bin'],
+  ['snap', 'bin'],
+  ['opt', 'google', 'chrome'],
+].map((parts) => join(sep, ...parts));
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const executable = (path: string): boolean => {
   try {
@@ -36,7 +49,11 @@ export type BrowserLaunch = { browser: Browser; path: string } | { browser: null
 /** Starts the first candidate that runs. */
 export async function launchBrowser(env: NodeJS.ProcessEnv = process.env): Promise<BrowserLaunch> {
   const candidates = browserCandidates(env);
-  if (!candidates.length) return { browser: null, reason: `no Chromium found (CHROMIUM unset; none of ${NAMES.join(', ')} on PATH or in ${FOLDERS.join(', ')})` };
+  if (!candidates.length)
+    return {
+      browser: null,
+      reason: `no Chromium found (CHROMIUM unset; none of ${NAMES.join(', ')} on PATH or in ${FOLDERS.join(', ')})`,
+    };
   const failures: string[] = [];
   for (const path of candidates) {
     if (!executable(path)) {

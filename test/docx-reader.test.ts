@@ -17,7 +17,9 @@ import { T2_ROWS, templateCells, type TableId } from '../domain/template.js';
 import * as make from './fixtures/make-docx.js';
 
 const REPORTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'reports');
-const sampleDocx = readdirSync(REPORTS).filter((f) => f.endsWith('.docx')).sort();
+const sampleDocx = readdirSync(REPORTS)
+  .filter((f) => f.endsWith('.docx'))
+  .sort();
 
 async function readBoth(bytes: Uint8Array): Promise<{ fast: DocumentModel; slow: DocumentModel }> {
   const fast = readDocxFast(bytes);
@@ -26,7 +28,8 @@ async function readBoth(bytes: Uint8Array): Promise<{ fast: DocumentModel; slow:
 }
 
 const grids = (model: DocumentModel): Grid[] => model.blocks.flatMap((b) => (b.kind === 'table' ? [b.grid] : []));
-const paragraphs = (model: DocumentModel): string[] => model.blocks.flatMap((b) => (b.kind === 'paragraph' ? [b.text] : []));
+const paragraphs = (model: DocumentModel): string[] =>
+  model.blocks.flatMap((b) => (b.kind === 'paragraph' ? [b.text] : []));
 const texts = (grid: Grid): string[][] => grid.rows.map((r) => r.map((c) => c.text));
 
 describe('fast reader = mammoth reader on the sample reports', () => {
@@ -44,9 +47,18 @@ describe('fast reader = mammoth reader on generated documents', () => {
     const { fast, slow } = await readBoth(await make.makeDocxWithMergedCells());
     expect(fast).toStrictEqual(slow);
     const [first, second] = grids(fast);
-    expect(texts(first)).toEqual([['项目', '数量', '数量'], ['项目', '甲', '乙'], ['合计', '1', '2']]);
+    expect(texts(first)).toEqual([
+      ['项目', '数量', '数量'],
+      ['项目', '甲', '乙'],
+      ['合计', '1', '2'],
+    ]);
     expect(first.rows[1][0]).toEqual({ text: '项目', originRow: 0, originCol: 0, copy: 'row' });
-    expect(texts(second)).toEqual([['A', 'B', 'C'], ['D', 'big', 'big'], ['E', 'big', 'big'], ['F', 'G', 'H']]);
+    expect(texts(second)).toEqual([
+      ['A', 'B', 'C'],
+      ['D', 'big', 'big'],
+      ['E', 'big', 'big'],
+      ['F', 'G', 'H'],
+    ]);
     expect(second.rows[2][2]).toEqual({ text: 'big', originRow: 1, originCol: 1, copy: 'both' });
     expect(paragraphs(fast)).toEqual(['合并单元格', 'between', 'after']);
   });
@@ -55,18 +67,44 @@ describe('fast reader = mammoth reader on generated documents', () => {
     const { fast, slow } = await readBoth(await make.makeDocxWithNestedTable());
     expect(fast).toStrictEqual(slow);
     const all = grids(fast);
-    expect(all.map((g) => [g.index, g.depth])).toEqual([[0, 0], [1, 1], [2, 1], [3, 2], [4, 0]]);
-    expect(texts(all[0])).toEqual([['outer-1', 'cell text before\ncell text after'], ['outer-3', 'outer-4']]);
-    expect(texts(all[1])).toEqual([['in-1', 'in-2'], ['in-1', 'in-3']]);
+    expect(all.map((g) => [g.index, g.depth])).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 1],
+      [3, 2],
+      [4, 0],
+    ]);
+    expect(texts(all[0])).toEqual([
+      ['outer-1', 'cell text before\ncell text after'],
+      ['outer-3', 'outer-4'],
+    ]);
+    expect(texts(all[1])).toEqual([
+      ['in-1', 'in-2'],
+      ['in-1', 'in-3'],
+    ]);
     expect(texts(all[3])).toEqual([['deep']]);
-    expect(fast.blocks.map((b) => (b.kind === 'table' ? `T${b.grid.index}` : b.text))).toEqual(['before', 'T0', 'T1', 'T2', 'T3', 'middle', 'T4', 'after']);
+    expect(fast.blocks.map((b) => (b.kind === 'table' ? `T${b.grid.index}` : b.text))).toEqual([
+      'before',
+      'T0',
+      'T1',
+      'T2',
+      'T3',
+      'middle',
+      'T4',
+      'after',
+    ]);
   });
 
   it('w:gridBefore: the row starts at its grid column (as padded mammoth has it); w:gridAfter leaves it short', async () => {
     const { fast, slow } = await readBoth(await make.makeDocxWithGridBefore());
     expect(fast).toStrictEqual(slow);
     const [grid] = grids(fast);
-    expect(texts(grid)).toEqual([['A', 'B', 'C'], ['', 'D', 'E'], ['', '', 'F'], ['G', 'H']]);
+    expect(texts(grid)).toEqual([
+      ['A', 'B', 'C'],
+      ['', 'D', 'E'],
+      ['', '', 'F'],
+      ['G', 'H'],
+    ]);
     expect(grid.rows[1][1]).toEqual({ text: 'D', originRow: 1, originCol: 1, copy: 'none' });
     expect(grid.rows[2][2]).toEqual({ text: 'F', originRow: 2, originCol: 2, copy: 'none' });
     expect(grid.rows[2][1]).toEqual({ text: '', originRow: 2, originCol: 0, copy: 'col' });
@@ -76,21 +114,47 @@ describe('fast reader = mammoth reader on generated documents', () => {
     const { fast, slow } = await readBoth(await make.makeDocxWithContentControls());
     expect(fast).toStrictEqual(slow);
     expect(paragraphs(fast)).toEqual(['run before RUN-SDT run after', 'BLOCK-SDT paragraph', 'after']);
-    expect(grids(fast).map(texts)).toEqual([[['a', 'CELL-SDT', 'c'], ['ROW-SDT', 'e', 'f']], [['TABLE-SDT']]]);
+    expect(grids(fast).map(texts)).toEqual([
+      [
+        ['a', 'CELL-SDT', 'c'],
+        ['ROW-SDT', 'e', 'f'],
+      ],
+      [['TABLE-SDT']],
+    ]);
   });
 
   it('tracked changes: insertions kept, deletions and deleted rows dropped, a deleted paragraph mark joins paragraphs', async () => {
     const { fast, slow } = await readBoth(await make.makeDocxWithRevisions());
     expect(fast).toStrictEqual(slow);
     expect(paragraphs(fast)).toEqual(['kept inserted', 'DELMARK joinedto this one', 'after']);
-    expect(grids(fast).map(texts)).toEqual([[['r1', '1'], ['r3', '3']]]);
+    expect(grids(fast).map(texts)).toEqual([
+      [
+        ['r1', '1'],
+        ['r3', '3'],
+      ],
+    ]);
   });
 
   it('inline content: tabs, breaks, hyphens, links, comments, fields, text boxes, lists, images, alternate content', async () => {
     const { fast, slow } = await readBoth(await make.makeDocxWithInlineVariety());
     expect(fast).toStrictEqual(slow);
     const lines = paragraphs(fast);
-    expect(lines).toEqual(expect.arrayContaining(['tab bedline', 'two', 'pagebreakcolumn', 'soft\u00adhyphen\u2011no-break', 'box holder tail', 'in the box', 'spaced out text', 'entities & < > " \' done', 'ALTCONTENTFALLEN BACK', 'SEP', 'ARA', 'TOR']));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'tab bedline',
+        'two',
+        'pagebreakcolumn',
+        'soft\u00adhyphen\u2011no-break',
+        'box holder tail',
+        'in the box',
+        'spaced out text',
+        'entities & < > " \' done',
+        'ALTCONTENTFALLEN BACK',
+        'SEP',
+        'ARA',
+        'TOR',
+      ]),
+    );
     expect(lines.indexOf('in the box')).toBe(lines.indexOf('box holder tail') + 1); // mammoth puts the box after its paragraph
     expect(lines.join('\n')).not.toMatch(/2024-01-01|CHOSEN/);
     expect(texts(grids(fast)[0])).toEqual([['cell box\nboxed in cell', 'cell link\na\nb']]);
@@ -129,20 +193,30 @@ describe('makeReportDocx', () => {
   delete cells['T4|review|other'];
   cells['T2|fees|amount'] = '12.5';
 
-  for (const [reader, readers] of [['mammoth', { ...READERS, docx: readDocxMammoth }], ['fast', { ...READERS, docx: readDocx }]] as const) {
+  for (const [reader, readers] of [
+    ['mammoth', { ...READERS, docx: readDocxMammoth }],
+    ['fast', { ...READERS, docx: readDocx }],
+  ] as const) {
     it(`gives back exactly the cells it was given (read by ${reader})`, async () => {
-      const { value: x } = await extractDocument(await make.makeReportDocx(cells, { agency: '测试县测试局', year: 2022 }), readers);
+      const { value: x } = await extractDocument(
+        await make.makeReportDocx(cells, { agency: '测试县测试局', year: 2022 }),
+        readers,
+      );
       expect(x.status).toBe('ok');
       expect(x.template).toBe('2021');
       expect({ agency: x.meta.agency, year: x.meta.year }).toEqual({ agency: '测试县测试局', year: 2022 });
       const printed = x.cells.filter((c) => c.kind !== 'derived');
-      const got = Object.fromEntries(printed.filter((c) => c.kind !== 'blank').map((c) => [`${c.table_id}|${c.row_key}|${c.col_key}`, c.raw]));
+      const got = Object.fromEntries(
+        printed.filter((c) => c.kind !== 'blank').map((c) => [`${c.table_id}|${c.row_key}|${c.col_key}`, c.raw]),
+      );
       expect(got).toEqual(cells);
       const blank = printed.filter((c) => c.kind === 'blank').map((c) => `${c.table_id}|${c.row_key}|${c.col_key}`);
       expect(blank.sort()).toEqual(['T3|granted|research', 'T4|review|other']);
       const fees = printed.find((c) => c.table_id === 'T2' && c.row_key === 'fees');
       expect(fees?.value).toBe(12.5);
-      expect(printed.filter((c) => c.table_id === 'T2').length).toBe(T2_ROWS['2021'].flatMap((r) => r.cols ?? []).length);
+      expect(printed.filter((c) => c.table_id === 'T2').length).toBe(
+        T2_ROWS['2021'].flatMap((r) => r.cols ?? []).length,
+      );
     });
   }
 });
@@ -152,8 +226,22 @@ describe('fallback to mammoth', () => {
     ['a footnote', make.makeDocxWithFootnote, /footnotes/],
     ['a check box', make.makeDocxWithCheckBox, /check box/],
     ['a bookmark between cells', make.makeDocxWithBookmarkInRow, /cell merging may be incorrect/],
-    ['an imported document (w:altChunk)', async () => make.patchDocumentXml(await make.makeDocxWithMergedCells(), (x) => x.replace('<w:body>', '<w:body><w:altChunk r:id="rIdChunk"/>')), /altChunk/],
-    ['a DTD', async () => make.patchDocumentXml(await make.makeDocxWithMergedCells(), (x) => x.replace('<w:document', '<!DOCTYPE w:document []><w:document')), /document type/],
+    [
+      'an imported document (w:altChunk)',
+      async () =>
+        make.patchDocumentXml(await make.makeDocxWithMergedCells(), (x) =>
+          x.replace('<w:body>', '<w:body><w:altChunk r:id="rIdChunk"/>'),
+        ),
+      /altChunk/,
+    ],
+    [
+      'a DTD',
+      async () =>
+        make.patchDocumentXml(await make.makeDocxWithMergedCells(), (x) =>
+          x.replace('<w:document', '<!DOCTYPE w:document []><w:document'),
+        ),
+      /document type/,
+    ],
   ];
   for (const [what, build, why] of refused) {
     it(`a document with ${what} is refused by the fast reader and read by mammoth`, async () => {
@@ -178,7 +266,10 @@ describe('fallback to mammoth', () => {
   });
 
   it('a file that is not a zip: the fast reader hands it over, mammoth raises the read error', async () => {
-    for (const bytes of [strToU8('PK\u0003\u0004 not really a zip'), zipSync({ 'word/document.xml': strToU8('<w:document/>') }).slice(0, 40)]) {
+    for (const bytes of [
+      strToU8('PK\u0003\u0004 not really a zip'),
+      zipSync({ 'word/document.xml': strToU8('<w:document/>') }).slice(0, 40),
+    ]) {
       expect(readDocxFast(bytes)).toBeNull();
       await expect(readDocx(bytes)).rejects.toThrow(StageError);
       await expect(readDocx(bytes)).rejects.toThrow(/^read: not a readable DOCX/);
@@ -203,7 +294,9 @@ describe('speed', () => {
     await rate(readDocxFast, 3); // warm up
     const fast = await rate(readDocxFast, 30);
     const slow = await rate(readDocxMammoth, 2);
-    console.log(`DOCX reading over ${files.length} sample reports: fast ${fast.toFixed(0)} docs/s, mammoth ${slow.toFixed(1)} docs/s (×${(fast / slow).toFixed(0)})`);
+    console.log(
+      `DOCX reading over ${files.length} sample reports: fast ${fast.toFixed(0)} docs/s, mammoth ${slow.toFixed(1)} docs/s (×${(fast / slow).toFixed(0)})`,
+    );
     expect(fast).toBeGreaterThan(0);
   });
 });

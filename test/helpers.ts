@@ -43,7 +43,10 @@ export const SAMPLE_META: Record<string, { agency: string; year: number; templat
 
 /** Gold cells of a sample report, by its base name (e.g. 2020_北京市朝阳区教育委员会). */
 export function goldCells(base: string): GoldCell[] {
-  const rows = Papa.parse<Record<string, string>>(readFileSync(join(GOLD, `${base}.csv`), 'utf8'), { header: true, skipEmptyLines: true }).data;
+  const rows = Papa.parse<Record<string, string>>(readFileSync(join(GOLD, `${base}.csv`), 'utf8'), {
+    header: true,
+    skipEmptyLines: true,
+  }).data;
   return rows.map((r) => ({ ...r, value: r.value === '' ? null : Number(r.value) }) as GoldCell);
 }
 
@@ -73,7 +76,11 @@ export async function runOn(input: string | undefined, extra: Partial<RunOptions
 }
 
 /** Runs a query on a warehouse file (opened read-only) and returns plain JS rows. */
-export async function query<T = Record<string, unknown>>(db: string, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function query<T = Record<string, unknown>>(
+  db: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const inst = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
   const conn = await inst.connect();
   try {

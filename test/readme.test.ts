@@ -24,15 +24,22 @@ describe('README', () => {
     for (const code of Object.values(EXIT)) expect(contract).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
   });
   it('documents every researcher view', () => {
-    const views = [...readFileSync(join(ROOT, 'sql', 'views.sql'), 'utf8').matchAll(/CREATE OR REPLACE VIEW (\w+)/g)].map((m) => m[1]);
+    const views = [
+      ...readFileSync(join(ROOT, 'sql', 'views.sql'), 'utf8').matchAll(/CREATE OR REPLACE VIEW (\w+)/g),
+    ].map((m) => m[1]);
     expect(views.length).toBeGreaterThan(0);
     expect(views.filter((v) => !readme.includes(`\`${v}\``))).toEqual([]);
   });
 });
 
 describe("README's scheduling examples", () => {
-  const block = (lang: string) => [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
-  const options = (line: string) => line.slice(line.indexOf('npm run -s pipeline --') + 'npm run -s pipeline --'.length).split('>>')[0].trim();
+  const block = (lang: string) =>
+    [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
+  const options = (line: string) =>
+    line
+      .slice(line.indexOf('npm run -s pipeline --') + 'npm run -s pipeline --'.length)
+      .split('>>')[0]
+      .trim();
   it('run the pipeline with the same options from cron and from systemd, with a user and a time limit', () => {
     const cron = block('cron')[0].trim();
     const service = block('ini').find((b) => b.includes('ExecStart='))!;
@@ -47,11 +54,14 @@ describe("README's scheduling examples", () => {
 
 describe('docs/', () => {
   it('holds every document the code and the README cite, and none cites the shared folder', () => {
-    const sources = ['README.md', 'domain/rule-catalogue.ts', 'domain/template.ts', 'sql/schema.sql'].map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
+    const sources = ['README.md', 'domain/rule-catalogue.ts', 'domain/template.ts', 'sql/schema.sql']
+      .map((f) => readFileSync(join(ROOT, f), 'utf8'))
+      .join('\n');
     const cited = [...new Set([...sources.matchAll(/docs\/([\w-]+\.md)/g)].map((m) => m[1]))];
     expect(cited.length).toBeGreaterThanOrEqual(5);
     for (const name of cited) expect(existsSync(join(ROOT, 'docs', name)), name).toBe(true);
-    for (const name of readdirSync(join(ROOT, 'docs'))) expect(readFileSync(join(ROOT, 'docs', name), 'utf8')).not.toMatch(/\.\.\/shared|\/work\/shared/);
+    for (const name of readdirSync(join(ROOT, 'docs')))
+      expect(readFileSync(join(ROOT, 'docs', name), 'utf8')).not.toMatch(/\.\.\/shared|\/work\/shared/);
     expect(sources).not.toMatch(/\.\.\/shared|\/work\/shared/);
   });
 });

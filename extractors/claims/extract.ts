@@ -5,7 +5,17 @@
 import type { Claim } from './claim.js';
 import { inferBase } from './shares.js';
 import { cutParagraph, findCounts, findShares, type Clause, type Count, type Share, type Span } from './text.js';
-import { CATCH_ALL, PARTS_MARKER, REQUEST, T4_HEADING, TOTAL_WORD, classify, family, resolveBase, type ReadingState } from './vocabulary.js';
+import {
+  CATCH_ALL,
+  PARTS_MARKER,
+  REQUEST,
+  T4_HEADING,
+  TOTAL_WORD,
+  classify,
+  family,
+  resolveBase,
+  type ReadingState,
+} from './vocabulary.js';
 
 /** One count as read: where it is, what it speaks of, and the share printed after it. */
 interface Reading {
@@ -33,7 +43,10 @@ export function extractFromParagraphs(paragraphs: readonly string[]): Claim[] {
       return;
     }
     const previous = i > 0 ? paragraphs[i - 1].trim() : '';
-    const context = { aboutRequests: REQUEST.test(p) || REQUEST.test(previous), underT4Heading: T4_HEADING.test(previous) };
+    const context = {
+      aboutRequests: REQUEST.test(p) || REQUEST.test(previous),
+      underT4Heading: T4_HEADING.test(previous),
+    };
     claims.push(...paragraphClaims(p, offset, context));
     offset += p.length + 1; // paragraphs are joined with \n
   });
@@ -71,10 +84,17 @@ function paragraphClaims(p: string, base: number, context: ParagraphContext): Cl
       else if (!T3_KEY.test(baseKey) && inferred.has(r)) baseKey = `inferred:${inferred.get(r)}`;
       // A category the template has no row for (申请信息不存在): kept for its share only.
       const checkable = T3_KEY.test(baseKey) || baseKey.startsWith('parts:') || baseKey.startsWith('inferred:');
-      if (quantity === null && checkable && (context.aboutRequests || r.partOf !== null)) quantity = `item:${itemLabel(r)}`;
+      if (quantity === null && checkable && (context.aboutRequests || r.partOf !== null))
+        quantity = `item:${itemLabel(r)}`;
     }
     if (quantity === null) continue;
-    out.push({ quantity, value: r.count.value, percent: r.share?.percent ?? null, base: baseKey || null, ...quote(segments[c.segment]) });
+    out.push({
+      quantity,
+      value: r.count.value,
+      percent: r.share?.percent ?? null,
+      base: baseKey || null,
+      ...quote(segments[c.segment]),
+    });
   }
   for (const list of lists) {
     out.push({
@@ -110,7 +130,11 @@ function attachShares(clauses: readonly Clause[], readings: Reading[]): void {
     for (const share of findShares(c.text)) {
       const owner = [...readings]
         .reverse()
-        .find((r) => clauses[r.clause].segment === c.segment && (r.clause < ci || (r.clause === ci && r.count.end <= share.start)));
+        .find(
+          (r) =>
+            clauses[r.clause].segment === c.segment &&
+            (r.clause < ci || (r.clause === ci && r.count.end <= share.start)),
+        );
       if (owner && owner.share === null) owner.share = share;
     }
   });
@@ -133,14 +157,16 @@ function partsLists(clauses: readonly Clause[], readings: Reading[]): PartsList[
   clauses.forEach((c, ci) => {
     const marked = PARTS_MARKER.test(c.text);
     // 预决算公开197条（政府预决算32条、部门预决算公开165条）: a bracket right after a count.
-    const bracketed = !marked && /[（(]/.test(c.opener) && ci > 0 && clauses[ci - 1].depth < c.depth && endsWithCount(clauses[ci - 1]);
+    const bracketed =
+      !marked && /[（(]/.test(c.opener) && ci > 0 && clauses[ci - 1].depth < c.depth && endsWithCount(clauses[ci - 1]);
     if (!marked && !bracketed) return;
     const before = readings.filter((r) => r.clause < ci);
     const whole = before[before.length - 1];
     if (!whole || whole.count.inexact) return;
     const wc = clauses[whole.clause];
     const sameSentence = wc.sentence === c.sentence;
-    const previousSentence = wc.sentence === c.sentence - 1 && clauses.findIndex((x) => x.sentence === c.sentence) === ci;
+    const previousSentence =
+      wc.sentence === c.sentence - 1 && clauses.findIndex((x) => x.sentence === c.sentence) === ci;
     if (!sameSentence && !previousSentence) return;
     if (marked && !TOTAL_WORD.test(wc.text) && whole.clause !== ci - 1) return;
     if (wc.depth > c.depth) return;
@@ -170,7 +196,8 @@ function partsLists(clauses: readonly Clause[], readings: Reading[]): PartsList[
     // Overlapping categories (网站公开2000条 of 2000, 微信800条): not a partition.
     if (parts.length >= 2 && parts.some((r) => r.count.value === whole.count.value)) return;
     const shares = parts.map((r) => r.share?.percent ?? null);
-    const sharesComplete = shares.every((s) => s !== null) && Math.abs(shares.reduce<number>((a, s) => a + (s ?? 0), 0) - 100) <= 1;
+    const sharesComplete =
+      shares.every((s) => s !== null) && Math.abs(shares.reduce<number>((a, s) => a + (s ?? 0), 0) - 100) <= 1;
     const closed = sharesComplete || parts.some((r) => CATCH_ALL.test(r.left + r.right));
     for (const r of parts) r.partOf = whole.count.value;
     lists.push({ whole, parts, closed, sentence: clauses[parts[parts.length - 1].clause].sentence });
@@ -185,7 +212,8 @@ function partsLists(clauses: readonly Clause[], readings: Reading[]): PartsList[
 function inferredBases(readings: readonly Reading[]): Map<Reading, number> {
   const byWords = new Map<string, Reading[]>();
   for (const r of readings) {
-    if (!r.share || r.count.inexact || r.partOf !== null || T3_KEY.test(resolveBase(r.share.base, r.quantity))) continue;
+    if (!r.share || r.count.inexact || r.partOf !== null || T3_KEY.test(resolveBase(r.share.base, r.quantity)))
+      continue;
     byWords.set(r.share.base, [...(byWords.get(r.share.base) ?? []), r]);
   }
   const bases = new Map<Reading, number>();
@@ -203,6 +231,10 @@ function endsWithCount(c: Clause): boolean {
 
 /** 申请信息不存在的 → 申请信息不存在. */
 function itemLabel(r: Reading): string {
-  const strip = (s: string): string => s.replace(PARTS_MARKER, '').replace(/^(以|为|是)/, '').replace(/的$/, '');
+  const strip = (s: string): string =>
+    s
+      .replace(PARTS_MARKER, '')
+      .replace(/^(以|为|是)/, '')
+      .replace(/的$/, '');
   return (strip(r.left) || strip(r.right)).slice(0, 24);
 }

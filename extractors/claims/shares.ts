@@ -47,7 +47,11 @@ export function inferBase(shares: readonly SharedShare[]): number | null {
   for (const b of candidates) {
     const fits = shares.map((s) => shareFits(s.value, b, s.percent));
     const n = fits.filter(Boolean).length;
-    const entry = { base: b, fitting: fits.map(Number).join(''), deviation: shares.reduce((d, s) => d + Math.abs((100 * s.value) / b - s.percent), 0) };
+    const entry = {
+      base: b,
+      fitting: fits.map(Number).join(''),
+      deviation: shares.reduce((d, s) => d + Math.abs((100 * s.value) / b - s.percent), 0),
+    };
     if (n > bestCount) [best, bestCount] = [[entry], n];
     else if (n === bestCount) best.push(entry);
   }

@@ -34,16 +34,45 @@ export interface ParagraphPieces {
  * no isolatedModules here, so tsc inlines its members.
  */
 // biome-ignore lint/suspicious/noConstEnum: tsc inlines its members in this per-character switch
-const enum Cut { None, Sentence, Segment, Clause, Comma, Open, Close }
+const enum Cut {
+  None,
+  Sentence,
+  Segment,
+  Clause,
+  Comma,
+  Open,
+  Close,
+}
 function cutOf(code: number): Cut {
   switch (code) {
-    case 0x3002: case 0xff01: case 0xff1f: case 0x21: case 0x3f: return Cut.Sentence; // 。！？!?
-    case 0xff1b: case 0x3b: return Cut.Segment; // ；;
-    case 0xff0c: case 0x3001: case 0xff1a: case 0x3a: return Cut.Clause; // ，、：:
-    case 0x2c: return Cut.Comma; // , (a thousands separator between digits)
-    case 0xff08: case 0x28: case 0xff3b: case 0x5b: return Cut.Open; // （([［
-    case 0xff09: case 0x29: case 0xff3d: case 0x5d: return Cut.Close; // ）)］]
-    default: return Cut.None;
+    case 0x3002:
+    case 0xff01:
+    case 0xff1f:
+    case 0x21:
+    case 0x3f:
+      return Cut.Sentence; // 。！？!?
+    case 0xff1b:
+    case 0x3b:
+      return Cut.Segment; // ；;
+    case 0xff0c:
+    case 0x3001:
+    case 0xff1a:
+    case 0x3a:
+      return Cut.Clause; // ，、：:
+    case 0x2c:
+      return Cut.Comma; // , (a thousands separator between digits)
+    case 0xff08:
+    case 0x28:
+    case 0xff3b:
+    case 0x5b:
+      return Cut.Open; // （([［
+    case 0xff09:
+    case 0x29:
+    case 0xff3d:
+    case 0x5d:
+      return Cut.Close; // ）)］]
+    default:
+      return Cut.None;
   }
 }
 
@@ -171,7 +200,20 @@ export function findCounts(clause: string): Count[] {
   return out;
 }
 
-const DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const DIGITS: Record<string, number> = {
+  零: 0,
+  〇: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
 
 /** 一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105; null for anything else. */
 export function chineseNumber(s: string): number | null {

@@ -132,7 +132,8 @@ const GRANTED = /(?<!不)(予以公开|同意公开|全部公开)/;
 const PARTIAL = /部分公开/;
 const CARRIED_OVER = /上一?年度?结转|往年结转/;
 /** 结转/顺延到下年度: 四、结转下年度继续办理 (顺延…答复 is answered next year, not this one). */
-const CARRIED_FORWARD = /(结转|顺延|延续)(至|到)?(下一?年|下年度|20\d\d年)|转入下一?年|仍在办理|正在办理|尚在办理|尚未办结|未办结|办理中/;
+const CARRIED_FORWARD =
+  /(结转|顺延|延续)(至|到)?(下一?年|下年度|20\d\d年)|转入下一?年|仍在办理|正在办理|尚在办理|尚未办结|未办结|办理中/;
 const PROCESSED = /办结|答复|办理完毕|处理完毕|已处理/;
 /**
  * A subset of the answered ones, not their number: 按时办结98件 (of 100), 延期答复2件. The seed's
@@ -166,7 +167,8 @@ const T3_UNITS = /^(件|宗|起|份|条|例)$/;
 const T2_UNITS = /^(件|份|个)$/;
 const T4_UNITS = /^(件|宗|起|例)$/;
 
-const first = <T>(table: readonly [RegExp, T, ...unknown[]][], text: string): T | null => table.find(([re]) => re.test(text))?.[1] ?? null;
+const first = <T>(table: readonly [RegExp, T, ...unknown[]][], text: string): T | null =>
+  table.find(([re]) => re.test(text))?.[1] ?? null;
 
 /** Left of the count first (予以公开4件), else right of it (9件已按期答复). */
 function near<T>(w: Window, test: (text: string) => T | null): T | null {
@@ -209,7 +211,11 @@ export function classify(w: Window, unit: string, state: ReadingState): string |
   const applicant = first(APPLICANTS, w.left);
   if (applicant) {
     const receivedRow = state.lastRow === 't3.new_received' ? 't3.new_received' : 't3.received';
-    if (state.lastRow === 't3.received' || state.lastRow === 't3.new_received' || (state.lastRow === null && requestHere)) {
+    if (
+      state.lastRow === 't3.received' ||
+      state.lastRow === 't3.new_received' ||
+      (state.lastRow === null && requestHere)
+    ) {
       return `${receivedRow}@${applicant}`;
     }
     return null;

@@ -16,17 +16,54 @@ function clean(text: string): string {
 
 /** Elements mammoth reads the children of, in place. */
 const WRAPPERS = new Set([
-  'w:ins', 'w:customXml', 'w:smartTag', 'w:moveTo',
-  'w:moveFromRangeStart', 'w:moveFromRangeEnd', 'w:moveToRangeStart', 'w:moveToRangeEnd',
+  'w:ins',
+  'w:customXml',
+  'w:smartTag',
+  'w:moveTo',
+  'w:moveFromRangeStart',
+  'w:moveFromRangeEnd',
+  'w:moveToRangeStart',
+  'w:moveToRangeEnd',
 ]);
 /** Elements mammoth reads the children of, that may only hold inline content. */
-const INLINE = new Set(['w:r', 'w:hyperlink', 'w:object', 'v:roundrect', 'v:shape', 'v:textbox', 'w:txbxContent', 'v:group', 'v:rect']);
+const INLINE = new Set([
+  'w:r',
+  'w:hyperlink',
+  'w:object',
+  'v:roundrect',
+  'v:shape',
+  'v:textbox',
+  'w:txbxContent',
+  'v:group',
+  'v:rect',
+]);
 /** Every element mammoth has a reader for; anything else it drops with its content. */
 const KNOWN = new Set([
-  ...WRAPPERS, ...INLINE,
-  'w:p', 'w:fldChar', 'w:instrText', 'w:t', 'w:tab', 'w:noBreakHyphen', 'w:softHyphen', 'w:sym', 'w:tbl', 'w:tr', 'w:tc',
-  'w:footnoteReference', 'w:endnoteReference', 'w:commentReference', 'w:br', 'w:bookmarkStart', 'mc:AlternateContent',
-  'w:sdt', 'w:drawing', 'w:pict', 'wp:inline', 'wp:anchor', 'v:imagedata',
+  ...WRAPPERS,
+  ...INLINE,
+  'w:p',
+  'w:fldChar',
+  'w:instrText',
+  'w:t',
+  'w:tab',
+  'w:noBreakHyphen',
+  'w:softHyphen',
+  'w:sym',
+  'w:tbl',
+  'w:tr',
+  'w:tc',
+  'w:footnoteReference',
+  'w:endnoteReference',
+  'w:commentReference',
+  'w:br',
+  'w:bookmarkStart',
+  'mc:AlternateContent',
+  'w:sdt',
+  'w:drawing',
+  'w:pict',
+  'wp:inline',
+  'wp:anchor',
+  'v:imagedata',
 ]);
 /** Where mammoth's output for these would differ from plain text in place. */
 const REFUSED = new Map([
@@ -146,7 +183,17 @@ export class BodyReader implements XmlHandler {
   private sawBody = false;
 
   constructor() {
-    this.stack = [new Frame('#document', { ctx: 'content', holder: this.body, para: null, inline: false, table: null, row: null, cell: null })];
+    this.stack = [
+      new Frame('#document', {
+        ctx: 'content',
+        holder: this.body,
+        para: null,
+        inline: false,
+        table: null,
+        row: null,
+        cell: null,
+      }),
+    ];
   }
 
   read(xml: string): DocumentModel {
@@ -206,7 +253,8 @@ export class BodyReader implements XmlHandler {
         if (name === 'w:pPr' && this.first(parent, name)) return this.mentions('del') && this.push(parent, name);
         break;
       case 'w:tc':
-        if (name === 'w:tcPr' && this.first(parent, name)) return this.mentions('gridSpan', 'vMerge') && this.push(parent, name);
+        if (name === 'w:tcPr' && this.first(parent, name))
+          return this.mentions('gridSpan', 'vMerge') && this.push(parent, name);
         break;
     }
     return parent.ctx === 'content' ? this.openContent(parent, name, attrs) : this.openInTable(parent, name, attrs);
@@ -276,18 +324,33 @@ export class BodyReader implements XmlHandler {
       return this.push(parent, name, { ctx: 'row', row: { cells: [], deleted: false } });
     }
     if (parent.ctx === 'row' && name === 'w:tc') {
-      const cell: Cell = { out: [], table: parent.table!, colSpan: 1, vMerge: null, text: '', rowSpan: 1, mergedAway: false };
+      const cell: Cell = {
+        out: [],
+        table: parent.table!,
+        colSpan: 1,
+        vMerge: null,
+        text: '',
+        rowSpan: 1,
+        mergedAway: false,
+      };
       return this.push(parent, name, { ctx: 'content', holder: cell, cell, para: null, inline: false });
     }
     if (WRAPPERS.has(name) || name === 'w:sdt') return this.push(parent, name);
     if (name === 'w:bookmarkStart' && this.scanner.attr(attrs, 'w:name') === '_GoBack') return false;
-    if (KNOWN.has(name)) refuse(`${name} directly inside a table ${parent.ctx === 'table' ? '' : 'row '}(mammoth: cell merging may be incorrect)`);
+    if (KNOWN.has(name))
+      refuse(
+        `${name} directly inside a table ${parent.ctx === 'table' ? '' : 'row '}(mammoth: cell merging may be incorrect)`,
+      );
     return false;
   }
 
   private openParagraph(parent: Frame): boolean {
     const carried = this.carried;
-    const para: Paragraph = { out: carried ? [carried.text] : [], extras: carried ? carried.extras : [], deleted: false };
+    const para: Paragraph = {
+      out: carried ? [carried.text] : [],
+      extras: carried ? carried.extras : [],
+      deleted: false,
+    };
     this.carried = null;
     return this.push(parent, 'w:p', { holder: para, para, outer: parent.holder });
   }

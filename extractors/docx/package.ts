@@ -56,7 +56,8 @@ export function documentXml(bytes: Uint8Array): { xml: string } | PackageRefusal
   if ('refused' in got) return got;
   const entries = got.parts;
   const rels = entries[PACKAGE_RELS];
-  if (rels && mainDocumentTargets(strFromU8(rels)).some((t) => t !== DOCUMENT_PART)) return { refused: 'main document part is not word/document.xml' };
+  if (rels && mainDocumentTargets(strFromU8(rels)).some((t) => t !== DOCUMENT_PART))
+    return { refused: 'main document part is not word/document.xml' };
   const part = entries[DOCUMENT_PART];
   if (!part) return { refused: 'no word/document.xml' };
   let xml = Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('latin1');

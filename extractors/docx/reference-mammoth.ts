@@ -63,7 +63,9 @@ export async function readDocxMammoth(bytes: Uint8Array): Promise<Result<Documen
   if (suspect) {
     model = {
       ...model,
-      blocks: model.blocks.map((b) => (b.kind === 'table' ? { kind: 'table', grid: { ...b.grid, layoutSuspect: suspect.message } } : b)),
+      blocks: model.blocks.map((b) =>
+        b.kind === 'table' ? { kind: 'table', grid: { ...b.grid, layoutSuspect: suspect.message } } : b,
+      ),
     };
   }
   return result(model, messages);

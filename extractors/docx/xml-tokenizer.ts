@@ -99,7 +99,9 @@ export function characterData(raw: string): string {
  */
 export class XmlScanner {
   /** prefix → namespace URI; scopes chain through prototypes. */
-  private ns: Record<string, string> = Object.assign(Object.create(null), { xml: 'http://www.w3.org/XML/1998/namespace' });
+  private ns: Record<string, string> = Object.assign(Object.create(null), {
+    xml: 'http://www.w3.org/XML/1998/namespace',
+  });
   private scopes: { depth: number; ns: Record<string, string> }[] = [];
   private names = new Map<string, string>();
   private xml = '';

@@ -6,11 +6,52 @@
 
 /** Elements whose start and end break the text into lines (as does <br>). */
 export const BLOCK_TAGS: ReadonlySet<string> = new Set([
-  'p', 'div', 'section', 'article', 'header', 'footer', 'main', 'aside', 'nav', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
-  'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'blockquote', 'pre', 'form', 'center', 'hr', 'address', 'figure', 'figcaption', 'caption',
+  'p',
+  'div',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'main',
+  'aside',
+  'nav',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'li',
+  'ul',
+  'ol',
+  'dl',
+  'dt',
+  'dd',
+  'blockquote',
+  'pre',
+  'form',
+  'center',
+  'hr',
+  'address',
+  'figure',
+  'figcaption',
+  'caption',
 ]);
 /** Elements whose text is never read (their nested tables still are, inside a table's rows). */
-export const SKIP_TAGS: ReadonlySet<string> = new Set(['script', 'style', 'noscript', 'template', 'head', 'select', 'option', 'button', 'iframe', 'object', 'svg', 'textarea']);
+export const SKIP_TAGS: ReadonlySet<string> = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'head',
+  'select',
+  'option',
+  'button',
+  'iframe',
+  'object',
+  'svg',
+  'textarea',
+]);
 
 /**
  * Collapses each run of spaces (and the non-breaking ones Word exports) to one space, or to one
@@ -28,4 +69,3 @@ export function spanAttr(attribs: Record<string, string> | undefined, name: stri
   const n = parseInt(attribs?.[name] ?? '1', 10);
   return Number.isFinite(n) && n > 0 ? n : 1;
 }
-

@@ -16,7 +16,15 @@
  * the cheerio reader with and without pruning.
  */
 
-const GT = 0x3e, SLASH = 0x2f, EQ = 0x3d, BANG = 0x21, QUESTION = 0x3f, DASH = 0x2d, DQ = 0x22, SQ = 0x27, LSQB = 0x5b;
+const GT = 0x3e,
+  SLASH = 0x2f,
+  EQ = 0x3d,
+  BANG = 0x21,
+  QUESTION = 0x3f,
+  DASH = 0x2d,
+  DQ = 0x22,
+  SQ = 0x27,
+  LSQB = 0x5b;
 
 /** htmlparser2's whitespace (not \v, not the Unicode spaces). */
 const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0c || c === 0x0d;
@@ -40,7 +48,26 @@ const DROP_CONTENT = new Set(['script', 'style']);
  * pops one element of the parser's stack and nothing else. Word's namespaced tags (o:p,
  * st1:chsdate) qualify for the same reasons. Half the tags of a Word page.
  */
-const COLLAPSIBLE = new Set(['span', 'font', 'b', 'i', 'u', 's', 'strike', 'strong', 'em', 'sup', 'sub', 'small', 'big', 'a', 'ins', 'del', 'abbr', 'label']);
+const COLLAPSIBLE = new Set([
+  'span',
+  'font',
+  'b',
+  'i',
+  'u',
+  's',
+  'strike',
+  'strong',
+  'em',
+  'sup',
+  'sub',
+  'small',
+  'big',
+  'a',
+  'ins',
+  'del',
+  'abbr',
+  'label',
+]);
 const isCollapsible = (lowerName: string) => COLLAPSIBLE.has(lowerName) || lowerName.includes(':');
 
 export interface PruneOptions {
@@ -180,7 +207,11 @@ export function pruneMarkup(s: string, options: PruneOptions = {}): string {
       const end = s.indexOf('>', lt + 2) + 1;
       if (end <= 0) break;
       const open = inline.pop();
-      if (open !== undefined && end - lt === open.name.length + 3 && s.slice(lt + 2, end - 1).toLowerCase() === open.name) {
+      if (
+        open !== undefined &&
+        end - lt === open.name.length + 3 &&
+        s.slice(lt + 2, end - 1).toLowerCase() === open.name
+      ) {
         // `</name>` closing a collapsible element that holds only text: both tags go
         out[open.at] = '';
         cut(lt, end);

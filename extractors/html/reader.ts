@@ -17,7 +17,15 @@ import { Parser } from 'htmlparser2';
 import { bodyOf, decodeWith, detectCharset, isValidUtf8Body } from '../input/decode.js';
 import { pruneMarkup } from './prune.js';
 import { BLOCK_TAGS, SKIP_TAGS, cleanText, spanAttr } from './markup.js';
-import { expandSpans, result, type Block, type DocumentModel, type InputFormat, type Message, type Result } from '../model.js';
+import {
+  expandSpans,
+  result,
+  type Block,
+  type DocumentModel,
+  type InputFormat,
+  type Message,
+  type Result,
+} from '../model.js';
 
 interface Cell {
   readonly parts: string[];
@@ -54,7 +62,9 @@ class Walk {
 }
 
 function closeTable(t: OpenTable): void {
-  const printed = t.rows.map((row) => row.map((c) => ({ text: cleanText(c.parts.join('')), rowspan: c.rowspan, colspan: c.colspan })));
+  const printed = t.rows.map((row) =>
+    row.map((c) => ({ text: cleanText(c.parts.join('')), rowspan: c.rowspan, colspan: c.colspan })),
+  );
   t.walk.blocks[t.slot] = { kind: 'table', grid: expandSpans(t.index, printed, t.depth) };
 }
 
@@ -77,7 +87,14 @@ interface Frame {
 }
 
 const frame = (mode: Mode, fields: Partial<Omit<Frame, 'mode'>> = {}): Frame => ({
-  mode, walk: null, table: null, row: null, sink: null, breakAtEnd: false, opens: null, ...fields,
+  mode,
+  walk: null,
+  table: null,
+  row: null,
+  sink: null,
+  breakAtEnd: false,
+  opens: null,
+  ...fields,
 });
 
 const NONE = frame('none');
@@ -131,7 +148,8 @@ function childFrame(p: Frame, tag: string, attribs: Record<string, string>): Fra
       if (tag === 'table') return tableFrame(p.table!.walk, p.table!.depth + 1);
       if (tag === 'br') p.sink!.push('\n');
       if (tag === 'br' || SKIP_TAGS.has(tag)) return frame('inrow', { table: p.table });
-      if (!BLOCK_TAGS.has(tag) && tag !== 'tr') return p.breakAtEnd ? frame('cell', { table: p.table, sink: p.sink }) : p;
+      if (!BLOCK_TAGS.has(tag) && tag !== 'tr')
+        return p.breakAtEnd ? frame('cell', { table: p.table, sink: p.sink }) : p;
       p.sink!.push('\n');
       return frame('cell', { table: p.table, sink: p.sink, breakAtEnd: true });
     }
@@ -203,7 +221,8 @@ function readPrunedMarkup(html: string, format: InputFormat): DocumentModel {
 export function readHtmlFast(bytes: Uint8Array): Result<DocumentModel> {
   const messages: Message[] = [];
   const charset = detectCharset(bytes, messages);
-  if (charset.charset !== 'utf-8') messages.push({ type: 'info', stage: 'decode', message: `charset ${charset.charset} (${charset.how})` });
+  if (charset.charset !== 'utf-8')
+    messages.push({ type: 'info', stage: 'decode', message: `charset ${charset.charset} (${charset.how})` });
   // Valid UTF-8 (nearly every page) is pruned as bytes, one latin1 character each, and only the
   // fifth that is kept is decoded; markup is ASCII, so the cuts fall between characters.
   const pruned = isValidUtf8Body(bytes, charset)

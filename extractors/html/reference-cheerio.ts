@@ -10,7 +10,16 @@ import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { decodeText } from '../input/decode.js';
 import { BLOCK_TAGS, SKIP_TAGS, cleanText, spanAttr } from './markup.js';
-import { expandSpans, result, type Block, type DocumentModel, type Grid, type InputFormat, type Message, type Result } from '../model.js';
+import {
+  expandSpans,
+  result,
+  type Block,
+  type DocumentModel,
+  type Grid,
+  type InputFormat,
+  type Message,
+  type Result,
+} from '../model.js';
 
 export function isElement(node: AnyNode): node is Element {
   return node.type === 'tag' || node.type === 'script' || node.type === 'style';
@@ -60,7 +69,11 @@ function tableGrid(table: Element, index: number, depth: number): Grid {
   const printed = ownRows(table).map((tr) =>
     tr.children
       .filter((c): c is Element => isElement(c) && (c.name === 'td' || c.name === 'th'))
-      .map((td) => ({ text: cellText(td), rowspan: spanAttr(td.attribs, 'rowspan'), colspan: spanAttr(td.attribs, 'colspan') })),
+      .map((td) => ({
+        text: cellText(td),
+        rowspan: spanAttr(td.attribs, 'rowspan'),
+        colspan: spanAttr(td.attribs, 'colspan'),
+      })),
   );
   return expandSpans(index, printed, depth);
 }
@@ -146,6 +159,7 @@ export function readHtmlText(html: string, format: InputFormat = 'html'): Docume
 export function readHtml(bytes: Uint8Array): Result<DocumentModel> {
   const messages: Message[] = [];
   const decoded = decodeText(bytes, messages);
-  if (decoded.charset !== 'utf-8') messages.push({ type: 'info', stage: 'decode', message: `charset ${decoded.charset} (${decoded.how})` });
+  if (decoded.charset !== 'utf-8')
+    messages.push({ type: 'info', stage: 'decode', message: `charset ${decoded.charset} (${decoded.how})` });
   return result(readHtmlText(decoded.text), messages);
 }

@@ -49,7 +49,9 @@ export interface Charset {
 }
 
 /** The byte-order mark the bytes start with, if any: the charset it declares and its length. */
-export function byteOrderMark(bytes: Uint8Array): { charset: 'utf-8' | 'utf-16le' | 'utf-16be'; length: number } | null {
+export function byteOrderMark(
+  bytes: Uint8Array,
+): { charset: 'utf-8' | 'utf-16le' | 'utf-16be'; length: number } | null {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { charset: 'utf-8', length: 3 };
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { charset: 'utf-16le', length: 2 };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { charset: 'utf-16be', length: 2 };
@@ -61,20 +63,31 @@ export function detectCharset(bytes: Uint8Array, messages: Message[], contentTyp
   const bom = byteOrderMark(bytes);
   if (bom) return { charset: bom.charset, how: 'bom', bomLength: bom.length };
 
-  const declared = [charsetFromContentType(contentType), declaredCharset(bytes)].find((c): c is string => c !== null && !UNTRUSTED.has(c)) ?? null;
+  const declared =
+    [charsetFromContentType(contentType), declaredCharset(bytes)].find(
+      (c): c is string => c !== null && !UNTRUSTED.has(c),
+    ) ?? null;
   const charset = declared ? normaliseCharset(declared) : null;
   // Validated without decoding (decoding is most of the cost, and the HTML reader decodes less than all).
   const utf8 = (charset === null || charset === 'utf-8') && isUtf8(bytes);
   if (declared) {
     if (charset === 'utf-8' && !utf8) {
       // Pages saved from GBK sites keep their old utf-8 declaration; the bytes decide.
-      messages.push({ type: 'warning', stage: 'decode', message: `declared charset ${declared} but the bytes are not UTF-8; read as GB18030` });
+      messages.push({
+        type: 'warning',
+        stage: 'decode',
+        message: `declared charset ${declared} but the bytes are not UTF-8; read as GB18030`,
+      });
       return { charset: 'gb18030', how: 'detected', bomLength: 0 };
     }
     if (charset === 'gb18030' && isUtf8(bytes) && !isAscii(bytes)) {
       // A page re-saved as UTF-8 keeps its old gbk declaration: Chinese in UTF-8 is valid UTF-8, and
       // real GBK text almost never is (its lead bytes would need the continuation bytes UTF-8 asks for).
-      messages.push({ type: 'warning', stage: 'decode', message: `declared charset ${declared} but the bytes are UTF-8 (valid UTF-8 with non-ASCII text); read as UTF-8` });
+      messages.push({
+        type: 'warning',
+        stage: 'decode',
+        message: `declared charset ${declared} but the bytes are UTF-8 (valid UTF-8 with non-ASCII text); read as UTF-8`,
+      });
       return { charset: 'utf-8', how: 'detected', bomLength: 0 };
     }
     if (charset) return { charset, how: 'declared', bomLength: 0 };

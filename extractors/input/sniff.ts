@@ -62,15 +62,22 @@ export function sniff(bytes: Uint8Array): Sniffed {
       return { format: null, reason: `a zip that would inflate to ${Math.round(inflated / 1048576)} MB (zip bomb?)` };
     }
     if (names.includes('word/document.xml')) return { format: 'docx' };
-    if (names.includes('[Content_Types].xml')) return { format: null, reason: 'an Office file that is not a Word document' };
+    if (names.includes('[Content_Types].xml'))
+      return { format: null, reason: 'an Office file that is not a Word document' };
     return { format: null, reason: 'a zip archive that is not a DOCX' };
   }
   if (isPdf(bytes)) return { format: 'pdf' };
-  if (startsWith(bytes, OLE)) return { format: null, reason: 'a legacy Word .doc or other OLE file (save it as .docx)' };
-  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47]) || startsWith(bytes, [0xff, 0xd8, 0xff]) || startsWith(bytes, [0x47, 0x49, 0x46])) {
+  if (startsWith(bytes, OLE))
+    return { format: null, reason: 'a legacy Word .doc or other OLE file (save it as .docx)' };
+  if (
+    startsWith(bytes, [0x89, 0x50, 0x4e, 0x47]) ||
+    startsWith(bytes, [0xff, 0xd8, 0xff]) ||
+    startsWith(bytes, [0x47, 0x49, 0x46])
+  ) {
     return { format: null, reason: 'an image, not a report' };
   }
-  if (startsWith(bytes, [0x7b, 0x5c, 0x72, 0x74, 0x66])) return { format: null, reason: 'an RTF file (save it as .docx)' };
+  if (startsWith(bytes, [0x7b, 0x5c, 0x72, 0x74, 0x66]))
+    return { format: null, reason: 'an RTF file (save it as .docx)' };
   // UTF-16 (its byte-order mark says which end first) is all zero bytes to the binary test.
   const bom = byteOrderMark(bytes);
   const utf16 = bom && bom.charset !== 'utf-8' ? bom : null;

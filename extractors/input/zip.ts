@@ -60,7 +60,9 @@ function* centralEntries(bytes: Uint8Array, wanted: (name: string) => boolean): 
     const extraLength = view.getUint16(at + 30, true);
     const commentLength = view.getUint16(at + 32, true);
     const local = view.getUint32(at + 42, true);
-    const name = Buffer.from(bytes.buffer, bytes.byteOffset + at + 46, nameLength).toString(flags & 0x800 ? 'utf8' : 'latin1');
+    const name = Buffer.from(bytes.buffer, bytes.byteOffset + at + 46, nameLength).toString(
+      flags & 0x800 ? 'utf8' : 'latin1',
+    );
     at += 46 + nameLength + extraLength + commentLength;
     if (!wanted(name)) continue;
     if (flags & 1) throw new Error('encrypted entry');
@@ -88,7 +90,11 @@ function inflateAtMost(e: RawEntry, room: number): Uint8Array | null {
  * The wanted entries, whatever sizes the zip declares, as long as they inflate to at most
  * `cap` bytes together; past it, ZipBombError. Other oddities (ZIP64, a damaged directory) throw.
  */
-export function inflateEntries(bytes: Uint8Array, wanted: (name: string) => boolean, cap = MAX_INFLATED_BYTES): Record<string, Uint8Array> {
+export function inflateEntries(
+  bytes: Uint8Array,
+  wanted: (name: string) => boolean,
+  cap = MAX_INFLATED_BYTES,
+): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = {};
   let produced = 0;
   for (const e of centralEntries(bytes, wanted)) {

@@ -22,7 +22,8 @@ interface TableRun {
 
 /** Column edges of two parts agree: the second continues the first. */
 function sameColumns(a: PageTable, b: PageTable): boolean {
-  const xa = a.lattice.xs, xb = b.lattice.xs;
+  const xa = a.lattice.xs,
+    xb = b.lattice.xs;
   if (Math.abs(xa[0] - xb[0]) > 4 || Math.abs(xa[xa.length - 1] - xb[xb.length - 1]) > 4) return false;
   // Every edge of the shorter list lies on an edge of the longer.
   const [few, many] = xa.length <= xb.length ? [xa, xb] : [xb, xa];
@@ -59,9 +60,12 @@ function joinRun(run: TableRun, index: number): Grid {
     const lat = part.lattice;
     const nRows = lat.ys.length - 1;
     const fresh: JoinedCell[] = lat.cells.map((c, i) => ({
-      text: part.texts[i], page: part.page,
-      r0: rowBase + c.row, r1: rowBase + c.row + c.rowspan - 1,
-      c0: colOf(c.x0), c1: colOf(c.x1) - 1,
+      text: part.texts[i],
+      page: part.page,
+      r0: rowBase + c.row,
+      r1: rowBase + c.row + c.rowspan - 1,
+      c0: colOf(c.x0),
+      c1: colOf(c.x1) - 1,
     }));
     if (p > 0) {
       const lastRow = rowBase - 1;
@@ -91,7 +95,11 @@ function joinRun(run: TableRun, index: number): Grid {
         if (!above || isValueText(above.text) || isValueText(cell.text)) continue;
         const spansAbove = above.r1 > above.r0;
         const spansBelow = cell.r1 > cell.r0;
-        const labelRight = (c: JoinedCell, pool: JoinedCell[]) => pool.some((o) => o !== c && o.c0 === c.c1 + 1 && o.r0 <= c.r1 && o.r1 >= c.r0 && o.text !== '' && !isValueText(o.text));
+        const labelRight = (c: JoinedCell, pool: JoinedCell[]) =>
+          pool.some(
+            (o) =>
+              o !== c && o.c0 === c.c1 + 1 && o.r0 <= c.r1 && o.r1 >= c.r0 && o.text !== '' && !isValueText(o.text),
+          );
         const continues = (spansAbove || spansBelow) && labelRight(above, cells) && labelRight(cell, fresh);
         if (!continues) continue;
         above.text = [above.text, cell.text].filter((t) => t !== '').join('\n');
@@ -110,7 +118,8 @@ function joinRun(run: TableRun, index: number): Grid {
     for (let r = cell.r0; r <= cell.r1; r++) {
       for (let c = cell.c0; c <= cell.c1; c++) {
         if (r >= rowBase || c >= nCols || c < 0) continue;
-        const copy: SpanCopy = r === cell.r0 && c === cell.c0 ? 'none' : r === cell.r0 ? 'col' : c === cell.c0 ? 'row' : 'both';
+        const copy: SpanCopy =
+          r === cell.r0 && c === cell.c0 ? 'none' : r === cell.r0 ? 'col' : c === cell.c0 ? 'row' : 'both';
         rows[r][c] = { text: cell.text, originRow: cell.r0, originCol: cell.c0, copy, page: cell.page };
       }
     }
@@ -132,8 +141,10 @@ function paragraphs(lines: readonly ParaLine[]): string[] {
   let cur: ParaLine | null = null;
   let text = '';
   for (const line of lines) {
-    const left = line.pageWidthLeft, right = line.pageWidthRight;
-    const centred = (l: ParaLine) => l.x - left > l.size * 2.5 && Math.abs(l.x - left - (right - l.right)) < l.size * 1.5;
+    const left = line.pageWidthLeft,
+      right = line.pageWidthRight;
+    const centred = (l: ParaLine) =>
+      l.x - left > l.size * 2.5 && Math.abs(l.x - left - (right - l.right)) < l.size * 1.5;
     let joins = false;
     if (cur) {
       const gap = cur.y - line.y;
@@ -173,7 +184,10 @@ export function assemble(pages: readonly PageLayout[]): Block[] {
     const body = lines.filter((l) => !isMargin(l, page.height));
     const margins = lines.filter((l) => isMargin(l, page.height));
     if (margins.length) items.push({ kind: 'lines', lines: margins.filter((l) => l.y > page.height / 2) });
-    const pending: { y: number; item: Item }[] = page.tables.map((t) => ({ y: t.top, item: { kind: 'table', run: { parts: [t] } } }));
+    const pending: { y: number; item: Item }[] = page.tables.map((t) => ({
+      y: t.top,
+      item: { kind: 'table', run: { parts: [t] } },
+    }));
     // Lines between tables form groups of their own.
     let group: ParaLine[] = [];
     const tableTops = page.tables.map((t) => t.top);
@@ -188,7 +202,11 @@ export function assemble(pages: readonly PageLayout[]): Block[] {
     pending.sort((p, q) => q.y - p.y);
     // A table first on this page continues the table that ended the previous page.
     const first = pending[0]?.item;
-    if (openRun && first?.kind === 'table' && sameColumns(openRun.parts[openRun.parts.length - 1], first.run.parts[0])) {
+    if (
+      openRun &&
+      first?.kind === 'table' &&
+      sameColumns(openRun.parts[openRun.parts.length - 1], first.run.parts[0])
+    ) {
       openRun.parts.push(first.run.parts[0]);
       first.run = openRun;
       pending.shift();

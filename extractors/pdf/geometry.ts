@@ -40,15 +40,33 @@ const MIN_RULE_LENGTH = 4;
 /** Slant tolerated in a "horizontal" or "vertical" line (points). */
 const STRAIGHT = 0.8;
 
-
 function isWhite(color: string): boolean {
   return /^#f[0-9a-f]f[0-9a-f]f[0-9a-f]$/i.test(color);
 }
 
 /** `toPage`: user space to the page as shown (its rotation and crop applied, y up from its bottom). */
-export function pageGeometry(OPS: PdfOps, fnArray: ArrayLike<number>, argsArray: readonly unknown[], toPage: Matrix): Segment[] {
-  const STROKES = new Set([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
-  const FILLS = new Set([OPS.fill, OPS.eoFill, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
+export function pageGeometry(
+  OPS: PdfOps,
+  fnArray: ArrayLike<number>,
+  argsArray: readonly unknown[],
+  toPage: Matrix,
+): Segment[] {
+  const STROKES = new Set([
+    OPS.stroke,
+    OPS.closeStroke,
+    OPS.fillStroke,
+    OPS.eoFillStroke,
+    OPS.closeFillStroke,
+    OPS.closeEOFillStroke,
+  ]);
+  const FILLS = new Set([
+    OPS.fill,
+    OPS.eoFill,
+    OPS.fillStroke,
+    OPS.eoFillStroke,
+    OPS.closeFillStroke,
+    OPS.closeEOFillStroke,
+  ]);
   const segments: Segment[] = [];
   let ctm: Matrix = toPage;
   let fill = '#000000';
@@ -69,8 +87,12 @@ export function pageGeometry(OPS: PdfOps, fnArray: ArrayLike<number>, argsArray:
     const t = pts.map(([x, y]) => apply(ctm, x, y));
     const xs = t.map((p) => p[0]);
     const ys = t.map((p) => p[1]);
-    const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-    const w = x1 - x0, h = y1 - y0;
+    const x0 = Math.min(...xs),
+      x1 = Math.max(...xs),
+      y0 = Math.min(...ys),
+      y1 = Math.max(...ys);
+    const w = x1 - x0,
+      h = y1 - y0;
     if (isWhite(fill)) return;
     if (h <= RULE_THICKNESS && w >= MIN_RULE_LENGTH) segments.push({ dir: 'h', at: (y0 + y1) / 2, a: x0, b: x1 });
     else if (w <= RULE_THICKNESS && h >= MIN_RULE_LENGTH) segments.push({ dir: 'v', at: (x0 + x1) / 2, a: y0, b: y1 });

@@ -27,7 +27,9 @@ function declaredObjects(bytes: Uint8Array): number {
 }
 
 function hasEnd(bytes: Uint8Array): boolean {
-  return Buffer.from(bytes.subarray(Math.max(0, bytes.length - 2048))).toString('latin1').includes('%%EOF');
+  return Buffer.from(bytes.subarray(Math.max(0, bytes.length - 2048)))
+    .toString('latin1')
+    .includes('%%EOF');
 }
 
 /** pdfjs's exceptions, told apart by name (they cross no thread, but their classes are the module's). */
@@ -43,7 +45,8 @@ function readFailure(e: unknown): StageError {
 export async function readPdf(bytes: Uint8Array): Promise<Result<DocumentModel>> {
   if (!hasEnd(bytes)) throw new StageError('read', 'PDF 文件不完整（结尾缺少 %%EOF，可能下载中断或被截断）');
   const objects = declaredObjects(bytes);
-  if (objects > MAX_PDF_OBJECTS) throw new StageError('read', `PDF 声明了 ${objects} 个对象，超过上限 ${MAX_PDF_OBJECTS}（PDF 炸弹？）`);
+  if (objects > MAX_PDF_OBJECTS)
+    throw new StageError('read', `PDF 声明了 ${objects} 个对象，超过上限 ${MAX_PDF_OBJECTS}（PDF 炸弹？）`);
   const messages: Message[] = [];
   let doc: PdfDocument | null = null;
   try {
@@ -51,7 +54,8 @@ export async function readPdf(bytes: Uint8Array): Promise<Result<DocumentModel>>
     const opened = await openPdf(bytes, { maxImageSize: 1 });
     doc = opened.doc;
     const { pdfjs } = opened;
-    if (doc.numPages > MAX_PDF_PAGES) throw new StageError('read', `PDF 有 ${doc.numPages} 页，超过上限 ${MAX_PDF_PAGES} 页（PDF 炸弹？）`);
+    if (doc.numPages > MAX_PDF_PAGES)
+      throw new StageError('read', `PDF 有 ${doc.numPages} 页，超过上限 ${MAX_PDF_PAGES} 页（PDF 炸弹？）`);
     const pages: PageLayout[] = [];
     let chars = 0;
     for (let n = 1; n <= doc.numPages; n++) {
@@ -67,13 +71,20 @@ export async function readPdf(bytes: Uint8Array): Promise<Result<DocumentModel>>
       const layout = streamTables(layoutPage(n, viewport.height, items, segments));
       // A table reaching the very edge of the paper was cut there (printed pages keep margins).
       if (layout.tables.some((t) => t.lattice.box.x1 > viewport.width - 3 || t.lattice.box.x0 < 3)) {
-        messages.push({ type: 'warning', stage: 'read', message: `page ${n}: a table runs past the edge of the page; what was cut off is not in the file` });
+        messages.push({
+          type: 'warning',
+          stage: 'read',
+          message: `page ${n}: a table runs past the edge of the page; what was cut off is not in the file`,
+        });
       }
       pages.push(layout);
       page.cleanup();
     }
     if (chars < MIN_TEXT_CHARS) {
-      throw new StageError('read', `扫描件，无文字层（${doc.numPages} 页，共 ${chars} 个字符；本工具不做文字识别 OCR）`);
+      throw new StageError(
+        'read',
+        `扫描件，无文字层（${doc.numPages} 页，共 ${chars} 个字符；本工具不做文字识别 OCR）`,
+      );
     }
     return result({ format: 'pdf', blocks: assemble(pages) }, messages);
   } catch (e) {

@@ -83,7 +83,8 @@ function covered(lines: readonly Segment[], at: number, a: number, b: number): n
   let total = 0;
   for (const s of lines) {
     if (Math.abs(s.at - at) > SNAP) continue;
-    const lo = Math.max(a, s.a - SNAP), hi = Math.min(b, s.b + SNAP);
+    const lo = Math.max(a, s.a - SNAP),
+      hi = Math.min(b, s.b + SNAP);
     if (hi > lo) total += hi - lo;
   }
   return b > a ? total / (b - a) : 0;
@@ -133,7 +134,8 @@ function buildTable(hs: Segment[], vs: Segment[]): LatticeTable | null {
   const xs = gridLines([...vs.map((v) => v.at), ...hs.flatMap((h) => [h.a, h.b])]);
   const ysUp = gridLines([...hs.map((h) => h.at), ...vs.flatMap((v) => [v.a, v.b])]);
   const ys = [...ysUp].reverse(); // top to bottom
-  const nCols = xs.length - 1, nRows = ys.length - 1;
+  const nCols = xs.length - 1,
+    nRows = ys.length - 1;
   if (nCols < 1 || nRows < 1) return null;
   const box: Box = { x0: xs[0], x1: xs[nCols], y0: ys[nRows], y1: ys[0] };
   if (box.x1 - box.x0 < 20 || box.y1 - box.y0 < 8) return null;
@@ -165,20 +167,32 @@ function buildTable(hs: Segment[], vs: Segment[]): LatticeTable | null {
       const s = spans.get(root);
       if (!s) spans.set(root, { r0: r, r1: r, c0: c, c1: c });
       else {
-        s.r0 = Math.min(s.r0, r); s.r1 = Math.max(s.r1, r);
-        s.c0 = Math.min(s.c0, c); s.c1 = Math.max(s.c1, c);
+        s.r0 = Math.min(s.r0, r);
+        s.r1 = Math.max(s.r1, r);
+        s.c0 = Math.min(s.c0, c);
+        s.c1 = Math.max(s.c1, c);
       }
     }
   }
-  const roots = [...spans.keys()].sort((p, q) => spans.get(p)!.r0 - spans.get(q)!.r0 || spans.get(p)!.c0 - spans.get(q)!.c0);
+  const roots = [...spans.keys()].sort(
+    (p, q) => spans.get(p)!.r0 - spans.get(q)!.r0 || spans.get(p)!.c0 - spans.get(q)!.c0,
+  );
   const cellOf = new Map(roots.map((root, i) => [root, i]));
   const cells: LatticeCell[] = roots.map((root) => {
     const s = spans.get(root)!;
     return {
-      row: s.r0, col: s.c0, rowspan: s.r1 - s.r0 + 1, colspan: s.c1 - s.c0 + 1,
-      x0: xs[s.c0], x1: xs[s.c1 + 1], y0: ys[s.r1 + 1], y1: ys[s.r0],
+      row: s.r0,
+      col: s.c0,
+      rowspan: s.r1 - s.r0 + 1,
+      colspan: s.c1 - s.c0 + 1,
+      x0: xs[s.c0],
+      x1: xs[s.c1 + 1],
+      y0: ys[s.r1 + 1],
+      y1: ys[s.r0],
     };
   });
-  const owner = Array.from({ length: nRows }, (_, r) => Array.from({ length: nCols }, (_, c) => cellOf.get(find(id(r, c)))!));
+  const owner = Array.from({ length: nRows }, (_, r) =>
+    Array.from({ length: nCols }, (_, c) => cellOf.get(find(id(r, c)))!),
+  );
   return { box, xs, ys, cells, owner };
 }

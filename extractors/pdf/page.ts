@@ -72,7 +72,12 @@ function isUnderline(s: Segment, items: readonly TextItem[]): boolean {
   });
 }
 
-export function layoutPage(page: number, height: number, items: readonly TextItem[], segments: readonly Segment[]): PageLayout {
+export function layoutPage(
+  page: number,
+  height: number,
+  items: readonly TextItem[],
+  segments: readonly Segment[],
+): PageLayout {
   const lattices: LatticeTable[] = findTables(segments.filter((s) => !isUnderline(s, items)));
   const perTable: TextItem[][][] = lattices.map((t) => t.cells.map(() => []));
   // Row edges bottom to top, for the slot search (a lattice lists them top to bottom).
@@ -81,7 +86,9 @@ export function layoutPage(page: number, height: number, items: readonly TextIte
   for (const item of items) {
     const cy = item.y + item.size * 0.35;
     const cx = (item.x + item.right) / 2;
-    const t = lattices.findIndex((l) => cx >= l.box.x0 - 1 && cx <= l.box.x1 + 1 && cy >= l.box.y0 - 1 && cy <= l.box.y1 + 1);
+    const t = lattices.findIndex(
+      (l) => cx >= l.box.x0 - 1 && cx <= l.box.x1 + 1 && cy >= l.box.y0 - 1 && cy <= l.box.y1 + 1,
+    );
     if (t < 0) {
       outside.push(item);
       continue;
@@ -90,7 +97,10 @@ export function layoutPage(page: number, height: number, items: readonly TextIte
     const ysUp = ysUpOf[t];
     for (const piece of piecesOf(item, lat.xs)) {
       const px = (piece.x + piece.right) / 2;
-      const c = Math.max(0, Math.min(lat.xs.length - 2, slot(lat.xs, px) < 0 ? (px < lat.xs[0] ? 0 : lat.xs.length - 2) : slot(lat.xs, px)));
+      const c = Math.max(
+        0,
+        Math.min(lat.xs.length - 2, slot(lat.xs, px) < 0 ? (px < lat.xs[0] ? 0 : lat.xs.length - 2) : slot(lat.xs, px)),
+      );
       const upRow = slot(ysUp, cy);
       const r = upRow < 0 ? (cy >= lat.ys[0] ? 0 : lat.ys.length - 2) : lat.ys.length - 2 - upRow;
       perTable[t][lat.owner[r][c]].push(piece);

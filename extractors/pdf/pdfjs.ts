@@ -36,7 +36,10 @@ export function loadPdfjs(): Promise<PdfjsModule> {
 }
 
 /** Opens a document from bytes (pdfjs takes the buffer over: it gets a copy). */
-export async function openPdf(bytes: Uint8Array, limits: { maxImageSize: number }): Promise<{ pdfjs: PdfjsModule; doc: PdfDocument }> {
+export async function openPdf(
+  bytes: Uint8Array,
+  limits: { maxImageSize: number },
+): Promise<{ pdfjs: PdfjsModule; doc: PdfDocument }> {
   const pdfjs = await loadPdfjs();
   const task = pdfjs.getDocument({
     data: new Uint8Array(bytes),

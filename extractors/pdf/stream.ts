@@ -54,7 +54,9 @@ interface Row {
 /** Numbers standing apart after a label, or three numbers: a row of a table. */
 function isValueRow(c: Chunk[]): boolean {
   const numbers = c.filter((k) => k.numeric).length;
-  return numbers >= 3 || (numbers >= 1 && !c[0].numeric && c.slice(c.findIndex((k) => k.numeric)).every((k) => k.numeric));
+  return (
+    numbers >= 3 || (numbers >= 1 && !c[0].numeric && c.slice(c.findIndex((k) => k.numeric)).every((k) => k.numeric))
+  );
 }
 
 /** Column centres: the numbers' centres gathered over the rows, near ones together. */
@@ -93,13 +95,25 @@ export function streamTables(page: PageLayout): PageLayout {
       i = j;
       continue;
     }
-    const first = run[0], last = run[run.length - 1];
+    const first = run[0],
+      last = run[run.length - 1];
     // Words-only lines up to a few lines above the first row belong to it too (headers).
     let start = first;
-    while (start > 0 && rows[start - 1].values.length === 0 && rows[start].line.y - rows[start - 1].line.y < rows[start].line.size * 3 && first - start < 6) start--;
+    while (
+      start > 0 &&
+      rows[start - 1].values.length === 0 &&
+      rows[start].line.y - rows[start - 1].line.y < rows[start].line.size * 3 &&
+      first - start < 6
+    )
+      start--;
     // …and the last row's label may wrap below its numbers.
     let end = last;
-    while (end + 1 < rows.length && rows[end + 1].values.length === 0 && rows[end].line.y - rows[end + 1].line.y < rows[end + 1].line.size * 1.5) end++;
+    while (
+      end + 1 < rows.length &&
+      rows[end + 1].values.length === 0 &&
+      rows[end].line.y - rows[end + 1].line.y < rows[end + 1].line.size * 1.5
+    )
+      end++;
     const member = rows.slice(start, end + 1);
     tables.push(buildStreamTable(page.page, member));
     for (const r of member) used.add(r.line);
@@ -121,15 +135,21 @@ function buildStreamTable(pageNo: number, member: Row[]): PageTable {
   const owner = new Map<Row, Row>();
   for (const r of member) {
     if (r.values.length > 0) continue;
-    const near = valueRows
-      .map((v) => ({ v, d: Math.abs(v.line.y - r.line.y) }))
-      .sort((a, b) => a.d - b.d)[0];
+    const near = valueRows.map((v) => ({ v, d: Math.abs(v.line.y - r.line.y) })).sort((a, b) => a.d - b.d)[0];
     if (near && near.d <= r.line.size * 1.5 && r.chunks.every((c) => c.right <= firstCol + 2)) owner.set(r, near.v);
   }
   const printed = member.filter((r) => !owner.has(r));
   const grid: string[][] = printed.map((r) => {
     const labelLines = member.filter((m) => m === r || owner.get(m) === r).sort((a, b) => b.line.y - a.line.y);
-    const label = labelLines.map((m) => m.chunks.filter((c) => !r.values.includes(c) && c.right <= firstCol + 2).map((c) => c.text).join('')).filter((t) => t !== '').join('\n');
+    const label = labelLines
+      .map((m) =>
+        m.chunks
+          .filter((c) => !r.values.includes(c) && c.right <= firstCol + 2)
+          .map((c) => c.text)
+          .join(''),
+      )
+      .filter((t) => t !== '')
+      .join('\n');
     const cells = [label, ...cols.map(() => '')];
     const others = r.values.length > 0 ? r.values : r.chunks.filter((c) => c.x > firstCol - 2);
     for (const v of others) {
@@ -153,6 +173,12 @@ function buildStreamTable(pageNo: number, member: Row[]): PageTable {
       return cells.length - 1;
     }),
   );
-  const lattice: LatticeTable = { box: { x0: left, x1: right, y0: ys[ys.length - 1], y1: ys[0] }, xs, ys, cells, owner: ownerGrid };
+  const lattice: LatticeTable = {
+    box: { x0: left, x1: right, y0: ys[ys.length - 1], y1: ys[0] },
+    xs,
+    ys,
+    cells,
+    owner: ownerGrid,
+  };
   return { page: pageNo, lattice, texts, top: ys[0], bottom: ys[ys.length - 1] };
 }

@@ -147,7 +147,11 @@ function lcs(a: string, b: string): number {
 }
 
 /** A template row's item words, normalised: 「（三）不予公开 1.属于国家秘密」 → 「属于国家秘密」. */
-const itemWords = (label: string) => label.replace(/^.*\s/, '').replace(/^[（(][一二三四五六七][)）]|^[一二三四]、|^\d+\./, '').normalize('NFKC');
+const itemWords = (label: string) =>
+  label
+    .replace(/^.*\s/, '')
+    .replace(/^[（(][一二三四五六七][)）]|^[一二三四]、|^\d+\./, '')
+    .normalize('NFKC');
 
 /**
  * A T3 row whose printed label no pattern knows — a character missing or wrong (「国家秘蜜」,
@@ -161,7 +165,9 @@ export function fuzzyT3Item(
   rows: readonly { key: string; label: string; group?: string }[],
 ): string | null {
   const m = /(\d+)\.([^\d]*)$/.exec(label);
-  const words = (m ? m[2] : label.replace(/^.*?(?=[一二四]、|\([一二七]\))/, '').replace(/^[一二三四]、|^\([一二三四五六七]\)/, '')).normalize('NFKC');
+  const words = (
+    m ? m[2] : label.replace(/^.*?(?=[一二四]、|\([一二七]\))/, '').replace(/^[一二三四]、|^\([一二三四五六七]\)/, '')
+  ).normalize('NFKC');
   if (words.length < 2) return null;
   const alike = (w: string) => lcs(words, w) / Math.max(words.length, w.length);
   if (m && group) {
@@ -170,6 +176,7 @@ export function fuzzyT3Item(
     if (row && alike(itemWords(row.label)) >= 0.6) return row.key;
   }
   const scored = rows.map((r) => ({ key: r.key, score: alike(itemWords(r.label)) })).sort((a, b) => b.score - a.score);
-  if (scored[0] && scored[0].score >= 0.85 && (scored.length < 2 || scored[0].score - scored[1].score >= 0.1)) return scored[0].key;
+  if (scored[0] && scored[0].score >= 0.85 && (scored.length < 2 || scored[0].score - scored[1].score >= 0.1))
+    return scored[0].key;
   return null;
 }

@@ -12,9 +12,12 @@ export interface ReportMeta {
   year: number | null;
 }
 
-const REPORT_TITLE = /((?:19|20)\d{2})\s*年\s*(?:度)?[^。；;]{0,30}?(?:政府信息公开|政务公开|信息公开)[^。；;]{0,12}?(?:年度报告|年报|工作报告)/;
-const PERIOD = /统计(?:期限|时限|期间|区间|时间|范围)[^。]{0,40}?((?:19|20)\d{2})\s*年\s*(?:1|01|一)\s*月\s*(?:1|01|一)\s*日/;
-const PERIOD_FALLBACK = /(?:数据|统计)[^。]{0,20}?(?:自|从)\s*((?:19|20)\d{2})\s*年\s*(?:1|01)\s*月\s*(?:1|01)\s*日\s*(?:起|开始)?\s*(?:至|到)/;
+const REPORT_TITLE =
+  /((?:19|20)\d{2})\s*年\s*(?:度)?[^。；;]{0,30}?(?:政府信息公开|政务公开|信息公开)[^。；;]{0,12}?(?:年度报告|年报|工作报告)/;
+const PERIOD =
+  /统计(?:期限|时限|期间|区间|时间|范围)[^。]{0,40}?((?:19|20)\d{2})\s*年\s*(?:1|01|一)\s*月\s*(?:1|01|一)\s*日/;
+const PERIOD_FALLBACK =
+  /(?:数据|统计)[^。]{0,20}?(?:自|从)\s*((?:19|20)\d{2})\s*年\s*(?:1|01)\s*月\s*(?:1|01)\s*日\s*(?:起|开始)?\s*(?:至|到)/;
 
 /** Strips decoration around an agency name: quotes, brackets, leading 关于, trailing 的. */
 export function cleanAgency(text: string): string | null {
@@ -80,7 +83,23 @@ export function readMeta(model: DocumentModel, messages: Message[]): ReportMeta 
     }
   }
   const titleYear = hit?.year ?? null;
-  if (!hit) messages.push({ type: 'warning', stage: 'recognise', message: 'no report title found (agency and year unknown from the title)' });
-  else if (!hit.agency) messages.push({ type: 'warning', stage: 'recognise', message: `title found but no agency name in it: ${hit.title}` });
-  return { agency: hit?.agency ?? null, title: hit?.title ?? null, titleYear, periodYear, year: titleYear ?? periodYear };
+  if (!hit)
+    messages.push({
+      type: 'warning',
+      stage: 'recognise',
+      message: 'no report title found (agency and year unknown from the title)',
+    });
+  else if (!hit.agency)
+    messages.push({
+      type: 'warning',
+      stage: 'recognise',
+      message: `title found but no agency name in it: ${hit.title}`,
+    });
+  return {
+    agency: hit?.agency ?? null,
+    title: hit?.title ?? null,
+    titleYear,
+    periodYear,
+    year: titleYear ?? periodYear,
+  };
 }

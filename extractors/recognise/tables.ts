@@ -87,8 +87,17 @@ class CellSink {
       unit = '元';
     }
     this.cells.push({
-      table_id: table, row_key: row, col_key: col, value, raw, kind: parsed.kind,
-      grid_table: rv.table, grid_row: rv.row, grid_col: p.col, unit, page: p.cell.page ?? null,
+      table_id: table,
+      row_key: row,
+      col_key: col,
+      value,
+      raw,
+      kind: parsed.kind,
+      grid_table: rv.table,
+      grid_row: rv.row,
+      grid_col: p.col,
+      unit,
+      page: p.cell.page ?? null,
     });
   }
 }
@@ -127,7 +136,11 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
 
   const addT3Row = (key: string, rv: RowView) => {
     if (sink.has('T3', key)) {
-      messages.push({ type: 'warning', stage: 'recognise', message: `T3 row ${key} printed twice (table ${rv.table} row ${rv.row}); the first is kept` });
+      messages.push({
+        type: 'warning',
+        stage: 'recognise',
+        message: `T3 row ${key} printed twice (table ${rv.table} row ${rv.row}); the first is kept`,
+      });
       return;
     }
     const values = trimBlanks(rv.values, T3_COLUMNS.length);
@@ -145,10 +158,18 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     if (mapped.length > 0 && new Set(mapped.map((p) => cols.get(p.col))).size === mapped.length) {
       for (const p of mapped) sink.add('T3', key, cols.get(p.col)!, p, rv);
       found.add('T3');
-      messages.push({ type: 'warning', stage: 'recognise', message: `T3 row ${key} has ${values.length} values, not ${T3_COLUMNS.length}; mapped by the header's columns` });
+      messages.push({
+        type: 'warning',
+        stage: 'recognise',
+        message: `T3 row ${key} has ${values.length} values, not ${T3_COLUMNS.length}; mapped by the header's columns`,
+      });
       return;
     }
-    messages.push({ type: 'warning', stage: 'recognise', message: `T3 row ${key} (table ${rv.table} row ${rv.row}) has ${values.length} values, not ${T3_COLUMNS.length}; not loaded` });
+    messages.push({
+      type: 'warning',
+      stage: 'recognise',
+      message: `T3 row ${key} (table ${rv.table} row ${rv.row}) has ${values.length} values, not ${T3_COLUMNS.length}; not loaded`,
+    });
   };
 
   /** Header columns per table, computed once per table and header (the header check runs on every row). */
@@ -172,7 +193,8 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     const misplaced = values.filter((p) => !cols.has(p.col)).length;
     if (misplaced > 0) {
       messages.push({
-        type: 'warning', stage: 'recognise',
+        type: 'warning',
+        stage: 'recognise',
         message: `${table} row ${key} (table ${rv.table} row ${rv.row}) is shifted against its header (${misplaced} values outside the header's columns, w:gridBefore?); read by position in the row`,
       });
     }
@@ -185,7 +207,12 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     else if (/^[一二四]、/.test(L)) t3Group = null;
     let key = firstMatch(T3_ITEM_PATTERNS, L);
     // A header row ending in an empty cell (a column cut off, an extra blank column) has no values either.
-    const hasValues = rv.values.length > 0 && !(rv.values.every((p) => p.cell.text.trim() === '') && rv.labelCells.some((p) => firstMatch(T3_COLUMN_PATTERNS, normLabel(p.cell.text))));
+    const hasValues =
+      rv.values.length > 0 &&
+      !(
+        rv.values.every((p) => p.cell.text.trim() === '') &&
+        rv.labelCells.some((p) => firstMatch(T3_COLUMN_PATTERNS, normLabel(p.cell.text)))
+      );
     if (!hasValues) {
       if (firstMatch(T3_COLUMN_PATTERNS, L) || /申请人|自然人|法人/.test(L)) t3Header.push(rv);
       else if (rv.all.some((c) => firstMatch(T3_COLUMN_PATTERNS, normLabel(c.text)))) t3Header.push(rv);
@@ -203,13 +230,23 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     }
     if (!key && L) {
       key = fuzzyT3Item(L, t3Group, T3_ROWS);
-      if (key) messages.push({ type: 'warning', stage: 'recognise', message: `T3: row label misprinted, read as ${key}: ${L.slice(0, 40)} (table ${rv.table} row ${rv.row})` });
+      if (key)
+        messages.push({
+          type: 'warning',
+          stage: 'recognise',
+          message: `T3: row label misprinted, read as ${key}: ${L.slice(0, 40)} (table ${rv.table} row ${rv.row})`,
+        });
     }
     if (!key) {
-      if (L) messages.push({ type: 'info', stage: 'recognise', message: `T3: row label not in the template: ${L.slice(0, 40)} (table ${rv.table} row ${rv.row})` });
+      if (L)
+        messages.push({
+          type: 'info',
+          stage: 'recognise',
+          message: `T3: row label not in the template: ${L.slice(0, 40)} (table ${rv.table} row ${rv.row})`,
+        });
       return;
     }
-    if (key.startsWith('other_no') ) t3Votes['2021']++;
+    if (key.startsWith('other_no')) t3Votes['2021']++;
     addT3Row(key, rv);
   };
 
@@ -217,7 +254,9 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     if (t4Done) return;
     const numeric = rv.values.filter((p) => parseValue(p.cell.text).kind === 'number').length;
     const values = trimBlanks(rv.values, 15);
-    const labelled = rv.all.some((c) => firstMatch(T4_COLUMN_PATTERNS, normLabel(c.text)) || T4_MARKERS.test(normLabel(c.text)));
+    const labelled = rv.all.some(
+      (c) => firstMatch(T4_COLUMN_PATTERNS, normLabel(c.text)) || T4_MARKERS.test(normLabel(c.text)),
+    );
     if (values.length >= 15 && (numeric > 0 || !labelled)) {
       const last15 = values.slice(values.length - 15);
       T4_ROWS.forEach((row, ri) => {
@@ -239,7 +278,12 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
       .filter((c) => c.copy === 'none' || c.copy === 'row')
       .map((c) => ({ c, m: T2_COLUMN_PATTERNS.find((p) => p[0].test(normLabel(c.text))) }))
       .filter((x) => x.m);
-    if (headerKeys.length > 0 && rv.values.every((p) => !/\d/.test(p.cell.text) || T2_COLUMN_PATTERNS.some((q) => q[0].test(normLabel(p.cell.text))))) {
+    if (
+      headerKeys.length > 0 &&
+      rv.values.every(
+        (p) => !/\d/.test(p.cell.text) || T2_COLUMN_PATTERNS.some((q) => q[0].test(normLabel(p.cell.text))),
+      )
+    ) {
       t2Cols = [];
       t2Unit = null;
       for (const { c, m } of headerKeys) {
@@ -255,13 +299,21 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     let key = firstMatch(T2_ROW_PATTERNS, rv.label);
     if (key === 'other_services') {
       const idx = rv.labelCells.findIndex((p) => /对外管理服务/.test(normLabel(p.cell.text)));
-      const sub = rv.labelCells.slice(idx + 1).map((p) => p.cell.text.replace(/\s+/g, '')).join('');
+      const sub = rv.labelCells
+        .slice(idx + 1)
+        .map((p) => p.cell.text.replace(/\s+/g, ''))
+        .join('');
       if (sub) key = OTHER_SERVICES_PREFIX + sub;
     } else if (!key && t2Prev?.startsWith('other_services') && rv.labelCells.length > 0) {
       key = OTHER_SERVICES_PREFIX + rv.labelCells.map((p) => p.cell.text.replace(/\s+/g, '')).join('');
     }
     if (!key) {
-      if (rv.label) messages.push({ type: 'info', stage: 'recognise', message: `T2: row label not in the template: ${rv.label.slice(0, 40)}` });
+      if (rv.label)
+        messages.push({
+          type: 'info',
+          stage: 'recognise',
+          message: `T2: row label not in the template: ${rv.label.slice(0, 40)}`,
+        });
       return;
     }
     if (sink.has('T2', key)) return;
@@ -277,7 +329,11 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
       cols = [...(def?.cols ?? [])];
       values = trimBlanks(rv.values, cols.length);
       if (values.length !== cols.length) {
-        messages.push({ type: 'warning', stage: 'recognise', message: `T2 row ${key} (table ${rv.table} row ${rv.row}) has ${values.length} values for ${cols.length} columns; not loaded` });
+        messages.push({
+          type: 'warning',
+          stage: 'recognise',
+          message: `T2 row ${key} (table ${rv.table} row ${rv.row}) has ${values.length} values for ${cols.length} columns; not loaded`,
+        });
         return;
       }
     }
@@ -325,12 +381,23 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
   // 其他对外管理服务事项 printed only as named sub-rows: add their sum as a derived row.
   if (otherServiceRows.length > 0 && !sink.has('T2', 'other_services')) {
     for (const col of ['prev_items', 'change', 'decisions']) {
-      const parts = sink.cells.filter((c) => c.table_id === 'T2' && c.row_key.startsWith(OTHER_SERVICES_PREFIX) && c.col_key === col);
+      const parts = sink.cells.filter(
+        (c) => c.table_id === 'T2' && c.row_key.startsWith(OTHER_SERVICES_PREFIX) && c.col_key === col,
+      );
       if (parts.length === 0) continue;
       const value = parts.some((p) => p.value === null) ? null : parts.reduce((s, p) => s + (p.value ?? 0), 0);
       sink.cells.push({
-        table_id: 'T2', row_key: 'other_services', col_key: col, value, raw: '', kind: 'derived',
-        grid_table: null, grid_row: null, grid_col: null, unit: null, page: null,
+        table_id: 'T2',
+        row_key: 'other_services',
+        col_key: col,
+        value,
+        raw: '',
+        kind: 'derived',
+        grid_table: null,
+        grid_row: null,
+        grid_col: null,
+        unit: null,
+        page: null,
       });
     }
   }
@@ -340,7 +407,11 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
   // （六） as one row says 2019 only when T2's headers say nothing.
   const t3Template: TemplateVersion | null = t3Votes['2021'] > 0 ? '2021' : otherAsOneRow && !template ? '2019' : null;
   if (template && t3Template && template !== t3Template) {
-    messages.push({ type: 'warning', stage: 'recognise', message: `T2 headers say the ${template} format but T3's （六） rows say ${t3Template}; ${t3Template} is used` });
+    messages.push({
+      type: 'warning',
+      stage: 'recognise',
+      message: `T2 headers say the ${template} format but T3's （六） rows say ${t3Template}; ${t3Template} is used`,
+    });
     template = t3Template;
   }
   template ??= t3Template;

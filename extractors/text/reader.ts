@@ -29,7 +29,10 @@ export function readTxtText(text: string): DocumentModel {
       const gridRows: GridCell[][] = rows.map((cells, r) =>
         cells.map((t, c) => ({ text: cleanText(t), originRow: r, originCol: c, copy: 'none' as const })),
       );
-      blocks.push({ kind: 'table', grid: { index: blocks.filter((b) => b.kind === 'table').length, depth: 0, rows: gridRows } });
+      blocks.push({
+        kind: 'table',
+        grid: { index: blocks.filter((b) => b.kind === 'table').length, depth: 0, rows: gridRows },
+      });
     }
     rows = [];
   };

@@ -67,12 +67,18 @@ function varyText(text: string, agency: string, newAgency: string, k: number, fo
     // Tables and prose alternate: scale the cells of one, the counts of the other.
     return t
       .split(/(<table[\s\S]*?<\/table>)/)
-      .map((part, i) => (i % 2 === 1 ? part.replace(/>(\s*)(\d{1,6})(\s*)</g, (_, a, n, b) => `>${a}${scale(n, k)}${b}<`) : scaleProse(part, k)))
+      .map((part, i) =>
+        i % 2 === 1
+          ? part.replace(/>(\s*)(\d{1,6})(\s*)</g, (_, a, n, b) => `>${a}${scale(n, k)}${b}<`)
+          : scaleProse(part, k),
+      )
       .join('');
   }
   return t
     .split('\n')
-    .map((line) => (line.startsWith('\t') ? line.replace(/^\t(\d{1,6})$/, (_, n) => `\t${scale(n, k)}`) : scaleProse(line, k)))
+    .map((line) =>
+      line.startsWith('\t') ? line.replace(/^\t(\d{1,6})$/, (_, n) => `\t${scale(n, k)}`) : scaleProse(line, k),
+    )
     .join('\n');
 }
 
@@ -87,9 +93,12 @@ function varyDocx(bytes: Uint8Array, agency: string, newAgency: string, k: numbe
     .map((part, j) =>
       j % 2 === 1
         ? part.replace(/(<w:t(?:\s[^>]*)?>)(\d{1,6})(<\/w:t>)/g, (_, a, n, b) => `${a}${scale(n, k)}${b}`)
-        : part.replace(/(<w:t(?:\s[^>]*)?>)([^<]*)(<\/w:t>)/g, (_, a, text: string, b) =>
-            // Word splits "共10件" into runs: a run of digits alone is a count, unless it is a year.
-            `${a}${/^\d{1,6}$/.test(text) && !/^(19|20)\d\d$/.test(text) ? scale(text, k) : scaleProse(text, k)}${b}`),
+        : part.replace(
+            /(<w:t(?:\s[^>]*)?>)([^<]*)(<\/w:t>)/g,
+            (_, a, text: string, b) =>
+              // Word splits "共10件" into runs: a run of digits alone is a count, unless it is a year.
+              `${a}${/^\d{1,6}$/.test(text) && !/^(19|20)\d\d$/.test(text) ? scale(text, k) : scaleProse(text, k)}${b}`,
+          ),
     )
     .join('');
   xml = xml.replace(/^(<\?xml[^>]*\?>)/, `$1<!-- bench ${i} -->`);
@@ -102,7 +111,13 @@ function varyDocx(bytes: Uint8Array, agency: string, newAgency: string, k: numbe
  * the reports numbered `from` to `from + docs - 1` (a later call with `from` = the count already
  * written adds reports distinct from those).
  */
-export function generateCorpus(reportsDir: string, dir: string, docs: number, formats: readonly BenchFormat[], from = 0): string[] {
+export function generateCorpus(
+  reportsDir: string,
+  dir: string,
+  docs: number,
+  formats: readonly BenchFormat[],
+  from = 0,
+): string[] {
   const tpl = templates(reportsDir, formats);
   if (tpl.length === 0) throw new Error(`bench: no ${formats.join('/')} layouts in ${reportsDir}`);
   const written: string[] = [];
@@ -113,11 +128,15 @@ export function generateCorpus(reportsDir: string, dir: string, docs: number, fo
     const sub = join(dir, String(i % 100).padStart(2, '0'));
     mkdirSync(sub, { recursive: true });
     const path = join(sub, `${i}_${t.name}`);
-    const out = t.format === 'pdf'
-      ? Buffer.concat([t.bytes, Buffer.from(`% bench ${i}\n`)])
-      : t.format === 'docx'
-      ? varyDocx(t.bytes, t.agency, newAgency, k, i)
-      : Buffer.from(varyText(t.bytes.toString('utf8'), t.agency, newAgency, k, t.format) + (t.format === 'html' ? `<!-- bench ${i} -->` : `\n${i}\n`));
+    const out =
+      t.format === 'pdf'
+        ? Buffer.concat([t.bytes, Buffer.from(`% bench ${i}\n`)])
+        : t.format === 'docx'
+          ? varyDocx(t.bytes, t.agency, newAgency, k, i)
+          : Buffer.from(
+              varyText(t.bytes.toString('utf8'), t.agency, newAgency, k, t.format) +
+                (t.format === 'html' ? `<!-- bench ${i} -->` : `\n${i}\n`),
+            );
     writeFileSync(path, out);
     written.push(path);
   }

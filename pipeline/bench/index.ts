@@ -41,7 +41,8 @@ interface RunFigures {
 
 /** package.json's `pipeline` script. */
 const pipelineScript = (): string =>
-  (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.pipeline;
+  (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+    .pipeline;
 
 /**
  * Runs the pipeline as a user does (`npm run pipeline`: the CLI with the script's Node options, in
@@ -50,7 +51,12 @@ const pipelineScript = (): string =>
 function runCli(args: string[]): Promise<RunFigures> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const cli = [...pipelineNodeOptions(pipelineScript()), join(distDir(), 'pipeline', 'cli.js'), ...args, '--log-json'];
+    const cli = [
+      ...pipelineNodeOptions(pipelineScript()),
+      join(distDir(), 'pipeline', 'cli.js'),
+      ...args,
+      '--log-json',
+    ];
     const child = spawn(process.execPath, cli, { stdio: ['ignore', 'ignore', 'pipe'] });
     let last = '';
     let tail = '';
@@ -64,7 +70,10 @@ function runCli(args: string[]): Promise<RunFigures> {
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - t0) / 1000;
-      if (!last) return reject(new Error(`bench: the pipeline exited with ${code} without finishing a run (${tail.trim().slice(-500)})`));
+      if (!last)
+        return reject(
+          new Error(`bench: the pipeline exited with ${code} without finishing a run (${tail.trim().slice(-500)})`),
+        );
       resolve({ seconds, ...(JSON.parse(last) as Omit<RunFigures, 'seconds'>) });
     });
   });
@@ -87,7 +96,9 @@ async function extractOnly(paths: string[], workers: number): Promise<void> {
   const pool = new ExtractPool({ workers });
   try {
     const limit = pLimit(Math.max(2, workers * 3));
-    const failures = await Promise.all(paths.map((p) => limit(async () => (await pool.extract(readFileSync(p))).failure)));
+    const failures = await Promise.all(
+      paths.map((p) => limit(async () => (await pool.extract(readFileSync(p))).failure)),
+    );
     const failed = failures.filter((f) => f !== null);
     if (failed.length) throw new Error(`bench: ${failed.length} generated documents failed to extract (${failed[0]})`);
   } finally {
@@ -101,7 +112,9 @@ async function floor(paths: string[], workers: number): Promise<number> {
     shares.map(
       (share) =>
         new Promise<number>((resolve, reject) => {
-          const w = new Worker(join(distDir(), 'pipeline', 'bench', 'floor-worker.js'), { workerData: { paths: share } });
+          const w = new Worker(join(distDir(), 'pipeline', 'bench', 'floor-worker.js'), {
+            workerData: { paths: share },
+          });
           w.once('message', (m: { docs: number }) => resolve(m.docs));
           w.once('error', reject);
         }),
@@ -147,7 +160,9 @@ export interface IncrementalFigures {
 
 /** A run's phases, seconds by the clock and by the CPU of all its threads. */
 const phaseSeconds = (r: RunFigures) =>
-  Object.fromEntries(Object.entries(r.phases).map(([k, v]) => [k, { wall: round(v.wall_ms / 1000), cpu: round(v.cpu_ms / 1000) }]));
+  Object.fromEntries(
+    Object.entries(r.phases).map(([k, v]) => [k, { wall: round(v.wall_ms / 1000), cpu: round(v.cpu_ms / 1000) }]),
+  );
 
 /** A kept corpus (--keep): what it was generated for, so that a second bench reuses it only when it fits. */
 const CORPUS_STAMP = '.bench.json';
@@ -162,7 +177,10 @@ function corpusOf(corpus: string, docs: number, formats: BenchFormat[], reuse: b
   const stampFile = `${corpus}${CORPUS_STAMP}`;
   rmSync(join(corpus, INCREMENTAL_DIR), { recursive: true, force: true });
   if (reuse && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
-    return readdirSync(corpus, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+    return readdirSync(corpus, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name))
+      .sort();
   }
   rmSync(corpus, { recursive: true, force: true });
   rmSync(stampFile, { force: true });
@@ -195,7 +213,9 @@ export async function bench(docs: number, format: BenchFormat | 'all', workers: 
       if (!(t.seconds >= best.seconds)) best = t;
     }
     const floorSeconds = best.seconds;
-    const extraction = options.pipelineOnly ? { seconds: NaN, cpuSeconds: NaN } : await timed(() => extractOnly(paths, workers));
+    const extraction = options.pipelineOnly
+      ? { seconds: NaN, cpuSeconds: NaN }
+      : await timed(() => extractOnly(paths, workers));
     const db = join(work, 'warehouse.duckdb');
     const out = join(work, 'out');
     for (const old of [db, `${db}.wal`, out]) rmSync(old, { recursive: true, force: true });
@@ -251,7 +271,12 @@ export async function bench(docs: number, format: BenchFormat | 'all', workers: 
       // The run's phases one after another, by the clock and by the CPU of all its threads.
       phase_seconds: phaseSeconds(pipe),
       ...incremental,
-      machine: { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', memory_gb: round(totalmem() / 2 ** 30, 1), node: process.version },
+      machine: {
+        cpus: availableParallelism(),
+        model: cpus()[0]?.model ?? 'unknown',
+        memory_gb: round(totalmem() / 2 ** 30, 1),
+        node: process.version,
+      },
     };
   } finally {
     if (options.keep === undefined) rmSync(work, { recursive: true, force: true });
@@ -280,7 +305,11 @@ if (!Number.isSafeInteger(o.incremental) || o.incremental < 0) {
   process.stderr.write(`bench: --incremental must be a whole number\n`);
   process.exit(2);
 }
-const r = await bench(o.docs, o.format, o.workers, { incremental: o.incremental, keep: o.keep, pipelineOnly: !!o.pipelineOnly });
+const r = await bench(o.docs, o.format, o.workers, {
+  incremental: o.incremental,
+  keep: o.keep,
+  pipelineOnly: !!o.pipelineOnly,
+});
 if (o.json) {
   process.stdout.write(JSON.stringify(r) + '\n');
 } else {
@@ -290,14 +319,21 @@ if (o.json) {
       `benchmark: ${r.docs} ${r.format} documents, ${r.workers} workers on ${r.machine.cpus} cores (${r.machine.model}), Node ${r.machine.node}`,
       `  pipeline end to end:              ${r.pipeline_docs_per_s} docs/s (${r.pipeline_seconds} s; ${r.cells} cells, ${r.findings} findings, ${r.failed} failed)`,
       ...(r.floor_seconds === null
-        ? [`  floor and extraction alone: not measured (--pipeline-only)`, `  CPU, all threads:                 pipeline ${r.pipeline_cpu_seconds} s`]
+        ? [
+            `  floor and extraction alone: not measured (--pipeline-only)`,
+            `  CPU, all threads:                 pipeline ${r.pipeline_cpu_seconds} s`,
+          ]
         : [
-          `  floor (${r.format === 'pdf' ? 'pdfjs: text content + operator list of every page' : 'read + unzip + tokenise'}):  ${r.floor_docs_per_s} docs/s`,
-          `  pipeline / floor:                 ${r.ratio} (0.5 would take the run within ${round(2 * r.floor_seconds)} s)`,
-          `  CPU, all threads:                 floor ${r.floor_cpu_seconds} s; extraction alone ${r.extract_cpu_seconds} s; pipeline ${r.pipeline_cpu_seconds} s`,
-          `  extraction alone (readers and recogniser on the worker pool, nothing loaded): ${r.extract_docs_per_s} docs/s (${r.extract_seconds} s)`,
+            `  floor (${r.format === 'pdf' ? 'pdfjs: text content + operator list of every page' : 'read + unzip + tokenise'}):  ${r.floor_docs_per_s} docs/s`,
+            `  pipeline / floor:                 ${r.ratio} (0.5 would take the run within ${round(2 * r.floor_seconds)} s)`,
+            `  CPU, all threads:                 floor ${r.floor_cpu_seconds} s; extraction alone ${r.extract_cpu_seconds} s; pipeline ${r.pipeline_cpu_seconds} s`,
+            `  extraction alone (readers and recogniser on the worker pool, nothing loaded): ${r.extract_docs_per_s} docs/s (${r.extract_seconds} s)`,
           ]),
-      `  phases (wall s / CPU s): ${Object.entries(r.phase_seconds).map(([k, v]) => `${k} ${v.wall} / ${v.cpu}`).join(', ')}; start-up, publishing and exit ${round(r.pipeline_seconds - Object.values(r.phase_seconds).reduce((a, v) => a + v.wall, 0))}`,
+      `  phases (wall s / CPU s): ${Object.entries(r.phase_seconds)
+        .map(([k, v]) => `${k} ${v.wall} / ${v.cpu}`)
+        .join(
+          ', ',
+        )}; start-up, publishing and exit ${round(r.pipeline_seconds - Object.values(r.phase_seconds).reduce((a, v) => a + v.wall, 0))}`,
       `  nightly no-op:                    ${r.noop_seconds} s (${r.noop_new_documents} documents re-read)`,
       `  stages (s): io ${st.io}, read ${st.read}, recognise ${st.recognise}, load ${st.load} (summed over documents); rules ${st.rules}, outputs ${st.outputs}`,
       `  peak RSS of the pipeline: ${r.peak_rss_mb} MB (no-op: ${r.noop_peak_rss_mb} MB)`,

@@ -34,7 +34,12 @@ export function readCsv(path: string, required: readonly string[], fail: CsvFail
   return parseCsv(decodeText(bytes, []).text, required, fail, header);
 }
 
-export function parseCsv(text: string, required: readonly string[], fail: CsvFail, describe = required.join(',')): CsvRow[] {
+export function parseCsv(
+  text: string,
+  required: readonly string[],
+  fail: CsvFail,
+  describe = required.join(','),
+): CsvRow[] {
   const rows: CsvRow[] = [];
   let header: string[] | null = null;
   let rowStart = 0;
@@ -49,11 +54,18 @@ export function parseCsv(text: string, required: readonly string[], fail: CsvFai
       if (!header) {
         header = cells.map((c) => c.toLowerCase());
         const missing = required.filter((c) => !header!.includes(c));
-        if (missing.length > 0) fail(line, `the header must name the columns ${describe}; missing ${missing.join(',')} in ${JSON.stringify(cells.join(','))}`);
+        if (missing.length > 0)
+          fail(
+            line,
+            `the header must name the columns ${describe}; missing ${missing.join(',')} in ${JSON.stringify(cells.join(','))}`,
+          );
         return;
       }
       if (cells.length !== header.length) {
-        fail(line, `${cells.length < header.length ? 'Too few' : 'Too many'} fields: expected ${header.length} fields (${header.join(',')}), found ${cells.length}`);
+        fail(
+          line,
+          `${cells.length < header.length ? 'Too few' : 'Too many'} fields: expected ${header.length} fields (${header.join(',')}), found ${cells.length}`,
+        );
       }
       rows.push({ fields: Object.fromEntries(header.map((h, i) => [h, cells[i]])), line });
     },

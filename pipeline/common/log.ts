@@ -30,7 +30,9 @@ export class Logger {
     if (this.quiet && level !== 'error') return;
     if (level === 'debug' && !this.json) return;
     if (this.json) {
-      this.stream.write(JSON.stringify({ time: new Date().toISOString(), level, run_id: this.runId, message, ...fields }) + '\n');
+      this.stream.write(
+        JSON.stringify({ time: new Date().toISOString(), level, run_id: this.runId, message, ...fields }) + '\n',
+      );
       return;
     }
     const where = [fields.document, fields.stage].filter(Boolean).join(' · ');
@@ -38,13 +40,19 @@ export class Logger {
     if (this.bar) this.bar.update(this.done, { line: line.slice(0, 60) });
     else this.stream.write(line + '\n');
   }
-  info(message: string, fields?: LogFields): void { this.log('info', message, fields); }
+  info(message: string, fields?: LogFields): void {
+    this.log('info', message, fields);
+  }
   /** A line for machines only (JSON logs): in plain logs the printed run summary says it. */
   record(message: string, fields?: LogFields): void {
     if (this.json) this.log('info', message, fields);
   }
-  warn(message: string, fields?: LogFields): void { this.log('warn', message, fields); }
-  error(message: string, fields?: LogFields): void { this.log('error', message, fields); }
+  warn(message: string, fields?: LogFields): void {
+    this.log('warn', message, fields);
+  }
+  error(message: string, fields?: LogFields): void {
+    this.log('error', message, fields);
+  }
 
   startProgress(total: number, label: string): void {
     this.total = total;
@@ -52,7 +60,11 @@ export class Logger {
     if (this.quiet || this.json) return;
     if (this.stream.isTTY) {
       this.bar = new cliProgress.SingleBar(
-        { format: `${label} [{bar}] {value}/{total} {percentage}% · eta {eta_formatted}`, stream: this.stream, hideCursor: true },
+        {
+          format: `${label} [{bar}] {value}/{total} {percentage}% · eta {eta_formatted}`,
+          stream: this.stream,
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       );
       this.bar.start(total, 0);

@@ -18,10 +18,15 @@ const OUTPUT_ERRNOS = new Set(['ENOSPC', 'EACCES', 'EROFS', 'EPERM', 'EDQUOT', '
  * since the pipeline sets no max_temp_directory_size). A database invalidated by either repeats
  * the original error in its message.
  */
-const OUTPUT_MESSAGES = /No space left|Disk quota exceeded|Read-only file system|Permission denied|failed to offload data block|max_temp_directory_size/i;
+const OUTPUT_MESSAGES =
+  /No space left|Disk quota exceeded|Read-only file system|Permission denied|failed to offload data block|max_temp_directory_size/i;
 
 export function isOutputError(e: unknown): boolean {
-  return e instanceof OutputError || OUTPUT_ERRNOS.has((e as NodeJS.ErrnoException)?.code ?? '') || OUTPUT_MESSAGES.test(String((e as Error)?.message));
+  return (
+    e instanceof OutputError ||
+    OUTPUT_ERRNOS.has((e as NodeJS.ErrnoException)?.code ?? '') ||
+    OUTPUT_MESSAGES.test(String((e as Error)?.message))
+  );
 }
 
 /**
@@ -32,5 +37,7 @@ export function describeOutputError(e: unknown): string {
   const lines = String((e as Error)?.message ?? e).split('\n');
   const cause = lines.find((l) => OUTPUT_MESSAGES.test(l))?.trim();
   const said = cause && cause !== lines[0].trim() ? `${lines[0].trim()} … ${cause}` : lines[0];
-  return /failed to offload data block/i.test(said) ? `${said} (DuckDB could not spill to its temp folder beside the warehouse: the disk is full)` : said;
+  return /failed to offload data block/i.test(said)
+    ? `${said} (DuckDB could not spill to its temp folder beside the warehouse: the disk is full)`
+    : said;
 }

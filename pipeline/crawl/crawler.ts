@@ -7,7 +7,16 @@ import { Fetcher, type Fetched } from './fetcher.js';
 import { Ledger } from './ledger.js';
 import { findAttachmentLinks, findListingLinks, looksLikeHtml } from './links.js';
 import { RequestGate } from './request-gate.js';
-import { resolveSettings, type CrawledDocument, type CrawlOptions, type CrawlResult, type CrawlSource, type FetchKind, type Settings, type SourceDown } from './types.js';
+import {
+  resolveSettings,
+  type CrawledDocument,
+  type CrawlOptions,
+  type CrawlResult,
+  type CrawlSource,
+  type FetchKind,
+  type Settings,
+  type SourceDown,
+} from './types.js';
 import { resolveUrl, UrlPolicy } from './url-policy.js';
 
 export async function crawl(sources: CrawlSource[], options: CrawlOptions): Promise<CrawlResult> {
@@ -19,7 +28,11 @@ export async function crawl(sources: CrawlSource[], options: CrawlOptions): Prom
   const fetcher = new Fetcher(settings, new UrlPolicy(sources.map((s) => s.url)), gate, store, ledger);
   const run = new CrawlRun(settings, fetcher, ledger);
   const down = await Promise.all(sources.map((source) => run.crawlSource(source)));
-  return { fetches: ledger.records, documents: [...run.documentsBySha.values()], sourcesDown: down.filter((d): d is SourceDown => d !== null) };
+  return {
+    fetches: ledger.records,
+    documents: [...run.documentsBySha.values()],
+    sourcesDown: down.filter((d): d is SourceDown => d !== null),
+  };
 }
 
 class CrawlRun {
@@ -56,10 +69,14 @@ class CrawlRun {
         continue;
       }
       listed++;
-      const links = this.parse(page, (html) => findListingLinks(html, page.finalUrl, maxPages), { reports: [], nextPages: [] });
+      const links = this.parse(page, (html) => findListingLinks(html, page.finalUrl, maxPages), {
+        reports: [],
+        nextPages: [],
+      });
       queue.push(...links.nextPages.filter((url) => this.claim(url)));
       // Reports start as soon as they are found; the request gate keeps the pace polite.
-      for (const url of this.withinLimits(links.reports, page, agency, budget)) reportFetches.push(this.fetchReport(url, agency, budget));
+      for (const url of this.withinLimits(links.reports, page, agency, budget))
+        reportFetches.push(this.fetchReport(url, agency, budget));
     }
     await Promise.all(reportFetches);
     // A start URL another source claimed first is not this source's failure.
@@ -75,13 +92,23 @@ class CrawlRun {
     const fresh = found.filter((u) => !this.claimed.has(u));
     const kept = fresh.slice(0, perPage);
     if (fresh.length > perPage) {
-      this.recordSkipped(page.record.url, agency, `limit: maxLinksPerListing (${perPage}): ${fresh.length - perPage} of the page's ${fresh.length} report links not fetched`, page.record.kind);
+      this.recordSkipped(
+        page.record.url,
+        agency,
+        `limit: maxLinksPerListing (${perPage}): ${fresh.length - perPage} of the page's ${fresh.length} report links not fetched`,
+        page.record.kind,
+      );
     }
     const allowed = kept.slice(0, Math.max(0, budget.reports));
     budget.reports -= allowed.length;
     if (allowed.length < kept.length) {
       const max = this.settings.maxReportsPerSource;
-      this.recordSkipped(page.record.url, agency, `limit: maxReportsPerSource (${max}) reached: ${kept.length - allowed.length} report links of this page not fetched`, page.record.kind);
+      this.recordSkipped(
+        page.record.url,
+        agency,
+        `limit: maxReportsPerSource (${max}) reached: ${kept.length - allowed.length} report links of this page not fetched`,
+        page.record.kind,
+      );
     }
     return allowed.filter((u) => this.claim(u));
   }
@@ -126,15 +153,30 @@ class CrawlRun {
       return pick(decodeText(fetched.body!, fetched.contentType));
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      this.settings.onEvent({ level: 'error', url: fetched.record.url, message: `parse: ${fetched.record.kind} page: ${reason}` });
+      this.settings.onEvent({
+        level: 'error',
+        url: fetched.record.url,
+        message: `parse: ${fetched.record.kind} page: ${reason}`,
+      });
       return fallback;
     }
   }
 
   private recordSkipped(url: string, agency: string, reason: string, kind: FetchKind = 'listing'): void {
     this.ledger.add({
-      url, agency, kind, fetched_at: new Date(), http_status: null, outcome: 'skipped', reason,
-      etag: null, last_modified: null, sha256: null, size_bytes: null, attempts: 0, duration_ms: 0,
+      url,
+      agency,
+      kind,
+      fetched_at: new Date(),
+      http_status: null,
+      outcome: 'skipped',
+      reason,
+      etag: null,
+      last_modified: null,
+      sha256: null,
+      size_bytes: null,
+      attempts: 0,
+      duration_ms: 0,
     });
   }
 }

@@ -113,30 +113,49 @@ export class Fetcher {
       if (kind !== 'robots') {
         const robotsRefusal = await this.robots.refusal(current, agency);
         if (robotsRefusal) {
-          return { outcome: 'refused', reason: `robots: ${robotsRefusal}${hop ? ` (at ${current})` : ''}`, status: redirectStatus };
+          return {
+            outcome: 'refused',
+            reason: `robots: ${robotsRefusal}${hop ? ` (at ${current})` : ''}`,
+            status: redirectStatus,
+          };
         }
       }
 
       const exchange = await this.requestWithRetries(current, headers, trace);
       if (exchange.kind === 'failure') return { outcome: 'error', reason: exchange.reason };
       const { status, headers: h } = exchange;
-      const response = { status, etag: h.get('etag'), lastModified: h.get('last-modified'), contentType: h.get('content-type') };
+      const response = {
+        status,
+        etag: h.get('etag'),
+        lastModified: h.get('last-modified'),
+        contentType: h.get('content-type'),
+      };
 
       if (REDIRECT_STATUSES.has(status)) {
         const location = h.get('location');
-        if (!location) return { ...response, outcome: 'error', reason: `redirect: HTTP ${status} without a Location header` };
-        if (hop === MAX_REDIRECTS) return { ...response, outcome: 'error', reason: `redirect: more than ${MAX_REDIRECTS} redirects` };
+        if (!location)
+          return { ...response, outcome: 'error', reason: `redirect: HTTP ${status} without a Location header` };
+        if (hop === MAX_REDIRECTS)
+          return { ...response, outcome: 'error', reason: `redirect: more than ${MAX_REDIRECTS} redirects` };
         trace.finalUrl = resolveUrl(location, current);
         redirectStatus = status;
         continue;
       }
       if (status === 304 && previous) return this.notModified(previous, response);
       if (kind === 'robots' && status >= 400 && status < 500) {
-        return { ...response, outcome: 'skipped', reason: `robots: no robots.txt (HTTP ${status}), everything allowed` };
+        return {
+          ...response,
+          outcome: 'skipped',
+          reason: `robots: no robots.txt (HTTP ${status}), everything allowed`,
+        };
       }
       if (status < 200 || status >= 300) return { ...response, outcome: 'error', reason: `http: HTTP ${status}` };
       if (exchange.tooLarge || !exchange.body) {
-        return { ...response, outcome: 'refused', reason: `size: body larger than maxBytes (${this.settings.maxBytes} bytes)` };
+        return {
+          ...response,
+          outcome: 'refused',
+          reason: `size: body larger than maxBytes (${this.settings.maxBytes} bytes)`,
+        };
       }
 
       let blob;
@@ -175,8 +194,15 @@ export class Fetcher {
       const why = retryReason(exchange);
       if (!why || attempt >= retries) return exchange;
       const retryAfterMs = exchange.kind === 'response' ? Number(exchange.headers.get('retry-after')) * 1000 : NaN;
-      const wait = Math.max(backoffMs * 2 ** (attempt - 1), Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) : 0);
-      this.settings.onEvent({ level: 'warn', url, message: `retry ${attempt + 1}/${retries} in ${wait} ms after ${why}` });
+      const wait = Math.max(
+        backoffMs * 2 ** (attempt - 1),
+        Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) : 0,
+      );
+      this.settings.onEvent({
+        level: 'warn',
+        url,
+        message: `retry ${attempt + 1}/${retries} in ${wait} ms after ${why}`,
+      });
       await sleep(wait);
     }
   }
@@ -192,7 +218,8 @@ export class Fetcher {
   private requestHeaders(previous: UsablePrevious | null): Record<string, string> {
     const headers: Record<string, string> = {
       'user-agent': this.settings.userAgent,
-      accept: 'text/html,application/xhtml+xml,application/vnd.openxmlformats-officedocument.wordprocessingml.document,*/*;q=0.8',
+      accept:
+        'text/html,application/xhtml+xml,application/vnd.openxmlformats-officedocument.wordprocessingml.document,*/*;q=0.8',
       'accept-language': 'zh-CN,zh;q=0.9',
     };
     if (previous?.etag) headers['if-none-match'] = previous.etag;

@@ -6,8 +6,15 @@ export type Exchange =
 
 // Connection-level failures worth another attempt (undici puts the code on the error or its cause).
 const TRANSIENT_CODES = new Set([
-  'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN',
-  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ]);
 
 export async function httpGet(
@@ -20,7 +27,13 @@ export async function httpGet(
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const res = await fetch(url, { headers, redirect: 'manual', signal: controller.signal });
-    const response = { kind: 'response' as const, status: res.status, headers: res.headers, body: null, tooLarge: false };
+    const response = {
+      kind: 'response' as const,
+      status: res.status,
+      headers: res.headers,
+      body: null,
+      tooLarge: false,
+    };
     if (res.status < 200 || res.status >= 300) {
       await res.body?.cancel().catch(() => {});
       return response;
@@ -37,7 +50,11 @@ export async function httpGet(
       return { kind: 'failure', reason: `timeout: no complete response within ${timeoutMs} ms`, retryable: true };
     }
     const code = errorCode(err);
-    return { kind: 'failure', reason: `network: ${describe(err)}`, retryable: code !== null && TRANSIENT_CODES.has(code) };
+    return {
+      kind: 'failure',
+      reason: `network: ${describe(err)}`,
+      retryable: code !== null && TRANSIENT_CODES.has(code),
+    };
   } finally {
     clearTimeout(timer);
   }

@@ -17,7 +17,11 @@ export class Ledger {
   add(record: FetchRecord): void {
     this.records.push(record);
     const detail = record.reason ?? `${record.size_bytes ?? 0} bytes, sha256 ${record.sha256?.slice(0, 12)}`;
-    this.onEvent({ level: LEVEL_OF[record.outcome], url: record.url, message: `${record.kind} ${record.outcome}: ${detail}` });
+    this.onEvent({
+      level: LEVEL_OF[record.outcome],
+      url: record.url,
+      message: `${record.kind} ${record.outcome}: ${detail}`,
+    });
   }
 }
 

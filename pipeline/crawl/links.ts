@@ -7,7 +7,8 @@ import { isHttpUrl, resolveUrl } from './url-policy.js';
 // Loaded on the first page crawled: a run that does not crawl keeps cheerio out of memory
 // (its size: docs/performance.md).
 let cheerioModule: typeof import('cheerio') | null = null;
-const cheerio = (): typeof import('cheerio') => (cheerioModule ??= createRequire(import.meta.url)('cheerio') as typeof import('cheerio'));
+const cheerio = (): typeof import('cheerio') =>
+  (cheerioModule ??= createRequire(import.meta.url)('cheerio') as typeof import('cheerio'));
 
 const REPORT_TEXT = /政府信息公开(工作)?年度报告|年报/;
 const INDEX_PAGE = /^index(_\d+)?\.s?html?$/i;
@@ -64,7 +65,8 @@ export function findListingLinks(html: string, pageUrl: string, maxPages: number
   const pager = SCRIPTED_PAGER.exec(html);
   if (pager) {
     const [, count, stem, ext] = pager;
-    for (let i = 1; i < Math.min(Number(count), maxPages); i++) nextPages.add(resolveUrl(`${stem}_${i}.${ext}`, pageUrl));
+    for (let i = 1; i < Math.min(Number(count), maxPages); i++)
+      nextPages.add(resolveUrl(`${stem}_${i}.${ext}`, pageUrl));
   }
   nextPages.delete(resolveUrl(pageUrl));
   return { reports: [...reports], nextPages: [...nextPages] };

@@ -13,7 +13,11 @@ export class RequestGate {
   private readonly overall: LimitFunction;
   private readonly lanes = new Map<string, HostLane>();
 
-  constructor(concurrency: number, private readonly perHost: number, private readonly delayMs: number) {
+  constructor(
+    concurrency: number,
+    private readonly perHost: number,
+    private readonly delayMs: number,
+  ) {
     this.overall = pLimit(Math.max(1, concurrency));
   }
 

@@ -39,7 +39,11 @@ export function matchRobots(rules: RobotsRule[], pathAndQuery: string): RobotsRu
   let best: RobotsRule | null = null;
   for (const rule of rules) {
     if (!patternMatches(rule.pattern, pathAndQuery)) continue;
-    if (!best || rule.pattern.length > best.pattern.length || (rule.pattern.length === best.pattern.length && rule.allow)) {
+    if (
+      !best ||
+      rule.pattern.length > best.pattern.length ||
+      (rule.pattern.length === best.pattern.length && rule.allow)
+    ) {
       best = rule;
     }
   }

@@ -36,7 +36,8 @@ export class UrlPolicy {
     } catch {
       return `not a valid URL: ${url}`;
     }
-    if (!ALLOWED_SCHEMES.has(parsed.protocol)) return `scheme ${parsed.protocol} is not allowed (only http: and https:)`;
+    if (!ALLOWED_SCHEMES.has(parsed.protocol))
+      return `scheme ${parsed.protocol} is not allowed (only http: and https:)`;
     if (!this.hosts.has(parsed.hostname.toLowerCase())) return `host ${parsed.hostname} is not a listed source host`;
     return null;
   }

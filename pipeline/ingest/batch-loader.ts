@@ -43,7 +43,11 @@ export class BatchLoader {
 
   private due(): boolean {
     if (this.pending.length === 0) return false;
-    return this.finishing || this.pending.length >= this.maxBatch || performance.now() - this.pending[0].since >= this.maxWaitMs;
+    return (
+      this.finishing ||
+      this.pending.length >= this.maxBatch ||
+      performance.now() - this.pending[0].since >= this.maxWaitMs
+    );
   }
 
   /** Starts a drain when a batch is due, or sets a timer for when the oldest report will be. */
@@ -70,7 +74,11 @@ export class BatchLoader {
       const batch = this.pending.splice(0, this.maxBatch);
       const t0 = performance.now();
       try {
-        const counts = await loadReports(this.conn, batch.map((b) => b.rec), batch.map((b) => b.replace));
+        const counts = await loadReports(
+          this.conn,
+          batch.map((b) => b.rec),
+          batch.map((b) => b.replace),
+        );
         await returnFreedMemory(this.conn);
         const ms = (performance.now() - t0) / batch.length;
         batch.forEach((b, i) => b.resolve({ cells: counts[i], ms }));

@@ -31,7 +31,9 @@ function nameOf(bytes: Buffer): string {
   if (isUtf8(bytes)) return bytes.toString('utf8');
   const gb = iconv.decode(bytes, 'gb18030');
   if (!gb.includes('\ufffd')) return gb;
-  return [...bytes].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+  return [...bytes]
+    .map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`))
+    .join('');
 }
 
 /** The path as a string when it is UTF-8 (as every other path of the run), else its bytes. */
@@ -59,11 +61,21 @@ export function discover(dir: string): InputFile[] {
       return { path: pathOf(path), source, unread: `discover: a symbolic link that leads nowhere (${because(e)})` };
     }
     if (target !== realRoot && !target.startsWith(realRoot + sep)) {
-      return { path: pathOf(path), source, unread: `discover: a symbolic link to ${target}, outside --input (not followed)` };
+      return {
+        path: pathOf(path),
+        source,
+        unread: `discover: a symbolic link to ${target}, outside --input (not followed)`,
+      };
     }
     const st = statSync(target);
-    if (st.isDirectory()) return { path: pathOf(path), source, unread: 'discover: a symbolic link to a folder (not followed; its files are read where they are)' };
-    if (!st.isFile()) return { path: pathOf(path), source, unread: 'discover: a symbolic link to what is not a regular file' };
+    if (st.isDirectory())
+      return {
+        path: pathOf(path),
+        source,
+        unread: 'discover: a symbolic link to a folder (not followed; its files are read where they are)',
+      };
+    if (!st.isFile())
+      return { path: pathOf(path), source, unread: 'discover: a symbolic link to what is not a regular file' };
     return { path: pathOf(path), source };
   };
 
@@ -73,10 +85,16 @@ export function discover(dir: string): InputFile[] {
       entries = readdirSync(d, { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
       if (rel === '') throw e; // --input itself: the run's error, not a document's
-      out.push({ path: pathOf(d), source: rel, unread: `discover: the folder cannot be listed (${because(e)}); its files are not read` });
+      out.push({
+        path: pathOf(d),
+        source: rel,
+        unread: `discover: the folder cannot be listed (${because(e)}); its files are not read`,
+      });
       return;
     }
-    const named = entries.map((e) => ({ e, name: nameOf(e.name) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : Buffer.compare(a.e.name, b.e.name)));
+    const named = entries
+      .map((e) => ({ e, name: nameOf(e.name) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : Buffer.compare(a.e.name, b.e.name)));
     for (const { e, name } of named) {
       if (SKIP.test(name)) continue;
       const path = Buffer.concat([d, Buffer.from(sep), e.name]);

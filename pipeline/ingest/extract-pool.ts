@@ -9,9 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Message, StageTimings, PackedExtraction } from '../../extractors/index.js';
-import { distDir } from '../common/index.js';
-import { sha256Of } from '../common/index.js';
+import { distDir, sha256Of } from '../common/index.js';
 import type { ExtractOutcome } from './extract-outcome.js';
 
 export interface ExtractRequest {
@@ -20,7 +18,6 @@ export interface ExtractRequest {
   sha256: string;
   bytes: ArrayBuffer;
 }
-
 
 interface Job {
   req: ExtractRequest;
@@ -43,9 +40,14 @@ export function failedOutcome(id: number, failure: string, sha256: string | null
 
 /** The outcome as the job's: its hash checked, so that it can only land on the document whose bytes were parsed. */
 export function checkedOutcome(req: Pick<ExtractRequest, 'id' | 'sha256'>, out: ExtractOutcome): ExtractOutcome {
-  if (out.id !== req.id) return failedOutcome(req.id, `read: the extractor answered document #${out.id} for document #${req.id}`);
+  if (out.id !== req.id)
+    return failedOutcome(req.id, `read: the extractor answered document #${out.id} for document #${req.id}`);
   if (out.sha256 !== req.sha256) {
-    return failedOutcome(req.id, `read: the bytes parsed (sha256 ${out.sha256?.slice(0, 12)}…) are not the bytes hashed (${req.sha256.slice(0, 12)}…)`, out.sha256);
+    return failedOutcome(
+      req.id,
+      `read: the bytes parsed (sha256 ${out.sha256?.slice(0, 12)}…) are not the bytes hashed (${req.sha256.slice(0, 12)}…)`,
+      out.sha256,
+    );
   }
   return out;
 }
@@ -55,7 +57,8 @@ export function checkedOutcome(req: Pick<ExtractRequest, 'id' | 'sha256'>, out: 
  * own, or a copy (a small Buffer is a view into a shared pool).
  */
 function ownBuffer(bytes: Uint8Array): ArrayBuffer {
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  const whole =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
   return whole ? (bytes.buffer as ArrayBuffer) : new Uint8Array(bytes).buffer;
 }
 
@@ -68,11 +71,17 @@ function reread(job: Job, crash: string): { bytes: Uint8Array } | ExtractOutcome
   try {
     bytes = job.reload!();
   } catch (e) {
-    return failedOutcome(job.req.id, `read: could not be read again after its worker died (${crash}): ${(e as Error).message}`);
+    return failedOutcome(
+      job.req.id,
+      `read: could not be read again after its worker died (${crash}): ${(e as Error).message}`,
+    );
   }
   const now = sha256Of(bytes);
   if (now !== job.req.sha256) {
-    return failedOutcome(job.req.id, `read: the file changed while it was queued (sha256 ${job.req.sha256.slice(0, 12)}… when hashed, ${now.slice(0, 12)}… when read again after its worker died)`);
+    return failedOutcome(
+      job.req.id,
+      `read: the file changed while it was queued (sha256 ${job.req.sha256.slice(0, 12)}… when hashed, ${now.slice(0, 12)}… when read again after its worker died)`,
+    );
   }
   return { bytes };
 }
@@ -151,12 +160,20 @@ export class ExtractPool {
     let worst: Slot | null = null;
     for (const slot of this.slots) {
       const started = slot.jobs[0]?.startedAt;
-      if (started !== undefined && now - started >= MEMORY_SUSPECT_AFTER_MS && (!worst || started < worst.jobs[0].startedAt!)) worst = slot;
+      if (
+        started !== undefined &&
+        now - started >= MEMORY_SUSPECT_AFTER_MS &&
+        (!worst || started < worst.jobs[0].startedAt!)
+      )
+        worst = slot;
     }
     if (worst) {
       this.memoryQuietUntil = now + 2 * MEMORY_SUSPECT_AFTER_MS;
       const mb = (n: number) => Math.round(n / 1048576);
-      this.crash(worst, `read: over the memory budget (${mb(rss)} MB resident, over the ${mb(this.memoryBudget)} MB allowed with ${this.memoryMb} MB per worker) while reading it for ${((now - worst.jobs[0].startedAt!) / 1000).toFixed(1)} s; worker stopped`);
+      this.crash(
+        worst,
+        `read: over the memory budget (${mb(rss)} MB resident, over the ${mb(this.memoryBudget)} MB allowed with ${this.memoryMb} MB per worker) while reading it for ${((now - worst.jobs[0].startedAt!) / 1000).toFixed(1)} s; worker stopped`,
+      );
     }
   }
 
@@ -213,8 +230,11 @@ export class ExtractPool {
     const again: Job[] = [];
     for (const w of waiting) {
       clearTimeout(w.timer);
-      const reloaded = w.reload ? reread(w, failure) : failedOutcome(w.req.id, `${failure}, while it was queued behind another document`);
-      if ('bytes' in reloaded) again.push({ ...w, timer: undefined, req: { ...w.req, bytes: ownBuffer(reloaded.bytes) } });
+      const reloaded = w.reload
+        ? reread(w, failure)
+        : failedOutcome(w.req.id, `${failure}, while it was queued behind another document`);
+      if ('bytes' in reloaded)
+        again.push({ ...w, timer: undefined, req: { ...w.req, bytes: ownBuffer(reloaded.bytes) } });
       else w.resolve(reloaded);
     }
     this.queue.unshift(...again);

@@ -15,6 +15,9 @@ parentPort!.on('message', (req: ExtractRequest) => {
     const out = await extractOutcome(req.id, new Uint8Array(req.bytes));
     const cells = out.extraction?.cells;
     // the packed columns are handed over, not copied
-    parentPort!.postMessage(out, cells ? ([cells.refs.buffer, cells.values.buffer, cells.grid.buffer] as ArrayBuffer[]) : []);
+    parentPort!.postMessage(
+      out,
+      cells ? ([cells.refs.buffer, cells.values.buffer, cells.grid.buffer] as ArrayBuffer[]) : [],
+    );
   });
 });

@@ -72,7 +72,12 @@ async function loadHashedFiles(conn: DuckDBConnection): Promise<Map<string, Hash
   );
   const map = new Map<string, HashedFile>();
   for (const [source, sha256, size, mtimeMs, hashedAtMs] of r.getRowsJS()) {
-    map.set(source as string, { sha256: sha256 as string, size: Number(size), mtimeMs: mtimeMs as number, hashedAtMs: hashedAtMs as number });
+    map.set(source as string, {
+      sha256: sha256 as string,
+      size: Number(size),
+      mtimeMs: mtimeMs as number,
+      hashedAtMs: hashedAtMs as number,
+    });
   }
   return map;
 }
@@ -105,7 +110,11 @@ export function inShard(sha256: string, shard?: { index: number; count: number }
   return Number(BigInt('0x' + sha256.slice(0, 12)) % BigInt(shard.count)) === shard.index;
 }
 
-export async function ingest(conn: DuckDBConnection, files: readonly InputFile[], opts: IngestOptions): Promise<DocumentOutcome[]> {
+export async function ingest(
+  conn: DuckDBConnection,
+  files: readonly InputFile[],
+  opts: IngestOptions,
+): Promise<DocumentOutcome[]> {
   const known = await loadKnown(conn);
   const unreadBefore = await loadUnread(conn);
   const hashed = opts.force ? new Map<string, HashedFile>() : await loadHashedFiles(conn);
@@ -149,8 +158,12 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
     const st = statSync(file.path);
     const size = st.size;
     const before = hashed.get(file.source);
-    const trusted = before !== undefined && before.size === size && before.mtimeMs === st.mtimeMs && st.mtimeMs < before.hashedAtMs - RACY_MS
-      && known.get(before.sha256)?.extractor_version === EXTRACTOR_VERSION;
+    const trusted =
+      before !== undefined &&
+      before.size === size &&
+      before.mtimeMs === st.mtimeMs &&
+      st.mtimeMs < before.hashedAtMs - RACY_MS &&
+      known.get(before.sha256)?.extractor_version === EXTRACTOR_VERSION;
     let bytes: Buffer | null = null;
     let sha256: string;
     let hashedAtMs: number | null = null;
@@ -162,15 +175,29 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
       bytes = size > maxBytes ? null : readFileSync(file.path);
       sha256 = bytes ? sha256Of(bytes) : await sha256OfFile(file.path);
     }
-    const read: Read = { size: bytes?.byteLength ?? size, sha256, mtimeMs: st.mtimeMs, hashedAtMs, ms: { io: Date.now() - started, read: 0, recognise: 0, load: 0 } };
+    const read: Read = {
+      size: bytes?.byteLength ?? size,
+      sha256,
+      mtimeMs: st.mtimeMs,
+      hashedAtMs,
+      ms: { io: Date.now() - started, read: 0, recognise: 0, load: 0 },
+    };
     if (!inShard(sha256, opts.shard)) return null;
     const reportId = reportIdOf(sha256);
     const prior = known.get(sha256);
     if (inRun.has(sha256)) return { read };
     if (prior && prior.extractor_version === EXTRACTOR_VERSION && !opts.force) {
       const outcome: DocumentOutcome = {
-        source: file.source, sha256, reportId, disposition: 'unchanged', status: prior.status, error: prior.error,
-        template: prior.template, year: prior.year, cells: 0, ms: read.ms,
+        source: file.source,
+        sha256,
+        reportId,
+        disposition: 'unchanged',
+        status: prior.status,
+        error: prior.error,
+        template: prior.template,
+        year: prior.year,
+        cells: 0,
+        ms: read.ms,
       };
       inRun.set(sha256, Promise.resolve(outcome));
       return { read, outcome };
@@ -179,12 +206,24 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
     inRun.set(sha256, new Promise((r) => (settle = r)));
     const extracted = bytes
       ? await opts.pool.extract(bytes, { sha256, reload: () => readFileSync(file.path) })
-      : { extraction: null, failure: `read: file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit`, messages: [], timings: undefined };
+      : {
+          extraction: null,
+          failure: `read: file is ${(size / 1048576).toFixed(1)} MB, over the ${(maxBytes / 1048576).toFixed(0)} MB limit`,
+          messages: [],
+          timings: undefined,
+        };
     read.ms.read = extracted.timings?.read_ms ?? 0;
     read.ms.recognise = extracted.timings?.recognise_ms ?? 0;
     const rec: ReportRecord = {
-      sha256, source: file.source, size: read.size, extraction: extracted.extraction, failure: extracted.failure,
-      messages: extracted.messages, filedYear: filedYearOf(file.source), extractorVersion: EXTRACTOR_VERSION, runId: opts.runId,
+      sha256,
+      source: file.source,
+      size: read.size,
+      extraction: extracted.extraction,
+      failure: extracted.failure,
+      messages: extracted.messages,
+      filedYear: filedYearOf(file.source),
+      extractorVersion: EXTRACTOR_VERSION,
+      runId: opts.runId,
     };
     await loader.room();
     return { read, rec, prior, settle };
@@ -206,17 +245,37 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
       read.ms.load = loaded.ms;
       const { status, error } = statusOf(rec);
       const x = rec.extraction;
-      opts.log.log(status === 'failed' ? 'warn' : 'debug', status === 'failed' ? `failed: ${error}` : `${status} ${x?.meta.agency ?? '?'} ${x?.meta.year ?? '?'}`, {
-        document: file.source, stage: status === 'failed' ? (error ?? '').split(':')[0] : 'load',
-        duration_ms: Math.round(read.ms.io + read.ms.read + read.ms.recognise + read.ms.load),
-      });
+      opts.log.log(
+        status === 'failed' ? 'warn' : 'debug',
+        status === 'failed' ? `failed: ${error}` : `${status} ${x?.meta.agency ?? '?'} ${x?.meta.year ?? '?'}`,
+        {
+          document: file.source,
+          stage: status === 'failed' ? (error ?? '').split(':')[0] : 'load',
+          duration_ms: Math.round(read.ms.io + read.ms.read + read.ms.recognise + read.ms.load),
+        },
+      );
       out = {
-        source: file.source, sha256: read.sha256, reportId: reportIdOf(read.sha256), disposition: prior ? 'reprocessed' : 'new', status, error,
-        template: x?.template ?? null, year: x?.meta.year ?? null, cells: loaded.cells, ms: read.ms,
+        source: file.source,
+        sha256: read.sha256,
+        reportId: reportIdOf(read.sha256),
+        disposition: prior ? 'reprocessed' : 'new',
+        status,
+        error,
+        template: x?.template ?? null,
+        year: x?.meta.year ?? null,
+        cells: loaded.cells,
+        ms: read.ms,
       };
       settle!(out);
     }
-    ledger.push({ source: file.source, sha256: read.sha256, size: read.size, status: out.status, mtimeMs: read.mtimeMs, hashedAtMs: read.hashedAtMs });
+    ledger.push({
+      source: file.source,
+      sha256: read.sha256,
+      size: read.size,
+      status: out.status,
+      mtimeMs: read.mtimeMs,
+      hashedAtMs: read.hashedAtMs,
+    });
     return out;
   };
 
@@ -231,8 +290,16 @@ export async function ingest(conn: DuckDBConnection, files: readonly InputFile[]
     if (!again) opts.log.error(`failed: ${error}`, { document: f.source, stage: error.split(':')[0] });
     ledger.push({ source: f.source, sha256: '', size: null, status: 'failed', error, mtimeMs: null, hashedAtMs: null });
     return {
-      source: f.source, sha256: '', reportId: '', disposition: again ? 'unchanged' : 'new', status: 'failed',
-      error, template: null, year: null, cells: 0, ms: { io: 0, read: 0, recognise: 0, load: 0 },
+      source: f.source,
+      sha256: '',
+      reportId: '',
+      disposition: again ? 'unchanged' : 'new',
+      status: 'failed',
+      error,
+      template: null,
+      year: null,
+      cells: 0,
+      ms: { io: 0, read: 0, recognise: 0, load: 0 },
     };
   };
 
@@ -287,16 +354,22 @@ async function loadUnread(conn: DuckDBConnection): Promise<Map<string, string>> 
  * run goes on. Errors from the warehouse (DuckDB's) or the disk filling never come from reading.
  */
 function isReadError(e: unknown): boolean {
-  return typeof (e as NodeJS.ErrnoException)?.syscall === 'string' && ['open', 'read', 'stat', 'lstat'].includes((e as NodeJS.ErrnoException).syscall!);
+  return (
+    typeof (e as NodeJS.ErrnoException)?.syscall === 'string' &&
+    ['open', 'read', 'stat', 'lstat'].includes((e as NodeJS.ErrnoException).syscall!)
+  );
 }
 
 /** Upserts the document ledger in one statement (path, size, sha256, first/last seen, status, when hashed). */
 async function recordDocuments(conn: DuckDBConnection, rows: LedgerRow[], runId: string): Promise<void> {
   if (rows.length === 0) return;
-  await conn.run('CREATE OR REPLACE TEMP TABLE seen_documents (source VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR, error VARCHAR, mtime_ms DOUBLE, hashed_at_ms DOUBLE)');
+  await conn.run(
+    'CREATE OR REPLACE TEMP TABLE seen_documents (source VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR, error VARCHAR, mtime_ms DOUBLE, hashed_at_ms DOUBLE)',
+  );
   const ap = await conn.createAppender('seen_documents');
   for (const r of rows) {
-    ap.appendVarchar(r.source); ap.appendVarchar(r.sha256);
+    ap.appendVarchar(r.source);
+    ap.appendVarchar(r.sha256);
     if (r.size === null) ap.appendNull();
     else ap.appendBigInt(BigInt(r.size));
     ap.appendVarchar(r.status);

@@ -4,8 +4,13 @@
  * is published.
  */
 export class NoInputError extends Error {
-  constructor(input: string, readonly runId: string | null = null) {
-    super(`no document under --input ${input}: the folder is empty (is a disk not mounted, or the path wrong?); nothing was published`);
+  constructor(
+    input: string,
+    readonly runId: string | null = null,
+  ) {
+    super(
+      `no document under --input ${input}: the folder is empty (is a disk not mounted, or the path wrong?); nothing was published`,
+    );
     this.name = 'NoInputError';
   }
 }

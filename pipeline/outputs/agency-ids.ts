@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 export const AGENCIES_DIR = 'agencies';
 
 /** The file name of an agency's page (its normalised name hashed: any name makes a safe file name). */
-export const agencyPageId = (agencyNorm: string): string => `a${createHash('sha256').update(agencyNorm, 'utf8').digest('hex').slice(0, 12)}`;
+export const agencyPageId = (agencyNorm: string): string =>
+  `a${createHash('sha256').update(agencyNorm, 'utf8').digest('hex').slice(0, 12)}`;
 
 /**
  * The agencies with a page: reports (one per year: is_primary) of

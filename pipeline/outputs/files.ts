@@ -3,7 +3,21 @@
  * renamed in place.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const tmpName = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${randomBytes(4).toString('hex')}`);
@@ -133,7 +147,10 @@ const ADDITIONS_PREFIX = '+';
 export class OutputStaging {
   readonly dir: string;
 
-  constructor(readonly out: string, runId: string) {
+  constructor(
+    readonly out: string,
+    runId: string,
+  ) {
     this.dir = join(out, `${STAGING_PREFIX}${runId}`);
     mkdirSync(this.dir, { recursive: true });
   }

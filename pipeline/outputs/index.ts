@@ -27,7 +27,16 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RunSummary } from './summary.js';
 import { loadAuditData, prepareAuditData, releaseAuditData, REPORT_DOCUMENTS } from './site/audit-data.js';
 import {
-  applyBatch, attachDocs, dropPageStage, fetchBatch, fetchDocs, inStorageOrder, planBatches, releaseBatch, stagePages, type BatchData,
+  applyBatch,
+  attachDocs,
+  dropPageStage,
+  fetchBatch,
+  fetchDocs,
+  inStorageOrder,
+  planBatches,
+  releaseBatch,
+  stagePages,
+  type BatchData,
 } from './site/page-batches.js';
 import { documentsDigest, PAGE_KEYS, pageKey, pageStands, readPageKeys, writePageKeys } from './site/page-keys.js';
 import { loadProblems } from './site/report-docs.js';
@@ -43,7 +52,15 @@ import { REGIONS_DIR, writeRegionPages } from './site/region-pages.js';
 import { PEERS_DIR, writePeers } from './site/standing.js';
 import { html } from './site/html.js';
 import { PagePool, pageJob } from './site/page-pool.js';
-import { applyReviews, ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews, summariseFindings } from '../rules/index.js';
+import {
+  applyReviews,
+  ensureReviewsFile,
+  loadReviews,
+  reviewsPath,
+  type Review,
+  type Reviews,
+  summariseFindings,
+} from '../rules/index.js';
 import { loadRunChecks } from './run-checks.js';
 import { createViews, returnFreedMemory } from '../warehouse/index.js';
 import { WORKBOOK_NAME, writeWorkbook, type StagedFile } from './exports/workbook.js';
@@ -75,7 +92,19 @@ export interface OutputsContext {
 }
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
-export const STAGED_OUTPUTS = [PAGES_DIR, PAGE_KEYS, PEERS_DIR, CHARTS_DIR, AGENCIES_DIR, REGIONS_DIR, 'anomalies.csv', 'anomalies.json', 'reports.csv', WORKBOOK_NAME, 'index.html'] as const;
+export const STAGED_OUTPUTS = [
+  PAGES_DIR,
+  PAGE_KEYS,
+  PEERS_DIR,
+  CHARTS_DIR,
+  AGENCIES_DIR,
+  REGIONS_DIR,
+  'anomalies.csv',
+  'anomalies.json',
+  'reports.csv',
+  WORKBOOK_NAME,
+  'index.html',
+] as const;
 /** The folders of --out a run only adds files to (staged apart, moved in file by file when publishing). */
 export const ADDED_OUTPUTS = [SOURCES_DIR] as const;
 
@@ -113,26 +142,47 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   // the run's counts as the pages give them: without the findings this run's decisions dismiss
   if (ctx.summary.rules) ctx.summary.rules = await summariseFindings(conn);
   await prepareAuditData(conn);
-  const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map((name) => new FileSink(aside.path(name)));
+  const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map(
+    (name) => new FileSink(aside.path(name)),
+  );
   const [indexFile, anomaliesCsv, anomaliesJson, reportsCsv] = files;
   const written: string[] = [];
   let workbook: StagedFile | null = null;
   try {
-    const archived = await archiveSources(conn, out, { inputDir, rawDir: ctx.rawDir, into: aside.additions(SOURCES_DIR) });
+    const archived = await archiveSources(conn, out, {
+      inputDir,
+      rawDir: ctx.rawDir,
+      into: aside.additions(SOURCES_DIR),
+    });
     if (archived.added) written.push(`${join(out, SOURCES_DIR)}/ (${archived.added} documents copied or linked)`);
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);
     writePeers(data.peers, aside.path(PEERS_DIR), join(out, PEERS_DIR));
-    const problems = await loadProblems(conn, ctx.summary.failed.map((f) => f.source));
+    const problems = await loadProblems(
+      conn,
+      ctx.summary.failed.map((f) => f.source),
+    );
     const checks = await loadRunChecks(conn, ctx.summary.runId, data, ctx.summary.changes);
     // the charts, the agencies' and the regions' pages: a few aggregate queries
     const agencies = await loadAgencyYears(conn);
     await writeAgencyPages(agencies, aside.path(AGENCIES_DIR), join(out, AGENCIES_DIR));
     mkdirSync(aside.path(CHARTS_DIR), { recursive: true });
     const regions = await writeRegionPages(conn, aside.path(REGIONS_DIR), join(out, REGIONS_DIR));
-    const overview = await overviewSection(conn, aside.path(CHARTS_DIR), html`${agencyList(agencies)}${regions}`, join(out, CHARTS_DIR));
+    const overview = await overviewSection(
+      conn,
+      aside.path(CHARTS_DIR),
+      html`${agencyList(agencies)}${regions}`,
+      join(out, CHARTS_DIR),
+    );
     const index = new IndexPage(indexFile, {
-      data, summary: ctx.summary, staleReviews: applied.stale, reviewsFile, problems: problems.docs, knownSources: problems.known, checks, overview,
+      data,
+      summary: ctx.summary,
+      staleReviews: applied.stale,
+      reviewsFile,
+      problems: problems.docs,
+      knownSources: problems.known,
+      checks,
+      overview,
     });
     index.start();
 
@@ -165,13 +215,22 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
             keys.set(g.id, key);
             g.docs = [];
             const file = `${g.id}.html`;
-            if (pageStands(published.get(g.id), key, join(pagesDir, file)) && keepPage(join(pagesDir, file), join(staging, file))) pages.kept++;
+            if (
+              pageStands(published.get(g.id), key, join(pagesDir, file)) &&
+              keepPage(join(pagesDir, file), join(staging, file))
+            )
+              pages.kept++;
             else render.add(g.id);
           }
         }
         const toRender = groups.filter((g) => render.has(g.id));
         const batches = planBatches(toRender, data, ctx.pagesPerBatch ?? PAGES_PER_BATCH);
-        pool = new PagePool({ dir: staging, previousDir: pagesDir, page: pageContext, rules: [...data.rules.values()] });
+        pool = new PagePool({
+          dir: staging,
+          previousDir: pagesDir,
+          page: pageContext,
+          rules: [...data.rules.values()],
+        });
         // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
         const fetch = (b: number) => {
           const p = fetchBatch(conn, batches[b].pages, batches[b].needed, stage);
@@ -207,12 +266,17 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     ctx.summary.pagesRendered = pages.written + pages.unchanged;
     written.push(
       `${pagesDir}/ (${data.groups.length} report pages: ${pages.written} written, ${pages.kept + pages.unchanged} unchanged)`,
-      `${join(out, AGENCIES_DIR)}/ (${agencies.length} agency pages)`, `${join(out, CHARTS_DIR)}/`, `${join(out, REGIONS_DIR)}/`,
+      `${join(out, AGENCIES_DIR)}/ (${agencies.length} agency pages)`,
+      `${join(out, CHARTS_DIR)}/`,
+      `${join(out, REGIONS_DIR)}/`,
     );
     index.finish();
 
     workbook = await writeWorkbook(
-      conn, aside.path(WORKBOOK_NAME), { data, checks, problems: problemRows(problems.docs, problems.known, ctx.summary), runId: ctx.summary.runId }, REPORT_DOCUMENTS,
+      conn,
+      aside.path(WORKBOOK_NAME),
+      { data, checks, problems: problemRows(problems.docs, problems.known, ctx.summary), runId: ctx.summary.runId },
+      REPORT_DOCUMENTS,
     );
     await writeExports(conn, { anomaliesCsv, anomaliesJson, reportsCsv }, REPORT_DOCUMENTS);
     for (const f of [anomaliesCsv, anomaliesJson, reportsCsv, workbook, indexFile]) {
@@ -221,7 +285,13 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     }
     if (!ctx.staging) aside.publish(STAGED_OUTPUTS, ADDED_OUTPUTS);
     if (ctx.reviewsCsv === undefined && ensureReviewsFile(reviewsFile)) written.push(reviewsFile);
-    if (ctx.parquetDir) written.push(...(await writeParquet(conn, ctx.parquetDir, { queries: { report_documents: `SELECT * FROM ${REPORT_DOCUMENTS}` }, runId: ctx.summary.runId })));
+    if (ctx.parquetDir)
+      written.push(
+        ...(await writeParquet(conn, ctx.parquetDir, {
+          queries: { report_documents: `SELECT * FROM ${REPORT_DOCUMENTS}` },
+          runId: ctx.summary.runId,
+        })),
+      );
   } finally {
     for (const f of files) f.abort();
     workbook?.abort();

@@ -33,7 +33,11 @@ export async function queryRows(conn: DuckDBConnection, sql: string, params?: Du
  * much faster than reading every value of every row (the pages read hundreds of thousands of cells).
  * Numbers must be finite (`finite(x)`): JSON has no NaN.
  */
-export async function jsonRows<T = unknown[]>(conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<T[]> {
+export async function jsonRows<T = unknown[]>(
+  conn: DuckDBConnection,
+  sql: string,
+  params?: DuckDBValue[],
+): Promise<T[]> {
   const reader = await conn.runAndReadAll(sql, params);
   if (reader.currentRowCount === 0) return [];
   // one parse per row: faster than joining the rows into one text and parsing that
@@ -44,7 +48,11 @@ export async function jsonRows<T = unknown[]>(conn: DuckDBConnection, sql: strin
  * Runs a query and returns its rows as objects named by its columns (each row read as one JSON
  * text: `jsonRows`), typed by the caller. Numbers must be finite (`finite(x)`).
  */
-export async function namedRows<T extends object>(conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<T[]> {
+export async function namedRows<T extends object>(
+  conn: DuckDBConnection,
+  sql: string,
+  params?: DuckDBValue[],
+): Promise<T[]> {
   return jsonRows<T>(conn, `SELECT to_json(named_row)::VARCHAR FROM (${sql}) named_row`, params);
 }
 

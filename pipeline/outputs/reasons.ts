@@ -5,8 +5,16 @@
  * its English words after it, so nothing is hidden.
  */
 const STAGES: Readonly<Record<string, string>> = {
-  discover: '查找文件', fetch: '下载', crawl: '抓取', sniff: '判断文件类型', read: '读取', decode: '解码',
-  recognise: '识别统计表', extract: '提取', load: '入库', rules: '核对',
+  discover: '查找文件',
+  fetch: '下载',
+  crawl: '抓取',
+  sniff: '判断文件类型',
+  read: '读取',
+  decode: '解码',
+  recognise: '识别统计表',
+  extract: '提取',
+  load: '入库',
+  rules: '核对',
 };
 
 const REASONS: readonly [RegExp, (m: RegExpExecArray) => string][] = [
@@ -25,7 +33,14 @@ const REASONS: readonly [RegExp, (m: RegExpExecArray) => string][] = [
   [/^not a readable DOCX/, () => '无法读取的 DOCX 文件'],
   [/^no table in the document/, () => '文档中没有表格（表格印成了图片，或不是年度报告）'],
   [/^none of T2, T3, T4 found among (\d+) tables/, (m) => `在 ${m[1]} 张表格中未找到表二、表三、表四`],
-  [/^((?:T[234](?:, )?)+) not found$/, (m) => `未找到${m[1].split(', ').map((t) => `表${'二三四'[Number(t[1]) - 2]}`).join('、')}`],
+  [
+    /^((?:T[234](?:, )?)+) not found$/,
+    (m) =>
+      `未找到${m[1]
+        .split(', ')
+        .map((t) => `表${'二三四'[Number(t[1]) - 2]}`)
+        .join('、')}`,
+  ],
 ];
 
 /** "read: file is 100.0 MB, over the 50 MB limit" → "读取：文件大小 100.0 MB，超过 50 MB 的上限". */

@@ -46,7 +46,12 @@ export interface RunChecks {
 const SEVERITY_ORDER = "CASE r.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END";
 
 /** `known`: the run's new and resolved counts when it has them already (the summary's), else computed here. */
-export async function loadRunChecks(conn: DuckDBConnection, runId: string, data: AuditData, known?: FindingChanges): Promise<RunChecks> {
+export async function loadRunChecks(
+  conn: DuckDBConnection,
+  runId: string,
+  data: AuditData,
+  known?: FindingChanges,
+): Promise<RunChecks> {
   const rules = (await queryRows(
     conn,
     `SELECT r.rule_id, r.severity, c.title_zh, r.reports_checked, r.reports_passed, r.reports_failed, r.reports_not_assessable, r.findings

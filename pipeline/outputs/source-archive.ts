@@ -50,7 +50,11 @@ export interface ArchiveContext {
  * bytes, by size), or the crawler's archive. Returns how many were added and how many could not
  * be found (their pages link where the document was found, as before).
  */
-export async function archiveSources(conn: DuckDBConnection, outDir: string, ctx: ArchiveContext): Promise<{ added: number; notFound: number }> {
+export async function archiveSources(
+  conn: DuckDBConnection,
+  outDir: string,
+  ctx: ArchiveContext,
+): Promise<{ added: number; notFound: number }> {
   const published = join(outDir, SOURCES_DIR);
   // the new copies go aside, published with the run's other outputs (or not at all)
   const dir = ctx.into ?? published;
@@ -71,8 +75,12 @@ export async function archiveSources(conn: DuckDBConnection, outDir: string, ctx
     const name = archivedName(report_id, format);
     if (have.has(name)) continue;
     const from = WEB.test(source)
-      ? ctx.rawDir ? join(ctx.rawDir, sha256) : null
-      : isAbsolute(source) ? source : resolve(input ?? ctx.inputDir, source);
+      ? ctx.rawDir
+        ? join(ctx.rawDir, sha256)
+        : null
+      : isAbsolute(source)
+        ? source
+        : resolve(input ?? ctx.inputDir, source);
     if (!from || !sameSize(from, size)) {
       missing.add(name);
       continue;
@@ -102,7 +110,8 @@ function copyInto(from: string, to: string): void {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return;
-    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP')
+      throw e;
   }
   const tmp = `${to}.tmp-${process.pid}`;
   copyFileSync(from, tmp);

@@ -84,8 +84,24 @@ export interface FetchProblem {
 
 export function summarise(runId: string, startedAt: Date, input: string, docs: readonly DocumentOutcome[]): RunSummary {
   const s: RunSummary = {
-    runId, startedAt, input, seen: docs.length, new: 0, unchanged: 0, reprocessed: 0, duplicates: 0,
-    failed: [], partial: [], fetchProblems: [], sourcesDown: [], sourcesCrawled: 0, newFailures: 0, cellsLoaded: 0, byTemplate: {}, byYear: {}, outputs: [],
+    runId,
+    startedAt,
+    input,
+    seen: docs.length,
+    new: 0,
+    unchanged: 0,
+    reprocessed: 0,
+    duplicates: 0,
+    failed: [],
+    partial: [],
+    fetchProblems: [],
+    sourcesDown: [],
+    sourcesCrawled: 0,
+    newFailures: 0,
+    cellsLoaded: 0,
+    byTemplate: {},
+    byYear: {},
+    outputs: [],
     stageMs: { io: 0, read: 0, recognise: 0, load: 0, rules: 0, outputs: 0 },
     phases: {},
   };
@@ -120,8 +136,17 @@ const SEVERITIES = ['error', 'warning', 'info'] as const;
 export function formatSummary(s: RunSummary): string {
   const lines = [
     `run ${s.runId}: ${s.seen} documents seen — ${s.new} new, ${s.unchanged} unchanged, ${s.reprocessed} re-processed, ${s.duplicates} duplicate paths, ${s.failed.length} failed, ${s.partial.length} partial`,
-    `reports by format version: ${Object.entries(s.byTemplate).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}`,
-    `reports by year: ${Object.entries(s.byYear).sort().map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}`,
+    `reports by format version: ${
+      Object.entries(s.byTemplate)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || 'none'
+    }`,
+    `reports by year: ${
+      Object.entries(s.byYear)
+        .sort()
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || 'none'
+    }`,
     `cells loaded: ${s.cellsLoaded}`,
   ];
   if (s.rules) {
@@ -131,7 +156,10 @@ export function formatSummary(s: RunSummary): string {
     lines.push(`findings: ${s.rules.findings} (${sev})${dismissed}${since}`);
   }
   for (const f of s.failed) lines.push(`  failed  ${f.source}: ${f.error}`);
-  if (s.sourcesDown.length) lines.push(`crawl: ${s.sourcesDown.length} of ${s.sourcesCrawled} sources could not be read (no listing page fetched)`);
+  if (s.sourcesDown.length)
+    lines.push(
+      `crawl: ${s.sourcesDown.length} of ${s.sourcesCrawled} sources could not be read (no listing page fetched)`,
+    );
   for (const d of s.sourcesDown) lines.push(`  down    ${d.agency} ${d.url}: ${d.reason}`);
   for (const p of s.fetchProblems) lines.push(`  ${p.outcome.padEnd(7)} ${p.url}: ${p.reason}`);
   for (const p of s.partial) lines.push(`  partial ${p.source}: ${p.error}`);
@@ -145,7 +173,9 @@ const bySeverity = (counts: Record<string, number>) => Object.fromEntries(SEVERI
 export function findingsFields(s: RunSummary): Record<string, unknown> {
   return {
     findings_by_severity: bySeverity(s.rules?.bySeverity ?? {}),
-    new_findings: s.changes?.new ?? 0, new_by_severity: bySeverity(s.changes?.newBySeverity ?? {}),
-    resolved_findings: s.changes?.resolved ?? 0, resolved_by_severity: bySeverity(s.changes?.resolvedBySeverity ?? {}),
+    new_findings: s.changes?.new ?? 0,
+    new_by_severity: bySeverity(s.changes?.newBySeverity ?? {}),
+    resolved_findings: s.changes?.resolved ?? 0,
+    resolved_by_severity: bySeverity(s.changes?.resolvedBySeverity ?? {}),
   };
 }

@@ -61,19 +61,24 @@ function readRows(path: string): RawRow[] {
   const fail = (line: number, message: string): never => {
     throw new AgencyCsvError(path, line, message);
   };
-  return readCsv(path, REQUIRED, fail, `${REQUIRED.join(',')} (optional: aliases, region_code)`).map(({ fields, line }) => {
-    const agency = blankToNull(fields.agency);
-    if (!agency) fail(line, 'empty agency');
-    return {
-      agency: agency!,
-      parent: blankToNull(fields.parent),
-      region: blankToNull(fields.region),
-      regionCode: blankToNull(fields.region_code),
-      level: blankToNull(fields.level),
-      aliases: (fields.aliases ?? '').split('|').map((a) => a.trim()).filter((a) => a !== ''),
-      line,
-    };
-  });
+  return readCsv(path, REQUIRED, fail, `${REQUIRED.join(',')} (optional: aliases, region_code)`).map(
+    ({ fields, line }) => {
+      const agency = blankToNull(fields.agency);
+      if (!agency) fail(line, 'empty agency');
+      return {
+        agency: agency!,
+        parent: blankToNull(fields.parent),
+        region: blankToNull(fields.region),
+        regionCode: blankToNull(fields.region_code),
+        level: blankToNull(fields.level),
+        aliases: (fields.aliases ?? '')
+          .split('|')
+          .map((a) => a.trim())
+          .filter((a) => a !== ''),
+        line,
+      };
+    },
+  );
 }
 
 /** Reads and checks the hierarchy CSV. Throws AgencyCsvError (file and line) on any defect. */
@@ -95,16 +100,24 @@ export function loadAgencies(path: string): AgencyHierarchy {
     for (const alias of row.aliases) {
       const norm = normaliseAgency(alias);
       const prior = byName.get(norm);
-      if (prior && prior !== row) fail(row.line, `alias ${JSON.stringify(alias)} of ${JSON.stringify(row.agency)} already names ${JSON.stringify(prior.agency)} (line ${prior.line})`);
+      if (prior && prior !== row)
+        fail(
+          row.line,
+          `alias ${JSON.stringify(alias)} of ${JSON.stringify(row.agency)} already names ${JSON.stringify(prior.agency)} (line ${prior.line})`,
+        );
       byName.set(norm, row);
     }
   }
   for (const row of rows) {
     if (row.parent !== null && !byName.has(normaliseAgency(row.parent))) {
-      fail(row.line, `parent ${JSON.stringify(row.parent)} of ${JSON.stringify(row.agency)} is not listed as an agency`);
+      fail(
+        row.line,
+        `parent ${JSON.stringify(row.parent)} of ${JSON.stringify(row.agency)} is not listed as an agency`,
+      );
     }
   }
-  const parentOf = (row: RawRow): RawRow | null => (row.parent === null ? null : byName.get(normaliseAgency(row.parent))!);
+  const parentOf = (row: RawRow): RawRow | null =>
+    row.parent === null ? null : byName.get(normaliseAgency(row.parent))!;
   for (const row of rows) {
     const path: RawRow[] = [row];
     for (let p = parentOf(row); p !== null; p = parentOf(p)) {
@@ -147,7 +160,13 @@ export async function storeAgencies(conn: DuckDBConnection, h: AgencyHierarchy |
       const ap = await conn.createAppender('agencies');
       const text = (v: string | null) => (v === null ? ap.appendNull() : ap.appendVarchar(v));
       for (const a of h.agencies) {
-        text(a.agency); text(a.norm); text(a.parent); text(a.parentNorm); text(a.region); text(a.regionCode); text(a.level);
+        text(a.agency);
+        text(a.norm);
+        text(a.parent);
+        text(a.parentNorm);
+        text(a.region);
+        text(a.regionCode);
+        text(a.level);
         ap.appendList(listValue([...a.aliases]), LIST(VARCHAR));
         ap.appendList(listValue(a.aliases.map(normaliseAgency)), LIST(VARCHAR));
         ap.appendInteger(a.line);

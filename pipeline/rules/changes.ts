@@ -10,7 +10,11 @@ import type { DuckDBConnection } from '@duckdb/node-api';
  * Runs `replace` (which replaces `anomalies` with this run's findings) and records the findings it
  * removed in `resolved_findings`.
  */
-export async function recordResolvedFindings(conn: DuckDBConnection, runId: string, replace: () => Promise<void>): Promise<void> {
+export async function recordResolvedFindings(
+  conn: DuckDBConnection,
+  runId: string,
+  replace: () => Promise<void>,
+): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE findings_before AS
     SELECT fingerprint, rule_id, severity, report_id, table_id, row_key, col_key, message, first_seen_run, last_seen_run FROM anomalies`);
   try {

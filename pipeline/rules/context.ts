@@ -4,8 +4,18 @@
  * the agency hierarchy (empty without --agencies).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { T2_COLUMNS, T2_ROWS, T3_COLUMNS, T3_GROUP_SUBTOTALS, T3_ROWS, T4_COLUMNS, T4_ROWS, TEMPLATE_VERSIONS, type TableId } from '../../domain/index.js';
-import { normaliseAgency } from '../../domain/index.js';
+import {
+  T2_COLUMNS,
+  T2_ROWS,
+  T3_COLUMNS,
+  T3_GROUP_SUBTOTALS,
+  T3_ROWS,
+  T4_COLUMNS,
+  T4_ROWS,
+  TEMPLATE_VERSIONS,
+  type TableId,
+  normaliseAgency,
+} from '../../domain/index.js';
 import type { AgencyHierarchy } from './agencies.js';
 import { sqlString, sqlStringOrNull } from '../common/index.js';
 
@@ -27,16 +37,89 @@ export function ruleKeys(): KeyRow[] {
   const out: KeyRow[] = [];
   for (const v of TEMPLATE_VERSIONS) {
     T3_ROWS.filter((r) => r.versions.includes(v)).forEach((r, i) =>
-      out.push({ table_id: 'T3', template: v, axis: 'row', key: r.key, label: r.label, ord: i, grp: r.group ?? null, subtotal: false }),
+      out.push({
+        table_id: 'T3',
+        template: v,
+        axis: 'row',
+        key: r.key,
+        label: r.label,
+        ord: i,
+        grp: r.group ?? null,
+        subtotal: false,
+      }),
     );
     T3_GROUP_SUBTOTALS.forEach((s, i) =>
-      out.push({ table_id: 'T3', template: v, axis: 'row', key: s.key, label: s.label, ord: 100 + i, grp: s.group, subtotal: true }),
+      out.push({
+        table_id: 'T3',
+        template: v,
+        axis: 'row',
+        key: s.key,
+        label: s.label,
+        ord: 100 + i,
+        grp: s.group,
+        subtotal: true,
+      }),
     );
-    T3_COLUMNS.forEach((c, i) => out.push({ table_id: 'T3', template: v, axis: 'col', key: c.key, label: c.label, ord: i, grp: null, subtotal: false }));
-    T4_ROWS.forEach((r, i) => out.push({ table_id: 'T4', template: v, axis: 'row', key: r.key, label: r.label, ord: i, grp: null, subtotal: false }));
-    T4_COLUMNS.forEach((c, i) => out.push({ table_id: 'T4', template: v, axis: 'col', key: c.key, label: c.label, ord: i, grp: null, subtotal: false }));
-    T2_ROWS[v].forEach((r, i) => out.push({ table_id: 'T2', template: v, axis: 'row', key: r.key, label: r.label, ord: i, grp: null, subtotal: false }));
-    T2_COLUMNS[v].forEach((c, i) => out.push({ table_id: 'T2', template: v, axis: 'col', key: c.key, label: c.label, ord: i, grp: null, subtotal: false }));
+    T3_COLUMNS.forEach((c, i) =>
+      out.push({
+        table_id: 'T3',
+        template: v,
+        axis: 'col',
+        key: c.key,
+        label: c.label,
+        ord: i,
+        grp: null,
+        subtotal: false,
+      }),
+    );
+    T4_ROWS.forEach((r, i) =>
+      out.push({
+        table_id: 'T4',
+        template: v,
+        axis: 'row',
+        key: r.key,
+        label: r.label,
+        ord: i,
+        grp: null,
+        subtotal: false,
+      }),
+    );
+    T4_COLUMNS.forEach((c, i) =>
+      out.push({
+        table_id: 'T4',
+        template: v,
+        axis: 'col',
+        key: c.key,
+        label: c.label,
+        ord: i,
+        grp: null,
+        subtotal: false,
+      }),
+    );
+    T2_ROWS[v].forEach((r, i) =>
+      out.push({
+        table_id: 'T2',
+        template: v,
+        axis: 'row',
+        key: r.key,
+        label: r.label,
+        ord: i,
+        grp: null,
+        subtotal: false,
+      }),
+    );
+    T2_COLUMNS[v].forEach((c, i) =>
+      out.push({
+        table_id: 'T2',
+        template: v,
+        axis: 'col',
+        key: c.key,
+        label: c.label,
+        ord: i,
+        grp: null,
+        subtotal: false,
+      }),
+    );
   }
   const any = new Map<string, KeyRow>();
   for (const k of out) {
@@ -51,8 +134,12 @@ async function createKeys(conn: DuckDBConnection): Promise<void> {
     table_id VARCHAR, template VARCHAR, axis VARCHAR, key VARCHAR, label VARCHAR, ord INTEGER, grp VARCHAR, subtotal BOOLEAN)`);
   const ap = await conn.createAppender('rule_keys', 'main', 'temp');
   for (const k of ruleKeys()) {
-    ap.appendVarchar(k.table_id); ap.appendVarchar(k.template); ap.appendVarchar(k.axis); ap.appendVarchar(k.key);
-    ap.appendVarchar(k.label); ap.appendInteger(k.ord);
+    ap.appendVarchar(k.table_id);
+    ap.appendVarchar(k.template);
+    ap.appendVarchar(k.axis);
+    ap.appendVarchar(k.key);
+    ap.appendVarchar(k.label);
+    ap.appendInteger(k.ord);
     if (k.grp === null) ap.appendNull();
     else ap.appendVarchar(k.grp);
     ap.appendBoolean(k.subtotal);
@@ -66,9 +153,14 @@ async function createHierarchy(conn: DuckDBConnection, h: AgencyHierarchy | null
     agency VARCHAR, agency_norm VARCHAR, parent VARCHAR, parent_norm VARCHAR, region VARCHAR, level VARCHAR, line INTEGER)`);
   await conn.run('CREATE OR REPLACE TEMP TABLE agency_aliases (alias_norm VARCHAR, agency_norm VARCHAR)');
   if (!h || h.agencies.length === 0) return;
-  const rows = h.agencies.map((a) => `(${[a.agency, a.norm, a.parent, a.parentNorm, a.region, a.level].map(sqlStringOrNull).join(', ')}, ${a.line})`);
+  const rows = h.agencies.map(
+    (a) =>
+      `(${[a.agency, a.norm, a.parent, a.parentNorm, a.region, a.level].map(sqlStringOrNull).join(', ')}, ${a.line})`,
+  );
   await conn.run(`INSERT INTO agency_hierarchy VALUES ${rows.join(',\n')}`);
-  const aliases = h.agencies.flatMap((a) => [a.norm, ...a.aliases.map(normaliseAgency)].map((alias) => `(${sqlString(alias)}, ${sqlString(a.norm)})`));
+  const aliases = h.agencies.flatMap((a) =>
+    [a.norm, ...a.aliases.map(normaliseAgency)].map((alias) => `(${sqlString(alias)}, ${sqlString(a.norm)})`),
+  );
   await conn.run(`INSERT INTO agency_aliases VALUES ${aliases.join(',\n')}`);
 }
 

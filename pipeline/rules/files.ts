@@ -69,7 +69,8 @@ export interface RuleFiles {
 }
 
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
-const HEADER = /^--\s*(id|severity|title_zh|title_en|scope|needs|doc|wording|wording_no_table|wording_cell|wording_suffix|wording_difference)\s*:\s*(.*?)\s*$/;
+const HEADER =
+  /^--\s*(id|severity|title_zh|title_en|scope|needs|doc|wording|wording_no_table|wording_cell|wording_suffix|wording_difference)\s*:\s*(.*?)\s*$/;
 const SEPARATOR = /^--\s*---\s*$/;
 
 export class RuleFileError extends Error {
@@ -101,18 +102,33 @@ export function parseRuleFile(file: string, text: string): RuleDef[] {
       if (!header.id) throw new RuleFileError(file, `${where}: no "-- id:" header`);
       const severity = header.severity as Severity;
       if (!SEVERITIES.includes(severity)) {
-        throw new RuleFileError(file, `${header.id}: "-- severity:" must be error, warning or info (found ${JSON.stringify(header.severity ?? '')})`);
+        throw new RuleFileError(
+          file,
+          `${header.id}: "-- severity:" must be error, warning or info (found ${JSON.stringify(header.severity ?? '')})`,
+        );
       }
       const scope = header.scope ?? 'warehouse';
       if (scope !== 'report' && scope !== 'warehouse') {
-        throw new RuleFileError(file, `${header.id}: "-- scope:" must be report or warehouse (found ${JSON.stringify(scope)})`);
+        throw new RuleFileError(
+          file,
+          `${header.id}: "-- scope:" must be report or warehouse (found ${JSON.stringify(scope)})`,
+        );
       }
       const sql = lines.join('\n').trim().replace(/;\s*$/, '');
       if (!/\bselect\b/i.test(sql.replace(/--.*$/gm, ''))) throw new RuleFileError(file, `${header.id}: no query`);
       const { wording, wordingNoTable } = readWording(file, header);
       return {
-        id: header.id, severity, scope, titleZh: header.title_zh ?? null, titleEn: header.title_en ?? null, file,
-        needs: header.needs ?? null, doc: header.doc ?? null, wording, wordingNoTable, sql,
+        id: header.id,
+        severity,
+        scope,
+        titleZh: header.title_zh ?? null,
+        titleEn: header.title_en ?? null,
+        file,
+        needs: header.needs ?? null,
+        doc: header.doc ?? null,
+        wording,
+        wordingNoTable,
+        sql,
       };
     });
 }
@@ -126,23 +142,30 @@ function readWording(file: string, header: Record<string, string>): Pick<RuleHea
     const text = header[key];
     if (text === undefined || text === 'none') return null;
     const parts = text.split('|').map((p) => p.trim());
-    if (parts.length !== 2 || !parts[0] || !parts[1]) fail(`"-- ${key}:" must be <label of actual> | <label of expected>, or none (found ${JSON.stringify(text)})`);
+    if (parts.length !== 2 || !parts[0] || !parts[1])
+      fail(`"-- ${key}:" must be <label of actual> | <label of expected>, or none (found ${JSON.stringify(text)})`);
     return [parts[0], parts[1]];
   };
   const labels = pair('wording');
-  const others = ['wording_no_table', 'wording_cell', 'wording_suffix', 'wording_difference'].filter((k) => header[k] !== undefined);
+  const others = ['wording_no_table', 'wording_cell', 'wording_suffix', 'wording_difference'].filter(
+    (k) => header[k] !== undefined,
+  );
   if (!labels) {
     if (others.length) fail(`"-- ${others[0]}:" without a "-- wording:" line`);
     return { wording: null, wordingNoTable: null };
   }
   const difference = header.wording_difference ?? 'yes';
-  if (difference !== 'yes' && difference !== 'no') fail(`"-- wording_difference:" must be yes or no (found ${JSON.stringify(difference)})`);
+  if (difference !== 'yes' && difference !== 'no')
+    fail(`"-- wording_difference:" must be yes or no (found ${JSON.stringify(difference)})`);
   const cellText = header.wording_cell;
   const arrow = cellText?.startsWith('→') ?? false;
   const cellLabel = cellText?.replace(/^→\s*/, '');
   if (cellText !== undefined && !cellLabel) fail('"-- wording_cell:" names no label');
   const wording: Wording = {
-    actual: labels[0], expected: labels[1], difference: difference === 'yes', suffix: header.wording_suffix ?? '',
+    actual: labels[0],
+    expected: labels[1],
+    difference: difference === 'yes',
+    suffix: header.wording_suffix ?? '',
     cell: cellLabel ? { label: cellLabel, arrow } : null,
   };
   const noTable = pair('wording_no_table');
@@ -167,7 +190,11 @@ export function preludeSteps(file: string, text: string): PreludeStep[] {
       continue;
     }
     const m = CREATE_TABLE_AS.exec(sql);
-    if (!m) throw new RuleFileError(file, `a "-- scope: report" statement must be CREATE OR REPLACE TABLE name AS <query> (found ${JSON.stringify(sql.slice(0, 60))})`);
+    if (!m)
+      throw new RuleFileError(
+        file,
+        `a "-- scope: report" statement must be CREATE OR REPLACE TABLE name AS <query> (found ${JSON.stringify(sql.slice(0, 60))})`,
+      );
     steps.push({ sql, sliced: { table: m[1], query: m[2] } });
   }
   return steps;

@@ -9,7 +9,17 @@ import { sqlString, sqlStringOrNull } from '../common/index.js';
 
 /** The columns every rule query selects, in this order. */
 export const FINDING_COLUMNS = [
-  'report_id', 'related_report_id', 'table_id', 'row_key', 'col_key', 'expected', 'actual', 'message', 'operands', 'cells', 'blank_involved',
+  'report_id',
+  'related_report_id',
+  'table_id',
+  'row_key',
+  'col_key',
+  'expected',
+  'actual',
+  'message',
+  'operands',
+  'cells',
+  'blank_involved',
 ] as const;
 
 export async function createFindings(conn: DuckDBConnection): Promise<void> {
@@ -24,8 +34,17 @@ export async function createFindings(conn: DuckDBConnection): Promise<void> {
  */
 export async function collectFindings(conn: DuckDBConnection, rule: RuleDef, where = ''): Promise<void> {
   const cast = [
-    'report_id::VARCHAR', 'related_report_id::VARCHAR', 'table_id::VARCHAR', 'row_key::VARCHAR', 'col_key::VARCHAR',
-    'expected::DOUBLE', 'actual::DOUBLE', 'message::VARCHAR', 'operands::VARCHAR', 'cells::VARCHAR', 'blank_involved::BOOLEAN',
+    'report_id::VARCHAR',
+    'related_report_id::VARCHAR',
+    'table_id::VARCHAR',
+    'row_key::VARCHAR',
+    'col_key::VARCHAR',
+    'expected::DOUBLE',
+    'actual::DOUBLE',
+    'message::VARCHAR',
+    'operands::VARCHAR',
+    'cells::VARCHAR',
+    'blank_involved::BOOLEAN',
   ];
   try {
     await conn.run(
@@ -137,7 +156,10 @@ export async function writeRuleCatalogue(conn: DuckDBConnection, rules: readonly
   if (rules.length === 0) return;
   await conn.run(
     `INSERT INTO rules (rule_id, severity, title_zh, title_en, file) VALUES ${rules
-      .map((r) => `(${sqlString(r.id)}, ${sqlString(r.severity)}, ${sqlStringOrNull(r.titleZh)}, ${sqlStringOrNull(r.titleEn)}, ${sqlString(r.file)})`)
+      .map(
+        (r) =>
+          `(${sqlString(r.id)}, ${sqlString(r.severity)}, ${sqlStringOrNull(r.titleZh)}, ${sqlStringOrNull(r.titleEn)}, ${sqlString(r.file)})`,
+      )
       .join(', ')}`,
   );
 }

@@ -39,7 +39,9 @@ function tsValue(value: unknown, indent: string): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'number') return String(value);
   if (typeof value === 'string') return tsString(value);
   const inner = `${indent}  `;
-  return `{\n${Object.entries(value as object).map(([k, v]) => `${inner}${k}: ${tsValue(v, inner)},\n`).join('')}${indent}}`;
+  return `{\n${Object.entries(value as object)
+    .map(([k, v]) => `${inner}${k}: ${tsValue(v, inner)},\n`)
+    .join('')}${indent}}`;
 }
 
 /** domain/rule-headers.ts for these rules. */
@@ -103,7 +105,8 @@ export function withGenerated(text: string, name: string, body: string): string 
   return `${text.slice(0, from)}${begin(name)}\n${body}\n${text.slice(to)}`;
 }
 
-export const readmeWithRules = (readme: string, rules: readonly RuleDef[]): string => withGenerated(readme, 'rules', readmeTable(rules));
+export const readmeWithRules = (readme: string, rules: readonly RuleDef[]): string =>
+  withGenerated(readme, 'rules', readmeTable(rules));
 
 export const rulesDocWithRules = (doc: string, rules: readonly RuleDef[]): string =>
   DOC_FAMILIES.reduce((text, f) => withGenerated(text, `rules ${f.name}`, docTable(rules, f.name)), doc);
@@ -114,7 +117,9 @@ function main(argv: string[]): void {
   writeFileSync(CATALOGUE_DATA_PATH(), catalogueSource(rules));
   writeFileSync(README_PATH(), readmeWithRules(readFileSync(README_PATH(), 'utf8'), rules));
   writeFileSync(RULES_DOC_PATH(), rulesDocWithRules(readFileSync(RULES_DOC_PATH(), 'utf8'), rules));
-  process.stdout.write(`rules: ${rules.length} rules written to ${CATALOGUE_DATA_PATH()}, README.md and docs/rules.md\n`);
+  process.stdout.write(
+    `rules: ${rules.length} rules written to ${CATALOGUE_DATA_PATH()}, README.md and docs/rules.md\n`,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -72,7 +72,11 @@ export function ownedCondition(family: Family): string {
 const STATE_LAYOUT = '1';
 
 /** Fingerprint of what findings are computed from besides the reports (and of the state's layout). */
-export function rulesFingerprint(preludes: readonly Prelude[], rules: readonly RuleDef[], hierarchy: AgencyHierarchy | null): string {
+export function rulesFingerprint(
+  preludes: readonly Prelude[],
+  rules: readonly RuleDef[],
+  hierarchy: AgencyHierarchy | null,
+): string {
   const hash = createHash('sha256');
   const add = (label: string, value: string) => hash.update(label).update('\0').update(value).update('\0');
   add('rules version', RULES_VERSION);
@@ -87,7 +91,10 @@ export function rulesFingerprint(preludes: readonly Prelude[], rules: readonly R
 
 /** The prelude's report-scoped tables a cross-report rule reads: kept per report between runs. */
 export function keptPreludeTables(preludes: readonly Prelude[], rules: readonly RuleDef[]): string[] {
-  const cross = rules.filter((r) => r.scope !== 'report').map((r) => r.sql).join('\n');
+  const cross = rules
+    .filter((r) => r.scope !== 'report')
+    .map((r) => r.sql)
+    .join('\n');
   const tables: string[] = [];
   for (const p of preludes) {
     for (const s of p.steps) {
@@ -130,15 +137,23 @@ export interface IncrementalPlan {
  * kept tables there, and every cross-report rule in a known family.
  */
 export async function fullEvaluationReason(
-  conn: DuckDBConnection, fingerprint: string, rules: readonly RuleDef[], kept: readonly string[],
+  conn: DuckDBConnection,
+  fingerprint: string,
+  rules: readonly RuleDef[],
+  kept: readonly string[],
 ): Promise<string | null> {
   const unknown = rules.find((r) => familyOf(r) === null);
   if (unknown) return `rule ${unknown.id} is cross-report and has no incremental family`;
   await ensureState(conn);
   const meta = (await conn.runAndReadAll('SELECT fingerprint FROM rules_state.evaluation')).getRowsJS();
-  if (meta.length !== 1 || meta[0][0] !== fingerprint) return 'the rules or their inputs changed since the last evaluation';
+  if (meta.length !== 1 || meta[0][0] !== fingerprint)
+    return 'the rules or their inputs changed since the last evaluation';
   for (const t of [...kept, 'kept_report_documents']) {
-    const n = (await conn.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'rules_state' AND table_name = '${t}'`)).getRowsJS();
+    const n = (
+      await conn.runAndReadAll(
+        `SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'rules_state' AND table_name = '${t}'`,
+      )
+    ).getRowsJS();
     if (Number(n[0][0]) === 0) return `no kept ${t}`;
   }
   return null;
@@ -161,9 +176,11 @@ export async function planIncremental(conn: DuckDBConnection): Promise<Increment
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_keys AS
     SELECT DISTINCT agency_key, year FROM incr_all
     WHERE report_id IN (SELECT report_id FROM incr_docs) AND agency_key IS NOT NULL AND year IS NOT NULL`);
-  const docsOf = (keys: string) => `SELECT a.report_id FROM incr_all a JOIN (${keys}) k ON k.agency_key = a.agency_key AND k.year = a.year`;
+  const docsOf = (keys: string) =>
+    `SELECT a.report_id FROM incr_all a JOIN (${keys}) k ON k.agency_key = a.agency_key AND k.year = a.year`;
   const parentKeys = `SELECT h.parent_norm AS agency_key, k.year FROM incr_keys k JOIN agency_hierarchy h ON h.agency_norm = k.agency_key WHERE h.parent_norm IS NOT NULL`;
-  const levelOf = (agency: string) => `coalesce((SELECT any_value(h.level) FROM agency_hierarchy h WHERE h.agency_norm = ${agency}), '')`;
+  const levelOf = (agency: string) =>
+    `coalesce((SELECT any_value(h.level) FROM agency_hierarchy h WHERE h.agency_norm = ${agency}), '')`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_owned AS
     SELECT 'report' AS family, report_id FROM incr_docs
     UNION SELECT 'agency_year', report_id FROM incr_docs
@@ -184,7 +201,9 @@ export async function planIncremental(conn: DuckDBConnection): Promise<Increment
     UNION ${docsOf('SELECT agency_key, year - 1 AS year FROM incr_keys')}
     UNION ${docsOf(`SELECT h.agency_norm AS agency_key, p.year FROM (SELECT * FROM incr_keys UNION ${parentKeys}) p
                     JOIN agency_hierarchy h ON h.parent_norm = p.agency_key`)}`);
-  const counts = (await conn.runAndReadAll('SELECT (SELECT count(*) FROM incr_docs), (SELECT count(*) FROM incr_scope)')).getRowsJS();
+  const counts = (
+    await conn.runAndReadAll('SELECT (SELECT count(*) FROM incr_docs), (SELECT count(*) FROM incr_scope)')
+  ).getRowsJS();
   return { touched: Number(counts[0][0]), scope: Number(counts[0][1]) };
 }
 
@@ -193,7 +212,9 @@ export const SHADOWED: readonly string[] = ['cells', 'claims'];
 
 export async function shadowOutsideScope(conn: DuckDBConnection): Promise<void> {
   for (const t of SHADOWED) {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${t} AS SELECT * FROM main.${t} WHERE report_id IN (SELECT report_id FROM incr_scope)`);
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${t} AS SELECT * FROM main.${t} WHERE report_id IN (SELECT report_id FROM incr_scope)`,
+    );
   }
 }
 
@@ -210,7 +231,9 @@ export async function removeShadows(conn: DuckDBConnection, kept: readonly strin
  */
 export async function useKeptRows(conn: DuckDBConnection, table: string): Promise<void> {
   const t = sqlIdent(table);
-  await conn.run(`DELETE FROM rules_state.${t} WHERE report_id IN (SELECT report_id FROM incr_scope UNION SELECT report_id FROM incr_docs)`);
+  await conn.run(
+    `DELETE FROM rules_state.${t} WHERE report_id IN (SELECT report_id FROM incr_scope UNION SELECT report_id FROM incr_docs)`,
+  );
   await conn.run(`INSERT INTO rules_state.${t} SELECT * FROM rules_work.main.${t}`);
   await conn.run(`CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * FROM rules_state.${t}`);
 }
@@ -251,15 +274,22 @@ const NAMES_AFFECTED = `(report_id IN (SELECT report_id FROM incr_affected) OR r
  * kept report_documents (rules_state), whose rows of those agency-years are computed again here
  * (the view over shadows of reports and cells holding their documents alone).
  */
-export async function writeAffectedAnomalies(conn: DuckDBConnection, write: (part: { findings: string; rows: string }) => Promise<void>): Promise<void> {
+export async function writeAffectedAnomalies(
+  conn: DuckDBConnection,
+  write: (part: { findings: string; rows: string }) => Promise<void>,
+): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_affected AS
     WITH moved AS (SELECT report_id FROM incr_docs UNION SELECT report_id FROM incr_changed)
     SELECT report_id FROM moved
     UNION SELECT a.report_id FROM incr_all a
     JOIN (SELECT agency_norm, year FROM incr_all WHERE report_id IN (SELECT report_id FROM moved)) k ON k.agency_norm = a.agency_norm AND k.year = a.year`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE incr_affected_findings AS SELECT * FROM rules_state.document_findings WHERE ${NAMES_AFFECTED}`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE incr_affected_findings AS SELECT * FROM rules_state.document_findings WHERE ${NAMES_AFFECTED}`,
+  );
   // the kept report_documents, its rows of the affected agency-years computed again
-  await conn.run('DELETE FROM rules_state.kept_report_documents WHERE report_id IN (SELECT report_id FROM incr_affected)');
+  await conn.run(
+    'DELETE FROM rules_state.kept_report_documents WHERE report_id IN (SELECT report_id FROM incr_affected)',
+  );
   const remove = await shadowReports(conn, 'incr_affected');
   try {
     await conn.run('INSERT INTO rules_state.kept_report_documents SELECT * FROM report_documents');
@@ -279,7 +309,12 @@ export async function writeAffectedAnomalies(conn: DuckDBConnection, write: (par
  * Saves what the next run compares with: the reports as now, the fingerprint, the kept prelude
  * tables and, after a full evaluation, every finding (an incremental one merged its own).
  */
-export async function saveState(conn: DuckDBConnection, fingerprint: string, kept: readonly string[], incremental: boolean): Promise<void> {
+export async function saveState(
+  conn: DuckDBConnection,
+  fingerprint: string,
+  kept: readonly string[],
+  incremental: boolean,
+): Promise<void> {
   if (!incremental) await conn.run('DROP SCHEMA IF EXISTS rules_state CASCADE'); // made afresh, in this code's layout
   await ensureState(conn);
   await conn.run('BEGIN TRANSACTION');
@@ -289,7 +324,11 @@ export async function saveState(conn: DuckDBConnection, fingerprint: string, kep
     await conn.run('DELETE FROM rules_state.evaluation');
     await conn.run('INSERT INTO rules_state.evaluation VALUES ($1)', [fingerprint]);
     // incremental: useKeptRows brought them up to date
-    if (!incremental) for (const t of kept) await conn.run(`CREATE OR REPLACE TABLE rules_state.${sqlIdent(t)} AS SELECT * FROM rules_work.main.${sqlIdent(t)}`);
+    if (!incremental)
+      for (const t of kept)
+        await conn.run(
+          `CREATE OR REPLACE TABLE rules_state.${sqlIdent(t)} AS SELECT * FROM rules_work.main.${sqlIdent(t)}`,
+        );
     if (!incremental) {
       await conn.run('DELETE FROM rules_state.document_findings');
       await conn.run('INSERT INTO rules_state.document_findings SELECT * FROM rule_findings');
@@ -305,7 +344,9 @@ export async function saveState(conn: DuckDBConnection, fingerprint: string, kep
 async function shadowReports(conn: DuckDBConnection, table: string): Promise<() => Promise<void>> {
   const db = sqlIdent(String((await conn.runAndReadAll('SELECT current_database()')).getRowsJS()[0][0]));
   for (const t of ['reports', 'cells']) {
-    await conn.run(`CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * FROM ${db}.main.${t} WHERE report_id IN (SELECT report_id FROM ${table})`);
+    await conn.run(
+      `CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * FROM ${db}.main.${t} WHERE report_id IN (SELECT report_id FROM ${table})`,
+    );
   }
   return async () => {
     for (const t of ['reports', 'cells']) await conn.run(`DROP VIEW IF EXISTS temp.main.${t}`);
@@ -318,10 +359,23 @@ async function shadowReports(conn: DuckDBConnection, table: string): Promise<() 
  */
 export async function keepReportDocuments(conn: DuckDBConnection, incremental: boolean): Promise<void> {
   // incremental: writeAffectedAnomalies brought it up to date
-  if (!incremental) await conn.run('CREATE OR REPLACE TABLE rules_state.kept_report_documents AS SELECT * FROM report_documents');
-  await conn.run('CREATE OR REPLACE TEMP TABLE rule_report_documents AS SELECT * FROM rules_state.kept_report_documents');
+  if (!incremental)
+    await conn.run('CREATE OR REPLACE TABLE rules_state.kept_report_documents AS SELECT * FROM report_documents');
+  await conn.run(
+    'CREATE OR REPLACE TEMP TABLE rule_report_documents AS SELECT * FROM rules_state.kept_report_documents',
+  );
 }
 
 export async function dropPlan(conn: DuckDBConnection): Promise<void> {
-  for (const t of ['incr_now', 'incr_docs', 'incr_all', 'incr_keys', 'incr_owned', 'incr_scope', 'incr_changed', 'incr_affected']) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
+  for (const t of [
+    'incr_now',
+    'incr_docs',
+    'incr_all',
+    'incr_keys',
+    'incr_owned',
+    'incr_scope',
+    'incr_changed',
+    'incr_affected',
+  ])
+    await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
 }

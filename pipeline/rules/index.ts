@@ -16,8 +16,21 @@ import { loadRuleFiles, type Prelude, type RuleDef } from './files.js';
 import { forEachSlice, PRELUDE_REPORTS_PER_SLICE, reportSlices, shadowTables } from './slices.js';
 import { attachRulesWork } from './work.js';
 import {
-  useKeptRows, dropPlan, familyOf, keepReportDocuments, fullEvaluationReason, keptPreludeTables, mergeKeptFindings, ownedCondition, planIncremental,
-  removeShadows, rulesFingerprint, saveState, shadowOutsideScope, SHADOWED, writeAffectedAnomalies,
+  useKeptRows,
+  dropPlan,
+  familyOf,
+  keepReportDocuments,
+  fullEvaluationReason,
+  keptPreludeTables,
+  mergeKeptFindings,
+  ownedCondition,
+  planIncremental,
+  removeShadows,
+  rulesFingerprint,
+  saveState,
+  shadowOutsideScope,
+  SHADOWED,
+  writeAffectedAnomalies,
 } from './incremental.js';
 
 export { AgencyCsvError, loadAgencies, storeAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
@@ -80,12 +93,20 @@ export const rulesDir = (): string => join(sqlDir(), 'rules');
  * Runs a prelude a statement at a time, each one's working memory returned before the next
  * (see returnFreedMemory); consecutive `-- scope: report` tables are filled slice by slice.
  */
-async function runPrelude(conn: DuckDBConnection, prelude: Prelude, bounds: readonly string[], ctx: RulesContext): Promise<void> {
-  const retry = (what: string) => (limit: string, reason: string) => ctx.onMemoryRetry?.(`sql/rules/${prelude.file}: ${what}`, limit, reason);
+async function runPrelude(
+  conn: DuckDBConnection,
+  prelude: Prelude,
+  bounds: readonly string[],
+  ctx: RulesContext,
+): Promise<void> {
+  const retry = (what: string) => (limit: string, reason: string) =>
+    ctx.onMemoryRetry?.(`sql/rules/${prelude.file}: ${what}`, limit, reason);
   const steps = prelude.steps;
   const statements = (await conn.extractStatements(prelude.sql)).count;
   if (statements !== steps.length) {
-    throw new Error(`${statements} statements, but ${steps.length} ending with ";" at the end of a line (a statement must end there, and only a statement)`);
+    throw new Error(
+      `${statements} statements, but ${steps.length} ending with ";" at the end of a line (a statement must end there, and only a statement)`,
+    );
   }
   for (let i = 0; i < steps.length; ) {
     if (!steps[i].sliced || bounds.length === 0) {
@@ -128,8 +149,11 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   const work = await attachRulesWork(conn, plan !== null);
   try {
     const run = async (rule: RuleDef, where = '') => {
-      await withMemoryToSpare(conn, () => collectFindings(conn, rule, where), (limit, reason) =>
-        ctx.onMemoryRetry?.(`rule ${rule.id}${where ? ' (a slice)' : ''}`, limit, reason));
+      await withMemoryToSpare(
+        conn,
+        () => collectFindings(conn, rule, where),
+        (limit, reason) => ctx.onMemoryRetry?.(`rule ${rule.id}${where ? ' (a slice)' : ''}`, limit, reason),
+      );
       await returnFreedMemory(conn);
     };
     if (plan) {
@@ -154,10 +178,16 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   try {
     if (!plan) await writeRuleCatalogue(conn, rules); // incremental: the same rules as the last evaluation
     await recordResolvedFindings(conn, ctx.runId, () =>
-      plan ? writeAffectedAnomalies(conn, (part) => writeAnomalies(conn, ctx.runId, part)) : writeAnomalies(conn, ctx.runId));
+      plan
+        ? writeAffectedAnomalies(conn, (part) => writeAnomalies(conn, ctx.runId, part))
+        : writeAnomalies(conn, ctx.runId),
+    );
     await returnFreedMemory(conn);
-    await withMemoryToSpare(conn, () => keepReportDocuments(conn, plan !== null), (limit, reason) =>
-      ctx.onMemoryRetry?.('report_documents kept for the next run', limit, reason));
+    await withMemoryToSpare(
+      conn,
+      () => keepReportDocuments(conn, plan !== null),
+      (limit, reason) => ctx.onMemoryRetry?.('report_documents kept for the next run', limit, reason),
+    );
   } finally {
     await dropPlan(conn);
   }
@@ -165,7 +195,12 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   return { ...(await summariseFindings(conn)), evaluation };
 }
 
-async function runPreludes(conn: DuckDBConnection, preludes: readonly Prelude[], bounds: readonly string[], ctx: RulesContext): Promise<void> {
+async function runPreludes(
+  conn: DuckDBConnection,
+  preludes: readonly Prelude[],
+  bounds: readonly string[],
+  ctx: RulesContext,
+): Promise<void> {
   for (const p of preludes) {
     try {
       await runPrelude(conn, p, bounds, ctx);
@@ -182,7 +217,11 @@ async function runPreludes(conn: DuckDBConnection, preludes: readonly Prelude[],
  * merged into the kept findings. XA.OUTLIER's family reads the whole cells table.
  */
 async function evaluateIncrementally(
-  conn: DuckDBConnection, preludes: readonly Prelude[], rules: readonly RuleDef[], kept: readonly string[], ctx: RulesContext,
+  conn: DuckDBConnection,
+  preludes: readonly Prelude[],
+  rules: readonly RuleDef[],
+  kept: readonly string[],
+  ctx: RulesContext,
   run: (rule: RuleDef, where: string) => Promise<void>,
 ): Promise<void> {
   await shadowOutsideScope(conn);
@@ -191,7 +230,8 @@ async function evaluateIncrementally(
   await createFindings(conn);
   const wide = rules.filter((r) => familyOf(r) === 'peers');
   const own = rules.filter((r) => familyOf(r) === 'report');
-  for (const rule of rules) if (!wide.includes(rule) && !own.includes(rule)) await run(rule, `WHERE ${ownedCondition(familyOf(rule)!)}`);
+  for (const rule of rules)
+    if (!wide.includes(rule) && !own.includes(rule)) await run(rule, `WHERE ${ownedCondition(familyOf(rule)!)}`);
   // the report-scoped rules see the touched reports only (their queries may go over every report
   // row), and keep their findings (the cells and claims in scope are of more reports)
   const removeViews = await shadowTables(conn, ownedCondition('report'), [...SHADOWED, ...kept]);

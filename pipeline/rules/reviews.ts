@@ -15,7 +15,12 @@ export const REVIEW_COLUMNS = ['fingerprint', 'decision', 'note', 'reviewer', 'd
 export const REVIEW_DECISIONS = ['confirmed', 'dismissed'] as const;
 export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 /** The decisions as an auditor may write them in Chinese (stored as their English form). */
-const DECISION_WORDS: Readonly<Record<string, ReviewDecision>> = { confirmed: 'confirmed', dismissed: 'dismissed', 确认: 'confirmed', 排除: 'dismissed' };
+const DECISION_WORDS: Readonly<Record<string, ReviewDecision>> = {
+  confirmed: 'confirmed',
+  dismissed: 'dismissed',
+  确认: 'confirmed',
+  排除: 'dismissed',
+};
 
 export interface Review {
   fingerprint: string;
@@ -68,7 +73,12 @@ export function loadReviews(path: string, opts: { mustExist?: boolean } = {}): R
     if (!decision) fail(line, `decision must be confirmed or dismissed (确认 or 排除), found "${decisionText}"`);
     if (date && !DATE.test(date)) fail(line, `date must look like 2024-05-31, found "${date}"`);
     reviews.set(fingerprint, {
-      fingerprint, decision, note: note || null, reviewer: reviewer || null, date: date || null, line,
+      fingerprint,
+      decision,
+      note: note || null,
+      reviewer: reviewer || null,
+      date: date || null,
+      line,
     });
   }
   return reviews;
@@ -95,7 +105,9 @@ export interface ReviewsApplied {
 
 /** Writes the decisions into anomalies.review_decision / review_note (clearing older ones). */
 export async function applyReviews(conn: DuckDBConnection, reviews: Reviews): Promise<ReviewsApplied> {
-  await conn.run('UPDATE anomalies SET review_decision = NULL, review_note = NULL WHERE review_decision IS NOT NULL OR review_note IS NOT NULL');
+  await conn.run(
+    'UPDATE anomalies SET review_decision = NULL, review_note = NULL WHERE review_decision IS NOT NULL OR review_note IS NOT NULL',
+  );
   if (reviews.size === 0) return { applied: 0, stale: [] };
   await conn.run('CREATE OR REPLACE TEMP TABLE review_input (fingerprint VARCHAR, decision VARCHAR, note VARCHAR)');
   const ap = await conn.createAppender('review_input');

@@ -17,7 +17,9 @@ import { sqlString } from '../common/index.js';
  * What each rule needs to assess a report, as a condition over `rule_scope`'s columns: its header's
  * `-- needs:` line (files.ts); a rule without one can assess every report that was read.
  */
-export const RULE_NEEDS: Partial<Record<RuleId, string>> = Object.fromEntries(RULE_CATALOGUE.flatMap((r) => (r.needs ? [[r.id, r.needs]] : [])));
+export const RULE_NEEDS: Partial<Record<RuleId, string>> = Object.fromEntries(
+  RULE_CATALOGUE.flatMap((r) => (r.needs ? [[r.id, r.needs]] : [])),
+);
 
 /** One row per report (representative document) with what the rules may need of it. */
 const SCOPE = (reportDocuments: string) => `
@@ -62,11 +64,15 @@ export async function recordRuleResults(conn: DuckDBConnection, runId: string, u
     if (kept.rowsChanged > 0) return;
   }
   // the run's rules left report_documents in a table (rules/incremental.ts): the view reads every cell
-  const kept = await conn.runAndReadAll("SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = 'rule_report_documents'");
+  const kept = await conn.runAndReadAll(
+    "SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = 'rule_report_documents'",
+  );
   const reportDocuments = kept.currentRowCount > 0 ? 'rule_report_documents' : 'report_documents';
   await conn.run(SCOPE(reportDocuments));
   try {
-    const assessable = Object.entries(RULE_NEEDS).map(([id, needs]) => `WHEN ${sqlString(id)} THEN (${needs})`).join(' ');
+    const assessable = Object.entries(RULE_NEEDS)
+      .map(([id, needs]) => `WHEN ${sqlString(id)} THEN (${needs})`)
+      .join(' ');
     await conn.run('DELETE FROM rule_results WHERE run_id = $1', [runId]);
     await conn.run(
       `INSERT INTO rule_results

@@ -55,20 +55,30 @@ async function tablesWithReports(conn: DuckDBConnection): Promise<{ name: string
        AND t.database_name IN (current_database(), 'rules_work')
      ORDER BY ALL`,
   );
-  return rows.getRows().map(([db, table]) => ({ name: String(table), qualified: `${sqlIdent(String(db))}.main.${sqlIdent(String(table))}` }));
+  return rows.getRows().map(([db, table]) => ({
+    name: String(table),
+    qualified: `${sqlIdent(String(db))}.main.${sqlIdent(String(table))}`,
+  }));
 }
 
 /**
  * Shadows every table with a report_id column (but those in `skip`) by a temp view of its rows
  * meeting `condition`; returns what removes the shadows.
  */
-export async function shadowTables(conn: DuckDBConnection, condition: string, skip: readonly string[] = []): Promise<() => Promise<void>> {
+export async function shadowTables(
+  conn: DuckDBConnection,
+  condition: string,
+  skip: readonly string[] = [],
+): Promise<() => Promise<void>> {
   const tables = (await tablesWithReports(conn)).filter((t) => !skip.includes(t.name));
   const remove = async () => {
     for (const t of tables) await conn.run(`DROP VIEW IF EXISTS temp.main.${sqlIdent(t.name)}`);
   };
   try {
-    for (const t of tables) await conn.run(`CREATE OR REPLACE TEMP VIEW ${sqlIdent(t.name)} AS SELECT * FROM ${t.qualified} WHERE ${condition}`);
+    for (const t of tables)
+      await conn.run(
+        `CREATE OR REPLACE TEMP VIEW ${sqlIdent(t.name)} AS SELECT * FROM ${t.qualified} WHERE ${condition}`,
+      );
   } catch (e) {
     await remove();
     throw e;

@@ -14,7 +14,9 @@ export interface RulesWork {
 
 /** `inMemory`: the work is small (an incremental run's): no file to write, check and delete. */
 export async function attachRulesWork(conn: DuckDBConnection, inMemory = false): Promise<RulesWork> {
-  const rows = (await conn.runAndReadAll('SELECT path FROM duckdb_databases() WHERE database_name = current_database()')).getRowObjectsJS();
+  const rows = (
+    await conn.runAndReadAll('SELECT path FROM duckdb_databases() WHERE database_name = current_database()')
+  ).getRowObjectsJS();
   const dbPath = rows[0]?.path as string | null;
   // An in-memory warehouse (tests) gets an in-memory scratch space.
   const path = dbPath && !inMemory ? `${dbPath}.rules-work` : ':memory:';

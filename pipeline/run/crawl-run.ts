@@ -10,7 +10,9 @@ import type { InputFile } from '../ingest/index.js';
 import type { Logger } from '../common/index.js';
 import { timestampOf } from '../warehouse/index.js';
 
-async function previousFetches(conn: DuckDBConnection): Promise<Pick<FetchRecord, 'url' | 'etag' | 'last_modified' | 'sha256'>[]> {
+async function previousFetches(
+  conn: DuckDBConnection,
+): Promise<Pick<FetchRecord, 'url' | 'etag' | 'last_modified' | 'sha256'>[]> {
   const r = await conn.runAndReadAll(
     `SELECT url, etag, last_modified, sha256 FROM fetches WHERE outcome IN ('stored', 'not_modified') ORDER BY fetched_at`,
   );
@@ -23,12 +25,21 @@ async function appendFetches(conn: DuckDBConnection, runId: string, records: rea
   const s = (v: string | null) => (v === null ? ap.appendNull() : ap.appendVarchar(v));
   const n = (v: number | null) => (v === null ? ap.appendNull() : ap.appendInteger(Math.round(v)));
   for (const f of records) {
-    s(runId); s(f.url); s(f.agency); s(f.kind);
+    s(runId);
+    s(f.url);
+    s(f.agency);
+    s(f.kind);
     ap.appendTimestamp(timestampOf(f.fetched_at));
-    n(f.http_status); s(f.outcome); s(f.reason); s(f.etag); s(f.last_modified); s(f.sha256);
+    n(f.http_status);
+    s(f.outcome);
+    s(f.reason);
+    s(f.etag);
+    s(f.last_modified);
+    s(f.sha256);
     if (f.size_bytes === null) ap.appendNull();
     else ap.appendBigInt(BigInt(f.size_bytes));
-    n(f.attempts); n(f.duration_ms);
+    n(f.attempts);
+    n(f.duration_ms);
     ap.endRow();
   }
   ap.closeSync();
@@ -58,15 +69,31 @@ export async function crawlStage(conn: DuckDBConnection, opts: CrawlStageOptions
     rawDir: opts.rawDir,
     previous,
     ...opts.tuning,
-    onEvent: (e) => opts.log.log(e.level === 'info' ? 'debug' : e.level, e.message, { document: e.url, stage: 'crawl' }),
+    onEvent: (e) =>
+      opts.log.log(e.level === 'info' ? 'debug' : e.level, e.message, { document: e.url, stage: 'crawl' }),
   });
   await appendFetches(conn, opts.runId, result.fetches);
   const problems = result.fetches
-    .filter((f) => f.outcome === 'refused' || f.outcome === 'error' || (f.outcome === 'skipped' && f.reason?.startsWith('limit:')))
+    .filter(
+      (f) =>
+        f.outcome === 'refused' || f.outcome === 'error' || (f.outcome === 'skipped' && f.reason?.startsWith('limit:')),
+    )
     .map((f) => ({ url: f.url, agency: f.agency, kind: f.kind, outcome: f.outcome, reason: f.reason ?? '' }));
-  opts.log.info(`crawl: ${result.fetches.length} fetches, ${result.documents.length} report documents, ${problems.length} refused, failed or cut`, {
-    stage: 'crawl', duration_ms: Date.now() - started,
-  });
-  for (const d of result.sourcesDown) opts.log.error(`crawl: no listing page of ${d.agency} could be fetched: ${d.reason}`, { document: d.url, stage: 'crawl' });
-  return { files: result.documents.map((d) => ({ path: d.path, source: d.url })), problems, sourcesDown: result.sourcesDown };
+  opts.log.info(
+    `crawl: ${result.fetches.length} fetches, ${result.documents.length} report documents, ${problems.length} refused, failed or cut`,
+    {
+      stage: 'crawl',
+      duration_ms: Date.now() - started,
+    },
+  );
+  for (const d of result.sourcesDown)
+    opts.log.error(`crawl: no listing page of ${d.agency} could be fetched: ${d.reason}`, {
+      document: d.url,
+      stage: 'crawl',
+    });
+  return {
+    files: result.documents.map((d) => ({ path: d.path, source: d.url })),
+    problems,
+    sourcesDown: result.sourcesDown,
+  };
 }

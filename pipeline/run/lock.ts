@@ -8,7 +8,17 @@
  * seconds. A lock held by a live run for longer than the caller's threshold is an error of its
  * own: a hung run must not make every later night a quiet "another run is going" (75).
  */
-import { closeSync, linkSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  linkSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -136,8 +146,13 @@ export function acquireLock(dbPath: string, runId: string, options: LockOptions 
       }
       const holder = parseHolder(text);
       if (!holder) {
-        if (ageMs < UNREADABLE_LOCK_GRACE_MS) throw new LockHeldError(`lock file ${path} exists and cannot be read (written ${(ageMs / 1000).toFixed(1)} s ago)`);
-        options.warn?.(`took over the lock file ${path}: it cannot be read (${text.length} bytes, last written ${(ageMs / 1000).toFixed(0)} s ago), left by a run killed while writing it`);
+        if (ageMs < UNREADABLE_LOCK_GRACE_MS)
+          throw new LockHeldError(
+            `lock file ${path} exists and cannot be read (written ${(ageMs / 1000).toFixed(1)} s ago)`,
+          );
+        options.warn?.(
+          `took over the lock file ${path}: it cannot be read (${text.length} bytes, last written ${(ageMs / 1000).toFixed(0)} s ago), left by a run killed while writing it`,
+        );
         unlinkSync(path);
         continue;
       }

@@ -39,7 +39,9 @@ export function pipelineNodeOptions(script: string): string[] {
   const words = script.trim().split(/\s+/);
   const at = words.findIndex((w) => [LAUNCHER, CLI].includes(w.replace(/^\.\//, '')));
   if (words[0] !== 'node' || at < 0) {
-    throw new Error(`package.json: the pipeline script must be "node [options] ${LAUNCHER}" (the benchmark runs it so), not "${script}"`);
+    throw new Error(
+      `package.json: the pipeline script must be "node [options] ${LAUNCHER}" (the benchmark runs it so), not "${script}"`,
+    );
   }
   return words.slice(1, at);
 }

@@ -33,14 +33,19 @@ export function fingerprintRunInputs(inputs: RunInputs): string {
   const file = (path?: string) => (path && existsSync(path) ? readFileSync(path) : 'none');
   add('agencies', file(inputs.agencies));
   add('reviews', JSON.stringify([...(inputs.reviews ?? [])].map((r) => [...r]).sort()));
-  add('outputs', inputs.outputs ? `${resolve(inputs.out ?? '')}|${inputs.parquet ? resolve(inputs.parquet) : ''}` : 'none');
+  add(
+    'outputs',
+    inputs.outputs ? `${resolve(inputs.out ?? '')}|${inputs.parquet ? resolve(inputs.parquet) : ''}` : 'none',
+  );
   if (inputs.outputs) add('outputs code', outputsCodeHash());
   return hash.digest('hex');
 }
 
 /** The inputs fingerprint of the last run that completed and published. */
 export async function lastRunInputs(conn: DuckDBConnection): Promise<string | null> {
-  const r = await conn.runAndReadAll('SELECT inputs_hash FROM runs WHERE ended_at IS NOT NULL ORDER BY started_at DESC LIMIT 1');
+  const r = await conn.runAndReadAll(
+    'SELECT inputs_hash FROM runs WHERE ended_at IS NOT NULL ORDER BY started_at DESC LIMIT 1',
+  );
   const rows = r.getRowObjectsJS();
   return rows.length ? ((rows[0].inputs_hash as string | null) ?? null) : null;
 }

@@ -12,9 +12,45 @@ import { crawlStage } from './crawl-run.js';
 import { discover, ExtractPool, ingest, NoInputError } from '../ingest/index.js';
 import { acquireLock, LockHeldTooLongError, type Lock } from './lock.js';
 import { Logger, UsageError, isOutputError, OutputError } from '../common/index.js';
-import { OutputStaging, ADDED_OUTPUTS, loadReviewsFor, STAGED_OUTPUTS, writeOutputs, markLastChecked, findingsFields, formatSummary, PhaseClock, processCpuMs, summarise, type RunSummary } from '../outputs/index.js';
-import { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy, mergeShards, closeWarehouse, DEFAULT_DB_MEMORY, limitDbMemory, LOADING_DB_MEMORY, nowTimestamp, openWarehouse, smallerSize, type Warehouse } from '../warehouse/index.js';
-import { describeEvaluation, findingChanges, loadAgencies, recordRuleResults, runRules, storeAgencies, summariseFindings, RULES_VERSION } from '../rules/index.js';
+import {
+  OutputStaging,
+  ADDED_OUTPUTS,
+  loadReviewsFor,
+  STAGED_OUTPUTS,
+  writeOutputs,
+  markLastChecked,
+  findingsFields,
+  formatSummary,
+  PhaseClock,
+  processCpuMs,
+  summarise,
+  type RunSummary,
+} from '../outputs/index.js';
+import {
+  discardPrivateCopy,
+  publish,
+  removeStaleBuilds,
+  startPrivateCopy,
+  mergeShards,
+  closeWarehouse,
+  DEFAULT_DB_MEMORY,
+  limitDbMemory,
+  LOADING_DB_MEMORY,
+  nowTimestamp,
+  openWarehouse,
+  smallerSize,
+  type Warehouse,
+} from '../warehouse/index.js';
+import {
+  describeEvaluation,
+  findingChanges,
+  loadAgencies,
+  recordRuleResults,
+  runRules,
+  storeAgencies,
+  summariseFindings,
+  RULES_VERSION,
+} from '../rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 
 export { UsageError };
@@ -93,7 +129,10 @@ export interface RunResult {
 }
 
 export function newRunId(): string {
-  const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const t = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${t}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -104,7 +143,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const db = resolve(opts.db);
   if (opts.input && !existsSync(opts.input)) throw new UsageError(`--input ${opts.input} does not exist`);
   if (opts.input && !statSync(opts.input).isDirectory()) throw new UsageError(`--input ${opts.input} is not a folder`);
-  if (!opts.input && !opts.sources && !opts.merge?.length) throw new UsageError('nothing to read: give --input, --sources or --merge');
+  if (!opts.input && !opts.sources && !opts.merge?.length)
+    throw new UsageError('nothing to read: give --input, --sources or --merge');
   ensureWritableDir(dirname(db), 'warehouse');
   if (!opts.noOutputs) ensureWritableDir(opts.out, 'output');
 
@@ -114,7 +154,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
   let lock: Lock;
   try {
-    lock = acquireLock(db, runId, { staleAfterHours: opts.staleLockHours, warn: (m) => log.warn(m, { stage: 'lock' }) });
+    lock = acquireLock(db, runId, {
+      staleAfterHours: opts.staleLockHours,
+      warn: (m) => log.warn(m, { stage: 'lock' }),
+    });
   } catch (e) {
     if (e instanceof LockHeldTooLongError) log.error(e.message, { stage: 'lock' }); // loud: for the monitor, whatever the exit code's handling
     throw e;
@@ -126,7 +169,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   const pool = new ExtractPool({ workers: opts.workers, memoryMb: opts.workerMemoryMb });
   // Stopped by systemd, `timeout` or Ctrl-C: nothing half done stays behind (the published warehouse is as it was).
   const onSignal = (signal: NodeJS.Signals) => {
-    log.error(published ? `stopped by ${signal} after publishing` : `stopped by ${signal}: nothing published; lock and private build removed`, { stage: 'run' });
+    log.error(
+      published
+        ? `stopped by ${signal} after publishing`
+        : `stopped by ${signal}: nothing published; lock and private build removed`,
+      { stage: 'run' },
+    );
     // DuckDB's own threads may be creating a file of the build at this very moment (a WAL, a
     // spill): stop its query, sweep, give them a moment with this thread blocked (nothing of the
     // run goes on meanwhile), and sweep again.
@@ -147,70 +195,133 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const stale = removeStaleBuilds(db);
     if (stale.length) log.warn(`removed ${stale.length} unfinished private warehouse copies left by killed runs`);
     const staleOutputs = opts.noOutputs ? [] : OutputStaging.removeLeftovers(resolve(opts.out));
-    if (staleOutputs.length) log.warn(`removed ${staleOutputs.length} unfinished output folder${staleOutputs.length > 1 ? 's' : ''} left by killed runs`);
+    if (staleOutputs.length)
+      log.warn(
+        `removed ${staleOutputs.length} unfinished output folder${staleOutputs.length > 1 ? 's' : ''} left by killed runs`,
+      );
     privatePath = startPrivateCopy(db, runId);
     warehouse = await openCopy(db, privatePath, opts.dbMemory);
     const { conn } = warehouse;
-    await conn.run('INSERT INTO runs (run_id, started_at, input, extractor_version, rules_version, host) VALUES ($1, $2, $3, $4, $5, $6)', [
-      runId, nowTimestamp(), opts.input ? resolve(opts.input) : opts.sources ? `crawl of ${opts.sources.length} sources` : `merge of ${opts.merge?.length} shards`, EXTRACTOR_VERSION, RULES_VERSION, hostname(),
-    ]);
+    await conn.run(
+      'INSERT INTO runs (run_id, started_at, input, extractor_version, rules_version, host) VALUES ($1, $2, $3, $4, $5, $6)',
+      [
+        runId,
+        nowTimestamp(),
+        opts.input
+          ? resolve(opts.input)
+          : opts.sources
+            ? `crawl of ${opts.sources.length} sources`
+            : `merge of ${opts.merge?.length} shards`,
+        EXTRACTOR_VERSION,
+        RULES_VERSION,
+        hostname(),
+      ],
+    );
 
     const files = opts.input ? discover(opts.input) : [];
     if (opts.input) log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
     if (opts.input && !files.length && !opts.sources && !opts.merge?.length) throw new NoInputError(opts.input, runId);
     const rawDir = resolve(opts.raw ?? join(dirname(db), 'raw'));
-    const crawled = opts.sources ? await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning }) : null;
+    const crawled = opts.sources
+      ? await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning })
+      : null;
     if (crawled) files.push(...crawled.files);
     if (opts.merge?.length) {
-      const merged = await mergeShards(conn, opts.merge.map((f) => resolve(f)));
+      const merged = await mergeShards(
+        conn,
+        opts.merge.map((f) => resolve(f)),
+      );
       log.info(`merged ${merged.reports} reports from ${merged.shards} shard warehouses`, { stage: 'merge' });
     }
     const clock = new PhaseClock();
     const dbMemory = opts.dbMemory ?? DEFAULT_DB_MEMORY;
     await limitDbMemory(conn, smallerSize(LOADING_DB_MEMORY, dbMemory));
-    const docs = await ingest(conn, files, { runId, pool, log, maxBytes: opts.maxBytes, shard: opts.shard, force: opts.force });
+    const docs = await ingest(conn, files, {
+      runId,
+      pool,
+      log,
+      maxBytes: opts.maxBytes,
+      shard: opts.shard,
+      force: opts.force,
+    });
     const summary = summarise(runId, startedAt, opts.input ?? (opts.sources ? 'crawl' : 'merge'), docs);
-    if (crawled) Object.assign(summary, { fetchProblems: crawled.problems, sourcesDown: crawled.sourcesDown, sourcesCrawled: opts.sources!.length });
+    if (crawled)
+      Object.assign(summary, {
+        fetchProblems: crawled.problems,
+        sourcesDown: crawled.sourcesDown,
+        sourcesCrawled: opts.sources!.length,
+      });
     await pool.close(); // the workers' memory goes back before the rules and outputs
     // What was loaded goes to the file now: blocks only in memory cannot be evicted, and with them
     // pinned the rules ran out of DuckDB's memory now and then at large warehouses (measured: docs/performance.md).
     if (summary.new + summary.reprocessed > 0) await conn.run('CHECKPOINT');
     await limitDbMemory(conn, dbMemory);
     summary.phases.ingest = clock.lap();
-    log.info(`extracted ${summary.new + summary.reprocessed} new or changed documents; ${summary.unchanged} unchanged, not extracted again`, { stage: 'ingest', duration_ms: summary.phases.ingest.wallMs });
+    log.info(
+      `extracted ${summary.new + summary.reprocessed} new or changed documents; ${summary.unchanged} unchanged, not extracted again`,
+      { stage: 'ingest', duration_ms: summary.phases.ingest.wallMs },
+    );
 
     // The agency CSV in the warehouse, and each report's region and level from it (new reports included).
     await storeAgencies(conn, agencies);
 
     // Nothing loaded and nothing the rules or outputs read has changed: their results stand.
     const inputsHash = fingerprintRunInputs({
-      agencies: opts.agencies, out: opts.out, parquet: opts.parquet, outputs: !opts.noOutputs, rulesDir: opts.rulesDir,
+      agencies: opts.agencies,
+      out: opts.out,
+      parquet: opts.parquet,
+      outputs: !opts.noOutputs,
+      rulesDir: opts.rulesDir,
       reviews: [...(reviews?.values() ?? [])].map((r) => [r.fingerprint, r.decision, r.note] as const),
     });
     const sameInputs = !opts.merge?.length && !opts.force && (await lastRunInputs(conn)) === inputsHash;
-    const unchanged = summary.new + summary.reprocessed === 0 && sameInputs && (opts.noOutputs || existsSync(join(opts.out, 'index.html')));
+    const unchanged =
+      summary.new + summary.reprocessed === 0 &&
+      sameInputs &&
+      (opts.noOutputs || existsSync(join(opts.out, 'index.html')));
 
     if (unchanged) await conn.run('UPDATE anomalies SET last_seen_run = $1', [runId]); // they stand in this run too
     summary.rules = unchanged
       ? await summariseFindings(conn)
       : await runRules(conn, {
-          runId, agencies, rulesDir: opts.rulesDir,
+          runId,
+          agencies,
+          rulesDir: opts.rulesDir,
           incremental: sameInputs, // the same rules, agency CSV and reviews: only what the reports changed
-          onMemoryRetry: (what, limit, reason) => log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, { stage: 'rules' }),
+          onMemoryRetry: (what, limit, reason) =>
+            log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, {
+              stage: 'rules',
+            }),
         });
     await recordRuleResults(conn, runId, unchanged);
     summary.changes = await findingChanges(conn, runId);
     summary.phases.rules = clock.lap();
     summary.stageMs.rules = summary.phases.rules.wallMs;
-    log.info(unchanged ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged` : `rules (${describeEvaluation(summary.rules.evaluation)}): ${summary.rules.findings} findings`, {
-      stage: 'rules', duration_ms: summary.stageMs.rules,
-    });
+    log.info(
+      unchanged
+        ? `nothing new: ${summary.rules.findings} findings stand, outputs unchanged`
+        : `rules (${describeEvaluation(summary.rules.evaluation)}): ${summary.rules.findings} findings`,
+      {
+        stage: 'rules',
+        duration_ms: summary.stageMs.rules,
+      },
+    );
 
     if (!opts.noOutputs && !unchanged) {
       staging = new OutputStaging(resolve(opts.out), runId);
       summary.outputs = await writeOutputs(conn, {
-        outDir: opts.out, parquetDir: opts.parquet, summary, reviewsCsv: opts.reviews, reviews, rawDir, staging,
-        onUnmatchedReview: (r, file) => log.warn(`${file} line ${r.line}: fingerprint ${r.fingerprint} matches no finding; the decision (${r.decision}) is not applied`, { stage: 'outputs' }),
+        outDir: opts.out,
+        parquetDir: opts.parquet,
+        summary,
+        reviewsCsv: opts.reviews,
+        reviews,
+        rawDir,
+        staging,
+        onUnmatchedReview: (r, file) =>
+          log.warn(
+            `${file} line ${r.line}: fingerprint ${r.fingerprint} matches no finding; the decision (${r.decision}) is not applied`,
+            { stage: 'outputs' },
+          ),
       });
       summary.phases.outputs = clock.lap();
       summary.stageMs.outputs = summary.phases.outputs.wallMs;
@@ -222,8 +333,20 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     await conn.run(
       `UPDATE runs SET ended_at = $2, docs_seen = $3, docs_new = $4, docs_unchanged = $5, docs_reprocessed = $6,
          docs_failed = $7, docs_partial = $8, cells_loaded = $9, anomalies = $10, exit_code = $11, inputs_hash = $12 WHERE run_id = $1`,
-      [runId, nowTimestamp(), summary.seen, summary.new, summary.unchanged, summary.reprocessed, summary.failed.length,
-        summary.partial.length, summary.cellsLoaded, summary.rules.findings, exitCode, inputsHash],
+      [
+        runId,
+        nowTimestamp(),
+        summary.seen,
+        summary.new,
+        summary.unchanged,
+        summary.reprocessed,
+        summary.failed.length,
+        summary.partial.length,
+        summary.cellsLoaded,
+        summary.rules.findings,
+        exitCode,
+        inputsHash,
+      ],
     );
     await closeWarehouse(warehouse);
     warehouse = null;
@@ -235,17 +358,33 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     privatePath = null;
     published = true;
     // the outputs stand, but the summary page says the inputs were checked by this (published) run
-    if (!opts.noOutputs && unchanged && !markLastChecked(opts.out, startedAt)) log.warn(`${join(opts.out, 'index.html')} has no "last checked" time to update (written by an older version)`, { stage: 'outputs' });
+    if (!opts.noOutputs && unchanged && !markLastChecked(opts.out, startedAt))
+      log.warn(`${join(opts.out, 'index.html')} has no "last checked" time to update (written by an older version)`, {
+        stage: 'outputs',
+      });
     summary.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     // One machine-readable line for the scheduler (and the benchmark) with the run's figures.
     log.record('run finished', {
-      stage: 'run', duration_ms: summary.endedAt.getTime() - summary.startedAt.getTime(), exit_code: exitCode,
-      seen: summary.seen, new: summary.new, unchanged: summary.unchanged, reprocessed: summary.reprocessed, duplicates: summary.duplicates,
-      failed: summary.failed.length, partial: summary.partial.length, cells_loaded: summary.cellsLoaded, findings: summary.rules.findings,
+      stage: 'run',
+      duration_ms: summary.endedAt.getTime() - summary.startedAt.getTime(),
+      exit_code: exitCode,
+      seen: summary.seen,
+      new: summary.new,
+      unchanged: summary.unchanged,
+      reprocessed: summary.reprocessed,
+      duplicates: summary.duplicates,
+      failed: summary.failed.length,
+      partial: summary.partial.length,
+      cells_loaded: summary.cellsLoaded,
+      findings: summary.rules.findings,
       ...findingsFields(summary),
       stage_ms: Object.fromEntries(Object.entries(summary.stageMs).map(([k, v]) => [k, Math.round(v)])),
-      phases: Object.fromEntries(Object.entries(summary.phases).map(([k, p]) => [k, { wall_ms: p.wallMs, cpu_ms: p.cpuMs }])),
-      cpu_ms: Math.round(processCpuMs()), peak_rss_mb: summary.peakRssMb, pages_written: summary.pagesWritten ?? 0,
+      phases: Object.fromEntries(
+        Object.entries(summary.phases).map(([k, p]) => [k, { wall_ms: p.wallMs, cpu_ms: p.cpuMs }]),
+      ),
+      cpu_ms: Math.round(processCpuMs()),
+      peak_rss_mb: summary.peakRssMb,
+      pages_written: summary.pagesWritten ?? 0,
     });
     // With --log-json the line above is the summary: stdout and stderr hold JSON lines only.
     if (!opts.quiet && !opts.logJson) process.stdout.write(formatSummary(summary) + '\n');
@@ -278,7 +417,9 @@ async function openCopy(db: string, privatePath: string, dbMemory?: string): Pro
   } catch (e) {
     if (!existsSync(db) || isOutputError(e)) throw e;
     const reason = (e as Error).message.split('\n')[0].replaceAll(privatePath, db);
-    throw new WarehouseFileError(`--db ${db} is not a DuckDB warehouse this pipeline can open (left as it was; nothing written): ${reason}`);
+    throw new WarehouseFileError(
+      `--db ${db} is not a DuckDB warehouse this pipeline can open (left as it was; nothing written): ${reason}`,
+    );
   }
 }
 

@@ -43,7 +43,15 @@ export async function codebookMarkdown(conn: DuckDBConnection): Promise<string> 
     ...relations.map((r) => `| [\`${r.name}\`](#${r.name}) | ${r.kind} | ${cell(String(r.comment ?? ''))} |`),
   ];
   for (const r of relations) {
-    lines.push('', `## ${r.name}`, '', `${r.kind === 'view' ? 'View' : 'Table'}: ${cell(String(r.comment ?? ''))}`, '', '| column | type | meaning |', '|---|---|---|');
+    lines.push(
+      '',
+      `## ${r.name}`,
+      '',
+      `${r.kind === 'view' ? 'View' : 'Table'}: ${cell(String(r.comment ?? ''))}`,
+      '',
+      '| column | type | meaning |',
+      '|---|---|---|',
+    );
     for (const c of columns.filter((c) => c.table_name === r.name)) {
       lines.push(`| \`${c.column_name}\` | ${c.data_type} | ${cell(String(c.comment ?? ''))} |`);
     }

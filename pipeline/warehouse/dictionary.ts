@@ -24,22 +24,28 @@ interface Entry {
 }
 
 const BLANK = '空白格计 0 — a blank cell counts as 0 (cells.kind tells it apart)';
-const COUNT = (zh: string, en: string) => `${zh}（件）— ${en} (count). ${BLANK}; NULL: the table or cell is absent, or printed text`;
+const COUNT = (zh: string, en: string) =>
+  `${zh}（件）— ${en} (count). ${BLANK}; NULL: the table or cell is absent, or printed text`;
 
 /** Columns that mean the same wherever they appear. */
 const COMMON: Readonly<Record<string, string>> = {
   report_id: '文件编号：r + sha256 前 16 位十六进制 — Document id: "r" + the first 16 hex digits of its sha256',
   agency: '机构名称（报告标题所写）— Agency as the report title names it. NULL: not recognised',
-  agency_norm: '规范化的机构名称，用于跨年度和别名匹配 — Normalised agency name, used to match years and aliases. NULL: not recognised',
+  agency_norm:
+    '规范化的机构名称，用于跨年度和别名匹配 — Normalised agency name, used to match years and aliases. NULL: not recognised',
   year: '统计年度（报告所统计的年份，不是发布日期）— Statistics year the report covers (not its publication date). NULL: not recognised',
   template: '模板版本：2019 或 2021 — Format version of the tables: 2019 or 2021. NULL: not recognised',
   status: '识别状态：ok 完整 · partial 部分识别 · failed 失败 — Recognition status: ok · partial · failed',
-  region: '地区（来自 --agencies 文件）— Region from the agency CSV (--agencies). NULL: agency not listed, or listed without a region',
-  level: '级别（来自 --agencies 文件）— Level from the agency CSV (--agencies). NULL: agency not listed, or listed without a level',
-  is_primary: '是否为该机构该年度最先看到的版本（跨报告规则所用）— This report is the agency-year version first seen (the one cross-report rules use); WHERE is_primary gives one row per agency and year',
+  region:
+    '地区（来自 --agencies 文件）— Region from the agency CSV (--agencies). NULL: agency not listed, or listed without a region',
+  level:
+    '级别（来自 --agencies 文件）— Level from the agency CSV (--agencies). NULL: agency not listed, or listed without a level',
+  is_primary:
+    '是否为该机构该年度最先看到的版本（跨报告规则所用）— This report is the agency-year version first seen (the one cross-report rules use); WHERE is_primary gives one row per agency and year',
   versions_in_year: '该机构该年度数字不同的报告数 — Reports with different numbers this agency published for this year',
   n_sources: '同一报告（机构、年度、数字相同）的文件数 — Documents of this report (same agency, year and numbers)',
-  group_id: '所属报告的代表文件编号（最先看到的文件）— report_id of the report\'s representative document (its document first seen)',
+  group_id:
+    "所属报告的代表文件编号（最先看到的文件）— report_id of the report's representative document (its document first seen)",
   row_key: '模板行的规范键（见 template_keys）— Canonical row key of the template (see template_keys)',
   col_key: '模板列的规范键（见 template_keys）— Canonical column key of the template (see template_keys)',
   table_id: '统计表：T2 主动公开 · T3 依申请公开 · T4 行政复议/行政诉讼 — Statistics table: T2, T3 or T4',
@@ -47,10 +53,10 @@ const COMMON: Readonly<Record<string, string>> = {
   severity: '严重程度：error 错误 · warning 警告 · info 提示 — Severity: error · warning · info',
   fingerprint: '发现的指纹（跨运行稳定；reviews.csv 用它）— Finding id, stable across runs (used by reviews.csv)',
   run_id: '运行编号 — Run id (UTC start time + random suffix)',
-  sha256: '文件字节的 SHA-256（十六进制）— SHA-256 of the document\'s bytes (hex)',
+  sha256: "文件字节的 SHA-256（十六进制）— SHA-256 of the document's bytes (hex)",
   source: '文件路径（--input 下）或网址，首次发现处 — Path under --input, or URL, where the document was first found',
   size_bytes: '文件大小（字节）— Size in bytes',
-  message: '中文说明，含模板标签和算式 — The finding in Chinese, with the template\'s labels and the arithmetic',
+  message: "中文说明，含模板标签和算式 — The finding in Chinese, with the template's labels and the arithmetic",
   first_seen_run: '首次出现的运行 — Run in which it was first seen',
   last_seen_run: '最近一次出现的运行 — Latest run in which it was seen',
 };
@@ -58,7 +64,8 @@ const COMMON: Readonly<Record<string, string>> = {
 /** Comments of the T3/T4/T2 value columns and report_metrics' totals. */
 const T3_COLUMNS: Record<string, string> = {
   row_label: '行名（模板用语）— Row label as the template prints it; the row key when the template has none',
-  row_order: '行在模板中的次序；报告自印的小计行为 NULL — Order of the row in the template; NULL for subtotal rows a report prints itself',
+  row_order:
+    '行在模板中的次序；报告自印的小计行为 NULL — Order of the row in the template; NULL for subtotal rows a report prints itself',
   natural_person: COUNT('自然人', 'Applicants: natural persons'),
   commercial: COUNT('法人或其他组织：商业企业', 'Applicants: commercial enterprises'),
   research: COUNT('法人或其他组织：科研机构', 'Applicants: research institutions'),
@@ -68,10 +75,14 @@ const T3_COLUMNS: Record<string, string> = {
   total: COUNT('总计', 'Total of the row'),
 };
 
-const RATE = (zh: string, en: string) => `${zh}（比率 0–1）— ${en} (ratio 0–1). NULL when the denominator is 0 or missing`;
-const METRIC = (zh: string, en: string) => `${zh}（件，T3 总计列）— ${en} (count, T3 total column). ${BLANK}; NULL: row absent`;
+const RATE = (zh: string, en: string) =>
+  `${zh}（比率 0–1）— ${en} (ratio 0–1). NULL when the denominator is 0 or missing`;
+const METRIC = (zh: string, en: string) =>
+  `${zh}（件，T3 总计列）— ${en} (count, T3 total column). ${BLANK}; NULL: row absent`;
 /** report_metrics' rate columns, from the metric dictionary (domain/metrics.ts). */
-const METRIC_RATES = Object.fromEntries(METRICS.map((m) => [m.key, RATE(`${m.name_zh} = ${m.formula}`, `${m.name_en} (see metrics)`)]));
+const METRIC_RATES = Object.fromEntries(
+  METRICS.map((m) => [m.key, RATE(`${m.name_zh} = ${m.formula}`, `${m.name_en} (see metrics)`)]),
+);
 /** benchmarks' percentile columns. */
 const BENCHMARK_COLUMNS = Object.fromEntries(
   METRICS.flatMap((m) =>
@@ -85,7 +96,8 @@ const T4_METRIC = (zh: string, en: string) => `${zh}（件）— ${en} (count). 
 
 export const DICTIONARY: Readonly<Record<string, Entry>> = {
   reports: {
-    comment: '每个不同的文件一行（相同字节只算一次）— One row per distinct document (the same bytes twice are one document)',
+    comment:
+      '每个不同的文件一行（相同字节只算一次）— One row per distinct document (the same bytes twice are one document)',
     columns: {
       format: '文件格式：docx · html · txt — Document format: docx · html · txt. NULL: not recognised',
       error: '阶段：原因（部分识别或失败时）— "stage: reason" when partial or failed; NULL when ok',
@@ -93,7 +105,8 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       title_year: '标题中的年份 — Year named in the title. NULL: none',
       period_year: '统计期限句中的年份 — Year named in the statistics-period sentence (统计期限). NULL: none',
       tables_found: '识别出的表，如 T2,T3,T4 — Tables recognised, e.g. T2,T3,T4. NULL: the document could not be read',
-      warnings: '读取和识别的警告（JSON 数组 {stage,type,message}）— Warnings of reading and recognition (JSON array of {stage,type,message})',
+      warnings:
+        '读取和识别的警告（JSON 数组 {stage,type,message}）— Warnings of reading and recognition (JSON array of {stage,type,message})',
       extractor_version: '读取程序版本 — Version of the extractor that read it',
       loaded_run: '载入它的运行 — Run that loaded it',
       loaded_at: '载入时间（UTC）— When it was loaded (UTC)',
@@ -106,22 +119,26 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       value: '数值（金额以万元计；空白为 0；文字为 NULL）— Value (money in 万元; 0 for a blank; NULL for text)',
       raw: '报告印出的原文 — As printed. NULL: blank',
       kind: '类型：number 数字 · blank 空白 · text 文字 · derived 未印出、由分项合计 — number · blank · text · derived (not printed, summed from its parts)',
-      grid_table: '出处：文件中第几张表（从 0 起）— Provenance: top-level table index in the document (from 0). NULL: derived',
+      grid_table:
+        '出处：文件中第几张表（从 0 起）— Provenance: top-level table index in the document (from 0). NULL: derived',
       grid_row: '出处：展开后的行号 — Provenance: row in the expanded grid. NULL: derived',
       grid_col: '出处：展开后的列号 — Provenance: column in the expanded grid. NULL: derived',
-      unit: '单元格或表头印出的非模板单位（如 元，已换算为万元）— Unit printed when not the template\'s (e.g. 元, converted to 万元). NULL: the template\'s',
+      unit: "单元格或表头印出的非模板单位（如 元，已换算为万元）— Unit printed when not the template's (e.g. 元, converted to 万元). NULL: the template's",
       page: '出处：PDF 中该数字所在的页码（从 1 起）— Provenance: the PDF page the number is printed on (from 1). NULL: not a PDF, or derived',
     },
   },
   documents: {
-    comment: '文件台账：见过的每个路径或网址及其字节 — The document ledger: every path or URL seen, with the bytes it held',
+    comment:
+      '文件台账：见过的每个路径或网址及其字节 — The document ledger: every path or URL seen, with the bytes it held',
     columns: {
       first_seen: '首次见到的时间（UTC）— First seen (UTC)',
       last_seen: '最近见到的时间（UTC）— Last seen (UTC)',
       status: '这些字节产生的报告的状态 — Status of the report these bytes produced',
-      mtime_ms: '上次读取时文件的修改时间（1970 年起毫秒）— The file\'s modification time when last hashed (ms since 1970). NULL: crawled',
+      mtime_ms:
+        "上次读取时文件的修改时间（1970 年起毫秒）— The file's modification time when last hashed (ms since 1970). NULL: crawled",
       hashed_at_ms: '上次读取并计算哈希的时间（毫秒）— When its bytes were last read and hashed (ms since 1970)',
-      error: '未能读取的原因（阶段: 原因），如无法读取的文件或文件夹、未跟随的链接；此时 sha256 为空串。NULL：已读取 — Why the path was not read (`stage: reason`: an unreadable file or folder, a link not followed, a FIFO), its sha256 then \'\'. NULL: read',
+      error:
+        "未能读取的原因（阶段: 原因），如无法读取的文件或文件夹、未跟随的链接；此时 sha256 为空串。NULL：已读取 — Why the path was not read (`stage: reason`: an unreadable file or folder, a link not followed, a FIFO), its sha256 then ''. NULL: read",
     },
   },
   runs: {
@@ -142,7 +159,8 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       extractor_version: '读取程序版本 — Extractor version',
       rules_version: '规则版本 — Rules version',
       host: '主机名 — Host name',
-      inputs_hash: '规则、视图、机构表、审核记录和输出路径的指纹 — Fingerprint of the rule files, views, agency CSV, reviews and output paths',
+      inputs_hash:
+        '规则、视图、机构表、审核记录和输出路径的指纹 — Fingerprint of the rule files, views, agency CSV, reviews and output paths',
     },
   },
   rules: {
@@ -166,17 +184,20 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
   anomalies: {
     comment: '最近一次运行的发现，每条一行 — One row per finding of the latest run',
     columns: {
-      related_report_id: '对照的另一份报告（跨年度、跨机构规则）— The other report compared (cross-year, cross-agency rules). NULL: none',
+      related_report_id:
+        '对照的另一份报告（跨年度、跨机构规则）— The other report compared (cross-year, cross-agency rules). NULL: none',
       table_id: '发现所在的表 — Table of the finding. NULL: about the whole report',
       row_key: '发现所在的行 — Row of the finding. NULL: a whole table',
       col_key: '发现所在的列 — Column of the finding. NULL: a whole row or table',
       expected: '应为的值（金额以万元计）— Expected value (money in 万元). NULL: the rule computes none',
       actual: '报告的值 — Value reported. NULL: the rule compares none',
-      operands: '参与计算的单元格（JSON）；NARR 规则为含句子的对象 — The cells the arithmetic used (JSON); NARR rules: an object with the sentence',
+      operands:
+        '参与计算的单元格（JSON）；NARR 规则为含句子的对象 — The cells the arithmetic used (JSON); NARR rules: an object with the sentence',
       cells: '涉及的所有单元格（JSON 数组）— Every cell involved (JSON array of {table_id,row_key,col_key})',
       blank_involved: '计算中有空白格（按 0 计）— A blank cell (counted as 0) took part',
-      review_decision: '审核结论：confirmed 确认 · dismissed 排除 — Review decision from reviews.csv. NULL: not reviewed',
-      review_note: '审核说明 — Reviewer\'s note. NULL: none',
+      review_decision:
+        '审核结论：confirmed 确认 · dismissed 排除 — Review decision from reviews.csv. NULL: not reviewed',
+      review_note: "审核说明 — Reviewer's note. NULL: none",
     },
   },
   claims: {
@@ -185,13 +206,13 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       quantity: '所说的量，如 t3.granted、parts — The quantity spoken of (e.g. t3.new_received, t3.granted, parts)',
       value: '所说的数 — The number stated. NULL: only a percentage',
       percent: '所说的百分比 — The percentage stated. NULL: none',
-      base: '百分比的基数（量的键或原文），parts 为各分项 — A percentage\'s base (a quantity key or the words); for parts: the parts, e.g. 970+662+343',
+      base: "百分比的基数（量的键或原文），parts 为各分项 — A percentage's base (a quantity key or the words); for parts: the parts, e.g. 970+662+343",
       sentence: '原句 — The sentence',
       offset: '句子在正文中的字符位置 — Character offset of the sentence in the prose',
     },
   },
   fetches: {
-    comment: '抓取台账：每次 HTTP 请求（或拒绝）一行 — The crawler\'s ledger: one row per HTTP fetch or refusal',
+    comment: "抓取台账：每次 HTTP 请求（或拒绝）一行 — The crawler's ledger: one row per HTTP fetch or refusal",
     columns: {
       url: '网址 — URL',
       agency: '来源表中的机构 — Agency of the sources CSV',
@@ -209,14 +230,16 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
     },
   },
   agencies: {
-    comment: '机构层级（--agencies 文件，每次运行替换；未给出时为空）— The agency hierarchy of --agencies, replaced by every run (empty without one)',
+    comment:
+      '机构层级（--agencies 文件，每次运行替换；未给出时为空）— The agency hierarchy of --agencies, replaced by every run (empty without one)',
     columns: {
       agency: '机构名称（文件所写）— Agency as the CSV writes it',
       agency_norm: '规范化名称，与 reports.agency_norm 匹配 — Normalised name, matched against reports.agency_norm',
       parent: '上级机构（文件所写）— Parent agency as written. NULL: at the top',
-      parent_norm: '上级机构的规范化名称 — The parent\'s normalised name. NULL: at the top',
+      parent_norm: "上级机构的规范化名称 — The parent's normalised name. NULL: at the top",
       region: '地区 — Region. NULL: blank in the CSV',
-      region_code: '地区代码（如行政区划代码）— Region code (e.g. the administrative division code). NULL: no region_code column, or blank',
+      region_code:
+        '地区代码（如行政区划代码）— Region code (e.g. the administrative division code). NULL: no region_code column, or blank',
       level: '级别 — Level. NULL: blank in the CSV',
       aliases: '曾用名（文件所写）— Former names as written (empty list: none)',
       aliases_norm: '曾用名的规范化名称 — Former names normalised',
@@ -231,13 +254,18 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
     },
   },
   rule_results: {
-    comment: '每次运行每条规则一行：检查了多少份报告，通过、发现问题、无法判断各多少 — One row per run and rule: reports checked, passed, failed and not assessable',
+    comment:
+      '每次运行每条规则一行：检查了多少份报告，通过、发现问题、无法判断各多少 — One row per run and rule: reports checked, passed, failed and not assessable',
     columns: {
-      reports_checked: '检查的报告数（未失败的报告，按报告计）— Reports checked (reports not failed, one per report group)',
+      reports_checked:
+        '检查的报告数（未失败的报告，按报告计）— Reports checked (reports not failed, one per report group)',
       reports_passed: '通过的报告数 — Reports passed: checked, assessable, no finding',
-      reports_failed: '有发现的报告数（含已排除的）— Reports with at least one finding of the rule (dismissed ones included)',
-      reports_not_assessable: '无法判断的报告数（缺所需的表、表中有文字、无上年报告、无正文陈述、不在机构表中）— Reports the rule could not assess (a table it needs absent or holding text, no previous year, no prose claim, not in the hierarchy)',
-      findings: '发现数（按报告计：同一报告几个文件的同一发现算一次；含已排除的）— Findings of the rule, once per report (the same finding in several documents of one report counts once; dismissed ones included)',
+      reports_failed:
+        '有发现的报告数（含已排除的）— Reports with at least one finding of the rule (dismissed ones included)',
+      reports_not_assessable:
+        '无法判断的报告数（缺所需的表、表中有文字、无上年报告、无正文陈述、不在机构表中）— Reports the rule could not assess (a table it needs absent or holding text, no previous year, no prose claim, not in the hierarchy)',
+      findings:
+        '发现数（按报告计：同一报告几个文件的同一发现算一次；含已排除的）— Findings of the rule, once per report (the same finding in several documents of one report counts once; dismissed ones included)',
     },
   },
   resolved_findings: {
@@ -251,18 +279,21 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
     },
   },
   report_documents: {
-    comment: '每个文件一行，附其所属报告（同一机构、年度、数字相同的文件为一份报告）— One row per document with the report it belongs to (same agency, year and numbers)',
+    comment:
+      '每个文件一行，附其所属报告（同一机构、年度、数字相同的文件为一份报告）— One row per document with the report it belongs to (same agency, year and numbers)',
     columns: {
-      is_representative: '是否为所属报告的代表文件 — This document is its report\'s representative',
+      is_representative: "是否为所属报告的代表文件 — This document is its report's representative",
       cells_signature: '印出数字的摘要（不计顺序）— Order-free digest of the printed numbers. NULL: no cells',
     },
   },
   t3: {
-    comment: 'T3 收到和处理政府信息公开申请情况：每份报告每行一行（只含代表文件）— T3 requests received and processed: one row per report and T3 row (representatives only)',
+    comment:
+      'T3 收到和处理政府信息公开申请情况：每份报告每行一行（只含代表文件）— T3 requests received and processed: one row per report and T3 row (representatives only)',
     columns: T3_COLUMNS,
   },
   t4: {
-    comment: 'T4 行政复议、行政诉讼：每份报告每个板块一行 — T4 administrative review and litigation: one row per report and block',
+    comment:
+      'T4 行政复议、行政诉讼：每份报告每个板块一行 — T4 administrative review and litigation: one row per report and block',
     columns: {
       block: '板块：review 行政复议 · litigation_direct 未经复议直接起诉 · litigation_after_review 复议后起诉 — Block',
       upheld: COUNT('结果维持', 'Upheld'),
@@ -273,13 +304,15 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
     },
   },
   t2: {
-    comment: 'T2 主动公开政府信息情况：每份报告每行一行；该版本没有的列为 NULL — T2 proactive disclosure: one row per report and T2 row; a column the version lacks is NULL',
+    comment:
+      'T2 主动公开政府信息情况：每份报告每行一行；该版本没有的列为 NULL — T2 proactive disclosure: one row per report and T2 row; a column the version lacks is NULL',
     columns: {
       issued: COUNT('本年制发件数（2021 版）', 'Issued this year (2021)'),
       repealed: COUNT('本年废止件数（2021 版）', 'Repealed this year (2021)'),
       in_force: COUNT('现行有效件数（2021 版）', 'In force (2021)'),
       decisions: COUNT('本年处理决定数量', 'Decisions this year'),
-      amount: '金额（万元）：2021 版收费金额，2019 版采购总金额 — Amount in 万元 (2021 fees, 2019 procurement). 空白计 0 — a blank counts as 0; NULL: absent or text',
+      amount:
+        '金额（万元）：2021 版收费金额，2019 版采购总金额 — Amount in 万元 (2021 fees, 2019 procurement). 空白计 0 — a blank counts as 0; NULL: absent or text',
       made: COUNT('本年新制作数量（2019 版）', 'Made this year (2019)'),
       published: COUNT('本年新公开数量（2019 版）', 'Published this year (2019)'),
       total_published: COUNT('对外公开总数量（2019 版）', 'Total published (2019)'),
@@ -301,25 +334,32 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       unable: METRIC('（四）无法提供（各项之和）', 'Unable to provide (sum of the items)'),
       rejected: METRIC('（五）不予处理（各项之和）', 'Not processed (sum of the items)'),
       other_processing: METRIC('（六）其他处理（各项之和）', 'Other processing (sum of the items)'),
-      requests_natural_person: '本年新收申请中自然人的件数 — Requests received from natural persons (count). 空白计 0; NULL: row absent',
+      requests_natural_person:
+        '本年新收申请中自然人的件数 — Requests received from natural persons (count). 空白计 0; NULL: row absent',
       review_total: T4_METRIC('行政复议总计', 'Administrative reviews, total'),
       review_corrected: T4_METRIC('行政复议结果纠正', 'Administrative reviews corrected'),
       review_pending: T4_METRIC('行政复议尚未审结', 'Administrative reviews pending'),
-      litigation_total: T4_METRIC('行政诉讼总计（直接起诉与复议后起诉）', 'Litigation, total (direct and after review)'),
+      litigation_total: T4_METRIC(
+        '行政诉讼总计（直接起诉与复议后起诉）',
+        'Litigation, total (direct and after review)',
+      ),
       litigation_corrected: T4_METRIC('行政诉讼结果纠正', 'Litigation corrected'),
       litigation_pending: T4_METRIC('行政诉讼尚未审结', 'Litigation pending'),
       ...METRIC_RATES,
-      totals_from_parts: 'T3 某行总计留空（或未印）而各申请人列有数，其合计按各列之和计 — A T3 row\'s 总计 is blank or not printed while its applicant columns print numbers: its count is their sum',
-      open_errors: '本报告未被审核排除的 error 级发现数 — The report\'s error findings not dismissed by a review (WHERE open_errors = 0 leaves inconsistent reports out)',
+      totals_from_parts:
+        "T3 某行总计留空（或未印）而各申请人列有数，其合计按各列之和计 — A T3 row's 总计 is blank or not printed while its applicant columns print numbers: its count is their sum",
+      open_errors:
+        "本报告未被审核排除的 error 级发现数 — The report's error findings not dismissed by a review (WHERE open_errors = 0 leaves inconsistent reports out)",
     },
   },
   metrics: {
-    comment: '指标字典：report_metrics 的每个比率一行（domain/metrics.ts）— The metric dictionary: one row per rate of report_metrics (domain/metrics.ts)',
+    comment:
+      '指标字典：report_metrics 的每个比率一行（domain/metrics.ts）— The metric dictionary: one row per rate of report_metrics (domain/metrics.ts)',
     columns: {
       key: '指标键（report_metrics 的列名）— Metric key (the column of report_metrics)',
       name_zh: '中文名称 — Name in Chinese',
       name_en: '英文名称 — Name in English',
-      formula: '计算公式（report_metrics 的列名）— Formula, in report_metrics\' column names',
+      formula: "计算公式（report_metrics 的列名）— Formula, in report_metrics' column names",
       denominator_rule: '分母及其为 0 时的处理 — The denominator, and what the metric is when it is 0',
       unit: '单位 — Unit',
       version: '定义版本（定义改变时加一）— Version of the definition (bumped when it changes)',
@@ -333,11 +373,12 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       level: `级别；${NO_LEVEL}：机构表未给出；${ALL}：所有级别 — Level; ${NO_LEVEL}: none given; ${ALL}: every level`,
       reports: '报告数（每机构每年一份：is_primary）— Reports (one per agency and year: is_primary)',
       ...BENCHMARK_COLUMNS,
-      error_share: '有未被排除的 error 级发现的报告比例（0–1）— Share of the reports with an error finding not dismissed (0–1)',
+      error_share:
+        '有未被排除的 error 级发现的报告比例（0–1）— Share of the reports with an error finding not dismissed (0–1)',
     },
   },
   findings: {
-    comment: '发现，附报告的机构、年度和所属报告 — Findings with their report\'s agency, year and group',
+    comment: "发现，附报告的机构、年度和所属报告 — Findings with their report's agency, year and group",
     columns: {
       related_report_id: '对照的另一份报告 — The other report compared. NULL: none',
       table_id: '发现所在的表 — Table of the finding. NULL: about the whole report',
@@ -349,16 +390,18 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
       cells: '涉及的所有单元格（JSON 数组）— Every cell involved (JSON array)',
       blank_involved: '计算中有空白格（按 0 计）— A blank cell (counted as 0) took part',
       review_decision: '审核结论：confirmed · dismissed — Review decision. NULL: not reviewed',
-      review_note: '审核说明 — Reviewer\'s note',
+      review_note: "审核说明 — Reviewer's note",
       related_year: '对照报告的年度 — Year of the report compared. NULL: none',
       related_group_id: '对照报告的代表文件 — Representative of the report compared. NULL: none',
       counted: '是否计入统计（排除的发现为 false）— Counted (false when dismissed in reviews.csv)',
     },
   },
   agency_names: {
-    comment: '机构表中每个名称（机构名称及曾用名，规范化后）所指的机构 — Every name of the agency CSV (an agency\'s own and its former names, normalised) with the agency it names',
+    comment:
+      "机构表中每个名称（机构名称及曾用名，规范化后）所指的机构 — Every name of the agency CSV (an agency's own and its former names, normalised) with the agency it names",
     columns: {
-      name_norm: '名称（规范化，与 reports.agency_norm 比对）— The name, normalised (matched against reports.agency_norm)',
+      name_norm:
+        '名称（规范化，与 reports.agency_norm 比对）— The name, normalised (matched against reports.agency_norm)',
       agency_norm: '所指机构的规范化名称 — The agency it names, normalised',
       agency: '所指机构（机构表所写）— The agency it names, as the CSV writes it',
       region: '所指机构的地区 — Its region',
@@ -367,7 +410,8 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
     },
   },
   agencies_missing: {
-    comment: '有报告但不在机构表中的机构（未给出 --agencies 时为全部机构）— Agencies with reports but no row in the agency CSV (all of them without --agencies)',
+    comment:
+      '有报告但不在机构表中的机构（未给出 --agencies 时为全部机构）— Agencies with reports but no row in the agency CSV (all of them without --agencies)',
     columns: {
       agency: '机构名称（报告标题所写，取其一）— Agency as a report title names it (one of them)',
       documents: '该机构的文件数（未失败的）— Its documents (not failed)',
@@ -424,10 +468,12 @@ export async function applyComments(conn: DuckDBConnection, only: 'all' | 'table
   for (const r of await warehouseRelations(conn)) {
     if ((only === 'views' && r.kind !== 'VIEW') || (only === 'tables' && r.kind !== 'TABLE')) continue;
     const entry = DICTIONARY[r.name];
-    if (entry && entry.comment !== r.comment) statements.push(`COMMENT ON ${r.kind} ${sqlIdent(r.name)} IS ${sqlString(entry.comment)};`);
+    if (entry && entry.comment !== r.comment)
+      statements.push(`COMMENT ON ${r.kind} ${sqlIdent(r.name)} IS ${sqlString(entry.comment)};`);
     for (const c of r.columns) {
       const comment = columnComment(r.name, c.name);
-      if (comment && comment !== c.comment) statements.push(`COMMENT ON COLUMN ${sqlIdent(r.name)}.${sqlIdent(c.name)} IS ${sqlString(comment)};`);
+      if (comment && comment !== c.comment)
+        statements.push(`COMMENT ON COLUMN ${sqlIdent(r.name)}.${sqlIdent(c.name)} IS ${sqlString(comment)};`);
     }
   }
   if (statements.length === 0) return;

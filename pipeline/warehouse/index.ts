@@ -3,5 +3,21 @@ export { SCHEMA_VERSION } from './dictionary.js';
 export { mergeShards } from './merge.js';
 export { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
 export { createViews } from './views.js';
-export { DEFAULT_DB_MEMORY, LOADING_DB_MEMORY, closeWarehouse, limitDbMemory, loadReport, loadReports, nowTimestamp, openWarehouse, reportIdOf, returnFreedMemory, sizeBytes, smallerSize, statusOf, timestampOf, withMemoryToSpare } from './warehouse.js';
+export {
+  DEFAULT_DB_MEMORY,
+  LOADING_DB_MEMORY,
+  closeWarehouse,
+  limitDbMemory,
+  loadReport,
+  loadReports,
+  nowTimestamp,
+  openWarehouse,
+  reportIdOf,
+  returnFreedMemory,
+  sizeBytes,
+  smallerSize,
+  statusOf,
+  timestampOf,
+  withMemoryToSpare,
+} from './warehouse.js';
 export type { ReportRecord, Warehouse } from './warehouse.js';

@@ -24,7 +24,19 @@ export const DEFAULT_DB_MEMORY = '160MB';
 export const LOADING_DB_MEMORY = '48MB';
 
 const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(b|bytes?|kb|kib|mb|mib|gb|gib|tb|tib)?\s*$/i;
-const UNIT: Record<string, number> = { b: 1, byte: 1, bytes: 1, kb: 1e3, kib: 2 ** 10, mb: 1e6, mib: 2 ** 20, gb: 1e9, gib: 2 ** 30, tb: 1e12, tib: 2 ** 40 };
+const UNIT: Record<string, number> = {
+  b: 1,
+  byte: 1,
+  bytes: 1,
+  kb: 1e3,
+  kib: 2 ** 10,
+  mb: 1e6,
+  mib: 2 ** 20,
+  gb: 1e9,
+  gib: 2 ** 30,
+  tb: 1e12,
+  tib: 2 ** 40,
+};
 
 /** Bytes of a DuckDB size setting ('64MB', '1GiB'); null when it is not one (DuckDB says why). */
 export function sizeBytes(size: string): number | null {

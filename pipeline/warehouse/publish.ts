@@ -3,7 +3,17 @@
  * researcher holding the published file open neither blocks the run nor sees half a run, and a
  * run killed at any moment leaves the published warehouse as it was.
  */
-import { closeSync, constants, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function privatePathFor(dbPath: string, runId: string): string {
@@ -49,7 +59,8 @@ function fsyncPath(path: string): void {
 
 /** Makes the finished private copy the published warehouse (after it is closed and checkpointed). */
 export function publish(privatePath: string, dbPath: string): void {
-  if (existsSync(`${privatePath}.wal`)) throw new Error(`publish: ${privatePath}.wal still exists; the warehouse was not closed cleanly`);
+  if (existsSync(`${privatePath}.wal`))
+    throw new Error(`publish: ${privatePath}.wal still exists; the warehouse was not closed cleanly`);
   fsyncPath(privatePath);
   renameSync(privatePath, dbPath);
   fsyncPath(dirname(dbPath));

@@ -17,8 +17,13 @@ import { inTransaction } from './transaction.js';
 export async function createViews(conn: DuckDBConnection): Promise<void> {
   const views = fillViewsSql(readFileSync(join(sqlDir(), 'views.sql'), 'utf8'));
   const hash = createHash('sha256')
-    .update(views).update('\0').update(readFileSync(join(sqlDir(), 'schema.sql')))
-    .update('\0').update(JSON.stringify(DICTIONARY)).update('\0').update(String(SCHEMA_VERSION))
+    .update(views)
+    .update('\0')
+    .update(readFileSync(join(sqlDir(), 'schema.sql')))
+    .update('\0')
+    .update(JSON.stringify(DICTIONARY))
+    .update('\0')
+    .update(String(SCHEMA_VERSION))
     .digest('hex');
   const names = [...views.matchAll(/CREATE OR REPLACE VIEW (\w+)/g)].map((m) => m[1]);
   const [state] = (
@@ -30,6 +35,9 @@ export async function createViews(conn: DuckDBConnection): Promise<void> {
   ).getRowObjectsJS();
   if (state.hash === hash && Number(state.present) === names.length) return;
   // One commit for the views and the hash that stands for them (each statement was a commit of its own).
-  await inTransaction(conn, `${views};\nDELETE FROM warehouse_meta;\nINSERT INTO warehouse_meta VALUES (${SCHEMA_VERSION}, ${sqlString(hash)});`);
+  await inTransaction(
+    conn,
+    `${views};\nDELETE FROM warehouse_meta;\nINSERT INTO warehouse_meta VALUES (${SCHEMA_VERSION}, ${sqlString(hash)});`,
+  );
   await applyComments(conn, 'views');
 }

@@ -7,8 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender } from '@duckdb/node-api';
 import { type Message, gridAt, stringAt, valueAt, type PackedExtraction } from '../../extractors/index.js';
-import { allTemplateKeys } from '../../domain/index.js';
-import { normaliseAgency } from '../../domain/index.js';
+import { allTemplateKeys, normaliseAgency } from '../../domain/index.js';
 import { applyComments } from './dictionary.js';
 import { isOutputError, sqlDir } from '../common/index.js';
 import { createViews } from './views.js';
@@ -30,7 +29,6 @@ export interface Warehouse {
   readonly conn: DuckDBConnection;
   readonly path: string;
 }
-
 
 export async function openWarehouse(path: string, memoryLimit = DEFAULT_DB_MEMORY): Promise<Warehouse> {
   const instance = await DuckDBInstance.create(path, {
@@ -61,8 +59,14 @@ async function refreshTemplateKeys(conn: DuckDBConnection): Promise<void> {
   await conn.run('DELETE FROM template_keys');
   const ap = await conn.createAppender('template_keys');
   for (const k of allTemplateKeys()) {
-    ap.appendVarchar(k.table_id); ap.appendVarchar(k.template); ap.appendVarchar(k.row_key); ap.appendVarchar(k.col_key);
-    ap.appendVarchar(k.row_label); ap.appendVarchar(k.col_label); ap.appendInteger(k.row_order); ap.appendInteger(k.col_order);
+    ap.appendVarchar(k.table_id);
+    ap.appendVarchar(k.template);
+    ap.appendVarchar(k.row_key);
+    ap.appendVarchar(k.col_key);
+    ap.appendVarchar(k.row_label);
+    ap.appendVarchar(k.col_label);
+    ap.appendInteger(k.row_order);
+    ap.appendInteger(k.col_order);
     ap.endRow();
   }
   ap.closeSync();
@@ -114,14 +118,28 @@ export function statusOf(rec: ReportRecord): ReportRow {
 function appendReport(r: DuckDBAppender, rec: ReportRecord): void {
   const x = rec.extraction;
   const { status, error } = statusOf(rec);
-  str(r, reportIdOf(rec.sha256)); str(r, rec.source); str(r, rec.sha256); str(r, x?.format ?? null);
-  str(r, x?.meta.agency ?? null); str(r, x?.meta.agency ? normaliseAgency(x.meta.agency) : null);
-  int(r, x?.meta.year ?? null); str(r, x?.template ?? null); str(r, status); str(r, error);
-  str(r, x?.meta.title ?? null); int(r, x?.meta.titleYear ?? null); int(r, x?.meta.periodYear ?? null);
-  r.appendBigInt(BigInt(rec.size)); str(r, x ? x.tablesFound.join(',') : null);
-  str(r, JSON.stringify(rec.messages.filter((m) => m.type !== 'info'))); str(r, rec.extractorVersion);
-  str(r, rec.runId); r.appendTimestamp(nowTimestamp()); int(r, rec.filedYear);
-  r.appendNull(); r.appendNull(); // region, level: set from the agency CSV by every run (setReportAgencies)
+  str(r, reportIdOf(rec.sha256));
+  str(r, rec.source);
+  str(r, rec.sha256);
+  str(r, x?.format ?? null);
+  str(r, x?.meta.agency ?? null);
+  str(r, x?.meta.agency ? normaliseAgency(x.meta.agency) : null);
+  int(r, x?.meta.year ?? null);
+  str(r, x?.template ?? null);
+  str(r, status);
+  str(r, error);
+  str(r, x?.meta.title ?? null);
+  int(r, x?.meta.titleYear ?? null);
+  int(r, x?.meta.periodYear ?? null);
+  r.appendBigInt(BigInt(rec.size));
+  str(r, x ? x.tablesFound.join(',') : null);
+  str(r, JSON.stringify(rec.messages.filter((m) => m.type !== 'info')));
+  str(r, rec.extractorVersion);
+  str(r, rec.runId);
+  r.appendTimestamp(nowTimestamp());
+  int(r, rec.filedYear);
+  r.appendNull();
+  r.appendNull(); // region, level: set from the agency CSV by every run (setReportAgencies)
   r.endRow();
 }
 
@@ -130,9 +148,17 @@ function appendCells(c: DuckDBAppender, rec: ReportRecord): number {
   const p = rec.extraction?.cells;
   if (!p) return 0;
   for (let i = 0; i < p.count; i++) {
-    str(c, id); str(c, stringAt(p, i, 'table_id')); str(c, stringAt(p, i, 'row_key')); str(c, stringAt(p, i, 'col_key'));
-    dbl(c, valueAt(p, i)); str(c, stringAt(p, i, 'raw')); str(c, stringAt(p, i, 'kind'));
-    int(c, gridAt(p, i, 'grid_table')); int(c, gridAt(p, i, 'grid_row')); int(c, gridAt(p, i, 'grid_col')); str(c, stringAt(p, i, 'unit'));
+    str(c, id);
+    str(c, stringAt(p, i, 'table_id'));
+    str(c, stringAt(p, i, 'row_key'));
+    str(c, stringAt(p, i, 'col_key'));
+    dbl(c, valueAt(p, i));
+    str(c, stringAt(p, i, 'raw'));
+    str(c, stringAt(p, i, 'kind'));
+    int(c, gridAt(p, i, 'grid_table'));
+    int(c, gridAt(p, i, 'grid_row'));
+    int(c, gridAt(p, i, 'grid_col'));
+    str(c, stringAt(p, i, 'unit'));
     int(c, gridAt(p, i, 'page'));
     c.endRow();
   }
@@ -142,7 +168,13 @@ function appendCells(c: DuckDBAppender, rec: ReportRecord): number {
 function appendClaims(c: DuckDBAppender, rec: ReportRecord): void {
   const id = reportIdOf(rec.sha256);
   for (const cl of rec.extraction?.claims ?? []) {
-    str(c, id); str(c, cl.quantity); dbl(c, cl.value); dbl(c, cl.percent); str(c, cl.base); str(c, cl.sentence); int(c, cl.offset);
+    str(c, id);
+    str(c, cl.quantity);
+    dbl(c, cl.value);
+    dbl(c, cl.percent);
+    str(c, cl.base);
+    str(c, cl.sentence);
+    int(c, cl.offset);
     c.endRow();
   }
 }
@@ -152,12 +184,17 @@ function appendClaims(c: DuckDBAppender, rec: ReportRecord): void {
  * each report is in whole or not at all. Reports already in the warehouse (`replace`) are
  * deleted first. Returns the cells loaded per report.
  */
-export async function loadReports(conn: DuckDBConnection, recs: readonly ReportRecord[], replace: readonly boolean[]): Promise<number[]> {
+export async function loadReports(
+  conn: DuckDBConnection,
+  recs: readonly ReportRecord[],
+  replace: readonly boolean[],
+): Promise<number[]> {
   await conn.run('BEGIN TRANSACTION');
   try {
     const stale = recs.filter((_, i) => replace[i]).map((r) => `'${reportIdOf(r.sha256)}'`);
     if (stale.length > 0) {
-      for (const t of ['cells', 'claims', 'reports']) await conn.run(`DELETE FROM ${t} WHERE report_id IN (${stale.join(',')})`);
+      for (const t of ['cells', 'claims', 'reports'])
+        await conn.run(`DELETE FROM ${t} WHERE report_id IN (${stale.join(',')})`);
     }
     const reports = await conn.createAppender('reports');
     for (const rec of recs) appendReport(reports, rec);

@@ -180,4 +180,9 @@ export function editedBytes(edit: ProseEdit): Buffer {
  * The one NARR finding the unedited samples raise: 平潭 2019 prints 共公布政府信息2599条 and
  * lists eleven categories, the last 其他应主动公开政府信息856条, that add up to 2533.
  */
-export const KNOWN_SAMPLE_FINDING = { sample: '2019_平潭综合实验区', rule: 'NARR.PARTS_SUM', expected: 2599, actual: 2533 } as const;
+export const KNOWN_SAMPLE_FINDING = {
+  sample: '2019_平潭综合实验区',
+  rule: 'NARR.PARTS_SUM',
+  expected: 2599,
+  actual: 2533,
+} as const;

@@ -88,7 +88,9 @@ describe('the corpus reports', () => {
     ]) {
       expect(c2022).toContainEqual(expect.objectContaining(e));
     }
-    expect((await claimsOf('2023_沭阳县发展和改革局.html')).map(short)).toContainEqual(expect.objectContaining({ quantity: 't3.received', value: 26 }));
+    expect((await claimsOf('2023_沭阳县发展和改革局.html')).map(short)).toContainEqual(
+      expect.objectContaining({ quantity: 't3.received', value: 26 }),
+    );
   });
 
   it('take no other count received for a request (网络问政, 群众诉求, 受理点)', async () => {
@@ -109,7 +111,10 @@ describe('wording that is no claim, or not one to check', () => {
   });
 
   it('skips on-time and late counts, which are a subset of the answered ones', () => {
-    expect(read('共办结申请100件，其中按时答复98件，延期答复2件。').map((c) => c.quantity)).toEqual(['t3.total_processed', 'parts']);
+    expect(read('共办结申请100件，其中按时答复98件，延期答复2件。').map((c) => c.quantity)).toEqual([
+      't3.total_processed',
+      'parts',
+    ]);
   });
 
   it('records two readings of an ambiguous count instead of choosing one', () => {
@@ -125,7 +130,9 @@ describe('wording that is no claim, or not one to check', () => {
   });
 
   it('sums no list whose parts overlap or are results of the requests received', () => {
-    expect(read('主动公开政府信息2000条，其中网站公开2000条，微信公众号公开800条。').filter((c) => c.quantity === 'parts')).toEqual([]);
+    expect(
+      read('主动公开政府信息2000条，其中网站公开2000条，微信公众号公开800条。').filter((c) => c.quantity === 'parts'),
+    ).toEqual([]);
     expect(read('共收到申请20件，其中予以公开10件，部分公开12件。').filter((c) => c.quantity === 'parts')).toEqual([]);
   });
 
@@ -144,7 +151,11 @@ describe('wording that is no claim, or not one to check', () => {
   });
 
   it('reads T4 results in the block last named', () => {
-    expect(read('因政府信息公开被申请行政复议3件，其中维持2件，纠正1件；提起行政诉讼2件，尚未审结1件。').map((c) => `${c.quantity}=${c.value}`)).toEqual([
+    expect(
+      read('因政府信息公开被申请行政复议3件，其中维持2件，纠正1件；提起行政诉讼2件，尚未审结1件。').map(
+        (c) => `${c.quantity}=${c.value}`,
+      ),
+    ).toEqual([
       't4.review.total=3',
       't4.review.upheld=2',
       't4.review.corrected=1',
@@ -155,19 +166,41 @@ describe('wording that is no claim, or not one to check', () => {
 });
 
 describe('claims: what the words say', () => {
-  const read = (text: string) => extractClaims([text]).map((c) => `${c.quantity}=${c.value}${c.base ? ` of ${c.base}` : ''}`);
+  const read = (text: string) =>
+    extractClaims([text]).map((c) => `${c.quantity}=${c.value}${c.base ? ` of ${c.base}` : ''}`);
   it('reads 顺延/结转到下年度 as carried forward and （含上年度结转申请N件） as carried over', () => {
-    expect(read('本年度共收到政府信息公开申请70件，办结69件，另有1件申请按照《条例》规定顺延到下年度答复。')).toContain('t3.carried_forward=1');
+    expect(read('本年度共收到政府信息公开申请70件，办结69件，另有1件申请按照《条例》规定顺延到下年度答复。')).toContain(
+      't3.carried_forward=1',
+    );
     expect(read('本年度共收到政府信息公开申请70件（含上年度结转申请2件）。')).toContain('t3.carried_over=2');
     expect(read('共收到政府信息公开申请10件，予以公开及部分公开5件。')).toContain('t3.granted_partial=5');
   });
   it('infers the base several shares of one unnamed base use', () => {
     expect(read('申请中，予以公开4件，占比44.44%；部分公开2件，占比22.22%；不予公开1件，占比12.11%。')).toEqual([
-      't3.granted=4 of inferred:9', 't3.partial=2 of inferred:9', 't3.group.denied=1 of inferred:9',
+      't3.granted=4 of inferred:9',
+      't3.partial=2 of inferred:9',
+      't3.group.denied=1 of inferred:9',
     ]);
-    expect(inferBase([{ value: 4, percent: 44.44 }, { value: 2, percent: 22.22 }, { value: 1, percent: 12.11 }])).toBe(9);
+    expect(
+      inferBase([
+        { value: 4, percent: 44.44 },
+        { value: 2, percent: 22.22 },
+        { value: 1, percent: 12.11 },
+      ]),
+    ).toBe(9);
     // two shares cannot outvote each other; disagreeing shares leave the base unknown
-    expect(inferBase([{ value: 4, percent: 44.44 }, { value: 1, percent: 12.11 }])).toBeNull();
-    expect(inferBase([{ value: 4, percent: 44.44 }, { value: 1, percent: 12.11 }, { value: 3, percent: 50 }])).toBeNull();
+    expect(
+      inferBase([
+        { value: 4, percent: 44.44 },
+        { value: 1, percent: 12.11 },
+      ]),
+    ).toBeNull();
+    expect(
+      inferBase([
+        { value: 4, percent: 44.44 },
+        { value: 1, percent: 12.11 },
+        { value: 3, percent: 50 },
+      ]),
+    ).toBeNull();
   });
 });

@@ -22,7 +22,9 @@ interface Item {
   claims: Labelled[];
 }
 
-const { items } = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'claims-labelled.json'), 'utf8')) as { items: Item[] };
+const { items } = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'claims-labelled.json'), 'utf8')) as {
+  items: Item[];
+};
 
 const key = (c: { quantity: string; value: number | null; percent?: number | null; base?: string | null }): string =>
   [c.quantity, c.value, c.percent ?? '', c.base ?? ''].join(' | ');

@@ -19,7 +19,13 @@ interface Anomaly {
 
 const AGENCIES = ['北京市朝阳区教育委员会', '平潭综合实验区', '沭阳县发展和改革局'];
 const ownAgency = (bytes: Buffer, i: number): Buffer =>
-  Buffer.from(AGENCIES.reduce((text, a) => text.split(a).join(`${a}测${String.fromCharCode(0x7532 + i)}`), bytes.toString('utf8')), 'utf8');
+  Buffer.from(
+    AGENCIES.reduce(
+      (text, a) => text.split(a).join(`${a}测${String.fromCharCode(0x7532 + i)}`),
+      bytes.toString('utf8'),
+    ),
+    'utf8',
+  );
 
 describe('the pipeline checks the prose against the tables', () => {
   let run: PipelineRun;
@@ -40,22 +46,36 @@ describe('the pipeline checks the prose against the tables', () => {
 
   it('loads the claims with the cells', async () => {
     expect(run.exitCode).toBe(0);
-    const [{ n }] = await query<{ n: number }>(run.db, "SELECT count(*)::INTEGER AS n FROM claims WHERE quantity = 't3.received'");
+    const [{ n }] = await query<{ n: number }>(
+      run.db,
+      "SELECT count(*)::INTEGER AS n FROM claims WHERE quantity = 't3.received'",
+    );
     expect(n).toBeGreaterThanOrEqual(15);
   });
 
   it('finds nothing in the samples but 平潭 2019’s list that does not add up', () => {
     const samples = anomalies.filter((a) => a.source.startsWith('samples/'));
-    expect(samples.map((a) => [a.source.replace(/^samples\/|\.[a-z]+$/g, ''), a.rule_id, a.expected, a.actual])).toEqual(
+    expect(
+      samples.map((a) => [a.source.replace(/^samples\/|\.[a-z]+$/g, ''), a.rule_id, a.expected, a.actual]),
+    ).toEqual(
       // once for the report, though it arrives as DOCX, HTML and text export
-      [[KNOWN_SAMPLE_FINDING.sample, KNOWN_SAMPLE_FINDING.rule, KNOWN_SAMPLE_FINDING.expected, KNOWN_SAMPLE_FINDING.actual]],
+      [
+        [
+          KNOWN_SAMPLE_FINDING.sample,
+          KNOWN_SAMPLE_FINDING.rule,
+          KNOWN_SAMPLE_FINDING.expected,
+          KNOWN_SAMPLE_FINDING.actual,
+        ],
+      ],
     );
   });
 
   for (const edit of EDITS) {
     it(`flags ${edit.name} with its sentence`, () => {
       const mine = anomalies.filter((a) => a.source === `edited/${edit.name}`);
-      expect(mine.map((a) => [a.rule_id, a.expected, a.actual]).sort()).toEqual(edit.expect.map((e) => [e.rule, e.expected, e.actual]).sort());
+      expect(mine.map((a) => [a.rule_id, a.expected, a.actual]).sort()).toEqual(
+        edit.expect.map((e) => [e.rule, e.expected, e.actual]).sort(),
+      );
       for (const e of edit.expect) {
         const a = mine.find((x) => x.rule_id === e.rule)!;
         expect(a.severity).toBe(e.rule === 'NARR.T2_CLAIM' ? 'info' : 'warning');

@@ -8,11 +8,29 @@ import { readSample, sampleNames } from '../helpers.js';
 import { EDITS, editedBytes, KNOWN_SAMPLE_FINDING } from './edits.js';
 import { NARR_FILES, narrFindings, warehouseOf, type Finding } from './warehouse.js';
 
-const FINDING_KEYS = ['report_id', 'related_report_id', 'table_id', 'row_key', 'col_key', 'expected', 'actual', 'message', 'operands', 'cells', 'blank_involved'];
+const FINDING_KEYS = [
+  'report_id',
+  'related_report_id',
+  'table_id',
+  'row_key',
+  'col_key',
+  'expected',
+  'actual',
+  'message',
+  'operands',
+  'cells',
+  'blank_involved',
+];
 
 describe('NARR rule files', () => {
   it('are the five narrative rules', () => {
-    expect(NARR_FILES).toEqual(['NARR.PARTS_SUM.sql', 'NARR.PERCENT.sql', 'NARR.T2_CLAIM.sql', 'NARR.T3_CLAIM.sql', 'NARR.T4_CLAIM.sql']);
+    expect(NARR_FILES).toEqual([
+      'NARR.PARTS_SUM.sql',
+      'NARR.PERCENT.sql',
+      'NARR.T2_CLAIM.sql',
+      'NARR.T3_CLAIM.sql',
+      'NARR.T4_CLAIM.sql',
+    ]);
   });
 });
 
@@ -34,7 +52,12 @@ describe('NARR rules on the samples', () => {
     // Their prose agrees with their tables. 平潭 2019's 共公布政府信息2599条 is followed by eleven
     // categories ending in 其他…856条 that add up to 2533: a real inconsistency of the published text.
     expect(findings.map((f) => [f.source.replace(/\.[a-z]+$/, ''), f.rule_id, f.expected, f.actual])).toEqual(
-      ['docx', 'html', 'txt'].map(() => [KNOWN_SAMPLE_FINDING.sample, KNOWN_SAMPLE_FINDING.rule, KNOWN_SAMPLE_FINDING.expected, KNOWN_SAMPLE_FINDING.actual]),
+      ['docx', 'html', 'txt'].map(() => [
+        KNOWN_SAMPLE_FINDING.sample,
+        KNOWN_SAMPLE_FINDING.rule,
+        KNOWN_SAMPLE_FINDING.expected,
+        KNOWN_SAMPLE_FINDING.actual,
+      ]),
     );
     const f = findings[0];
     expect(f.message).toContain('共公布政府信息2599条');
@@ -55,7 +78,9 @@ describe('NARR rules on edited copies of the samples', () => {
   for (const edit of EDITS) {
     it(`flag ${edit.name}: "${edit.from}" → "${edit.to}"`, () => {
       const mine = findings.filter((f) => f.source === edit.name);
-      expect(mine.map((f) => [f.rule_id, f.expected, f.actual]).sort()).toEqual(edit.expect.map((e) => [e.rule, e.expected, e.actual]).sort());
+      expect(mine.map((f) => [f.rule_id, f.expected, f.actual]).sort()).toEqual(
+        edit.expect.map((e) => [e.rule, e.expected, e.actual]).sort(),
+      );
       for (const e of edit.expect) {
         const f = mine.find((x) => x.rule_id === e.rule)!;
         const operands = JSON.parse(f.operands);

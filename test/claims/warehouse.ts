@@ -30,7 +30,9 @@ export interface Finding {
   blank_involved: boolean;
 }
 
-export const NARR_FILES = readdirSync(join(ROOT, 'sql', 'rules')).filter((f) => /^NARR\..*\.sql$/.test(f)).sort();
+export const NARR_FILES = readdirSync(join(ROOT, 'sql', 'rules'))
+  .filter((f) => /^NARR\..*\.sql$/.test(f))
+  .sort();
 
 export async function warehouseOf(docs: readonly { name: string; bytes: Uint8Array }[]): Promise<Warehouse> {
   const w = await openWarehouse(':memory:');
@@ -57,7 +59,8 @@ export async function narrFindings(w: Warehouse): Promise<Finding[]> {
   await w.conn.run(readFileSync(join(ROOT, 'sql', 'rules', '_10_macros.sql'), 'utf8'));
   await createFindings(w.conn);
   for (const file of NARR_FILES) {
-    for (const rule of parseRuleFile(file, readFileSync(join(ROOT, 'sql', 'rules', file), 'utf8'))) await collectFindings(w.conn, rule);
+    for (const rule of parseRuleFile(file, readFileSync(join(ROOT, 'sql', 'rules', file), 'utf8')))
+      await collectFindings(w.conn, rule);
   }
   const r = await w.conn.runAndReadAll(
     'SELECT f.*, r.source FROM rule_findings f JOIN reports r USING (report_id) ORDER BY r.source, f.rule_id, f.message',

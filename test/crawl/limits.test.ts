@@ -39,14 +39,24 @@ async function startSite(): Promise<Site> {
       res.end(body);
     };
     if (url === '/robots.txt') return send(404, '');
-    if (url === '/big/index.html') return send(200, page(Array.from({ length: 10_000 }, (_, i) => link(`/r/${i}.html`, i))));
+    if (url === '/big/index.html')
+      return send(200, page(Array.from({ length: 10_000 }, (_, i) => link(`/r/${i}.html`, i))));
     const paged = /^\/paged\/index(?:_(\d))?\.html$/.exec(url);
     if (paged) {
       const n = Number(paged[1] ?? 0);
-      return send(200, page(Array.from({ length: 80 }, (_, i) => link(`/p/${n}-${i}.html`, i)), n < 2 ? `<a href="index_${n + 1}.html">下一页</a>` : ''));
+      return send(
+        200,
+        page(
+          Array.from({ length: 80 }, (_, i) => link(`/p/${n}-${i}.html`, i)),
+          n < 2 ? `<a href="index_${n + 1}.html">下一页</a>` : '',
+        ),
+      );
     }
     if (url === '/mixed/index.html') {
-      return send(200, page([link('/m/report.html', 1), link('/m/missing.html', 2), link('http://elsewhere.invalid/r.html', 3)]));
+      return send(
+        200,
+        page([link('/m/report.html', 1), link('/m/missing.html', 2), link('http://elsewhere.invalid/r.html', 3)]),
+      );
     }
     if (url === '/m/report.html') return send(200, report);
     if (/^\/[rp]\//.test(url)) {
@@ -67,21 +77,31 @@ beforeAll(async () => {
 afterAll(() => site.close());
 
 describe('crawl limits', () => {
-
   it('a listing with 10,000 report links: the first ones fetched, the cut recorded', async () => {
-    const result = await crawl([{ agency: '甲局', url: `${site.origin}/big/index.html` }], { rawDir: tempDir(), ...FAST });
+    const result = await crawl([{ agency: '甲局', url: `${site.origin}/big/index.html` }], {
+      rawDir: tempDir(),
+      ...FAST,
+    });
     expect(site.reportHits()).toBe(DEFAULT_MAX_LINKS_PER_LISTING);
     const cut = result.fetches.filter((f) => f.reason?.startsWith('limit:'));
     expect(cut).toHaveLength(1);
     expect(cut[0]).toMatchObject({ url: `${site.origin}/big/index.html`, kind: 'listing', attempts: 0 });
-    expect(cut[0].reason).toBe(`limit: maxLinksPerListing (${DEFAULT_MAX_LINKS_PER_LISTING}): ${10_000 - DEFAULT_MAX_LINKS_PER_LISTING} of the page's 10000 report links not fetched`);
+    expect(cut[0].reason).toBe(
+      `limit: maxLinksPerListing (${DEFAULT_MAX_LINKS_PER_LISTING}): ${10_000 - DEFAULT_MAX_LINKS_PER_LISTING} of the page's 10000 report links not fetched`,
+    );
   }, 30_000);
 
   it('reports per source are capped across its pages', async () => {
     const before = site.reportHits();
-    const result = await crawl([{ agency: '乙局', url: `${site.origin}/paged/index.html` }], { rawDir: tempDir(), ...FAST, maxReportsPerSource: 100 });
+    const result = await crawl([{ agency: '乙局', url: `${site.origin}/paged/index.html` }], {
+      rawDir: tempDir(),
+      ...FAST,
+      maxReportsPerSource: 100,
+    });
     expect(site.reportHits() - before).toBe(100);
-    const cut = result.fetches.filter((f) => f.reason?.startsWith('limit:')).map((f) => [f.url.replace(site.origin, ''), f.reason]);
+    const cut = result.fetches
+      .filter((f) => f.reason?.startsWith('limit:'))
+      .map((f) => [f.url.replace(site.origin, ''), f.reason]);
     expect(cut).toEqual([
       ['/paged/index_1.html', 'limit: maxReportsPerSource (100) reached: 60 report links of this page not fetched'],
       ['/paged/index_2.html', 'limit: maxReportsPerSource (100) reached: 80 report links of this page not fetched'],
@@ -90,11 +110,17 @@ describe('crawl limits', () => {
 });
 
 describe('a run that crawls', () => {
-
   it('lists refused and failed fetches in the summary and on the index page', async () => {
-    const run = await runOn(undefined, { sources: [{ agency: '丙局', url: `${site.origin}/mixed/index.html` }], raw: tempDir(), crawlTuning: FAST, noOutputs: false });
+    const run = await runOn(undefined, {
+      sources: [{ agency: '丙局', url: `${site.origin}/mixed/index.html` }],
+      raw: tempDir(),
+      crawlTuning: FAST,
+      noOutputs: false,
+    });
     expect(run.exitCode).toBe(0);
-    const problems = run.summary.fetchProblems.map((p) => [p.url.replace(site.origin, ''), p.outcome, p.reason]).sort((a, b) => a[0].localeCompare(b[0]));
+    const problems = run.summary.fetchProblems
+      .map((p) => [p.url.replace(site.origin, ''), p.outcome, p.reason])
+      .sort((a, b) => a[0].localeCompare(b[0]));
     expect(problems).toEqual([
       ['/m/missing.html', 'error', 'http: HTTP 404'],
       ['http://elsewhere.invalid/r.html', 'refused', expect.stringMatching(/^policy: host elsewhere\.invalid/)],
@@ -111,10 +137,16 @@ describe('a run that crawls', () => {
     const down = await startSite();
     const origin = down.origin;
     await down.close();
-    const run = await runOn(undefined, { sources: [{ agency: '丁局', url: `${origin}/big/index.html` }], raw: tempDir(), crawlTuning: FAST });
+    const run = await runOn(undefined, {
+      sources: [{ agency: '丁局', url: `${origin}/big/index.html` }],
+      raw: tempDir(),
+      crawlTuning: FAST,
+    });
     expect(run.summary.seen).toBe(0);
     expect(run.exitCode).toBe(3);
-    expect(run.summary.sourcesDown).toEqual([{ agency: '丁局', url: `${origin}/big/index.html`, reason: expect.stringMatching(/ECONNREFUSED/) }]);
+    expect(run.summary.sourcesDown).toEqual([
+      { agency: '丁局', url: `${origin}/big/index.html`, reason: expect.stringMatching(/ECONNREFUSED/) },
+    ]);
     expect(formatSummary(run.summary)).toMatch(/crawl: 1 of 1 sources could not be read \(no listing page fetched\)/);
   });
 });

@@ -41,12 +41,16 @@ describe('links', () => {
   const page = 'http://gov.test/col/nb/index.html';
 
   it('picks report links by text or title, resolves them, and ignores news', () => {
-    const html = listingHtml('年报', [
-      '<a href="./202401/t1.html">某某局2023年政府信息公开工作年度报告</a>',
-      '<a href="/art/2.html" title="某某局2022年政府信息公开年度报告">某某局2022年...</a>',
-      '<a href="../x/3.html#top">某某局2021年年报</a>',
-      '<a href="/art/4.html">某某局召开年度工作会议</a>',
-    ], '');
+    const html = listingHtml(
+      '年报',
+      [
+        '<a href="./202401/t1.html">某某局2023年政府信息公开工作年度报告</a>',
+        '<a href="/art/2.html" title="某某局2022年政府信息公开年度报告">某某局2022年...</a>',
+        '<a href="../x/3.html#top">某某局2021年年报</a>',
+        '<a href="/art/4.html">某某局召开年度工作会议</a>',
+      ],
+      '',
+    );
     expect(findListingLinks(html, page, 50).reports).toEqual([
       'http://gov.test/col/nb/202401/t1.html',
       'http://gov.test/art/2.html',
@@ -56,20 +60,35 @@ describe('links', () => {
 
   it('finds next pages: 下一页, 下页, ">", index_N.html siblings, and createPageHTML', () => {
     const pager = (p: string) => listingHtml('年报', [], p);
-    expect(findListingLinks(pager('<a href="index_1.html">下一页</a>'), page, 50).nextPages).toEqual(['http://gov.test/col/nb/index_1.html']);
-    expect(findListingLinks(pager('<a href="list?p=2">下页</a>'), page, 50).nextPages).toEqual(['http://gov.test/col/nb/list?p=2']);
-    expect(findListingLinks(pager('<a href="p2.html">&gt;</a>'), page, 50).nextPages).toEqual(['http://gov.test/col/nb/p2.html']);
-    expect(findListingLinks(pager('<a href="index_4.html">5</a><a href="/other/index_1.html">x</a>'), page, 50).nextPages)
-      .toEqual(['http://gov.test/col/nb/index_4.html']);
-    expect(findListingLinks(pager('<script>createPageHTML(4, 0, "index", "html");</script>'), page, 3).nextPages)
-      .toEqual(['http://gov.test/col/nb/index_1.html', 'http://gov.test/col/nb/index_2.html']);
-    expect(findListingLinks(pager('<a href="javascript:void(0)">下一页</a><a href="index.html">首页</a>'), page, 50).nextPages).toEqual([]);
+    expect(findListingLinks(pager('<a href="index_1.html">下一页</a>'), page, 50).nextPages).toEqual([
+      'http://gov.test/col/nb/index_1.html',
+    ]);
+    expect(findListingLinks(pager('<a href="list?p=2">下页</a>'), page, 50).nextPages).toEqual([
+      'http://gov.test/col/nb/list?p=2',
+    ]);
+    expect(findListingLinks(pager('<a href="p2.html">&gt;</a>'), page, 50).nextPages).toEqual([
+      'http://gov.test/col/nb/p2.html',
+    ]);
+    expect(
+      findListingLinks(pager('<a href="index_4.html">5</a><a href="/other/index_1.html">x</a>'), page, 50).nextPages,
+    ).toEqual(['http://gov.test/col/nb/index_4.html']);
+    expect(
+      findListingLinks(pager('<script>createPageHTML(4, 0, "index", "html");</script>'), page, 3).nextPages,
+    ).toEqual(['http://gov.test/col/nb/index_1.html', 'http://gov.test/col/nb/index_2.html']);
+    expect(
+      findListingLinks(pager('<a href="javascript:void(0)">下一页</a><a href="index.html">首页</a>'), page, 50)
+        .nextPages,
+    ).toEqual([]);
   });
 
   it('finds DOCX and PDF attachments by href or by anchor text, honouring <base>', () => {
-    const html = '<base href="http://gov.test/files/"><a href="P0201.docx">附件1</a><a href="get?id=9">报告.docx</a><a href="a.pdf">PDF</a><a href="f?id=3">年报.PDF</a><a href="b.xls">表</a>';
+    const html =
+      '<base href="http://gov.test/files/"><a href="P0201.docx">附件1</a><a href="get?id=9">报告.docx</a><a href="a.pdf">PDF</a><a href="f?id=3">年报.PDF</a><a href="b.xls">表</a>';
     expect(findAttachmentLinks(html, 'http://gov.test/art/1.html')).toEqual([
-      'http://gov.test/files/P0201.docx', 'http://gov.test/files/get?id=9', 'http://gov.test/files/a.pdf', 'http://gov.test/files/f?id=3',
+      'http://gov.test/files/P0201.docx',
+      'http://gov.test/files/get?id=9',
+      'http://gov.test/files/a.pdf',
+      'http://gov.test/files/f?id=3',
     ]);
   });
 
@@ -82,8 +101,16 @@ describe('links', () => {
 
 describe('robots.txt', () => {
   const text = [
-    'User-agent: *', 'Disallow: /', '',
-    'User-agent: Gov-Open-Audit', 'User-agent: other', 'Disallow: /private/', 'Allow: /private/open/', 'Disallow: /*.pdf$', 'Disallow:', '# comment',
+    'User-agent: *',
+    'Disallow: /',
+    '',
+    'User-agent: Gov-Open-Audit',
+    'User-agent: other',
+    'Disallow: /private/',
+    'Allow: /private/open/',
+    'Disallow: /*.pdf$',
+    'Disallow:',
+    '# comment',
   ].join('\n');
 
   it('uses our own group in place of *, the longest rule deciding', () => {
@@ -96,7 +123,10 @@ describe('robots.txt', () => {
   });
 
   it('falls back to the * group when none names us', () => {
-    expect(matchRobots(parseRobots(text, ['someone-else']), '/index.html')).toMatchObject({ allow: false, pattern: '/' });
+    expect(matchRobots(parseRobots(text, ['someone-else']), '/index.html')).toMatchObject({
+      allow: false,
+      pattern: '/',
+    });
     expect(parseRobots('', ['gov-open-audit'])).toEqual([]);
   });
 });

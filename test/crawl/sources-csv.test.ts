@@ -19,7 +19,10 @@ describe('readSourcesCsv', () => {
   }
 
   it('reads agency,url rows, skipping blank lines and tolerating a BOM, spaces and extra columns', async () => {
-    const path = await csv('ok.csv', '\uFEFFAgency , URL ,note\r\n甲局,http://a.gov.test/nb/index.html,x\r\n\r\n"乙局（市）", https://b.gov.test/ ,\r\n');
+    const path = await csv(
+      'ok.csv',
+      '\uFEFFAgency , URL ,note\r\n甲局,http://a.gov.test/nb/index.html,x\r\n\r\n"乙局（市）", https://b.gov.test/ ,\r\n',
+    );
     expect(readSourcesCsv(path)).toEqual([
       { agency: '甲局', url: 'http://a.gov.test/nb/index.html' },
       { agency: '乙局（市）', url: 'https://b.gov.test/' },

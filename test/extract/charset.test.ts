@@ -14,7 +14,11 @@ async function expectGold(bytes: Uint8Array) {
   const got = new Map(x.cells.map((c) => [`${c.table_id}|${c.row_key}|${c.col_key}`, c]));
   for (const g of goldCells(BASE)) {
     const c = got.get(`${g.table_id}|${g.row_key}|${g.col_key}`);
-    expect({ k: `${g.row_key}.${g.col_key}`, v: c?.value, raw: c?.raw.trim() }).toEqual({ k: `${g.row_key}.${g.col_key}`, v: g.value, raw: g.raw.trim() });
+    expect({ k: `${g.row_key}.${g.col_key}`, v: c?.value, raw: c?.raw.trim() }).toEqual({
+      k: `${g.row_key}.${g.col_key}`,
+      v: g.value,
+      raw: g.raw.trim(),
+    });
   }
   expect(x.meta.agency).toBe('沭阳县发展和改革局');
   expect(x.meta.year).toBe(2023);
@@ -27,7 +31,10 @@ describe('charsets', () => {
     await expectGold(iconv.encode(page, 'gbk'));
   });
   it('GB2312 page declaring it in http-equiv Content-Type', async () => {
-    const page = withoutCharset.replace(/<head[^>]*>/i, '$&<meta http-equiv="Content-Type" content="text/html; charset=gb2312">');
+    const page = withoutCharset.replace(
+      /<head[^>]*>/i,
+      '$&<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+    );
     await expectGold(iconv.encode(page, 'gb18030'));
   });
   it('GBK page with no charset declared (detected)', async () => {
@@ -52,9 +59,18 @@ describe('charsets', () => {
     await expectGold(be);
   });
   it('a UTF-8 page that declares charset=gbk is read as UTF-8, with a warning', async () => {
-    const page = withoutCharset.replace(/<head[^>]*>/i, '$&<meta http-equiv="Content-Type" content="text/html; charset=gbk">');
+    const page = withoutCharset.replace(
+      /<head[^>]*>/i,
+      '$&<meta http-equiv="Content-Type" content="text/html; charset=gbk">',
+    );
     const messages = await expectGold(Buffer.from(page, 'utf8'));
-    expect(messages).toContainEqual(expect.objectContaining({ type: 'warning', stage: 'decode', message: expect.stringMatching(/declared charset gbk but the bytes are UTF-8.*read as UTF-8/) }));
+    expect(messages).toContainEqual(
+      expect.objectContaining({
+        type: 'warning',
+        stage: 'decode',
+        message: expect.stringMatching(/declared charset gbk but the bytes are UTF-8.*read as UTF-8/),
+      }),
+    );
   });
   it('the plain-text export in GBK', async () => {
     const { value: x } = await extractDocument(iconv.encode(readSample(`${BASE}.txt`).toString('utf8'), 'gbk'));

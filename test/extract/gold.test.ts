@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { extractDocument } from '../../extractors/index.js';
 import { goldCells, SAMPLE_META, readSample, sampleNames } from '../helpers.js';
 
-
 const key = (c: { table_id: string; row_key: string; col_key: string }) => `${c.table_id}|${c.row_key}|${c.col_key}`;
 
 describe('sample reports equal their gold cells', () => {
@@ -21,7 +20,12 @@ describe('sample reports equal their gold cells', () => {
       for (const g of gold) {
         const c = got.get(key(g));
         expect(c, key(g)).toBeDefined();
-        expect({ k: key(g), value: c!.value, kind: c!.kind, raw: c!.raw.trim() }).toEqual({ k: key(g), value: g.value, kind: g.kind, raw: g.raw.trim() });
+        expect({ k: key(g), value: c!.value, kind: c!.kind, raw: c!.raw.trim() }).toEqual({
+          k: key(g),
+          value: g.value,
+          kind: g.kind,
+          raw: g.raw.trim(),
+        });
       }
       expect(x.status).toBe('ok');
       expect(x.tablesFound).toEqual(['T2', 'T3', 'T4']);
@@ -31,13 +35,17 @@ describe('sample reports equal their gold cells', () => {
 
   it('the seed gives the same cells in all three formats, plus the derived other_services sum', async () => {
     const base = '2020_北京市朝阳区教育委员会';
-    const sets = await Promise.all(['txt', 'html', 'docx'].map(async (f) => (await extractDocument(readSample(`${base}.${f}`))).value.cells));
-    const canon = (cells: typeof sets[0]) => cells.map((c) => `${key(c)}=${c.value}/${c.kind}`).sort();
+    const sets = await Promise.all(
+      ['txt', 'html', 'docx'].map(async (f) => (await extractDocument(readSample(`${base}.${f}`))).value.cells),
+    );
+    const canon = (cells: (typeof sets)[0]) => cells.map((c) => `${key(c)}=${c.value}/${c.kind}`).sort();
     expect(canon(sets[1])).toEqual(canon(sets[0]));
     expect(canon(sets[2])).toEqual(canon(sets[0]));
     const derived = sets[0].filter((c) => c.kind === 'derived');
     expect(derived.map((c) => `${c.row_key}.${c.col_key}=${c.value}`).sort()).toEqual([
-      'other_services.change=1', 'other_services.decisions=2985', 'other_services.prev_items=4',
+      'other_services.change=1',
+      'other_services.decisions=2985',
+      'other_services.prev_items=4',
     ]);
   });
 });

@@ -13,15 +13,27 @@ const ITEMS = ['other_no_correction', 'other_no_fee', 'other_misc'];
 
 it('（六）其他处理 printed as one row in a 2021 report is keyed other; the report stays 2021', async () => {
   const $ = cheerio.load(readSample(`${BASE}.html`).toString('utf8'));
-  const group = $('td').filter((_, td) => $(td).text().replace(/\s/g, '') === '（六）其他处理').first();
+  const group = $('td')
+    .filter((_, td) => $(td).text().replace(/\s/g, '') === '（六）其他处理')
+    .first();
   const first = group.closest('tr');
   const rows = [first, first.next(), first.next().next()];
   // The three rows' numbers, summed into the first; its item label dropped; the others removed.
-  const numbers = rows.map((tr) => tr.find('td').toArray().slice(-7).map((td) => Number($(td).text().replace(/\s/g, '') || 0)));
+  const numbers = rows.map((tr) =>
+    tr
+      .find('td')
+      .toArray()
+      .slice(-7)
+      .map((td) => Number($(td).text().replace(/\s/g, '') || 0)),
+  );
   const sums = numbers[0].map((_, c) => numbers.reduce((s, r) => s + r[c], 0));
-  first.find('td').toArray().slice(-7).forEach((td, c) => {
-    $(td).text(String(sums[c]));
-  });
+  first
+    .find('td')
+    .toArray()
+    .slice(-7)
+    .forEach((td, c) => {
+      $(td).text(String(sums[c]));
+    });
   group.next().remove();
   group.attr('rowspan', '1').attr('colspan', '2');
   rows[1].remove();
@@ -29,7 +41,9 @@ it('（六）其他处理 printed as one row in a 2021 report is keyed other; th
 
   const { value: x } = await extractDocument(Buffer.from($.html(), 'utf8'));
   const cols = ['natural_person', 'commercial', 'research', 'social_org', 'legal_service', 'other_org', 'total'];
-  expect(x.cells.filter((c) => c.table_id === 'T3' && c.row_key === 'other').map((c) => [c.col_key, c.value])).toEqual(cols.map((c, i) => [c, sums[i]]));
+  expect(x.cells.filter((c) => c.table_id === 'T3' && c.row_key === 'other').map((c) => [c.col_key, c.value])).toEqual(
+    cols.map((c, i) => [c, sums[i]]),
+  );
   expect(x.cells.filter((c) => ITEMS.includes(c.row_key))).toEqual([]);
   expect(x.template).toBe('2021');
   // Every other gold cell as before.

@@ -10,12 +10,17 @@ import { extractDocument } from '../../extractors/index.js';
 import { goldCells, readSample } from '../helpers.js';
 
 type $ = cheerio.CheerioAPI;
-const tableWith = ($: $, text: string) => $('table').filter((_, t) => $(t).text().includes(text)).first();
+const tableWith = ($: $, text: string) =>
+  $('table')
+    .filter((_, t) => $(t).text().includes(text))
+    .first();
 
 const VARIANTS: Record<string, ($: $) => void> = {
   'no section headings': ($) => {
     // Headings only: the table cells of these pages hold <p> elements too.
-    $('p, div, span, strong').filter((_, p) => $(p).parents('table').length === 0 && /^[二三四]、/.test($(p).text().trim())).remove();
+    $('p, div, span, strong')
+      .filter((_, p) => $(p).parents('table').length === 0 && /^[二三四]、/.test($(p).text().trim()))
+      .remove();
   },
   'T3 split in two tables': ($) => {
     const t3 = tableWith($, '申请人情况');
@@ -38,13 +43,26 @@ const VARIANTS: Record<string, ($: $) => void> = {
   },
   '法人或其他组织 header row missing': ($) => {
     const t3 = tableWith($, '申请人情况');
-    const sub = t3.find('tr').filter((_, tr) => $(tr).text().includes('商业企业')).first();
-    const labels = sub.find('td').toArray().map((td) => $(td).text()).filter((t) => t.trim());
-    t3.find('td').filter((_, td) => $(td).text().trim() === '法人或其他组织').replaceWith(labels.map((l) => `<td>${l}</td>`).join(''));
-    t3.find('td[rowspan]').filter((_, td) => /自然人|总计/.test($(td).text())).each((_, td) => {
-      $(td).attr('rowspan', String(Number($(td).attr('rowspan')) - 1));
-    });
-    t3.find('td[rowspan]').first().attr('rowspan', String(Number(t3.find('td[rowspan]').first().attr('rowspan')) - 1));
+    const sub = t3
+      .find('tr')
+      .filter((_, tr) => $(tr).text().includes('商业企业'))
+      .first();
+    const labels = sub
+      .find('td')
+      .toArray()
+      .map((td) => $(td).text())
+      .filter((t) => t.trim());
+    t3.find('td')
+      .filter((_, td) => $(td).text().trim() === '法人或其他组织')
+      .replaceWith(labels.map((l) => `<td>${l}</td>`).join(''));
+    t3.find('td[rowspan]')
+      .filter((_, td) => /自然人|总计/.test($(td).text()))
+      .each((_, td) => {
+        $(td).attr('rowspan', String(Number($(td).attr('rowspan')) - 1));
+      });
+    t3.find('td[rowspan]')
+      .first()
+      .attr('rowspan', String(Number(t3.find('td[rowspan]').first().attr('rowspan')) - 1));
     sub.remove();
   },
   "T4's numbers on its header row": ($) => {
@@ -55,8 +73,12 @@ const VARIANTS: Record<string, ($: $) => void> = {
     numbers.remove();
   },
   'unrelated tables around': ($) => {
-    $('body').prepend('<table><tr><td>名称</td><td>2024年报</td><td>索引号</td><td>014314799/2024-00002</td></tr><tr><td>发布日期</td><td>2024-01-20</td><td>文号</td><td>12</td></tr></table>');
-    $('body').append('<table><tr><td>序号</td><td>事项</td><td>数量</td></tr><tr><td>1</td><td>培训</td><td>3</td></tr><tr><td>2</td><td>会议</td><td>5</td></tr></table>');
+    $('body').prepend(
+      '<table><tr><td>名称</td><td>2024年报</td><td>索引号</td><td>014314799/2024-00002</td></tr><tr><td>发布日期</td><td>2024-01-20</td><td>文号</td><td>12</td></tr></table>',
+    );
+    $('body').append(
+      '<table><tr><td>序号</td><td>事项</td><td>数量</td></tr><tr><td>1</td><td>培训</td><td>3</td></tr><tr><td>2</td><td>会议</td><td>5</td></tr></table>',
+    );
   },
   'label variants (合计, no quotes, 行政规范性文件, no 数量)': ($) => {
     $('td').each((_, td) => {
@@ -73,7 +95,8 @@ const VARIANTS: Record<string, ($: $) => void> = {
   'full-width digits and padded numbers': ($) => {
     $('td').each((_, td) => {
       const t = $(td).text().trim();
-      if (/^\d+$/.test(t)) $(td).text(' ' + t.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))) + '\u00a0');
+      if (/^\d+$/.test(t))
+        $(td).text(' ' + t.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))) + '\u00a0');
     });
   },
   'tables inside a layout table': ($) => {
@@ -86,14 +109,19 @@ const BASES = ['2020_北京市朝阳区教育委员会', '2021_平潭综合实�
 
 describe('layout variants of real pages give the gold cells', () => {
   const all = Object.keys(VARIANTS);
-  const cases: [string, string[]][] = [...all.map((v) => [v, [v]] as [string, string[]]), ['all at once', all.filter((v) => v !== 'tables inside a layout table')]];
+  const cases: [string, string[]][] = [
+    ...all.map((v) => [v, [v]] as [string, string[]]),
+    ['all at once', all.filter((v) => v !== 'tables inside a layout table')],
+  ];
   for (const base of BASES) {
     for (const [name, edits] of cases) {
       it(`${base}: ${name}`, async () => {
         const $ = cheerio.load(readSample(`${base}.html`));
         for (const e of edits) VARIANTS[e]($);
         const { value: x } = await extractDocument(Buffer.from($.html()));
-        const got = new Map(x.cells.filter((c) => c.kind !== 'derived').map((c) => [`${c.table_id}|${c.row_key}|${c.col_key}`, c]));
+        const got = new Map(
+          x.cells.filter((c) => c.kind !== 'derived').map((c) => [`${c.table_id}|${c.row_key}|${c.col_key}`, c]),
+        );
         const gold = goldCells(base);
         const wrong = gold.filter((g) => {
           const c = got.get(`${g.table_id}|${g.row_key}|${g.col_key}`);
@@ -112,7 +140,9 @@ describe('a row shifted against its header (as mammoth makes of w:gridBefore)', 
     const base = '2020_北京市朝阳区教育委员会';
     const $ = cheerio.load(readSample(`${base}.html`));
     // The label cell loses its colspan: the row's values sit one column left of the header's.
-    const label = $('td').filter((_, td) => $(td).text().startsWith('（二）部分公开')).first();
+    const label = $('td')
+      .filter((_, td) => $(td).text().startsWith('（二）部分公开'))
+      .first();
     expect(label.attr('colspan')).toBe('2');
     label.removeAttr('colspan');
     const { value: x, messages } = await extractDocument(Buffer.from($.html()));

@@ -27,21 +27,34 @@ function zip(entries: Entry[]): Buffer {
   for (const e of entries) {
     const name = Buffer.from(e.name);
     const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(e.crc, 14); local.writeUInt32LE(e.data.length, 18); local.writeUInt32LE(e.declared, 22);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(e.crc, 14);
+    local.writeUInt32LE(e.data.length, 18);
+    local.writeUInt32LE(e.declared, 22);
     local.writeUInt16LE(name.length, 26);
     const dir = Buffer.alloc(46);
-    dir.writeUInt32LE(0x02014b50, 0); dir.writeUInt16LE(20, 4); dir.writeUInt16LE(20, 6); dir.writeUInt16LE(8, 10);
-    dir.writeUInt32LE(e.crc, 16); dir.writeUInt32LE(e.data.length, 20); dir.writeUInt32LE(e.declared, 24);
-    dir.writeUInt16LE(name.length, 28); dir.writeUInt32LE(offset, 42);
+    dir.writeUInt32LE(0x02014b50, 0);
+    dir.writeUInt16LE(20, 4);
+    dir.writeUInt16LE(20, 6);
+    dir.writeUInt16LE(8, 10);
+    dir.writeUInt32LE(e.crc, 16);
+    dir.writeUInt32LE(e.data.length, 20);
+    dir.writeUInt32LE(e.declared, 24);
+    dir.writeUInt16LE(name.length, 28);
+    dir.writeUInt32LE(offset, 42);
     parts.push(local, name, e.data);
     central.push(dir, name);
     offset += 30 + name.length + e.data.length;
   }
   const cd = Buffer.concat(central);
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(entries.length, 8); end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
   return Buffer.concat([...parts, cd, end]);
 }
 
@@ -50,9 +63,12 @@ const honest = (name: string, text: string): Entry => {
   return { name, data: deflateRawSync(raw), declared: raw.length, crc: crc32(raw) };
 };
 
-const TYPES = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>';
-const RELS = '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>';
-const HEAD = '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>';
+const TYPES =
+  '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>';
+const RELS =
+  '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>';
+const HEAD =
+  '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>';
 const PARAGRAPH = '<w:p><w:r><w:t>某某局2023年政府信息公开工作年度报告</w:t></w:r></w:p>';
 
 /**
@@ -79,8 +95,12 @@ function extractInChild(path: string): { outcome: string; ms: number; peakMb: nu
     try { const r = await extractDocument(readFileSync(process.argv[1])); outcome = 'read: ' + r.value.status; }
     catch (e) { outcome = e.message; }
     console.log(JSON.stringify({ outcome, ms: Date.now() - t0, peakMb: Math.round(process.resourceUsage().maxRSS / 1024) }));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, path], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) return { outcome: `child failed: ${r.signal ?? r.status} ${r.stderr.slice(-300)}`, ms: Infinity, peakMb: Infinity };
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, path], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.status !== 0)
+    return { outcome: `child failed: ${r.signal ?? r.status} ${r.stderr.slice(-300)}`, ms: Infinity, peakMb: Infinity };
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
@@ -93,7 +113,10 @@ function docxFile(name: string, parts: Entry[]): string {
   return file;
 }
 
-const doctypeDocument = honest('word/document.xml', HEAD.replace('?>', '?><!DOCTYPE w:document>') + PARAGRAPH + '</w:body></w:document>');
+const doctypeDocument = honest(
+  'word/document.xml',
+  HEAD.replace('?>', '?><!DOCTYPE w:document>') + PARAGRAPH + '</w:body></w:document>',
+);
 
 describe('zip bombs', () => {
   const gb = documentStream(1024);
@@ -101,16 +124,28 @@ describe('zip bombs', () => {
   /** case → [the parts beside the package's, the failure expected, most ms, most MB of peak RSS] */
   const cases: Record<string, [Entry[], RegExp, number, number]> = {
     'a zip whose directory lies about sizes (1 KB declared, 1 GB inflated) fails at reading': [
-      [{ name: 'word/document.xml', data: gb.data, declared: 1024, crc: 0 }], /^read: .*inflate past \d+ MB \(zip bomb\?\)/, 5_000, 400,
+      [{ name: 'word/document.xml', data: gb.data, declared: 1024, crc: 0 }],
+      /^read: .*inflate past \d+ MB \(zip bomb\?\)/,
+      5_000,
+      400,
     ],
     'a zip declaring 250 MB (under the old cap) that inflates to 1 GB is refused without inflating': [
-      [{ name: 'word/document.xml', data: gb.data, declared: 250 << 20, crc: 0 }], /^sniff: a zip that would inflate to 250 MB \(zip bomb\?\)/, 2_000, 300,
+      [{ name: 'word/document.xml', data: gb.data, declared: 250 << 20, crc: 0 }],
+      /^sniff: a zip that would inflate to 250 MB \(zip bomb\?\)/,
+      2_000,
+      300,
     ],
     'a DOCX that goes to mammoth (a DOCTYPE in document.xml) with a bomb in another part: mammoth never sees it': [
-      [doctypeDocument, { name: 'word/styles.xml', data: gb.data, declared: 2048, crc: 0 }], /^read: .*inflate past \d+ MB \(zip bomb\?\)/, 5_000, 400,
+      [doctypeDocument, { name: 'word/styles.xml', data: gb.data, declared: 2048, crc: 0 }],
+      /^read: .*inflate past \d+ MB \(zip bomb\?\)/,
+      5_000,
+      400,
     ],
     'a 200 KB zip that honestly inflates to 200 MB is refused before inflating': [
-      [{ name: 'word/document.xml', data: honest200.data, declared: honest200.size, crc: 0 }], /^sniff: a zip that would inflate to 200 MB \(zip bomb\?\)/, 2_000, 300,
+      [{ name: 'word/document.xml', data: honest200.data, declared: honest200.size, crc: 0 }],
+      /^sniff: a zip that would inflate to 200 MB \(zip bomb\?\)/,
+      2_000,
+      300,
     ],
   };
 
@@ -129,6 +164,10 @@ describe('zip bombs', () => {
 
   it('a document well under the cap, honestly declared, is still read (no table: a failed recognise, not a refusal)', () => {
     const doc = documentStream(8);
-    expect(extractInChild(docxFile('large.docx', [{ name: 'word/document.xml', data: doc.data, declared: doc.size, crc: 0 }])).outcome).toBe('read: failed');
+    expect(
+      extractInChild(
+        docxFile('large.docx', [{ name: 'word/document.xml', data: doc.data, declared: doc.size, crc: 0 }]),
+      ).outcome,
+    ).toBe('read: failed');
   });
 });

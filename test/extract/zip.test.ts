@@ -10,7 +10,8 @@ import { REPORTS } from '../helpers.js';
 const docxFiles = readdirSync(REPORTS).filter((f) => f.endsWith('.docx'));
 
 /** The named entries, inflated by the native path (whatever sizes the directory declares). */
-const unzipEntries = (bytes: Uint8Array, names: ReadonlySet<string>) => inflateEntries(bytes, (name) => names.has(name));
+const unzipEntries = (bytes: Uint8Array, names: ReadonlySet<string>) =>
+  inflateEntries(bytes, (name) => names.has(name));
 
 describe('inflateEntries', () => {
   it.each(docxFiles)('%s: every entry as fflate inflates it', (name) => {
@@ -24,7 +25,10 @@ describe('inflateEntries', () => {
   });
 
   it('reads stored entries, names in UTF-8, and a zip with a comment after its directory', () => {
-    const zip = zipSync({ 'a.txt': [Buffer.from('stored'), { level: 0 }], '文件.xml': Buffer.from('<x>中文</x>'.repeat(50)) }, { comment: 'a comment' } as never);
+    const zip = zipSync(
+      { 'a.txt': [Buffer.from('stored'), { level: 0 }], '文件.xml': Buffer.from('<x>中文</x>'.repeat(50)) },
+      { comment: 'a comment' } as never,
+    );
     const out = unzipEntries(zip, new Set(['a.txt', '文件.xml']));
     expect(Buffer.from(out['a.txt']).toString()).toBe('stored');
     expect(Buffer.from(out['文件.xml']).toString()).toBe('<x>中文</x>'.repeat(50));
@@ -49,7 +53,11 @@ describe('inflateEntries', () => {
     expect(central).toBeGreaterThan(0);
     const good = await readDocx(readFileSync(join(REPORTS, docxFiles[0])));
     let lied = false;
-    for (let at = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); at >= 0; at = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 4)) {
+    for (
+      let at = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+      at >= 0;
+      at = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 4)
+    ) {
       const nameLength = bytes.readUInt16LE(at + 28);
       if (bytes.subarray(at + 46, at + 46 + nameLength).toString() === 'word/document.xml') {
         bytes.writeUInt32LE(bytes.readUInt32LE(at + 24) + 1, at + 24);
@@ -57,7 +65,9 @@ describe('inflateEntries', () => {
       }
     }
     expect(lied).toBe(true);
-    expect(Buffer.from(unzipEntries(bytes, new Set(['word/document.xml']))['word/document.xml'])).toEqual(Buffer.from(unzipSync(bytes)['word/document.xml']));
+    expect(Buffer.from(unzipEntries(bytes, new Set(['word/document.xml']))['word/document.xml'])).toEqual(
+      Buffer.from(unzipSync(bytes)['word/document.xml']),
+    );
     expect((await readDocx(bytes)).value).toStrictEqual(good.value);
   });
 });

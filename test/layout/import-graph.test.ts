@@ -24,7 +24,8 @@ const STAGES = [
 ] as const;
 
 /** Static imports and re-exports (from the start of a line, so a string holding one is not taken), `import('…')`. */
-const IMPORT = /^(?:import|export)\b[^'";]*?\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|^import\s+['"](\.{1,2}\/[^'"]+)['"]/gm;
+const IMPORT =
+  /^(?:import|export)\b[^'";]*?\bfrom\s+['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|^import\s+['"](\.{1,2}\/[^'"]+)['"]/gm;
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir)).flatMap((name) => {
@@ -45,7 +46,10 @@ function importGraph(): Map<string, string[]> {
   for (const file of ['domain', 'extractors', 'pipeline'].flatMap(sources)) {
     const code = readFileSync(join(ROOT, file), 'utf8');
     const targets = [...code.matchAll(IMPORT)].map((m) =>
-      normalize(join(dirname(file), m[1] ?? m[2] ?? m[3])).replace(/\.js$/, '.ts').split('\\').join('/'),
+      normalize(join(dirname(file), m[1] ?? m[2] ?? m[3]))
+        .replace(/\.js$/, '.ts')
+        .split('\\')
+        .join('/'),
     );
     graph.set(file, targets);
   }
@@ -153,7 +157,11 @@ describe('what a worker thread loads', () => {
     }
     return { files: [...seen].map((f) => f.slice(dist.length + 1)), packages };
   }
-  const WORKERS = ['pipeline/ingest/extract-worker.js', 'pipeline/outputs/site/page-worker.js', 'pipeline/bench/floor-worker.js'];
+  const WORKERS = [
+    'pipeline/ingest/extract-worker.js',
+    'pipeline/outputs/site/page-worker.js',
+    'pipeline/bench/floor-worker.js',
+  ];
 
   it.each(WORKERS)('%s never loads DuckDB', (entry) => {
     expect([...closure(entry).packages].filter((p) => p.startsWith('@duckdb/'))).toEqual([]);

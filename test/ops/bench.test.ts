@@ -6,12 +6,26 @@ import { ROOT } from '../helpers.js';
 
 describe('npm run bench', () => {
   it('prints one JSON object with the figures, and the generated corpus is consistent', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'pipeline', 'bench', 'index.js'), '--docs', '12', '--format', 'all', '--json'], {
-      encoding: 'utf8', timeout: 120_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'pipeline', 'bench', 'index.js'), '--docs', '12', '--format', 'all', '--json'],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
-    for (const key of ['docs', 'format', 'floor_docs_per_s', 'pipeline_docs_per_s', 'ratio', 'noop_seconds', 'peak_rss_mb']) expect(out).toHaveProperty(key);
+    for (const key of [
+      'docs',
+      'format',
+      'floor_docs_per_s',
+      'pipeline_docs_per_s',
+      'ratio',
+      'noop_seconds',
+      'peak_rss_mb',
+    ])
+      expect(out).toHaveProperty(key);
     expect(out.docs).toBe(12);
     expect(out.failed).toBe(0);
     expect(out.noop_new_documents).toBe(0);
@@ -37,7 +51,17 @@ describe('npm run bench -- --incremental K', () => {
   it('adds K new distinct documents after the cold run and reports the incremental run: seconds, pages written, rules, ratio', () => {
     const r = spawnSync(
       process.execPath,
-      [join(ROOT, 'dist', 'pipeline', 'bench', 'index.js'), '--docs', '20', '--incremental', '2', '--format', 'html', '--pipeline-only', '--json'],
+      [
+        join(ROOT, 'dist', 'pipeline', 'bench', 'index.js'),
+        '--docs',
+        '20',
+        '--incremental',
+        '2',
+        '--format',
+        'html',
+        '--pipeline-only',
+        '--json',
+      ],
       { encoding: 'utf8', timeout: 120_000 },
     );
     expect(r.status, r.stderr).toBe(0);
@@ -60,9 +84,14 @@ describe('npm run bench -- --incremental K', () => {
 
 describe('npm run bench -- --format pdf', () => {
   it('measures PDFs against their own floor (pdfjs parsing every page), loading every document', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'pipeline', 'bench', 'index.js'), '--docs', '3', '--format', 'pdf', '--json'], {
-      encoding: 'utf8', timeout: 300_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'pipeline', 'bench', 'index.js'), '--docs', '3', '--format', 'pdf', '--json'],
+      {
+        encoding: 'utf8',
+        timeout: 300_000,
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ docs: 3, format: 'pdf', failed: 0, noop_new_documents: 0 });

@@ -19,7 +19,8 @@ const stamp = (dir: string) => readFileSync(join(dir, 'dist', '.build-stamp.json
 /** A copy of the project: sources, SQL, scripts and dist/, the packages linked. */
 function copyProject(nodeModules: (dir: string) => void): string {
   const dir = tempDir('goa-build-');
-  for (const p of ['package.json', 'tsconfig.json', 'scripts', 'domain', 'pipeline', 'extractors', 'sql', 'dist']) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  for (const p of ['package.json', 'tsconfig.json', 'scripts', 'domain', 'pipeline', 'extractors', 'sql', 'dist'])
+    cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   nodeModules(dir);
   return dir;
 }
@@ -63,7 +64,10 @@ describe('npm run pipeline', () => {
     expect(r.stderr).toMatch(/build failed: TypeScript reported 1 error/);
     const again = npmRun(copy, '--log-json');
     expect(again.status).toBe(70);
-    const lines = `${again.stdout}${again.stderr}`.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = `${again.stdout}${again.stderr}`
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 'error', stage: 'build', exit_code: 70 });
     expect(lines[0].compiler_output).toMatch(/error TS2322/);
@@ -73,7 +77,8 @@ describe('npm run pipeline', () => {
     const noTs = copyProject((dir) => {
       mkdirSync(join(dir, 'node_modules'));
       for (const name of readdirSync(join(ROOT, 'node_modules'))) {
-        if (name !== 'typescript' && name !== '.bin') symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name));
+        if (name !== 'typescript' && name !== '.bin')
+          symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name));
       }
     });
     const fresh = npmRun(noTs, '--help');
@@ -82,7 +87,9 @@ describe('npm run pipeline', () => {
     writeFileSync(file, readFileSync(file, 'utf8') + '\n// changed\n');
     const r = npmRun(noTs, '--help');
     expect(r.status).toBe(70);
-    expect(r.stderr).toMatch(/dist\/ is stale \(the sources changed since it was built\); cannot build dist\/: TypeScript is not installed/);
+    expect(r.stderr).toMatch(
+      /dist\/ is stale \(the sources changed since it was built\); cannot build dist\/: TypeScript is not installed/,
+    );
     expect(statSync(join(noTs, 'dist', 'pipeline', 'cli.js')).isFile()).toBe(true);
   });
 });
@@ -90,13 +97,29 @@ describe('npm run pipeline', () => {
 describe('a production install', () => {
   it('npm ci --omit=dev builds, and npm run pipeline runs', () => {
     const dir = tempDir('goa-prod-');
-    for (const p of ['package.json', 'package-lock.json', 'tsconfig.json', 'scripts', 'domain', 'pipeline', 'extractors', 'sql', 'data/reports']) {
+    for (const p of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'scripts',
+      'domain',
+      'pipeline',
+      'extractors',
+      'sql',
+      'data/reports',
+    ]) {
       cpSync(join(ROOT, p), join(dir, p), { recursive: true });
     }
     // from npm's cache (the packages this checkout's own install fetched): no network in tests
-    const ci = spawnSync('npm', ['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+    const ci = spawnSync('npm', ['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     if (ci.status !== 0 && /ENOTCACHED/.test(`${ci.stdout}${ci.stderr}`)) {
-      process.stderr.write('SKIPPED the production install test: npm\'s cache lacks a package and tests use no network\n');
+      process.stderr.write(
+        "SKIPPED the production install test: npm's cache lacks a package and tests use no network\n",
+      );
       return;
     }
     expect(ci.status, ci.stderr).toBe(0);

@@ -4,7 +4,14 @@
  * twice the limit instead of failing the run, and the limit is set back after.
  */
 import { describe, expect, it } from 'vitest';
-import { closeWarehouse, limitDbMemory, openWarehouse, sizeBytes, smallerSize, withMemoryToSpare } from '../../pipeline/warehouse/warehouse.js';
+import {
+  closeWarehouse,
+  limitDbMemory,
+  openWarehouse,
+  sizeBytes,
+  smallerSize,
+  withMemoryToSpare,
+} from '../../pipeline/warehouse/warehouse.js';
 
 /** A list aggregate of `n` short strings: DuckDB cannot spill it, so it needs its size in memory. */
 const bigList = (n: number) => `CREATE OR REPLACE TEMP TABLE t AS SELECT list(range || 'x') AS l FROM range(${n})`;
@@ -16,12 +23,18 @@ describe("DuckDB's memory limit", () => {
       await limitDbMemory(w.conn, '64MB');
       await expect(w.conn.run(bigList(1_200_000))).rejects.toThrow(/Out of Memory Error/);
       const retries: string[] = [];
-      await withMemoryToSpare(w.conn, () => w.conn.run(bigList(1_200_000)), (limit, reason) => retries.push(`${limit}: ${reason}`));
+      await withMemoryToSpare(
+        w.conn,
+        () => w.conn.run(bigList(1_200_000)),
+        (limit, reason) => retries.push(`${limit}: ${reason}`),
+      );
       expect(retries).toEqual([expect.stringMatching(/^123MiB: Out of Memory Error/)]);
       const [[n]] = (await w.conn.runAndReadAll('SELECT len(l)::INTEGER FROM t')).getRows();
       expect(n).toBe(1_200_000);
       // more than twice: the error of the second try
-      await expect(withMemoryToSpare(w.conn, () => w.conn.run(bigList(4_000_000)))).rejects.toThrow(/Out of Memory Error/);
+      await expect(withMemoryToSpare(w.conn, () => w.conn.run(bigList(4_000_000)))).rejects.toThrow(
+        /Out of Memory Error/,
+      );
       const [[limit]] = (await w.conn.runAndReadAll("SELECT current_setting('memory_limit')")).getRows();
       expect(limit).toBe('61.0 MiB'); // 64 MB as DuckDB prints it
     } finally {
@@ -33,7 +46,9 @@ describe("DuckDB's memory limit", () => {
     const w = await openWarehouse(':memory:');
     let calls = 0;
     try {
-      await expect(withMemoryToSpare(w.conn, () => (calls++, w.conn.run('SELECT * FROM no_such_table')))).rejects.toThrow(/no_such_table/);
+      await expect(
+        withMemoryToSpare(w.conn, () => (calls++, w.conn.run('SELECT * FROM no_such_table'))),
+      ).rejects.toThrow(/no_such_table/);
       expect(calls).toBe(1);
     } finally {
       await closeWarehouse(w);

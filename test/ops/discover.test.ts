@@ -5,7 +5,16 @@
  * process as `nobody` when the tests run as root.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query, REPORTS, ROOT } from '../helpers.js';
@@ -39,9 +48,14 @@ beforeAll(async () => {
   execFileSync('mkfifo', [join(input, 'pipe.html')]);
   chmodSync(work, 0o777);
   run = spawnSync(process.execPath, [CLI, '--input', input, '--db', db, '--out', out], {
-    encoding: 'utf8', timeout: 60_000, ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
   });
-  documents = await query<(typeof documents)[number]>(db, 'SELECT source, sha256, status, error FROM documents ORDER BY source').catch(() => []);
+  documents = await query<(typeof documents)[number]>(
+    db,
+    'SELECT source, sha256, status, error FROM documents ORDER BY source',
+  ).catch(() => []);
 }, 120_000);
 
 afterAll(() => {
@@ -63,7 +77,11 @@ describe('discovery: every path seen', () => {
     expect(run.stderr).not.toMatch(/crashed|output error/);
     expect(run.status).toBe(3);
     const read = documents.filter((d) => d.sha256 !== '').map((d) => [d.source, d.status]);
-    expect(read).toEqual([['link-in.html', 'ok'], ['open/a.html', 'ok'], ['报告.html', 'ok']]);
+    expect(read).toEqual([
+      ['link-in.html', 'ok'],
+      ['open/a.html', 'ok'],
+      ['报告.html', 'ok'],
+    ]);
   });
 
   it('gives every path not read a failed row with the stage and the reason, listed in the summary and the index', () => {
@@ -80,7 +98,9 @@ describe('discovery: every path seen', () => {
 
   it('a second run over the same folder: the same rows, not new failures (exit 0)', async () => {
     const again = spawnSync(process.execPath, [CLI, '--input', input, '--db', db, '--out', out, '--quiet'], {
-      encoding: 'utf8', timeout: 60_000, ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      encoding: 'utf8',
+      timeout: 60_000,
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
     });
     expect(again.status).toBe(0);
     expect(await query(db, 'SELECT source, sha256, status, error FROM documents ORDER BY source')).toEqual(documents);
@@ -92,7 +112,12 @@ describe('a path unread again after a run that read it', () => {
     const dir = mkdtempSync('/tmp/goa-unread-again-');
     const inDir = join(dir, 'in');
     mkdirSync(inDir);
-    const run = () => spawnSync(process.execPath, [CLI, '--input', inDir, '--db', join(dir, 'w.duckdb'), '--out', join(dir, 'out'), '--quiet'], { encoding: 'utf8', timeout: 60_000 });
+    const run = () =>
+      spawnSync(
+        process.execPath,
+        [CLI, '--input', inDir, '--db', join(dir, 'w.duckdb'), '--out', join(dir, 'out'), '--quiet'],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
     copyFileSync(join(REPORTS, '2020_北京市朝阳区教育委员会.txt'), join(inDir, 'good.txt'));
     const path = join(inDir, 'x.html');
     try {

@@ -53,14 +53,22 @@ describe('ExtractPool', () => {
     writeFileSync(deleted, page);
     const other = readSample('2021_平潭综合实验区.html');
     // While the first document runs its worker out of memory, the file queued behind it is replaced.
-    let pending = [pool.extract(Buffer.from(huge)), pool.extract(readFileSync(replaced), { sha256: sha256Of(page), reload: () => readFileSync(replaced) })];
+    let pending = [
+      pool.extract(Buffer.from(huge)),
+      pool.extract(readFileSync(replaced), { sha256: sha256Of(page), reload: () => readFileSync(replaced) }),
+    ];
     writeFileSync(replaced, other);
     const [big, changed] = await Promise.all(pending);
     expect(big.failure).toMatch(/^read: worker (crashed|exited)/);
     expect(changed.extraction).toBeNull();
-    expect(changed.failure).toMatch(/^read: the file changed while it was queued \(sha256 [0-9a-f]{12}… when hashed, [0-9a-f]{12}… when read again/);
+    expect(changed.failure).toMatch(
+      /^read: the file changed while it was queued \(sha256 [0-9a-f]{12}… when hashed, [0-9a-f]{12}… when read again/,
+    );
     // ... or deleted.
-    pending = [pool.extract(Buffer.from(huge)), pool.extract(readFileSync(deleted), { sha256: sha256Of(page), reload: () => readFileSync(deleted) })];
+    pending = [
+      pool.extract(Buffer.from(huge)),
+      pool.extract(readFileSync(deleted), { sha256: sha256Of(page), reload: () => readFileSync(deleted) }),
+    ];
     rmSync(deleted);
     const [, gone] = await Promise.all(pending);
     expect(gone.extraction).toBeNull();
@@ -71,15 +79,26 @@ describe('ExtractPool', () => {
   it('results are matched to their documents by id and hash, not by the order they come back in', async () => {
     pool = new ExtractPool({ workers: 1 });
     // The fast DOCX reader refuses a DOCTYPE: mammoth reads it, asynchronously, while the page waits behind it.
-    const docx = patchDocumentXml(readSample('2023_沭阳县发展和改革局.docx'), (xml) => xml.replace(/^(<\?xml[^>]*\?>)/, '$1<!DOCTYPE w:document>'));
+    const docx = patchDocumentXml(readSample('2023_沭阳县发展和改革局.docx'), (xml) =>
+      xml.replace(/^(<\?xml[^>]*\?>)/, '$1<!DOCTYPE w:document>'),
+    );
     const docxSha = sha256Of(docx); // before its bytes are handed over
-    const [d, h] = await Promise.all([pool.extract(docx, { sha256: docxSha }), pool.extract(Buffer.from(page), { sha256: sha256Of(page) })]);
-    expect([d.extraction?.format, d.sha256, d.extraction?.meta.agency]).toEqual(['docx', docxSha, expect.stringContaining('沭阳县')]);
+    const [d, h] = await Promise.all([
+      pool.extract(docx, { sha256: docxSha }),
+      pool.extract(Buffer.from(page), { sha256: sha256Of(page) }),
+    ]);
+    expect([d.extraction?.format, d.sha256, d.extraction?.meta.agency]).toEqual([
+      'docx',
+      docxSha,
+      expect.stringContaining('沭阳县'),
+    ]);
     expect([h.extraction?.format, h.sha256]).toEqual(['html', sha256Of(page)]);
     // Bytes that are not those the caller hashed fail, saying so.
     const wrong = await pool.extract(Buffer.from(page), { sha256: '0'.repeat(64) });
     expect(wrong.extraction).toBeNull();
-    expect(wrong.failure).toMatch(/^read: the bytes parsed \(sha256 [0-9a-f]{12}…\) are not the bytes hashed \(000000000000…\)/);
+    expect(wrong.failure).toMatch(
+      /^read: the bytes parsed \(sha256 [0-9a-f]{12}…\) are not the bytes hashed \(000000000000…\)/,
+    );
   }, 60_000);
 
   it('hands a whole Buffer over without copying, and copies a view into a shared pool', async () => {
@@ -114,9 +133,45 @@ describe('cells packed to cross threads', () => {
     const { value } = await extractDocument(page);
     const cells = [
       ...value.cells,
-      { table_id: 'T2', row_key: 'x', col_key: 'amount', value: 7.5, raw: '75000元', kind: 'number', grid_table: 0, grid_row: 3, grid_col: 4, unit: '元', page: 2 },
-      { table_id: 'T3', row_key: 'total', col_key: 'total', value: null, raw: '见附件', kind: 'text', grid_table: 1, grid_row: 2, grid_col: 0, unit: null, page: null },
-      { table_id: 'T3', row_key: 'y', col_key: 'total', value: 3, raw: '', kind: 'derived', grid_table: null, grid_row: null, grid_col: null, unit: null, page: null },
+      {
+        table_id: 'T2',
+        row_key: 'x',
+        col_key: 'amount',
+        value: 7.5,
+        raw: '75000元',
+        kind: 'number',
+        grid_table: 0,
+        grid_row: 3,
+        grid_col: 4,
+        unit: '元',
+        page: 2,
+      },
+      {
+        table_id: 'T3',
+        row_key: 'total',
+        col_key: 'total',
+        value: null,
+        raw: '见附件',
+        kind: 'text',
+        grid_table: 1,
+        grid_row: 2,
+        grid_col: 0,
+        unit: null,
+        page: null,
+      },
+      {
+        table_id: 'T3',
+        row_key: 'y',
+        col_key: 'total',
+        value: 3,
+        raw: '',
+        kind: 'derived',
+        grid_table: null,
+        grid_row: null,
+        grid_col: null,
+        unit: null,
+        page: null,
+      },
     ] as typeof value.cells;
     const packed = packCells(cells);
     expect(packed.count).toBe(cells.length);

@@ -42,7 +42,9 @@ describe('full disk', () => {
     const before = await query(db, 'SELECT report_id, status FROM reports ORDER BY report_id');
     // Fill most of the disk so the next run runs out of space partway.
     execFileSync('dd', ['if=/dev/zero', `of=${join(mountPoint, 'filler')}`, 'bs=1M', 'count=3'], { stdio: 'ignore' });
-    const r = spawnSync(process.execPath, [CLI, '--input', REPORTS, '--db', db, '--out', out, '--quiet'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, '--input', REPORTS, '--db', db, '--out', out, '--quiet'], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(74);
     expect(r.stderr).toMatch(/output error, nothing published: .*(No space left|ENOSPC)/);
     expect(await query(db, 'SELECT report_id, status FROM reports ORDER BY report_id')).toEqual(before);
@@ -61,7 +63,11 @@ describe('full disk', () => {
       mount(size);
       const db = join(mountPoint, 'w.duckdb');
       const out = join(tempDir(), 'out');
-      const r = spawnSync(process.execPath, [CLI, '--input', input, '--db', db, '--out', out, '--db-memory', dbMemory, '--quiet'], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [CLI, '--input', input, '--db', db, '--out', out, '--db-memory', dbMemory, '--quiet'],
+        { encoding: 'utf8' },
+      );
       expect(r.stderr).not.toMatch(/failed: |no transaction is active|crashed/);
       expect(r.stderr).toMatch(/output error, nothing published: /);
       expect(r.stderr).toMatch(reason);

@@ -50,17 +50,32 @@ const leftovers = (dir: string) => readdirSync(dir).filter((f) => f.includes('.b
 /** The warehouse's content, without what differs between runs (run ids and times). */
 async function content(db: string) {
   return {
-    reports: await query(db, 'SELECT report_id, source, sha256, format, agency, year, template, status, error, tables_found, warnings FROM reports ORDER BY report_id'),
-    cells: await query(db, "SELECT md5(string_agg(concat_ws('|', report_id, table_id, row_key, col_key, value, raw, kind, grid_table, grid_row, grid_col), ',' ORDER BY report_id, table_id, row_key, col_key)) AS digest, count(*) AS n FROM cells"),
-    anomalies: await query(db, `SELECT fingerprint, rule_id, severity, report_id, related_report_id, table_id, row_key, col_key, expected, actual, message, operands, cells
-                                FROM anomalies ORDER BY fingerprint`),
+    reports: await query(
+      db,
+      'SELECT report_id, source, sha256, format, agency, year, template, status, error, tables_found, warnings FROM reports ORDER BY report_id',
+    ),
+    cells: await query(
+      db,
+      "SELECT md5(string_agg(concat_ws('|', report_id, table_id, row_key, col_key, value, raw, kind, grid_table, grid_row, grid_col), ',' ORDER BY report_id, table_id, row_key, col_key)) AS digest, count(*) AS n FROM cells",
+    ),
+    anomalies: await query(
+      db,
+      `SELECT fingerprint, rule_id, severity, report_id, related_report_id, table_id, row_key, col_key, expected, actual, message, operands, cells
+                                FROM anomalies ORDER BY fingerprint`,
+    ),
     documents: await query(db, 'SELECT source, sha256, size_bytes, status FROM documents ORDER BY source, sha256'),
   };
 }
 
-async function stopAt(args: string[], delayMs: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stopped: boolean }> {
+async function stopAt(
+  args: string[],
+  delayMs: number,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stopped: boolean }> {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, sig) => r({ code, signal: sig })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('exit', (code, sig) => r({ code, signal: sig })),
+  );
   const timer = setTimeout(() => child.kill(signal), delayMs);
   const done = await exited;
   clearTimeout(timer);
@@ -77,11 +92,23 @@ async function killLoop(signal: 'SIGKILL' | 'SIGTERM', expect: ExpectStatic): Pr
   const work = tempDir('goa-kill-');
   const db = join(work, 'w.duckdb');
   // One worker: the two loops side by side already keep both cores busy (and each worker compiles the readers anew).
-  const args = (force: boolean) => ['--input', input, '--db', db, '--out', join(work, 'out'), '--quiet', '--workers', '1', ...(force ? ['--force'] : [])];
+  const args = (force: boolean) => [
+    '--input',
+    input,
+    '--db',
+    db,
+    '--out',
+    join(work, 'out'),
+    '--quiet',
+    '--workers',
+    '1',
+    ...(force ? ['--force'] : []),
+  ];
   // The same nights without a stop: a run whenever the documents change (which document of a report's
   // copies represents it depends on when each was first seen, so the history must be the same).
   const clean = join(tempDir('goa-clean-'), 'w.duckdb');
-  const uninterrupted = () => expect(run(['--input', input, '--db', clean, '--out', join(work, 'clean-out'), '--quiet']).status).toBe(0);
+  const uninterrupted = () =>
+    expect(run(['--input', input, '--db', clean, '--out', join(work, 'clean-out'), '--quiet']).status).toBe(0);
   uninterrupted();
 
   // How long a run takes here and now: the stops are spread over it.
@@ -108,7 +135,10 @@ async function killLoop(signal: 'SIGKILL' | 'SIGTERM', expect: ExpectStatic): Pr
       expect(stopped.code === 143 || stopped.signal === 'SIGTERM', `${where}: ${JSON.stringify(stopped)}`).toBe(true);
       // The lock goes with the handler. The build too, but for a file DuckDB's own threads were creating
       // at that very moment (its open, a first commit's WAL): the next run removes that, checked below.
-      expect(readdirSync(work).filter((f) => f.includes('.lock')), where).toEqual([]);
+      expect(
+        readdirSync(work).filter((f) => f.includes('.lock')),
+        where,
+      ).toEqual([]);
     }
     const next = run(args(false));
     expect(next.status, `${where}: the next run: ${next.stderr}`).toBe(0);
@@ -124,6 +154,14 @@ async function killLoop(signal: 'SIGKILL' | 'SIGTERM', expect: ExpectStatic): Pr
 
 describe('kill loops', () => {
   // The two loops run side by side (each mostly waits on its child processes).
-  it.concurrent(`${KILLS} SIGKILLs at random moments: every next run completes, the end equals an uninterrupted run`, ({ expect }) => killLoop('SIGKILL', expect), 900_000);
-  it.concurrent(`${KILLS} SIGTERMs at random moments: each exits 143 leaving no lock behind, the end equals an uninterrupted run`, ({ expect }) => killLoop('SIGTERM', expect), 900_000);
+  it.concurrent(
+    `${KILLS} SIGKILLs at random moments: every next run completes, the end equals an uninterrupted run`,
+    ({ expect }) => killLoop('SIGKILL', expect),
+    900_000,
+  );
+  it.concurrent(
+    `${KILLS} SIGTERMs at random moments: each exits 143 leaving no lock behind, the end equals an uninterrupted run`,
+    ({ expect }) => killLoop('SIGTERM', expect),
+    900_000,
+  );
 });

@@ -18,7 +18,8 @@ function cli(args: string[]) {
 }
 
 const sample = () => ['--input', join(ROOT, 'data', 'reports')];
-const leftovers = (dir: string) => readdirSync(dir).filter((f) => f.includes('.building-') || f.endsWith('.lock') || f.includes('.lock.'));
+const leftovers = (dir: string) =>
+  readdirSync(dir).filter((f) => f.includes('.building-') || f.endsWith('.lock') || f.includes('.lock.'));
 
 describe('leftovers of killed runs', () => {
   it("DuckDB's temp folder of a killed build (.<db>.building-<run>.tmp/) is removed with the build; the run completes", () => {
@@ -43,18 +44,23 @@ describe('leftovers of killed runs', () => {
       writeFileSync(`${db}.lock`, content);
       const old = new Date(Date.now() - 60_000);
       utimesSync(`${db}.lock`, old, old);
-      const r = spawnSync(process.execPath, [CLI, ...sample(), '--db', db, '--out', join(work, 'out'), '--log-json'], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [CLI, ...sample(), '--db', db, '--out', join(work, 'out'), '--log-json'], {
+        encoding: 'utf8',
+      });
       expect(r.status, JSON.stringify(content)).toBe(0);
       expect(r.stderr).toMatch(/"level":"warn".*took over the lock file .*w\.duckdb\.lock.*cannot be read/);
       expect(leftovers(work)).toEqual([]);
     }
   }, 60_000);
 
-  it("a lock written aside by a run killed before linking it into place (<db>.lock.<pid>.pending) is removed", () => {
+  it('a lock written aside by a run killed before linking it into place (<db>.lock.<pid>.pending) is removed', () => {
     const work = tempDir();
     const db = join(work, 'w.duckdb');
     const dead = spawnSync('true').pid!; // exited: its pid is gone
-    writeFileSync(`${db}.lock.${dead}.pending`, JSON.stringify({ pid: dead, host: hostname(), runId: 'killed', started: new Date().toISOString() }));
+    writeFileSync(
+      `${db}.lock.${dead}.pending`,
+      JSON.stringify({ pid: dead, host: hostname(), runId: 'killed', started: new Date().toISOString() }),
+    );
     expect(cli([...sample(), '--db', db, '--out', join(work, 'out')]).status).toBe(0);
     expect(leftovers(work)).toEqual([]);
   });
@@ -74,7 +80,11 @@ describe('leftovers of killed runs', () => {
     const started = new Date(Date.now() - 13 * 3600_000).toISOString();
     // This test's own process: alive, on this host.
     writeFileSync(`${db}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), runId: 'hung-run', started }));
-    const r = spawnSync(process.execPath, [CLI, ...sample(), '--db', db, '--out', join(work, 'out'), '--quiet', '--log-json'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, ...sample(), '--db', db, '--out', join(work, 'out'), '--quiet', '--log-json'],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(69);
     expect(r.stderr).toMatch(/"level":"error".*held for 13\.0 hours by pid \d+ .*run hung-run.*--stale-lock-hours 12/);
     expect(readFileSync(`${db}.lock`, 'utf8')).toMatch(/hung-run/); // not taken: the run is alive
@@ -89,14 +99,21 @@ describe('leftovers of killed runs', () => {
 function manyDocuments(n: number): string {
   const texts = sampleNames().filter((f) => f.endsWith('.txt'));
   const files: Record<string, string> = {};
-  for (let i = 0; i < n; i++) files[`${i % 7}/${i}_${texts[i % texts.length]}`] = `${readSample(texts[i % texts.length]).toString('utf8')}\n副本${i}\n`;
+  for (let i = 0; i < n; i++)
+    files[`${i % 7}/${i}_${texts[i % texts.length]}`] =
+      `${readSample(texts[i % texts.length]).toString('utf8')}\n副本${i}\n`;
   return makeInput(files);
 }
 
 describe('stopped by a signal', () => {
   const moments = [
     ['SIGTERM', 143, 'while documents are read', /\d+\/120/],
-    ['SIGTERM', 143, 'while the rules run (their scratch database beside the build)', /extracted 120 new or changed documents/],
+    [
+      'SIGTERM',
+      143,
+      'while the rules run (their scratch database beside the build)',
+      /extracted 120 new or changed documents/,
+    ],
     ['SIGINT', 130, 'while documents are read', /\d+\/120/],
   ] as const;
   for (const [signal, code, when, mark] of moments) {
@@ -106,7 +123,11 @@ describe('stopped by a signal', () => {
       const db = join(work, 'w.duckdb');
       expect(cli([...sample(), '--db', db, '--out', join(work, 'out')]).status).toBe(0);
       const published = readFileSync(db);
-      const victim = spawn(process.execPath, [CLI, '--input', input, '--db', db, '--out', join(work, 'out'), '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const victim = spawn(
+        process.execPath,
+        [CLI, '--input', input, '--db', db, '--out', join(work, 'out'), '--workers', '1'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let stderr = '';
       victim.stderr.on('data', (d) => (stderr += String(d)));
       const t0 = Date.now();
@@ -124,7 +145,10 @@ describe('stopped by a signal', () => {
 });
 
 describe('a warehouse file that is not one', () => {
-  for (const [what, bytes] of [['garbage', Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919 + 13) % 256))], ['empty', Buffer.alloc(0)]] as const) {
+  for (const [what, bytes] of [
+    ['garbage', Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919 + 13) % 256))],
+    ['empty', Buffer.alloc(0)],
+  ] as const) {
     it(`${what}: exit 65, the message names --db (not the private copy), the file is left as it was`, () => {
       const work = tempDir();
       const db = join(work, 'w.duckdb');

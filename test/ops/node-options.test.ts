@@ -16,9 +16,14 @@ describe("package.json's pipeline script", () => {
   });
 
   it('keeps an option with its value, and refuses a script the benchmark cannot run', () => {
-    expect(pipelineNodeOptions('node --stack-size 4000 ./dist/pipeline/cli.js --workers 4')).toEqual(['--stack-size', '4000']);
+    expect(pipelineNodeOptions('node --stack-size 4000 ./dist/pipeline/cli.js --workers 4')).toEqual([
+      '--stack-size',
+      '4000',
+    ]);
     expect(pipelineNodeOptions('node --stack-size 4000 scripts/pipeline.mjs')).toEqual(['--stack-size', '4000']);
-    expect(() => pipelineNodeOptions('node dist/pipeline/other.js')).toThrow(/must be "node \[options\] scripts\/pipeline\.mjs"/);
+    expect(() => pipelineNodeOptions('node dist/pipeline/other.js')).toThrow(
+      /must be "node \[options\] scripts\/pipeline\.mjs"/,
+    );
     expect(() => pipelineNodeOptions('tsx pipeline/cli.ts')).toThrow(/pipeline script/);
   });
 });
@@ -38,7 +43,10 @@ describe('configureHeaps', () => {
       \`, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 32 } });
       w.on('message', (bytes) => { console.log(bytes / 1048576); process.exit(0); });
     `;
-    const r = spawnSync(process.execPath, ['--max-semi-space-size=1', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['--max-semi-space-size=1', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     return Number(r.stdout.trim());
   }

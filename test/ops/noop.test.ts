@@ -25,7 +25,10 @@ describe('nothing new', () => {
     expect(second.summary.rules!.findings).toBe(first.summary.rules!.findings);
     expect(statSync(exported).mtimeMs).toBe(before); // (index.html only gets its "last checked" time: test/outputs/standalone.test.ts)
     expect(await query(opts.db, 'SELECT fingerprint, message FROM anomalies ORDER BY fingerprint')).toEqual(anomalies);
-    const runs = await query<{ exit_code: number; inputs_hash: string }>(opts.db, 'SELECT exit_code, inputs_hash FROM runs ORDER BY started_at');
+    const runs = await query<{ exit_code: number; inputs_hash: string }>(
+      opts.db,
+      'SELECT exit_code, inputs_hash FROM runs ORDER BY started_at',
+    );
     expect(runs.length).toBe(2);
     expect(runs[0].inputs_hash).toBe(runs[1].inputs_hash);
 
@@ -35,7 +38,11 @@ describe('nothing new', () => {
     writeFileSync(reviews, readFileSync(reviews, 'utf8') + `${fp},dismissed,核实无误,审计员,2026-11-27\n`);
     const third = await runOn(REPORTS, opts);
     expect(third.summary.stageMs.outputs).toBeGreaterThan(0);
-    const decided = await query<{ review_decision: string }>(opts.db, 'SELECT review_decision FROM anomalies WHERE fingerprint = $1', [fp]);
+    const decided = await query<{ review_decision: string }>(
+      opts.db,
+      'SELECT review_decision FROM anomalies WHERE fingerprint = $1',
+      [fp],
+    );
     expect(decided[0].review_decision).toBe('dismissed');
   });
 });
@@ -55,7 +62,8 @@ describe('files not read again', () => {
     }
     return { work, input, opts: { db: join(work, 'w.duckdb'), out: join(work, 'out') } };
   };
-  const hashedAt = (db: string) => query<{ source: string; hashed_at_ms: number }>(db, 'SELECT source, hashed_at_ms FROM documents ORDER BY source');
+  const hashedAt = (db: string) =>
+    query<{ source: string; hashed_at_ms: number }>(db, 'SELECT source, hashed_at_ms FROM documents ORDER BY source');
 
   it('a file with the size and time it had when hashed is trusted; a touched one is hashed again; --force reads all', async () => {
     const { input, opts } = setUp();
@@ -73,7 +81,9 @@ describe('files not read again', () => {
     const third = await runOn(input, opts);
     expect(third.summary.unchanged).toBe(2);
     const after = await hashedAt(opts.db);
-    expect(after.find((d) => d.source === names[0])!.hashed_at_ms).toBeGreaterThan(first.find((d) => d.source === names[0])!.hashed_at_ms);
+    expect(after.find((d) => d.source === names[0])!.hashed_at_ms).toBeGreaterThan(
+      first.find((d) => d.source === names[0])!.hashed_at_ms,
+    );
     expect(after.find((d) => d.source === names[1])).toEqual(first.find((d) => d.source === names[1]));
 
     // Edited in place with its size and time put back (what the shortcut cannot see, as for make
@@ -97,7 +107,9 @@ describe('files not read again', () => {
     const first = await hashedAt(opts.db);
     await runOn(input, opts);
     const second = await hashedAt(opts.db);
-    expect(second.find((d) => d.source === names[0])!.hashed_at_ms).toBeGreaterThan(first.find((d) => d.source === names[0])!.hashed_at_ms);
+    expect(second.find((d) => d.source === names[0])!.hashed_at_ms).toBeGreaterThan(
+      first.find((d) => d.source === names[0])!.hashed_at_ms,
+    );
     expect(second.find((d) => d.source === names[1])).toEqual(first.find((d) => d.source === names[1]));
   });
 });

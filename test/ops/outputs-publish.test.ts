@@ -5,7 +5,17 @@
  * The full disk is a real tiny tmpfs (needs root; skipped otherwise).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statfsSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateCorpus } from '../../pipeline/bench/corpus.js';
@@ -15,7 +25,9 @@ const CLI = join(ROOT, 'dist', 'pipeline', 'cli.js');
 const SEED = '2020_北京市朝阳区教育委员会.html';
 
 function pipeline(input: string, db: string, out: string, quiet = true) {
-  return spawnSync(process.execPath, [CLI, '--input', input, '--db', db, '--out', out, ...(quiet ? ['--quiet'] : [])], { encoding: 'utf8' });
+  return spawnSync(process.execPath, [CLI, '--input', input, '--db', db, '--out', out, ...(quiet ? ['--quiet'] : [])], {
+    encoding: 'utf8',
+  });
 }
 
 /** Every file under a folder with its bytes, staging folders included. */
@@ -55,28 +67,31 @@ function seedInput(): string {
 }
 
 describe('outputs are published with the warehouse', () => {
-  it.skipIf(!mounted)('an output disk that fills after the pages are written: exit 74, every published file as it was', () => {
-    // What the full run's pages take, measured on a roomy disk.
-    const reference = join(tempDir(), 'out');
-    expect(pipeline(REPORTS, join(tempDir(), 'w.duckdb'), reference).status).toBe(0);
-    const pagesBytes = blocks(join(reference, 'reports'));
+  it.skipIf(!mounted)(
+    'an output disk that fills after the pages are written: exit 74, every published file as it was',
+    () => {
+      // What the full run's pages take, measured on a roomy disk.
+      const reference = join(tempDir(), 'out');
+      expect(pipeline(REPORTS, join(tempDir(), 'w.duckdb'), reference).status).toBe(0);
+      const pagesBytes = blocks(join(reference, 'reports'));
 
-    const db = join(tempDir(), 'w.duckdb');
-    const out = join(mountPoint, 'out');
-    expect(pipeline(seedInput(), db, out).status).toBe(0);
-    const published = snapshot(out);
-    expect(Object.keys(published).filter((f) => f.startsWith('reports/')).length).toBe(1);
-    // Room for the new pages and a little more: the index and the exports cannot be written.
-    const fs = statfsSync(mountPoint);
-    const filler = fs.bavail * fs.bsize - pagesBytes - 8192;
-    expect(filler).toBeGreaterThan(0);
-    writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(filler));
+      const db = join(tempDir(), 'w.duckdb');
+      const out = join(mountPoint, 'out');
+      expect(pipeline(seedInput(), db, out).status).toBe(0);
+      const published = snapshot(out);
+      expect(Object.keys(published).filter((f) => f.startsWith('reports/')).length).toBe(1);
+      // Room for the new pages and a little more: the index and the exports cannot be written.
+      const fs = statfsSync(mountPoint);
+      const filler = fs.bavail * fs.bsize - pagesBytes - 8192;
+      expect(filler).toBeGreaterThan(0);
+      writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(filler));
 
-    const r = pipeline(REPORTS, db, out);
-    expect(r.stderr).toMatch(/output error, nothing published: .*(No space left|ENOSPC)/);
-    expect(r.status).toBe(74);
-    expect(snapshot(out)).toEqual(published);
-  });
+      const r = pipeline(REPORTS, db, out);
+      expect(r.stderr).toMatch(/output error, nothing published: .*(No space left|ENOSPC)/);
+      expect(r.status).toBe(74);
+      expect(snapshot(out)).toEqual(published);
+    },
+  );
 
   it('a run killed while writing its pages leaves every published file as it was; the next run cleans up', async () => {
     const input = tempDir('goa-kill-in-');
@@ -85,9 +100,14 @@ describe('outputs are published with the warehouse', () => {
     const out = join(tempDir(), 'out');
     expect(pipeline(seedInput(), db, out).status).toBe(0);
     const published = snapshot(out);
-    const child = spawn(process.execPath, [CLI, '--input', input, '--db', db, '--out', out, '--quiet'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, '--input', input, '--db', db, '--out', out, '--quiet'], {
+      stdio: 'ignore',
+    });
     const exited = new Promise((r) => child.once('exit', r));
-    const staged = () => readdirSync(out).filter((f) => f.startsWith('.staging-')).some((d) => existsSync(join(out, d, 'reports')) && readdirSync(join(out, d, 'reports')).length > 20);
+    const staged = () =>
+      readdirSync(out)
+        .filter((f) => f.startsWith('.staging-'))
+        .some((d) => existsSync(join(out, d, 'reports')) && readdirSync(join(out, d, 'reports')).length > 20);
     const deadline = Date.now() + 50_000;
     while (!staged() && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
     expect(staged()).toBe(true);

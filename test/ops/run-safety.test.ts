@@ -23,7 +23,10 @@ function bigInput(n: number): string {
     const name = htmls[i % htmls.length];
     const text = readSample(name).toString('utf8');
     mkdirSync(join(dir, String(i % 10)), { recursive: true });
-    writeFileSync(join(dir, String(i % 10), `${i}_${name}`), name.endsWith('.html') ? `${text}<!-- copy ${i} -->` : `${text}\n副本${i}\n`);
+    writeFileSync(
+      join(dir, String(i % 10), `${i}_${name}`),
+      name.endsWith('.html') ? `${text}<!-- copy ${i} -->` : `${text}\n副本${i}\n`,
+    );
   }
   return dir;
 }
@@ -31,7 +34,10 @@ function bigInput(n: number): string {
 /** The warehouse's content, without what differs between runs (ids and times). */
 async function content(db: string) {
   return {
-    reports: await query(db, 'SELECT report_id, source, sha256, format, agency, year, template, status, error FROM reports ORDER BY report_id'),
+    reports: await query(
+      db,
+      'SELECT report_id, source, sha256, format, agency, year, template, status, error FROM reports ORDER BY report_id',
+    ),
     cells: await query(db, 'SELECT * FROM cells ORDER BY report_id, table_id, row_key, col_key'),
     documents: await query(db, 'SELECT source, sha256, size_bytes, status FROM documents ORDER BY source'),
   };
@@ -40,7 +46,10 @@ async function content(db: string) {
 describe('exit codes', () => {
   it('0 on success, 2 on a usage error, 3 when documents failed', () => {
     const work = tempDir();
-    expect(cli(['--input', join(ROOT, 'data', 'reports'), '--db', join(work, 'w.duckdb'), '--out', join(work, 'out')]).status).toBe(0);
+    expect(
+      cli(['--input', join(ROOT, 'data', 'reports'), '--db', join(work, 'w.duckdb'), '--out', join(work, 'out')])
+        .status,
+    ).toBe(0);
     const bogus = cli(['--bogus']);
     expect(bogus.status).toBe(2);
     expect(cli(['--input', join(work, 'missing'), '--db', join(work, 'w2.duckdb')]).status).toBe(2);
@@ -66,7 +75,18 @@ describe('one run at a time, and kill -9', () => {
     const input = bigInput(150);
     const work = tempDir();
     const db = join(work, 'w.duckdb');
-    const first = spawn(process.execPath, [CLI, '--input', input, '--db', db, '--out', join(work, 'out'), '--quiet', '--workers', '1']);
+    const first = spawn(process.execPath, [
+      CLI,
+      '--input',
+      input,
+      '--db',
+      db,
+      '--out',
+      join(work, 'out'),
+      '--quiet',
+      '--workers',
+      '1',
+    ]);
     const firstDone = new Promise<number | null>((res) => first.on('exit', (code) => res(code)));
     const t0 = Date.now();
     while (!existsSync(`${db}.lock`) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
@@ -84,7 +104,11 @@ describe('one run at a time, and kill -9', () => {
     expect(cli(['--input', join(ROOT, 'data', 'reports'), '--db', db, '--out', join(work, 'out')]).status).toBe(0);
     const before = await content(db);
 
-    const victim = spawn(process.execPath, [CLI, '--input', input, '--db', db, '--out', join(work, 'out'), '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const victim = spawn(
+      process.execPath,
+      [CLI, '--input', input, '--db', db, '--out', join(work, 'out'), '--workers', '1'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let progressed = '';
     victim.stderr.on('data', (d) => (progressed += String(d)));
     const t0 = Date.now();
@@ -112,7 +136,11 @@ describe('one run at a time, and kill -9', () => {
     const db = join(work, 'w.duckdb');
     expect(cli(['--input', join(ROOT, 'data', 'reports'), '--db', db, '--out', join(work, 'out')]).status).toBe(0);
     const before = await content(db);
-    const again = spawnSync(process.execPath, [CLI, '--input', join(ROOT, 'data', 'reports'), '--db', db, '--out', join(work, 'out')], { encoding: 'utf8' });
+    const again = spawnSync(
+      process.execPath,
+      [CLI, '--input', join(ROOT, 'data', 'reports'), '--db', db, '--out', join(work, 'out')],
+      { encoding: 'utf8' },
+    );
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/15 documents seen — 0 new, 15 unchanged/);
     expect(await content(db)).toEqual(before);

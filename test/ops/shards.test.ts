@@ -4,7 +4,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { query, REPORTS, runOn, tempDir } from '../helpers.js';
 
-const REPORT_COLS = 'report_id, source, sha256, format, agency, agency_norm, year, template, status, error, title, tables_found';
+const REPORT_COLS =
+  'report_id, source, sha256, format, agency, agency_norm, year, template, status, error, title, tables_found';
 
 async function content(db: string) {
   return {
@@ -24,13 +25,23 @@ async function content(db: string) {
 describe('--shard i/n and --merge', () => {
   it('two shards merged equal one run; their Parquet read together equals the single run', async () => {
     const work = tempDir();
-    const single = await runOn(REPORTS, { db: join(work, 'single.duckdb'), parquet: join(work, 'pq-single'), noOutputs: false, out: join(work, 'out-single') });
+    const single = await runOn(REPORTS, {
+      db: join(work, 'single.duckdb'),
+      parquet: join(work, 'pq-single'),
+      noOutputs: false,
+      out: join(work, 'out-single'),
+    });
     const shards = [];
     for (const index of [0, 1]) {
-      shards.push(await runOn(REPORTS, {
-        db: join(work, `shard${index}.duckdb`), shard: { index, count: 2 }, parquet: join(work, 'pq', `shard${index}`),
-        noOutputs: false, out: join(work, `out-shard${index}`),
-      }));
+      shards.push(
+        await runOn(REPORTS, {
+          db: join(work, `shard${index}.duckdb`),
+          shard: { index, count: 2 },
+          parquet: join(work, 'pq', `shard${index}`),
+          noOutputs: false,
+          out: join(work, `out-shard${index}`),
+        }),
+      );
     }
     const seen = shards.map((s) => s.summary.seen);
     expect(seen[0] + seen[1]).toBe(single.summary.seen);
@@ -43,9 +54,17 @@ describe('--shard i/n and --merge', () => {
     const inst = await DuckDBInstance.create(':memory:');
     const conn = await inst.connect();
     const count = async (glob: string) =>
-      Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM read_parquet('${glob}', hive_partitioning = true)`)).getRowObjectsJS()[0].n);
-    expect(await count(join(work, 'pq', '*', 'cells', '*', '*.parquet'))).toBe(await count(join(work, 'pq-single', 'cells', '*', '*.parquet')));
-    expect(await count(join(work, 'pq', '*', 'reports', '*', '*.parquet'))).toBe(await count(join(work, 'pq-single', 'reports', '*', '*.parquet')));
+      Number(
+        (
+          await conn.runAndReadAll(`SELECT count(*) AS n FROM read_parquet('${glob}', hive_partitioning = true)`)
+        ).getRowObjectsJS()[0].n,
+      );
+    expect(await count(join(work, 'pq', '*', 'cells', '*', '*.parquet'))).toBe(
+      await count(join(work, 'pq-single', 'cells', '*', '*.parquet')),
+    );
+    expect(await count(join(work, 'pq', '*', 'reports', '*', '*.parquet'))).toBe(
+      await count(join(work, 'pq-single', 'reports', '*', '*.parquet')),
+    );
     conn.closeSync();
     inst.closeSync();
   });

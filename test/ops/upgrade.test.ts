@@ -16,9 +16,15 @@ describe('an upgrade of the page code', () => {
     symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'));
     const work = tempDir();
     const out = join(work, 'out');
-    const run = () => spawnSync(process.execPath, [join(app, 'dist', 'pipeline', 'cli.js'), '--input', REPORTS, '--db', join(work, 'w.duckdb'), '--out', out], {
-      encoding: 'utf8', timeout: 120_000,
-    });
+    const run = () =>
+      spawnSync(
+        process.execPath,
+        [join(app, 'dist', 'pipeline', 'cli.js'), '--input', REPORTS, '--db', join(work, 'w.duckdb'), '--out', out],
+        {
+          encoding: 'utf8',
+          timeout: 120_000,
+        },
+      );
     const page = () => readFileSync(join(out, 'reports', readdirSync(join(out, 'reports'))[0]), 'utf8');
     const edit = (file: string, from: string, to: string) => {
       const code = readFileSync(join(app, 'dist', file), 'utf8');
@@ -29,7 +35,7 @@ describe('an upgrade of the page code', () => {
     expect(run().status).toBe(0);
     expect(run().stderr).toMatch(/nothing new: \d+ findings stand, outputs unchanged/);
 
-    edit('pipeline/crawl/robots.js', 'robots', 'robots ');  // not page code
+    edit('pipeline/crawl/robots.js', 'robots', 'robots '); // not page code
     expect(run().stderr).toMatch(/nothing new/);
 
     edit('pipeline/outputs/site/report-page.js', '<dt>来源文件</dt>', '<dt>原始文件</dt>');

@@ -32,8 +32,13 @@ export async function resolve(specifier, context, next) {
 }
 `,
   );
-  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
-  const worker = new Worker(join(ROOT, 'dist', 'pipeline', 'ingest', 'extract-worker.js'), { execArgv: ['--import', pathToFileURL(join(dir, 'register.mjs')).href] });
+  writeFileSync(
+    join(dir, 'register.mjs'),
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`,
+  );
+  const worker = new Worker(join(ROOT, 'dist', 'pipeline', 'ingest', 'extract-worker.js'), {
+    execArgv: ['--import', pathToFileURL(join(dir, 'register.mjs')).href],
+  });
   try {
     const answers = new Promise<ExtractOutcome[]>((resolve, reject) => {
       const got: ExtractOutcome[] = [];
@@ -43,13 +48,16 @@ export async function resolve(specifier, context, next) {
       });
       worker.on('error', reject);
     });
-    for (const [id, bytes] of docs.entries()) worker.postMessage({ id, sha256: '', bytes: new Uint8Array(bytes).buffer });
+    for (const [id, bytes] of docs.entries())
+      worker.postMessage({ id, sha256: '', bytes: new Uint8Array(bytes).buffer });
     const outcomes = await answers;
     expect(outcomes.map((o) => o.failure)).toEqual(docs.map(() => null));
   } finally {
     await worker.terminate();
   }
-  return readFileSync(log, 'utf8').split('\n').filter((l) => l !== '');
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 describe('an extraction worker loads only what it runs', () => {
@@ -69,7 +77,9 @@ describe('an extraction worker loads only what it runs', () => {
   });
 
   it('a DOCX the fast reader hands back: mammoth and cheerio are loaded then (the log sees them)', async () => {
-    const refused = patchDocumentXml(readSample('2023_沭阳县发展和改革局.docx'), (xml) => xml.replace(/^(<\?xml[^>]*\?>)/, '$1<!DOCTYPE w:document>'));
+    const refused = patchDocumentXml(readSample('2023_沭阳县发展和改革局.docx'), (xml) =>
+      xml.replace(/^(<\?xml[^>]*\?>)/, '$1<!DOCTYPE w:document>'),
+    );
     const loaded = await modulesLoadedReading([refused]);
     expect(loaded.some((url) => url.includes('/node_modules/mammoth/'))).toBe(true);
     expect(loaded.some((url) => url.includes('/node_modules/cheerio/'))).toBe(true);

@@ -35,16 +35,28 @@ const UNCOMMENTED = `
 
 describe('the agency hierarchy in the warehouse', () => {
   it('stores the CSV in agencies, with region codes and aliases', async () => {
-    const rows = await query<Record<string, unknown>>(run.db, 'SELECT agency, parent, region, region_code, level, aliases, line FROM agencies ORDER BY line');
+    const rows = await query<Record<string, unknown>>(
+      run.db,
+      'SELECT agency, parent, region, region_code, level, aliases, line FROM agencies ORDER BY line',
+    );
     expect(rows).toHaveLength(4);
     expect(rows[1]).toEqual({
-      agency: '平潭综合实验区', parent: '福建省人民政府', region: '福建省平潭', region_code: '350128', level: '市级', aliases: ['平潭综合实验区管理委员会'], line: 3,
+      agency: '平潭综合实验区',
+      parent: '福建省人民政府',
+      region: '福建省平潭',
+      region_code: '350128',
+      level: '市级',
+      aliases: ['平潭综合实验区管理委员会'],
+      line: 3,
     });
   });
 
   it('gives reports, t2, t3, t4, report_metrics and findings their agency region and level (NULL when not listed)', async () => {
     for (const rel of ['reports', 't2', 't3', 't4', 'report_metrics', 'findings']) {
-      const rows = await query<{ agency: string; region: string | null; level: string | null }>(run.db, `SELECT DISTINCT agency, region, level FROM ${rel} ORDER BY agency`);
+      const rows = await query<{ agency: string; region: string | null; level: string | null }>(
+        run.db,
+        `SELECT DISTINCT agency, region, level FROM ${rel} ORDER BY agency`,
+      );
       const by = Object.fromEntries(rows.map((r) => [r.agency, [r.region, r.level]]));
       if (rel !== 'findings' || by['平潭综合实验区']) expect(by['平潭综合实验区'], rel).toEqual(['福建省平潭', '市级']);
       if (rel !== 'findings') expect(by['北京市朝阳区教育委员会'], rel).toEqual(['北京市朝阳区', '区县级部门']);
@@ -53,7 +65,10 @@ describe('the agency hierarchy in the warehouse', () => {
   });
 
   it('lists the agencies with reports but no row in the CSV', async () => {
-    const rows = await query<Record<string, unknown>>(run.db, 'SELECT agency, documents, first_year, last_year FROM agencies_missing');
+    const rows = await query<Record<string, unknown>>(
+      run.db,
+      'SELECT agency, documents, first_year, last_year FROM agencies_missing',
+    );
     expect(rows).toEqual([{ agency: '沭阳县发展和改革局', documents: 3, first_year: 2023, last_year: 2023 }]);
   });
 
@@ -63,14 +78,19 @@ describe('the agency hierarchy in the warehouse', () => {
     expect((await query(again.db, 'SELECT * FROM reports WHERE region IS NOT NULL')).length).toBe(12);
     await runOn(REPORTS, { db: again.db });
     expect(await query(again.db, 'SELECT count(*)::INTEGER AS n FROM agencies')).toEqual([{ n: 0 }]);
-    expect(await query(again.db, 'SELECT count(*)::INTEGER AS n FROM reports WHERE region IS NOT NULL OR level IS NOT NULL')).toEqual([{ n: 0 }]);
+    expect(
+      await query(again.db, 'SELECT count(*)::INTEGER AS n FROM reports WHERE region IS NOT NULL OR level IS NOT NULL'),
+    ).toEqual([{ n: 0 }]);
   });
 });
 
 describe('the data dictionary', () => {
   it('comments every table, view and column of the published warehouse', async () => {
     expect(await query(run.db, UNCOMMENTED)).toEqual([]);
-    const [t3] = await query<{ comment: string }>(run.db, "SELECT comment FROM duckdb_columns() WHERE table_name = 't3' AND column_name = 'natural_person'");
+    const [t3] = await query<{ comment: string }>(
+      run.db,
+      "SELECT comment FROM duckdb_columns() WHERE table_name = 't3' AND column_name = 'natural_person'",
+    );
     expect(t3.comment).toMatch(/自然人.*count.*blank/);
   });
 
@@ -79,14 +99,18 @@ describe('the data dictionary', () => {
     try {
       await w.conn.run('ALTER TABLE reports ADD COLUMN some_new_column VARCHAR');
       await applyComments(w.conn);
-      expect(w.conn && (await w.conn.runAndReadAll(UNCOMMENTED)).getRowObjectsJS()).toEqual([{ what: 'reports.some_new_column' }]);
+      expect(w.conn && (await w.conn.runAndReadAll(UNCOMMENTED)).getRowObjectsJS()).toEqual([
+        { what: 'reports.some_new_column' },
+      ]);
     } finally {
       await closeWarehouse(w);
     }
   });
 
   it('docs/codebook.md is what `npm run codebook` generates from the comments', async () => {
-    expect(readFileSync(CODEBOOK_PATH(), 'utf8'), 'docs/codebook.md is stale: run `npm run codebook`').toBe(await freshCodebook());
+    expect(readFileSync(CODEBOOK_PATH(), 'utf8'), 'docs/codebook.md is stale: run `npm run codebook`').toBe(
+      await freshCodebook(),
+    );
   });
 });
 
@@ -96,7 +120,9 @@ describe('--parquet for analysts', () => {
     const conn = await inst.connect();
     try {
       const rows = (
-        await conn.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${file}', hive_partitioning = false))`)
+        await conn.runAndReadAll(
+          `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${file}', hive_partitioning = false))`,
+        )
       ).getRowObjectsJS();
       return Object.fromEntries(rows.map((r) => [String(r.column_name), String(r.column_type)]));
     } finally {
@@ -108,21 +134,51 @@ describe('--parquet for analysts', () => {
   it('writes every view and the catalogue tables as one file each, with the rows of the warehouse', async () => {
     for (const name of PARQUET_FILES) {
       const [{ n }] = await query<{ n: bigint }>(run.db, `SELECT count(*) AS n FROM ${name}`);
-      const [{ m }] = await query<{ m: bigint }>(run.db, `SELECT count(*) AS m FROM read_parquet('${join(parquet, `${name}.parquet`)}')`);
+      const [{ m }] = await query<{ m: bigint }>(
+        run.db,
+        `SELECT count(*) AS m FROM read_parquet('${join(parquet, `${name}.parquet`)}')`,
+      );
       expect(Number(m), name).toBe(Number(n));
-      if (['t2', 't3', 't4', 'report_metrics', 'findings', 'agencies'].includes(name)) expect(Number(n), name).toBeGreaterThan(0);
+      if (['t2', 't3', 't4', 'report_metrics', 'findings', 'agencies'].includes(name))
+        expect(Number(n), name).toBeGreaterThan(0);
     }
   });
 
   it('keeps year an INTEGER inside the files, counts BIGINT, money and rates DOUBLE, and region and level', async () => {
     const t3 = await parquetSchema(join(parquet, 't3.parquet'));
-    expect(t3).toMatchObject({ year: 'INTEGER', natural_person: 'BIGINT', total: 'BIGINT', region: 'VARCHAR', level: 'VARCHAR' });
-    expect(await parquetSchema(join(parquet, 't4.parquet'))).toMatchObject({ year: 'INTEGER', upheld: 'BIGINT', total: 'BIGINT', region: 'VARCHAR' });
-    expect(await parquetSchema(join(parquet, 't2.parquet'))).toMatchObject({ year: 'INTEGER', issued: 'BIGINT', change: 'BIGINT', amount: 'DOUBLE', level: 'VARCHAR' });
-    expect(await parquetSchema(join(parquet, 'report_metrics.parquet'))).toMatchObject({
-      year: 'INTEGER', requests_received: 'BIGINT', review_total: 'BIGINT', grant_rate: 'DOUBLE', region: 'VARCHAR', level: 'VARCHAR',
+    expect(t3).toMatchObject({
+      year: 'INTEGER',
+      natural_person: 'BIGINT',
+      total: 'BIGINT',
+      region: 'VARCHAR',
+      level: 'VARCHAR',
     });
-    expect(await parquetSchema(join(parquet, 'findings.parquet'))).toMatchObject({ year: 'INTEGER', expected: 'DOUBLE', region: 'VARCHAR' });
+    expect(await parquetSchema(join(parquet, 't4.parquet'))).toMatchObject({
+      year: 'INTEGER',
+      upheld: 'BIGINT',
+      total: 'BIGINT',
+      region: 'VARCHAR',
+    });
+    expect(await parquetSchema(join(parquet, 't2.parquet'))).toMatchObject({
+      year: 'INTEGER',
+      issued: 'BIGINT',
+      change: 'BIGINT',
+      amount: 'DOUBLE',
+      level: 'VARCHAR',
+    });
+    expect(await parquetSchema(join(parquet, 'report_metrics.parquet'))).toMatchObject({
+      year: 'INTEGER',
+      requests_received: 'BIGINT',
+      review_total: 'BIGINT',
+      grant_rate: 'DOUBLE',
+      region: 'VARCHAR',
+      level: 'VARCHAR',
+    });
+    expect(await parquetSchema(join(parquet, 'findings.parquet'))).toMatchObject({
+      year: 'INTEGER',
+      expected: 'DOUBLE',
+      region: 'VARCHAR',
+    });
     const [row] = await query<Record<string, unknown>>(
       run.db,
       `SELECT year, total, region FROM read_parquet('${join(parquet, 't3.parquet')}') WHERE agency = '北京市朝阳区教育委员会' AND row_key = 'granted'`,
@@ -134,7 +190,9 @@ describe('--parquet for analysts', () => {
     const readme = JSON.parse(readFileSync(join(parquet, '_README.json'), 'utf8'));
     expect(readme.run_id).toBe(run.summary.runId);
     expect(readme.schema_version).toBe(SCHEMA_VERSION);
-    expect(Object.keys(readme.tables).sort()).toEqual(['anomalies', 'cells', 'claims', 'report_documents', 'reports', ...PARQUET_FILES].sort());
+    expect(Object.keys(readme.tables).sort()).toEqual(
+      ['anomalies', 'cells', 'claims', 'report_documents', 'reports', ...PARQUET_FILES].sort(),
+    );
     const [{ n }] = await query<{ n: bigint }>(run.db, 'SELECT count(*) AS n FROM t3');
     expect(readme.tables.t3).toMatchObject({ path: 't3.parquet', rows: Number(n) });
   });
@@ -163,11 +221,17 @@ describe('the auditors’ workbook', () => {
        FROM findings GROUP BY ALL ORDER BY agency, year`,
     );
     const got = new Map<string, number>();
-    for (const r of rows) got.set(`${r[col('机构')]}|${r[col('年度')]}`, (got.get(`${r[col('机构')]}|${r[col('年度')]}`) ?? 0) + 1);
-    expect(Object.fromEntries(got)).toEqual(Object.fromEntries(expected.map((e) => [`${e.agency}|${e.year}`, Number(e.n)])));
+    for (const r of rows)
+      got.set(`${r[col('机构')]}|${r[col('年度')]}`, (got.get(`${r[col('机构')]}|${r[col('年度')]}`) ?? 0) + 1);
+    expect(Object.fromEntries(got)).toEqual(
+      Object.fromEntries(expected.map((e) => [`${e.agency}|${e.year}`, Number(e.n)])),
+    );
     for (const r of rows) {
       expect(['错误', '警告', '提示']).toContain(r[col('严重程度')]);
-      expect(r[col('报告页')]).toMatchObject({ text: '打开', hyperlink: expect.stringMatching(/^reports\/r[0-9a-f]{16}\.html#/) });
+      expect(r[col('报告页')]).toMatchObject({
+        text: '打开',
+        hyperlink: expect.stringMatching(/^reports\/r[0-9a-f]{16}\.html#/),
+      });
     }
     const pingtan = rows.find((r) => r[col('机构')] === '平潭综合实验区')!;
     expect([pingtan[col('地区')], pingtan[col('级别')]]).toEqual(['福建省平潭', '市级']);
@@ -188,7 +252,11 @@ describe('a run with nothing new', () => {
     const kept = await results(again.summary.runId);
     expect(kept.length).toBeGreaterThan(20);
     expect(kept).toEqual(await results(run.summary.runId));
-    expect(await query(run.db, 'SELECT count(*)::INTEGER AS n FROM anomalies WHERE first_seen_run = $1', [again.summary.runId])).toEqual([{ n: 0 }]);
+    expect(
+      await query(run.db, 'SELECT count(*)::INTEGER AS n FROM anomalies WHERE first_seen_run = $1', [
+        again.summary.runId,
+      ]),
+    ).toEqual([{ n: 0 }]);
     expect(await query(run.db, 'SELECT count(*)::INTEGER AS n FROM resolved_findings')).toEqual([{ n: 0 }]);
   });
 });

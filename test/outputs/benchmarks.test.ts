@@ -31,13 +31,21 @@ let agenciesCsv: string;
 beforeAll(async () => {
   const files: Record<string, string | Uint8Array> = {};
   for (const [name, , , granted, year] of AGENCIES) {
-    files[`${year}_${name}.html`] = await variant(`${SEED}.html`, { 'T3|granted|total': granted }, [[SEED_AGENCY, name], ['2020年', `${year}年`]]);
+    files[`${year}_${name}.html`] = await variant(`${SEED}.html`, { 'T3|granted|total': granted }, [
+      [SEED_AGENCY, name],
+      ['2020年', `${year}年`],
+    ]);
   }
   const csv = join(tempDir('goa-agencies-'), 'agencies.csv');
   agenciesCsv = csv;
   writeFileSync(
     csv,
-    ['agency,parent,region,level', ...AGENCIES.filter(([n]) => n !== '未列机构').map(([n, level, region]) => `${n},,${region},${level}`)].filter((l, i, a) => a.indexOf(l) === i).join('\n') + '\n',
+    [
+      'agency,parent,region,level',
+      ...AGENCIES.filter(([n]) => n !== '未列机构').map(([n, level, region]) => `${n},,${region},${level}`),
+    ]
+      .filter((l, i, a) => a.indexOf(l) === i)
+      .join('\n') + '\n',
   );
   run = await runOn(makeInput(files), { agencies: csv, noOutputs: false });
 }, 120_000);
@@ -48,9 +56,14 @@ describe('the metric dictionary', () => {
       run.db,
       `SELECT column_name FROM duckdb_columns() WHERE table_name = 'report_metrics' AND column_name LIKE '%\\_rate' ESCAPE '\\' ORDER BY column_index`,
     );
-    const metrics = await query<{ key: string; name_zh: string; formula: string; denominator_rule: string; unit: string; version: number }>(
-      run.db, 'SELECT * FROM metrics ORDER BY key',
-    );
+    const metrics = await query<{
+      key: string;
+      name_zh: string;
+      formula: string;
+      denominator_rule: string;
+      unit: string;
+      version: number;
+    }>(run.db, 'SELECT * FROM metrics ORDER BY key');
     expect(rates.length).toBeGreaterThanOrEqual(7);
     expect(rates.map((r) => r.column_name).sort()).toEqual(metrics.map((m) => m.key));
     expect(metrics.map((m) => m.key)).toEqual(METRICS.map((m) => m.key).sort());
@@ -59,7 +72,10 @@ describe('the metric dictionary', () => {
       expect(m.denominator_rule, m.key).toContain('NULL');
     }
     // the column's comment names the dictionary's formula
-    const [grant] = await query<{ comment: string }>(run.db, `SELECT comment FROM duckdb_columns() WHERE table_name = 'report_metrics' AND column_name = 'grant_rate'`);
+    const [grant] = await query<{ comment: string }>(
+      run.db,
+      `SELECT comment FROM duckdb_columns() WHERE table_name = 'report_metrics' AND column_name = 'grant_rate'`,
+    );
     expect(grant.comment).toContain('予以公开率 = granted ÷ total_processed');
   });
 });
@@ -76,10 +92,17 @@ describe('benchmarks', () => {
   });
 
   it('has a row per year, region and level, 未分区 where the CSV gives none, and the share with errors', async () => {
-    const rows = await query<{ year: number; region: string; level: string; reports: number; error_share: number; grant_rate_p25: number; grant_rate_p75: number }>(
-      run.db, 'SELECT * FROM benchmarks ORDER BY year, region, level',
-    );
-    const at = (year: number, region: string, level: string) => rows.find((r) => r.year === year && r.region === region && r.level === level);
+    const rows = await query<{
+      year: number;
+      region: string;
+      level: string;
+      reports: number;
+      error_share: number;
+      grant_rate_p25: number;
+      grant_rate_p75: number;
+    }>(run.db, 'SELECT * FROM benchmarks ORDER BY year, region, level');
+    const at = (year: number, region: string, level: string) =>
+      rows.find((r) => r.year === year && r.region === region && r.level === level);
     expect(at(2024, '全部', '全部')?.reports).toBe(6);
     expect(at(2024, '未分区', '未分级')?.reports).toBe(1);
     expect(at(2024, '甲市', '县级')?.reports).toBe(2);
@@ -87,7 +110,8 @@ describe('benchmarks', () => {
     expect(at(2023, '甲市', '县级')?.reports).toBe(1);
     // every report whose granted was changed disagrees with its own sums (an error), the one at 4 of 9 does not
     const errors = await query<{ year: number; region: string | null; level: string | null; open_errors: bigint }>(
-      run.db, `SELECT year, region, level, open_errors FROM report_metrics WHERE is_primary AND year = 2024`,
+      run.db,
+      `SELECT year, region, level, open_errors FROM report_metrics WHERE is_primary AND year = 2024`,
     );
     const share = errors.filter((e) => Number(e.open_errors) > 0).length / errors.length;
     expect(at(2024, '全部', '全部')?.error_share).toBeCloseTo(share, 10);
@@ -103,7 +127,9 @@ describe('benchmarks', () => {
 /** Chromium for the pages as an auditor sees them (a report's standing, a region's summary printed). */
 let browser: Browser | null = null;
 beforeAll(async () => {
-  browser = await browserForTests("benchmarks.test (a report's standing filled in from its peers' file; a region's summary printed on A4)");
+  browser = await browserForTests(
+    "benchmarks.test (a report's standing filled in from its peers' file; a region's summary printed on A4)",
+  );
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -111,12 +137,17 @@ afterAll(async () => {
 
 describe('a report page', () => {
   it('says where the report stands among the reports of its year and level', async () => {
-    const [r] = await query<{ report_id: string }>(run.db, "SELECT report_id FROM report_metrics WHERE agency = '乙县教育局' AND year = 2024");
+    const [r] = await query<{ report_id: string }>(
+      run.db,
+      "SELECT report_id FROM report_metrics WHERE agency = '乙县教育局' AND year = 2024",
+    );
     const file = join(run.out, 'reports', `${r.report_id}.html`);
     const html = readFileSync(file, 'utf8');
     expect(html).toContain('与 2024 年级别为“县级”的报告');
     // the page carries its own value; the position and the quartiles come from its peers' file, filled in by its script
-    expect(html).toMatch(/<tr data-metric="grant_rate" data-value="0\.333333\d*"><td>予以公开率<\/td><td class="n">33\.3%<\/td><td>—<\/td>/);
+    expect(html).toMatch(
+      /<tr data-metric="grant_rate" data-value="0\.333333\d*"><td>予以公开率<\/td><td class="n">33\.3%<\/td><td>—<\/td>/,
+    );
     if (!browser) return;
     const page = await browser.newPage();
     const problems: string[] = [];
@@ -144,13 +175,23 @@ describe("a region's summary", () => {
     const file = regionPage();
     const page = readFileSync(file, 'utf8');
     // 甲市 in 2024: 甲县, 乙县 and 甲市教育局; in 2023: 甲县 alone
-    const reports = await query<{ report_id: string; agency: string; requests_received: number; granted: number; open_errors: number }>(
+    const reports = await query<{
+      report_id: string;
+      agency: string;
+      requests_received: number;
+      granted: number;
+      open_errors: number;
+    }>(
       run.db,
       "SELECT report_id, agency, requests_received::DOUBLE AS requests_received, granted::DOUBLE AS granted, open_errors::INTEGER AS open_errors FROM report_metrics WHERE region = '甲市' AND year = 2024 AND is_primary",
     );
     expect(reports).toHaveLength(3);
     const headline = (label: string) => {
-      const m = page.match(new RegExp(`<tr><td>${label}</td><td class="n">([^<]*)</td><td class="n">([^<]*)</td><td class="n">([^<]*)</td>`));
+      const m = page.match(
+        new RegExp(
+          `<tr><td>${label}</td><td class="n">([^<]*)</td><td class="n">([^<]*)</td><td class="n">([^<]*)</td>`,
+        ),
+      );
       return m ? m.slice(1) : null;
     };
     expect(headline('报告数（每机构每年一份）')).toEqual(['3', '1', '+2']);
@@ -166,10 +207,14 @@ describe("a region's summary", () => {
     expect(page).toContain('予以公开率');
     expect(page).toContain('granted ÷ total_processed');
     // appendix: every number links to its cell on the report page, and that cell exists there
-    const links = [...page.slice(page.indexOf('id="appendix"')).matchAll(/href="\.\.\/reports\/(r[0-9a-f]+)\.html#(g-[^"]+)"/g)];
+    const links = [
+      ...page.slice(page.indexOf('id="appendix"')).matchAll(/href="\.\.\/reports\/(r[0-9a-f]+)\.html#(g-[^"]+)"/g),
+    ];
     expect(links.length).toBe(3 * 5);
     for (const [, id, anchor] of links) {
-      expect(readFileSync(join(run.out, 'reports', `${id}.html`), 'utf8'), `${id}#${anchor}`).toContain(`id="${anchor}"`);
+      expect(readFileSync(join(run.out, 'reports', `${id}.html`), 'utf8'), `${id}#${anchor}`).toContain(
+        `id="${anchor}"`,
+      );
     }
     for (const r of reports) expect(page).toContain(`data-key="requests_received" data-value="${r.requests_received}"`);
   });
@@ -185,7 +230,11 @@ describe("a region's summary", () => {
     await page.emulateMedia({ media: 'print' });
     const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: true });
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-    const widths = await page.evaluate(() => ({ page: document.documentElement.clientWidth, content: document.documentElement.scrollWidth, title: document.title }));
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.clientWidth,
+      content: document.documentElement.scrollWidth,
+      title: document.title,
+    }));
     expect(widths.content).toBeLessThanOrEqual(widths.page);
     expect(widths.title).toBe('甲市 2024 年政府信息公开工作年度报告核查摘要');
     expect(network).toEqual([]);
@@ -195,7 +244,22 @@ describe("a region's summary", () => {
 
 describe('--summary REGION[:YEAR]', () => {
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, [join(ROOT, 'dist', 'pipeline', 'cli.js'), '--input', run.input!, '--db', run.db, '--out', run.out, '--agencies', agenciesCsv, ...args], { encoding: 'utf8' });
+    spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'dist', 'pipeline', 'cli.js'),
+        '--input',
+        run.input!,
+        '--db',
+        run.db,
+        '--out',
+        run.out,
+        '--agencies',
+        agenciesCsv,
+        ...args,
+      ],
+      { encoding: 'utf8' },
+    );
 
   it("names the region's summary for the year (its latest without one) after the run", () => {
     const latest = cli(['--summary', '甲市']);

@@ -10,8 +10,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { loadAuditData, prepareAuditData, type AuditData, type ReportGroup } from '../../pipeline/outputs/site/audit-data.js';
-import { fetchBatch, rowRangesFilter, stagePages, type BatchData, type PageStage } from '../../pipeline/outputs/site/page-batches.js';
+import {
+  loadAuditData,
+  prepareAuditData,
+  type AuditData,
+  type ReportGroup,
+} from '../../pipeline/outputs/site/audit-data.js';
+import {
+  fetchBatch,
+  rowRangesFilter,
+  stagePages,
+  type BatchData,
+  type PageStage,
+} from '../../pipeline/outputs/site/page-batches.js';
 import { writeOutputs } from '../../pipeline/outputs/index.js';
 import { createViews } from '../../pipeline/warehouse/views.js';
 import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse/warehouse.js';
@@ -22,7 +33,9 @@ describe('row ranges of a batch', () => {
     const at = (first: number, last: number) => ({ first, last, count: last - first + 1 });
     expect(rowRangesFilter([])).toBe('');
     expect(rowRangesFilter([at(400, 599), at(0, 199), at(200, 399)])).toBe('AND (rowid BETWEEN 0 AND 599)');
-    expect(rowRangesFilter([at(0, 199), at(1_000_000, 1_000_199)])).toBe('AND (rowid BETWEEN 0 AND 199 OR rowid BETWEEN 1000000 AND 1000199)');
+    expect(rowRangesFilter([at(0, 199), at(1_000_000, 1_000_199)])).toBe(
+      'AND (rowid BETWEEN 0 AND 199 OR rowid BETWEEN 1000000 AND 1000199)',
+    );
     const scattered = Array.from({ length: 9 }, (_, i) => at(i * 1_000_000, i * 1_000_000 + 199));
     expect(rowRangesFilter(scattered)).toBe('');
     expect(rowRangesFilter(scattered.slice(0, 8)).match(/BETWEEN/g)).toHaveLength(8);
@@ -37,13 +50,21 @@ describe('a filter of row ranges in DuckDB', () => {
       // 1,500 reports of 200 rows: three row groups and a half
       await conn.run(`CREATE TABLE cells AS SELECT 'r' || (i // 200) AS report_id, i AS x FROM range(300000) t(i)`);
       await conn.run(`DELETE FROM cells WHERE report_id = 'r700' AND x % 3 = 0`);
-      const ranges = (await conn.runAndReadAll(
-        `SELECT min(rowid)::BIGINT, max(rowid)::BIGINT, count(*)::BIGINT FROM cells WHERE report_id IN ('r3', 'r700', 'r1499') GROUP BY report_id`,
-      )).getRowsJS().map(([first, last, count]) => ({ first: Number(first), last: Number(last), count: Number(count) }));
+      const ranges = (
+        await conn.runAndReadAll(
+          `SELECT min(rowid)::BIGINT, max(rowid)::BIGINT, count(*)::BIGINT FROM cells WHERE report_id IN ('r3', 'r700', 'r1499') GROUP BY report_id`,
+        )
+      )
+        .getRowsJS()
+        .map(([first, last, count]) => ({ first: Number(first), last: Number(last), count: Number(count) }));
       const filter = rowRangesFilter(ranges);
       expect(filter.match(/BETWEEN/g)).toHaveLength(3);
       const sum = async (extra: string) =>
-        (await conn.runAndReadAll(`SELECT count(*)::INTEGER, sum(x)::BIGINT FROM cells WHERE report_id IN ('r3', 'r700', 'r1499') ${extra}`)).getRowsJS()[0];
+        (
+          await conn.runAndReadAll(
+            `SELECT count(*)::INTEGER, sum(x)::BIGINT FROM cells WHERE report_id IN ('r3', 'r700', 'r1499') ${extra}`,
+          )
+        ).getRowsJS()[0];
       expect(await sum(filter)).toEqual(await sum(''));
       expect((await sum(filter))[0]).toBe(200 + 133 + 200);
     } finally {
@@ -69,18 +90,23 @@ describe('report pages in several batches, out of page order', () => {
       }
       const [whole, batched] = outs;
       // nothing the outputs staged is left behind
-      const temp = (await w.conn.runAndReadAll('SELECT table_name FROM duckdb_tables() WHERE temporary')).getColumnsJS()[0] ?? [];
+      const temp =
+        (await w.conn.runAndReadAll('SELECT table_name FROM duckdb_tables() WHERE temporary')).getColumnsJS()[0] ?? [];
       expect(temp).toEqual([]);
       const pages = readdirSync(join(whole, 'reports')).sort();
       expect(pages.length).toBeGreaterThanOrEqual(4);
       expect(readdirSync(join(batched, 'reports')).sort()).toEqual(pages);
       for (const page of pages) {
-        expect(readFileSync(join(batched, 'reports', page), 'utf8'), page).toBe(readFileSync(join(whole, 'reports', page), 'utf8'));
+        expect(readFileSync(join(batched, 'reports', page), 'utf8'), page).toBe(
+          readFileSync(join(whole, 'reports', page), 'utf8'),
+        );
       }
       const index = (out: string) => readFileSync(join(out, 'index.html'), 'utf8').replaceAll(out, '<out>');
       expect(index(batched)).toBe(index(whole));
       // and the list names every source of every report, not only each report's first
-      const sources = (await w.conn.runAndReadAll('SELECT DISTINCT source FROM documents')).getColumnsJS()[0] as string[];
+      const sources = (
+        await w.conn.runAndReadAll('SELECT DISTINCT source FROM documents')
+      ).getColumnsJS()[0] as string[];
       const list = reportsList(index(batched));
       expect(sources.length).toBeGreaterThan(pages.length);
       for (const source of sources) expect(list, source).toContain(`>${source}<`);
@@ -89,10 +115,14 @@ describe('report pages in several batches, out of page order', () => {
       await prepareAuditData(w.conn);
       const data = await loadAuditData(w.conn, new Map());
       const listed = data.groups.filter((g) => g.cellRows).map((g) => g.id);
-      const stored = [...listed].sort((a, b) => data.groupById.get(a)!.cellRows!.first - data.groupById.get(b)!.cellRows!.first);
+      const stored = [...listed].sort(
+        (a, b) => data.groupById.get(a)!.cellRows!.first - data.groupById.get(b)!.cellRows!.first,
+      );
       expect(stored).not.toEqual(listed);
       // while the list is in page order (agency, year)
-      const rows = [...reportsList(index(whole)).matchAll(/<a href="reports\/(r[0-9a-f]+)\.html">打开<\/a><\/td><\/tr>/g)].map((m) => m[1]);
+      const rows = [
+        ...reportsList(index(whole)).matchAll(/<a href="reports\/(r[0-9a-f]+)\.html">打开<\/a><\/td><\/tr>/g),
+      ].map((m) => m[1]);
       expect(rows).toEqual(data.groups.map((g) => g.id));
     } finally {
       await closeWarehouse(w);
@@ -116,7 +146,8 @@ describe('cells of a batch of pages', () => {
       expect(stored.length).toBeGreaterThanOrEqual(4);
       // a report's cells in a canonical order (the JSON text lists them in the order DuckDB aggregated them)
       const rows = (text: string) => (JSON.parse(text) as unknown[]).map((c) => JSON.stringify(c)).sort();
-      const cellsOf = async (groups: ReportGroup[]) => new Map((await fetchBatch(w.conn, groups, groups)).cells.map(({ id, json }) => [id, rows(json)]));
+      const cellsOf = async (groups: ReportGroup[]) =>
+        new Map((await fetchBatch(w.conn, groups, groups)).cells.map(({ id, json }) => [id, rows(json)]));
 
       // the reference: each report alone, its ranges pointing at nothing (read again without them)
       const reference = new Map<string, string[]>();
@@ -145,7 +176,7 @@ describe('cells of a batch of pages', () => {
   });
 });
 
-describe('documents of a batch, read from the pages\' stage', () => {
+describe("documents of a batch, read from the pages' stage", () => {
   it('are those read from the warehouse, for pages in page order or not, staged or not', async () => {
     const run = await runOn(REPORTS);
     const w = await openWarehouse(run.db);
@@ -162,14 +193,20 @@ describe('documents of a batch, read from the pages\' stage', () => {
         cells: b.cells.map((c) => c.id).sort(),
       });
       const compare = async (stage: PageStage, batches: ReportGroup[][]) => {
-        for (const batch of batches) expect(canon(await fetchBatch(w.conn, batch, batch, stage))).toEqual(canon(await fetchBatch(w.conn, batch, batch)));
+        for (const batch of batches)
+          expect(canon(await fetchBatch(w.conn, batch, batch, stage))).toEqual(
+            canon(await fetchBatch(w.conn, batch, batch)),
+          );
       };
       const stage = await stagePages(w.conn, order);
       expect([...stage.pageNo.values()]).toEqual(order.map((_, i) => i));
       await compare(stage, [order, order.slice(0, 2), [order[0], order[order.length - 1]], [order[3], order[1]]]);
       // pages not all staged: the batch is read from the tables
       const some = await stagePages(w.conn, order.slice(0, 2));
-      await compare(some, [[order[1], order[3]], [order[0], order[1]]]);
+      await compare(some, [
+        [order[1], order[3]],
+        [order[0], order[1]],
+      ]);
       // the sample has what this compares: findings with operands, and reports with several documents
       const all = await fetchBatch(w.conn, order, order, stage);
       expect(all.details.filter(({ operands }) => operands !== null).length).toBeGreaterThan(0);

@@ -44,7 +44,11 @@ describe('a kept chart view', () => {
   it('names its ids after the chart, the same every time', async () => {
     const heat = {
       mark: 'rect',
-      encoding: { x: { field: 'year', type: 'ordinal' }, y: { field: 'region', type: 'nominal' }, color: { field: 'share', type: 'quantitative' } },
+      encoding: {
+        x: { field: 'year', type: 'ordinal' },
+        y: { field: 'region', type: 'nominal' },
+        color: { field: 'share', type: 'quantitative' },
+      },
     };
     const rows = [{ year: 2022, region: '甲市', share: 0.5 }];
     const one = await renderSvg(heat, rows, 'heat');

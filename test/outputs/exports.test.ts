@@ -17,16 +17,26 @@ interface Column {
 }
 
 async function columns(table: string): Promise<Column[]> {
-  return query<Column>(run.db, `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = $1 ORDER BY column_index`, [table]);
+  return query<Column>(
+    run.db,
+    `SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = $1 ORDER BY column_index`,
+    [table],
+  );
 }
 
 /** The table as plain JSON values: numbers, booleans, text (timestamps as DuckDB prints them). */
 async function tableRows(table: string, cols: Column[], order: string): Promise<Record<string, unknown>[]> {
   const select = cols
-    .map((c) => (/TIMESTAMP|DATE/.test(c.data_type) ? `CAST("${c.column_name}" AS VARCHAR) AS "${c.column_name}"` : `"${c.column_name}"`))
+    .map((c) =>
+      /TIMESTAMP|DATE/.test(c.data_type)
+        ? `CAST("${c.column_name}" AS VARCHAR) AS "${c.column_name}"`
+        : `"${c.column_name}"`,
+    )
     .join(', ');
   const rows = await query(run.db, `SELECT ${select} FROM ${table} ORDER BY ${order}`);
-  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+  return rows.map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+  );
 }
 
 /** A CSV field back to the column's type. */
@@ -62,7 +72,9 @@ describe('CSV and JSON exports', () => {
     expect(table.some((r) => typeof r.expected === 'number' && !Number.isInteger(r.expected))).toBe(true);
 
     const csv = csvRows(join(run.out, 'anomalies.csv'), cols, 'fingerprint');
-    expect(csv).toEqual(table.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === '' ? null : v]))));
+    expect(csv).toEqual(
+      table.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === '' ? null : v]))),
+    );
 
     const json = JSON.parse(readFileSync(join(run.out, 'anomalies.json'), 'utf8')) as Record<string, unknown>[];
     const own = json
@@ -80,7 +92,9 @@ describe('CSV and JSON exports', () => {
     expect(readCsvExport(readFileSync(join(run.out, 'reports.csv'), 'utf8')).columns).not.toContain('region');
     const table = await tableRows('reports', cols, 'report_id');
     const csv = csvRows(join(run.out, 'reports.csv'), cols, 'report_id');
-    expect(csv).toEqual(table.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === '' ? null : v]))));
+    expect(csv).toEqual(
+      table.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === '' ? null : v]))),
+    );
     expect(csv.some((r) => String(r.title).includes('<script>'))).toBe(true);
   });
 
@@ -103,7 +117,9 @@ describe('CSV and JSON exports', () => {
     );
     const csv = readCsvExport(readFileSync(join(run.out, 'reports.csv'), 'utf8')).rows;
     const text = (v: unknown) => (v === null ? null : String(typeof v === 'bigint' ? Number(v) : v));
-    expect(csv.map((r) => Object.keys(reports[0]).map((k) => r[k]))).toEqual(reports.map((r) => Object.values(r).map(text)));
+    expect(csv.map((r) => Object.keys(reports[0]).map((k) => r[k]))).toEqual(
+      reports.map((r) => Object.values(r).map(text)),
+    );
     expect(reports.some((r) => r.group_is_representative === false)).toBe(true);
   });
 
@@ -112,6 +128,8 @@ describe('CSV and JSON exports', () => {
     const rows = [{ a: '=HYPERLINK("http://x")', b: "'quoted", c: '-3', d: -3, e: '正常' }];
     const text = toCsv({ columns: ['a', 'b', 'c', 'd', 'e'], rows });
     expect(text).toContain(`"'=HYPERLINK(""http://x"")"`);
-    expect(readCsvExport(text).rows).toEqual([{ a: '=HYPERLINK("http://x")', b: "'quoted", c: '-3', d: '-3', e: '正常' }]);
+    expect(readCsvExport(text).rows).toEqual([
+      { a: '=HYPERLINK("http://x")', b: "'quoted", c: '-3', d: '-3', e: '正常' },
+    ]);
   });
 });

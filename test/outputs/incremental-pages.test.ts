@@ -18,7 +18,10 @@ function pageFiles(out: string): Map<string, string> {
 
 /** The pages whose file is not the one it was in `before` (new pages included). */
 function rewritten(before: Map<string, string>, after: Map<string, string>): string[] {
-  return [...after].filter(([f, stamp]) => before.get(f) !== stamp).map(([f]) => f).sort();
+  return [...after]
+    .filter(([f, stamp]) => before.get(f) !== stamp)
+    .map(([f]) => f)
+    .sort();
 }
 
 describe('report pages written only when what they show changed', () => {
@@ -34,7 +37,10 @@ describe('report pages written only when what they show changed', () => {
 
     const first = await run();
     const pagesOf = async () => {
-      const rows = await query<{ report_id: string; year: number }>(db, `SELECT report_id, year FROM reports WHERE report_id IN (SELECT group_id FROM report_documents)`);
+      const rows = await query<{ report_id: string; year: number }>(
+        db,
+        `SELECT report_id, year FROM reports WHERE report_id IN (SELECT group_id FROM report_documents)`,
+      );
       return new Map(rows.map((r) => [r.year, `${r.report_id}.html`]));
     };
     expect(first.summary.pagesWritten).toBe(4);
@@ -46,8 +52,13 @@ describe('report pages written only when what they show changed', () => {
     renameSync(join(held, '2022_平潭综合实验区.docx'), join(input, '2022_平潭综合实验区.docx'));
     const second = await run();
     const page = await pagesOf();
-    const [jump] = await query<{ report_id: string; related_report_id: string }>(db, `SELECT report_id, related_report_id FROM anomalies WHERE rule_id = 'XY.JUMP'`);
-    expect([jump.report_id, jump.related_report_id].map((id) => `${id}.html`).sort()).toEqual([page.get(2022), page.get(2021)].sort());
+    const [jump] = await query<{ report_id: string; related_report_id: string }>(
+      db,
+      `SELECT report_id, related_report_id FROM anomalies WHERE rule_id = 'XY.JUMP'`,
+    );
+    expect([jump.report_id, jump.related_report_id].map((id) => `${id}.html`).sort()).toEqual(
+      [page.get(2022), page.get(2021)].sort(),
+    );
     const after = pageFiles(out);
     expect(rewritten(before, after)).toEqual([page.get(2021)!, page.get(2022)!].sort());
     expect(second.summary.pagesWritten).toBe(2);
@@ -56,8 +67,14 @@ describe('report pages written only when what they show changed', () => {
     await expectPagesAsRenderedWhole(second);
 
     // A review dismisses the 2019 report's finding: its page alone is written again.
-    const [finding] = await query<{ fingerprint: string }>(db, `SELECT fingerprint FROM anomalies a JOIN reports r USING (report_id) WHERE r.year = 2019 ORDER BY fingerprint LIMIT 1`);
-    writeFileSync(join(out, 'reviews.csv'), `fingerprint,decision,note,reviewer,date\n${finding.fingerprint},dismissed,已核实,王审计,2024-06-01\n`);
+    const [finding] = await query<{ fingerprint: string }>(
+      db,
+      `SELECT fingerprint FROM anomalies a JOIN reports r USING (report_id) WHERE r.year = 2019 ORDER BY fingerprint LIMIT 1`,
+    );
+    writeFileSync(
+      join(out, 'reviews.csv'),
+      `fingerprint,decision,note,reviewer,date\n${finding.fingerprint},dismissed,已核实,王审计,2024-06-01\n`,
+    );
     // and a page removed by hand is written again, though its report did not change
     rmSync(join(out, 'reports', page.get(2023)!));
     const third = await run();

@@ -25,7 +25,9 @@ export async function expectPagesAsRenderedWhole(run: PipelineRun): Promise<void
     const inputDir = resolve(run.input!);
     expect(data.groups.length).toBeGreaterThan(0);
     for (const g of data.groups) {
-      expect(readFileSync(join(pagesDir, `${g.id}.html`), 'utf8'), g.id).toBe(renderReportPage(g, data, { pageDir: pagesDir, inputDir }));
+      expect(readFileSync(join(pagesDir, `${g.id}.html`), 'utf8'), g.id).toBe(
+        renderReportPage(g, data, { pageDir: pagesDir, inputDir }),
+      );
     }
   } finally {
     await closeWarehouse(w);

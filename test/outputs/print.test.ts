@@ -52,7 +52,13 @@ describe('printing on A4', () => {
       head: getComputedStyle(document.querySelector('table.findings thead')!).display,
       checks: document.querySelectorAll('table.checks tbody tr').length,
     }));
-    expect(style).toEqual({ filters: 'none', toc: 'none', row: 'avoid', head: 'table-header-group', checks: expect.any(Number) });
+    expect(style).toEqual({
+      filters: 'none',
+      toc: 'none',
+      row: 'avoid',
+      head: 'table-header-group',
+      checks: expect.any(Number),
+    });
     expect(style.checks).toBeGreaterThan(20);
     await page.close();
   });
@@ -60,7 +66,10 @@ describe('printing on A4', () => {
   it('prints a report page with its findings whole and the compared tables side by side', async () => {
     if (!browser) return;
     // XY.JUMP compares 平潭 2022 with 2021: its page shows both tables
-    const [{ group_id }] = await query<{ group_id: string }>(run.db, "SELECT group_id FROM findings WHERE rule_id = 'XY.JUMP' LIMIT 1");
+    const [{ group_id }] = await query<{ group_id: string }>(
+      run.db,
+      "SELECT group_id FROM findings WHERE rule_id = 'XY.JUMP' LIMIT 1",
+    );
     const { page, pdf } = await printed(join(run.out, 'reports', `${group_id}.html`));
     writeFileSync(join(ARTIFACTS, 'report-print.pdf'), pdf);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');

@@ -22,7 +22,11 @@ let mutatedPage: string;
 let injectedPage: string;
 
 async function groupOf(source: string): Promise<string> {
-  const rows = await query<{ group_id: string }>(run.db, 'SELECT g.group_id FROM reports r JOIN report_documents g USING (report_id) WHERE r.source = $1', [source]);
+  const rows = await query<{ group_id: string }>(
+    run.db,
+    'SELECT g.group_id FROM reports r JOIN report_documents g USING (report_id) WHERE r.source = $1',
+    [source],
+  );
   return rows[0].group_id;
 }
 
@@ -103,7 +107,10 @@ describe.skipIf(!found)('the HTML report in Chromium', () => {
     const { page, problems } = await open(join(run.out, 'index.html'));
     const rows = page.locator('#finding-table tbody tr');
     const visible = async (attr: string) =>
-      rows.evaluateAll((trs, a) => trs.filter((tr) => !(tr as HTMLElement).hidden).map((tr) => tr.getAttribute(a) ?? ''), attr);
+      rows.evaluateAll(
+        (trs, a) => trs.filter((tr) => !(tr as HTMLElement).hidden).map((tr) => tr.getAttribute(a) ?? ''),
+        attr,
+      );
     const all = await rows.count();
     expect((await visible('data-sev')).some((s) => s !== '|error|')).toBe(true);
 
@@ -123,7 +130,9 @@ describe.skipIf(!found)('the HTML report in Chromium', () => {
     await page.selectOption('select[data-filter="agency"]', '');
     await page.selectOption('select[data-filter="rule"]', '');
     await page.fill('input[data-filter="q"]', '平潭');
-    const texts = await rows.evaluateAll((trs) => trs.filter((tr) => !(tr as HTMLElement).hidden).map((tr) => tr.textContent ?? ''));
+    const texts = await rows.evaluateAll((trs) =>
+      trs.filter((tr) => !(tr as HTMLElement).hidden).map((tr) => tr.textContent ?? ''),
+    );
     expect(texts.length).toBeGreaterThan(0);
     expect(texts.every((t) => t.includes('平潭'))).toBe(true);
     expect(problems).toEqual([]);
@@ -137,7 +146,9 @@ describe.skipIf(!found)('the HTML report in Chromium', () => {
       // the page's own script, and on a report page the file of its peers beside it (standing.ts)
       const scripts = await page.evaluate(() => Array.from(document.scripts).map((s) => s.getAttribute('src')));
       expect(scripts.filter((src) => src === null)).toHaveLength(1);
-      expect(scripts.filter((src) => src !== null).every((src) => /^\.\.\/peers\/\d{4}-[0-9a-f]{10}\.js$/.test(src!))).toBe(true);
+      expect(
+        scripts.filter((src) => src !== null).every((src) => /^\.\.\/peers\/\d{4}-[0-9a-f]{10}\.js$/.test(src!)),
+      ).toBe(true);
       expect(await page.locator('img').count()).toBe(0);
       if (file === injectedPage) {
         const text = await page.locator('main').innerText();

@@ -33,7 +33,13 @@ function thrown(fn: () => unknown): ReviewsFileError {
 describe('reading reviews.csv', () => {
   it('reads decisions (BOM, quoted notes with commas and line breaks, last line wins)', () => {
     const path = reviewsFile(
-      '\uFEFF' + HEADER + 'abc,confirmed,"核实：确有错误,已通知",张三,2024-05-31\n' + 'def,Dismissed,"空白即0，\n口径说明见附注",李四,2024/6/1\n\n' + 'abc,dismissed,改判,张三,\n' + 'ghi,排除,,,\n' + 'jkl, 确认 ,,,\n',
+      '\uFEFF' +
+        HEADER +
+        'abc,confirmed,"核实：确有错误,已通知",张三,2024-05-31\n' +
+        'def,Dismissed,"空白即0，\n口径说明见附注",李四,2024/6/1\n\n' +
+        'abc,dismissed,改判,张三,\n' +
+        'ghi,排除,,,\n' +
+        'jkl, 确认 ,,,\n',
     );
     const r = loadReviews(path);
     expect([...r.keys()]).toEqual(['abc', 'def', 'ghi', 'jkl']);
@@ -45,7 +51,11 @@ describe('reading reviews.csv', () => {
   it('names the line of a malformed file', () => {
     const cases: [string, number, RegExp][] = [
       ['fingerprint;decision\n', 1, /header must name the columns fingerprint,decision,note,reviewer,date/],
-      [HEADER + 'abc,confirmed,,,\nabc,maybe,,,\n', 3, /decision must be confirmed or dismissed \(确认 or 排除\), found "maybe"/],
+      [
+        HEADER + 'abc,confirmed,,,\nabc,maybe,,,\n',
+        3,
+        /decision must be confirmed or dismissed \(确认 or 排除\), found "maybe"/,
+      ],
       [HEADER + 'abc,confirmed,,,\n"x\ny",confirmed,,\n', 3, /expected 5 fields/],
       [HEADER + ',dismissed,,,\n', 2, /fingerprint is empty/],
       [HEADER + 'abc,confirmed,,,yesterday\n', 2, /date must look like 2024-05-31/],
@@ -92,12 +102,21 @@ describe('reviews across runs', () => {
     const before = counted(readFileSync(join(out, 'index.html'), 'utf8'));
 
     // The auditor dismisses it (and confirms another finding).
-    const [other] = await query<{ fingerprint: string }>(db, `SELECT fingerprint FROM anomalies WHERE rule_id = 'T2.UNIT' LIMIT 1`);
-    writeFileSync(join(out, 'reviews.csv'), `\uFEFF${HEADER}${first.fingerprint},dismissed,"示例：已与机关核实, 印刷错误已更正",王审计,2024-06-01\n${other.fingerprint},确认,,王审计,2024-06-01\n`);
+    const [other] = await query<{ fingerprint: string }>(
+      db,
+      `SELECT fingerprint FROM anomalies WHERE rule_id = 'T2.UNIT' LIMIT 1`,
+    );
+    writeFileSync(
+      join(out, 'reviews.csv'),
+      `\uFEFF${HEADER}${first.fingerprint},dismissed,"示例：已与机关核实, 印刷错误已更正",王审计,2024-06-01\n${other.fingerprint},确认,,王审计,2024-06-01\n`,
+    );
 
     // Runs 2 and 3: the decision is read every run and stays. A decision whose finding does not
     // exist (any more) is listed apart, never applied.
-    writeFileSync(join(out, 'reviews.csv'), readFileSync(join(out, 'reviews.csv'), 'utf8') + 'f0f0f0f0,confirmed,旧结论,王审计,2023-06-01\n');
+    writeFileSync(
+      join(out, 'reviews.csv'),
+      readFileSync(join(out, 'reviews.csv'), 'utf8') + 'f0f0f0f0,confirmed,旧结论,王审计,2023-06-01\n',
+    );
     for (let i = 0; i < 2; i++) {
       const stderr: string[] = [];
       const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -113,10 +132,21 @@ describe('reviews across runs', () => {
       // said when the decisions are applied (the second run finds nothing changed and keeps the outputs)
       expect(unmatched).toHaveLength(i === 0 ? 1 : 0);
       if (i === 0)
-        expect(JSON.parse(unmatched[0])).toMatchObject({ level: 'warn', message: expect.stringMatching(/reviews\.csv line 4: fingerprint f0f0f0f0 matches no finding/) });
+        expect(JSON.parse(unmatched[0])).toMatchObject({
+          level: 'warn',
+          message: expect.stringMatching(/reviews\.csv line 4: fingerprint f0f0f0f0 matches no finding/),
+        });
       const [again] = await rowTotal();
-      expect(again).toEqual({ fingerprint: first.fingerprint, review_decision: 'dismissed', review_note: '示例：已与机关核实, 印刷错误已更正' });
-      const [conf] = await query<{ review_decision: string }>(db, 'SELECT review_decision FROM anomalies WHERE fingerprint = $1', [other.fingerprint]);
+      expect(again).toEqual({
+        fingerprint: first.fingerprint,
+        review_decision: 'dismissed',
+        review_note: '示例：已与机关核实, 印刷错误已更正',
+      });
+      const [conf] = await query<{ review_decision: string }>(
+        db,
+        'SELECT review_decision FROM anomalies WHERE fingerprint = $1',
+        [other.fingerprint],
+      );
       expect(conf.review_decision).toBe('confirmed');
       const html = readFileSync(join(out, 'index.html'), 'utf8');
       expect(counted(html)).toBe(before - 1);

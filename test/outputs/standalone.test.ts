@@ -18,7 +18,9 @@ function sourceLinks(out: string): [string, string, string][] {
   return readdirSync(pages).flatMap((name) => {
     const page = readFileSync(join(pages, name), 'utf8');
     const list = /<ul class="sources">([\s\S]*?)<\/ul>/.exec(page)?.[1] ?? '';
-    return [...list.matchAll(/<a (?:class="[^"]*" )?href="([^"]+)">([^<]*)<\/a>/g)].map((m) => [join(pages, name), m[1], m[2]] as [string, string, string]);
+    return [...list.matchAll(/<a (?:class="[^"]*" )?href="([^"]+)">([^<]*)<\/a>/g)].map(
+      (m) => [join(pages, name), m[1], m[2]] as [string, string, string],
+    );
   });
 }
 
@@ -52,9 +54,13 @@ describe('the report copied elsewhere', () => {
     const body = readSample('2022_平潭综合实验区.html');
     const server = http.createServer((req, res) => {
       if (req.url === '/pt/index.html') {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-          .end('<html><head><meta charset="utf-8"></head><body><ul><li><a href="2022.html">平潭综合实验区2022年度政府信息公开工作年度报告</a></li></ul></body></html>');
-      } else if (req.url === '/pt/2022.html') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end(
+            '<html><head><meta charset="utf-8"></head><body><ul><li><a href="2022.html">平潭综合实验区2022年度政府信息公开工作年度报告</a></li></ul></body></html>',
+          );
+      } else if (req.url === '/pt/2022.html')
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
       else res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -62,7 +68,10 @@ describe('the report copied elsewhere', () => {
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const raw = join(tempDir(), 'raw');
       const run = await runOn(undefined, {
-        noOutputs: false, raw, sources: [{ agency: '平潭综合实验区', url: `${origin}/pt/index.html` }], crawlTuning: { delayMs: 0, timeoutMs: 5000, retries: 0, backoffMs: 10 },
+        noOutputs: false,
+        raw,
+        sources: [{ agency: '平潭综合实验区', url: `${origin}/pt/index.html` }],
+        crawlTuning: { delayMs: 0, timeoutMs: 5000, retries: 0, backoffMs: 10 },
       });
       expect(run.summary.new).toBe(1);
       const copy = moved(run.out, raw);
@@ -84,7 +93,10 @@ describe('a night with nothing new', () => {
     const index = () => readFileSync(join(first.out, 'index.html'), 'utf8');
     const checked = () => /最近检查 <time data-last-checked datetime="([^"]+)">([^<]+)<\/time>/.exec(index())!.slice(1);
     const second8 = (d: Date) => d.toISOString().slice(0, 19);
-    expect(checked()).toEqual([`${second8(first.summary.startedAt)}Z`, second8(first.summary.startedAt).replace('T', ' ')]);
+    expect(checked()).toEqual([
+      `${second8(first.summary.startedAt)}Z`,
+      second8(first.summary.startedAt).replace('T', ' '),
+    ]);
     const before = index();
     await new Promise((r) => setTimeout(r, 1100));
     const second = await runOn(REPORTS, { noOutputs: false, db: first.db, out: first.out });

@@ -8,7 +8,14 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { csvField, CsvWriter, JsonWriter, readCsvExport, toCsv, toJson } from '../../pipeline/outputs/exports/exports.js';
+import {
+  csvField,
+  CsvWriter,
+  JsonWriter,
+  readCsvExport,
+  toCsv,
+  toJson,
+} from '../../pipeline/outputs/exports/exports.js';
 import { FileSink, writePage } from '../../pipeline/outputs/files.js';
 import type { ReportGroup } from '../../pipeline/outputs/site/audit-data.js';
 import { PagePool } from '../../pipeline/outputs/site/page-pool.js';
@@ -91,9 +98,11 @@ describe('writing a page', () => {
     mkdirSync(next);
     writeFileSync(join(previous, 'a.html'), '<p>甲</p>');
     writeFileSync(join(previous, 'b.html'), '<p>乙</p>');
-    const unchanged = [['a.html', '<p>甲</p>'], ['b.html', '<p>乙，已更正</p>'], ['c.html', '<p>丙</p>']].map(([name, html]) =>
-      writePage(next, previous, name, html),
-    );
+    const unchanged = [
+      ['a.html', '<p>甲</p>'],
+      ['b.html', '<p>乙，已更正</p>'],
+      ['c.html', '<p>丙</p>'],
+    ].map(([name, html]) => writePage(next, previous, name, html));
     expect(unchanged).toEqual([true, false, false]);
     expect(statSync(join(next, 'a.html')).ino).toBe(statSync(join(previous, 'a.html')).ino);
     expect(statSync(join(next, 'b.html')).ino).not.toBe(statSync(join(previous, 'b.html')).ino);
@@ -105,8 +114,20 @@ describe('writing a page', () => {
 /** A report with nothing read but its name: the least a page can show. */
 function bareGroup(id: string): ReportGroup {
   return {
-    id, agency: '某区教育委员会', year: 2020, template: '2021', status: 'ok', versionsInYear: 1, nDocs: 1, label: `${id}.html`,
-    docs: [], cellsJson: null, cells: null, cellRows: null, findings: [], relatedFindings: [],
+    id,
+    agency: '某区教育委员会',
+    year: 2020,
+    template: '2021',
+    status: 'ok',
+    versionsInYear: 1,
+    nDocs: 1,
+    label: `${id}.html`,
+    docs: [],
+    cellsJson: null,
+    cells: null,
+    cellRows: null,
+    findings: [],
+    relatedFindings: [],
   };
 }
 
@@ -141,12 +162,23 @@ describe('report pages across runs', () => {
     const opts = { db: join(work, 'w.duckdb'), out: join(work, 'out'), noOutputs: false };
     await runOn(REPORTS, opts);
     const pagesDir = join(opts.out, 'reports');
-    const before = new Map(readdirSync(pagesDir).map((f) => [f, { ino: statSync(join(pagesDir, f)).ino, html: readFileSync(join(pagesDir, f), 'utf8') }]));
+    const before = new Map(
+      readdirSync(pagesDir).map((f) => [
+        f,
+        { ino: statSync(join(pagesDir, f)).ino, html: readFileSync(join(pagesDir, f), 'utf8') },
+      ]),
+    );
 
     // an auditor dismisses one finding: the pages showing it change, the others are kept as they are
-    const [finding] = await query<{ fingerprint: string }>(opts.db, `SELECT fingerprint FROM anomalies WHERE related_report_id IS NULL ORDER BY fingerprint LIMIT 1`);
+    const [finding] = await query<{ fingerprint: string }>(
+      opts.db,
+      `SELECT fingerprint FROM anomalies WHERE related_report_id IS NULL ORDER BY fingerprint LIMIT 1`,
+    );
     const reviews = join(opts.out, 'reviews.csv');
-    writeFileSync(reviews, readFileSync(reviews, 'utf8') + `${finding.fingerprint},dismissed,核实无误,审计员,2026-11-27\n`);
+    writeFileSync(
+      reviews,
+      readFileSync(reviews, 'utf8') + `${finding.fingerprint},dismissed,核实无误,审计员,2026-11-27\n`,
+    );
     const second = await runOn(REPORTS, opts);
     expect(second.summary.stageMs.outputs).toBeGreaterThan(0);
     const after = readdirSync(pagesDir).sort();
@@ -172,4 +204,3 @@ describe('report pages across runs', () => {
     expect(readdirSync(join(run.out, 'reports'))).toHaveLength(1);
   });
 });
-

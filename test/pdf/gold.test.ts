@@ -19,7 +19,9 @@ const CLIPPED = '2023_沭阳县发展和改革局.pdf';
 const key = (c: { table_id: string; row_key: string; col_key: string }) => `${c.table_id}|${c.row_key}|${c.col_key}`;
 
 describe('corpus and seed PDFs equal their gold cells', () => {
-  for (const name of readdirSync(PDFS).filter((f) => f.endsWith('.pdf')).sort()) {
+  for (const name of readdirSync(PDFS)
+    .filter((f) => f.endsWith('.pdf'))
+    .sort()) {
     const base = name.replace(/(\.print)?\.pdf$/, '');
     it(name, async () => {
       const { value: x, messages } = await extractDocument(readFileSync(join(PDFS, name)));
@@ -32,7 +34,12 @@ describe('corpus and seed PDFs equal their gold cells', () => {
           missing.push(key(g));
           continue;
         }
-        expect({ k: key(g), value: c.value, kind: c.kind, raw: c.raw.trim() }).toEqual({ k: key(g), value: g.value, kind: g.kind, raw: g.raw.trim() });
+        expect({ k: key(g), value: c.value, kind: c.kind, raw: c.raw.trim() }).toEqual({
+          k: key(g),
+          value: g.value,
+          kind: g.kind,
+          raw: g.raw.trim(),
+        });
         expect(c.page, key(g)).toBeGreaterThan(0);
         got.delete(key(g));
       }

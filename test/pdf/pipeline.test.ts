@@ -16,12 +16,24 @@ const good = readFileSync(join(ROOT, 'test', 'fixtures', 'pdf', GOOD));
 const prose = { texts: [{ x: 60, y: 700, text: '某某局2023年政府信息公开工作年度报告' }] };
 
 const BAD: Record<string, [Uint8Array, RegExp]> = {
-  'scanned.pdf': [makePdf([{ scan: true }, { scan: true }]), /^read: 扫描件，无文字层（2 页，共 0 个字符；本工具不做文字识别 OCR）$/],
+  'scanned.pdf': [
+    makePdf([{ scan: true }, { scan: true }]),
+    /^read: 扫描件，无文字层（2 页，共 0 个字符；本工具不做文字识别 OCR）$/,
+  ],
   'encrypted.pdf': [makePdf([prose], { encrypted: true }), /^read: 加密的 PDF，需要密码才能打开/],
   'truncated.pdf': [good.subarray(0, Math.floor(good.length / 2)), /^read: PDF 文件不完整（结尾缺少 %%EOF/],
-  'broken.pdf': [new Uint8Array(Buffer.from('%PDF-1.7\n' + 'x'.repeat(2000) + '\n%%EOF\n')), /^read: PDF 文件(损坏|无法读取)/],
-  'too-many-pages.pdf': [makePdf(Array.from({ length: MAX_PDF_PAGES + 1 }, () => prose)), new RegExp(`^read: PDF 有 ${MAX_PDF_PAGES + 1} 页，超过上限 ${MAX_PDF_PAGES} 页（PDF 炸弹？）`)],
-  'too-many-objects.pdf': [makePdf([prose], { declaredSize: 5_000_000 }), new RegExp(`^read: PDF 声明了 5000000 个对象，超过上限 ${MAX_PDF_OBJECTS}`)],
+  'broken.pdf': [
+    new Uint8Array(Buffer.from('%PDF-1.7\n' + 'x'.repeat(2000) + '\n%%EOF\n')),
+    /^read: PDF 文件(损坏|无法读取)/,
+  ],
+  'too-many-pages.pdf': [
+    makePdf(Array.from({ length: MAX_PDF_PAGES + 1 }, () => prose)),
+    new RegExp(`^read: PDF 有 ${MAX_PDF_PAGES + 1} 页，超过上限 ${MAX_PDF_PAGES} 页（PDF 炸弹？）`),
+  ],
+  'too-many-objects.pdf': [
+    makePdf([prose], { declaredSize: 5_000_000 }),
+    new RegExp(`^read: PDF 声明了 5000000 个对象，超过上限 ${MAX_PDF_OBJECTS}`),
+  ],
 };
 
 let run: PipelineRun;
@@ -34,7 +46,10 @@ beforeAll(async () => {
 
 describe('PDFs in a run', () => {
   it('each bad PDF fails alone, with the stage and a Chinese reason; the good one loads', async () => {
-    const rows = await query<{ source: string; status: string; error: string | null; format: string | null }>(run.db, 'SELECT source, status, error, format FROM reports ORDER BY source');
+    const rows = await query<{ source: string; status: string; error: string | null; format: string | null }>(
+      run.db,
+      'SELECT source, status, error, format FROM reports ORDER BY source',
+    );
     expect(rows).toHaveLength(Object.keys(BAD).length + 1);
     for (const [name, [, reason]] of Object.entries(BAD)) {
       const row = rows.find((r) => r.source === `bad/${name}`)!;
@@ -63,7 +78,10 @@ describe('PDFs in a run', () => {
 
   it("the report page links the PDF at each table's page", async () => {
     const [r] = await query<{ report_id: string }>(run.db, `SELECT report_id FROM reports WHERE source = '${GOOD}'`);
-    const [t3] = await query<{ page: number }>(run.db, `SELECT min(page) AS page FROM cells WHERE report_id = '${r.report_id}' AND table_id = 'T3'`);
+    const [t3] = await query<{ page: number }>(
+      run.db,
+      `SELECT min(page) AS page FROM cells WHERE report_id = '${r.report_id}' AND table_id = 'T3'`,
+    );
     const html = readFileSync(join(run.out, 'reports', `${r.report_id}.html`), 'utf8');
     // the copy of the PDF beside the pages (data/out/sources/), which opens wherever data/out is copied
     expect(html).toContain(`<a href="../sources/${r.report_id}.pdf#page=${t3.page}">表三 第${t3.page}页</a>`);

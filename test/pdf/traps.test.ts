@@ -16,11 +16,19 @@ async function expectReport(traps: Traps) {
   const { pdf, expected } = makeReportPdf(traps);
   const { value: x, messages } = await extractDocument(pdf);
   const got = new Map(x.cells.filter((c) => c.kind !== 'derived').map((c) => [key(c), c.value]));
-  const wrong = [...expected].filter(([k, v]) => got.get(k) !== v).map(([k, v]) => `${k}: want ${v}, got ${got.get(k)}`);
+  const wrong = [...expected]
+    .filter(([k, v]) => got.get(k) !== v)
+    .map(([k, v]) => `${k}: want ${v}, got ${got.get(k)}`);
   expect(wrong).toEqual([]);
   expect([...got.keys()].filter((k) => !expected.has(k))).toEqual([]);
-  expect({ format: x.format, agency: x.meta.agency, year: x.meta.year, period: x.meta.periodYear, template: x.template, status: x.status })
-    .toEqual({ format: 'pdf', agency: AGENCY, year: YEAR, period: YEAR, template: '2021', status: 'ok' });
+  expect({
+    format: x.format,
+    agency: x.meta.agency,
+    year: x.meta.year,
+    period: x.meta.periodYear,
+    template: x.template,
+    status: x.status,
+  }).toEqual({ format: 'pdf', agency: AGENCY, year: YEAR, period: YEAR, template: '2021', status: 'ok' });
   const model = (await readDocument(pdf)).value;
   const grids = model.blocks.flatMap((b) => (b.kind === 'table' ? [b.grid] : []));
   const paragraphs = model.blocks.flatMap((b) => (b.kind === 'paragraph' ? [b.text] : []));
@@ -44,7 +52,9 @@ describe('PDF traps', () => {
     expect(new Set(t3.map((c) => c.page))).toEqual(new Set([2, 3]));
     expect(t3.find((c) => c.row_key === 'denied_process')!.page).toBe(3);
     // （三）不予公开 was cut in two by the break: one cell again
-    const joined = grids[1].rows.flatMap((r) => r.map((c) => c.text)).filter((t) => t.replace(/\s/g, '') === '（三）不予公开');
+    const joined = grids[1].rows
+      .flatMap((r) => r.map((c) => c.text))
+      .filter((t) => t.replace(/\s/g, '') === '（三）不予公开');
     expect(joined.length).toBeGreaterThan(1);
     expect(paragraphs.some((p) => /^-\s*\d+\s*-$/.test(p))).toBe(false);
   });
@@ -56,7 +66,9 @@ describe('PDF traps', () => {
 
   it('the vertical 三、本年度办理结果, one character a line, cut by a page break', async () => {
     const { grids } = await expectReport({ verticalResultLabel: true, breakT3AfterRow: 12 });
-    const label = texts(grids[1]).flat().find((t) => t.startsWith('三'));
+    const label = texts(grids[1])
+      .flat()
+      .find((t) => t.startsWith('三'));
     expect(label!.replace(/\s/g, '')).toBe('三、本年度办理结果');
   });
 
@@ -101,20 +113,36 @@ describe('PDF traps', () => {
   });
 
   it('underlined text in a cell is no ruling; a thin filled bar is one; a shaded box is none', async () => {
-    const cell = (x: number, y: number) => [line(x, y, x + 100, y), line(x, y - 30, x + 100, y - 30), line(x, y, x, y - 30), line(x + 100, y, x + 100, y - 30)];
-    const pdf = makePdf([{
-      graphics: [
-        ...cell(50, 700), ...cell(150, 700),
-        line(51, 681, 149, 681), // underline of the first cell's first line, nearly as wide as the cell
-        filledRect(50, 599, 200, 1), filledRect(50, 569, 200, 1), filledRect(50, 569, 1, 31), filledRect(150, 569, 1, 31), filledRect(250, 569, 1, 31),
-        filledRect(300, 500, 200, 100, [0.9, 0.9, 0.9]), strokedRect(0, 0, 0.5, 0.5),
-      ],
-      texts: [
-        { x: 51, y: 683, text: '本年新收申请数' }, { x: 51, y: 672, text: '量' }, { x: 155, y: 680, text: '7' },
-        { x: 55, y: 580, text: '上年结转' }, { x: 155, y: 580, text: '2' },
-        { x: 310, y: 550, text: '阴影框里的正文' },
-      ],
-    }]);
+    const cell = (x: number, y: number) => [
+      line(x, y, x + 100, y),
+      line(x, y - 30, x + 100, y - 30),
+      line(x, y, x, y - 30),
+      line(x + 100, y, x + 100, y - 30),
+    ];
+    const pdf = makePdf([
+      {
+        graphics: [
+          ...cell(50, 700),
+          ...cell(150, 700),
+          line(51, 681, 149, 681), // underline of the first cell's first line, nearly as wide as the cell
+          filledRect(50, 599, 200, 1),
+          filledRect(50, 569, 200, 1),
+          filledRect(50, 569, 1, 31),
+          filledRect(150, 569, 1, 31),
+          filledRect(250, 569, 1, 31),
+          filledRect(300, 500, 200, 100, [0.9, 0.9, 0.9]),
+          strokedRect(0, 0, 0.5, 0.5),
+        ],
+        texts: [
+          { x: 51, y: 683, text: '本年新收申请数' },
+          { x: 51, y: 672, text: '量' },
+          { x: 155, y: 680, text: '7' },
+          { x: 55, y: 580, text: '上年结转' },
+          { x: 155, y: 580, text: '2' },
+          { x: 310, y: 550, text: '阴影框里的正文' },
+        ],
+      },
+    ]);
     const model = (await readDocument(pdf)).value;
     const grids = model.blocks.flatMap((b) => (b.kind === 'table' ? [b.grid] : []));
     expect(grids.map(texts)).toEqual([[['本年新收申请数\n量', '7']], [['上年结转', '2']]]);

@@ -18,7 +18,10 @@ function csv(name: string, content: string | Buffer): string {
 
 describe('loadAgencies', () => {
   it('reads agencies, parents (by name or alias), levels and aliases', () => {
-    const path = csv('ok.csv', '\uFEFFagency,parent,region,level,aliases\r\n某市人民政府,,某市,市级,\r\n某市教育局,某市人民政府,某市,部门,某市教育委员会|某市教委\r\n\r\n某市教育局附属中心,某市教委,某市,事业单位,\r\n');
+    const path = csv(
+      'ok.csv',
+      '\uFEFFagency,parent,region,level,aliases\r\n某市人民政府,,某市,市级,\r\n某市教育局,某市人民政府,某市,部门,某市教育委员会|某市教委\r\n\r\n某市教育局附属中心,某市教委,某市,事业单位,\r\n',
+    );
     const h = loadAgencies(path);
     expect(h.agencies.map((a) => [a.agency, a.parent, a.parentNorm, a.level, a.aliases, a.line])).toEqual([
       ['某市人民政府', null, null, '市级', [], 2],
@@ -34,14 +37,23 @@ describe('loadAgencies', () => {
 
   it('requires the header', () => {
     const path = csv('noheader.csv', '甲县人民政府,,甲县,县级\n');
-    expect(() => loadAgencies(path)).toThrow(`${path}: line 1: the header must name the columns agency,parent,region,level`);
+    expect(() => loadAgencies(path)).toThrow(
+      `${path}: line 1: the header must name the columns agency,parent,region,level`,
+    );
     const partial = csv('partial.csv', 'agency,parent\n甲,\n');
-    expect(() => loadAgencies(partial)).toThrow(`${partial}: line 1: the header must name the columns agency,parent,region,level (optional: aliases, region_code); missing region,level`);
+    expect(() => loadAgencies(partial)).toThrow(
+      `${partial}: line 1: the header must name the columns agency,parent,region,level (optional: aliases, region_code); missing region,level`,
+    );
   });
 
   it('names the line of an unknown parent', () => {
-    const path = csv('unknown.csv', 'agency,parent,region,level\n甲县人民政府,,甲县,县级\n甲县教育局,甲县政府,甲县,部门\n');
-    expect(() => loadAgencies(path)).toThrow(`${path}: line 3: parent "甲县政府" of "甲县教育局" is not listed as an agency`);
+    const path = csv(
+      'unknown.csv',
+      'agency,parent,region,level\n甲县人民政府,,甲县,县级\n甲县教育局,甲县政府,甲县,部门\n',
+    );
+    expect(() => loadAgencies(path)).toThrow(
+      `${path}: line 3: parent "甲县政府" of "甲县教育局" is not listed as an agency`,
+    );
   });
 
   it('names the line of a cycle', () => {
@@ -66,7 +78,10 @@ describe('loadAgencies', () => {
 
 describe('a run with a bad agency CSV', () => {
   it('fails with the CSV error and publishes nothing', async () => {
-    const bad = csv('run-bad.csv', 'agency,parent,region,level\n北京市朝阳区教育委员会,北京市朝阳区人民政府,朝阳区,部门\n');
+    const bad = csv(
+      'run-bad.csv',
+      'agency,parent,region,level\n北京市朝阳区教育委员会,北京市朝阳区人民政府,朝阳区,部门\n',
+    );
     const work = tempDir('agencies-run-');
     const db = join(work, 'warehouse.duckdb');
     const input = makeInput({ 'seed.html': readSample('2020_北京市朝阳区教育委员会.html') });
@@ -76,22 +91,35 @@ describe('a run with a bad agency CSV', () => {
 });
 
 describe('agency_names (sql/views.sql)', () => {
-  it('maps every name and alias of the CSV to its agency: the one mapping the reports\' region, the run\'s checks and agencies_missing read', async () => {
-    const path = csv('names.csv', 'agency,parent,region,level,aliases\n朝阳区教育委员会新名,,朝阳区,部门,北京市朝阳区教育委员会\n');
-    const input = makeInput({ 'seed.html': readSample('2020_北京市朝阳区教育委员会.html'), 'pt.html': readSample('2021_平潭综合实验区.html') });
+  it("maps every name and alias of the CSV to its agency: the one mapping the reports' region, the run's checks and agencies_missing read", async () => {
+    const path = csv(
+      'names.csv',
+      'agency,parent,region,level,aliases\n朝阳区教育委员会新名,,朝阳区,部门,北京市朝阳区教育委员会\n',
+    );
+    const input = makeInput({
+      'seed.html': readSample('2020_北京市朝阳区教育委员会.html'),
+      'pt.html': readSample('2021_平潭综合实验区.html'),
+    });
     const run = await runOn(input, { agencies: path });
-    expect(await query(run.db, 'SELECT name_norm, agency, region, level FROM agency_names ORDER BY name_norm')).toEqual([
-      { name_norm: '北京市朝阳区教育委员会', agency: '朝阳区教育委员会新名', region: '朝阳区', level: '部门' },
-      { name_norm: '朝阳区教育委员会新名', agency: '朝阳区教育委员会新名', region: '朝阳区', level: '部门' },
-    ]);
+    expect(await query(run.db, 'SELECT name_norm, agency, region, level FROM agency_names ORDER BY name_norm')).toEqual(
+      [
+        { name_norm: '北京市朝阳区教育委员会', agency: '朝阳区教育委员会新名', region: '朝阳区', level: '部门' },
+        { name_norm: '朝阳区教育委员会新名', agency: '朝阳区教育委员会新名', region: '朝阳区', level: '部门' },
+      ],
+    );
     expect(await query(run.db, 'SELECT agency_norm, region FROM reports ORDER BY agency_norm')).toEqual([
       { agency_norm: '北京市朝阳区教育委员会', region: '朝阳区' },
       { agency_norm: '平潭综合实验区', region: null },
     ]);
-    expect(await query(run.db, 'SELECT agency_norm FROM agencies_missing')).toEqual([{ agency_norm: '平潭综合实验区' }]);
-    // XA.AGGREGATE can assess a listed agency only
-    expect(await query(run.db, `SELECT reports_checked, reports_not_assessable FROM rule_results WHERE rule_id = 'XA.AGGREGATE'`)).toEqual([
-      { reports_checked: 2, reports_not_assessable: 1 },
+    expect(await query(run.db, 'SELECT agency_norm FROM agencies_missing')).toEqual([
+      { agency_norm: '平潭综合实验区' },
     ]);
+    // XA.AGGREGATE can assess a listed agency only
+    expect(
+      await query(
+        run.db,
+        `SELECT reports_checked, reports_not_assessable FROM rule_results WHERE rule_id = 'XA.AGGREGATE'`,
+      ),
+    ).toEqual([{ reports_checked: 2, reports_not_assessable: 1 }]);
   });
 });

@@ -18,7 +18,9 @@ const positions = new Map<string, Promise<Map<string, ExtractedCell>>>();
 export function cellsOf(name: string): Promise<Map<string, ExtractedCell>> {
   let p = positions.get(name);
   if (!p) {
-    p = extractDocument(readSample(name)).then((x) => new Map(x.value.cells.map((c) => [`${c.table_id}|${c.row_key}|${c.col_key}`, c])));
+    p = extractDocument(readSample(name)).then(
+      (x) => new Map(x.value.cells.map((c) => [`${c.table_id}|${c.row_key}|${c.col_key}`, c])),
+    );
     positions.set(name, p);
   }
   return p;
@@ -34,7 +36,11 @@ export async function editsFor(name: string, changes: Record<string, string>): P
   });
 }
 
-export function applyEdits(name: string, content: string | Uint8Array, edits: readonly CellEdit[]): string | Uint8Array {
+export function applyEdits(
+  name: string,
+  content: string | Uint8Array,
+  edits: readonly CellEdit[],
+): string | Uint8Array {
   if (name.endsWith('.docx')) return mutateDocxCells(content as Uint8Array, edits);
   if (name.endsWith('.html')) return mutateHtmlCells(content as string, edits);
   return mutateTxtCells(content as string, edits);
@@ -48,7 +54,11 @@ export function sampleText(name: string, replace: [string, string][] = []): stri
 }
 
 /** A sample (text formats) renamed and with cells changed. */
-export async function variant(name: string, changes: Record<string, string>, replace: [string, string][] = []): Promise<string | Uint8Array> {
+export async function variant(
+  name: string,
+  changes: Record<string, string>,
+  replace: [string, string][] = [],
+): Promise<string | Uint8Array> {
   const base = name.endsWith('.docx') ? new Uint8Array(readSample(name)) : sampleText(name, replace);
   return applyEdits(name, base, await editsFor(name, changes));
 }
@@ -89,7 +99,10 @@ export const DOCUMENTS_OF_FINDING = `JOIN report_documents g ON g.report_id = a.
 
 /** Every finding, once for each document of its report (with that document's source). */
 export async function findingsOf(db: string): Promise<Finding[]> {
-  return query<Finding>(db, `SELECT a.*, r.source FROM anomalies a ${DOCUMENTS_OF_FINDING} ORDER BY r.source, a.rule_id, a.table_id, a.row_key, a.col_key`);
+  return query<Finding>(
+    db,
+    `SELECT a.*, r.source FROM anomalies a ${DOCUMENTS_OF_FINDING} ORDER BY r.source, a.rule_id, a.table_id, a.row_key, a.col_key`,
+  );
 }
 
 export function cellsIn(f: Finding): CellRef[] {

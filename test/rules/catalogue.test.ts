@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogueSeverity, isRuleId, RULE_CATALOGUE, RULE_IDS } from '../../domain/rule-catalogue.js';
 import { loadRuleFiles, parseRuleFile, preludeSteps } from '../../pipeline/rules/files.js';
-import { headerOf, README_PATH, readmeWithRules, RULES_DOC_PATH, rulesDocWithRules } from '../../pipeline/rules/generate.js';
+import {
+  headerOf,
+  README_PATH,
+  readmeWithRules,
+  RULES_DOC_PATH,
+  rulesDocWithRules,
+} from '../../pipeline/rules/generate.js';
 import { rulesDir } from '../../pipeline/rules/index.js';
 
 const { rules, preludes } = loadRuleFiles(rulesDir());
@@ -39,21 +45,43 @@ describe('the rule catalogue', () => {
   });
 
   it('names a file after its rule, or holds a family of rules in one file', () => {
-    for (const r of rules) if (rules.filter((x) => x.file === r.file).length === 1) expect(r.file, r.id).toBe(`${r.id}.sql`);
-    expect(rules.filter((r) => r.file === 'sums.sql').map((r) => r.id)).toEqual(['T3.ROW_TOTAL', 'T3.RESULT_TOTAL', 'T3.GROUP_SUBTOTAL', 'T4.TOTAL']);
+    for (const r of rules)
+      if (rules.filter((x) => x.file === r.file).length === 1) expect(r.file, r.id).toBe(`${r.id}.sql`);
+    expect(rules.filter((r) => r.file === 'sums.sql').map((r) => r.id)).toEqual([
+      'T3.ROW_TOTAL',
+      'T3.RESULT_TOTAL',
+      'T3.GROUP_SUBTOTAL',
+      'T4.TOTAL',
+    ]);
   });
 
   it('runs the shared files in the order their names give, each named for what it builds', () => {
-    expect(preludes.map((p) => p.file)).toEqual(['_10_macros.sql', '_20_cells.sql', '_30_sums.sql', '_40_report_groups.sql', '_50_table_signatures.sql', '_60_rates.sql']);
+    expect(preludes.map((p) => p.file)).toEqual([
+      '_10_macros.sql',
+      '_20_cells.sql',
+      '_30_sums.sql',
+      '_40_report_groups.sql',
+      '_50_table_signatures.sql',
+      '_60_rates.sql',
+    ]);
   });
 });
 
 describe('parseRuleFile', () => {
   it('reads a family file: blocks separated by "-- ---", each with its header and query', () => {
     const text = [
-      '-- id: VAL.NEGATIVE', '-- severity: error', '-- title_zh: 负数', '-- title_en: Negative', '-- a comment', 'SELECT 1 AS x;',
+      '-- id: VAL.NEGATIVE',
+      '-- severity: error',
+      '-- title_zh: 负数',
+      '-- title_en: Negative',
+      '-- a comment',
+      'SELECT 1 AS x;',
       '-- ---',
-      '-- id: VAL.FRACTION', '-- severity: error', '-- title_zh: 小数', '-- title_en: Fraction', 'SELECT 2 AS x',
+      '-- id: VAL.FRACTION',
+      '-- severity: error',
+      '-- title_zh: 小数',
+      '-- title_en: Fraction',
+      'SELECT 2 AS x',
     ].join('\n');
     const parsed = parseRuleFile('VAL.sql', text);
     expect(parsed.map((r) => [r.id, r.severity, r.titleZh, r.titleEn, r.file])).toEqual([
@@ -64,33 +92,79 @@ describe('parseRuleFile', () => {
   });
 
   it('refuses a block without an id or with an unknown severity, naming the file', () => {
-    expect(() => parseRuleFile('X.sql', '-- severity: error\nSELECT 1')).toThrow('sql/rules/X.sql: block 1: no "-- id:" header');
-    expect(() => parseRuleFile('X.sql', '-- id: T4.TOTAL\n-- severity: fatal\nSELECT 1')).toThrow(/sql\/rules\/X\.sql: T4\.TOTAL: "-- severity:" must be/);
+    expect(() => parseRuleFile('X.sql', '-- severity: error\nSELECT 1')).toThrow(
+      'sql/rules/X.sql: block 1: no "-- id:" header',
+    );
+    expect(() => parseRuleFile('X.sql', '-- id: T4.TOTAL\n-- severity: fatal\nSELECT 1')).toThrow(
+      /sql\/rules\/X\.sql: T4\.TOTAL: "-- severity:" must be/,
+    );
   });
 
-  it('reads a rule\'s scope: report when it says so, the whole warehouse by default; refuses any other', () => {
-    const [own, all] = [parseRuleFile('A.sql', '-- id: VAL.NEGATIVE\n-- severity: error\n-- scope: report\nSELECT 1'), parseRuleFile('B.sql', '-- id: XY.JUMP\n-- severity: info\nSELECT 1')];
+  it("reads a rule's scope: report when it says so, the whole warehouse by default; refuses any other", () => {
+    const [own, all] = [
+      parseRuleFile('A.sql', '-- id: VAL.NEGATIVE\n-- severity: error\n-- scope: report\nSELECT 1'),
+      parseRuleFile('B.sql', '-- id: XY.JUMP\n-- severity: info\nSELECT 1'),
+    ];
     expect([own[0].scope, all[0].scope]).toEqual(['report', 'warehouse']);
-    expect(() => parseRuleFile('X.sql', '-- id: T4.TOTAL\n-- severity: error\n-- scope: table\nSELECT 1')).toThrow(/sql\/rules\/X\.sql: T4\.TOTAL: "-- scope:" must be report or warehouse/);
+    expect(() => parseRuleFile('X.sql', '-- id: T4.TOTAL\n-- severity: error\n-- scope: table\nSELECT 1')).toThrow(
+      /sql\/rules\/X\.sql: T4\.TOTAL: "-- scope:" must be report or warehouse/,
+    );
   });
 
-  it('reads the wording of a rule\'s numbers; none without a wording line', () => {
-    const [percent] = parseRuleFile('A.sql', [
-      '-- id: NARR.X', '-- severity: info', '-- wording: 正文称 | 按表计算为', '-- wording_no_table: 正文称 | 按正文数字计算为',
-      '-- wording_suffix: %', '-- wording_difference: no', '-- wording_cell: → 应为', 'SELECT 1',
-    ].join('\n'));
+  it("reads the wording of a rule's numbers; none without a wording line", () => {
+    const [percent] = parseRuleFile(
+      'A.sql',
+      [
+        '-- id: NARR.X',
+        '-- severity: info',
+        '-- wording: 正文称 | 按表计算为',
+        '-- wording_no_table: 正文称 | 按正文数字计算为',
+        '-- wording_suffix: %',
+        '-- wording_difference: no',
+        '-- wording_cell: → 应为',
+        'SELECT 1',
+      ].join('\n'),
+    );
     expect([percent.wording, percent.wordingNoTable]).toEqual([
-      { actual: '正文称', expected: '按表计算为', difference: false, suffix: '%', cell: { label: '应为', arrow: true } },
-      { actual: '正文称', expected: '按正文数字计算为', difference: false, suffix: '%', cell: { label: '应为', arrow: true } },
+      {
+        actual: '正文称',
+        expected: '按表计算为',
+        difference: false,
+        suffix: '%',
+        cell: { label: '应为', arrow: true },
+      },
+      {
+        actual: '正文称',
+        expected: '按正文数字计算为',
+        difference: false,
+        suffix: '%',
+        cell: { label: '应为', arrow: true },
+      },
     ]);
-    const [sum] = parseRuleFile('B.sql', '-- id: T9.SUM\n-- severity: error\n-- wording: 印为 | 各项之和为\n-- wording_cell: 各项之和\nSELECT 1');
-    expect(sum.wording).toEqual({ actual: '印为', expected: '各项之和为', difference: true, suffix: '', cell: { label: '各项之和', arrow: false } });
+    const [sum] = parseRuleFile(
+      'B.sql',
+      '-- id: T9.SUM\n-- severity: error\n-- wording: 印为 | 各项之和为\n-- wording_cell: 各项之和\nSELECT 1',
+    );
+    expect(sum.wording).toEqual({
+      actual: '印为',
+      expected: '各项之和为',
+      difference: true,
+      suffix: '',
+      cell: { label: '各项之和', arrow: false },
+    });
     expect(sum.wordingNoTable).toBeNull();
-    for (const text of ['-- id: T9.X\n-- severity: info\nSELECT 1', '-- id: T9.X\n-- severity: info\n-- wording: none\nSELECT 1']) {
+    for (const text of [
+      '-- id: T9.X\n-- severity: info\nSELECT 1',
+      '-- id: T9.X\n-- severity: info\n-- wording: none\nSELECT 1',
+    ]) {
       expect(parseRuleFile('C.sql', text)[0].wording).toBeNull();
     }
-    expect(() => parseRuleFile('X.sql', '-- id: T9.X\n-- severity: info\n-- wording: 印为\nSELECT 1')).toThrow(/sql\/rules\/X\.sql: T9\.X: "-- wording:" must be <label of actual> \| <label of expected>/);
-    expect(() => parseRuleFile('X.sql', '-- id: T9.X\n-- severity: info\n-- wording_cell: 上年\nSELECT 1')).toThrow(/T9\.X: "-- wording_cell:" without a "-- wording:" line/);
+    expect(() => parseRuleFile('X.sql', '-- id: T9.X\n-- severity: info\n-- wording: 印为\nSELECT 1')).toThrow(
+      /sql\/rules\/X\.sql: T9\.X: "-- wording:" must be <label of actual> \| <label of expected>/,
+    );
+    expect(() => parseRuleFile('X.sql', '-- id: T9.X\n-- severity: info\n-- wording_cell: 上年\nSELECT 1')).toThrow(
+      /T9\.X: "-- wording_cell:" without a "-- wording:" line/,
+    );
   });
 
   it('refuses the same id in two files', () => {
@@ -103,24 +177,35 @@ describe('parseRuleFile', () => {
 
 describe('preludeSteps', () => {
   it('splits a prelude into its statements, each ending with ";" at the end of a line', () => {
-    const steps = preludeSteps('_p.sql', [
-      '-- a macro; its comment has a semicolon inside',
-      'CREATE OR REPLACE TEMP MACRO two() AS 2;',
-      '',
-      '-- a table about each report',
-      '-- scope: report',
-      'CREATE OR REPLACE TABLE rules_work.per_report AS',
-      'SELECT report_id, count(*) AS n FROM cells GROUP BY report_id;',
-      '-- comments only at the end',
-    ].join('\n'));
-    expect(steps.map((s) => s.sliced?.table ?? s.sql)).toEqual(['CREATE OR REPLACE TEMP MACRO two() AS 2', 'rules_work.per_report']);
+    const steps = preludeSteps(
+      '_p.sql',
+      [
+        '-- a macro; its comment has a semicolon inside',
+        'CREATE OR REPLACE TEMP MACRO two() AS 2;',
+        '',
+        '-- a table about each report',
+        '-- scope: report',
+        'CREATE OR REPLACE TABLE rules_work.per_report AS',
+        'SELECT report_id, count(*) AS n FROM cells GROUP BY report_id;',
+        '-- comments only at the end',
+      ].join('\n'),
+    );
+    expect(steps.map((s) => s.sliced?.table ?? s.sql)).toEqual([
+      'CREATE OR REPLACE TEMP MACRO two() AS 2',
+      'rules_work.per_report',
+    ]);
     expect(steps[1].sliced!.query).toBe('SELECT report_id, count(*) AS n FROM cells GROUP BY report_id');
   });
 
-  it('marks the prelude\'s tables about one report each, and refuses the mark on anything but CREATE OR REPLACE TABLE … AS', () => {
+  it("marks the prelude's tables about one report each, and refuses the mark on anything but CREATE OR REPLACE TABLE … AS", () => {
     expect(preludes.flatMap((p) => p.steps.flatMap((s) => (s.sliced ? [s.sliced.table] : [])))).toEqual([
-      'rules_work.sums', 'rules_work.failing_sum_cells', 'rules_work.layout_suspects', 'rules_work.failing_sums',
-      'rules_work.failing_sum_details', 'rules_work.table_signatures', 'rules_work.report_rates',
+      'rules_work.sums',
+      'rules_work.failing_sum_cells',
+      'rules_work.layout_suspects',
+      'rules_work.failing_sums',
+      'rules_work.failing_sum_details',
+      'rules_work.table_signatures',
+      'rules_work.report_rates',
     ]);
     expect(() => preludeSteps('_p.sql', '-- scope: report\nCREATE OR REPLACE TEMP VIEW v AS SELECT 1;\n')).toThrow(
       /sql\/rules\/_p\.sql: a "-- scope: report" statement must be CREATE OR REPLACE TABLE name AS <query>/,

@@ -13,7 +13,18 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeInput, runOn, tempDir, type PipelineRun } from '../helpers.js';
 import { expectPagesAsRenderedWhole } from '../outputs/pages.js';
-import { cellKeys, cellsIn, cellsOf, findingsOf, PINGTAN, SEED, SEED_AGENCY, sampleText, variant, type Finding } from './cases.js';
+import {
+  cellKeys,
+  cellsIn,
+  cellsOf,
+  findingsOf,
+  PINGTAN,
+  SEED,
+  SEED_AGENCY,
+  sampleText,
+  variant,
+  type Finding,
+} from './cases.js';
 
 const SEED_HTML = `${SEED}.html`;
 const P21 = `2021_${PINGTAN}.html`;
@@ -43,35 +54,58 @@ let bySource: (source: string) => Finding[];
 beforeAll(async () => {
   const seed = await cellsOf(SEED_HTML);
   const doubled = Object.fromEntries(
-    [...seed.entries()].filter(([, c]) => c.table_id !== 'T2' && c.kind !== 'derived').map(([k, c]) => [k, String((c.value ?? 0) * 2)]),
+    [...seed.entries()]
+      .filter(([, c]) => c.table_id !== 'T2' && c.kind !== 'derived')
+      .map(([k, c]) => [k, String((c.value ?? 0) * 2)]),
   );
   const p21 = await cellsOf(P21);
   grantedTotal = p21.get('T3|granted|total')!.value! + p21.get('T3|partial|total')!.value!;
   processedTotal = p21.get('T3|total_processed|total')!.value!;
   const moved = (d: number) =>
     Object.fromEntries(
-      ['T3|granted|natural_person', 'T3|granted|total'].map((k) => [k, String(p21.get(k)!.value! + d)]).concat(
-        ['T3|unable_not_held|natural_person', 'T3|unable_not_held|total'].map((k) => [k, String(p21.get(k)!.value! - d)]),
-      ),
+      ['T3|granted|natural_person', 'T3|granted|total']
+        .map((k) => [k, String(p21.get(k)!.value! + d)])
+        .concat(
+          ['T3|unable_not_held|natural_person', 'T3|unable_not_held|total'].map((k) => [
+            k,
+            String(p21.get(k)!.value! - d),
+          ]),
+        ),
     );
   const files: Record<string, string | Uint8Array> = {
     'jia.html': sampleText(SEED_HTML, [[SEED_AGENCY, '测试局甲']]),
     'yi.html': sampleText(SEED_HTML, [[SEED_AGENCY, '测试局乙']]),
-    'shi.html': await variant(SEED_HTML, doubled, [[SEED_AGENCY, '测试市'], [TITLE, '2020年全市政府信息公开工作年度报告']]),
-    'bing.html': await variant(SEED_HTML, { 'T4|review|upheld': '1', 'T4|review|total': '1' }, [[SEED_AGENCY, '测试局丙']]),
+    'shi.html': await variant(SEED_HTML, doubled, [
+      [SEED_AGENCY, '测试市'],
+      [TITLE, '2020年全市政府信息公开工作年度报告'],
+    ]),
+    'bing.html': await variant(SEED_HTML, { 'T4|review|upheld': '1', 'T4|review|total': '1' }, [
+      [SEED_AGENCY, '测试局丙'],
+    ]),
     'xian.html': await variant(
       SEED_HTML,
       { 'T4|review|upheld': '1', 'T4|review|total': '1', 'T3|granted|natural_person': '5' },
-      [[SEED_AGENCY, '测试县'], [TITLE, '2020年全县政府信息公开工作年度报告']],
+      [
+        [SEED_AGENCY, '测试县'],
+        [TITLE, '2020年全县政府信息公开工作年度报告'],
+      ],
     ),
-    'wu.html': await variant(SEED_HTML, { 'T4|litigation_direct|upheld': '2', 'T4|litigation_direct|total': '2' }, [[SEED_AGENCY, '测试局戊']]),
+    'wu.html': await variant(SEED_HTML, { 'T4|litigation_direct|upheld': '2', 'T4|litigation_direct|total': '2' }, [
+      [SEED_AGENCY, '测试局戊'],
+    ]),
     'qu.html': await variant(
       SEED_HTML,
-      { 'T3|new_received|natural_person': '8', 'T3|new_received|total': '8', 'T4|litigation_direct|upheld': '2', 'T4|litigation_direct|total': '2' },
+      {
+        'T3|new_received|natural_person': '8',
+        'T3|new_received|total': '8',
+        'T4|litigation_direct|upheld': '2',
+        'T4|litigation_direct|total': '2',
+      },
       [[SEED_AGENCY, '测试区']],
     ),
   };
-  for (const [i, d] of SHIFTS.entries()) files[`peers/${i}.html`] = await variant(P21, moved(d), [[PINGTAN, peerName(i)]]);
+  for (const [i, d] of SHIFTS.entries())
+    files[`peers/${i}.html`] = await variant(P21, moved(d), [[PINGTAN, peerName(i)]]);
   const csv = join(tempDir('xa-csv-'), 'agencies.csv');
   writeFileSync(csv, CSV);
   run = await runOn(makeInput(files), { workers: 2, agencies: csv, noOutputs: false });
@@ -79,13 +113,29 @@ beforeAll(async () => {
   bySource = (source) => findings.filter((f) => f.source === source);
 }, 120_000);
 
-const brief = (f: Finding) => ({ rule: f.rule_id, source: f.source, table: f.table_id, row: f.row_key, col: f.col_key, expected: f.expected, actual: f.actual });
+const brief = (f: Finding) => ({
+  rule: f.rule_id,
+  source: f.source,
+  table: f.table_id,
+  row: f.row_key,
+  col: f.col_key,
+  expected: f.expected,
+  actual: f.actual,
+});
 const ruleOf = (rule: string) => findings.filter((f) => f.rule_id === rule);
 
 describe('XA.COPY', () => {
   it('warns once on two agencies with identical T3 and T4 for the same year', () => {
     expect(ruleOf('XA.COPY').map(brief)).toEqual([
-      { rule: 'XA.COPY', source: expect.stringMatching(/^(jia|yi)\.html$/), table: 'T3', row: null, col: null, expected: null, actual: 6 },
+      {
+        rule: 'XA.COPY',
+        source: expect.stringMatching(/^(jia|yi)\.html$/),
+        table: 'T3',
+        row: null,
+        col: null,
+        expected: null,
+        actual: 6,
+      },
     ]);
     const f = ruleOf('XA.COPY')[0];
     const other = f.source === 'jia.html' ? 'yi.html' : 'jia.html';
@@ -103,21 +153,50 @@ describe('XA.AGGREGATE', () => {
   });
 
   it('fails on each cell of a summary that differs from its members’ sum', () => {
-    expect(bySource('xian.html').filter((f) => f.rule_id === 'XA.AGGREGATE').map(brief)).toEqual([
-      { rule: 'XA.AGGREGATE', source: 'xian.html', table: 'T3', row: 'granted', col: 'natural_person', expected: 4, actual: 5 },
+    expect(
+      bySource('xian.html')
+        .filter((f) => f.rule_id === 'XA.AGGREGATE')
+        .map(brief),
+    ).toEqual([
+      {
+        rule: 'XA.AGGREGATE',
+        source: 'xian.html',
+        table: 'T3',
+        row: 'granted',
+        col: 'natural_person',
+        expected: 4,
+        actual: 5,
+      },
     ]);
     const f = bySource('xian.html').find((x) => x.rule_id === 'XA.AGGREGATE')!;
     expect(f.message).toBe('测试县 是汇总报告：（一）予以公开（自然人）印为 5，各下属机关之和为 测试局丙4 = 4');
     expect(cellKeys(f)).toEqual(['T3|granted|natural_person', 'T3|granted|natural_person']);
-    expect(cellsIn(f).map((c) => c.report_id)).toEqual([f.report_id, bySource('bing.html')[0]?.report_id ?? cellsIn(f)[1].report_id]);
+    expect(cellsIn(f).map((c) => c.report_id)).toEqual([
+      f.report_id,
+      bySource('bing.html')[0]?.report_id ?? cellsIn(f)[1].report_id,
+    ]);
   });
 
   it('fails on a parent whose count is below a member’s, once per member and table', () => {
-    expect(bySource('qu.html').filter((f) => f.rule_id === 'XA.AGGREGATE').map(brief)).toEqual([
-      { rule: 'XA.AGGREGATE', source: 'qu.html', table: 'T3', row: 'new_received', col: 'natural_person', expected: 10, actual: 8 },
+    expect(
+      bySource('qu.html')
+        .filter((f) => f.rule_id === 'XA.AGGREGATE')
+        .map(brief),
+    ).toEqual([
+      {
+        rule: 'XA.AGGREGATE',
+        source: 'qu.html',
+        table: 'T3',
+        row: 'new_received',
+        col: 'natural_person',
+        expected: 10,
+        actual: 8,
+      },
     ]);
     const f = bySource('qu.html').find((x) => x.rule_id === 'XA.AGGREGATE')!;
-    expect(f.message).toBe('下属机关 测试局戊 的一、本年新收政府信息公开申请数量（自然人）为 10，高于上级 测试区 的 8（收到和处理政府信息公开申请情况表共有 2 个单元格如此）');
+    expect(f.message).toBe(
+      '下属机关 测试局戊 的一、本年新收政府信息公开申请数量（自然人）为 10，高于上级 测试区 的 8（收到和处理政府信息公开申请情况表共有 2 个单元格如此）',
+    );
     expect(cellKeys(f)).toHaveLength(4);
   });
 
@@ -130,9 +209,15 @@ describe('XA.OUTLIER', () => {
   it('notes a rate far outside its peer group (robust z over 11 agencies of 2021)', () => {
     const out = ruleOf('XA.OUTLIER').map((f) => [f.source, f.message.split('为')[0], f.actual]);
     const granted = grantedTotal - 20;
-    expect(out).toContainEqual(['peers/10.html', '予以公开和部分公开占办理结果总数的比例', Math.round((granted / processedTotal) * 1e6) / 1e6]);
+    expect(out).toContainEqual([
+      'peers/10.html',
+      '予以公开和部分公开占办理结果总数的比例',
+      Math.round((granted / processedTotal) * 1e6) / 1e6,
+    ]);
     // 无法提供 took the 20: its share is an outlier too.
-    expect(out.map((o) => o[1]).sort()).toEqual(['予以公开和部分公开占办理结果总数的比例', '无法提供占办理结果总数的比例'].sort()); // in no particular order
+    expect(out.map((o) => o[1]).sort()).toEqual(
+      ['予以公开和部分公开占办理结果总数的比例', '无法提供占办理结果总数的比例'].sort(),
+    ); // in no particular order
     expect(ruleOf('XA.OUTLIER').every((f) => f.source === 'peers/10.html' && f.severity === 'info')).toBe(true);
     const f = ruleOf('XA.OUTLIER').find((x) => x.message.startsWith('予以公开'))!;
     expect(f.expected).toBeNull();

@@ -18,12 +18,20 @@ const ANOMALY_COLUMNS = `fingerprint, rule_id, severity, report_id, related_repo
 
 /** A warehouse's findings, with the run that first saw each named relative to `runId`. */
 async function anomalies(db: string, runId: string): Promise<Record<string, unknown>[]> {
-  return query(db, `SELECT ${ANOMALY_COLUMNS}, first_seen_run = $1 AS first_seen_now, last_seen_run = $1 AS last_seen_now
-    FROM anomalies ORDER BY fingerprint, report_id`, [runId]);
+  return query(
+    db,
+    `SELECT ${ANOMALY_COLUMNS}, first_seen_run = $1 AS first_seen_now, last_seen_run = $1 AS last_seen_now
+    FROM anomalies ORDER BY fingerprint, report_id`,
+    [runId],
+  );
 }
 
 async function resolved(db: string, runId: string): Promise<Record<string, unknown>[]> {
-  return query(db, `SELECT * EXCLUDE (resolved_run, first_seen_run, last_seen_run) FROM resolved_findings WHERE resolved_run = $1 ORDER BY ALL`, [runId]);
+  return query(
+    db,
+    `SELECT * EXCLUDE (resolved_run, first_seen_run, last_seen_run) FROM resolved_findings WHERE resolved_run = $1 ORDER BY ALL`,
+    [runId],
+  );
 }
 
 async function results(db: string, runId: string): Promise<Record<string, unknown>[]> {
@@ -50,7 +58,9 @@ async function removeReports(db: string, sources: readonly string[]): Promise<vo
   const w = await openWarehouse(db);
   try {
     for (const t of ['cells', 'claims', 'reports']) {
-      await w.conn.run(`DELETE FROM ${t} WHERE report_id IN (SELECT report_id FROM reports WHERE source IN (${sources.map((s) => `'${s}'`).join(', ')}))`);
+      await w.conn.run(
+        `DELETE FROM ${t} WHERE report_id IN (SELECT report_id FROM reports WHERE source IN (${sources.map((s) => `'${s}'`).join(', ')}))`,
+      );
     }
   } finally {
     await closeWarehouse(w);
@@ -61,7 +71,11 @@ async function removeReports(db: string, sources: readonly string[]): Promise<vo
  * Runs `second` on the warehouse `first` left, incrementally, and on a copy of it in full, and
  * expects the same findings, changes and results; then the published warehouse evaluated in full.
  */
-async function expectIncrementalAsFull(first: PipelineRun, second: string, opts: { agencies?: string; edit?: Edit } = {}): Promise<PipelineRun> {
+async function expectIncrementalAsFull(
+  first: PipelineRun,
+  second: string,
+  opts: { agencies?: string; edit?: Edit } = {},
+): Promise<PipelineRun> {
   const fullDb = join(tempDir('incr-copy-'), 'warehouse.duckdb');
   copyFileSync(first.db, fullDb);
   if (opts.edit) {
@@ -75,7 +89,9 @@ async function expectIncrementalAsFull(first: PipelineRun, second: string, opts:
   const a = await anomalies(incremental.db, incremental.summary.runId);
   expect(a.length).toBeGreaterThan(0);
   expect(a).toEqual(await anomalies(full.db, full.summary.runId));
-  expect(await resolved(incremental.db, incremental.summary.runId)).toEqual(await resolved(full.db, full.summary.runId));
+  expect(await resolved(incremental.db, incremental.summary.runId)).toEqual(
+    await resolved(full.db, full.summary.runId),
+  );
   expect(await results(incremental.db, incremental.summary.runId)).toEqual(await results(full.db, full.summary.runId));
   const { previousRun: _p, ...changes } = incremental.summary.changes!;
   const { previousRun: _q, ...fullChanges } = full.summary.changes!;
@@ -89,7 +105,8 @@ async function expectIncrementalAsFull(first: PipelineRun, second: string, opts:
 describe('the bundled sample, in two runs', () => {
   it('finds what one run over every document finds', async () => {
     const names = readdirSync(REPORTS).sort();
-    const part = (pick: (n: string) => boolean) => makeInput(Object.fromEntries(names.filter(pick).map((n) => [n, readFileSync(join(REPORTS, n))])));
+    const part = (pick: (n: string) => boolean) =>
+      makeInput(Object.fromEntries(names.filter(pick).map((n) => [n, readFileSync(join(REPORTS, n))])));
     const early = (n: string) => /^20(19|21|23)_/.test(n) || n.endsWith('.txt');
     const first = await runOn(part(early));
     const all = part(() => true);
@@ -97,13 +114,30 @@ describe('the bundled sample, in two runs', () => {
     const once = await runOn(all);
     // the same findings; which document stands for a report (the one first seen) depends on the order they came in
     const brief = (rows: Record<string, unknown>[]) =>
-      rows.map((r) => [r.fingerprint, r.rule_id, r.severity, r.table_id, r.row_key, r.col_key, r.expected, r.actual, r.message]);
-    expect(brief(await anomalies(second.db, second.summary.runId))).toEqual(brief(await anomalies(once.db, once.summary.runId)));
+      rows.map((r) => [
+        r.fingerprint,
+        r.rule_id,
+        r.severity,
+        r.table_id,
+        r.row_key,
+        r.col_key,
+        r.expected,
+        r.actual,
+        r.message,
+      ]);
+    expect(brief(await anomalies(second.db, second.summary.runId))).toEqual(
+      brief(await anomalies(once.db, once.summary.runId)),
+    );
   }, 180_000);
 });
 
 describe('a generated corpus with an agency CSV', () => {
-  const CSV = ['agency,parent,region,level', '测试市,,测试,市级', '测试局甲,测试市,测试,部门', '测试局乙,测试市,测试,部门'].join('\n');
+  const CSV = [
+    'agency,parent,region,level',
+    '测试市,,测试,市级',
+    '测试局甲,测试市,测试,部门',
+    '测试局乙,测试市,测试,部门',
+  ].join('\n');
   const P21 = `2021_${PINGTAN}.html`;
   const TITLE = '2020年政府信息公开工作年度报告';
   const peerName = (i: number) => `测试单位${'甲乙丙丁戊己庚辛壬癸子丑寅卯'[i]}`;
@@ -112,9 +146,14 @@ describe('a generated corpus with an agency CSV', () => {
   async function peer(i: number, d: number): Promise<string | Uint8Array> {
     const p21 = await cellsOf(P21);
     const moved = Object.fromEntries(
-      ['T3|granted|natural_person', 'T3|granted|total'].map((k) => [k, String(p21.get(k)!.value! + d)]).concat(
-        ['T3|unable_not_held|natural_person', 'T3|unable_not_held|total'].map((k) => [k, String(p21.get(k)!.value! - d)]),
-      ),
+      ['T3|granted|natural_person', 'T3|granted|total']
+        .map((k) => [k, String(p21.get(k)!.value! + d)])
+        .concat(
+          ['T3|unable_not_held|natural_person', 'T3|unable_not_held|total'].map((k) => [
+            k,
+            String(p21.get(k)!.value! - d),
+          ]),
+        ),
     );
     return variant(P21, moved, [[PINGTAN, peerName(i)]]);
   }
@@ -125,14 +164,19 @@ describe('a generated corpus with an agency CSV', () => {
     const seed = `${SEED}.html`;
     const files: Record<string, string | Uint8Array> = {
       'jia.html': sampleText(seed, [[SEED_AGENCY, '测试局甲']]),
-      'shi.html': await variant(seed, { 'T3|new_received|natural_person': '1', 'T3|new_received|total': '1' }, [[SEED_AGENCY, '测试市'], [TITLE, '2020年全市政府信息公开工作年度报告']]),
+      'shi.html': await variant(seed, { 'T3|new_received|natural_person': '1', 'T3|new_received|total': '1' }, [
+        [SEED_AGENCY, '测试市'],
+        [TITLE, '2020年全市政府信息公开工作年度报告'],
+      ]),
       [`2021_${PINGTAN}.html`]: readFileSync(join(REPORTS, `2021_${PINGTAN}.html`)),
     };
     // ten peers of 2021 (no level: one group), one far off
     for (const [i, d] of [-4, -3, -2, -1, 0, 1, 2, 3, 4, -20].entries()) files[`peers/${i}.html`] = await peer(i, d);
     const input = makeInput(files);
     const first = await runOn(input, { agencies: csv });
-    expect((await query(first.db, "SELECT count(*)::INTEGER AS n FROM anomalies WHERE rule_id = 'XA.OUTLIER'"))[0].n).toBeGreaterThan(0);
+    expect(
+      (await query(first.db, "SELECT count(*)::INTEGER AS n FROM anomalies WHERE rule_id = 'XA.OUTLIER'"))[0].n,
+    ).toBeGreaterThan(0);
 
     // the second run: a new year of an existing agency (平潭 2022: XY), two peers that move the
     // outlier's median, a second document of 测试局甲 2020 with other numbers (META.DUPLICATE), a
@@ -141,7 +185,10 @@ describe('a generated corpus with an agency CSV', () => {
     writeFileSync(join(input, `2022_${PINGTAN}.html`), readFileSync(join(REPORTS, `2022_${PINGTAN}.html`)));
     writeFileSync(join(input, 'peers', '10.html'), await peer(10, -6));
     writeFileSync(join(input, 'peers', '11.html'), await peer(11, -7));
-    writeFileSync(join(input, 'jia-2.html'), await variant(seed, { 'T3|granted|natural_person': '9' }, [[SEED_AGENCY, '测试局甲']]));
+    writeFileSync(
+      join(input, 'jia-2.html'),
+      await variant(seed, { 'T3|granted|natural_person': '9' }, [[SEED_AGENCY, '测试局甲']]),
+    );
     writeFileSync(join(input, 'yi.html'), sampleText(seed, [[SEED_AGENCY, '测试局乙']]));
     writeFileSync(join(input, 'peers', '3.html'), await peer(3, 7));
     rmSync(join(input, 'peers', '5.html'));
@@ -149,7 +196,9 @@ describe('a generated corpus with an agency CSV', () => {
       agencies: csv,
       edit: (db) => removeReports(db, ['peers/3.html', 'peers/5.html']),
     });
-    const rules = (await query<{ rule_id: string }>(second.db, 'SELECT DISTINCT rule_id FROM anomalies')).map((r) => r.rule_id);
+    const rules = (await query<{ rule_id: string }>(second.db, 'SELECT DISTINCT rule_id FROM anomalies')).map(
+      (r) => r.rule_id,
+    );
     expect(rules).toEqual(expect.arrayContaining(['META.DUPLICATE', 'XA.COPY', 'XA.OUTLIER', 'XA.AGGREGATE']));
     expect(second.summary.rules.evaluation?.touched).toBeLessThan(10);
 
@@ -159,7 +208,10 @@ describe('a generated corpus with an agency CSV', () => {
       edit: async (db) => {
         await removeReports(db, ['peers/9.html']);
         rmSync(join(input, 'peers', '9.html'), { force: true });
-        writeFileSync(join(input, 'jia-3.html'), await variant(seed, { 'T3|granted|natural_person': '8' }, [[SEED_AGENCY, '测试局甲']]));
+        writeFileSync(
+          join(input, 'jia-3.html'),
+          await variant(seed, { 'T3|granted|natural_person': '8' }, [[SEED_AGENCY, '测试局甲']]),
+        );
       },
     });
     expect(third.summary.changes!.resolved).toBeGreaterThan(0);
@@ -175,8 +227,12 @@ describe('a run that touches many reports', () => {
       await w.conn.run('DELETE FROM rules_state.evaluated_reports'); // every report looks new
       const small = await runRules(w.conn, { runId: 'many', incremental: true, preludeReportsPerSlice: 2 });
       expect(small.evaluation).toEqual({ mode: 'full', reason: `${names.length} reports to read, over 2` });
-      await w.conn.run('DELETE FROM rules_state.evaluated_reports WHERE report_id IN (SELECT report_id FROM reports LIMIT 1)');
-      expect((await runRules(w.conn, { runId: 'one', incremental: true, preludeReportsPerSlice: 2 })).evaluation?.mode).toBe('incremental');
+      await w.conn.run(
+        'DELETE FROM rules_state.evaluated_reports WHERE report_id IN (SELECT report_id FROM reports LIMIT 1)',
+      );
+      expect(
+        (await runRules(w.conn, { runId: 'one', incremental: true, preludeReportsPerSlice: 2 })).evaluation?.mode,
+      ).toBe('incremental');
     } finally {
       await closeWarehouse(w);
     }

@@ -28,8 +28,19 @@ describe('mutate*Cells', () => {
       const before = await cellsOf(bytes);
       // A spread of printed cells of every table: first, last and a few in between.
       const printed = [...before.values()].filter((c) => c.kind !== 'derived');
-      const picks = [...new Set([0, 7, 31, 60, 100, 150, printed.length - 16, printed.length - 1].map((i) => Math.min(Math.max(i, 0), printed.length - 1)))].map((i) => printed[i]);
-      const edits = picks.map((c, i) => ({ gridTable: c.grid_table!, gridRow: c.grid_row!, gridCol: c.grid_col!, newText: String(900 + i) }));
+      const picks = [
+        ...new Set(
+          [0, 7, 31, 60, 100, 150, printed.length - 16, printed.length - 1].map((i) =>
+            Math.min(Math.max(i, 0), printed.length - 1),
+          ),
+        ),
+      ].map((i) => printed[i]);
+      const edits = picks.map((c, i) => ({
+        gridTable: c.grid_table!,
+        gridRow: c.grid_row!,
+        gridCol: c.grid_col!,
+        newText: String(900 + i),
+      }));
       const after = await cellsOf(mutate(name, bytes, edits));
       expect(after.size).toBe(before.size);
       const changed = new Map(picks.map((c, i) => [key(c), 900 + i]));
@@ -52,7 +63,11 @@ describe('mutate*Cells', () => {
       const bytes = readSample(name);
       const before = await cellsOf(bytes);
       const blank = [...before.values()].find((c) => c.kind === 'blank' && c.table_id === 'T3')!;
-      const after = await cellsOf(mutate(name, bytes, [{ gridTable: blank.grid_table!, gridRow: blank.grid_row!, gridCol: blank.grid_col!, newText: '3' }]));
+      const after = await cellsOf(
+        mutate(name, bytes, [
+          { gridTable: blank.grid_table!, gridRow: blank.grid_row!, gridCol: blank.grid_col!, newText: '3' },
+        ]),
+      );
       expect(after.get(key(blank))).toMatchObject({ value: 3, kind: 'number' });
     }
   });

@@ -24,7 +24,13 @@ import { makeInput, query, readSample, runOn } from '../helpers.js';
 import { docxEditor, htmlEditor, txtEditor } from '../fixtures/mutate.js';
 import { cellKeys, cellsOf, DOCUMENTS_OF_FINDING, type Finding } from './cases.js';
 
-const SOURCES = ['2019_平潭综合实验区', '2020_北京市朝阳区教育委员会', '2021_平潭综合实验区', '2022_平潭综合实验区', '2023_沭阳县发展和改革局'];
+const SOURCES = [
+  '2019_平潭综合实验区',
+  '2020_北京市朝阳区教育委员会',
+  '2021_平潭综合实验区',
+  '2022_平潭综合实验区',
+  '2023_沭阳县发展和改革局',
+];
 /** Reports whose result rows' 总计 are blanked under the single changes (a 2019 and a 2021 version). */
 const BLANK_TOTAL_SOURCES = ['2020_北京市朝阳区教育委员会', '2021_平潭综合实验区'];
 const DOCX_STRIDE = Number(process.env.MUTATION_STRIDE ?? 1);
@@ -63,15 +69,34 @@ beforeAll(async () => {
     for (const format of ['html', 'txt', 'docx']) {
       const name = `${base}.${format}`;
       const bytes = readSample(name);
-      const editor = format === 'docx' ? docxEditor(new Uint8Array(bytes)) : format === 'html' ? htmlEditor(bytes.toString('utf8')) : txtEditor(bytes.toString('utf8'));
-      const printed = [...(await cellsOf(name)).values()].filter((c) => (c.table_id === 'T3' || c.table_id === 'T4') && c.kind !== 'derived');
+      const editor =
+        format === 'docx'
+          ? docxEditor(new Uint8Array(bytes))
+          : format === 'html'
+            ? htmlEditor(bytes.toString('utf8'))
+            : txtEditor(bytes.toString('utf8'));
+      const printed = [...(await cellsOf(name)).values()].filter(
+        (c) => (c.table_id === 'T3' || c.table_id === 'T4') && c.kind !== 'derived',
+      );
       printed.forEach((c, i) => {
         if (format === 'docx' && i % DOCX_STRIDE !== 0) return;
         const delta = i % 2 === 0 ? 1 : 3;
         const to = String((c.value ?? 0) + delta);
         const file = `${format}/${base}/${c.table_id}-${c.row_key}-${c.col_key}.${format}`;
-        files[file] = editor.apply([{ gridTable: c.grid_table!, gridRow: c.grid_row!, gridCol: c.grid_col!, newText: to }]);
-        cases.push({ file, format, base, key: `${c.table_id}|${c.row_key}|${c.col_key}`, table: c.table_id, row: c.row_key, col: c.col_key, from: c.raw, to });
+        files[file] = editor.apply([
+          { gridTable: c.grid_table!, gridRow: c.grid_row!, gridCol: c.grid_col!, newText: to },
+        ]);
+        cases.push({
+          file,
+          format,
+          base,
+          key: `${c.table_id}|${c.row_key}|${c.col_key}`,
+          table: c.table_id,
+          row: c.row_key,
+          col: c.col_key,
+          from: c.raw,
+          to,
+        });
       });
     }
   }
@@ -85,12 +110,28 @@ beforeAll(async () => {
     const blanks = cells
       .filter((c) => c.table_id === 'T3' && c.col_key === 'total' && isResultRow(c.row_key) && c.kind !== 'derived')
       .map((c) => ({ gridTable: c.grid_table!, gridRow: c.grid_row!, gridCol: c.grid_col!, newText: '' }));
-    const printed = cells.filter((c) => ((c.table_id === 'T3' && c.col_key !== 'total') || c.table_id === 'T4') && c.kind !== 'derived');
+    const printed = cells.filter(
+      (c) => ((c.table_id === 'T3' && c.col_key !== 'total') || c.table_id === 'T4') && c.kind !== 'derived',
+    );
     printed.forEach((c, i) => {
       const to = String((c.value ?? 0) + (i % 2 === 0 ? 1 : 3));
       const file = `blank-totals/${base}/${c.table_id}-${c.row_key}-${c.col_key}.html`;
-      files[file] = editor.apply([...blanks, { gridTable: c.grid_table!, gridRow: c.grid_row!, gridCol: c.grid_col!, newText: to }]);
-      cases.push({ file, format: 'html, 总计 blank', base, key: `${c.table_id}|${c.row_key}|${c.col_key}`, table: c.table_id, row: c.row_key, col: c.col_key, from: c.raw, to, blankTotals: true });
+      files[file] = editor.apply([
+        ...blanks,
+        { gridTable: c.grid_table!, gridRow: c.grid_row!, gridCol: c.grid_col!, newText: to },
+      ]);
+      cases.push({
+        file,
+        format: 'html, 总计 blank',
+        base,
+        key: `${c.table_id}|${c.row_key}|${c.col_key}`,
+        table: c.table_id,
+        row: c.row_key,
+        col: c.col_key,
+        from: c.raw,
+        to,
+        blankTotals: true,
+      });
     });
   }
   const run = await runOn(makeInput(files), { workers: 2 });
@@ -102,7 +143,10 @@ beforeAll(async () => {
   );
   findings = new Map();
   for (const f of rows) findings.set(f.source, [...(findings.get(f.source) ?? []), f]);
-  const reports = await query<{ source: string; template: TemplateVersion }>(run.db, 'SELECT source, template FROM reports');
+  const reports = await query<{ source: string; template: TemplateVersion }>(
+    run.db,
+    'SELECT source, template FROM reports',
+  );
   templates = new Map(reports.map((r) => [r.source, r.template]));
 }, 600_000);
 
@@ -118,14 +162,19 @@ describe('the mutation suite', () => {
       const stat = (byFormat[c.format] ??= { cases: 0, detected: 0 });
       stat.cases++;
       if (found.length === want.length) stat.detected++;
-      else missed.push(`${c.file} (${c.from} → ${c.to}): missing ${want.filter((w) => !found.includes(w)).join(', ')}; found ${fs.map((f) => f.rule_id).join(', ') || 'nothing'}`);
+      else
+        missed.push(
+          `${c.file} (${c.from} → ${c.to}): missing ${want.filter((w) => !found.includes(w)).join(', ')}; found ${fs.map((f) => f.rule_id).join(', ') || 'nothing'}`,
+        );
       // (on top of blank totals the table fails already: only the change's own findings are checked)
       if (!c.blankTotals) falseAlarms += fs.filter((f) => !cellKeys(f).includes(c.key)).length;
     }
     const detected = cases.length - missed.length;
     console.log(
       `mutation suite: ${cases.length} cases, ${detected} found at the right cells, ${missed.length} missed, ${falseAlarms} false alarms; ` +
-        Object.entries(byFormat).map(([f, s]) => `${f} ${s.detected}/${s.cases}`).join(', '),
+        Object.entries(byFormat)
+          .map(([f, s]) => `${f} ${s.detected}/${s.cases}`)
+          .join(', '),
     );
     for (const m of missed.slice(0, 20)) console.log(`  missed: ${m}`);
     expect(cases.length).toBeGreaterThan(1800);

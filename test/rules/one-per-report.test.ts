@@ -34,7 +34,10 @@ async function runFirstSeen(first: (typeof FORMATS)[number]): Promise<PipelineRu
 }
 
 const fingerprints = async (db: string) =>
-  (await query<{ fingerprint: string; rule_id: string }>(db, 'SELECT fingerprint, rule_id FROM anomalies ORDER BY fingerprint'));
+  await query<{ fingerprint: string; rule_id: string }>(
+    db,
+    'SELECT fingerprint, rule_id FROM anomalies ORDER BY fingerprint',
+  );
 
 const indexCount = (out: string) => Number(/全部发现（(\d+)）/.exec(readFileSync(join(out, 'index.html'), 'utf8'))![1]);
 
@@ -48,7 +51,10 @@ describe('a report in three documents', () => {
     expect(new Set(fa.map((f) => f.fingerprint)).size).toBe(fa.length);
     // each on the report's representative document (CONTRACT.md: report_id is the report's representative)
     for (const run of [a, b]) {
-      const off = await query(run.db, 'SELECT a.rule_id FROM anomalies a JOIN report_documents g USING (report_id) WHERE NOT g.is_representative');
+      const off = await query(
+        run.db,
+        'SELECT a.rule_id FROM anomalies a JOIN report_documents g USING (report_id) WHERE NOT g.is_representative',
+      );
       expect(off).toEqual([]);
     }
 
@@ -56,10 +62,16 @@ describe('a report in three documents', () => {
     const n = fa.length;
     expect(n).toBeGreaterThan(0);
     expect(a.summary.rules.findings).toBe(n);
-    const [view] = await query<{ n: bigint; groups: bigint }>(a.db, 'SELECT count(*) AS n, count(DISTINCT group_id) AS groups FROM findings');
+    const [view] = await query<{ n: bigint; groups: bigint }>(
+      a.db,
+      'SELECT count(*) AS n, count(DISTINCT group_id) AS groups FROM findings',
+    );
     expect(Number(view.n)).toBe(n);
     expect(Number(view.groups)).toBe(1);
-    const csv = Papa.parse(readFileSync(join(a.out, 'anomalies.csv'), 'utf8').replace(/^\uFEFF/, ''), { header: true, skipEmptyLines: true });
+    const csv = Papa.parse(readFileSync(join(a.out, 'anomalies.csv'), 'utf8').replace(/^\uFEFF/, ''), {
+      header: true,
+      skipEmptyLines: true,
+    });
     expect(csv.data).toHaveLength(n);
     expect(JSON.parse(readFileSync(join(a.out, 'anomalies.json'), 'utf8'))).toHaveLength(n);
     expect(indexCount(a.out)).toBe(n);
@@ -70,8 +82,14 @@ describe('a report in three documents', () => {
     expect(page).toContain('本报告有 3 份来源文件（数字相同），此发现只计一次。');
 
     // one review line dismisses it everywhere
-    const [row] = await query<{ fingerprint: string }>(a.db, `SELECT fingerprint FROM anomalies WHERE rule_id = 'T3.ROW_TOTAL'`);
-    writeFileSync(join(a.out, 'reviews.csv'), `fingerprint,decision,note,reviewer,date\n${row.fingerprint},dismissed,已核实,王审计,2024-06-01\n`);
+    const [row] = await query<{ fingerprint: string }>(
+      a.db,
+      `SELECT fingerprint FROM anomalies WHERE rule_id = 'T3.ROW_TOTAL'`,
+    );
+    writeFileSync(
+      join(a.out, 'reviews.csv'),
+      `fingerprint,decision,note,reviewer,date\n${row.fingerprint},dismissed,已核实,王审计,2024-06-01\n`,
+    );
     const again = await runOn(a.input, { db: a.db, out: a.out, noOutputs: false });
     const open = await query<{ rule_id: string }>(a.db, `SELECT rule_id FROM findings WHERE counted`);
     expect(open).toHaveLength(n - 1);
@@ -85,11 +103,20 @@ describe('a report in three documents', () => {
     const files = await documents();
     files[`${SEED}_更正.html`] = await variant(`${SEED}.html`, { 'T3|granted|total': '6' });
     const run = await runOn(makeInput(files), { noOutputs: false });
-    const dup = await query<{ rule_id: string }>(run.db, `SELECT rule_id FROM anomalies WHERE rule_id = 'META.DUPLICATE'`);
+    const dup = await query<{ rule_id: string }>(
+      run.db,
+      `SELECT rule_id FROM anomalies WHERE rule_id = 'META.DUPLICATE'`,
+    );
     expect(dup).toHaveLength(1);
-    const groups = await query<{ group_id: string; n: bigint }>(run.db, 'SELECT group_id, count(*) AS n FROM report_documents GROUP BY group_id ORDER BY n');
+    const groups = await query<{ group_id: string; n: bigint }>(
+      run.db,
+      'SELECT group_id, count(*) AS n FROM report_documents GROUP BY group_id ORDER BY n',
+    );
     expect(groups.map((g) => Number(g.n))).toEqual([1, 3]);
-    const rowTotals = await query<{ actual: number }>(run.db, `SELECT actual FROM anomalies WHERE rule_id = 'T3.ROW_TOTAL' ORDER BY actual`);
+    const rowTotals = await query<{ actual: number }>(
+      run.db,
+      `SELECT actual FROM anomalies WHERE rule_id = 'T3.ROW_TOTAL' ORDER BY actual`,
+    );
     expect(rowTotals.map((r) => r.actual)).toEqual([5, 6]);
     expect(run.summary.rules.findings).toBe(indexCount(run.out));
   });

@@ -32,26 +32,36 @@ const tableRules = (fs: Finding[]) => fs.filter((f) => !isNarrative(f.rule_id));
 
 describe('the bundled sample', () => {
   it('has no finding of severity error', () => {
-    expect(before.filter((f) => f.severity === 'error').map((f) => `${f.rule_id} ${f.source}: ${f.message}`)).toEqual([]);
+    expect(before.filter((f) => f.severity === 'error').map((f) => `${f.rule_id} ${f.source}: ${f.message}`)).toEqual(
+      [],
+    );
   });
 
   it('has exactly the findings its real numbers call for', () => {
-    expect(tableRules(before).map((f) => [f.rule_id, f.source, f.table_id, f.row_key, f.col_key, f.expected, f.actual])).toEqual([
-      // 平潭 2019 prints 采购总金额 as 75394432.52元 in its 万元 column (converted to 7539.443252 万元)
-      ['T2.UNIT', '2019_平潭综合实验区.docx', 'T2', 'procurement', 'amount', 7539.443252, 75394432.52],
-      ['T2.UNIT', '2019_平潭综合实验区.html', 'T2', 'procurement', 'amount', 7539.443252, 75394432.52],
-      ['T2.UNIT', '2019_平潭综合实验区.txt', 'T2', 'procurement', 'amount', 7539.443252, 75394432.52],
-      // 平潭 2022: 行政诉讼（未经复议直接起诉） fell from 12 to 1 (the representative of 2022 is the document first seen)
-      ...before.filter((f) => f.rule_id === 'XY.JUMP').map((f) => ['XY.JUMP', f.source, 'T4', 'litigation_direct', 'total', 12, 1]),
-      // 沭阳 2023 leaves 125 T3 cells blank
-      ['VAL.BLANK_CELL', '2023_沭阳县发展和改革局.docx', 'T3', null, null, null, 125],
-      ['VAL.BLANK_CELL', '2023_沭阳县发展和改革局.html', 'T3', null, null, null, 125],
-      ['VAL.BLANK_CELL', '2023_沭阳县发展和改革局.txt', 'T3', null, null, null, 125],
-    ].sort((a, b) => String(a[1]).localeCompare(String(b[1])) || String(a[0]).localeCompare(String(b[0]))));
+    expect(
+      tableRules(before).map((f) => [f.rule_id, f.source, f.table_id, f.row_key, f.col_key, f.expected, f.actual]),
+    ).toEqual(
+      [
+        // 平潭 2019 prints 采购总金额 as 75394432.52元 in its 万元 column (converted to 7539.443252 万元)
+        ['T2.UNIT', '2019_平潭综合实验区.docx', 'T2', 'procurement', 'amount', 7539.443252, 75394432.52],
+        ['T2.UNIT', '2019_平潭综合实验区.html', 'T2', 'procurement', 'amount', 7539.443252, 75394432.52],
+        ['T2.UNIT', '2019_平潭综合实验区.txt', 'T2', 'procurement', 'amount', 7539.443252, 75394432.52],
+        // 平潭 2022: 行政诉讼（未经复议直接起诉） fell from 12 to 1 (the representative of 2022 is the document first seen)
+        ...before
+          .filter((f) => f.rule_id === 'XY.JUMP')
+          .map((f) => ['XY.JUMP', f.source, 'T4', 'litigation_direct', 'total', 12, 1]),
+        // 沭阳 2023 leaves 125 T3 cells blank
+        ['VAL.BLANK_CELL', '2023_沭阳县发展和改革局.docx', 'T3', null, null, null, 125],
+        ['VAL.BLANK_CELL', '2023_沭阳县发展和改革局.html', 'T3', null, null, null, 125],
+        ['VAL.BLANK_CELL', '2023_沭阳县发展和改革局.txt', 'T3', null, null, null, 125],
+      ].sort((a, b) => String(a[1]).localeCompare(String(b[1])) || String(a[0]).localeCompare(String(b[0]))),
+    );
     // one finding of the report, listed for each of its three documents
     expect(before.filter((f) => f.rule_id === 'XY.JUMP')).toHaveLength(3);
     expect(new Set(before.filter((f) => f.rule_id === 'XY.JUMP').map((f) => f.fingerprint)).size).toBe(1);
-    expect(before.find((f) => f.rule_id === 'XY.JUMP')!.message).toBe('行政诉讼（未经复议直接起诉）（总计）从 2021 年的 12 变为 1（×0.08），超出 0.2～5 倍');
+    expect(before.find((f) => f.rule_id === 'XY.JUMP')!.message).toBe(
+      '行政诉讼（未经复议直接起诉）（总计）从 2021 年的 12 变为 1（×0.08），超出 0.2～5 倍',
+    );
   });
 
   it('chains 平潭 2021 → 2022 (both in the 2021 format) without a finding: carried over 1 = carried forward 1, in force 665 + 88 − 55 = 698', () => {
@@ -63,8 +73,15 @@ describe('the bundled sample', () => {
   });
 
   it('fills the rules table from the rule files and records the rules version', async () => {
-    const rows = await query<{ rule_id: string; severity: string; file: string }>(first.db, 'SELECT rule_id, severity, file FROM rules ORDER BY rule_id');
-    expect(rows.map((r) => r.rule_id)).toEqual(loadRuleFiles(rulesDir()).rules.map((r) => r.id).sort());
+    const rows = await query<{ rule_id: string; severity: string; file: string }>(
+      first.db,
+      'SELECT rule_id, severity, file FROM rules ORDER BY rule_id',
+    );
+    expect(rows.map((r) => r.rule_id)).toEqual(
+      loadRuleFiles(rulesDir())
+        .rules.map((r) => r.id)
+        .sort(),
+    );
     expect(rows.map((r) => r.rule_id).filter((id) => !RULE_IDS.includes(id as never))).toEqual([]);
     const runs = await query<{ rules_version: string }>(first.db, 'SELECT DISTINCT rules_version FROM runs');
     expect(runs).toEqual([{ rules_version: RULES_VERSION }]);
@@ -95,7 +112,8 @@ describe('report-scoped rules run a slice of reports at a time', () => {
     } finally {
       await closeWarehouse(w);
     }
-    const shape = (fs: Finding[]) => fs.map((f) => [f.fingerprint, f.rule_id, f.source, f.message, f.cells, f.operands, f.expected, f.actual]);
+    const shape = (fs: Finding[]) =>
+      fs.map((f) => [f.fingerprint, f.rule_id, f.source, f.message, f.cells, f.operands, f.expected, f.actual]);
     const sliced = await findingsOf(copy);
     expect(loadRuleFiles(rulesDir()).rules.filter((r) => r.scope === 'report').length).toBeGreaterThan(10);
     expect(sliced.length).toBe(before.length);
@@ -112,7 +130,8 @@ describe('report-scoped rules run a slice of reports at a time', () => {
     } finally {
       await closeWarehouse(w);
     }
-    const shape = (fs: Finding[]) => fs.map((f) => [f.fingerprint, f.rule_id, f.source, f.message, f.cells, f.operands, f.expected, f.actual]);
+    const shape = (fs: Finding[]) =>
+      fs.map((f) => [f.fingerprint, f.rule_id, f.source, f.message, f.cells, f.operands, f.expected, f.actual]);
     expect(shape(await findingsOf(copy))).toEqual(shape(before));
   }, 60_000);
 });
@@ -123,12 +142,17 @@ describe('a slice that fails', () => {
     const dir = join(tempDir('goa-rules-'), 'rules');
     mkdirSync(dir);
     for (const { file, sql } of loadRuleFiles(rulesDir()).preludes) writeFileSync(join(dir, file), sql);
-    writeFileSync(join(dir, 'VAL.NEGATIVE.sql'), [
-      '-- id: VAL.NEGATIVE', '-- severity: error', '-- scope: report',
-      'SELECT report_id, NULL AS related_report_id, NULL AS table_id, NULL AS row_key, NULL AS col_key, NULL AS expected, NULL AS actual,',
-      "       error('slice failed: ' || (SELECT count(DISTINCT report_id) FROM cells)) AS message, NULL AS operands, NULL AS cells, false AS blank_involved",
-      'FROM reports',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'VAL.NEGATIVE.sql'),
+      [
+        '-- id: VAL.NEGATIVE',
+        '-- severity: error',
+        '-- scope: report',
+        'SELECT report_id, NULL AS related_report_id, NULL AS table_id, NULL AS row_key, NULL AS col_key, NULL AS expected, NULL AS actual,',
+        "       error('slice failed: ' || (SELECT count(DISTINCT report_id) FROM cells)) AS message, NULL AS operands, NULL AS cells, false AS blank_involved",
+        'FROM reports',
+      ].join('\n'),
+    );
     return dir;
   }
 
@@ -138,12 +162,16 @@ describe('a slice that fails', () => {
     const w = await openWarehouse(copy);
     try {
       const all = await w.conn.runAndReadAll('SELECT count(*)::INTEGER, count(DISTINCT report_id)::INTEGER FROM cells');
-      await expect(runRules(w.conn, { runId: 'failing', reportsPerSlice: 2, rulesDir: rulesWithFailingSlice() })).rejects.toThrow(
-        /rule VAL\.NEGATIVE \(sql\/rules\/VAL\.NEGATIVE\.sql\): .*slice failed: [12]\b/,
+      await expect(
+        runRules(w.conn, { runId: 'failing', reportsPerSlice: 2, rulesDir: rulesWithFailingSlice() }),
+      ).rejects.toThrow(/rule VAL\.NEGATIVE \(sql\/rules\/VAL\.NEGATIVE\.sql\): .*slice failed: [12]\b/);
+      const after = await w.conn.runAndReadAll(
+        'SELECT count(*)::INTEGER, count(DISTINCT report_id)::INTEGER FROM cells',
       );
-      const after = await w.conn.runAndReadAll('SELECT count(*)::INTEGER, count(DISTINCT report_id)::INTEGER FROM cells');
       expect(after.getRows()).toEqual(all.getRows());
-      const views = await w.conn.runAndReadAll("SELECT count(*)::INTEGER FROM duckdb_views() WHERE temporary AND view_name IN ('cells', 'reports', 'claims')");
+      const views = await w.conn.runAndReadAll(
+        "SELECT count(*)::INTEGER FROM duckdb_views() WHERE temporary AND view_name IN ('cells', 'reports', 'claims')",
+      );
       expect(views.getRows()).toEqual([[0]]);
     } finally {
       await closeWarehouse(w);
@@ -153,7 +181,10 @@ describe('a slice that fails', () => {
   it('refuses a prelude it cannot split into its statements', async () => {
     const dir = join(tempDir('goa-rules-'), 'rules');
     mkdirSync(dir);
-    writeFileSync(join(dir, '_bad.sql'), 'CREATE OR REPLACE TEMP MACRO one() AS 1; CREATE OR REPLACE TEMP MACRO two() AS 2;\n');
+    writeFileSync(
+      join(dir, '_bad.sql'),
+      'CREATE OR REPLACE TEMP MACRO one() AS 1; CREATE OR REPLACE TEMP MACRO two() AS 2;\n',
+    );
     const w = await openWarehouse(':memory:');
     try {
       await expect(runRules(w.conn, { runId: 'bad', rulesDir: dir })).rejects.toThrow(

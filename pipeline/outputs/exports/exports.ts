@@ -112,7 +112,8 @@ export class JsonWriter {
 }
 
 /** Types read as themselves; any other (TIMESTAMP, …) is exported as DuckDB prints it. */
-const NATIVE = /^(VARCHAR|BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|FLOAT|DOUBLE)$/;
+const NATIVE =
+  /^(VARCHAR|BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|FLOAT|DOUBLE)$/;
 const FLOATING = /^(FLOAT|DOUBLE)$/;
 
 interface Column {
@@ -134,11 +135,19 @@ async function tableColumns(conn: DuckDBConnection, table: string): Promise<Colu
  * text (JSON has no NaN; `streamRows` turns it back); any other type as DuckDB prints it.
  */
 function jsonColumn(expr: string, type: string): string {
-  if (FLOATING.test(type)) return `CASE WHEN isfinite(${expr}) OR ${expr} IS NULL THEN to_json(${expr}) ELSE to_json(CAST(${expr} AS VARCHAR)) END`;
+  if (FLOATING.test(type))
+    return `CASE WHEN isfinite(${expr}) OR ${expr} IS NULL THEN to_json(${expr}) ELSE to_json(CAST(${expr} AS VARCHAR)) END`;
   return NATIVE.test(type) ? expr : `CAST(${expr} AS VARCHAR)`;
 }
 
-const NON_FINITE: Record<string, number> = { nan: NaN, '-nan': NaN, inf: Infinity, '-inf': -Infinity, infinity: Infinity, '-infinity': -Infinity };
+const NON_FINITE: Record<string, number> = {
+  nan: NaN,
+  '-nan': NaN,
+  inf: Infinity,
+  '-inf': -Infinity,
+  infinity: Infinity,
+  '-infinity': -Infinity,
+};
 
 /** A column an export joins in from another table: its name and type in the export, and what it is. */
 interface JoinedColumn extends Column {
@@ -176,7 +185,12 @@ const ROWS_PER_PAGE = 256;
  * once, not once per page (each joined whole tables, a cost growing with the square of the number
  * of reports).
  */
-async function streamRows(conn: DuckDBConnection, q: ExportQuery, columns: readonly Column[], each: (rows: unknown[][]) => void): Promise<void> {
+async function streamRows(
+  conn: DuckDBConnection,
+  q: ExportQuery,
+  columns: readonly Column[],
+  each: (rows: unknown[][]) => void,
+): Promise<void> {
   const floats = columns.flatMap((c, i) => (FLOATING.test(c.type) ? [i] : []));
   // the table's own columns from the table, the joined ones from the staged order (`o`)
   const own = columns.length - q.joined.length;
@@ -195,7 +209,8 @@ async function streamRows(conn: DuckDBConnection, q: ExportQuery, columns: reado
       );
       const rows = (reader.getColumnsJS()[0] as string[]).map((text) => JSON.parse(text) as unknown[]);
       for (const r of rows) {
-        for (const i of floats) if (typeof r[i] === 'string') r[i] = NON_FINITE[(r[i] as string).toLowerCase()] ?? Number(r[i]);
+        for (const i of floats)
+          if (typeof r[i] === 'string') r[i] = NON_FINITE[(r[i] as string).toLowerCase()] ?? Number(r[i]);
       }
       each(rows);
       await returnFreedMemory(conn);
@@ -218,14 +233,22 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
     alias: 'a',
     joins: `LEFT JOIN reports r ON r.report_id = a.report_id LEFT JOIN ${reportDocuments} g ON g.report_id = a.report_id`,
     joined: [
-      { name: 'report_agency', type: 'VARCHAR', expr: 'r.agency' }, { name: 'report_year', type: 'INTEGER', expr: 'r.year' },
-      { name: 'report_source', type: 'VARCHAR', expr: 'r.source' }, { name: 'report_group_id', type: 'VARCHAR', expr: 'g.group_id' },
+      { name: 'report_agency', type: 'VARCHAR', expr: 'r.agency' },
+      { name: 'report_year', type: 'INTEGER', expr: 'r.year' },
+      { name: 'report_source', type: 'VARCHAR', expr: 'r.source' },
+      { name: 'report_group_id', type: 'VARCHAR', expr: 'g.group_id' },
     ],
     orderBy: 'a.rule_id, r.agency_norm, r.year, a.report_id, a.fingerprint',
   };
   const anomalies = await exportColumns(conn, anomaliesQuery);
-  const csv = new CsvWriter(files.anomaliesCsv, anomalies.map((c) => c.name));
-  const json = new JsonWriter(files.anomaliesJson, anomalies.map((c) => c.name));
+  const csv = new CsvWriter(
+    files.anomaliesCsv,
+    anomalies.map((c) => c.name),
+  );
+  const json = new JsonWriter(
+    files.anomaliesJson,
+    anomalies.map((c) => c.name),
+  );
   await streamRows(conn, anomaliesQuery, anomalies, (rows) => {
     csv.rows(rows);
     json.rows(rows);
@@ -238,15 +261,20 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
     alias: 'r',
     joins: `LEFT JOIN ${reportDocuments} g USING (report_id)`,
     joined: [
-      { name: 'group_id', type: 'VARCHAR', expr: 'g.group_id' }, { name: 'group_is_representative', type: 'BOOLEAN', expr: 'g.is_representative' },
-      { name: 'group_n_sources', type: 'INTEGER', expr: 'g.n_sources' }, { name: 'group_is_primary', type: 'BOOLEAN', expr: 'g.is_primary' },
+      { name: 'group_id', type: 'VARCHAR', expr: 'g.group_id' },
+      { name: 'group_is_representative', type: 'BOOLEAN', expr: 'g.is_representative' },
+      { name: 'group_n_sources', type: 'INTEGER', expr: 'g.n_sources' },
+      { name: 'group_is_primary', type: 'BOOLEAN', expr: 'g.is_primary' },
     ],
     orderBy: 'r.agency_norm, r.year, r.source, r.report_id',
     // region and level come from the agency CSV, not the document: in the warehouse, the views and the workbook
     omit: ['region', 'level'],
   };
   const reports = await exportColumns(conn, reportsQuery);
-  const reportsCsv = new CsvWriter(files.reportsCsv, reports.map((c) => c.name));
+  const reportsCsv = new CsvWriter(
+    files.reportsCsv,
+    reports.map((c) => c.name),
+  );
   await streamRows(conn, reportsQuery, reports, (rows) => reportsCsv.rows(rows));
   reportsCsv.end();
 }

@@ -30,7 +30,19 @@ export const PARQUET_TABLES: Readonly<Record<string, string>> = {
 };
 
 /** Written as one file each (DIR/<name>.parquet), in this order. */
-export const PARQUET_FILES = ['t2', 't3', 't4', 'report_metrics', 'findings', 'benchmarks', 'template_keys', 'rules', 'agencies', 'rule_results', 'metrics'] as const;
+export const PARQUET_FILES = [
+  't2',
+  't3',
+  't4',
+  'report_metrics',
+  'findings',
+  'benchmarks',
+  'template_keys',
+  'rules',
+  'agencies',
+  'rule_results',
+  'metrics',
+] as const;
 
 /** Views whose DOUBLE columns are counts, except money and rates. */
 const COUNT_VIEWS = new Set(['t2', 't3', 't4', 'report_metrics']);
@@ -46,7 +58,9 @@ async function fileQuery(conn: DuckDBConnection, name: string): Promise<string> 
   );
   const select = columns.map(({ column_name, data_type }) => {
     const c = sqlIdent(String(column_name));
-    return data_type === 'DOUBLE' && !notACount(String(column_name)) ? `CASE WHEN ${c} = trunc(${c}) THEN CAST(${c} AS BIGINT) END AS ${c}` : c;
+    return data_type === 'DOUBLE' && !notACount(String(column_name))
+      ? `CASE WHEN ${c} = trunc(${c}) THEN CAST(${c} AS BIGINT) END AS ${c}`
+      : c;
   });
   return `SELECT ${select.join(', ')} FROM ${sqlIdent(name)}`;
 }
@@ -80,15 +94,29 @@ export async function writeParquet(conn: DuckDBConnection, dir: string, opts: Pa
   for (const [table, defaultQuery] of Object.entries(PARQUET_TABLES)) {
     const query = opts.queries?.[table] ?? defaultQuery;
     const target = join(root, table);
-    await swapIn(root, target, (staging) => conn.run(`COPY (${query}) TO ${sqlString(staging)} (FORMAT PARQUET, PARTITION_BY (year), COMPRESSION ZSTD)`).then(() => undefined));
-    tables[table] = { path: `${table}/year=*/*.parquet`, layout: 'Hive partitions by year (year comes back as a partition column)', rows: await rowsOf(query) };
+    await swapIn(root, target, (staging) =>
+      conn
+        .run(`COPY (${query}) TO ${sqlString(staging)} (FORMAT PARQUET, PARTITION_BY (year), COMPRESSION ZSTD)`)
+        .then(() => undefined),
+    );
+    tables[table] = {
+      path: `${table}/year=*/*.parquet`,
+      layout: 'Hive partitions by year (year comes back as a partition column)',
+      rows: await rowsOf(query),
+    };
     written.push(target);
   }
   for (const name of PARQUET_FILES) {
     const query = await fileQuery(conn, name);
     const target = join(root, `${name}.parquet`);
-    await swapIn(root, target, (staging) => conn.run(`COPY (${query}) TO ${sqlString(staging)} (FORMAT PARQUET, COMPRESSION ZSTD)`).then(() => undefined));
-    tables[name] = { path: `${name}.parquet`, layout: 'one file; year (where there is one) an INTEGER column; counts BIGINT', rows: await rowsOf(query) };
+    await swapIn(root, target, (staging) =>
+      conn.run(`COPY (${query}) TO ${sqlString(staging)} (FORMAT PARQUET, COMPRESSION ZSTD)`).then(() => undefined),
+    );
+    tables[name] = {
+      path: `${name}.parquet`,
+      layout: 'one file; year (where there is one) an INTEGER column; counts BIGINT',
+      rows: await rowsOf(query),
+    };
     written.push(target);
   }
   const readme = join(root, '_README.json');
@@ -101,7 +129,8 @@ export async function writeParquet(conn: DuckDBConnection, dir: string, opts: Pa
         written_at: new Date().toISOString(),
         schema_version: SCHEMA_VERSION,
         codebook: 'docs/codebook.md of the project; the same comments are in the warehouse (duckdb_columns().comment)',
-        conventions: 'counts in 件; money in 万元; a blank cell counts as 0 (cells.kind = blank); NULL = absent, text or not recognised',
+        conventions:
+          'counts in 件; money in 万元; a blank cell counts as 0 (cells.kind = blank); NULL = absent, text or not recognised',
         tables,
       },
       null,

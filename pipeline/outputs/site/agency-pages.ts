@@ -28,7 +28,14 @@ export interface AgencyYears {
   years: Row[];
 }
 
-const COUNTS = countColumns('requests_received', 'carried_over', 'total_processed', 'granted', 'carried_forward', 'open_errors');
+const COUNTS = countColumns(
+  'requests_received',
+  'carried_over',
+  'total_processed',
+  'granted',
+  'carried_forward',
+  'open_errors',
+);
 const RATES: ChartColumn[] = METRICS.map((m) => ({ key: m.key, label: m.name_zh, format: 'pct' }));
 
 /** The agencies with reports of two years or more, their years in order (one report per year: is_primary). */
@@ -46,7 +53,14 @@ export async function loadAgencyYears(conn: DuckDBConnection): Promise<AgencyYea
     const norm = String(r.agency_norm);
     let a = byAgency.get(norm);
     if (!a) {
-      a = { id: agencyPageId(norm), agency: String(r.agency ?? norm), agencyNorm: norm, region: r.region as string | null, level: r.level as string | null, years: [] };
+      a = {
+        id: agencyPageId(norm),
+        agency: String(r.agency ?? norm),
+        agencyNorm: norm,
+        region: r.region as string | null,
+        level: r.level as string | null,
+        years: [],
+      };
       byAgency.set(norm, a);
     }
     a.agency = String(r.agency ?? a.agency); // the latest year's name
@@ -65,8 +79,14 @@ export function carryChain(years: readonly Row[]): Row[] {
     const forward = a.carried_forward as number | null;
     const over = b.carried_over as number | null;
     chain.push({
-      pair: `${a.year}→${b.year}`, year: a.year, carried_forward: forward, next_year: b.year, carried_over: over,
-      difference: forward === null || over === null ? null : over - forward, report: a.report_id, next_report: b.report_id,
+      pair: `${a.year}→${b.year}`,
+      year: a.year,
+      carried_forward: forward,
+      next_year: b.year,
+      carried_over: over,
+      difference: forward === null || over === null ? null : over - forward,
+      report: a.report_id,
+      next_report: b.report_id,
     });
   }
   return chain;
@@ -79,11 +99,20 @@ async function agencyPage(a: AgencyYears, dir: string, previousDir: string | nul
   const rates = RATES;
   const rateFigure = await chartFigure(
     {
-      name: `${a.id}-rates`, title: '比率的年度变化', note: '定义见汇总页的“指标定义”',
-      spec: linesByYear(rates, '比率', true), rows: a.years.map((y) => ({ year: y.year, ...Object.fromEntries(rates.map((c) => [c.key, y[c.key]])), report: y.report_id })),
+      name: `${a.id}-rates`,
+      title: '比率的年度变化',
+      note: '定义见汇总页的“指标定义”',
+      spec: linesByYear(rates, '比率', true),
+      rows: a.years.map((y) => ({
+        year: y.year,
+        ...Object.fromEntries(rates.map((c) => [c.key, y[c.key]])),
+        report: y.report_id,
+      })),
       columns: [{ key: 'year', label: '年度', href: (r) => reportHref(r.report) }, ...rates],
     },
-    dir, '.', previousDir,
+    dir,
+    '.',
+    previousDir,
   );
   const chain = carryChain(a.years);
   const chainColumns: ChartColumn[] = [
@@ -92,7 +121,9 @@ async function agencyPage(a: AgencyYears, dir: string, previousDir: string | nul
   ];
   const chainFigure = await chartFigure(
     {
-      name: `${a.id}-carry`, title: '结转链：前一年“结转下年度继续办理”与后一年“上年结转”', note: '两者应相等',
+      name: `${a.id}-carry`,
+      title: '结转链：前一年“结转下年度继续办理”与后一年“上年结转”',
+      note: '两者应相等',
       spec: groupedBars(chainColumns, 'pair', '件数', 120 + 60 * chain.length),
       rows: chain,
       columns: [
@@ -102,10 +133,13 @@ async function agencyPage(a: AgencyYears, dir: string, previousDir: string | nul
         { key: 'difference', label: '差（后 − 前）', format: 'int' },
       ],
     },
-    dir, '.', previousDir,
+    dir,
+    '.',
+    previousDir,
   );
   const table = html`<table class="list years"><thead><tr><th>年度</th>${[...COUNTS, ...RATES].map((c) => html`<th>${c.label}</th>`)}</tr></thead><tbody>${a.years.map(
-    (y) => html`<tr><td><a href="${reportHref(y.report_id)}">${y.year}</a></td>${[...COUNTS, ...RATES].map((c) => html`<td class="n">${formatValue(y[c.key], c.format)}</td>`)}</tr>`,
+    (y) =>
+      html`<tr><td><a href="${reportHref(y.report_id)}">${y.year}</a></td>${[...COUNTS, ...RATES].map((c) => html`<td class="n">${formatValue(y[c.key], c.format)}</td>`)}</tr>`,
   )}</tbody></table>`;
   const body = html`<dl class="meta"><dt>机构</dt><dd>${a.agency}</dd><dt>地区</dt><dd>${a.region ?? NO_REGION}</dd><dt>级别</dt><dd>${a.level ?? NO_LEVEL}</dd>
 <dt>年度</dt><dd>${a.years.map((y, i) => html`${i ? '、' : ''}<a href="${reportHref(y.report_id)}">${y.year}</a>`)}</dd></dl>
@@ -113,14 +147,23 @@ async function agencyPage(a: AgencyYears, dir: string, previousDir: string | nul
 <h2 id="carry">结转链</h2>${chain.length ? chainFigure : html`<p class="muted">没有相邻的两个年度。</p>`}
 <h2 id="years">各年度的数字</h2><div class="scroll">${table}</div>
 <p class="muted">每年一份报告（同一年度数字不同的几个版本中最先看到的一份）。数字来自各年度的报告页，点击年度打开。</p>`;
-  return renderPage({ title: `${a.agency}：历年情况`, subtitle: html`${a.years.length} 个年度 · ${a.region ?? NO_REGION} · ${a.level ?? NO_LEVEL}`, homeHref: '../index.html', body });
+  return renderPage({
+    title: `${a.agency}：历年情况`,
+    subtitle: html`${a.years.length} 个年度 · ${a.region ?? NO_REGION} · ${a.level ?? NO_LEVEL}`,
+    homeHref: '../index.html',
+    body,
+  });
 }
 
 /**
  * Writes the agencies' pages and their charts into `dir` (<out>/agencies, staged); a file equal to
  * the one published in `previousDir` keeps it (linked: an agency with nothing new keeps its files).
  */
-export async function writeAgencyPages(agencies: readonly AgencyYears[], dir: string, previousDir: string | null = null): Promise<void> {
+export async function writeAgencyPages(
+  agencies: readonly AgencyYears[],
+  dir: string,
+  previousDir: string | null = null,
+): Promise<void> {
   mkdirSync(dir, { recursive: true });
   for (const a of agencies) writePage(dir, previousDir, `${a.id}.html`, await agencyPage(a, dir, previousDir));
 }
@@ -129,6 +172,7 @@ export async function writeAgencyPages(agencies: readonly AgencyYears[], dir: st
 export function agencyList(agencies: readonly AgencyYears[]): Html {
   if (!agencies.length) return html`<h3 id="agencies">机构历年页</h3><p class="muted">没有两个年度以上报告的机构。</p>`;
   return html`<h3 id="agencies">机构历年页（${agencies.length} 个机构有两个年度以上的报告）</h3><p class="agency-list">${agencies.map(
-    (a, i) => html`${i ? ' · ' : ''}<a href="${AGENCIES_DIR}/${a.id}.html">${a.agency}</a> <span class="muted">${a.years[0].year}–${a.years[a.years.length - 1].year}</span>`,
+    (a, i) =>
+      html`${i ? ' · ' : ''}<a href="${AGENCIES_DIR}/${a.id}.html">${a.agency}</a> <span class="muted">${a.years[0].year}–${a.years[a.years.length - 1].year}</span>`,
   )}</p>`;
 }

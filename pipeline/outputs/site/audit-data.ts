@@ -188,7 +188,8 @@ const MATERIALISED_VIEWS = ['report_documents', 'report_metrics'] as const;
 /** report_documents as the outputs read it (materialised: `prepareAuditData`). */
 export const REPORT_DOCUMENTS = 'report_documents';
 
-const dropMaterialised = async (conn: DuckDBConnection, view: string) => conn.run(`DROP TABLE IF EXISTS temp.main.${view}`);
+const dropMaterialised = async (conn: DuckDBConnection, view: string) =>
+  conn.run(`DROP TABLE IF EXISTS temp.main.${view}`);
 
 export async function prepareAuditData(conn: DuckDBConnection): Promise<void> {
   for (const view of MATERIALISED_VIEWS) {
@@ -217,7 +218,9 @@ interface GroupRow {
   n_cells: number | null;
 }
 
-async function loadGroups(conn: DuckDBConnection): Promise<{ groups: ReportGroup[]; groupOf: Map<string, string>; documents: number }> {
+async function loadGroups(
+  conn: DuckDBConnection,
+): Promise<{ groups: ReportGroup[]; groupOf: Map<string, string>; documents: number }> {
   // one row per report: its representative document, and that document's first source
   const rows = await namedRows<GroupRow>(
     conn,
@@ -231,13 +234,30 @@ async function loadGroups(conn: DuckDBConnection): Promise<{ groups: ReportGroup
   );
   const groups = rows.map(
     (r): ReportGroup => ({
-      id: r.id, agency: r.agency, year: r.year, template: r.template, status: r.status, versionsInYear: Number(r.versions ?? 1), nDocs: Number(r.n_docs ?? 1),
-      label: r.source ?? r.id, loadedRun: r.loaded_run, docs: [], cellsJson: null, cells: null,
-      cellRows: r.first_row === null || r.last_row === null || !r.n_cells ? null : { first: r.first_row, last: r.last_row, count: r.n_cells },
-      findings: [], relatedFindings: [],
+      id: r.id,
+      agency: r.agency,
+      year: r.year,
+      template: r.template,
+      status: r.status,
+      versionsInYear: Number(r.versions ?? 1),
+      nDocs: Number(r.n_docs ?? 1),
+      label: r.source ?? r.id,
+      loadedRun: r.loaded_run,
+      docs: [],
+      cellsJson: null,
+      cells: null,
+      cellRows:
+        r.first_row === null || r.last_row === null || !r.n_cells
+          ? null
+          : { first: r.first_row, last: r.last_row, count: r.n_cells },
+      findings: [],
+      relatedFindings: [],
     }),
   );
-  const members = await jsonRows<[string, string]>(conn, `SELECT json_array(report_id, group_id) FROM ${REPORT_DOCUMENTS}`);
+  const members = await jsonRows<[string, string]>(
+    conn,
+    `SELECT json_array(report_id, group_id) FROM ${REPORT_DOCUMENTS}`,
+  );
   const groupOf = new Map(members);
   return { groups, groupOf, documents: members.length };
 }
@@ -263,7 +283,15 @@ function mergeFindings(rows: Finding[], groupOf: Map<string, string>, reviews: M
       hit.members.push(f);
       continue;
     }
-    merged.set(key, { label: findingLabel(f.fingerprint), finding: f, members: [f], group_id, related_group_id, dismissed: false, review: null });
+    merged.set(key, {
+      label: findingLabel(f.fingerprint),
+      finding: f,
+      members: [f],
+      group_id,
+      related_group_id,
+      dismissed: false,
+      review: null,
+    });
   }
   const shown = [...merged.values()];
   for (const s of shown) {
@@ -292,7 +320,12 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
   const groupById = new Map(groups.map((g) => [g.id, g]));
 
   const ruleRows = await queryRows(conn, 'SELECT rule_id, severity, title_zh FROM rules');
-  const rules = new Map(ruleRows.map((r) => [String(r.rule_id), { rule_id: String(r.rule_id), severity: String(r.severity), title_zh: str(r.title_zh) }]));
+  const rules = new Map(
+    ruleRows.map((r) => [
+      String(r.rule_id),
+      { rule_id: String(r.rule_id), severity: String(r.severity), title_zh: str(r.title_zh) },
+    ]),
+  );
 
   // Findings about the representative document come first, so a merged finding shows its fingerprint.
   const anomalyRows = await namedRows<FindingRow>(
@@ -317,10 +350,14 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
   );
   for (const f of findings) {
     groupById.get(f.group_id)?.findings.push(f);
-    if (f.related_group_id && f.related_group_id !== f.group_id) groupById.get(f.related_group_id)?.relatedFindings.push(f);
+    if (f.related_group_id && f.related_group_id !== f.group_id)
+      groupById.get(f.related_group_id)?.relatedFindings.push(f);
   }
   groups.sort(
-    (a, b) => zhCollator.compare(a.agency ?? '\uffff', b.agency ?? '\uffff') || (a.year ?? 0) - (b.year ?? 0) || defaultCollator.compare(a.id, b.id),
+    (a, b) =>
+      zhCollator.compare(a.agency ?? '\uffff', b.agency ?? '\uffff') ||
+      (a.year ?? 0) - (b.year ?? 0) ||
+      defaultCollator.compare(a.id, b.id),
   );
   const peers = await loadStanding(conn, groups);
   const versions = new Map<string, ReportGroup[]>();
@@ -344,7 +381,16 @@ export function otherVersionsOf(g: ReportGroup, data: AuditData): ReportGroup[] 
  * each the columns `CELL_COLUMNS` names in that order (a typed row: the cells are the bulk of
  * what the pages read, and named objects would repeat every name in every cell).
  */
-export const CELL_COLUMNS = ['table_id', 'row_key', 'col_key', 'value', 'raw', 'kind', 'unit', 'grid_row'] as const satisfies readonly (keyof Cell)[];
+export const CELL_COLUMNS = [
+  'table_id',
+  'row_key',
+  'col_key',
+  'value',
+  'raw',
+  'kind',
+  'unit',
+  'grid_row',
+] as const satisfies readonly (keyof Cell)[];
 type CellRow = [string, string, string, number | null, string | null, string, string | null, number | null];
 
 /** The cells of a report whose batch is read (empty when it has none). */
@@ -353,7 +399,16 @@ export function cellsOf(g: ReportGroup): Map<string, Cell> {
   const cells = new Map<string, Cell>();
   if (g.cellsJson) {
     for (const [table_id, row_key, col_key, value, raw, kind, unit, grid_row] of JSON.parse(g.cellsJson) as CellRow[]) {
-      cells.set(cellKey(table_id, row_key, col_key), { table_id, row_key, col_key, value, raw, kind: String(kind), unit, grid_row });
+      cells.set(cellKey(table_id, row_key, col_key), {
+        table_id,
+        row_key,
+        col_key,
+        value,
+        raw,
+        kind: String(kind),
+        unit,
+        grid_row,
+      });
     }
   }
   g.cells = cells;

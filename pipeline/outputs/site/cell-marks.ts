@@ -27,7 +27,16 @@ function mark(marks: Marks, key: string, f: ShownFinding, pointed: boolean, anno
   const sev = f.finding.severity;
   let m = marks.get(key);
   if (!m) {
-    m = { severity: sev, pointed: false, findingIds: [], fingerprints: [], expected: null, actual: null, wording: null, notes: [] };
+    m = {
+      severity: sev,
+      pointed: false,
+      findingIds: [],
+      fingerprints: [],
+      expected: null,
+      actual: null,
+      wording: null,
+      notes: [],
+    };
     marks.set(key, m);
   }
   if (severityRank(sev) < severityRank(m.severity)) m.severity = sev;
@@ -51,14 +60,20 @@ function mark(marks: Marks, key: string, f: ShownFinding, pointed: boolean, anno
  * A cell reference names its report when it is not the finding's own (cross-year rules).
  * `emphasise`: every involved cell is shown as pointed at (the two sides of a comparison).
  */
-export function marksFor(groupId: string, findings: readonly ShownFinding[], groupOf: ReadonlyMap<string, string>, emphasise = false): Marks {
+export function marksFor(
+  groupId: string,
+  findings: readonly ShownFinding[],
+  groupOf: ReadonlyMap<string, string>,
+  emphasise = false,
+): Marks {
   const marks: Marks = new Map();
   const groupOfReport = (id: string) => groupOf.get(id) ?? id;
   for (const f of findings) {
     if (f.dismissed) continue;
     const x = f.finding;
     for (const c of x.cells) {
-      if (groupOfReport(c.report_id ?? x.report_id) === groupId) mark(marks, cellKey(c.table_id, c.row_key, c.col_key), f, emphasise);
+      if (groupOfReport(c.report_id ?? x.report_id) === groupId)
+        mark(marks, cellKey(c.table_id, c.row_key, c.col_key), f, emphasise);
     }
     if (x.table_id && x.row_key && x.col_key && groupOfReport(x.report_id) === groupId) {
       mark(marks, cellKey(x.table_id, x.row_key, x.col_key), f, true, true);

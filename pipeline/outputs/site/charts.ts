@@ -17,7 +17,8 @@ import type { Row } from '../query.js';
 export { formatValue };
 
 /** The pages' Chinese font stack (page.ts), for the text of the charts. */
-export const CHART_FONT = "PingFang SC, Hiragino Sans GB, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, sans-serif";
+export const CHART_FONT =
+  'PingFang SC, Hiragino Sans GB, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, sans-serif';
 
 const CONFIG = {
   font: CHART_FONT,
@@ -53,7 +54,12 @@ async function viewFor(spec: Record<string, unknown>): Promise<{ view: View; bus
     const [vega, { compile }] = await loadLibraries();
     entry = views.get(text); // made while the libraries loaded
     if (entry) return entry;
-    const full = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...spec, data: { name: DATA }, config: CONFIG } as unknown as TopLevelSpec;
+    const full = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      ...spec,
+      data: { name: DATA },
+      config: CONFIG,
+    } as unknown as TopLevelSpec;
     if (views.size >= MAX_VIEWS) {
       for (const e of views.values()) void e.busy.finally(() => e.view.finalize());
       views.clear();
@@ -76,14 +82,23 @@ export function stableIds(svg: string, prefix: string): string {
     ids.set(id, next);
     return ` id="${next}"`;
   });
-  return named.replace(/(url\(#|href="#)([^)"]+)/g, (m, lead: string, id: string) => (ids.has(id) ? `${lead}${ids.get(id)}` : m));
+  return named.replace(/(url\(#|href="#)([^)"]+)/g, (m, lead: string, id: string) =>
+    ids.has(id) ? `${lead}${ids.get(id)}` : m,
+  );
 }
 
 /** Renders a Vega-Lite spec (without data: `values` are put in) to an SVG text, its ids prefixed `idPrefix`. */
-export async function renderSvg(spec: Record<string, unknown>, values: readonly Row[], idPrefix = 'chart'): Promise<string> {
+export async function renderSvg(
+  spec: Record<string, unknown>,
+  values: readonly Row[],
+  idPrefix = 'chart',
+): Promise<string> {
   const entry = await viewFor(spec);
   const draw = entry.busy.then(async () => {
-    entry.view.data(DATA, values.map((r) => ({ ...r })));
+    entry.view.data(
+      DATA,
+      values.map((r) => ({ ...r })),
+    );
     return stableIds(await entry.view.toSVG(), idPrefix);
   });
   entry.busy = draw.catch(() => undefined);
@@ -114,14 +129,24 @@ export interface Chart {
  * Renders a chart, writes its SVG and CSV into `dir` (linked from the page as `<hrefDir>/<name>.*`)
  * and returns its figure: the inline SVG, the links, and the table of its numbers.
  */
-export async function chartFigure(chart: Chart, dir: string, hrefDir: string, previousDir: string | null = null): Promise<Html> {
+export async function chartFigure(
+  chart: Chart,
+  dir: string,
+  hrefDir: string,
+  previousDir: string | null = null,
+): Promise<Html> {
   if (chart.rows.length === 0) {
     return html`<figure class="chart" id="chart-${chart.name}"><figcaption><b>${chart.title}</b></figcaption><p class="muted">没有可画的数据。</p></figure>`;
   }
   const svg = await renderSvg(chart.spec, chart.rows, chart.name);
   // a file equal to the one published in `previousDir` keeps it (linked, its time unchanged)
   writePage(dir, previousDir, `${chart.name}.svg`, svg);
-  writePage(dir, previousDir, `${chart.name}.csv`, toCsv({ columns: chart.columns.map((c) => c.key), rows: chart.rows }));
+  writePage(
+    dir,
+    previousDir,
+    `${chart.name}.csv`,
+    toCsv({ columns: chart.columns.map((c) => c.key), rows: chart.rows }),
+  );
   const cell = (c: ChartColumn, r: Row) => {
     const text = formatValue(r[c.key], c.format);
     const href = c.href?.(r);

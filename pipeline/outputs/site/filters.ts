@@ -17,11 +17,41 @@ function select(key: string, label: string, options: readonly { value: string; t
 
 export function filterBar(o: FilterOptions): Html {
   const parts: Html[] = [];
-  if (o.severities?.length) parts.push(select('sev', '严重程度', o.severities.map((s) => ({ value: s, text: severityZh(s) }))));
-  if (o.rules?.length) parts.push(select('rule', '规则', o.rules.map((r) => ({ value: r.id, text: r.title ? `${r.id} ${r.title}` : r.id }))));
-  if (o.agencies?.length) parts.push(select('agency', '机构', o.agencies.map((a) => ({ value: a, text: a }))));
-  if (o.years?.length) parts.push(select('year', '年度', o.years.map((y) => ({ value: String(y), text: String(y) }))));
-  parts.push(html`<label>搜索 <input type="search" data-filter="q" placeholder="机构、规则、说明、单元格…" aria-label="搜索"></label>`);
+  if (o.severities?.length)
+    parts.push(
+      select(
+        'sev',
+        '严重程度',
+        o.severities.map((s) => ({ value: s, text: severityZh(s) })),
+      ),
+    );
+  if (o.rules?.length)
+    parts.push(
+      select(
+        'rule',
+        '规则',
+        o.rules.map((r) => ({ value: r.id, text: r.title ? `${r.id} ${r.title}` : r.id })),
+      ),
+    );
+  if (o.agencies?.length)
+    parts.push(
+      select(
+        'agency',
+        '机构',
+        o.agencies.map((a) => ({ value: a, text: a })),
+      ),
+    );
+  if (o.years?.length)
+    parts.push(
+      select(
+        'year',
+        '年度',
+        o.years.map((y) => ({ value: String(y), text: String(y) })),
+      ),
+    );
+  parts.push(
+    html`<label>搜索 <input type="search" data-filter="q" placeholder="机构、规则、说明、单元格…" aria-label="搜索"></label>`,
+  );
   return html`<div class="filters" role="search">${parts}</div>`;
 }
 

@@ -1,5 +1,13 @@
 /** One finding as an auditor reads it: message, arithmetic, evidence sentence, review. */
-import { cellKey, cellsOf, type AuditData, type Cell, type Finding, type ReportGroup, type ShownFinding } from './audit-data.js';
+import {
+  cellKey,
+  cellsOf,
+  type AuditData,
+  type Cell,
+  type Finding,
+  type ReportGroup,
+  type ShownFinding,
+} from './audit-data.js';
 import { escapeHtml, html, type Html } from './html.js';
 import { cellLabel, formatNumber, severityZh, yearZh } from './labels.js';
 import { tokens } from './page.js';
@@ -31,7 +39,12 @@ function operandList(operands: unknown): Operand[] {
 
 /** Every report a finding names: its own, the one it compares with, and those of its cells and operands. */
 export function reportsNamedBy(f: Finding): string[] {
-  const ids = [f.report_id, f.related_report_id, ...f.cells.map((c) => c.report_id), ...operandList(f.operands).map((o) => o.report_id)];
+  const ids = [
+    f.report_id,
+    f.related_report_id,
+    ...f.cells.map((c) => c.report_id),
+    ...operandList(f.operands).map((o) => o.report_id),
+  ];
   return ids.filter((id): id is string => typeof id === 'string');
 }
 
@@ -49,7 +62,10 @@ function templateOf(data: AuditData, reportId: string): string | null {
 
 /** What an operand's kind says about its value (kind 'parts': a blank 总计 counted as its applicant columns' sum). */
 const OPERAND_NOTES: Readonly<Record<string, string>> = {
-  blank: '（空白，按 0 计）', text: '（不是数字）', derived: '（未印出，合计得出）', parts: '（总计留空，按各申请人之和计）',
+  blank: '（空白，按 0 计）',
+  text: '（不是数字）',
+  derived: '（未印出，合计得出）',
+  parts: '（总计留空，按各申请人之和计）',
 };
 
 function operandItems(f: Finding, data: AuditData): Html[] {
@@ -60,7 +76,10 @@ function operandItems(f: Finding, data: AuditData): Html[] {
       const rid = typeof o.report_id === 'string' ? o.report_id : f.report_id;
       const otherGroup = data.groupOf.get(rid) ?? rid;
       const other = otherGroup !== ownGroup ? data.groupById.get(otherGroup) : undefined;
-      const value = typeof o.raw === 'string' && o.raw.trim() !== '' ? o.raw.trim() : formatNumber(typeof o.value === 'number' ? o.value : null);
+      const value =
+        typeof o.raw === 'string' && o.raw.trim() !== ''
+          ? o.raw.trim()
+          : formatNumber(typeof o.value === 'number' ? o.value : null);
       const note = OPERAND_NOTES[o.kind ?? ''] ?? '';
       return html`<li>${other ? `${yearZh(other.year)}：` : ''}${cellLabel(o.table_id!, o.row_key!, o.col_key ?? null, templateOf(data, rid))} = <b>${value}</b>${note}</li>`;
     });
@@ -81,7 +100,8 @@ function calculation(f: Finding, group: ReportGroup | undefined): Html {
   const diff = f.actual - f.expected;
   // a total the publisher left blank reads as such, not as a printed 0
   const blank = w.actual === '印为' && pointedCell(f, group)?.kind === 'blank';
-  if (blank) return html`<div class="calc">${where}留空（按 0 计），${w.expected} <span class="exp">${formatNumber(f.expected)}${w.suffix}</span></div>`;
+  if (blank)
+    return html`<div class="calc">${where}留空（按 0 计），${w.expected} <span class="exp">${formatNumber(f.expected)}${w.suffix}</span></div>`;
   return html`<div class="calc">${where}${w.actual} <span class="pub">${formatNumber(f.actual)}${w.suffix}</span>，${w.expected} <span class="exp">${formatNumber(f.expected)}${w.suffix}</span>${
     w.difference && diff !== 0 ? `（相差 ${diff > 0 ? '+' : ''}${formatNumber(diff)}）` : ''
   }</div>`;
@@ -97,7 +117,12 @@ function reviewLine(s: ShownFinding): Html {
 /** Where in the tables of `pageGroup` the finding's first cell is (for "在表中查看"). */
 function firstCellAnchor(s: ShownFinding, data: AuditData, pageGroup: string): string | null {
   const f = s.finding;
-  const refs = [...(f.table_id && f.row_key && f.col_key ? [{ table_id: f.table_id, row_key: f.row_key, col_key: f.col_key, report_id: f.report_id }] : []), ...f.cells];
+  const refs = [
+    ...(f.table_id && f.row_key && f.col_key
+      ? [{ table_id: f.table_id, row_key: f.row_key, col_key: f.col_key, report_id: f.report_id }]
+      : []),
+    ...f.cells,
+  ];
   const hit = refs.find((c) => (data.groupOf.get(c.report_id ?? f.report_id) ?? c.report_id) === pageGroup);
   return hit ? cellAnchor('g', hit.table_id, hit.row_key, hit.col_key) : null;
 }
@@ -115,13 +140,14 @@ export function findingCard(s: ShownFinding, data: AuditData, pageGroup: string,
   const sentence = evidenceSentence(f);
   const ops = operandItems(f, data);
   const aboutOther = s.group_id !== pageGroup && group;
-  const relatedLink = related && related.id !== pageGroup
-    ? html`<div class="muted">对照：<a href="${related.id}.html">${related.agency ?? ''} ${yearZh(related.year)}报告${
-        related.year === group?.year ? `（${related.label}）` : ''
-      }</a></div>`
-    : aboutOther
-      ? html`<div class="muted">本发现属于 <a href="${group.id}.html#${s.label}">${group.agency ?? ''} ${yearZh(group.year)}报告</a></div>`
-      : '';
+  const relatedLink =
+    related && related.id !== pageGroup
+      ? html`<div class="muted">对照：<a href="${related.id}.html">${related.agency ?? ''} ${yearZh(related.year)}报告${
+          related.year === group?.year ? `（${related.label}）` : ''
+        }</a></div>`
+      : aboutOther
+        ? html`<div class="muted">本发现属于 <a href="${group.id}.html#${s.label}">${group.agency ?? ''} ${yearZh(group.year)}报告</a></div>`
+        : '';
   return html`<div class="finding ${f.severity}${s.dismissed ? ' dismissed' : ''}" id="${s.label}" data-row="${rowGroup}" data-sev="${tokens([f.severity])}" data-rule="${tokens([f.rule_id])}">
 <div class="head"><span class="badge ${f.severity}">${severityZh(f.severity)}</span> <code>${f.rule_id}</code> <span>${ruleTitle(data, f.rule_id)}</span>${
     anchor ? html` <a href="#${anchor}">在表中查看</a>` : ''

@@ -30,7 +30,12 @@ function asVersion(t: string | null): TemplateVersion {
 }
 
 /** "T3 （一）予以公开 · 自然人" */
-export function cellLabel(table: string | null, row: string | null, col: string | null, template: string | null): string {
+export function cellLabel(
+  table: string | null,
+  row: string | null,
+  col: string | null,
+  template: string | null,
+): string {
   const t = table ? asTable(table) : null;
   if (!t) return [table, row, col].filter(Boolean).join(' · ');
   const v = asVersion(template);

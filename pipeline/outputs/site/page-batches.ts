@@ -6,7 +6,15 @@
  * operands (`fetchBatch`), attaches them (`applyBatch`) and lets them go (`releaseBatch`).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CELL_COLUMNS, type AuditData, type CellRef, type CellRows, type Finding, type ReportDoc, type ReportGroup } from './audit-data.js';
+import {
+  CELL_COLUMNS,
+  type AuditData,
+  type CellRef,
+  type CellRows,
+  type Finding,
+  type ReportDoc,
+  type ReportGroup,
+} from './audit-data.js';
 import { finite, namedRows, sqlList } from '../query.js';
 import { DOCUMENT_ROWS, loadDocs } from './report-docs.js';
 
@@ -62,7 +70,12 @@ function parseCells(text: unknown): CellRef[] {
   const parsed = parseJson(text);
   if (!Array.isArray(parsed)) return [];
   return parsed.filter(
-    (c): c is CellRef => !!c && typeof c === 'object' && typeof c.table_id === 'string' && typeof c.row_key === 'string' && typeof c.col_key === 'string',
+    (c): c is CellRef =>
+      !!c &&
+      typeof c === 'object' &&
+      typeof c.table_id === 'string' &&
+      typeof c.row_key === 'string' &&
+      typeof c.col_key === 'string',
   );
 }
 
@@ -143,11 +156,17 @@ function pageStretch(stage: PageStage | undefined, pages: readonly ReportGroup[]
  * The documents `pages` list, with their sources: from their stretch of the `stage` when they are
  * staged, else from the warehouse's tables.
  */
-export async function fetchDocs(conn: DuckDBConnection, pages: readonly ReportGroup[], stage?: PageStage): Promise<ReportDoc[]> {
+export async function fetchDocs(
+  conn: DuckDBConnection,
+  pages: readonly ReportGroup[],
+  stage?: PageStage,
+): Promise<ReportDoc[]> {
   if (pages.length === 0) return [];
   const stretch = pageStretch(stage, pages);
   const groupIn = `group_id IN (${sqlList(pages.map((g) => g.id))})`;
-  return stretch ? loadDocs(conn, `SELECT * FROM ${PAGE_DOCUMENTS}`, `${stretch} AND ${groupIn}`) : loadDocs(conn, DOCUMENT_ROWS, groupIn);
+  return stretch
+    ? loadDocs(conn, `SELECT * FROM ${PAGE_DOCUMENTS}`, `${stretch} AND ${groupIn}`)
+    : loadDocs(conn, DOCUMENT_ROWS, groupIn);
 }
 
 /** Attaches documents (`fetchDocs`) to their pages' groups. */
@@ -163,7 +182,12 @@ export function attachDocs(docs: readonly ReportDoc[], pages: readonly ReportGro
  * what is read, so pages out of page order get the same. Touches no group, so the
  * next batch can be read while this one is rendered.
  */
-export async function fetchBatch(conn: DuckDBConnection, pages: readonly ReportGroup[], withCells: readonly ReportGroup[], stage?: PageStage): Promise<BatchData> {
+export async function fetchBatch(
+  conn: DuckDBConnection,
+  pages: readonly ReportGroup[],
+  withCells: readonly ReportGroup[],
+  stage?: PageStage,
+): Promise<BatchData> {
   const batch: BatchData = { docs: [], cells: [], details: [] };
   if (pages.length === 0) return batch;
   batch.docs = await fetchDocs(conn, pages, stage);
@@ -178,7 +202,10 @@ export async function fetchBatch(conn: DuckDBConnection, pages: readonly ReportG
   const shown = new Set<string>();
   for (const g of pages) for (const s of [...g.findings, ...g.relatedFindings]) shown.add(s.finding.fingerprint);
   if (shown.size) {
-    batch.details = await namedRows<FindingDetail>(conn, `SELECT fingerprint, operands, cells FROM anomalies WHERE fingerprint IN (${sqlList(shown)})`);
+    batch.details = await namedRows<FindingDetail>(
+      conn,
+      `SELECT fingerprint, operands, cells FROM anomalies WHERE fingerprint IN (${sqlList(shown)})`,
+    );
   }
   return batch;
 }
@@ -187,17 +214,30 @@ export async function fetchBatch(conn: DuckDBConnection, pages: readonly ReportG
 const CELL_ROW = CELL_COLUMNS.map((c) => (c === 'value' ? finite(c) : c)).join(', ');
 
 /** Cells of reports that have some (id and where they lie), one JSON text per report (`CELL_COLUMNS`). */
-async function readCells(conn: DuckDBConnection, stored: readonly (readonly [string, CellRows])[]): Promise<BatchData['cells']> {
+async function readCells(
+  conn: DuckDBConnection,
+  stored: readonly (readonly [string, CellRows])[],
+): Promise<BatchData['cells']> {
   const read = async (ids: readonly string[], ranges: string) => {
     const reader = await conn.runAndReadAll(
       `SELECT report_id, count(*)::INTEGER, '[' || string_agg(json_array(${CELL_ROW})::VARCHAR, ',') || ']'
        FROM cells WHERE report_id IN (${sqlList(ids)}) ${ranges} GROUP BY report_id`,
     );
-    const [got = [], counts = [], texts = []] = (reader.currentRowCount > 0 ? reader.getColumnsJS() : []) as [string[], number[], string[]];
-    return { counts: new Map(got.map((id, i) => [id, counts[i]])), cells: got.map((id, i) => ({ id, json: texts[i] })) };
+    const [got = [], counts = [], texts = []] = (reader.currentRowCount > 0 ? reader.getColumnsJS() : []) as [
+      string[],
+      number[],
+      string[],
+    ];
+    return {
+      counts: new Map(got.map((id, i) => [id, counts[i]])),
+      cells: got.map((id, i) => ({ id, json: texts[i] })),
+    };
   };
   const ranges = rowRangesFilter(stored.map(([, rows]) => rows));
-  const got = await read(stored.map(([id]) => id), ranges);
+  const got = await read(
+    stored.map(([id]) => id),
+    ranges,
+  );
   if (!ranges) return got.cells;
   // Row ids move when a checkpoint vacuums deleted rows. Nothing writes between `loadGroups` and
   // the last batch, but a report that comes back short of its cells is read again without them.
@@ -238,7 +278,8 @@ export function applyBatch(batch: BatchData, pages: readonly ReportGroup[], with
     if (g) g.cellsJson = json;
   }
   const shown = new Map<string, Finding>();
-  for (const g of pages) for (const s of [...g.findings, ...g.relatedFindings]) shown.set(s.finding.fingerprint, s.finding);
+  for (const g of pages)
+    for (const s of [...g.findings, ...g.relatedFindings]) shown.set(s.finding.fingerprint, s.finding);
   for (const { fingerprint, operands, cells } of batch.details) {
     const f = shown.get(fingerprint);
     if (!f) continue;

@@ -75,10 +75,16 @@ export function writePageKeys(path: string, keys: ReadonlyMap<string, string>, p
  * in <out>/sources, a file that moved away). Taken while the documents are loaded for the index.
  */
 export function documentsDigest(docs: readonly ReportDoc[], ctx: ReportPageContext): string {
-  const links = docs.map((d) => d.sources.map((s) => sourceLink(s, ctx.pageDir, ctx.inputDir, archivedName(d.report_id, d.format), ctx.stagedSources)));
+  const links = docs.map((d) =>
+    d.sources.map((s) =>
+      sourceLink(s, ctx.pageDir, ctx.inputDir, archivedName(d.report_id, d.format), ctx.stagedSources),
+    ),
+  );
   // a source's --input folder matters only through its link (a crawled document's run names its number of sources)
   const shown = docs.map((d) => ({ ...d, sources: d.sources.map((s) => s.source) }));
-  return createHash('sha256').update(JSON.stringify([shown, links])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([shown, links]))
+    .digest('hex');
 }
 
 /** A group as a page shows it (its own or another's), without what is read for its page alone. */
@@ -117,8 +123,20 @@ export function pageKey(g: ReportGroup, data: AuditData, ctx: ReportPageContext,
   for (const [, group] of named) if (group) groups.add(group as string);
   if (g.versionsInYear > 1 && g.year !== null) for (const v of data.versions.get(versionKey(g)) ?? []) groups.add(v.id);
   groups.delete(g.id);
-  const others = [...groups].sort().map((id) => [id, data.groupById.has(id) ? groupRecord(data.groupById.get(id)!) : null]);
+  const others = [...groups]
+    .sort()
+    .map((id) => [id, data.groupById.has(id) ? groupRecord(data.groupById.get(id)!) : null]);
   const rules = [...new Set(shown.map((s) => s.finding.rule_id))].sort().map((id) => [id, data.rules.get(id) ?? null]);
-  const input = [outputsCodeHash(), ctx.pageDir, ctx.inputDir, groupRecord(g), docsDigest, shown.map(findingRecord), named, others, rules];
+  const input = [
+    outputsCodeHash(),
+    ctx.pageDir,
+    ctx.inputDir,
+    groupRecord(g),
+    docsDigest,
+    shown.map(findingRecord),
+    named,
+    others,
+    rules,
+  ];
   return createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 32);
 }

@@ -36,7 +36,9 @@ export interface PageJob {
 }
 
 /** What a page worker sends the writer: the page, or why it could not be rendered. */
-export type RenderedPage = { id: string; html: string; error?: undefined } | { id: string; html?: undefined; error: string };
+export type RenderedPage =
+  | { id: string; html: string; error?: undefined }
+  | { id: string; html?: undefined; error: string };
 
 /** The writer's answer for one page. */
 export interface PageDone {
@@ -46,7 +48,14 @@ export interface PageDone {
 }
 
 /** A group as another page shows it: what it is, and its cells; not what is shown only on its own page. */
-const shownBeside = (g: ReportGroup): ReportGroup => ({ ...g, docs: [], cells: null, findings: [], relatedFindings: [], standing: undefined });
+const shownBeside = (g: ReportGroup): ReportGroup => ({
+  ...g,
+  docs: [],
+  cells: null,
+  findings: [],
+  relatedFindings: [],
+  standing: undefined,
+});
 
 /**
  * The job for one page: the groups its findings name (their reports, cells and operands), and its
@@ -69,8 +78,16 @@ export function pageJob(g: ReportGroup, data: AuditData): PageJob {
   const versions = g.versionsInYear > 1 && g.year !== null ? (data.versions.get(versionKey(g)) ?? []) : [];
   for (const v of versions) ids.add(v.id);
   ids.delete(g.id);
-  const others = [...ids].map((id) => data.groupById.get(id)).filter((o): o is ReportGroup => !!o).map(shownBeside);
-  return { page: { ...g, cells: null }, others, versions: versions.length ? versions.map((v) => v.id) : null, groupOf: [...groupOf] };
+  const others = [...ids]
+    .map((id) => data.groupById.get(id))
+    .filter((o): o is ReportGroup => !!o)
+    .map(shownBeside);
+  return {
+    page: { ...g, cells: null },
+    others,
+    versions: versions.length ? versions.map((v) => v.id) : null,
+    groupOf: [...groupOf],
+  };
 }
 
 export class PagePool {
@@ -99,10 +116,13 @@ export class PagePool {
       this.wake?.();
     };
     const previousDir = setup.previousDir && existsSync(setup.previousDir) ? setup.previousDir : null;
-    this.writer = new Worker(join(distDir(), 'pipeline', 'outputs', 'site', 'page-writer.js'), { workerData: { dir: setup.dir, previousDir } });
+    this.writer = new Worker(join(distDir(), 'pipeline', 'outputs', 'site', 'page-writer.js'), {
+      workerData: { dir: setup.dir, previousDir },
+    });
     this.writer.on('message', (m: PageDone) => {
       this.pending--;
-      if (m.error) this.failure ??= Object.assign(new Error(`report pages: ${m.error.message}`), { code: m.error.code });
+      if (m.error)
+        this.failure ??= Object.assign(new Error(`report pages: ${m.error.message}`), { code: m.error.code });
       else if (m.unchanged) this.unchanged++;
       else this.written++;
       this.wake?.();

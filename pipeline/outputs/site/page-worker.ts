@@ -10,10 +10,26 @@ const rules = new Map(setup.rules.map((r) => [r.rule_id, r]));
 
 /** What `renderReportPage` reads of the audit data, for one page. */
 function dataFor(job: PageJob): AuditData {
-  const groupById = new Map<string, ReportGroup>([[job.page.id, job.page], ...job.others.map((g): [string, ReportGroup] => [g.id, g])]);
+  const groupById = new Map<string, ReportGroup>([
+    [job.page.id, job.page],
+    ...job.others.map((g): [string, ReportGroup] => [g.id, g]),
+  ]);
   const versions = new Map<string, ReportGroup[]>();
-  if (job.versions) versions.set(versionKey(job.page), job.versions.map((id) => groupById.get(id)).filter((g): g is ReportGroup => !!g));
-  return { groups: [job.page, ...job.others], groupById, groupOf: new Map(job.groupOf), findings: [], rules, documents: 0, versions, peers: [] };
+  if (job.versions)
+    versions.set(
+      versionKey(job.page),
+      job.versions.map((id) => groupById.get(id)).filter((g): g is ReportGroup => !!g),
+    );
+  return {
+    groups: [job.page, ...job.others],
+    groupById,
+    groupOf: new Map(job.groupOf),
+    findings: [],
+    rules,
+    documents: 0,
+    versions,
+    peers: [],
+  };
 }
 
 parentPort!.on('message', (job: PageJob) => {

@@ -194,7 +194,15 @@ const SCRIPT = `
 
 const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
-const policy = (scripts: string) => ["default-src 'none'", `style-src ${hash(CSS)}`, `script-src ${scripts}`, 'img-src data:', "base-uri 'none'", "form-action 'none'"].join('; ');
+const policy = (scripts: string) =>
+  [
+    "default-src 'none'",
+    `style-src ${hash(CSS)}`,
+    `script-src ${scripts}`,
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
 
 export const CONTENT_SECURITY_POLICY = policy(hash(SCRIPT));
 /**

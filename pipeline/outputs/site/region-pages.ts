@@ -22,21 +22,33 @@ import { writePage } from '../files.js';
 
 export const REGIONS_DIR = 'regions';
 
-const regionPagePrefix = (region: string): string => `r${createHash('sha256').update(region, 'utf8').digest('hex').slice(0, 10)}-`;
+const regionPagePrefix = (region: string): string =>
+  `r${createHash('sha256').update(region, 'utf8').digest('hex').slice(0, 10)}-`;
 export const regionPageName = (region: string, year: number): string => `${regionPagePrefix(region)}${year}.html`;
 
 /**
  * The published summary of `region` for `year` (default: its latest) in --out, or null when there
  * is none, with the years it has (`--summary REGION[:YEAR]`).
  */
-export function findRegionPage(outDir: string, region: string, year?: number): { path: string | null; years: number[] } {
+export function findRegionPage(
+  outDir: string,
+  region: string,
+  year?: number,
+): { path: string | null; years: number[] } {
   const dir = join(outDir, REGIONS_DIR);
   const prefix = regionPagePrefix(region);
   const years = existsSync(dir)
-    ? readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.html')).map((f) => Number(f.slice(prefix.length, -'.html'.length))).filter(Number.isInteger).sort()
+    ? readdirSync(dir)
+        .filter((f) => f.startsWith(prefix) && f.endsWith('.html'))
+        .map((f) => Number(f.slice(prefix.length, -'.html'.length)))
+        .filter(Number.isInteger)
+        .sort()
     : [];
   const chosen = year ?? years[years.length - 1];
-  return { path: chosen !== undefined && years.includes(chosen) ? join(dir, regionPageName(region, chosen)) : null, years };
+  return {
+    path: chosen !== undefined && years.includes(chosen) ? join(dir, regionPageName(region, chosen)) : null,
+    years,
+  };
 }
 
 /** Counts of the appendix, with the T3 cell each comes from (its link). */
@@ -72,21 +84,48 @@ function change(now: number | null, before: number | null, pct: boolean): string
 }
 
 function headline(cur: RegionYear, prev: RegionYear | undefined): Html {
-  const withErrors = (ry: RegionYear | undefined) => (ry ? ry.reports.filter((r) => Number(r.open_errors) > 0).length : null);
+  const withErrors = (ry: RegionYear | undefined) =>
+    ry ? ry.reports.filter((r) => Number(r.open_errors) > 0).length : null;
   const lines: { label: string; now: number | null; before: number | null; pct: boolean; how: Html | string }[] = [
-    { label: '报告数（每机构每年一份）', now: cur.reports.length, before: prev?.reports.length ?? null, pct: false, how: html`附录的行数` },
-    { label: '有错误的报告', now: withErrors(cur), before: withErrors(prev), pct: false, how: html`附录“错误”列不为 0 的行` },
-    { label: '有错误的报告比例', now: cur.bench.error_share as number, before: (prev?.bench.error_share as number) ?? null, pct: true, how: 'benchmarks.error_share' },
+    {
+      label: '报告数（每机构每年一份）',
+      now: cur.reports.length,
+      before: prev?.reports.length ?? null,
+      pct: false,
+      how: html`附录的行数`,
+    },
+    {
+      label: '有错误的报告',
+      now: withErrors(cur),
+      before: withErrors(prev),
+      pct: false,
+      how: html`附录“错误”列不为 0 的行`,
+    },
+    {
+      label: '有错误的报告比例',
+      now: cur.bench.error_share as number,
+      before: (prev?.bench.error_share as number) ?? null,
+      pct: true,
+      how: 'benchmarks.error_share',
+    },
     ...APPENDIX_COUNTS.filter((c) => c.key !== 'carried_forward').map((c) => ({
-      label: `${c.label}（合计）`, now: sum(cur.reports, c.key), before: prev ? sum(prev.reports, c.key) : null, pct: false, how: html`附录“${c.label}”列之和`,
+      label: `${c.label}（合计）`,
+      now: sum(cur.reports, c.key),
+      before: prev ? sum(prev.reports, c.key) : null,
+      pct: false,
+      how: html`附录“${c.label}”列之和`,
     })),
     ...HEADLINE_RATES.map((k) => ({
-      label: `${metricByKey.get(k)!.name_zh}（中位数）`, now: cur.bench[`${k}_p50`] as number | null, before: (prev?.bench[`${k}_p50`] as number | null) ?? null, pct: true,
+      label: `${metricByKey.get(k)!.name_zh}（中位数）`,
+      now: cur.bench[`${k}_p50`] as number | null,
+      before: (prev?.bench[`${k}_p50`] as number | null) ?? null,
+      pct: true,
       how: html`benchmarks.${k}_p50：附录“${metricByKey.get(k)!.name_zh}”列的中位数`,
     })),
   ];
   return html`<table class="list headline"><thead><tr><th>指标</th><th>${cur.year} 年</th><th>${prev ? `${prev.year} 年` : '上年'}</th><th>变化</th><th>怎样得出</th></tr></thead><tbody>${lines.map(
-    (l) => html`<tr><td>${l.label}</td><td class="n">${formatValue(l.now, l.pct ? 'pct' : 'int')}</td><td class="n">${formatValue(l.before, l.pct ? 'pct' : 'int')}</td><td class="n">${change(l.now, l.before, l.pct)}</td><td class="muted">${l.how}</td></tr>`,
+    (l) =>
+      html`<tr><td>${l.label}</td><td class="n">${formatValue(l.now, l.pct ? 'pct' : 'int')}</td><td class="n">${formatValue(l.before, l.pct ? 'pct' : 'int')}</td><td class="n">${change(l.now, l.before, l.pct)}</td><td class="muted">${l.how}</td></tr>`,
   )}</tbody></table>${prev ? '' : html`<p class="muted">没有该地区上一年度的报告，无法比较。</p>`}`;
 }
 
@@ -94,16 +133,18 @@ function agenciesWithErrors(cur: RegionYear, errors: Map<string, Row[]>): Html {
   const rows = cur.reports.filter((r) => Number(r.open_errors) > 0);
   if (!rows.length) return html`<p>没有报告有错误级的发现。</p>`;
   return html`<table class="list"><thead><tr><th>机构</th><th>级别</th><th>错误</th><th>规则</th></tr></thead><tbody>${rows.map(
-    (r) => html`<tr><td><a href="${reportHref(r.report_id, '#finding')}">${r.agency}</a></td><td>${r.level ?? NO_LEVEL}</td><td class="n">${r.open_errors}</td><td>${(errors.get(String(r.report_id)) ?? []).map(
-      (e, i) => html`${i ? '；' : ''}<code>${e.rule_id}</code> ${e.title_zh ?? ''}（${e.n}）`,
-    )}</td></tr>`,
+    (r) =>
+      html`<tr><td><a href="${reportHref(r.report_id, '#finding')}">${r.agency}</a></td><td>${r.level ?? NO_LEVEL}</td><td class="n">${r.open_errors}</td><td>${(
+        errors.get(String(r.report_id)) ?? []
+      ).map((e, i) => html`${i ? '；' : ''}<code>${e.rule_id}</code> ${e.title_zh ?? ''}（${e.n}）`)}</td></tr>`,
   )}</tbody></table>`;
 }
 
 function methods(rules: readonly Row[]): Html {
   return html`<h3>规则</h3><p class="muted">每条规则是 sql/rules/ 下的一个 SQL 文件；错误：报告自身的数字互相矛盾。</p>
 <table class="list"><thead><tr><th>规则</th><th>级别</th><th>说明</th></tr></thead><tbody>${rules.map(
-    (r) => html`<tr><td><code>${r.rule_id}</code></td><td>${severityZh(String(r.severity))}</td><td>${r.title_zh ?? ''}</td></tr>`,
+    (r) =>
+      html`<tr><td><code>${r.rule_id}</code></td><td>${severityZh(String(r.severity))}</td><td>${r.title_zh ?? ''}</td></tr>`,
   )}</tbody></table>
 <h3>指标定义（指标字典）</h3>${metricsTable()}`;
 }
@@ -111,30 +152,51 @@ function methods(rules: readonly Row[]): Html {
 function appendix(cur: RegionYear): Html {
   const rates = METRICS.filter((m) => HEADLINE_RATES.includes(m.key));
   return html`<table class="list appendix"><thead><tr><th>机构</th><th>级别</th>${APPENDIX_COUNTS.map((c) => html`<th>${c.label}</th>`)}${rates.map((m) => html`<th>${m.name_zh}</th>`)}<th>错误</th></tr></thead><tbody>${cur.reports.map(
-    (r) => html`<tr data-report="${r.report_id}"><td><a href="${reportHref(r.report_id)}">${r.agency}</a></td><td>${r.level ?? NO_LEVEL}</td>${APPENDIX_COUNTS.map(
-      (c) => html`<td class="n" data-key="${c.key}" data-value="${r[c.key] ?? ''}">${r[c.key] === null ? '—' : html`<a href="${reportHref(r.report_id, `#${cellAnchor('g', 'T3', c.row, 'total')}`)}">${formatValue(r[c.key], 'int')}</a>`}</td>`,
-    )}${rates.map((m) => html`<td class="n" data-key="${m.key}" data-value="${r[m.key] ?? ''}"><a href="${reportHref(r.report_id, '#standing')}">${formatValue(r[m.key], 'pct')}</a></td>`)}<td class="n" data-key="open_errors" data-value="${r.open_errors}"><a href="${reportHref(r.report_id, '#finding')}">${r.open_errors}</a></td></tr>`,
+    (r) =>
+      html`<tr data-report="${r.report_id}"><td><a href="${reportHref(r.report_id)}">${r.agency}</a></td><td>${r.level ?? NO_LEVEL}</td>${APPENDIX_COUNTS.map(
+        (c) =>
+          html`<td class="n" data-key="${c.key}" data-value="${r[c.key] ?? ''}">${r[c.key] === null ? '—' : html`<a href="${reportHref(r.report_id, `#${cellAnchor('g', 'T3', c.row, 'total')}`)}">${formatValue(r[c.key], 'int')}</a>`}</td>`,
+      )}${rates.map((m) => html`<td class="n" data-key="${m.key}" data-value="${r[m.key] ?? ''}"><a href="${reportHref(r.report_id, '#standing')}">${formatValue(r[m.key], 'pct')}</a></td>`)}<td class="n" data-key="open_errors" data-value="${r.open_errors}"><a href="${reportHref(r.report_id, '#finding')}">${r.open_errors}</a></td></tr>`,
   )}</tbody></table>`;
 }
 
-function regionPage(cur: RegionYear, prev: RegionYear | undefined, years: readonly number[], errors: Map<string, Row[]>, rules: readonly Row[]): string {
+function regionPage(
+  cur: RegionYear,
+  prev: RegionYear | undefined,
+  years: readonly number[],
+  errors: Map<string, Row[]>,
+  rules: readonly Row[],
+): string {
   const body = html`<p class="muted">${cur.region === NO_REGION ? '机构表（--agencies）未给出地区的机构。' : ''}每机构每年计一份报告（同一年度数字不同的几个版本中最先看到的一份）。其他年度：${years.map(
-    (y, i) => html`${i ? ' · ' : ''}${y === cur.year ? html`<b>${y}</b>` : html`<a href="${regionPageName(cur.region, y)}">${y}</a>`}`,
+    (y, i) =>
+      html`${i ? ' · ' : ''}${y === cur.year ? html`<b>${y}</b>` : html`<a href="${regionPageName(cur.region, y)}">${y}</a>`}`,
   )}</p>
 <h2 id="headline">主要数字及与上年相比</h2>${headline(cur, prev)}
 <h2 id="errors">有错误的机构</h2>${agenciesWithErrors(cur, errors)}
 <h2 id="methods">方法</h2>${methods(rules)}
 <h2 id="appendix">附录：每份报告的数字</h2><p class="muted">每个数字链接到报告页上它所在的单元格（比率链接到报告的同年同级比较，错误链接到其发现）；报告页列出来源文件。</p>
 <div class="scroll">${appendix(cur)}</div>`;
-  return renderPage({ title: `${cur.region} ${cur.year} 年政府信息公开工作年度报告核查摘要`, subtitle: html`${cur.reports.length} 份报告`, homeHref: '../index.html', body });
+  return renderPage({
+    title: `${cur.region} ${cur.year} 年政府信息公开工作年度报告核查摘要`,
+    subtitle: html`${cur.reports.length} 份报告`,
+    homeHref: '../index.html',
+    body,
+  });
 }
 
 /**
  * Writes every region's summary for every year into `dir` (<out>/regions, staged); returns the index's list of them.
  */
-export async function writeRegionPages(conn: DuckDBConnection, dir: string, previousDir: string | null = null): Promise<Html> {
+export async function writeRegionPages(
+  conn: DuckDBConnection,
+  dir: string,
+  previousDir: string | null = null,
+): Promise<Html> {
   mkdirSync(dir, { recursive: true });
-  const bench = await queryRows(conn, `SELECT * FROM benchmarks WHERE region <> '${ALL}' AND level = '${ALL}' ORDER BY region, year`);
+  const bench = await queryRows(
+    conn,
+    `SELECT * FROM benchmarks WHERE region <> '${ALL}' AND level = '${ALL}' ORDER BY region, year`,
+  );
   const reports = await queryRows(
     conn,
     `SELECT report_id, agency, CAST(year AS INTEGER) AS year, coalesce(region, '${NO_REGION}') AS region, level,
@@ -151,7 +213,13 @@ export async function writeRegionPages(conn: DuckDBConnection, dir: string, prev
   for (const e of errorRows) errors.set(String(e.group_id), [...(errors.get(String(e.group_id)) ?? []), e]);
   const key = (region: string, year: number) => `${region}\u0001${year}`;
   const byKey = new Map<string, RegionYear>();
-  for (const b of bench) byKey.set(key(String(b.region), Number(b.year)), { region: String(b.region), year: Number(b.year), bench: b, reports: [] });
+  for (const b of bench)
+    byKey.set(key(String(b.region), Number(b.year)), {
+      region: String(b.region),
+      year: Number(b.year),
+      bench: b,
+      reports: [],
+    });
   for (const r of reports) byKey.get(key(String(r.region), Number(r.year)))?.reports.push(r);
   const yearsOf = new Map<string, number[]>();
   for (const ry of byKey.values()) {
@@ -160,11 +228,17 @@ export async function writeRegionPages(conn: DuckDBConnection, dir: string, prev
   }
   for (const ry of byKey.values()) {
     // a page equal to the one published in `previousDir` keeps it (linked, its time unchanged)
-    writePage(dir, previousDir, regionPageName(ry.region, ry.year), regionPage(ry, byKey.get(key(ry.region, ry.year - 1)), yearsOf.get(ry.region)!, errors, rules));
+    writePage(
+      dir,
+      previousDir,
+      regionPageName(ry.region, ry.year),
+      regionPage(ry, byKey.get(key(ry.region, ry.year - 1)), yearsOf.get(ry.region)!, errors, rules),
+    );
   }
   const regions = [...yearsOf.keys()].sort(zhCollator.compare);
   if (!regions.length) return html``;
   return html`<h3 id="regions">地区摘要（可打印）</h3><table class="list regions"><tbody>${regions.map(
-    (r) => html`<tr><td>${r}</td><td>${yearsOf.get(r)!.map((y, i) => html`${i ? ' · ' : ''}<a href="${REGIONS_DIR}/${regionPageName(r, y)}">${y}</a>`)}</td></tr>`,
+    (r) =>
+      html`<tr><td>${r}</td><td>${yearsOf.get(r)!.map((y, i) => html`${i ? ' · ' : ''}<a href="${REGIONS_DIR}/${regionPageName(r, y)}">${y}</a>`)}</td></tr>`,
   )}</tbody></table>`;
 }

@@ -44,12 +44,26 @@ export async function loadDocs(conn: DuckDBConnection, from: string, where: stri
   let last: ReportDoc | undefined;
   for (const r of rows) {
     if (last?.report_id !== r.report_id) {
-      const pages = (r.table_pages ?? '').split(',').filter(Boolean).map((tp) => ({ table_id: tp.split(':')[0], page: Number(tp.split(':')[1]) }));
-      last = { report_id: r.report_id, format: r.format, status: r.status, error: r.error, title: r.title, group_id: r.group_id, sources: [], tablePages: pages };
+      const pages = (r.table_pages ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((tp) => ({ table_id: tp.split(':')[0], page: Number(tp.split(':')[1]) }));
+      last = {
+        report_id: r.report_id,
+        format: r.format,
+        status: r.status,
+        error: r.error,
+        title: r.title,
+        group_id: r.group_id,
+        sources: [],
+        tablePages: pages,
+      };
       docs.push(last);
     }
     // a document the ledger does not know (merged from a shard) keeps the source it was read from
-    last.sources.push(r.ledger_source === null ? { source: r.source, inputDir: null } : { source: r.ledger_source, inputDir: r.input });
+    last.sources.push(
+      r.ledger_source === null ? { source: r.source, inputDir: null } : { source: r.ledger_source, inputDir: r.input },
+    );
   }
   return docs;
 }
@@ -58,7 +72,10 @@ export async function loadDocs(conn: DuckDBConnection, from: string, where: stri
  * Every document that failed or was read partially, with its sources; and which of the files this
  * run could not read are in the warehouse anyway (listed with their report, not again).
  */
-export async function loadProblems(conn: DuckDBConnection, failedSources: readonly string[]): Promise<{ docs: ReportDoc[]; known: Set<string> }> {
+export async function loadProblems(
+  conn: DuckDBConnection,
+  failedSources: readonly string[],
+): Promise<{ docs: ReportDoc[]; known: Set<string> }> {
   const docs = await loadDocs(conn, DOCUMENT_ROWS, `status <> 'ok'`);
   const known = new Set<string>();
   if (failedSources.length) {

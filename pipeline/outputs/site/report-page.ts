@@ -40,9 +40,10 @@ function sourcesBlock(g: ReportGroup, ctx: ReportPageContext): Html {
       const name = target ? html`<a href="${target}">${link.label}</a>` : html`${link.label}`;
       const copy = link.web && link.archived ? html` <a class="archived" href="${link.archived}">存档副本</a>` : '';
       // A PDF opens at the page a table is printed on (#page=N, as PDF viewers take it).
-      const pages = target && d.tablePages.length
-        ? html` · ${d.tablePages.map((tp, i) => html`${i ? '、' : ''}<a href="${target}#page=${tp.page}">${TABLE_ZH[tp.table_id] ?? tp.table_id} 第${tp.page}页</a>`)}`
-        : '';
+      const pages =
+        target && d.tablePages.length
+          ? html` · ${d.tablePages.map((tp, i) => html`${i ? '、' : ''}<a href="${target}#page=${tp.page}">${TABLE_ZH[tp.table_id] ?? tp.table_id} 第${tp.page}页</a>`)}`
+          : '';
       return html`<li>${name}${copy} <span class="muted">${d.format ?? '格式不明'}${pages} · <span class="badge ${d.status}">${statusZh(d.status)}</span> · ${d.report_id}${
         link.missing ? ' · 文件已不在原位置' : ''
       }</span>${d.error ? html`<div class="muted">原因：${reasonZh(d.error)}</div>` : ''}</li>`;
@@ -70,7 +71,14 @@ ${otherVersions(g, data)}
 </dl>`;
 }
 
-function findingsSection(title: string, group: string, list: readonly ShownFinding[], g: ReportGroup, data: AuditData, empty: string): Html {
+function findingsSection(
+  title: string,
+  group: string,
+  list: readonly ShownFinding[],
+  g: ReportGroup,
+  data: AuditData,
+  empty: string,
+): Html {
   return html`<h2 id="${group}">${title}（${list.length}）${list.length ? counter(group) : ''}</h2>${
     list.length ? list.map((s) => findingCard(s, data, g.id, group)) : html`<p class="muted">${empty}</p>`
   }`;
@@ -89,7 +97,10 @@ function sideBySide(g: ReportGroup, data: AuditData): Html {
   }
   const blocks: Html[] = [];
   const shown = [...pairs].slice(0, MAX_SIDE_BY_SIDE);
-  const linked = [...pairs.keys()].slice(MAX_SIDE_BY_SIDE).map((id) => data.groupById.get(id)).filter((x): x is ReportGroup => !!x);
+  const linked = [...pairs.keys()]
+    .slice(MAX_SIDE_BY_SIDE)
+    .map((id) => data.groupById.get(id))
+    .filter((x): x is ReportGroup => !!x);
   for (const [otherId, list] of shown) {
     const other = data.groupById.get(otherId);
     if (!other) continue;
@@ -102,11 +113,21 @@ function sideBySide(g: ReportGroup, data: AuditData): Html {
     // the same year twice (two versions of one report): name them by their file
     const name = (x: ReportGroup) => (g.year === other.year ? `${yearZh(x.year)} · ${x.label}` : yearZh(x.year));
     for (const t of TABLE_ORDER.filter((x) => tables.has(x))) {
-      blocks.push(html`<h3>${tableTitle(t)}：${sides.map((x, i) => html`${i ? ' ↔ ' : ''}${name(x)}`)}（${list.map((s) => s.finding.rule_id).filter((r, i, a) => a.indexOf(r) === i).join('、')}）</h3>
+      blocks.push(html`<h3>${tableTitle(t)}：${sides.map((x, i) => html`${i ? ' ↔ ' : ''}${name(x)}`)}（${list
+        .map((s) => s.finding.rule_id)
+        .filter((r, i, a) => a.indexOf(r) === i)
+        .join('、')}）</h3>
 <div class="side">${sides.map(
-        (x) => html`<div><div><b>${x.agency ?? ''} ${name(x)}</b> ${x.id === g.id ? '（本报告）' : html`<a href="${x.id}.html">打开该报告</a>`}</div>${renderTable(t, {
-          cells: cellsOf(x), marks: marksFor(x.id, list, data.groupOf, true), template: x.template, anchorPrefix: `x${x.id}`,
-        })}</div>`,
+        (x) =>
+          html`<div><div><b>${x.agency ?? ''} ${name(x)}</b> ${x.id === g.id ? '（本报告）' : html`<a href="${x.id}.html">打开该报告</a>`}</div>${renderTable(
+            t,
+            {
+              cells: cellsOf(x),
+              marks: marksFor(x.id, list, data.groupOf, true),
+              template: x.template,
+              anchorPrefix: `x${x.id}`,
+            },
+          )}</div>`,
       )}</div>`);
     }
   }
@@ -123,10 +144,13 @@ export function renderReportPage(g: ReportGroup, data: AuditData, ctx: ReportPag
   const related = g.relatedFindings.filter((s) => !s.dismissed);
   const visible = [...active, ...related];
   const marks = marksFor(g.id, visible, data.groupOf);
-  const rules = [...new Set(visible.map((s) => s.finding.rule_id))].sort().map((id) => ({ id, title: ruleTitle(data, id) }));
+  const rules = [...new Set(visible.map((s) => s.finding.rule_id))]
+    .sort()
+    .map((id) => ({ id, title: ruleTitle(data, id) }));
   const severities = ['error', 'warning', 'info'].filter((s) => visible.some((f) => f.finding.severity === s));
   const tables = TABLE_ORDER.map(
-    (t) => html`<h2 id="${t}">${tableTitle(t)}</h2>${renderTable(t, { cells: cellsOf(g), marks, template: g.template, anchorPrefix: 'g' })}`,
+    (t) =>
+      html`<h2 id="${t}">${tableTitle(t)}</h2>${renderTable(t, { cells: cellsOf(g), marks, template: g.template, anchorPrefix: 'g' })}`,
   );
   const compare = sideBySide(g, data);
   const body = html`${metaBlock(g, data, ctx)}

@@ -27,7 +27,12 @@ const WEB = /^https?:\/\//i;
 
 const relativeHref = (from: string, file: string): string | null => {
   const rel = relative(resolve(from), file);
-  return isAbsolute(rel) ? null : rel.split(sep).map((part) => encodeURIComponent(part)).join('/');
+  return isAbsolute(rel)
+    ? null
+    : rel
+        .split(sep)
+        .map((part) => encodeURIComponent(part))
+        .join('/');
 };
 
 /**
@@ -35,13 +40,28 @@ const relativeHref = (from: string, file: string): string | null => {
  * page's folder `<out>/reports/`, published there or, when this run made it, still in
  * `stagedSources` (the run's staging folder, moved in with the page).
  */
-export function sourceLink(doc: SourceDoc, pageDir: string, fallbackInputDir: string, archivedName?: string, stagedSources?: string): SourceLink {
+export function sourceLink(
+  doc: SourceDoc,
+  pageDir: string,
+  fallbackInputDir: string,
+  archivedName?: string,
+  stagedSources?: string,
+): SourceLink {
   const copy = archivedName ? join(dirname(resolve(pageDir)), SOURCES_DIR, archivedName) : null;
-  const exists = copy !== null && (existsSync(copy) || (stagedSources !== undefined && existsSync(join(stagedSources, archivedName!))));
+  const exists =
+    copy !== null &&
+    (existsSync(copy) || (stagedSources !== undefined && existsSync(join(stagedSources, archivedName!))));
   const archived = exists ? relativeHref(pageDir, copy) : null;
   if (WEB.test(doc.source)) return { label: doc.source, href: doc.source, missing: false, archived, web: true };
-  if (/^[a-z][a-z0-9+.-]*:/i.test(doc.source) && !/^[a-z]:[\\/]/i.test(doc.source)) return { label: doc.source, href: null, missing: false, archived, web: false };
+  if (/^[a-z][a-z0-9+.-]*:/i.test(doc.source) && !/^[a-z]:[\\/]/i.test(doc.source))
+    return { label: doc.source, href: null, missing: false, archived, web: false };
   const file = isAbsolute(doc.source) ? doc.source : resolve(doc.inputDir ?? fallbackInputDir, doc.source);
   const missing = !existsSync(file);
-  return { label: doc.source, href: relativeHref(pageDir, file) ?? pathToFileURL(file).href, missing, archived, web: false };
+  return {
+    label: doc.source,
+    href: relativeHref(pageDir, file) ?? pathToFileURL(file).href,
+    missing,
+    archived,
+    web: false,
+  };
 }

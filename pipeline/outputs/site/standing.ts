@@ -28,7 +28,6 @@ export interface StandingTarget {
   agencyHref?: string;
 }
 
-
 /** The peers' files' folder in --out (beside the report pages). */
 export const PEERS_DIR = 'peers';
 
@@ -51,7 +50,8 @@ export interface PeerGroup {
   values: Record<string, number[]>;
 }
 
-const peersFile = (year: number, level: string): string => `${year}-${createHash('sha256').update(level, 'utf8').digest('hex').slice(0, 10)}.js`;
+const peersFile = (year: number, level: string): string =>
+  `${year}-${createHash('sha256').update(level, 'utf8').digest('hex').slice(0, 10)}.js`;
 
 /** A report's metrics, as `loadStanding` reads them: `metric_values` in the order of METRICS. */
 interface MetricsRow {
@@ -84,7 +84,11 @@ export async function loadStanding(conn: DuckDBConnection, groups: readonly Stan
     if (!primary || year === null) continue;
     const key = `${year}\u0001${level}`;
     let group = peers.get(key);
-    if (!group) peers.set(key, (group = { file: peersFile(year, level), values: Object.fromEntries(METRICS.map((m) => [m.key, []])) }));
+    if (!group)
+      peers.set(
+        key,
+        (group = { file: peersFile(year, level), values: Object.fromEntries(METRICS.map((m) => [m.key, []])) }),
+      );
     METRICS.forEach((m, i) => values[i] !== null && group.values[m.key].push(values[i]));
     if (norm) yearsOf.set(norm, (yearsOf.get(norm) ?? new Set()).add(year));
   }
@@ -94,7 +98,12 @@ export async function loadStanding(conn: DuckDBConnection, groups: readonly Stan
     if (!g) continue;
     if (norm && (yearsOf.get(norm)?.size ?? 0) >= 2) g.agencyHref = `../${AGENCIES_DIR}/${agencyPageId(norm)}.html`;
     if (!primary || year === null) continue;
-    g.standing = { year, level, peers: `../${PEERS_DIR}/${peers.get(`${year}\u0001${level}`)!.file}`, rows: METRICS.map((m, i) => ({ key: m.key, value: values[i] })) };
+    g.standing = {
+      year,
+      level,
+      peers: `../${PEERS_DIR}/${peers.get(`${year}\u0001${level}`)!.file}`,
+      rows: METRICS.map((m, i) => ({ key: m.key, value: values[i] })),
+    };
   }
   return [...peers.values()];
 }
@@ -116,11 +125,17 @@ export function writePeers(peers: readonly PeerGroup[], dir: string, previousDir
 export function standingBlock(g: StandingTarget): Html {
   const agency = g.agencyHref ? html`<p><a href="${g.agencyHref}">该机构的历年情况（趋势、结转链）</a></p>` : '';
   const s = g.standing;
-  if (!s) return html`<h2 id="standing">同年同级比较</h2>${agency}<p class="muted">本报告不参与比较（年度不明，或同一年度另一版本最先看到）。</p>`;
+  if (!s)
+    return html`<h2 id="standing">同年同级比较</h2>${agency}<p class="muted">本报告不参与比较（年度不明，或同一年度另一版本最先看到）。</p>`;
   const rows = s.rows.filter((r): r is StandingRow & { value: number } => r.value !== null);
   return html`<h2 id="standing">同年同级比较</h2>${agency}
 <p class="muted">与 ${s.year} 年级别为“${s.level}”的报告（每机构每年一份）相比；百分位：0 为最低，100 为最高。定义见汇总页的“指标定义”。</p>
-${rows.length ? html`<table class="list standing" data-peers><thead><tr><th>指标</th><th>本报告</th><th>位置</th><th>P25</th><th>P50</th><th>P75</th></tr></thead><tbody>${rows.map(
-    (r) => html`<tr data-metric="${r.key}" data-value="${String(r.value)}"><td>${metricByKey.get(r.key)?.name_zh ?? r.key}</td><td class="n">${formatValue(r.value, 'pct')}</td><td>—</td><td class="n">—</td><td class="n">—</td><td class="n">—</td></tr>`,
-  )}</tbody></table><script src="${s.peers}"></script>` : html`<p class="muted">本报告没有可计算的比率（分母为 0 或缺失）。</p>`}`;
+${
+  rows.length
+    ? html`<table class="list standing" data-peers><thead><tr><th>指标</th><th>本报告</th><th>位置</th><th>P25</th><th>P50</th><th>P75</th></tr></thead><tbody>${rows.map(
+        (r) =>
+          html`<tr data-metric="${r.key}" data-value="${String(r.value)}"><td>${metricByKey.get(r.key)?.name_zh ?? r.key}</td><td class="n">${formatValue(r.value, 'pct')}</td><td>—</td><td class="n">—</td><td class="n">—</td><td class="n">—</td></tr>`,
+      )}</tbody></table><script src="${s.peers}"></script>`
+    : html`<p class="muted">本报告没有可计算的比率（分母为 0 或缺失）。</p>`
+}`;
 }

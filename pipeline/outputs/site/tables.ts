@@ -2,7 +2,18 @@
  * Rebuilds T2, T3 and T4 from the warehouse cells in the template's printed layout, with the
  * cells involved in findings highlighted ("8 → 应为 9" on the cell a finding points at).
  */
-import { OTHER_SERVICES_PREFIX, T2_COLUMNS, T2_ROWS, T3_COLUMNS, T3_GROUP_SUBTOTALS, T3_ROWS, T4_COLUMNS, T4_ROWS, type RowDef, type TemplateVersion } from '../../../domain/index.js';
+import {
+  OTHER_SERVICES_PREFIX,
+  T2_COLUMNS,
+  T2_ROWS,
+  T3_COLUMNS,
+  T3_GROUP_SUBTOTALS,
+  T3_ROWS,
+  T4_COLUMNS,
+  T4_ROWS,
+  type RowDef,
+  type TemplateVersion,
+} from '../../../domain/index.js';
 import { cellKey, type Cell } from './audit-data.js';
 import type { Marks } from './cell-marks.js';
 import { escapeHtml, html, join, trusted, type Html } from './html.js';
@@ -118,8 +129,14 @@ function td(out: string[], ctx: TableContext, slot: Slot, colspan = 1): void {
       : `${text}<span class="was">（${expected}）</span>`;
   }
   out.push(
-    '" class="', escapeHtml(cls), colspan > 1 ? `" colspan="${colspan}"` : '"', title ? ` title="${escapeHtml(title)}">` : '>',
-    content, '<sup class="tag">', escapeHtml(mark.findingIds.join(' ')), '</sup></td>',
+    '" class="',
+    escapeHtml(cls),
+    colspan > 1 ? `" colspan="${colspan}"` : '"',
+    title ? ` title="${escapeHtml(title)}">` : '>',
+    content,
+    '<sup class="tag">',
+    escapeHtml(mark.findingIds.join(' ')),
+    '</sup></td>',
   );
 }
 
@@ -149,11 +166,17 @@ function t3Layout(version: TemplateVersion, hasSubtotal: (key: string) => boolea
     }
     if (members[0] !== r) continue;
     const subtotal = T3_GROUP_SUBTOTALS.find((s) => s.group === r.group && hasSubtotal(s.key));
-    const groupRows = [...(subtotal ? [{ key: subtotal.key, item: '小计' }] : []), ...members.map((m) => ({ key: m.key, item: splitGroupLabel(m.label)[1] }))];
+    const groupRows = [
+      ...(subtotal ? [{ key: subtotal.key, item: '小计' }] : []),
+      ...members.map((m) => ({ key: m.key, item: splitGroupLabel(m.label)[1] })),
+    ];
     groupRows.forEach((g, j) =>
       results.push({
         key: g.key,
-        labels: j === 0 ? [{ text: splitGroupLabel(r.label)[0], rowspan: groupRows.length }, { text: g.item }] : [{ text: g.item }],
+        labels:
+          j === 0
+            ? [{ text: splitGroupLabel(r.label)[0], rowspan: groupRows.length }, { text: g.item }]
+            : [{ text: g.item }],
       }),
     );
   }
@@ -166,11 +189,16 @@ function t3Layout(version: TemplateVersion, hasSubtotal: (key: string) => boolea
 }
 
 const t3Layouts = new Map<string, LayoutRow[]>();
-const T3_SUBTOTAL_SLOTS = T3_GROUP_SUBTOTALS.map((s) => ({ key: s.key, slots: T3_COLUMNS.map((c) => cellKey('T3', s.key, c.key)) }));
+const T3_SUBTOTAL_SLOTS = T3_GROUP_SUBTOTALS.map((s) => ({
+  key: s.key,
+  slots: T3_COLUMNS.map((c) => cellKey('T3', s.key, c.key)),
+}));
 
 const T3_HEAD = `<thead><tr><th colspan="3" rowspan="3" class="corner">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</th><th colspan="7">申请人情况</th></tr>
 <tr>${thText({ text: T3_COLUMNS[0].label, rowspan: 2 })}<th colspan="5">法人或其他组织</th>${thText({ text: T3_COLUMNS[6].label, rowspan: 2 })}</tr>
-<tr>${T3_COLUMNS.slice(1, 6).map((c) => thText({ text: c.label })).join('')}</tr></thead>`;
+<tr>${T3_COLUMNS.slice(1, 6)
+  .map((c) => thText({ text: c.label }))
+  .join('')}</tr></thead>`;
 
 function renderT3(ctx: TableContext, version: TemplateVersion): string {
   const present = T3_SUBTOTAL_SLOTS.filter((s) => s.slots.some((k) => ctx.cells.has(k))).map((s) => s.key);
@@ -214,7 +242,8 @@ const T2_SECTIONS: readonly { title: string; rows: readonly string[] }[] = [
 const T2_VALUE_COLUMNS = 3;
 
 function t2ValueCells(out: string[], ctx: TableContext, row: string, cols: readonly string[]): void {
-  for (let i = 0; i < cols.length; i++) td(out, ctx, slotOf('T2', row, cols[i]), i === cols.length - 1 ? T2_VALUE_COLUMNS - cols.length + 1 : 1);
+  for (let i = 0; i < cols.length; i++)
+    td(out, ctx, slotOf('T2', row, cols[i]), i === cols.length - 1 ? T2_VALUE_COLUMNS - cols.length + 1 : 1);
 }
 
 /** Each section of T2 with its heading rows (markup) for a version. */
@@ -231,7 +260,9 @@ function t2SectionsOf(version: TemplateVersion) {
     if (rows.length === 0) continue;
     const cols = rows[0].cols ?? [];
     const head = `<tr class="section"><th colspan="${2 + T2_VALUE_COLUMNS}">${escapeHtml(section.title)}</th></tr><tr><th colspan="2">信息内容</th>${cols
-      .map((c, i) => thText({ text: colLabel(c), colspan: i === cols.length - 1 ? T2_VALUE_COLUMNS - cols.length + 1 : 1 }))
+      .map((c, i) =>
+        thText({ text: colLabel(c), colspan: i === cols.length - 1 ? T2_VALUE_COLUMNS - cols.length + 1 : 1 }),
+      )
       .join('')}</tr>`;
     sections.push({ head, rows: [...rows], cols });
   }
@@ -252,9 +283,16 @@ function renderT2(ctx: TableContext, version: TemplateVersion): string {
       const rowCols = r.cols ?? section.cols;
       if (r.key === 'other_services' && subRows.length > 0) {
         const hasTotal = rowCols.some((c) => ctx.cells.has(cellKey('T2', r.key, c)));
-        const lines = [...(hasTotal ? [{ key: r.key, label: '合计' }] : []), ...subRows.map((k) => ({ key: k, label: k.slice(OTHER_SERVICES_PREFIX.length) }))];
+        const lines = [
+          ...(hasTotal ? [{ key: r.key, label: '合计' }] : []),
+          ...subRows.map((k) => ({ key: k, label: k.slice(OTHER_SERVICES_PREFIX.length) })),
+        ];
         lines.forEach((l, j) => {
-          out.push('<tr>', j === 0 ? thText({ text: r.label, rowspan: lines.length }, 'label') : '', thText({ text: l.label }, 'label'));
+          out.push(
+            '<tr>',
+            j === 0 ? thText({ text: r.label, rowspan: lines.length }, 'label') : '',
+            thText({ text: l.label }, 'label'),
+          );
           t2ValueCells(out, ctx, l.key, rowCols);
           out.push('</tr>');
         });
@@ -274,7 +312,9 @@ function renderT2(ctx: TableContext, version: TemplateVersion): string {
 function renderUnplaced(ctx: TableContext, table: string): string {
   const all = ctx.byTable.get(table) ?? [];
   if (all.every((c) => ctx.placed.has(c))) return '';
-  const out = ['<p class="note">模板之外的单元格：</p><table class="grid extra"><tr><th>行</th><th>列</th><th>值</th></tr>'];
+  const out = [
+    '<p class="note">模板之外的单元格：</p><table class="grid extra"><tr><th>行</th><th>列</th><th>值</th></tr>',
+  ];
   for (const c of all.filter((x) => !ctx.placed.has(x))) {
     out.push('<tr><th class="label">', escapeHtml(c.row_key), '</th><th>', escapeHtml(c.col_key), '</th>');
     td(out, ctx, slotOf(table, c.row_key, c.col_key));
@@ -311,7 +351,11 @@ function byTable(cells: ReadonlyMap<string, Cell>): Map<string, Cell[]> {
 /** One table (T2, T3 or T4) in the template's layout, or a note when the report has none of it. */
 export function renderTable(table: 'T2' | 'T3' | 'T4', input: TableInput): Html {
   const ctx: TableContext = {
-    cells: input.cells, byTable: byTable(input.cells), marks: input.marks, anchorPrefix: escapeHtml(input.anchorPrefix), placed: new Set(),
+    cells: input.cells,
+    byTable: byTable(input.cells),
+    marks: input.marks,
+    anchorPrefix: escapeHtml(input.anchorPrefix),
+    placed: new Set(),
   };
   if (!ctx.byTable.has(table)) return trusted('<p class="note missing">本报告没有识别出这张表。</p>');
   const version: TemplateVersion = input.template === '2019' ? '2019' : '2021';
