@@ -35,91 +35,51 @@ interface KeyRow {
 
 export function ruleKeys(): KeyRow[] {
   const out: KeyRow[] = [];
+  /** A table's keys along one axis, in template order from `first`. */
+  const add = (
+    table_id: TableId,
+    template: string,
+    axis: KeyRow['axis'],
+    defs: readonly { key: string; label: string; group?: string | null }[],
+    first = 0,
+    subtotal = false,
+  ): void => {
+    defs.forEach((d, i) =>
+      out.push({
+        table_id,
+        template,
+        axis,
+        key: d.key,
+        label: d.label,
+        ord: first + i,
+        grp: d.group ?? null,
+        subtotal,
+      }),
+    );
+  };
   for (const v of TEMPLATE_VERSIONS) {
-    T3_ROWS.filter((r) => r.versions.includes(v)).forEach((r, i) =>
-      out.push({
-        table_id: 'T3',
-        template: v,
-        axis: 'row',
-        key: r.key,
-        label: r.label,
-        ord: i,
-        grp: r.group ?? null,
-        subtotal: false,
-      }),
+    add(
+      'T3',
+      v,
+      'row',
+      T3_ROWS.filter((r) => r.versions.includes(v)),
     );
-    T3_GROUP_SUBTOTALS.forEach((s, i) =>
-      out.push({
-        table_id: 'T3',
-        template: v,
-        axis: 'row',
-        key: s.key,
-        label: s.label,
-        ord: 100 + i,
-        grp: s.group,
-        subtotal: true,
-      }),
+    add('T3', v, 'row', T3_GROUP_SUBTOTALS, 100, true);
+    add('T3', v, 'col', T3_COLUMNS);
+    add(
+      'T4',
+      v,
+      'row',
+      T4_ROWS.map(({ key, label }) => ({ key, label })),
     );
-    T3_COLUMNS.forEach((c, i) =>
-      out.push({
-        table_id: 'T3',
-        template: v,
-        axis: 'col',
-        key: c.key,
-        label: c.label,
-        ord: i,
-        grp: null,
-        subtotal: false,
-      }),
+    add('T4', v, 'col', T4_COLUMNS);
+    add(
+      'T2',
+      v,
+      'row',
+      T2_ROWS[v].map(({ key, label }) => ({ key, label })),
     );
-    T4_ROWS.forEach((r, i) =>
-      out.push({
-        table_id: 'T4',
-        template: v,
-        axis: 'row',
-        key: r.key,
-        label: r.label,
-        ord: i,
-        grp: null,
-        subtotal: false,
-      }),
-    );
-    T4_COLUMNS.forEach((c, i) =>
-      out.push({
-        table_id: 'T4',
-        template: v,
-        axis: 'col',
-        key: c.key,
-        label: c.label,
-        ord: i,
-        grp: null,
-        subtotal: false,
-      }),
-    );
-    T2_ROWS[v].forEach((r, i) =>
-      out.push({
-        table_id: 'T2',
-        template: v,
-        axis: 'row',
-        key: r.key,
-        label: r.label,
-        ord: i,
-        grp: null,
-        subtotal: false,
-      }),
-    );
-    T2_COLUMNS[v].forEach((c, i) =>
-      out.push({
-        table_id: 'T2',
-        template: v,
-        axis: 'col',
-        key: c.key,
-        label: c.label,
-        ord: i,
-        grp: null,
-        subtotal: false,
-      }),
-    );
+    add('T2', v, 'col', T2_COLUMNS[v]);
   }
   const any = new Map<string, KeyRow>();
   for (const k of out) {
