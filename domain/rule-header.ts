@@ -26,7 +26,10 @@ export interface RuleHeader {
   readonly scope: 'report' | 'warehouse';
   /** File name under sql/rules/. */
   readonly file: string;
-  /** What a report needs for the rule to assess it, over rule_scope's columns (rule-results.ts); null: every report read. */
+  /**
+   * What a report needs for the rule to assess it, over rule_scope's columns (rule-results.ts); null: every report
+   * read.
+   */
   readonly needs: string | null;
   /** The rule's line in docs/rules.md (null: its English title). */
   readonly doc: string | null;

@@ -1,10 +1,11 @@
 /**
  * The public face of extractors/: nothing outside this folder imports any other file in it.
  *
- * What the rest of the pipeline reads from here without extracting anything (the canonical keys,
- * the agency names, the charset detection, the message types, the extractor's version) is loaded
- * at once; the readers and the recogniser (extract-document.ts) only when a document is extracted,
- * so the main thread, which extracts nothing as long as there are workers, never loads them.
+ * What the rest of the pipeline reads from here without extracting anything (the charset
+ * detection, the message types, the packed cells, the extractor's version) is loaded at once (the
+ * canonical keys and agency names it uses are domain/'s); the readers and the recogniser
+ * (extract-document.ts) only when a document is extracted, so the main thread, which extracts
+ * nothing as long as there are workers, never loads them.
  * Neither does a worker load the reference readers (cheerio, mammoth): the DOCX reader imports
  * mammoth only for a document it hands back.
  */

@@ -12,16 +12,14 @@ import {
   LockHeldError,
   LockHeldTooLongError,
   EXIT,
-  isOutputError,
   runPipeline,
-  UsageError,
   WarehouseFileError,
   type RunOptions,
   configureHeaps,
 } from './run/index.js';
-import { findRegionPage, ReviewsFileError } from './outputs/index.js';
-import { AgencyCsvError } from './rules/index.js';
-import { describeOutputError } from './common/index.js';
+import { findRegionPage } from './outputs/index.js';
+import { AgencyCsvError, ReviewsFileError } from './rules/index.js';
+import { describeOutputError, isOutputError, UsageError } from './common/index.js';
 import { NoInputError } from './ingest/index.js';
 import { DEFAULT_DB_MEMORY, sizeBytes } from './warehouse/index.js';
 

@@ -40,7 +40,10 @@ function sourceFiles(root) {
   return files.sort();
 }
 
-/** A hash of the sources' paths and contents (contents, not times: a checkout that rewrites a file unchanged is no change). Null when the sources are not there (an install of dist/ alone). */
+/**
+ * A hash of the sources' paths and contents (contents, not times: a checkout that rewrites a file unchanged is no
+ * change). Null when the sources are not there (an install of dist/ alone).
+ */
 export function sourceHash(root = ROOT) {
   const files = sourceFiles(root);
   if (!files.length) return null;

@@ -36,7 +36,10 @@ const executable = (path: string): boolean => {
   }
 };
 
-/** The programs to try, in order: $CHROMIUM alone when set, else the usual names in each folder of PATH, then of the usual folders. */
+/**
+ * The programs to try, in order: $CHROMIUM alone when set, else the usual names in each folder of PATH, then of the
+ * usual folders.
+ */
 export function browserCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
   if (env.CHROMIUM) return [env.CHROMIUM];
   const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...FOLDERS];

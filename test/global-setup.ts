@@ -2,7 +2,8 @@
  * Builds dist/ before the suites when the sources changed since it was built (worker threads and
  * CLI child processes run the compiled code; scripts/build.mjs compares a hash of the sources
  * with the build's stamp), and gives the run one temp folder: every folder the suites
- * make (warehouses, outputs, copies of the sample) goes under it through TMPDIR, which the test processes inherit, and it
+ * make (warehouses, outputs, copies of the sample) goes under it through TMPDIR, which the test processes inherit, and
+ * it
  * is removed when the run ends. Before, each `npm test` left about 200 folders and hundreds of MB
  * in the system's temp folder. GOA_KEEP_TEST_TMP=1 keeps it (its path is printed).
  */

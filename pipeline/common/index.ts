@@ -5,4 +5,4 @@ export { OutputError, describeOutputError, isOutputError } from './output-error.
 export { distDir, projectRoot, sqlDir } from './paths.js';
 export { sqlIdent, sqlString, sqlStringOrNull } from './sql-text.js';
 export { UsageError } from './usage-error.js';
-export { sha256Of } from './hash.js';
+export { sha256Of, sha256OfFile } from './hash.js';

@@ -29,8 +29,6 @@ interface Job {
   startedAt?: number;
 }
 
-/** The one sha256 of the project (the crawler's content store names files by it too). */
-export { sha256Of };
 export type { ExtractOutcome };
 
 /** A document that could not be read: `failure` is "stage: reason". */

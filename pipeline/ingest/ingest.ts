@@ -4,16 +4,14 @@
  * (the only writing) thread, one transaction per batch of reports (batch-loader.ts; a failed batch
  * is retried report by report).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import { EXTRACTOR_VERSION } from '../../extractors/index.js';
 import { filedYearOf, type InputFile } from './discover.js';
-import { sha256Of, type ExtractPool } from './extract-pool.js';
-import type { Logger } from '../common/index.js';
+import type { ExtractPool } from './extract-pool.js';
 import { BatchLoader } from './batch-loader.js';
-import { isOutputError } from '../common/index.js';
+import { isOutputError, type Logger, sha256Of, sha256OfFile } from '../common/index.js';
 import { nowTimestamp, reportIdOf, statusOf, type ReportRecord } from '../warehouse/index.js';
 
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
@@ -87,12 +85,6 @@ async function loadHashedFiles(conn: DuckDBConnection): Promise<Map<string, Hash
  * same tick of its clock (coarse on some file systems): it is read again next time.
  */
 const RACY_MS = 2000;
-
-async function sha256OfFile(path: string | Buffer): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 export interface IngestOptions {
   runId: string;

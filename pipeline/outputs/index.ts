@@ -65,9 +65,6 @@ import { loadRunChecks } from './run-checks.js';
 import { createViews, returnFreedMemory } from '../warehouse/index.js';
 import { WORKBOOK_NAME, writeWorkbook, type StagedFile } from './exports/workbook.js';
 
-export { loadReviews, ReviewsFileError, reviewsPath, type Review, type Reviews } from '../rules/index.js';
-export { createViews } from '../warehouse/index.js';
-
 export interface OutputsContext {
   outDir: string;
   parquetDir?: string;

@@ -1,6 +1,7 @@
 /**
  * The agency hierarchy CSV (`--agencies FILE`): header `agency,parent,region,level`, optional
- * `aliases` (former names, separated by `|`) and `region_code` (e.g. the administrative division code). Read and checked before a run writes anything:
+ * `aliases` (former names, separated by `|`) and `region_code` (e.g. the administrative division code). Read and
+ * checked before a run writes anything:
  * a missing header, an unknown parent, a cycle, a duplicate agency or alias is an error naming
  * the file and the line.
  */

@@ -24,7 +24,7 @@ export function headerOf(rule: RuleDef): RuleHeader {
   return header;
 }
 
-export const CATALOGUE_DATA_PATH = (): string => join(projectRoot(), 'domain', 'rule-headers.ts');
+export const RULE_HEADERS_PATH = (): string => join(projectRoot(), 'domain', 'rule-headers.ts');
 export const README_PATH = (): string => join(projectRoot(), 'README.md');
 export const RULES_DOC_PATH = (): string => join(projectRoot(), 'docs', 'rules.md');
 
@@ -114,12 +114,10 @@ export const rulesDocWithRules = (doc: string, rules: readonly RuleDef[]): strin
 function main(argv: string[]): void {
   const i = argv.indexOf('--rules');
   const { rules } = loadRuleFiles(i >= 0 ? argv[i + 1] : join(sqlDir(), 'rules'));
-  writeFileSync(CATALOGUE_DATA_PATH(), catalogueSource(rules));
+  writeFileSync(RULE_HEADERS_PATH(), catalogueSource(rules));
   writeFileSync(README_PATH(), readmeWithRules(readFileSync(README_PATH(), 'utf8'), rules));
   writeFileSync(RULES_DOC_PATH(), rulesDocWithRules(readFileSync(RULES_DOC_PATH(), 'utf8'), rules));
-  process.stdout.write(
-    `rules: ${rules.length} rules written to ${CATALOGUE_DATA_PATH()}, README.md and docs/rules.md\n`,
-  );
+  process.stdout.write(`rules: ${rules.length} rules written to ${RULE_HEADERS_PATH()}, README.md and docs/rules.md\n`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -207,7 +207,10 @@ export async function planIncremental(conn: DuckDBConnection): Promise<Increment
   return { touched: Number(counts[0][0]), scope: Number(counts[0][1]) };
 }
 
-/** The warehouse tables a rule reads by report whose rows outside the scope are hidden (temp tables of the scope's rows). */
+/**
+ * The warehouse tables a rule reads by report whose rows outside the scope are hidden (temp tables of the scope's
+ * rows).
+ */
 export const SHADOWED: readonly string[] = ['cells', 'claims'];
 
 export async function shadowOutsideScope(conn: DuckDBConnection): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * The rule runner: loads sql/rules/*.sql (one file per rule, or per family), fills `rules`,
- * runs every query over the whole warehouse, and replaces `anomalies` with the findings.
+ * runs every query over the whole warehouse, or incrementally over what the run's reports can
+ * move (incremental.ts), and writes the findings into `anomalies`.
  * Adding a rule is adding a file. What SQL cannot say (the agency CSV, the template's labels)
  * is loaded into temp tables first (context.ts).
  */
@@ -36,19 +37,23 @@ import {
 export { AgencyCsvError, loadAgencies, storeAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
 export { findingChanges, type FindingChanges } from './changes.js';
 export { recordRuleResults, RULE_NEEDS } from './rule-results.js';
-export { RULE_CATALOGUE, RULE_IDS, type RuleId } from '../../domain/index.js';
 
 export interface RulesContext {
   runId: string;
   /** Agency hierarchy CSV (agency,parent,region,level[,aliases]); read here unless `agencies` is given. */
   agenciesCsv?: string;
-  /** The hierarchy already read by loadAgencies() at the start of the run (preferred: fails before anything is written). */
+  /**
+   * The hierarchy already read by loadAgencies() at the start of the run (preferred: fails before anything is written).
+   */
   agencies?: AgencyHierarchy | null;
   /** Folder of rule files (default: the project's sql/rules). */
   rulesDir?: string;
   /** Reports per slice of a report-scoped rule (default REPORTS_PER_SLICE; tests use small ones). */
   reportsPerSlice?: number;
-  /** Reports per slice of the prelude's report-scoped tables (default reportsPerSlice if given, else PRELUDE_REPORTS_PER_SLICE). */
+  /**
+   * Reports per slice of the prelude's report-scoped tables (default reportsPerSlice if given, else
+   * PRELUDE_REPORTS_PER_SLICE).
+   */
   preludeReportsPerSlice?: number;
   /** Told when a statement ran out of DuckDB's memory and runs again with more (the run logs a warning). */
   onMemoryRetry?: (what: string, limit: string, reason: string) => void;
@@ -64,7 +69,9 @@ export interface RulesEvaluation {
   mode: 'full' | 'incremental';
   /** Why full (when incremental was asked for). */
   reason?: string;
-  /** Incremental: documents added, changed or removed since the last evaluation, and the reports whose cells were read. */
+  /**
+   * Incremental: documents added, changed or removed since the last evaluation, and the reports whose cells were read.
+   */
   touched?: number;
   scope?: number;
 }
@@ -265,8 +272,6 @@ export async function summariseFindings(conn: DuckDBConnection): Promise<RulesSu
   }
   return summary;
 }
-export { ruleHeader } from '../../domain/index.js';
-export type { Wording } from './files.js';
 export { ReviewsFileError, applyReviews, ensureReviewsFile, loadReviews, reviewsPath } from './reviews.js';
 export type { Review, Reviews } from './reviews.js';
 export { RULES_VERSION } from './version.js';

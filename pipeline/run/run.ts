@@ -53,9 +53,6 @@ import {
 } from '../rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
 
-export { UsageError };
-export { isOutputError, OutputError } from '../common/index.js';
-
 export const EXIT = {
   ok: 0,
   crash: 1,

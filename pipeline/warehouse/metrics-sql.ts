@@ -1,4 +1,7 @@
-/** The SQL the metric definitions (domain/metrics.ts) generate: report_metrics' rates, benchmarks' percentiles, the metrics view. */
+/**
+ * The SQL the metric definitions (domain/metrics.ts) generate: report_metrics' rates, benchmarks' percentiles, the
+ * metrics view.
+ */
 import { BENCHMARK_QUANTILES, METRICS } from '../../domain/index.js';
 import { sqlString } from '../common/index.js';
 

@@ -5,7 +5,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExtractPool, sha256Of } from '../../pipeline/ingest/extract-pool.js';
+import { sha256Of } from '../../pipeline/common/index.js';
+import { ExtractPool } from '../../pipeline/ingest/extract-pool.js';
 import { packCells, unpackCells } from '../../extractors/packed-cells.js';
 import { patchDocumentXml } from '../fixtures/make-docx.js';
 import { readSample, REPORTS, tempDir } from '../helpers.js';

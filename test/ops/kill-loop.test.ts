@@ -3,7 +3,8 @@
  * over a run's duration (start-up, lock, reading, loading, rules, outputs, publishing), 25 times
  * with SIGKILL and 25 times with SIGTERM. After every stop the next run completes without
  * anyone's help and leaves nothing behind, and the warehouse at the end equals that of one
- * uninterrupted run (the same nights without a stop). Most stopped runs re-read everything (`--force`), so a stop finds real work
+ * uninterrupted run (the same nights without a stop). Most stopped runs re-read everything (`--force`), so a stop finds
+ * real work
  * in hand; every sixth adds new documents first, so a stop also lands in an incremental run.
  * The seed is printed with any failure (KILL_LOOP_SEED=… repeats it).
  */

@@ -29,7 +29,9 @@ describe("package.json's pipeline script", () => {
 });
 
 describe('configureHeaps', () => {
-  /** The new space a worker with a 32 MB young generation grows to, in a process started with --max-semi-space-size=1. */
+  /**
+   * The new space a worker with a 32 MB young generation grows to, in a process started with --max-semi-space-size=1.
+   */
   function workerNewSpaceMb(configure: boolean): number {
     const script = `
       import { Worker } from 'node:worker_threads';

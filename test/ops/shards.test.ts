@@ -12,7 +12,8 @@ async function content(db: string) {
     reports: await query(db, `SELECT ${REPORT_COLS} FROM reports ORDER BY report_id`),
     cells: await query(db, 'SELECT * FROM cells ORDER BY ALL'),
     claims: await query(db, 'SELECT * FROM claims ORDER BY ALL'),
-    // a finding is the report's (its representative: the document first seen, which a merge of shards sees in another order)
+    // a finding is the report's (its representative: the document first seen, which a merge of shards sees in another
+    // order)
     anomalies: await query(
       db,
       `SELECT a.fingerprint, a.rule_id, a.severity, r.agency_norm, r.year, rr.agency_norm AS related_agency, rr.year AS related_year,

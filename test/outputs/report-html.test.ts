@@ -88,7 +88,8 @@ describe.skipIf(!found)('the HTML report in Chromium', () => {
     await expect(card.count()).resolves.toBe(1);
     expect(await card.innerText()).toMatch(/印为 4，各项之和为 5/);
     expect(await card.innerText()).not.toMatch(/应为|报告为/);
-    // the T3 总计 cell of （一）予以公开 shows "4（各项之和 5）" (the total or a part may be wrong); the changed 自然人 cell is highlighted too
+    // the T3 总计 cell of （一）予以公开 shows "4（各项之和 5）" (the total or a part may be wrong); the changed 自然人 cell is
+    // highlighted too
     const hits = page.locator('#T3 + .scroll td.hit, #T3 + .scroll td.involved');
     const texts = await hits.allInnerTexts();
     expect(texts.some((t) => /^4\s*（各项之和 5）/.test(t))).toBe(true);

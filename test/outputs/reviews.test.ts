@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { loadReviews, loadReviewsFor, ReviewsFileError } from '../../pipeline/outputs/index.js';
+import { loadReviewsFor } from '../../pipeline/outputs/index.js';
+import { loadReviews, ReviewsFileError } from '../../pipeline/rules/index.js';
 import { query, runOn, tempDir } from '../helpers.js';
 import { auditInput, MUTATED_FILE, mutatedHtml } from './fixture.js';
 

@@ -1,4 +1,7 @@
-/** One definition of a value in the PDF reader: the cell joining across pages and the unruled tables' number columns both use it. */
+/**
+ * One definition of a value in the PDF reader: the cell joining across pages and the unruled tables' number columns
+ * both use it.
+ */
 import { describe, expect, it } from 'vitest';
 import { isValueText } from '../../extractors/pdf/text.js';
 

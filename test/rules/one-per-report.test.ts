@@ -49,7 +49,7 @@ describe('a report in three documents', () => {
     expect(await fingerprints(b.db)).toEqual(fa);
     expect(fa.filter((f) => f.rule_id === 'T3.ROW_TOTAL')).toHaveLength(1);
     expect(new Set(fa.map((f) => f.fingerprint)).size).toBe(fa.length);
-    // each on the report's representative document (CONTRACT.md: report_id is the report's representative)
+    // each on the report's representative document (docs/contract.md: report_id is the report's representative)
     for (const run of [a, b]) {
       const off = await query(
         run.db,

@@ -14,7 +14,7 @@ import { countColumns, groupedBars, linesByYear } from './overview.js';
 import { renderPage } from './page.js';
 import { queryRows, type Row } from '../query.js';
 import { zhCollator } from './audit-data.js';
-import { AGENCIES_DIR, agencyPageId, MULTI_YEAR_AGENCIES } from '../agency-ids.js';
+import { AGENCIES_DIR, agencyPageId, MULTI_YEAR_AGENCIES } from './agency-ids.js';
 import { writePage } from '../files.js';
 
 export { AGENCIES_DIR };

@@ -19,7 +19,7 @@ import type { ReportPageContext } from './report-page.js';
 import { archivedName } from '../source-archive.js';
 import { sourceLink } from './source-links.js';
 
-/** The pages' keys, in --out (published with the pages: index.ts's STAGED_OUTPUTS). */
+/** The pages' keys, in --out (published with the pages: ../index.ts's STAGED_OUTPUTS). */
 export const PAGE_KEYS = 'page-keys.json';
 
 /** A published page's key and the file it was recorded for. */

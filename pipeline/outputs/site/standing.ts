@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { METRICS, metricByKey, NO_LEVEL } from '../../../domain/index.js';
-import { AGENCIES_DIR, agencyPageId } from '../agency-ids.js';
+import { AGENCIES_DIR, agencyPageId } from './agency-ids.js';
 import { writePage } from '../files.js';
 import { formatValue } from './labels.js';
 import { html, type Html } from './html.js';
