@@ -52,17 +52,9 @@ import { REGIONS_DIR, writeRegionPages } from './site/region-pages.js';
 import { PEERS_DIR, writePeers } from './site/standing.js';
 import { html } from './site/html.js';
 import { PagePool, pageJob } from './site/page-pool.js';
-import {
-  applyReviews,
-  ensureReviewsFile,
-  loadReviews,
-  reviewsPath,
-  type Review,
-  type Reviews,
-  summariseFindings,
-} from '../rules/index.js';
+import { ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews } from '../rules/index.js';
 import { loadRunChecks } from './run-checks.js';
-import { createViews, returnFreedMemory } from '../warehouse/index.js';
+import { returnFreedMemory } from '../warehouse/index.js';
 import { WORKBOOK_NAME, writeWorkbook, type StagedFile } from './exports/workbook.js';
 
 export interface OutputsContext {
@@ -84,8 +76,8 @@ export interface OutputsContext {
    * with the warehouse. Without it they are published when written.
    */
   staging?: OutputStaging;
-  /** Told of each review line whose fingerprint matches no finding (the run logs it on stderr). */
-  onUnmatchedReview?: (review: Review, reviewsFile: string) => void;
+  /** The review lines whose fingerprint matches no finding (applyReviews, before the outputs), listed on the index. */
+  staleReviews?: readonly Review[];
 }
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
@@ -133,11 +125,6 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   mkdirSync(out, { recursive: true });
   const aside = ctx.staging ?? new OutputStaging(out, `${process.pid}-${Date.now()}`);
 
-  await createViews(conn);
-  const applied = await applyReviews(conn, reviews);
-  for (const r of applied.stale) ctx.onUnmatchedReview?.(r, reviewsFile);
-  // the run's counts as the pages give them: without the findings this run's decisions dismiss
-  if (ctx.summary.rules) ctx.summary.rules = await summariseFindings(conn);
   await prepareAuditData(conn);
   const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map(
     (name) => new FileSink(aside.path(name)),
@@ -174,7 +161,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     const index = new IndexPage(indexFile, {
       data,
       summary: ctx.summary,
-      staleReviews: applied.stale,
+      staleReviews: ctx.staleReviews ?? [],
       reviewsFile,
       problems: problems.docs,
       knownSources: problems.known,

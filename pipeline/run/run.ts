@@ -33,6 +33,7 @@ import {
   startPrivateCopy,
   mergeShards,
   closeWarehouse,
+  createViews,
   DEFAULT_DB_MEMORY,
   limitDbMemory,
   LOADING_DB_MEMORY,
@@ -42,10 +43,12 @@ import {
   type Warehouse,
 } from '../warehouse/index.js';
 import {
+  applyReviews,
   describeEvaluation,
   findingChanges,
   loadAgencies,
   recordRuleResults,
+  reviewsPath,
   runRules,
   storeAgencies,
   summariseFindings,
@@ -306,6 +309,17 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
     if (!opts.noOutputs && !unchanged) {
       staging = new OutputStaging(resolve(opts.out), runId);
+      // the warehouse's side first: the views, this run's review decisions, and the counts as the
+      // pages give them (without the findings those decisions dismiss)
+      await createViews(conn);
+      const applied = await applyReviews(conn, reviews ?? new Map()); // read above whenever there are outputs
+      for (const r of applied.stale) {
+        log.warn(
+          `${reviewsPath(opts.out, opts.reviews)} line ${r.line}: fingerprint ${r.fingerprint} matches no finding; the decision (${r.decision}) is not applied`,
+          { stage: 'outputs' },
+        );
+      }
+      if (summary.rules) summary.rules = await summariseFindings(conn);
       summary.outputs = await writeOutputs(conn, {
         outDir: opts.out,
         parquetDir: opts.parquet,
@@ -314,11 +328,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         reviews,
         rawDir,
         staging,
-        onUnmatchedReview: (r, file) =>
-          log.warn(
-            `${file} line ${r.line}: fingerprint ${r.fingerprint} matches no finding; the decision (${r.decision}) is not applied`,
-            { stage: 'outputs' },
-          ),
+        staleReviews: applied.stale,
       });
       summary.phases.outputs = clock.lap();
       summary.stageMs.outputs = summary.phases.outputs.wallMs;
