@@ -5,9 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
-  copyFileSync,
   existsSync,
-  linkSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -75,59 +73,37 @@ export class FileSink {
 }
 
 /**
- * Writes one page (or chart, or data file) of a folder being filled (the staged pages, agencies'
- * and regions' pages, charts), or hard-links the same file of the folder being replaced when its
- * bytes are equal: an unchanged page costs one read and keeps its file (and modification time).
- * Returns whether the page was unchanged.
+ * The files each folder being updated in place is to hold after publishing (`writePage` adds the
+ * files it writes or finds unchanged; `presentIn` those written elsewhere, by the page workers),
+ * by the folder their changes are written aside to. Read and forgotten by `OutputStaging.publish`.
  */
-export function writePage(dir: string, previousDir: string | null, name: string, html: string): boolean {
-  const target = join(dir, name);
-  const page = Buffer.from(html, 'utf8');
-  if (previousDir) {
-    const old = join(previousDir, name);
-    let same = false;
-    try {
-      same = readFileSync(old).equals(page);
-    } catch {
-      // no such page before: written below
-    }
-    if (same) {
-      try {
-        linkSync(old, target);
-        return true;
-      } catch {
-        // a folder that cannot link (another file system): written below
-      }
-    }
-  }
-  writeFileSync(target, page);
-  return false;
+const presentFiles = new Map<string, Set<string>>();
+
+/** Records that the folder whose changes go to `dir` holds `names` after publishing. */
+export function presentIn(dir: string, names: Iterable<string>): void {
+  let set = presentFiles.get(dir);
+  if (!set) presentFiles.set(dir, (set = new Set()));
+  for (const n of names) set.add(n);
 }
 
 /**
- * Puts the published page `old` unchanged into the folder being filled: a hard link (the same
- * file, its inode and time kept), or a copy where the file system has no links. False when the
- * page is gone (it is rendered instead).
+ * Writes one page (or chart, or data file) of a folder updated in place (the report pages, the
+ * agencies' and regions' pages, the charts, the peers) into `dir`, where its changes are written
+ * aside, unless the published file in `previousDir` has the same bytes: then nothing is written
+ * and the published file stays (its modification time too). Returns whether the page was unchanged.
  */
-export function keepPage(old: string, target: string): boolean {
-  try {
-    linkSync(old, target);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+export function writePage(dir: string, previousDir: string | null, name: string, html: string): boolean {
+  presentIn(dir, [name]);
+  const page = Buffer.from(html, 'utf8');
+  if (previousDir) {
+    try {
+      if (readFileSync(join(previousDir, name)).equals(page)) return true;
+    } catch {
+      // no such page before: written below
+    }
   }
-  try {
-    copyFileSync(old, target);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Creates the folder `dir` and fills it with `fill` (the staged pages, published later with the rest). */
-export async function fillDir(dir: string, fill: (dir: string) => Promise<void>): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  await fill(dir);
+  writeFileSync(join(dir, name), page);
+  return false;
 }
 
 /** The report pages' folder in --out. */
@@ -167,16 +143,30 @@ export class OutputStaging {
 
   /**
    * Moves what was staged in place: the files added to a folder (`added`, see `additions`) one by
-   * one, files by rename, the pages' folder by two (the published one aside, the staged one in),
-   * then drops the rest. `names` are the staged files and folders.
+   * one; the folders updated in place (`updated`) the same way, then their files this run did not
+   * keep (`presentIn`) removed; then the staged files and folders (`names`) by rename (a
+   * folder by two: the published one aside, the staged one in), and drops the rest. A run killed
+   * while the files move leaves a folder partly updated, each file whole: the pages' keys are
+   * published after the pages, so the next run finds the pages whose files are not the ones their
+   * keys were taken for and renders them again (page-keys.ts); the other folders are compared
+   * file by file on every run.
    */
-  publish(names: readonly string[], added: readonly string[] = []): void {
-    for (const name of added) {
+  publish(names: readonly string[], added: readonly string[] = [], updated: readonly string[] = []): void {
+    for (const name of [...added, ...updated]) {
       const staged = this.additions(name);
       if (!existsSync(staged)) continue;
       const target = join(this.out, name);
       mkdirSync(target, { recursive: true });
       for (const file of readdirSync(staged)) renameSync(join(staged, file), join(target, file));
+    }
+    for (const name of updated) {
+      const staged = this.additions(name);
+      const keep = presentFiles.get(staged);
+      presentFiles.delete(staged);
+      if (!keep) continue; // not written this run (a run without outputs for it): left as it is
+      const target = join(this.out, name);
+      for (const file of readdirSync(target))
+        if (!keep.has(file)) rmSync(join(target, file), { recursive: true, force: true });
     }
     for (const name of names) {
       const staged = this.path(name);
@@ -191,6 +181,7 @@ export class OutputStaging {
   }
 
   discard(): void {
+    for (const dir of presentFiles.keys()) if (dir.startsWith(this.dir)) presentFiles.delete(dir);
     rmSync(this.dir, { recursive: true, force: true });
   }
 

@@ -21,7 +21,7 @@
  * exports are streamed to their files. Time: a few set-based queries per batch (the next batch is
  * read while this one renders), pages rendered and written on worker threads, an unchanged page kept.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RunSummary } from './summary.js';
@@ -43,7 +43,7 @@ import { loadProblems } from './site/report-docs.js';
 import type { ReportPageContext } from './site/report-page.js';
 import { writeExports } from './exports/exports.js';
 import { archiveSources, SOURCES_DIR } from './source-archive.js';
-import { FileSink, fillDir, keepPage, OutputStaging, PAGES_DIR } from './files.js';
+import { FileSink, OutputStaging, PAGES_DIR, presentIn } from './files.js';
 import { IndexPage, problemRows } from './site/index-page.js';
 import { writeParquet } from './exports/parquet.js';
 import { agencyList, AGENCIES_DIR, loadAgencyYears, writeAgencyPages } from './site/agency-pages.js';
@@ -82,12 +82,7 @@ export interface OutputsContext {
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
 export const STAGED_OUTPUTS = [
-  PAGES_DIR,
   PAGE_KEYS,
-  PEERS_DIR,
-  CHARTS_DIR,
-  AGENCIES_DIR,
-  REGIONS_DIR,
   'anomalies.csv',
   'anomalies.json',
   'reports.csv',
@@ -96,6 +91,13 @@ export const STAGED_OUTPUTS = [
 ] as const;
 /** The folders of --out a run only adds files to (staged apart, moved in file by file when publishing). */
 export const ADDED_OUTPUTS = [SOURCES_DIR] as const;
+/**
+ * The folders of --out updated in place: a file that changed is staged apart and moved in when
+ * publishing, one unchanged is not touched, one no longer written is removed (files.ts `publish`).
+ * Before, each was staged whole, every unchanged file hard-linked into the new folder: at 10,000
+ * reports that cost more than the rest of an incremental run's pages (docs/performance.md).
+ */
+export const UPDATED_OUTPUTS = [PAGES_DIR, PEERS_DIR, CHARTS_DIR, AGENCIES_DIR, REGIONS_DIR] as const;
 
 /**
  * Reads the review decisions a run will apply: --reviews FILE (which must exist) or
@@ -141,7 +143,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     if (archived.added) written.push(`${join(out, SOURCES_DIR)}/ (${archived.added} documents copied or linked)`);
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);
-    writePeers(data.peers, aside.path(PEERS_DIR), join(out, PEERS_DIR));
+    writePeers(data.peers, aside.additions(PEERS_DIR), join(out, PEERS_DIR));
     const problems = await loadProblems(
       conn,
       ctx.summary.failed.map((f) => f.source),
@@ -149,12 +151,12 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     const checks = await loadRunChecks(conn, ctx.summary.runId, data, ctx.summary.changes);
     // the charts, the agencies' and the regions' pages: a few aggregate queries
     const agencies = await loadAgencyYears(conn);
-    await writeAgencyPages(agencies, aside.path(AGENCIES_DIR), join(out, AGENCIES_DIR));
-    mkdirSync(aside.path(CHARTS_DIR), { recursive: true });
-    const regions = await writeRegionPages(conn, aside.path(REGIONS_DIR), join(out, REGIONS_DIR));
+    await writeAgencyPages(agencies, aside.additions(AGENCIES_DIR), join(out, AGENCIES_DIR));
+    mkdirSync(aside.additions(CHARTS_DIR), { recursive: true });
+    const regions = await writeRegionPages(conn, aside.additions(REGIONS_DIR), join(out, REGIONS_DIR));
     const overview = await overviewSection(
       conn,
-      aside.path(CHARTS_DIR),
+      aside.additions(CHARTS_DIR),
       html`${agencyList(agencies)}${regions}`,
       join(out, CHARTS_DIR),
     );
@@ -173,13 +175,16 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     // Report pages, a batch at a time in the order their cells are stored: what they show is read
     // for the batch, then released. Pages are written while the next ones render. A page whose key
     // (what it shows: page-keys.ts) is the one recorded for its published file keeps that file,
-    // neither read nor rendered; one rendered equal to its published file keeps it too.
+    // neither read nor rendered nor touched; one rendered equal to its published file keeps it too.
+    // The pages that changed are written aside and moved in when publishing (UPDATED_OUTPUTS).
     const pagesDir = join(out, PAGES_DIR);
     const pageContext: ReportPageContext = { pageDir: pagesDir, inputDir, stagedSources: aside.additions(SOURCES_DIR) };
     const published = readPageKeys(join(out, PAGE_KEYS));
     const keys = new Map<string, string>();
     const pages = { kept: 0, written: 0, unchanged: 0 };
-    await fillDir(aside.path(PAGES_DIR), async (staging) => {
+    const staging = aside.additions(PAGES_DIR);
+    mkdirSync(staging, { recursive: true });
+    {
       const groups = inStorageOrder(data.groups);
       let pool: PagePool | null = null;
       let next: Promise<BatchData> | null = null;
@@ -198,12 +203,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
             const key = pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext));
             keys.set(g.id, key);
             g.docs = [];
-            const file = `${g.id}.html`;
-            if (
-              pageStands(published.get(g.id), key, join(pagesDir, file)) &&
-              keepPage(join(pagesDir, file), join(staging, file))
-            )
-              pages.kept++;
+            // a page whose file is the one its key was taken for stays as it is
+            if (pageStands(published.get(g.id), key, join(pagesDir, `${g.id}.html`))) pages.kept++;
             else render.add(g.id);
           }
         }
@@ -244,8 +245,17 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       await pool.close();
       pages.written = pool.written;
       pages.unchanged = pool.unchanged;
+      // every report's page stays in the folder (written by the page workers, or kept)
+      presentIn(
+        staging,
+        groups.map((g) => `${g.id}.html`),
+      );
+    }
+    // each page's file as it will be published: the one written aside, else the published one
+    writePageKeys(aside.path(PAGE_KEYS), keys, (id) => {
+      const fresh = join(staging, `${id}.html`);
+      return existsSync(fresh) ? fresh : join(pagesDir, `${id}.html`);
     });
-    writePageKeys(aside.path(PAGE_KEYS), keys, (id) => join(aside.path(PAGES_DIR), `${id}.html`));
     ctx.summary.pagesWritten = pages.written;
     ctx.summary.pagesRendered = pages.written + pages.unchanged;
     written.push(
@@ -267,7 +277,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       f.commit();
       written.push(join(out, basename(f.path)));
     }
-    if (!ctx.staging) aside.publish(STAGED_OUTPUTS, ADDED_OUTPUTS);
+    if (!ctx.staging) aside.publish(STAGED_OUTPUTS, ADDED_OUTPUTS, UPDATED_OUTPUTS);
     if (ctx.reviewsCsv === undefined && ensureReviewsFile(reviewsFile)) written.push(reviewsFile);
     if (ctx.parquetDir)
       written.push(

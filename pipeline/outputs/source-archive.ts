@@ -11,7 +11,7 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { namedRows } from './query.js';
+import { namedRows, sqlList } from './query.js';
 
 export const SOURCES_DIR = 'sources';
 
@@ -21,6 +21,8 @@ export function archivedName(reportId: string, format: string | null): string {
 }
 
 const WEB = /^https?:\/\//i;
+/** Reports without a copy named in the query; more (a first run) read every report's documents. */
+const LISTED_AT_MOST = 1000;
 
 /** A place a document was last seen, as `archiveSources` reads it. */
 interface ArchiveRow {
@@ -60,13 +62,25 @@ export async function archiveSources(
   const dir = ctx.into ?? published;
   mkdirSync(dir, { recursive: true });
   const have = new Set(existsSync(published) ? readdirSync(published) : []);
-  // every place each document was last seen (a path's latest bytes only)
+  // the reports without a copy: on a nightly run a few among all (the others' documents not read)
+  const all = await namedRows<{ report_id: string; format: string | null }>(
+    conn,
+    'SELECT report_id, format FROM reports',
+  );
+  const wanted = all.filter((r) => !have.has(archivedName(r.report_id, r.format))).map((r) => r.report_id);
+  if (wanted.length === 0) return { added: 0, notFound: 0 };
+  // every place each document was last seen (a path's latest bytes only): the window over every
+  // row of the sources that ever held these documents
+  const some = wanted.length <= LISTED_AT_MOST && wanted.length < all.length;
+  const shas = `SELECT sha256 FROM reports WHERE report_id IN (${sqlList(wanted)})`;
   const rows = await namedRows<ArchiveRow>(
     conn,
     `SELECT r.report_id, r.format, r.sha256, r.size_bytes, coalesce(d.source, r.source) AS source, ru.input
      FROM reports r
-     LEFT JOIN (SELECT * FROM documents QUALIFY row_number() OVER (PARTITION BY source ORDER BY last_seen DESC) = 1) d ON d.sha256 = r.sha256
+     LEFT JOIN (SELECT * FROM documents ${some ? `WHERE source IN (SELECT source FROM documents WHERE sha256 IN (${shas}))` : ''}
+                QUALIFY row_number() OVER (PARTITION BY source ORDER BY last_seen DESC) = 1) d ON d.sha256 = r.sha256
      LEFT JOIN runs ru ON ru.run_id = d.last_seen_run
+     ${some ? `WHERE r.report_id IN (${sqlList(wanted)})` : ''}
      ORDER BY r.report_id, d.last_seen DESC NULLS LAST`,
   );
   let added = 0;

@@ -17,6 +17,7 @@ import {
   ADDED_OUTPUTS,
   loadReviewsFor,
   STAGED_OUTPUTS,
+  UPDATED_OUTPUTS,
   writeOutputs,
   markLastChecked,
   findingsFields,
@@ -287,7 +288,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
           runId,
           agencies,
           rulesDir: opts.rulesDir,
-          incremental: sameInputs, // the same rules, agency CSV and reviews: only what the reports changed
+          // only what the reports changed, when the rules and their inputs are those of the last
+          // evaluation (the rules check their own fingerprint: rule files, views, agency CSV); the
+          // page code, --out and the reviews are not theirs (reviews are applied after them)
+          incremental: !opts.merge?.length && !opts.force,
           onMemoryRetry: (what, limit, reason) =>
             log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, {
               stage: 'rules',
@@ -359,7 +363,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     warehouse = null;
     // The outputs first: a run killed between the two leaves outputs ahead of the warehouse, and
     // the next run, finding the warehouse without this run's documents, writes them again.
-    staging?.publish(STAGED_OUTPUTS, ADDED_OUTPUTS);
+    staging?.publish(STAGED_OUTPUTS, ADDED_OUTPUTS, UPDATED_OUTPUTS);
     staging = null;
     publish(privatePath, db);
     privatePath = null;

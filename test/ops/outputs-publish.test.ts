@@ -107,7 +107,7 @@ describe('outputs are published with the warehouse', () => {
     const staged = () =>
       readdirSync(out)
         .filter((f) => f.startsWith('.staging-'))
-        .some((d) => existsSync(join(out, d, 'reports')) && readdirSync(join(out, d, 'reports')).length > 20);
+        .some((d) => existsSync(join(out, d, '+reports')) && readdirSync(join(out, d, '+reports')).length > 20);
     const deadline = Date.now() + 50_000;
     while (!staged() && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
     expect(staged()).toBe(true);

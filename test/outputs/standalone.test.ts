@@ -5,7 +5,7 @@
  * says when the inputs were last checked.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -47,6 +47,28 @@ describe('the report copied elsewhere', () => {
       const bytes = readFileSync(resolve(dirname(page), decodeURIComponent(href)));
       expect(bytes.equals(readFileSync(join(REPORTS, label)))).toBe(true);
       expect(href).toContain(reportIdOf(bytes));
+    }
+  });
+
+  it('a later run copies the documents it adds (from the path that last held their bytes), the others untouched', async () => {
+    const input = join(tempDir(), 'reports');
+    const names = readdirSync(REPORTS).sort();
+    const later = names.filter((n) => n.endsWith('.docx')).slice(0, 2);
+    cpSync(REPORTS, input, { recursive: true });
+    for (const n of later) rmSync(join(input, n));
+    const first = await runOn(input, { noOutputs: false });
+    const sources = join(first.out, 'sources');
+    const before = new Map(readdirSync(sources).map((f) => [f, statSync(join(sources, f)).ino]));
+    // the two documents come back, one of them under another name
+    cpSync(join(REPORTS, later[0]), join(input, later[0]));
+    cpSync(join(REPORTS, later[1]), join(input, `renamed-${later[1]}`));
+    await runOn(input, { noOutputs: false, db: first.db, out: first.out });
+    const after = readdirSync(sources);
+    expect(after.length).toBe(before.size + 2);
+    for (const [f, ino] of before) expect(statSync(join(sources, f)).ino).toBe(ino);
+    for (const n of later) {
+      const bytes = readFileSync(join(REPORTS, n));
+      expect(readFileSync(join(sources, `${reportIdOf(bytes)}.docx`)).equals(bytes)).toBe(true);
     }
   });
 

@@ -4,7 +4,7 @@
  * keeps its file (hard link); the page workers write what the main thread would render with all
  * the run read, and name a page they could not write.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import {
   toCsv,
   toJson,
 } from '../../pipeline/outputs/exports/exports.js';
-import { FileSink, writePage } from '../../pipeline/outputs/files.js';
+import { FileSink, OutputStaging, presentIn, writePage } from '../../pipeline/outputs/files.js';
 import type { ReportGroup } from '../../pipeline/outputs/site/audit-data.js';
 import { PagePool } from '../../pipeline/outputs/site/page-pool.js';
 import { query, REPORTS, runOn, tempDir } from '../helpers.js';
@@ -90,7 +90,7 @@ describe('CSV and JSON written in chunks', () => {
 });
 
 describe('writing a page', () => {
-  it('links an unchanged page from the folder it replaces and writes the others', () => {
+  it('writes a changed page aside and leaves an unchanged one as it is', () => {
     const root = tempDir('goa-pages-');
     const previous = join(root, 'reports');
     const next = join(root, 'staging');
@@ -104,10 +104,35 @@ describe('writing a page', () => {
       ['c.html', '<p>丙</p>'],
     ].map(([name, html]) => writePage(next, previous, name, html));
     expect(unchanged).toEqual([true, false, false]);
-    expect(statSync(join(next, 'a.html')).ino).toBe(statSync(join(previous, 'a.html')).ino);
-    expect(statSync(join(next, 'b.html')).ino).not.toBe(statSync(join(previous, 'b.html')).ino);
+    expect(existsSync(join(next, 'a.html'))).toBe(false);
     expect(readFileSync(join(next, 'b.html'), 'utf8')).toBe('<p>乙，已更正</p>');
     expect(readFileSync(join(next, 'c.html'), 'utf8')).toBe('<p>丙</p>');
+  });
+
+  it('publishes a folder in place: the changed files moved in, the unchanged untouched, the ones not written removed', () => {
+    const out = tempDir('goa-inplace-');
+    const pages = join(out, 'reports');
+    mkdirSync(pages);
+    for (const [name, text] of [
+      ['a.html', '甲'],
+      ['b.html', '乙'],
+      ['gone.html', '旧'],
+    ])
+      writeFileSync(join(pages, name), text);
+    const before = statSync(join(pages, 'a.html'));
+    const staging = new OutputStaging(out, 'run-1');
+    const aside = staging.additions('reports');
+    mkdirSync(aside, { recursive: true });
+    expect(writePage(aside, pages, 'a.html', '甲')).toBe(true);
+    expect(writePage(aside, pages, 'b.html', '乙，已更正')).toBe(false);
+    presentIn(aside, ['c.html']); // written by a page worker
+    writeFileSync(join(aside, 'c.html'), '丙');
+    staging.publish([], [], ['reports']);
+    expect(readdirSync(pages).sort()).toEqual(['a.html', 'b.html', 'c.html']);
+    const a = statSync(join(pages, 'a.html'));
+    expect([a.ino, a.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    expect(readFileSync(join(pages, 'b.html'), 'utf8')).toBe('乙，已更正');
+    expect(readdirSync(out)).toEqual(['reports']);
   });
 });
 
