@@ -1,5 +1,5 @@
 /**
- * The auditors' workbook (<out>/审计结果.xlsx), written with exceljs's streaming writer: sheets
+ * The auditors' workbook (<out>/审计结果.xlsx), written by xlsx.ts as it goes: sheets
  * 发现 (one row per finding per report, the same list as the index page, dismissed ones marked),
  * 报告 (one row per report), 未完整识别的文件 (failed and partial documents) and 规则检查 (what
  * each rule checked). Chinese headers, the header row frozen, an autofilter, column widths set.
@@ -7,31 +7,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type ExcelJS from 'exceljs';
 import type { AuditData, ShownFinding } from '../site/audit-data.js';
 import { cellLabel, severityZh, statusZh, templateZh } from '../site/labels.js';
 import { queryRows } from '../query.js';
 import { reasonZh } from '../reasons.js';
 import type { ProblemRow } from '../site/index-page.js';
 import type { RunChecks } from '../run-checks.js';
+import { XlsxWriter, type XlsxCell, type XlsxColumn } from './xlsx.js';
 
 export const WORKBOOK_NAME = '审计结果.xlsx';
-
-/**
- * exceljs's streaming writer alone, loaded when a workbook is written: the package's entry point
- * loads its readers too (unzipper, bluebird…), a cost paid at every start-up, the no-op's included,
- * where the writer alone takes a fraction of it (measured: docs/performance.md).
- */
-const loadWorkbookWriter = (): typeof ExcelJS.stream.xlsx.WorkbookWriter =>
-  createRequire(import.meta.url)('exceljs/lib/stream/xlsx/workbook-writer.js');
-
-interface Column {
-  header: string;
-  width: number;
-}
 
 /** The sheets and their columns (a test reads the workbook back against these). */
 export const WORKBOOK_SHEETS = {
@@ -97,36 +83,10 @@ export const WORKBOOK_SHEETS = {
       { header: '发现', width: 8 },
     ],
   },
-} as const satisfies Record<string, { name: string; columns: readonly Column[] }>;
+} as const satisfies Record<string, { name: string; columns: readonly XlsxColumn[] }>;
 
-type Cell = string | number | null | { text: string; hyperlink: string };
-
-const link = (group: string | null, anchor?: string): Cell =>
+const link = (group: string | null, anchor?: string): XlsxCell =>
   group ? { text: '打开', hyperlink: `reports/${group}.html${anchor ? `#${anchor}` : ''}` } : null;
-
-function addSheet(
-  wb: ExcelJS.stream.xlsx.WorkbookWriter,
-  sheet: { name: string; columns: readonly Column[] },
-  rows: Iterable<Cell[]>,
-): void {
-  const ws = wb.addWorksheet(sheet.name, { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = sheet.columns.map((c) => ({ header: c.header, width: c.width }));
-  const header = ws.getRow(1);
-  header.font = { bold: true };
-  header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFF3F4F6' } };
-  let n = 1;
-  for (const r of rows) {
-    const row = ws.addRow(r.map((v) => v ?? null));
-    for (let i = 0; i < r.length; i++) {
-      const v = r[i];
-      if (v && typeof v === 'object') row.getCell(i + 1).font = { color: { argb: 'FF1A56B8' }, underline: true };
-    }
-    row.commit();
-    n++;
-  }
-  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, n), column: sheet.columns.length } };
-  ws.commit();
-}
 
 export interface WorkbookInput {
   data: AuditData;
@@ -164,12 +124,10 @@ export async function writeWorkbook(
   const { data, checks } = input;
   const region = await regionsOf(conn, reportDocuments);
   const staging = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(4).toString('hex')}`);
+  let wb: XlsxWriter | null = null;
   try {
-    const WorkbookWriter = loadWorkbookWriter();
-    const wb = new WorkbookWriter({ filename: staging, useStyles: true, useSharedStrings: false });
-    wb.creator = 'gov-open-audit';
-    wb.title = `审计结果 · 运行 ${input.runId}`;
-    const findingRow = (s: ShownFinding): Cell[] => {
+    wb = new XlsxWriter(staging, { creator: 'gov-open-audit', title: `审计结果 · 运行 ${input.runId}` });
+    const findingRow = (s: ShownFinding): XlsxCell[] => {
       const f = s.finding;
       const g = data.groupById.get(s.group_id);
       const [reg, lvl] = region.get(s.group_id) ?? [null, null];
@@ -195,9 +153,8 @@ export async function writeWorkbook(
         s.review?.date ?? null,
       ];
     };
-    addSheet(wb, WORKBOOK_SHEETS.findings, data.findings.map(findingRow));
-    addSheet(
-      wb,
+    wb.addSheet(WORKBOOK_SHEETS.findings, data.findings.map(findingRow));
+    wb.addSheet(
       WORKBOOK_SHEETS.reports,
       data.groups.map((g) => {
         const active = g.findings.filter((f) => !f.dismissed);
@@ -218,13 +175,11 @@ export async function writeWorkbook(
         ];
       }),
     );
-    addSheet(
-      wb,
+    wb.addSheet(
       WORKBOOK_SHEETS.problems,
       input.problems.map((p) => [p.source, statusZh(p.status), reasonZh(p.error), link(p.group)]),
     );
-    addSheet(
-      wb,
+    wb.addSheet(
       WORKBOOK_SHEETS.checks,
       checks.rules.map((r) => [
         r.rule_id,
@@ -237,8 +192,9 @@ export async function writeWorkbook(
         r.findings,
       ]),
     );
-    await wb.commit();
+    wb.close();
   } catch (e) {
+    wb?.abort();
     rmSync(staging, { force: true });
     throw e;
   }
