@@ -93,6 +93,8 @@ export function trimBlanks(values: readonly PositionedCell[], want: number): Pos
 
 /** True when the grid has real spans, so its columns line up (not a flattened text export). */
 export function isAligned(grid: Grid): boolean {
-  const widths = new Set(grid.rows.map((r) => r.length));
-  return widths.size === 1 || grid.rows.some((r) => r.some((c) => c.copy !== 'none'));
+  // one width for every row, found without a list of the widths (see labelOf)
+  let sameWidth = grid.rows.length > 0;
+  for (let r = 1; r < grid.rows.length && sameWidth; r++) sameWidth = grid.rows[r].length === grid.rows[0].length;
+  return sameWidth || grid.rows.some((r) => r.some((c) => c.copy !== 'none'));
 }
