@@ -53,12 +53,17 @@ export const SKIP_TAGS: ReadonlySet<string> = new Set([
   'textarea',
 ]);
 
+/** A character `cleanText` collapses or trims. */
+const SPACE = /[\s\u00a0\u3000\u200b\ufeff]/;
+
 /**
  * Collapses each run of spaces (and the non-breaking ones Word exports) to one space, or to one
  * line break when the run spans lines; no empty lines, no spaces at line ends. One pass: this
  * runs on every cell of every table.
  */
 export function cleanText(text: string): string {
+  // most cells are a bare number: nothing to collapse or trim, found by one test
+  if (!SPACE.test(text)) return text;
   return text
     .replace(/[\s\u00a0\u3000\u200b\ufeff]+/g, (run) => (/[\n\r]/.test(run) ? '\n' : ' '))
     .replace(/^[\n ]+|[\n ]+$/g, '');

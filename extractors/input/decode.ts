@@ -4,8 +4,18 @@
  * strict UTF-8, then GB18030 (a superset of GBK and GB2312).
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
+import type iconvModule from 'iconv-lite';
 import type { Message } from '../model.js';
+
+/**
+ * iconv-lite, loaded by the first page that is not UTF-8 (or names a charset): most runs read
+ * UTF-8 alone, and as a module import (CommonJS, scanned for its exports) it cost every worker's
+ * start-up (docs/performance.md).
+ */
+let iconvLoaded: typeof iconvModule | null = null;
+const iconv = (): typeof iconvModule =>
+  (iconvLoaded ??= createRequire(import.meta.url)('iconv-lite') as typeof iconvModule);
 
 export interface Decoded {
   readonly text: string;
@@ -38,7 +48,7 @@ function normaliseCharset(name: string): string | null {
   if (n === 'utf8' || n === 'utf-8') return 'utf-8';
   if (['gbk', 'gb2312', 'gb-2312', 'gb18030', 'x-gbk', 'cp936', 'euc-cn', 'hz-gb-2312'].includes(n)) return 'gb18030';
   if (n === 'big5' || n === 'big5-hkscs') return 'big5';
-  return iconv.encodingExists(n) ? n : null;
+  return iconv().encodingExists(n) ? n : null;
 }
 
 /** What the bytes are: their charset, how it was decided, and the length of a byte-order mark to skip. */
@@ -111,7 +121,7 @@ export function isValidUtf8Body(bytes: Uint8Array, c: Charset): boolean {
 
 export function decodeWith(bytes: Uint8Array, c: Charset): string {
   const body = bodyOf(bytes, c);
-  if (c.charset !== 'utf-8') return iconv.decode(body, c.charset);
+  if (c.charset !== 'utf-8') return iconv().decode(body, c.charset);
   // Invalid sequences (possible only after a BOM) become U+FFFD, as a browser shows them.
   return c.how === 'bom' ? new TextDecoder('utf-8').decode(body) : body.toString('utf8');
 }

@@ -34,6 +34,17 @@ function isCompleteLabel(label: string): boolean {
   return t2 !== null && t2 !== 'other_services';
 }
 
+/**
+ * The label cells' normalised texts, joined. A loop, not map and join: the list is often empty
+ * (a number row), and an empty list is an array of another shape to V8, which threw away the
+ * recogniser's compiled code at each change between the two (docs/performance.md).
+ */
+function labelOf(cells: readonly PositionedCell[]): string {
+  let label = '';
+  for (let k = 0; k < cells.length; k++) label += normLabel(cells[k].cell.text);
+  return label;
+}
+
 export function rowView(grid: Grid, r: number, aligned: boolean): RowView {
   const all = grid.rows[r];
   const printed: PositionedCell[] = [];
@@ -49,7 +60,7 @@ export function rowView(grid: Grid, r: number, aligned: boolean): RowView {
       const text = printed[i].cell.text;
       if (isValueLike(text)) break;
       const norm = normLabel(text);
-      const joined = labelCells.map((p) => normLabel(p.cell.text)).join('');
+      const joined = labelOf(labelCells);
       if (!isKnownLabel(norm) && isCompleteLabel(joined)) break;
       labelCells.push(printed[i]);
       i++;
@@ -64,7 +75,7 @@ export function rowView(grid: Grid, r: number, aligned: boolean): RowView {
     table: grid.index,
     row: r,
     all,
-    label: labelCells.map((p) => normLabel(p.cell.text)).join(''),
+    label: labelOf(labelCells),
     labelCells,
     values: printed.slice(i),
     aligned,
@@ -82,6 +93,8 @@ export function trimBlanks(values: readonly PositionedCell[], want: number): Pos
 
 /** True when the grid has real spans, so its columns line up (not a flattened text export). */
 export function isAligned(grid: Grid): boolean {
-  const widths = new Set(grid.rows.map((r) => r.length));
-  return widths.size === 1 || grid.rows.some((r) => r.some((c) => c.copy !== 'none'));
+  // one width for every row, found without a list of the widths (see labelOf)
+  let sameWidth = grid.rows.length > 0;
+  for (let r = 1; r < grid.rows.length && sameWidth; r++) sameWidth = grid.rows[r].length === grid.rows[0].length;
+  return sameWidth || grid.rows.some((r) => r.some((c) => c.copy !== 'none'));
 }

@@ -3,7 +3,7 @@
  * finding T2, T3 and T4 by their labels wherever they are (split tables, missing headings,
  * extra blank rows/columns, several tables on a page) and mapping them to canonical cells.
  */
-import type { Grid, Message } from '../model.js';
+import type { Grid, GridCell, Message } from '../model.js';
 import {
   OTHER_SERVICES_PREFIX,
   MONEY_COLUMNS,
@@ -112,6 +112,24 @@ function headerColumns(rows: RowView[], patterns: readonly [RegExp, string][]): 
     });
   }
   return byCol;
+}
+
+/**
+ * The texts of cells from `from` on, without white space, joined. Loops rather than map and join
+ * here and in `rowText`: these lists are often empty, an array of another shape to V8, and each
+ * change between the shapes threw away the recogniser's compiled code (docs/performance.md).
+ */
+function compactText(cells: readonly PositionedCell[], from: number): string {
+  let text = '';
+  for (let k = from; k < cells.length; k++) text += cells[k].cell.text.replace(/\s+/g, '');
+  return text;
+}
+
+/** The texts of a row's cells, joined. */
+function rowText(cells: readonly GridCell[]): string {
+  let text = '';
+  for (let k = 0; k < cells.length; k++) text += cells[k].text;
+  return text;
 }
 
 export function recogniseTables(grids: readonly Grid[], messages: Message[]): Recognised {
@@ -299,13 +317,10 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     let key = firstMatch(T2_ROW_PATTERNS, rv.label);
     if (key === 'other_services') {
       const idx = rv.labelCells.findIndex((p) => /对外管理服务/.test(normLabel(p.cell.text)));
-      const sub = rv.labelCells
-        .slice(idx + 1)
-        .map((p) => p.cell.text.replace(/\s+/g, ''))
-        .join('');
+      const sub = compactText(rv.labelCells, idx + 1);
       if (sub) key = OTHER_SERVICES_PREFIX + sub;
     } else if (!key && t2Prev?.startsWith('other_services') && rv.labelCells.length > 0) {
-      key = OTHER_SERVICES_PREFIX + rv.labelCells.map((p) => p.cell.text.replace(/\s+/g, '')).join('');
+      key = OTHER_SERVICES_PREFIX + compactText(rv.labelCells, 0);
     }
     if (!key) {
       if (rv.label)
@@ -350,7 +365,7 @@ export function recogniseTables(grids: readonly Grid[], messages: Message[]): Re
     }
     for (let r = 0; r < grid.rows.length; r++) {
       const rv = rowView(grid, r, aligned);
-      const whole = normLabel(rv.all.map((c) => c.text).join(''));
+      const whole = normLabel(rowText(rv.all));
       if (T4_MARKERS.test(whole) && /行政诉讼|复议/.test(whole) && !T3_MARKERS.test(whole)) {
         if (context !== 'T4') t4Header = [];
         context = 'T4';

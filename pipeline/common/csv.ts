@@ -4,8 +4,17 @@
  * the required columns, and every row with its line number so an error can name it.
  */
 import { readFileSync } from 'node:fs';
-import Papa from 'papaparse';
+import { createRequire } from 'node:module';
+import type PapaModule from 'papaparse';
 import { decodeText } from '../../extractors/index.js';
+
+/**
+ * papaparse, loaded by the first CSV read: every worker thread loads this folder's index, and
+ * papaparse imported as a module (CommonJS: Node scans its source for exports) cost each
+ * thread's start-up time and compiler work (docs/performance.md).
+ */
+let papa: typeof PapaModule | null = null;
+const Papa = (): typeof PapaModule => (papa ??= createRequire(import.meta.url)('papaparse') as typeof PapaModule);
 
 export interface CsvRow {
   /** Field values by lower-cased, trimmed column name. */
@@ -43,7 +52,7 @@ export function parseCsv(
   const rows: CsvRow[] = [];
   let header: string[] | null = null;
   let rowStart = 0;
-  Papa.parse<string[]>(text, {
+  Papa().parse<string[]>(text, {
     delimiter: ',',
     step: (row) => {
       const line = lineAt(text, rowStart);

@@ -2,7 +2,11 @@
  * Run logging: plain lines (stderr) or JSON lines with run id, document, stage and duration
  * (--log-json); a progress bar on a terminal, plain progress lines when not a TTY.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
+
+/** cli-progress, loaded when a bar is first drawn (a terminal): worker threads load this file and never draw one. */
+const progressBars = (): typeof cliProgress => createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -59,13 +63,14 @@ export class Logger {
     this.done = 0;
     if (this.quiet || this.json) return;
     if (this.stream.isTTY) {
-      this.bar = new cliProgress.SingleBar(
+      const bars = progressBars();
+      this.bar = new bars.SingleBar(
         {
           format: `${label} [{bar}] {value}/{total} {percentage}% · eta {eta_formatted}`,
           stream: this.stream,
           hideCursor: true,
         },
-        cliProgress.Presets.shades_classic,
+        bars.Presets.shades_classic,
       );
       this.bar.start(total, 0);
     } else {

@@ -77,4 +77,19 @@ describe('charsets', () => {
     expect(x.cells.filter((c) => c.kind !== 'derived').length).toBe(goldCells(BASE).length);
     expect(x.meta.agency).toBe('沭阳县发展和改革局');
   });
+  it('a page is binary with a NUL or more than 2% control characters in its first 8 KB, text with 2%', () => {
+    // 8,000 bytes of markup with `control` unit separators (0x1f) spread through them
+    const page = (control: number) => {
+      const bytes = Buffer.from(`<html><body><p>${'报告'.repeat(2000)}`.padEnd(8000, 'x')).subarray(0, 8000);
+      for (let k = 0; k < control; k++) bytes[100 + k * 37] = 0x1f;
+      return bytes;
+    };
+    expect(sniff(page(160))).toEqual({ format: 'html' }); // 2%
+    expect(sniff(page(161)).format).toBeNull();
+    const nul = page(0);
+    nul[7000] = 0;
+    expect(sniff(nul).format).toBeNull();
+    // the same decisions on every call: the check runs on every document
+    for (let k = 0; k < 300; k++) expect(sniff(page(k % 2 ? 160 : 161)).format).toBe(k % 2 ? 'html' : null);
+  });
 });

@@ -3,7 +3,15 @@
  * never loads cheerio or mammoth, which are for the reference readers, the DOCX fallback and
  * crawling. Every module the worker resolves is logged by a resolve hook (Node's module.register)
  * in the worker itself; a DOCX the fast reader hands to mammoth shows the log does see them.
+ *
+ * Nor does a worker load papaparse (CSV inputs), cli-progress (a terminal's bar) or iconv-lite (pages not in
+ * UTF-8) before it needs them: the extraction and page workers each start once per run, and a
+ * CommonJS package imported as a module costs each of them its loading, a scan of its source for
+ * its exports and the compiler's work on that scan (docs/performance.md, 2026-12-07 cold run).
+ * Those are loaded with require, which a resolve hook does not see: checked in require's cache,
+ * in a fresh Node.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -83,5 +91,44 @@ describe('an extraction worker loads only what it runs', () => {
     const loaded = await modulesLoadedReading([refused]);
     expect(loaded.some((url) => url.includes('/node_modules/mammoth/'))).toBe(true);
     expect(loaded.some((url) => url.includes('/node_modules/cheerio/'))).toBe(true);
+  });
+});
+
+const LAZY = ['papaparse', 'cli-progress', 'iconv-lite'];
+
+/** The packages among LAZY that importing `modules` (dist/ paths) loads, after running `then` (a script's body). */
+function loadedBy(modules: string[], then = ''): string[] {
+  const urls = modules.map((m) => pathToFileURL(join(ROOT, 'dist', m)).href);
+  const script = `
+    import { createRequire } from 'node:module';
+    for (const url of ${JSON.stringify(urls)}) await import(url);
+    ${then}
+    const loaded = Object.keys(createRequire(import.meta.url).cache);
+    console.log(JSON.stringify(${JSON.stringify(LAZY)}.filter((p) => loaded.some((f) => f.includes('/node_modules/' + p + '/')))));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as string[];
+}
+
+describe('a worker loads a CommonJS package only where it is first used', () => {
+  it('the extraction worker loads none of papaparse, cli-progress, iconv-lite to read a UTF-8 page', () => {
+    const extract = `
+      const { extractDocument } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/extractors/index.js')).href)});
+      const page = '<html><body><p>2023年度</p><table><tr><td>一</td><td>1</td></tr></table></body></html>';
+      await extractDocument(new TextEncoder().encode(page));`;
+    expect(loadedBy(['pipeline/ingest/extract-outcome.js'], extract)).toEqual([]);
+  });
+
+  it('the page worker loads none of them', () => {
+    expect(loadedBy(['pipeline/outputs/site/report-page.js', 'pipeline/outputs/site/audit-data.js'])).toEqual([]);
+  });
+
+  it('a GBK page loads iconv-lite when it is read, and is read', () => {
+    const gbk = `
+      const { decodeText } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist/extractors/index.js')).href)});
+      // 政府 in GBK, declared
+      const bytes = Buffer.concat([Buffer.from('<meta charset="gbk"><p>'), Buffer.from([0xd5, 0xfe, 0xb8, 0xae]), Buffer.from('</p>')]);
+      if (!decodeText(bytes, []).text.includes('政府')) throw new Error('GBK not decoded');`;
+    expect(loadedBy(['extractors/index.js'], gbk)).toEqual(['iconv-lite']);
   });
 });

@@ -270,18 +270,29 @@ function t2SectionsOf(version: TemplateVersion) {
   return sections;
 }
 
-function renderT2(ctx: TableContext, version: TemplateVersion): string {
-  const subRows = (ctx.byTable.get('T2') ?? [])
-    .filter((c) => c.row_key.startsWith(OTHER_SERVICES_PREFIX))
+/**
+ * The printed sub-rows of 其他对外管理服务事项 (their keys, in printed order), or null when the
+ * report has none, as most have: apart from renderT2, whose compiled code had met empty lists
+ * mostly and was thrown away at each report that had some (docs/performance.md).
+ */
+function otherServiceRows(cells: readonly Cell[]): string[] | null {
+  let found: Cell[] | null = null;
+  for (const c of cells) if (c.row_key.startsWith(OTHER_SERVICES_PREFIX)) (found ??= []).push(c);
+  if (found === null) return null;
+  return found
     .sort((a, b) => (a.grid_row ?? 0) - (b.grid_row ?? 0) || a.row_key.localeCompare(b.row_key))
     .map((c) => c.row_key)
     .filter((k, i, all) => all.indexOf(k) === i);
+}
+
+function renderT2(ctx: TableContext, version: TemplateVersion): string {
+  const subRows = otherServiceRows(ctx.byTable.get('T2') ?? []);
   const out = ['<table class="grid t2"><tbody>'];
   for (const section of t2SectionsOf(version)) {
     out.push(section.head);
     for (const r of section.rows) {
       const rowCols = r.cols ?? section.cols;
-      if (r.key === 'other_services' && subRows.length > 0) {
+      if (r.key === 'other_services' && subRows !== null) {
         const hasTotal = rowCols.some((c) => ctx.cells.has(cellKey('T2', r.key, c)));
         const lines = [
           ...(hasTotal ? [{ key: r.key, label: '合计' }] : []),
