@@ -11,7 +11,7 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { namedRows } from './query.js';
+import { eachNamedRow } from './query.js';
 
 export const SOURCES_DIR = 'sources';
 
@@ -61,35 +61,35 @@ export async function archiveSources(
   mkdirSync(dir, { recursive: true });
   const have = new Set(existsSync(published) ? readdirSync(published) : []);
   // every place each document was last seen (a path's latest bytes only)
-  const rows = await namedRows<ArchiveRow>(
+  let added = 0;
+  const missing = new Set<string>();
+  await eachNamedRow<ArchiveRow>(
     conn,
     `SELECT r.report_id, r.format, r.sha256, r.size_bytes, coalesce(d.source, r.source) AS source, ru.input
      FROM reports r
      LEFT JOIN (SELECT * FROM documents QUALIFY row_number() OVER (PARTITION BY source ORDER BY last_seen DESC) = 1) d ON d.sha256 = r.sha256
      LEFT JOIN runs ru ON ru.run_id = d.last_seen_run
      ORDER BY r.report_id, d.last_seen DESC NULLS LAST`,
+    ({ report_id, format, sha256, size_bytes: size, source, input }) => {
+      const name = archivedName(report_id, format);
+      if (have.has(name)) return;
+      const from = WEB.test(source)
+        ? ctx.rawDir
+          ? join(ctx.rawDir, sha256)
+          : null
+        : isAbsolute(source)
+          ? source
+          : resolve(input ?? ctx.inputDir, source);
+      if (!from || !sameSize(from, size)) {
+        missing.add(name);
+        return;
+      }
+      copyInto(from, join(dir, name));
+      have.add(name);
+      missing.delete(name);
+      added++;
+    },
   );
-  let added = 0;
-  const missing = new Set<string>();
-  for (const { report_id, format, sha256, size_bytes: size, source, input } of rows) {
-    const name = archivedName(report_id, format);
-    if (have.has(name)) continue;
-    const from = WEB.test(source)
-      ? ctx.rawDir
-        ? join(ctx.rawDir, sha256)
-        : null
-      : isAbsolute(source)
-        ? source
-        : resolve(input ?? ctx.inputDir, source);
-    if (!from || !sameSize(from, size)) {
-      missing.add(name);
-      continue;
-    }
-    copyInto(from, join(dir, name));
-    have.add(name);
-    missing.delete(name);
-    added++;
-  }
   return { added, notFound: missing.size };
 }
 
