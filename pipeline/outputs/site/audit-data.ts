@@ -242,8 +242,9 @@ async function loadGroups(
 /** One row of anomalies as `loadAuditData` reads it: a Finding without what is read with its pages. */
 type FindingRow = Omit<Finding, 'operands' | 'cells'>;
 
-/** No report named: one array for all (most findings name none). */
+/** No report named, no cells read: one array for all (most findings name none; cells are read with a page). */
 const NAMED_NONE: string[] = [];
+const NO_CELLS: CellRef[] = [];
 
 /**
  * A finding as held for the run: a literal of fixed shape (a spread of the row made a larger object), its
@@ -268,7 +269,7 @@ const toFinding = (r: FindingRow, texts: Interner): Finding => ({
   detail: r.detail,
   named: r.named.length ? r.named.map((id) => texts.of(id)) : NAMED_NONE,
   operands: null,
-  cells: [],
+  cells: NO_CELLS,
 });
 
 /**
@@ -360,6 +361,12 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
     if (f.related_group_id && f.related_group_id !== f.group_id)
       groupById.get(f.related_group_id)?.relatedFindings.push(f);
   }
+  // arrays grown by push keep room for more (17 slots for one finding): held for the run, they are cut to size
+  for (const g of groups) {
+    if (g.findings.length) g.findings = g.findings.slice();
+    if (g.relatedFindings.length) g.relatedFindings = g.relatedFindings.slice();
+  }
+  for (const f of findings) if (f.members.length > 1) f.members = f.members.slice();
   groups.sort(
     (a, b) =>
       zhCollator.compare(a.agency ?? '\uffff', b.agency ?? '\uffff') ||
@@ -367,6 +374,11 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
       defaultCollator.compare(a.id, b.id),
   );
   const peers = await loadStanding(conn, groups);
+  // the same link for every report of an agency, of a year and level: one text each
+  for (const g of groups) {
+    if (g.agencyHref) g.agencyHref = texts.of(g.agencyHref);
+    if (g.standing) g.standing.peers = texts.of(g.standing.peers);
+  }
   // only reports with another version in their year are looked up (`otherVersionsOf`, the pages and their keys)
   const versions = new Map<string, ReportGroup[]>();
   for (const g of groups) {
