@@ -105,8 +105,8 @@ export function inShard(sha256: string, shard?: { index: number; count: number }
 /**
  * Files being checked, read, extracted or loaded at once: more than the extraction slots and the
  * loader's backlog (`BatchLoader.room`) together, so neither waits for want of files. Every file
- * started at once held a pending call, its promise and its queue entry each: 120 MB of the main
- * thread's heap at the start of a run of 50,000 documents.
+ * started at once held a pending call, its promise and its queue entry each: the main thread's heap
+ * grew with the number of files (measured: docs/performance.md).
  */
 const FILES_IN_FLIGHT = 512;
 

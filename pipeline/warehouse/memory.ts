@@ -26,8 +26,8 @@ export const LOADING_DB_MEMORY = '48MB';
 /**
  * DuckDB's buffer memory while the outputs are written: they read a batch of pages, a page of an
  * export, at a time, and with the full limit the buffer kept the blocks of every table they had
- * read (the pages' peak 60 MB higher at 10,000 reports). The statements that need more (the views
- * materialised for the outputs) run with twice it when they run out (`withMemoryToSpare`).
+ * read (measured: docs/performance.md). The statements that need more (the views materialised for
+ * the outputs) run with twice it when they run out (`withMemoryToSpare`).
  */
 export const OUTPUTS_DB_MEMORY = '96MB';
 

@@ -104,7 +104,7 @@ type Cell = string | number | null | { text: string; hyperlink: string };
 const link = (group: string | null, anchor?: string): Cell =>
   group ? { text: '打开', hyperlink: `reports/${group}.html${anchor ? `#${anchor}` : ''}` } : null;
 
-/** The rows of a sheet, each made as it is written (not a list of every row first: 40,000 findings at 50,000 reports). */
+/** The rows of a sheet, each made as it is written (not a list of every finding's or report's row first). */
 function* rowsOf<T>(items: readonly T[], row: (item: T) => Cell[]): Iterable<Cell[]> {
   for (const item of items) yield row(item);
 }

@@ -5,8 +5,8 @@
  * among the temp objects first): report_documents re-groups every cell at each read, and
  * report_metrics (over report_documents, cells and anomalies) is read by the standing, the
  * agencies' and regions' pages, the charts, the benchmarks view and Parquet — about fifteen
- * evaluations a run. Held as temp tables they stayed in DuckDB's memory (17 MB at 10,000 reports,
- * growing with them); in the scratch file they are paged out like the warehouse's own tables.
+ * evaluations a run. Held as temp tables they stayed in DuckDB's memory, growing with the reports
+ * (measured: docs/performance.md); in the scratch file they are paged out like the warehouse's own.
  * Made after the review decisions are applied (report_metrics counts the open errors), dropped
  * by `releaseAuditData`. Apart from the view model (audit-data.ts), which the page workers load
  * too: this file reaches the warehouse's code, and a page worker never loads DuckDB.
