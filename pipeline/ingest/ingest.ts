@@ -102,6 +102,32 @@ export function inShard(sha256: string, shard?: { index: number; count: number }
   return Number(BigInt('0x' + sha256.slice(0, 12)) % BigInt(shard.count)) === shard.index;
 }
 
+/**
+ * Files being checked, read, extracted or loaded at once: more than the extraction slots and the
+ * loader's backlog (`BatchLoader.room`) together, so neither waits for want of files. Every file
+ * started at once held a pending call, its promise and its queue entry each: the main thread's heap
+ * grew with the number of files (measured: docs/performance.md).
+ */
+const FILES_IN_FLIGHT = 512;
+
+/** `Promise.all(items.map(fn))`, in order, with at most `inFlight` calls of `fn` pending at a time. */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  inFlight: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const runner = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, items.length) }, runner));
+  return results;
+}
+
 export async function ingest(
   conn: DuckDBConnection,
   files: readonly InputFile[],
@@ -295,24 +321,22 @@ export async function ingest(
     };
   };
 
-  const results = await Promise.all(
-    files.map(async (f) => {
-      try {
-        if (outputError) return null;
-        if (f.unread) return unread(f, f.unread);
-        return await one(f);
-      } catch (e) {
-        if (isOutputError(e) && !isReadError(e)) {
-          outputError ??= e;
-          return null;
-        }
-        // Not even the bytes could be read (permissions, vanished file): say so, go on.
-        return unread(f, `read: ${(e as Error).message}`);
-      } finally {
-        opts.log.tick();
+  const results = await mapBounded(files, FILES_IN_FLIGHT, async (f) => {
+    try {
+      if (outputError) return null;
+      if (f.unread) return unread(f, f.unread);
+      return await one(f);
+    } catch (e) {
+      if (isOutputError(e) && !isReadError(e)) {
+        outputError ??= e;
+        return null;
       }
-    }),
-  );
+      // Not even the bytes could be read (permissions, vanished file): say so, go on.
+      return unread(f, `read: ${(e as Error).message}`);
+    } finally {
+      opts.log.tick();
+    }
+  });
   opts.log.stopProgress();
   if (outputError) throw outputError;
   await loader.idle();

@@ -25,7 +25,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RunSummary } from './summary.js';
-import { loadAuditData, prepareAuditData, releaseAuditData, REPORT_DOCUMENTS } from './site/audit-data.js';
+import { loadAuditData, REPORT_DOCUMENTS } from './site/audit-data.js';
+import { prepareAuditData, releaseAuditData } from './site/materialised-views.js';
 import {
   applyBatch,
   attachDocs,

@@ -56,6 +56,36 @@ export async function namedRows<T extends object>(
   return jsonRows<T>(conn, `SELECT to_json(named_row)::VARCHAR FROM (${sql}) named_row`, params);
 }
 
+/**
+ * `namedRows` a chunk at a time: each row is handed to `each` as DuckDB streams it, so neither
+ * DuckDB's result nor its texts are held whole (for the reads of every report or finding).
+ */
+export async function eachNamedRow<T extends object>(
+  conn: DuckDBConnection,
+  sql: string,
+  each: (row: T) => void,
+  params?: DuckDBValue[],
+): Promise<void> {
+  const result = await conn.stream(`SELECT to_json(named_row)::VARCHAR FROM (${sql}) named_row`, params);
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk())
+    for (const text of chunk.getColumnValues(0)) each(JSON.parse(text as string) as T);
+}
+
+/**
+ * One copy of each distinct text: texts read row by row are new strings each time, and the
+ * view model holds a few distinct values (rule ids, severities, keys, agencies) many thousand times.
+ */
+export class Interner {
+  private readonly texts = new Map<string, string>();
+  of<T extends string | null>(text: T): T {
+    if (text === null) return text;
+    const known = this.texts.get(text);
+    if (known !== undefined) return known as T;
+    this.texts.set(text, text);
+    return text;
+  }
+}
+
 /** `IN (…)` list of text literals (never empty: an empty list matches nothing). */
 export const sqlList = (values: Iterable<string>): string => {
   const list = [...values].map(sqlString);

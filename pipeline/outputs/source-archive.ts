@@ -11,7 +11,7 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { namedRows, sqlList } from './query.js';
+import { eachNamedRow, namedRows, sqlList } from './query.js';
 
 export const SOURCES_DIR = 'sources';
 
@@ -73,7 +73,9 @@ export async function archiveSources(
   // row of the sources that ever held these documents
   const some = wanted.length <= LISTED_AT_MOST && wanted.length < all.length;
   const shas = `SELECT sha256 FROM reports WHERE report_id IN (${sqlList(wanted)})`;
-  const rows = await namedRows<ArchiveRow>(
+  let added = 0;
+  const missing = new Set<string>();
+  await eachNamedRow<ArchiveRow>(
     conn,
     `SELECT r.report_id, r.format, r.sha256, r.size_bytes, coalesce(d.source, r.source) AS source, ru.input
      FROM reports r
@@ -82,28 +84,26 @@ export async function archiveSources(
      LEFT JOIN runs ru ON ru.run_id = d.last_seen_run
      ${some ? `WHERE r.report_id IN (${sqlList(wanted)})` : ''}
      ORDER BY r.report_id, d.last_seen DESC NULLS LAST`,
+    ({ report_id, format, sha256, size_bytes: size, source, input }) => {
+      const name = archivedName(report_id, format);
+      if (have.has(name)) return;
+      const from = WEB.test(source)
+        ? ctx.rawDir
+          ? join(ctx.rawDir, sha256)
+          : null
+        : isAbsolute(source)
+          ? source
+          : resolve(input ?? ctx.inputDir, source);
+      if (!from || !sameSize(from, size)) {
+        missing.add(name);
+        return;
+      }
+      copyInto(from, join(dir, name));
+      have.add(name);
+      missing.delete(name);
+      added++;
+    },
   );
-  let added = 0;
-  const missing = new Set<string>();
-  for (const { report_id, format, sha256, size_bytes: size, source, input } of rows) {
-    const name = archivedName(report_id, format);
-    if (have.has(name)) continue;
-    const from = WEB.test(source)
-      ? ctx.rawDir
-        ? join(ctx.rawDir, sha256)
-        : null
-      : isAbsolute(source)
-        ? source
-        : resolve(input ?? ctx.inputDir, source);
-    if (!from || !sameSize(from, size)) {
-      missing.add(name);
-      continue;
-    }
-    copyInto(from, join(dir, name));
-    have.add(name);
-    missing.delete(name);
-    added++;
-  }
   return { added, notFound: missing.size };
 }
 

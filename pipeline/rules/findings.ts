@@ -28,6 +28,11 @@ export async function createFindings(conn: DuckDBConnection): Promise<void> {
     col_key VARCHAR, expected DOUBLE, actual DOUBLE, message VARCHAR, operands VARCHAR, cells VARCHAR, blank_involved BOOLEAN)`);
 }
 
+/** Drops the rules' findings once they are written to anomalies (`createFindings`). */
+export async function dropFindings(conn: DuckDBConnection): Promise<void> {
+  await conn.run('DROP TABLE IF EXISTS temp.main.rule_findings');
+}
+
 /**
  * Runs one rule's query into rule_findings; errors name the rule and its file. `where` keeps the
  * findings of a slice's reports (see slices.ts).

@@ -12,7 +12,7 @@ import { returnFreedMemory, withMemoryToSpare } from '../warehouse/index.js';
 import { loadAgencies, type AgencyHierarchy } from './agencies.js';
 import { recordResolvedFindings } from './changes.js';
 import { createRuleContext } from './context.js';
-import { collectFindings, createFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
+import { collectFindings, createFindings, dropFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
 import { loadRuleFiles, type Prelude, type RuleDef } from './files.js';
 import { forEachSlice, PRELUDE_REPORTS_PER_SLICE, reportSlices, shadowTables } from './slices.js';
 import { attachRulesWork } from './work.js';
@@ -197,6 +197,9 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     );
   } finally {
     await dropPlan(conn);
+    // written to anomalies: a temp table stays in DuckDB's memory (every finding with its operands
+    // and cells, growing with the warehouse) through the outputs otherwise
+    await dropFindings(conn);
   }
   await returnFreedMemory(conn);
   return { ...(await summariseFindings(conn)), evaluation };

@@ -38,6 +38,7 @@ import {
   DEFAULT_DB_MEMORY,
   limitDbMemory,
   LOADING_DB_MEMORY,
+  OUTPUTS_DB_MEMORY,
   nowTimestamp,
   openWarehouse,
   smallerSize,
@@ -324,6 +325,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         );
       }
       if (summary.rules) summary.rules = await summariseFindings(conn);
+      await limitDbMemory(conn, smallerSize(OUTPUTS_DB_MEMORY, dbMemory)); // the outputs read a batch at a time
       summary.outputs = await writeOutputs(conn, {
         outDir: opts.out,
         parquetDir: opts.parquet,

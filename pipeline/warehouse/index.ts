@@ -2,10 +2,12 @@
 export { SCHEMA_VERSION } from './dictionary.js';
 export { mergeShards } from './merge.js';
 export { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
+export { attachScratch, type Scratch } from './scratch.js';
 export { createViews } from './views.js';
 export {
   DEFAULT_DB_MEMORY,
   LOADING_DB_MEMORY,
+  OUTPUTS_DB_MEMORY,
   closeWarehouse,
   limitDbMemory,
   loadReport,

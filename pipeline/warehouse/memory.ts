@@ -23,6 +23,14 @@ export const DEFAULT_DB_MEMORY = '160MB';
  */
 export const LOADING_DB_MEMORY = '48MB';
 
+/**
+ * DuckDB's buffer memory while the outputs are written: they read a batch of pages, a page of an
+ * export, at a time, and with the full limit the buffer kept the blocks of every table they had
+ * read (measured: docs/performance.md). The statements that need more (the views materialised for
+ * the outputs) run with twice it when they run out (`withMemoryToSpare`).
+ */
+export const OUTPUTS_DB_MEMORY = '96MB';
+
 const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(b|bytes?|kb|kib|mb|mib|gb|gib|tb|tib)?\s*$/i;
 const UNIT: Record<string, number> = {
   b: 1,

@@ -18,6 +18,7 @@ export {
   DEFAULT_DB_MEMORY,
   LOADING_DB_MEMORY,
   limitDbMemory,
+  OUTPUTS_DB_MEMORY,
   returnFreedMemory,
   sizeBytes,
   smallerSize,

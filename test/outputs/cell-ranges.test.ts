@@ -10,12 +10,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import {
-  loadAuditData,
-  prepareAuditData,
-  type AuditData,
-  type ReportGroup,
-} from '../../pipeline/outputs/site/audit-data.js';
+import { loadAuditData, type AuditData, type ReportGroup } from '../../pipeline/outputs/site/audit-data.js';
+import { prepareAuditData } from '../../pipeline/outputs/site/materialised-views.js';
 import {
   fetchBatch,
   rowRangesFilter,

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
-import { loadAuditData, prepareAuditData } from '../../pipeline/outputs/site/audit-data.js';
+import { loadAuditData } from '../../pipeline/outputs/site/audit-data.js';
+import { prepareAuditData } from '../../pipeline/outputs/site/materialised-views.js';
 import { loadReviewsFor } from '../../pipeline/outputs/index.js';
 import { applyBatch, fetchBatch } from '../../pipeline/outputs/site/page-batches.js';
 import { renderReportPage } from '../../pipeline/outputs/site/report-page.js';

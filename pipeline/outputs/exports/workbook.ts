@@ -88,6 +88,11 @@ export const WORKBOOK_SHEETS = {
 const link = (group: string | null, anchor?: string): XlsxCell =>
   group ? { text: '打开', hyperlink: `reports/${group}.html${anchor ? `#${anchor}` : ''}` } : null;
 
+/** The rows of a sheet, each made as it is written (not a list of every finding's or report's row first). */
+function* rowsOf<T>(items: readonly T[], row: (item: T) => XlsxCell[]): Iterable<XlsxCell[]> {
+  for (const item of items) yield row(item);
+}
+
 export interface WorkbookInput {
   data: AuditData;
   checks: RunChecks;
@@ -153,10 +158,10 @@ export async function writeWorkbook(
         s.review?.date ?? null,
       ];
     };
-    wb.addSheet(WORKBOOK_SHEETS.findings, data.findings.map(findingRow));
+    wb.addSheet(WORKBOOK_SHEETS.findings, rowsOf(data.findings, findingRow));
     wb.addSheet(
       WORKBOOK_SHEETS.reports,
-      data.groups.map((g) => {
+      rowsOf(data.groups, (g) => {
         const active = g.findings.filter((f) => !f.dismissed);
         const n = (sev: string) => active.filter((f) => f.finding.severity === sev).length;
         const [reg, lvl] = region.get(g.id) ?? [null, null];

@@ -9,7 +9,7 @@
  * (page-batches.ts). A report's cells come as one text parsed only while its page renders (`cellsOf`).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { finite, jsonRows, namedRows, queryRows, str } from '../query.js';
+import { eachNamedRow, finite, Interner, queryRows, str } from '../query.js';
 import type { Review } from '../../rules/index.js';
 import { loadStanding, type PeerGroup, type Standing } from './standing.js';
 
@@ -158,7 +158,7 @@ export interface AuditData {
   rules: Map<string, RuleInfo>;
   /** Documents in the warehouse (all sources of all reports). */
   documents: number;
-  /** Groups by agency and year (links between the versions of one year). */
+  /** Groups by agency and year, of the reports with other versions in their year (links between them). */
   versions: Map<string, ReportGroup[]>;
   /** The peers of every year and level (their files, read by the report pages: standing.ts). */
   peers: PeerGroup[];
@@ -174,33 +174,8 @@ export const severityRank = (s: string): number => SEVERITY_ORDER[s] ?? 3;
 export const zhCollator = new Intl.Collator('zh');
 export const defaultCollator = new Intl.Collator();
 
-/**
- * The views the outputs read again and again, materialised once per output run as temp tables of
- * the same names, which every query and view of the run then reads instead (DuckDB looks for a
- * name among the temp tables first): report_documents re-groups every cell at each read, and
- * report_metrics (over report_documents, cells and anomalies) is read by the standing, the
- * agencies' and regions' pages, the charts, the benchmarks view and Parquet — about fifteen
- * evaluations a run. Made after the review decisions are applied (report_metrics counts the open
- * errors), dropped by `releaseAuditData`.
- */
-const MATERIALISED_VIEWS = ['report_documents', 'report_metrics'] as const;
-
-/** report_documents as the outputs read it (materialised: `prepareAuditData`). */
+/** report_documents as the outputs read it (materialised for the run: materialised-views.ts). */
 export const REPORT_DOCUMENTS = 'report_documents';
-
-const dropMaterialised = async (conn: DuckDBConnection, view: string) =>
-  conn.run(`DROP TABLE IF EXISTS temp.main.${view}`);
-
-export async function prepareAuditData(conn: DuckDBConnection): Promise<void> {
-  for (const view of MATERIALISED_VIEWS) {
-    await dropMaterialised(conn, view);
-    await conn.run(`CREATE TEMP TABLE ${view} AS SELECT * FROM ${view}`);
-  }
-}
-
-export async function releaseAuditData(conn: DuckDBConnection): Promise<void> {
-  for (const view of [...MATERIALISED_VIEWS].reverse()) await dropMaterialised(conn, view);
-}
 
 /** One row per report, as `loadGroups` reads it. */
 interface GroupRow {
@@ -220,9 +195,11 @@ interface GroupRow {
 
 async function loadGroups(
   conn: DuckDBConnection,
+  texts: Interner,
 ): Promise<{ groups: ReportGroup[]; groupOf: Map<string, string>; documents: number }> {
   // one row per report: its representative document, and that document's first source
-  const rows = await namedRows<GroupRow>(
+  const groups: ReportGroup[] = [];
+  await eachNamedRow<GroupRow>(
     conn,
     `SELECT g.group_id AS id, r.agency, r.year, r.template, r.status, g.versions_in_year AS versions, g.n_sources AS n_docs, coalesce(f.source, r.source) AS source,
             r.loaded_run, p.first_row, p.last_row, p.n_cells
@@ -231,41 +208,69 @@ async function loadGroups(
      LEFT JOIN (SELECT report_id, min(rowid) AS first_row, max(rowid) AS last_row, count(*) AS n_cells FROM cells GROUP BY report_id) p
        ON p.report_id = g.report_id
      WHERE g.is_representative`,
+    (r) =>
+      groups.push({
+        id: texts.of(r.id),
+        agency: texts.of(r.agency),
+        year: r.year,
+        template: texts.of(r.template),
+        status: texts.of(r.status),
+        versionsInYear: Number(r.versions ?? 1),
+        nDocs: Number(r.n_docs ?? 1),
+        label: r.source ?? r.id,
+        loadedRun: texts.of(r.loaded_run),
+        docs: [],
+        cellsJson: null,
+        cells: null,
+        cellRows:
+          r.first_row === null || r.last_row === null || !r.n_cells
+            ? null
+            : { first: r.first_row, last: r.last_row, count: r.n_cells },
+        findings: [],
+        relatedFindings: [],
+      }),
   );
-  const groups = rows.map(
-    (r): ReportGroup => ({
-      id: r.id,
-      agency: r.agency,
-      year: r.year,
-      template: r.template,
-      status: r.status,
-      versionsInYear: Number(r.versions ?? 1),
-      nDocs: Number(r.n_docs ?? 1),
-      label: r.source ?? r.id,
-      loadedRun: r.loaded_run,
-      docs: [],
-      cellsJson: null,
-      cells: null,
-      cellRows:
-        r.first_row === null || r.last_row === null || !r.n_cells
-          ? null
-          : { first: r.first_row, last: r.last_row, count: r.n_cells },
-      findings: [],
-      relatedFindings: [],
-    }),
-  );
-  const members = await jsonRows<[string, string]>(
+  const groupOf = new Map<string, string>();
+  await eachNamedRow<{ report_id: string; group_id: string }>(
     conn,
-    `SELECT json_array(report_id, group_id) FROM ${REPORT_DOCUMENTS}`,
+    `SELECT report_id, group_id FROM ${REPORT_DOCUMENTS}`,
+    (r) => groupOf.set(texts.of(r.report_id), texts.of(r.group_id)),
   );
-  const groupOf = new Map(members);
-  return { groups, groupOf, documents: members.length };
+  return { groups, groupOf, documents: groupOf.size };
 }
 
 /** One row of anomalies as `loadAuditData` reads it: a Finding without what is read with its pages. */
 type FindingRow = Omit<Finding, 'operands' | 'cells'>;
 
-const toFinding = (r: FindingRow): Finding => ({ ...r, message: String(r.message ?? ''), operands: null, cells: [] });
+/** No report named, no cells read: one array for all (most findings name none; cells are read with a page). */
+const NAMED_NONE: string[] = [];
+const NO_CELLS: CellRef[] = [];
+
+/**
+ * A finding as held for the run: a literal of fixed shape (a spread of the row made a larger object), its
+ * repeated texts (rule, keys, run, report ids) one copy each; the properties in the order of the query's columns.
+ */
+const toFinding = (r: FindingRow, texts: Interner): Finding => ({
+  fingerprint: r.fingerprint,
+  rule_id: texts.of(r.rule_id),
+  severity: texts.of(r.severity),
+  report_id: texts.of(r.report_id),
+  related_report_id: texts.of(r.related_report_id),
+  table_id: texts.of(r.table_id),
+  row_key: texts.of(r.row_key),
+  col_key: texts.of(r.col_key),
+  expected: r.expected,
+  actual: r.actual,
+  message: String(r.message ?? ''),
+  blank_involved: r.blank_involved,
+  first_seen_run: texts.of(r.first_seen_run),
+  review_decision: texts.of(r.review_decision),
+  review_note: r.review_note,
+  detail: r.detail,
+  named: r.named.length ? r.named.map((id) => texts.of(id)) : NAMED_NONE,
+  operands: null,
+  cells: NO_CELLS,
+});
 
 /**
  * One shown finding per anomalies row: the rules keep a finding once per report (its fingerprint
@@ -316,7 +321,8 @@ export const findingLabel = (fingerprint: string): string => `F${fingerprint.sli
 export const versionKey = (g: ReportGroup): string => `${g.agency ?? ''}\u0001${g.year}`;
 
 export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string, Review>): Promise<AuditData> {
-  const { groups, groupOf, documents } = await loadGroups(conn);
+  const texts = new Interner();
+  const { groups, groupOf, documents } = await loadGroups(conn, texts);
   const groupById = new Map(groups.map((g) => [g.id, g]));
 
   const ruleRows = await queryRows(conn, 'SELECT rule_id, severity, title_zh FROM rules');
@@ -328,7 +334,8 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
   );
 
   // Findings about the representative document come first, so a merged finding shows its fingerprint.
-  const anomalyRows = await namedRows<FindingRow>(
+  const anomalyRows: Finding[] = [];
+  await eachNamedRow<FindingRow>(
     conn,
     `SELECT a.fingerprint, a.rule_id, a.severity, a.report_id, a.related_report_id, a.table_id, a.row_key, a.col_key,
             ${finite('a.expected')} AS expected, ${finite('a.actual')} AS actual, a.message, a.blank_involved, a.first_seen_run, a.review_decision, a.review_note,
@@ -336,8 +343,9 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
             list_sort(list_distinct(regexp_extract_all(coalesce(a.operands, '') || coalesce(a.cells, ''), '"report_id"\\s*:\\s*"([^"]+)"', 1))) AS named
      FROM anomalies a LEFT JOIN ${REPORT_DOCUMENTS} g USING (report_id)
      ORDER BY a.rule_id, a.report_id <> coalesce(g.group_id, a.report_id), a.fingerprint`,
+    (r) => anomalyRows.push(toFinding(r, texts)),
   );
-  const findings = mergeFindings(anomalyRows.map(toFinding), groupOf, reviews);
+  const findings = mergeFindings(anomalyRows, groupOf, reviews);
   const agencyOf = (s: ShownFinding) => groupById.get(s.group_id)?.agency ?? '';
   const yearOf = (s: ShownFinding) => groupById.get(s.group_id)?.year ?? 0;
   findings.sort(
@@ -353,6 +361,12 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
     if (f.related_group_id && f.related_group_id !== f.group_id)
       groupById.get(f.related_group_id)?.relatedFindings.push(f);
   }
+  // arrays grown by push keep room for more (17 slots for one finding): held for the run, they are cut to size
+  for (const g of groups) {
+    if (g.findings.length) g.findings = g.findings.slice();
+    if (g.relatedFindings.length) g.relatedFindings = g.relatedFindings.slice();
+  }
+  for (const f of findings) if (f.members.length > 1) f.members = f.members.slice();
   groups.sort(
     (a, b) =>
       zhCollator.compare(a.agency ?? '\uffff', b.agency ?? '\uffff') ||
@@ -360,9 +374,15 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
       defaultCollator.compare(a.id, b.id),
   );
   const peers = await loadStanding(conn, groups);
+  // the same link for every report of an agency, of a year and level: one text each
+  for (const g of groups) {
+    if (g.agencyHref) g.agencyHref = texts.of(g.agencyHref);
+    if (g.standing) g.standing.peers = texts.of(g.standing.peers);
+  }
+  // only reports with another version in their year are looked up (`otherVersionsOf`, the pages and their keys)
   const versions = new Map<string, ReportGroup[]>();
   for (const g of groups) {
-    if (g.year === null) continue;
+    if (g.year === null || g.versionsInYear <= 1) continue;
     const list = versions.get(versionKey(g)) ?? [];
     list.push(g);
     versions.set(versionKey(g), list);
