@@ -142,6 +142,10 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       into: aside.additions(SOURCES_DIR),
     });
     if (archived.added) written.push(`${join(out, SOURCES_DIR)}/ (${archived.added} documents copied or linked)`);
+    // the exports first, from the warehouse alone: the view model below is not yet in memory
+    // while their pages of rows are (at 50,000 reports the run's peak had been here)
+    await writeExports(conn, { anomaliesCsv, anomaliesJson, reportsCsv }, REPORT_DOCUMENTS);
+    await returnFreedMemory(conn);
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);
     writePeers(data.peers, aside.additions(PEERS_DIR), join(out, PEERS_DIR));
@@ -273,7 +277,6 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       { data, checks, problems: problemRows(problems.docs, problems.known, ctx.summary), runId: ctx.summary.runId },
       REPORT_DOCUMENTS,
     );
-    await writeExports(conn, { anomaliesCsv, anomaliesJson, reportsCsv }, REPORT_DOCUMENTS);
     for (const f of [anomaliesCsv, anomaliesJson, reportsCsv, workbook, indexFile]) {
       f.commit();
       written.push(join(out, basename(f.path)));
