@@ -123,6 +123,47 @@ describe('CSV and JSON exports', () => {
     expect(reports.some((r) => r.group_is_representative === false)).toBe(true);
   });
 
+  it('hold the bytes the exports wrote when each row came as JSON text and the files were written whole', async () => {
+    // the earlier reading: json_array of every column (doubles as JSON numbers, other types as
+    // DuckDB prints them), JSON.parse, then toCsv / toJson of the whole table
+    const { toCsv, toJson } = await import('../../pipeline/outputs/exports/exports.js');
+    const asJson = (cols: Column[], alias: string) =>
+      cols.map((c) =>
+        /^(VARCHAR|BOOLEAN|INTEGER|BIGINT|DOUBLE)$/.test(c.data_type)
+          ? `${alias}."${c.column_name}"`
+          : `CAST(${alias}."${c.column_name}" AS VARCHAR)`,
+      );
+    const whole = async (sql: string, names: string[]) => {
+      const texts = await query<{ t: string }>(run.db, sql);
+      const rows = texts.map(({ t }) => Object.fromEntries((JSON.parse(t) as unknown[]).map((v, i) => [names[i], v])));
+      return { columns: names, rows };
+    };
+    const own = await columns('anomalies');
+    expect(own.some((c) => c.data_type === 'DOUBLE')).toBe(true);
+    const joined = ['report_agency', 'report_year', 'report_source', 'report_group_id'];
+    const anomalies = await whole(
+      `SELECT json_array(${[...asJson(own, 'a'), 'r.agency', 'r.year', 'r.source', 'g.group_id'].join(', ')})::VARCHAR AS t
+       FROM anomalies a LEFT JOIN reports r ON r.report_id = a.report_id LEFT JOIN report_documents g ON g.report_id = a.report_id
+       ORDER BY a.rule_id, r.agency_norm, r.year, a.report_id, a.fingerprint`,
+      [...own.map((c) => c.column_name), ...joined],
+    );
+    expect(anomalies.rows.length).toBeGreaterThan(5);
+    expect(readFileSync(join(run.out, 'anomalies.csv'), 'utf8')).toBe(toCsv(anomalies));
+    expect(readFileSync(join(run.out, 'anomalies.json'), 'utf8')).toBe(toJson(anomalies));
+
+    const reportCols = (await columns('reports')).filter(
+      (c) => c.column_name !== 'region' && c.column_name !== 'level',
+    );
+    expect(reportCols.some((c) => c.data_type === 'TIMESTAMP')).toBe(true);
+    const group = ['group_id', 'group_is_representative', 'group_n_sources', 'group_is_primary'];
+    const reports = await whole(
+      `SELECT json_array(${[...asJson(reportCols, 'r'), 'g.group_id', 'g.is_representative', 'g.n_sources', 'g.is_primary'].join(', ')})::VARCHAR AS t
+       FROM reports r LEFT JOIN report_documents g USING (report_id) ORDER BY r.agency_norm, r.year, r.source, r.report_id`,
+      [...reportCols.map((c) => c.column_name), ...group],
+    );
+    expect(readFileSync(join(run.out, 'reports.csv'), 'utf8')).toBe(toCsv(reports));
+  });
+
   it('keeps Excel from running document text as a formula, reversibly', async () => {
     const { toCsv } = await import('../../pipeline/outputs/exports/exports.js');
     const rows = [{ a: '=HYPERLINK("http://x")', b: "'quoted", c: '-3', d: -3, e: '正常' }];

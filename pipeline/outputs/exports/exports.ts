@@ -47,12 +47,23 @@ export function toJson(t: TableExport): string {
   return JSON.stringify(ordered, null, 1) + '\n';
 }
 
+/** A page of rows given as its columns: `columns[c][r]` is row r's value of column c. */
+export type ColumnPage = readonly (readonly unknown[])[];
+
+const pageLength = (columns: ColumnPage): number => (columns.length === 0 ? 0 : columns[0].length);
+
+/** Rows (each an array of the columns' values) as a `ColumnPage` of `width` columns. */
+const asColumns = (rows: readonly (readonly unknown[])[], width: number): ColumnPage =>
+  Array.from({ length: width }, (_, c) => rows.map((r) => r[c]));
+
 /** Whether Papa.unparse quotes a text (after doubling its quotes): line breaks, quote, BOM, delimiter, edge spaces. */
 const NEEDS_QUOTES = /[\r\n"\uFEFF,]|^ | $/;
 
 /** One field as `Papa.unparse` with CSV_OPTIONS writes it (the formula guard on text only). */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
+  // a number's or boolean's text never starts a formula nor needs quotes
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   let text = String(value);
   let quote = false;
   if (typeof value === 'string' && FORMULA_START.test(text)) {
@@ -74,9 +85,19 @@ export class CsvWriter {
   }
 
   rows(data: readonly (readonly unknown[])[]): void {
-    if (data.length === 0) return;
-    const lines = data.map((r) => r.map(csvField).join(','));
-    this.sink.write((this.first ? '' : '\r\n') + lines.join('\r\n'));
+    this.page(asColumns(data, this.columns.length), data.length);
+  }
+
+  /** A page of rows given as its columns (`columns[c][r]`), each field written straight into the page's text. */
+  page(columns: ColumnPage, count = pageLength(columns)): void {
+    if (count === 0) return;
+    let text = '';
+    for (let r = 0; r < count; r++) {
+      if (r > 0 || !this.first) text += '\r\n';
+      for (let c = 0; c < columns.length; c++)
+        text += c === 0 ? csvField(columns[c][r]) : `,${csvField(columns[c][r])}`;
+    }
+    this.sink.write(text);
     this.first = false;
   }
 
@@ -88,22 +109,34 @@ export class CsvWriter {
 /** Writes `toJson` of a table a chunk of rows at a time (the same bytes). */
 export class JsonWriter {
   private first = true;
+  /** Each column's key as `JSON.stringify(row, null, 1)`, indented one more, prints it before the value. */
+  private readonly keys: string[];
   constructor(
     private readonly sink: FileSink,
     readonly columns: readonly string[],
   ) {
+    this.keys = columns.map((c, i) => `${i === 0 ? '\n  ' : ',\n  '}${JSON.stringify(c)}: `);
     sink.write('[');
   }
 
   rows(data: readonly (readonly unknown[])[]): void {
-    const parts: string[] = [];
-    for (const r of data) {
-      const o: Record<string, unknown> = {};
-      this.columns.forEach((c, i) => (o[c] = r[i] ?? null));
-      parts.push((this.first ? '\n ' : ',\n ') + JSON.stringify(o, null, 1).replace(/\n/g, '\n '));
+    this.page(asColumns(data, this.columns.length), data.length);
+  }
+
+  /**
+   * A page of rows given as its columns (`columns[c][r]`): each row as `JSON.stringify` of its
+   * object with an indent of 1, indented once more, printed key by key (no object is built).
+   */
+  page(columns: ColumnPage, count = pageLength(columns)): void {
+    const { keys } = this;
+    let text = '';
+    for (let r = 0; r < count; r++) {
+      text += this.first ? '\n {' : ',\n {';
+      for (let c = 0; c < keys.length; c++) text += keys[c] + JSON.stringify(columns[c][r] ?? null);
+      text += keys.length === 0 ? '}' : '\n }';
       this.first = false;
     }
-    this.sink.write(parts.join(''));
+    this.sink.write(text);
   }
 
   end(): void {
@@ -114,7 +147,6 @@ export class JsonWriter {
 /** Types read as themselves; any other (TIMESTAMP, …) is exported as DuckDB prints it. */
 const NATIVE =
   /^(VARCHAR|BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|FLOAT|DOUBLE)$/;
-const FLOATING = /^(FLOAT|DOUBLE)$/;
 
 interface Column {
   name: string;
@@ -131,12 +163,14 @@ async function tableColumns(conn: DuckDBConnection, table: string): Promise<Colu
 }
 
 /**
- * A column as a JSON value: numbers, booleans and text as themselves; a non-finite float as its
- * text (JSON has no NaN; `streamRows` turns it back); any other type as DuckDB prints it.
+ * A column as the export reads it: numbers, booleans and text as themselves (a 64-bit or larger
+ * integer comes as a bigint, made a number); a FLOAT as its JSON text (the float's shortest
+ * digits, as the exports always printed it; a non-finite one as its name); any other type as
+ * DuckDB prints it.
  */
-function jsonColumn(expr: string, type: string): string {
-  if (FLOATING.test(type))
-    return `CASE WHEN isfinite(${expr}) OR ${expr} IS NULL THEN to_json(${expr}) ELSE to_json(CAST(${expr} AS VARCHAR)) END`;
+function readColumn(expr: string, type: string): string {
+  if (type === 'FLOAT')
+    return `CAST(CASE WHEN isfinite(${expr}) OR ${expr} IS NULL THEN to_json(${expr}) ELSE to_json(CAST(${expr} AS VARCHAR)) END AS VARCHAR)`;
   return NATIVE.test(type) ? expr : `CAST(${expr} AS VARCHAR)`;
 }
 
@@ -148,6 +182,20 @@ const NON_FINITE: Record<string, number> = {
   infinity: Infinity,
   '-infinity': -Infinity,
 };
+
+/** A FLOAT column's value from its JSON text (`readColumn`). */
+function floatValue(text: string | null): number | null {
+  if (text === null) return null;
+  const v = JSON.parse(text) as number | string | null;
+  return typeof v === 'string' ? (NON_FINITE[v.toLowerCase()] ?? Number(v)) : v;
+}
+
+/** A page's column as plain values: bigints made numbers, FLOAT's text its number. */
+function plainColumn(values: unknown[], type: string): unknown[] {
+  if (type === 'FLOAT') return values.map((v) => floatValue(v as string | null));
+  for (let i = 0; i < values.length; i++) if (typeof values[i] === 'bigint') values[i] = Number(values[i]);
+  return values;
+}
 
 /** A column an export joins in from another table: its name and type in the export, and what it is. */
 interface JoinedColumn extends Column {
@@ -177,24 +225,23 @@ async function exportColumns(conn: DuckDBConnection, q: ExportQuery): Promise<Co
 const ROWS_PER_PAGE = 256;
 
 /**
- * Runs an export query and hands its rows to `each`, in order, a page of rows at a time, as plain
- * values (numbers, booleans, text, null) of `columns` (`exportColumns`). The order is computed
- * first over the sort keys alone, with the columns the joins add (a temp table of row ids), then
- * each page is read by its row ids: DuckDB's 2,048-row chunks of JSON text, read whole, held a
- * large share of the run's memory (measured: docs/performance.md). The joins are made
- * once, not once per page (each joined whole tables, a cost growing with the square of the number
- * of reports).
+ * Runs an export query and hands its rows to `each`, in order, a page of rows at a time, as the
+ * columns' plain values (numbers, booleans, text, null) of `columns` (`exportColumns`). The order
+ * is computed first over the sort keys alone, with the columns the joins add (a temp table of row
+ * ids), then each page is read by its row ids, column by column (no JSON text between DuckDB and
+ * the writers): DuckDB's 2,048-row chunks, read whole, held a large share of the run's memory
+ * (measured: docs/performance.md). The joins are made once, not once per page (each joined whole
+ * tables, a cost growing with the square of the number of reports).
  */
 async function streamRows(
   conn: DuckDBConnection,
   q: ExportQuery,
   columns: readonly Column[],
-  each: (rows: unknown[][]) => void,
+  each: (page: ColumnPage, count: number) => void,
 ): Promise<void> {
-  const floats = columns.flatMap((c, i) => (FLOATING.test(c.type) ? [i] : []));
   // the table's own columns from the table, the joined ones from the staged order (`o`)
   const own = columns.length - q.joined.length;
-  const select = `json_array(${columns.map((c, i) => jsonColumn(`${i < own ? q.alias : 'o'}.${sqlIdent(c.name)}`, c.type)).join(', ')})`;
+  const select = columns.map((c, i) => readColumn(`${i < own ? q.alias : 'o'}.${sqlIdent(c.name)}`, c.type)).join(', ');
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE export_order AS
      SELECT row_number() OVER (ORDER BY ${q.orderBy}) AS n, ${q.alias}.rowid AS row_id${q.joined.map((c) => `, ${c.expr} AS ${sqlIdent(c.name)}`).join('')}
@@ -204,15 +251,11 @@ async function streamRows(
     const total = Number((await conn.runAndReadAll('SELECT count(*) FROM export_order')).getColumnsJS()[0][0]);
     for (let from = 0; from < total; from += ROWS_PER_PAGE) {
       const reader = await conn.runAndReadAll(
-        `SELECT ${select}::VARCHAR FROM export_order o JOIN ${q.table} ${q.alias} ON ${q.alias}.rowid = o.row_id
+        `SELECT ${select} FROM export_order o JOIN ${q.table} ${q.alias} ON ${q.alias}.rowid = o.row_id
          WHERE o.n > ${from} AND o.n <= ${from + ROWS_PER_PAGE} ORDER BY o.n`,
       );
-      const rows = (reader.getColumnsJS()[0] as string[]).map((text) => JSON.parse(text) as unknown[]);
-      for (const r of rows) {
-        for (const i of floats)
-          if (typeof r[i] === 'string') r[i] = NON_FINITE[(r[i] as string).toLowerCase()] ?? Number(r[i]);
-      }
-      each(rows);
+      const page = reader.getColumnsJS().map((values, i) => plainColumn(values, columns[i].type));
+      each(page, reader.currentRowCount);
       await returnFreedMemory(conn);
     }
   } finally {
@@ -249,9 +292,9 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
     files.anomaliesJson,
     anomalies.map((c) => c.name),
   );
-  await streamRows(conn, anomaliesQuery, anomalies, (rows) => {
-    csv.rows(rows);
-    json.rows(rows);
+  await streamRows(conn, anomaliesQuery, anomalies, (page, count) => {
+    csv.page(page, count);
+    json.page(page, count);
   });
   csv.end();
   json.end();
@@ -275,6 +318,6 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
     files.reportsCsv,
     reports.map((c) => c.name),
   );
-  await streamRows(conn, reportsQuery, reports, (rows) => reportsCsv.rows(rows));
+  await streamRows(conn, reportsQuery, reports, (page, count) => reportsCsv.page(page, count));
   reportsCsv.end();
 }
