@@ -12,6 +12,7 @@ import type { FileSink } from '../files.js';
 import { returnFreedMemory } from '../../warehouse/index.js';
 import { queryRows, type Row } from '../query.js';
 import { sqlIdent } from '../../common/index.js';
+import { ScratchRows } from './scratch-rows.js';
 
 const FORMULA_START = /^[=+\-@\t\r']/;
 const CSV_OPTIONS = { escapeFormulae: FORMULA_START, newline: '\r\n' };
@@ -74,15 +75,25 @@ export function csvField(value: unknown): string {
   return quote || NEEDS_QUOTES.test(text) ? `"${text}"` : text;
 }
 
-/** Writes `toCsv` of a table a chunk of rows at a time (the same bytes). */
-export class CsvWriter {
-  private first = true;
+/**
+ * A table written a page of rows at a time, or as rows already written (`bytes`): `rowText` is a
+ * row's text as it stands at its place in the file, separator included.
+ */
+abstract class TableWriter {
+  /** Rows written so far. */
+  protected count = 0;
   constructor(
-    private readonly sink: FileSink,
+    protected readonly sink: FileSink,
     readonly columns: readonly string[],
-  ) {
-    sink.write(CSV_BOM + Papa.unparse({ fields: [...columns], data: [] }, CSV_OPTIONS));
+  ) {}
+
+  /** The file written. */
+  get path(): string {
+    return this.sink.path;
   }
+
+  /** Row `r` of a page given as its columns (`columns[c][r]`), as it stands at place `place` of the file. */
+  abstract rowText(columns: ColumnPage, r: number, place: number): string;
 
   rows(data: readonly (readonly unknown[])[]): void {
     this.page(asColumns(data, this.columns.length), data.length);
@@ -90,15 +101,29 @@ export class CsvWriter {
 
   /** A page of rows given as its columns (`columns[c][r]`), each field written straight into the page's text. */
   page(columns: ColumnPage, count = pageLength(columns)): void {
-    if (count === 0) return;
     let text = '';
-    for (let r = 0; r < count; r++) {
-      if (r > 0 || !this.first) text += '\r\n';
-      for (let c = 0; c < columns.length; c++)
-        text += c === 0 ? csvField(columns[c][r]) : `,${csvField(columns[c][r])}`;
-    }
+    for (let r = 0; r < count; r++) text += this.rowText(columns, r, this.count++);
     this.sink.write(text);
-    this.first = false;
+  }
+
+  /** The next `rows` rows, as `rowText` wrote them, encoded. */
+  bytes(bytes: Uint8Array, rows: number): void {
+    this.sink.writeBytes(bytes);
+    this.count += rows;
+  }
+}
+
+/** Writes `toCsv` of a table a chunk of rows at a time (the same bytes). */
+export class CsvWriter extends TableWriter {
+  constructor(sink: FileSink, columns: readonly string[]) {
+    super(sink, columns);
+    sink.write(CSV_BOM + Papa.unparse({ fields: [...columns], data: [] }, CSV_OPTIONS));
+  }
+
+  rowText(columns: ColumnPage, r: number, place: number): string {
+    let text = place === 0 ? '' : '\r\n';
+    for (let c = 0; c < columns.length; c++) text += c === 0 ? csvField(columns[c][r]) : `,${csvField(columns[c][r])}`;
+    return text;
   }
 
   end(): void {
@@ -106,41 +131,29 @@ export class CsvWriter {
   }
 }
 
-/** Writes `toJson` of a table a chunk of rows at a time (the same bytes). */
-export class JsonWriter {
-  private first = true;
+/**
+ * Writes `toJson` of a table a chunk of rows at a time (the same bytes): each row as
+ * `JSON.stringify` of its object with an indent of 1, indented once more, printed key by key (no
+ * object is built).
+ */
+export class JsonWriter extends TableWriter {
   /** Each column's key as `JSON.stringify(row, null, 1)`, indented one more, prints it before the value. */
   private readonly keys: string[];
-  constructor(
-    private readonly sink: FileSink,
-    readonly columns: readonly string[],
-  ) {
+  constructor(sink: FileSink, columns: readonly string[]) {
+    super(sink, columns);
     this.keys = columns.map((c, i) => `${i === 0 ? '\n  ' : ',\n  '}${JSON.stringify(c)}: `);
     sink.write('[');
   }
 
-  rows(data: readonly (readonly unknown[])[]): void {
-    this.page(asColumns(data, this.columns.length), data.length);
-  }
-
-  /**
-   * A page of rows given as its columns (`columns[c][r]`): each row as `JSON.stringify` of its
-   * object with an indent of 1, indented once more, printed key by key (no object is built).
-   */
-  page(columns: ColumnPage, count = pageLength(columns)): void {
+  rowText(columns: ColumnPage, r: number, place: number): string {
     const { keys } = this;
-    let text = '';
-    for (let r = 0; r < count; r++) {
-      text += this.first ? '\n {' : ',\n {';
-      for (let c = 0; c < keys.length; c++) text += keys[c] + JSON.stringify(columns[c][r] ?? null);
-      text += keys.length === 0 ? '}' : '\n }';
-      this.first = false;
-    }
-    this.sink.write(text);
+    let text = place === 0 ? '\n {' : ',\n {';
+    for (let c = 0; c < keys.length; c++) text += keys[c] + JSON.stringify(columns[c][r] ?? null);
+    return text + (keys.length === 0 ? '}' : '\n }');
   }
 
   end(): void {
-    this.sink.write(this.first ? ']\n' : '\n]\n');
+    this.sink.write(this.count === 0 ? ']\n' : '\n]\n');
   }
 }
 
@@ -225,40 +238,63 @@ async function exportColumns(conn: DuckDBConnection, q: ExportQuery): Promise<Co
 const ROWS_PER_PAGE = 256;
 
 /**
- * Runs an export query and hands its rows to `each`, in order, a page of rows at a time, as the
- * columns' plain values (numbers, booleans, text, null) of `columns` (`exportColumns`). The order
- * is computed first over the sort keys alone, with the columns the joins add (a temp table of row
- * ids), then each page is read by its row ids, column by column (no JSON text between DuckDB and
- * the writers): DuckDB's 2,048-row chunks, read whole, held a large share of the run's memory
- * (measured: docs/performance.md). The joins are made once, not once per page (each joined whole
- * tables, a cost growing with the square of the number of reports).
+ * Writes an export query's rows, in order, with each writer (`exportColumns`'s columns). The
+ * order is computed first over the sort keys alone, with the columns the joins add (a temp table
+ * of row ids; the joins are made once, not once per page: each joined whole tables, a cost
+ * growing with the square of the number of reports). The table is then read in its storage order,
+ * a range of row ids at a time (DuckDB reads only those rows; a page read in the export's order
+ * decompressed every column of the whole table, each page), column by column as plain values, and
+ * each row's text goes to a scratch file (`ScratchRows`), copied out in the export's order at the
+ * end. Pages are small: DuckDB's 2,048-row chunks, read whole, held a large share of the run's
+ * memory (measured: docs/performance.md).
  */
-async function streamRows(
+async function writeTable(
   conn: DuckDBConnection,
   q: ExportQuery,
   columns: readonly Column[],
-  each: (page: ColumnPage, count: number) => void,
+  writers: readonly TableWriter[],
 ): Promise<void> {
   // the table's own columns from the table, the joined ones from the staged order (`o`)
   const own = columns.length - q.joined.length;
   const select = columns.map((c, i) => readColumn(`${i < own ? q.alias : 'o'}.${sqlIdent(c.name)}`, c.type)).join(', ');
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE export_order AS
-     SELECT row_number() OVER (ORDER BY ${q.orderBy}) AS n, ${q.alias}.rowid AS row_id${q.joined.map((c) => `, ${c.expr} AS ${sqlIdent(c.name)}`).join('')}
-     FROM ${q.table} ${q.alias} ${q.joins} ORDER BY n`,
+     SELECT row_number() OVER (ORDER BY ${q.orderBy}) - 1 AS place, ${q.alias}.rowid AS row_id${q.joined.map((c) => `, ${c.expr} AS ${sqlIdent(c.name)}`).join('')}
+     FROM ${q.table} ${q.alias} ${q.joins}`,
   );
+  const scratch: ScratchRows[] = [];
   try {
     const total = Number((await conn.runAndReadAll('SELECT count(*) FROM export_order')).getColumnsJS()[0][0]);
-    for (let from = 0; from < total; from += ROWS_PER_PAGE) {
+    // the first row id of each page, in storage order
+    const firsts = ((
+      await conn.runAndReadAll(
+        `SELECT row_id FROM (SELECT row_id, row_number() OVER (ORDER BY row_id) - 1 AS k FROM export_order)
+         WHERE k % ${ROWS_PER_PAGE} = 0 ORDER BY row_id`,
+      )
+    ).getColumnsJS()[0] ?? []) as bigint[]; // no column at all when there is no row
+    for (const w of writers) scratch.push(new ScratchRows(w.path, total));
+    for (let p = 0; p < firsts.length; p++) {
+      const range = (id: string) =>
+        `${id} >= ${firsts[p]}${p + 1 < firsts.length ? ` AND ${id} < ${firsts[p + 1]}` : ''}`;
       const reader = await conn.runAndReadAll(
-        `SELECT ${select} FROM export_order o JOIN ${q.table} ${q.alias} ON ${q.alias}.rowid = o.row_id
-         WHERE o.n > ${from} AND o.n <= ${from + ROWS_PER_PAGE} ORDER BY o.n`,
+        `SELECT o.place, ${select} FROM ${q.table} ${q.alias} JOIN export_order o ON ${q.alias}.rowid = o.row_id
+         WHERE ${range(`${q.alias}.rowid`)} AND ${range('o.row_id')}`,
       );
-      const page = reader.getColumnsJS().map((values, i) => plainColumn(values, columns[i].type));
-      each(page, reader.currentRowCount);
+      if (reader.currentRowCount === 0) continue;
+      const [placeColumn, ...values] = reader.getColumnsJS();
+      const places = placeColumn.map(Number);
+      const page = values.map((v, i) => plainColumn(v, columns[i].type));
+      writers.forEach((w, k) =>
+        scratch[k].add(
+          places,
+          places.map((place, r) => w.rowText(page, r, place)),
+        ),
+      );
       await returnFreedMemory(conn);
     }
+    writers.forEach((w, k) => scratch[k].copyInOrder((bytes, rows) => w.bytes(bytes, rows)));
   } finally {
+    for (const s of scratch) s.close();
     await conn.run('DROP TABLE IF EXISTS export_order');
   }
 }
@@ -292,10 +328,7 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
     files.anomaliesJson,
     anomalies.map((c) => c.name),
   );
-  await streamRows(conn, anomaliesQuery, anomalies, (page, count) => {
-    csv.page(page, count);
-    json.page(page, count);
-  });
+  await writeTable(conn, anomaliesQuery, anomalies, [csv, json]);
   csv.end();
   json.end();
 
@@ -318,6 +351,6 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
     files.reportsCsv,
     reports.map((c) => c.name),
   );
-  await streamRows(conn, reportsQuery, reports, (page, count) => reportsCsv.page(page, count));
+  await writeTable(conn, reportsQuery, reports, [reportsCsv]);
   reportsCsv.end();
 }
