@@ -59,6 +59,8 @@ const asColumns = (rows: readonly (readonly unknown[])[], width: number): Column
 
 /** Whether Papa.unparse quotes a text (after doubling its quotes): line breaks, quote, BOM, delimiter, edge spaces. */
 const NEEDS_QUOTES = /[\r\n"\uFEFF,]|^ | $/;
+/** Whether a text needs the formula guard, doubled quotes or quotes: most fields need none, tested once. */
+const NEEDS_CARE = /[\r\n"\uFEFF,]|^[ =+\-@\t']| $/;
 
 /** One field as `Papa.unparse` with CSV_OPTIONS writes it (the formula guard on text only). */
 export function csvField(value: unknown): string {
@@ -66,6 +68,7 @@ export function csvField(value: unknown): string {
   // a number's or boolean's text never starts a formula nor needs quotes
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   let text = String(value);
+  if (!NEEDS_CARE.test(text)) return text;
   let quote = false;
   if (typeof value === 'string' && FORMULA_START.test(text)) {
     text = `'${text}`;

@@ -18,6 +18,8 @@ export class ScratchRows {
   private readonly starts: Float64Array;
   private readonly lengths: Uint32Array;
   private size = 0;
+  /** A page's text, encoded (kept for the next page). */
+  private page = Buffer.allocUnsafe(0);
 
   /** A scratch file beside `beside` (removed by `close`) for `total` rows. */
   constructor(
@@ -33,16 +35,19 @@ export class ScratchRows {
   /** Rows' texts with their places in the export (0-based). */
   add(places: readonly number[], texts: readonly string[]): void {
     if (this.fd === null) throw new Error(`${this.path}: closed`);
-    let start = this.size;
+    // each text encoded once, into one buffer for the page (a UTF-16 unit takes at most 3 bytes)
+    let most = 0;
+    for (const t of texts) most += 3 * t.length;
+    if (most > this.page.length) this.page = Buffer.allocUnsafe(Math.max(most, 2 * this.page.length));
+    let used = 0;
     for (let i = 0; i < texts.length; i++) {
-      const length = Buffer.byteLength(texts[i], 'utf8');
-      this.starts[places[i]] = start;
+      const length = this.page.write(texts[i], used, 'utf8');
+      this.starts[places[i]] = this.size + used;
       this.lengths[places[i]] = length;
-      start += length;
+      used += length;
     }
-    const bytes = Buffer.from(texts.join(''), 'utf8');
-    for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off, this.size + off);
-    this.size += bytes.length;
+    for (let off = 0; off < used; ) off += writeSync(this.fd, this.page, off, used - off, this.size + off);
+    this.size += used;
   }
 
   /** Hands every row's bytes to `out` in the export's order, many rows at a time, with how many rows they hold. */
@@ -81,6 +86,7 @@ export class ScratchRows {
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+    this.page = Buffer.allocUnsafe(0);
     rmSync(this.path, { force: true });
   }
 }
