@@ -237,8 +237,14 @@ async function exportColumns(conn: DuckDBConnection, q: ExportQuery): Promise<Co
   return [...own, ...q.joined.map(({ name, type }) => ({ name, type }))];
 }
 
-/** Rows read and handed over at once: a finding's cells and operands can be kilobytes. */
+/** Rows made JavaScript values and written at once: a finding's cells and operands can be kilobytes. */
 const ROWS_PER_PAGE = 256;
+/**
+ * DuckDB's vector: its rows are decompressed together, whichever of them a query reads, so the
+ * table is read a vector's stretch of row ids at a time (one chunk, held by DuckDB while its rows
+ * are made values, 256 at a time).
+ */
+const VECTOR_ROWS = 2048;
 
 /**
  * Writes an export query's rows, in order, with each writer (`exportColumns`'s columns). The
@@ -268,31 +274,41 @@ async function writeTable(
   const scratch: ScratchRows[] = [];
   try {
     const total = Number((await conn.runAndReadAll('SELECT count(*) FROM export_order')).getColumnsJS()[0][0]);
-    // the first row id of each page, in storage order
-    const firsts = ((
-      await conn.runAndReadAll(
-        `SELECT row_id FROM (SELECT row_id, row_number() OVER (ORDER BY row_id) - 1 AS k FROM export_order)
-         WHERE k % ${ROWS_PER_PAGE} = 0 ORDER BY row_id`,
-      )
+    // the stretches of DuckDB's vectors that hold rows, in storage order
+    const stretches = ((
+      await conn.runAndReadAll(`SELECT DISTINCT row_id // ${VECTOR_ROWS} AS v FROM export_order ORDER BY v`)
     ).getColumnsJS()[0] ?? []) as bigint[]; // no column at all when there is no row
     for (const w of writers) scratch.push(new ScratchRows(w.path, total));
-    for (let p = 0; p < firsts.length; p++) {
-      const range = (id: string) =>
-        `${id} >= ${firsts[p]}${p + 1 < firsts.length ? ` AND ${id} < ${firsts[p + 1]}` : ''}`;
-      const reader = await conn.runAndReadAll(
+    for (const v of stretches) {
+      const range = (id: string) => `${id} >= ${v * BigInt(VECTOR_ROWS)} AND ${id} < ${(v + 1n) * BigInt(VECTOR_ROWS)}`;
+      const result = await conn.stream(
         `SELECT o.place, ${select} FROM ${q.table} ${q.alias} JOIN export_order o ON ${q.alias}.rowid = o.row_id
          WHERE ${range(`${q.alias}.rowid`)} AND ${range('o.row_id')}`,
       );
-      if (reader.currentRowCount === 0) continue;
-      const [placeColumn, ...values] = reader.getColumnsJS();
-      const places = placeColumn.map(Number);
-      const page = values.map((v, i) => plainColumn(v, columns[i].type));
-      writers.forEach((w, k) =>
-        scratch[k].add(
-          places,
-          places.map((place, r) => w.rowText(page, r, place)),
-        ),
-      );
+      for (
+        let chunk = await result.fetchChunk();
+        chunk !== null && chunk.rowCount > 0;
+        chunk = await result.fetchChunk()
+      ) {
+        const vectors = Array.from({ length: chunk.columnCount }, (_, i) => chunk.getColumnVector(i));
+        for (let from = 0; from < chunk.rowCount; from += ROWS_PER_PAGE) {
+          const to = Math.min(chunk.rowCount, from + ROWS_PER_PAGE);
+          const slice = vectors.map((vector) => {
+            const values: unknown[] = [];
+            for (let r = from; r < to; r++) values.push(vector.getItem(r));
+            return values;
+          });
+          const [placeColumn, ...values] = slice;
+          const places = placeColumn.map(Number);
+          const page = values.map((v, i) => plainColumn(v, columns[i].type));
+          writers.forEach((w, k) =>
+            scratch[k].add(
+              places,
+              places.map((place, r) => w.rowText(page, r, place)),
+            ),
+          );
+        }
+      }
       await returnFreedMemory(conn);
     }
     writers.forEach((w, k) => scratch[k].copyInOrder((bytes, rows) => w.bytes(bytes, rows)));
