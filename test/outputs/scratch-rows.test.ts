@@ -58,6 +58,16 @@ describe('rows put back in order through a scratch file', () => {
     expect(got).toEqual([['abcd', 4]]);
   });
 
+  it('refuse to copy when a row was never given, and a row given twice', () => {
+    const dir = tempDir('goa-scratch-');
+    const scratch = new ScratchRows(join(dir, 'out.csv'), 3);
+    scratch.add([0, 2], ['a', 'c']);
+    expect(() => scratch.copyInOrder(() => {})).toThrow(/1 of 3 rows never given \(the first: 1\)/);
+    expect(() => scratch.add([2], ['c'])).toThrow(/row 2 of 3 given twice/);
+    scratch.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('through the CSV and JSON writers give the bytes of the table written at once', () => {
     const columns = ['text', 'n', 'flag'];
     const rows = Array.from({ length: 50 }, (_, i) => [

@@ -282,7 +282,8 @@ async function writeTable(
     for (const v of stretches) {
       const range = (id: string) => `${id} >= ${v * BigInt(VECTOR_ROWS)} AND ${id} < ${(v + 1n) * BigInt(VECTOR_ROWS)}`;
       const result = await conn.stream(
-        `SELECT o.place, ${select} FROM ${q.table} ${q.alias} JOIN export_order o ON ${q.alias}.rowid = o.row_id
+        // the row id is read too: without it, DuckDB 1.5.6 left out a vector's last row in some runs
+        `SELECT o.place, ${q.alias}.rowid, ${select} FROM ${q.table} ${q.alias} JOIN export_order o ON ${q.alias}.rowid = o.row_id
          WHERE ${range(`${q.alias}.rowid`)} AND ${range('o.row_id')}`,
       );
       for (
@@ -298,7 +299,7 @@ async function writeTable(
             for (let r = from; r < to; r++) values.push(vector.getItem(r));
             return values;
           });
-          const [placeColumn, ...values] = slice;
+          const [placeColumn, , ...values] = slice;
           const places = placeColumn.map(Number);
           const page = values.map((v, i) => plainColumn(v, columns[i].type));
           writers.forEach((w, k) =>

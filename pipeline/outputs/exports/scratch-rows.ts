@@ -18,6 +18,9 @@ export class ScratchRows {
   private readonly starts: Float64Array;
   private readonly lengths: Uint32Array;
   private size = 0;
+  /** Rows added so far; a place added twice is an error. */
+  private added = 0;
+  private readonly placed: Uint8Array;
   /** A page's text, encoded (kept for the next page). */
   private page = Buffer.allocUnsafe(0);
 
@@ -30,6 +33,7 @@ export class ScratchRows {
     this.fd = openSync(this.path, 'w+');
     this.starts = new Float64Array(total);
     this.lengths = new Uint32Array(total);
+    this.placed = new Uint8Array(total);
   }
 
   /** Rows' texts with their places in the export (0-based). */
@@ -41,9 +45,14 @@ export class ScratchRows {
     if (most > this.page.length) this.page = Buffer.allocUnsafe(Math.max(most, 2 * this.page.length));
     let used = 0;
     for (let i = 0; i < texts.length; i++) {
+      const place = places[i];
+      if (!(place >= 0 && place < this.total) || this.placed[place] === 1)
+        throw new Error(`${this.path}: row ${place} of ${this.total} given twice or out of range`);
+      this.placed[place] = 1;
+      this.added++;
       const length = this.page.write(texts[i], used, 'utf8');
-      this.starts[places[i]] = this.size + used;
-      this.lengths[places[i]] = length;
+      this.starts[place] = this.size + used;
+      this.lengths[place] = length;
       used += length;
     }
     for (let off = 0; off < used; ) off += writeSync(this.fd, this.page, off, used - off, this.size + off);
@@ -53,6 +62,12 @@ export class ScratchRows {
   /** Hands every row's bytes to `out` in the export's order, many rows at a time, with how many rows they hold. */
   copyInOrder(out: (bytes: Uint8Array, rows: number) => void): void {
     if (this.fd === null) throw new Error(`${this.path}: closed`);
+    if (this.added !== this.total) {
+      const missing = this.placed.indexOf(0);
+      throw new Error(
+        `${this.path}: ${this.total - this.added} of ${this.total} rows never given (the first: ${missing})`,
+      );
+    }
     const fd = this.fd;
     let buffer = Buffer.allocUnsafe(COPY_BYTES);
     let used = 0;
