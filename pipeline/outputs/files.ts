@@ -43,12 +43,19 @@ export class FileSink {
     if (this.pending >= 1 << 20) this.flush();
   }
 
+  /** Text already encoded as UTF-8, written now (after the text before it). */
+  writeBytes(bytes: Uint8Array): void {
+    this.flush();
+    if (this.fd === null) return;
+    for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off);
+  }
+
   private flush(): void {
     if (this.parts.length === 0 || this.fd === null) return;
     const bytes = Buffer.from(this.parts.join(''), 'utf8');
     this.parts = [];
     this.pending = 0;
-    for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    this.writeBytes(bytes);
   }
 
   commit(): void {

@@ -12,6 +12,7 @@ import type { FileSink } from '../files.js';
 import { returnFreedMemory } from '../../warehouse/index.js';
 import { queryRows, type Row } from '../query.js';
 import { sqlIdent } from '../../common/index.js';
+import { ScratchRows } from './scratch-rows.js';
 
 const FORMULA_START = /^[=+\-@\t\r']/;
 const CSV_OPTIONS = { escapeFormulae: FORMULA_START, newline: '\r\n' };
@@ -47,13 +48,27 @@ export function toJson(t: TableExport): string {
   return JSON.stringify(ordered, null, 1) + '\n';
 }
 
+/** A page of rows given as its columns: `columns[c][r]` is row r's value of column c. */
+export type ColumnPage = readonly (readonly unknown[])[];
+
+const pageLength = (columns: ColumnPage): number => (columns.length === 0 ? 0 : columns[0].length);
+
+/** Rows (each an array of the columns' values) as a `ColumnPage` of `width` columns. */
+const asColumns = (rows: readonly (readonly unknown[])[], width: number): ColumnPage =>
+  Array.from({ length: width }, (_, c) => rows.map((r) => r[c]));
+
 /** Whether Papa.unparse quotes a text (after doubling its quotes): line breaks, quote, BOM, delimiter, edge spaces. */
 const NEEDS_QUOTES = /[\r\n"\uFEFF,]|^ | $/;
+/** Whether a text needs the formula guard, doubled quotes or quotes: most fields need none, tested once. */
+const NEEDS_CARE = /[\r\n"\uFEFF,]|^[ =+\-@\t']| $/;
 
 /** One field as `Papa.unparse` with CSV_OPTIONS writes it (the formula guard on text only). */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
+  // a number's or boolean's text never starts a formula nor needs quotes
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   let text = String(value);
+  if (!NEEDS_CARE.test(text)) return text;
   let quote = false;
   if (typeof value === 'string' && FORMULA_START.test(text)) {
     text = `'${text}`;
@@ -63,21 +78,55 @@ export function csvField(value: unknown): string {
   return quote || NEEDS_QUOTES.test(text) ? `"${text}"` : text;
 }
 
-/** Writes `toCsv` of a table a chunk of rows at a time (the same bytes). */
-export class CsvWriter {
-  private first = true;
+/**
+ * A table written a page of rows at a time, or as rows already written (`bytes`): `rowText` is a
+ * row's text as it stands at its place in the file, separator included.
+ */
+abstract class TableWriter {
+  /** Rows written so far. */
+  protected count = 0;
   constructor(
-    private readonly sink: FileSink,
+    protected readonly sink: FileSink,
     readonly columns: readonly string[],
-  ) {
+  ) {}
+
+  /** The file written. */
+  get path(): string {
+    return this.sink.path;
+  }
+
+  /** Row `r` of a page given as its columns (`columns[c][r]`), as it stands at place `place` of the file. */
+  abstract rowText(columns: ColumnPage, r: number, place: number): string;
+
+  rows(data: readonly (readonly unknown[])[]): void {
+    this.page(asColumns(data, this.columns.length), data.length);
+  }
+
+  /** A page of rows given as its columns (`columns[c][r]`), each field written straight into the page's text. */
+  page(columns: ColumnPage, count = pageLength(columns)): void {
+    let text = '';
+    for (let r = 0; r < count; r++) text += this.rowText(columns, r, this.count++);
+    this.sink.write(text);
+  }
+
+  /** The next `rows` rows, as `rowText` wrote them, encoded. */
+  bytes(bytes: Uint8Array, rows: number): void {
+    this.sink.writeBytes(bytes);
+    this.count += rows;
+  }
+}
+
+/** Writes `toCsv` of a table a chunk of rows at a time (the same bytes). */
+export class CsvWriter extends TableWriter {
+  constructor(sink: FileSink, columns: readonly string[]) {
+    super(sink, columns);
     sink.write(CSV_BOM + Papa.unparse({ fields: [...columns], data: [] }, CSV_OPTIONS));
   }
 
-  rows(data: readonly (readonly unknown[])[]): void {
-    if (data.length === 0) return;
-    const lines = data.map((r) => r.map(csvField).join(','));
-    this.sink.write((this.first ? '' : '\r\n') + lines.join('\r\n'));
-    this.first = false;
+  rowText(columns: ColumnPage, r: number, place: number): string {
+    let text = place === 0 ? '' : '\r\n';
+    for (let c = 0; c < columns.length; c++) text += c === 0 ? csvField(columns[c][r]) : `,${csvField(columns[c][r])}`;
+    return text;
   }
 
   end(): void {
@@ -85,36 +134,35 @@ export class CsvWriter {
   }
 }
 
-/** Writes `toJson` of a table a chunk of rows at a time (the same bytes). */
-export class JsonWriter {
-  private first = true;
-  constructor(
-    private readonly sink: FileSink,
-    readonly columns: readonly string[],
-  ) {
+/**
+ * Writes `toJson` of a table a chunk of rows at a time (the same bytes): each row as
+ * `JSON.stringify` of its object with an indent of 1, indented once more, printed key by key (no
+ * object is built).
+ */
+export class JsonWriter extends TableWriter {
+  /** Each column's key as `JSON.stringify(row, null, 1)`, indented one more, prints it before the value. */
+  private readonly keys: string[];
+  constructor(sink: FileSink, columns: readonly string[]) {
+    super(sink, columns);
+    this.keys = columns.map((c, i) => `${i === 0 ? '\n  ' : ',\n  '}${JSON.stringify(c)}: `);
     sink.write('[');
   }
 
-  rows(data: readonly (readonly unknown[])[]): void {
-    const parts: string[] = [];
-    for (const r of data) {
-      const o: Record<string, unknown> = {};
-      this.columns.forEach((c, i) => (o[c] = r[i] ?? null));
-      parts.push((this.first ? '\n ' : ',\n ') + JSON.stringify(o, null, 1).replace(/\n/g, '\n '));
-      this.first = false;
-    }
-    this.sink.write(parts.join(''));
+  rowText(columns: ColumnPage, r: number, place: number): string {
+    const { keys } = this;
+    let text = place === 0 ? '\n {' : ',\n {';
+    for (let c = 0; c < keys.length; c++) text += keys[c] + JSON.stringify(columns[c][r] ?? null);
+    return text + (keys.length === 0 ? '}' : '\n }');
   }
 
   end(): void {
-    this.sink.write(this.first ? ']\n' : '\n]\n');
+    this.sink.write(this.count === 0 ? ']\n' : '\n]\n');
   }
 }
 
 /** Types read as themselves; any other (TIMESTAMP, …) is exported as DuckDB prints it. */
 const NATIVE =
   /^(VARCHAR|BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|HUGEINT|FLOAT|DOUBLE)$/;
-const FLOATING = /^(FLOAT|DOUBLE)$/;
 
 interface Column {
   name: string;
@@ -131,12 +179,14 @@ async function tableColumns(conn: DuckDBConnection, table: string): Promise<Colu
 }
 
 /**
- * A column as a JSON value: numbers, booleans and text as themselves; a non-finite float as its
- * text (JSON has no NaN; `streamRows` turns it back); any other type as DuckDB prints it.
+ * A column as the export reads it: numbers, booleans and text as themselves (a 64-bit or larger
+ * integer comes as a bigint, made a number); a FLOAT as its JSON text (the float's shortest
+ * digits, as the exports always printed it; a non-finite one as its name); any other type as
+ * DuckDB prints it.
  */
-function jsonColumn(expr: string, type: string): string {
-  if (FLOATING.test(type))
-    return `CASE WHEN isfinite(${expr}) OR ${expr} IS NULL THEN to_json(${expr}) ELSE to_json(CAST(${expr} AS VARCHAR)) END`;
+function readColumn(expr: string, type: string): string {
+  if (type === 'FLOAT')
+    return `CAST(CASE WHEN isfinite(${expr}) OR ${expr} IS NULL THEN to_json(${expr}) ELSE to_json(CAST(${expr} AS VARCHAR)) END AS VARCHAR)`;
   return NATIVE.test(type) ? expr : `CAST(${expr} AS VARCHAR)`;
 }
 
@@ -148,6 +198,20 @@ const NON_FINITE: Record<string, number> = {
   infinity: Infinity,
   '-infinity': -Infinity,
 };
+
+/** A FLOAT column's value from its JSON text (`readColumn`). */
+function floatValue(text: string | null): number | null {
+  if (text === null) return null;
+  const v = JSON.parse(text) as number | string | null;
+  return typeof v === 'string' ? (NON_FINITE[v.toLowerCase()] ?? Number(v)) : v;
+}
+
+/** A page's column as plain values: bigints made numbers, FLOAT's text its number. */
+function plainColumn(values: unknown[], type: string): unknown[] {
+  if (type === 'FLOAT') return values.map((v) => floatValue(v as string | null));
+  for (let i = 0; i < values.length; i++) if (typeof values[i] === 'bigint') values[i] = Number(values[i]);
+  return values;
+}
 
 /** A column an export joins in from another table: its name and type in the export, and what it is. */
 interface JoinedColumn extends Column {
@@ -173,49 +237,84 @@ async function exportColumns(conn: DuckDBConnection, q: ExportQuery): Promise<Co
   return [...own, ...q.joined.map(({ name, type }) => ({ name, type }))];
 }
 
-/** Rows read and handed over at once: a finding's cells and operands can be kilobytes. */
+/** Rows made JavaScript values and written at once: a finding's cells and operands can be kilobytes. */
 const ROWS_PER_PAGE = 256;
+/**
+ * DuckDB's vector: its rows are decompressed together, whichever of them a query reads, so the
+ * table is read a vector's stretch of row ids at a time (one chunk, held by DuckDB while its rows
+ * are made values, 256 at a time).
+ */
+const VECTOR_ROWS = 2048;
 
 /**
- * Runs an export query and hands its rows to `each`, in order, a page of rows at a time, as plain
- * values (numbers, booleans, text, null) of `columns` (`exportColumns`). The order is computed
- * first over the sort keys alone, with the columns the joins add (a temp table of row ids), then
- * each page is read by its row ids: DuckDB's 2,048-row chunks of JSON text, read whole, held a
- * large share of the run's memory (measured: docs/performance.md). The joins are made
- * once, not once per page (each joined whole tables, a cost growing with the square of the number
- * of reports).
+ * Writes an export query's rows, in order, with each writer (`exportColumns`'s columns). The
+ * order is computed first over the sort keys alone, with the columns the joins add (a temp table
+ * of row ids; the joins are made once, not once per page: each joined whole tables, a cost
+ * growing with the square of the number of reports). The table is then read in its storage order,
+ * a range of row ids at a time (DuckDB reads only those rows; a page read in the export's order
+ * decompressed every column of the whole table, each page), column by column as plain values, and
+ * each row's text goes to a scratch file (`ScratchRows`), copied out in the export's order at the
+ * end. Pages are small: DuckDB's 2,048-row chunks, read whole, held a large share of the run's
+ * memory (measured: docs/performance.md).
  */
-async function streamRows(
+async function writeTable(
   conn: DuckDBConnection,
   q: ExportQuery,
   columns: readonly Column[],
-  each: (rows: unknown[][]) => void,
+  writers: readonly TableWriter[],
 ): Promise<void> {
-  const floats = columns.flatMap((c, i) => (FLOATING.test(c.type) ? [i] : []));
   // the table's own columns from the table, the joined ones from the staged order (`o`)
   const own = columns.length - q.joined.length;
-  const select = `json_array(${columns.map((c, i) => jsonColumn(`${i < own ? q.alias : 'o'}.${sqlIdent(c.name)}`, c.type)).join(', ')})`;
+  const select = columns.map((c, i) => readColumn(`${i < own ? q.alias : 'o'}.${sqlIdent(c.name)}`, c.type)).join(', ');
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE export_order AS
-     SELECT row_number() OVER (ORDER BY ${q.orderBy}) AS n, ${q.alias}.rowid AS row_id${q.joined.map((c) => `, ${c.expr} AS ${sqlIdent(c.name)}`).join('')}
-     FROM ${q.table} ${q.alias} ${q.joins} ORDER BY n`,
+     SELECT row_number() OVER (ORDER BY ${q.orderBy}) - 1 AS place, ${q.alias}.rowid AS row_id${q.joined.map((c) => `, ${c.expr} AS ${sqlIdent(c.name)}`).join('')}
+     FROM ${q.table} ${q.alias} ${q.joins}`,
   );
+  const scratch: ScratchRows[] = [];
   try {
     const total = Number((await conn.runAndReadAll('SELECT count(*) FROM export_order')).getColumnsJS()[0][0]);
-    for (let from = 0; from < total; from += ROWS_PER_PAGE) {
-      const reader = await conn.runAndReadAll(
-        `SELECT ${select}::VARCHAR FROM export_order o JOIN ${q.table} ${q.alias} ON ${q.alias}.rowid = o.row_id
-         WHERE o.n > ${from} AND o.n <= ${from + ROWS_PER_PAGE} ORDER BY o.n`,
+    // the stretches of DuckDB's vectors that hold rows, in storage order
+    const stretches = ((
+      await conn.runAndReadAll(`SELECT DISTINCT row_id // ${VECTOR_ROWS} AS v FROM export_order ORDER BY v`)
+    ).getColumnsJS()[0] ?? []) as bigint[]; // no column at all when there is no row
+    for (const w of writers) scratch.push(new ScratchRows(w.path, total));
+    for (const v of stretches) {
+      const range = (id: string) => `${id} >= ${v * BigInt(VECTOR_ROWS)} AND ${id} < ${(v + 1n) * BigInt(VECTOR_ROWS)}`;
+      const result = await conn.stream(
+        // the row id is read too: without it, DuckDB 1.5.6 left out a vector's last row in some runs
+        `SELECT o.place, ${q.alias}.rowid, ${select} FROM ${q.table} ${q.alias} JOIN export_order o ON ${q.alias}.rowid = o.row_id
+         WHERE ${range(`${q.alias}.rowid`)} AND ${range('o.row_id')}`,
       );
-      const rows = (reader.getColumnsJS()[0] as string[]).map((text) => JSON.parse(text) as unknown[]);
-      for (const r of rows) {
-        for (const i of floats)
-          if (typeof r[i] === 'string') r[i] = NON_FINITE[(r[i] as string).toLowerCase()] ?? Number(r[i]);
+      for (
+        let chunk = await result.fetchChunk();
+        chunk !== null && chunk.rowCount > 0;
+        chunk = await result.fetchChunk()
+      ) {
+        const vectors = Array.from({ length: chunk.columnCount }, (_, i) => chunk.getColumnVector(i));
+        for (let from = 0; from < chunk.rowCount; from += ROWS_PER_PAGE) {
+          const to = Math.min(chunk.rowCount, from + ROWS_PER_PAGE);
+          const slice = vectors.map((vector) => {
+            const values: unknown[] = [];
+            for (let r = from; r < to; r++) values.push(vector.getItem(r));
+            return values;
+          });
+          const [placeColumn, , ...values] = slice;
+          const places = placeColumn.map(Number);
+          const page = values.map((v, i) => plainColumn(v, columns[i].type));
+          writers.forEach((w, k) =>
+            scratch[k].add(
+              places,
+              places.map((place, r) => w.rowText(page, r, place)),
+            ),
+          );
+        }
       }
-      each(rows);
       await returnFreedMemory(conn);
     }
+    writers.forEach((w, k) => scratch[k].copyInOrder((bytes, rows) => w.bytes(bytes, rows)));
   } finally {
+    for (const s of scratch) s.close();
     await conn.run('DROP TABLE IF EXISTS export_order');
   }
 }
@@ -249,10 +348,7 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
     files.anomaliesJson,
     anomalies.map((c) => c.name),
   );
-  await streamRows(conn, anomaliesQuery, anomalies, (rows) => {
-    csv.rows(rows);
-    json.rows(rows);
-  });
+  await writeTable(conn, anomaliesQuery, anomalies, [csv, json]);
   csv.end();
   json.end();
 
@@ -275,6 +371,6 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
     files.reportsCsv,
     reports.map((c) => c.name),
   );
-  await streamRows(conn, reportsQuery, reports, (rows) => reportsCsv.rows(rows));
+  await writeTable(conn, reportsQuery, reports, [reportsCsv]);
   reportsCsv.end();
 }
