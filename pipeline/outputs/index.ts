@@ -142,19 +142,11 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       into: aside.additions(SOURCES_DIR),
     });
     if (archived.added) written.push(`${join(out, SOURCES_DIR)}/ (${archived.added} documents copied or linked)`);
-    // the exports first, from the warehouse alone: the view model below is not yet in memory
-    // while their pages of rows are (at 50,000 reports the run's peak had been here)
+    // The exports, the charts, the agencies' and the regions' pages first, from the warehouse
+    // alone (a few aggregate queries): the view model below is not yet in memory while what they
+    // read is (at 50,000 reports the run's peak had been in these steps)
     await writeExports(conn, { anomaliesCsv, anomaliesJson, reportsCsv }, REPORT_DOCUMENTS);
     await returnFreedMemory(conn);
-    const data = await loadAuditData(conn, reviews);
-    await returnFreedMemory(conn);
-    writePeers(data.peers, aside.additions(PEERS_DIR), join(out, PEERS_DIR));
-    const problems = await loadProblems(
-      conn,
-      ctx.summary.failed.map((f) => f.source),
-    );
-    const checks = await loadRunChecks(conn, ctx.summary.runId, data, ctx.summary.changes);
-    // the charts, the agencies' and the regions' pages: a few aggregate queries
     const agencies = await loadAgencyYears(conn);
     await writeAgencyPages(agencies, aside.additions(AGENCIES_DIR), join(out, AGENCIES_DIR));
     mkdirSync(aside.additions(CHARTS_DIR), { recursive: true });
@@ -165,6 +157,15 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       html`${agencyList(agencies)}${regions}`,
       join(out, CHARTS_DIR),
     );
+    await returnFreedMemory(conn);
+    const data = await loadAuditData(conn, reviews);
+    await returnFreedMemory(conn);
+    writePeers(data.peers, aside.additions(PEERS_DIR), join(out, PEERS_DIR));
+    const problems = await loadProblems(
+      conn,
+      ctx.summary.failed.map((f) => f.source),
+    );
+    const checks = await loadRunChecks(conn, ctx.summary.runId, data, ctx.summary.changes);
     const index = new IndexPage(indexFile, {
       data,
       summary: ctx.summary,
