@@ -56,7 +56,7 @@ import { PagePool, pageJob } from './site/page-pool.js';
 import { ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews } from '../rules/index.js';
 import { loadRunChecks } from './run-checks.js';
 import { returnFreedMemory } from '../warehouse/index.js';
-import { WORKBOOK_NAME, writeWorkbook, type StagedFile } from './exports/workbook.js';
+import { WORKBOOK_NAME, writeWorkbook } from './exports/workbook.js';
 
 export interface OutputsContext {
   outDir: string;
@@ -134,7 +134,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   );
   const [indexFile, anomaliesCsv, anomaliesJson, reportsCsv] = files;
   const written: string[] = [];
-  let workbook: StagedFile | null = null;
+  let workbook: FileSink | null = null;
   try {
     const archived = await archiveSources(conn, out, {
       inputDir,

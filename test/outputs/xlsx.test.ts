@@ -3,10 +3,12 @@
  * user's spreadsheet program would open it: text that XML must escape or cannot hold, numbers,
  * links, empty cells, columns past Z, and a sheet long enough to be deflated in many pieces.
  */
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { columnName, XlsxWriter, type XlsxCell } from '../../pipeline/outputs/exports/xlsx.js';
+import { FileSink } from '../../pipeline/outputs/files.js';
 import { tempDir } from '../helpers.js';
 
 describe('the xlsx writer', () => {
@@ -34,7 +36,8 @@ describe('the xlsx writer', () => {
       i,
       { text: '打开', hyperlink: `reports/r${String(i).padStart(16, '0')}.html` },
     ]);
-    const wb = new XlsxWriter(path, { creator: 'test', title: '标题 & <测试>' });
+    const sink = new FileSink(path);
+    const wb = new XlsxWriter(sink, { creator: 'test', title: '标题 & <测试>' });
     wb.addSheet({ name: '特殊', columns: wide }, [tricky, [...tricky].reverse()]);
     wb.addSheet(
       {
@@ -49,6 +52,7 @@ describe('the xlsx writer', () => {
     );
     wb.addSheet({ name: '空表', columns: [{ header: '无', width: 9 }] }, []);
     wb.close();
+    sink.commit();
 
     const book = new ExcelJS.Workbook();
     await book.xlsx.readFile(path);
@@ -88,14 +92,16 @@ describe('the xlsx writer', () => {
     expect(book.getWorksheet('空表')!.rowCount).toBe(1);
   });
 
-  it('leaves nothing behind a failure but the file the caller removes', () => {
+  it('leaves nothing behind a failure once the caller aborts its file', () => {
     const path = join(tempDir('goa-xlsx-'), 'book.xlsx');
-    const wb = new XlsxWriter(path, { creator: 'test', title: 't' });
+    const sink = new FileSink(path);
+    const wb = new XlsxWriter(sink, { creator: 'test', title: 't' });
     const rows = function* (): Generator<XlsxCell[]> {
       yield ['一'];
       throw new Error('the rows failed');
     };
     expect(() => wb.addSheet({ name: '表', columns: [{ header: '列', width: 5 }] }, rows())).toThrow('the rows failed');
-    wb.abort();
+    sink.abort();
+    expect(readdirSync(dirname(path))).toEqual([]);
   });
 });

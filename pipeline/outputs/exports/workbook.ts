@@ -5,9 +5,6 @@
  * each rule checked). Chinese headers, the header row frozen, an autofilter, column widths set.
  * The CSV and JSON exports stay the machine contract; this is for reading and sorting in Excel/WPS.
  */
-import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AuditData, ShownFinding } from '../site/audit-data.js';
 import { cellLabel, severityZh, statusZh, templateZh } from '../site/labels.js';
@@ -15,6 +12,7 @@ import { queryRows } from '../query.js';
 import { reasonZh } from '../reasons.js';
 import type { ProblemRow } from '../site/index-page.js';
 import type { RunChecks } from '../run-checks.js';
+import { FileSink } from '../files.js';
 import { XlsxWriter, type XlsxCell, type XlsxColumn } from './xlsx.js';
 
 export const WORKBOOK_NAME = '审计结果.xlsx';
@@ -112,26 +110,18 @@ async function regionsOf(
   return new Map(rows.map((r) => [String(r.group_id), [r.region as string | null, r.level as string | null]]));
 }
 
-/** A file written beside its final name, renamed into place with the run's other outputs (as FileSink). */
-export interface StagedFile {
-  readonly path: string;
-  commit(): void;
-  abort(): void;
-}
-
 /** Writes the workbook beside its final name; `commit` puts it in place. */
 export async function writeWorkbook(
   conn: DuckDBConnection,
   path: string,
   input: WorkbookInput,
   reportDocuments: string,
-): Promise<StagedFile> {
+): Promise<FileSink> {
   const { data, checks } = input;
   const region = await regionsOf(conn, reportDocuments);
-  const staging = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(4).toString('hex')}`);
-  let wb: XlsxWriter | null = null;
+  const file = new FileSink(path);
   try {
-    wb = new XlsxWriter(staging, { creator: 'gov-open-audit', title: `审计结果 · 运行 ${input.runId}` });
+    const wb = new XlsxWriter(file, { creator: 'gov-open-audit', title: `审计结果 · 运行 ${input.runId}` });
     const findingRow = (s: ShownFinding): XlsxCell[] => {
       const f = s.finding;
       const g = data.groupById.get(s.group_id);
@@ -199,9 +189,8 @@ export async function writeWorkbook(
     );
     wb.close();
   } catch (e) {
-    wb?.abort();
-    rmSync(staging, { force: true });
+    file.abort();
     throw e;
   }
-  return { path, commit: () => renameSync(staging, path), abort: () => rmSync(staging, { force: true }) };
+  return file;
 }

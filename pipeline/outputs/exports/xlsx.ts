@@ -10,9 +10,9 @@
  * plus loading its modules (measured: docs/performance.md). The workbook is read back with
  * exceljs's reader in the tests, as a user's Excel or WPS would open it.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { constants, deflateRawSync } from 'node:zlib';
 import { strToU8, Zip, ZipPassThrough } from 'fflate';
+import type { FileSink } from '../files.js';
 
 /** A cell: text, a number, a link (shown as its text), or empty. */
 export type XlsxCell = string | number | null | { text: string; hyperlink: string };
@@ -150,25 +150,23 @@ class SheetWriter {
 }
 
 /**
- * A workbook written to `path` (created or truncated): sheets one after another (`addSheet`),
- * then `close`. On any error the caller removes the file (it is never renamed into place half written).
+ * A workbook written into `sink`: sheets one after another (`addSheet`), then `close`. The caller
+ * commits the sink, or aborts it on any error (a workbook is never put in place half written).
  */
 export class XlsxWriter {
-  private readonly fd: number;
   private readonly zip: Zip;
   private failure: Error | null = null;
   private readonly sheets: { name: string; rows: number; columns: number }[] = [];
 
   constructor(
-    path: string,
+    sink: FileSink,
     private readonly props: { creator: string; title: string },
   ) {
-    this.fd = openSync(path, 'w');
     this.zip = new Zip((err, data) => {
       if (err) this.failure ??= err;
       else if (!this.failure) {
         try {
-          for (let off = 0; off < data.length; ) off += writeSync(this.fd, data, off, data.length - off);
+          sink.writeBytes(data);
         } catch (e) {
           this.failure = e as Error;
         }
@@ -214,85 +212,72 @@ export class XlsxWriter {
     this.sheets.push({ name, rows: sheet.rows, columns: columns.length });
   }
 
-  /** Writes the workbook's parts and closes the file. */
+  /** Writes the workbook's parts (the caller then commits the sink). */
   close(): void {
-    try {
-      const sheets = this.sheets;
-      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-      this.file(
-        '[Content_Types].xml',
-        `${XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
-          `<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
-          `<Default Extension="xml" ContentType="application/xml"/>` +
-          `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
-          sheets
-            .map(
-              (_, i) =>
-                `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
-            )
-            .join('') +
-          `<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
-          `<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>` +
-          `<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>` +
-          `</Types>`,
-      );
-      this.file(
-        '_rels/.rels',
-        `${XML_HEAD}<Relationships xmlns="${NS_PKG_REL}">` +
-          `<Relationship Id="rId1" Type="${REL_TYPE}/officeDocument" Target="xl/workbook.xml"/>` +
-          `<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>` +
-          `<Relationship Id="rId3" Type="${REL_TYPE}/extended-properties" Target="docProps/app.xml"/>` +
-          `</Relationships>`,
-      );
-      this.file(
-        'docProps/core.xml',
-        `${XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">` +
-          `<dc:creator>${xmlText(this.props.creator)}</dc:creator><dc:title>${xmlText(this.props.title)}</dc:title>` +
-          `<dcterms:created xsi:type="dcterms:W3CDTF">${now}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">${now}</dcterms:modified>` +
-          `</cp:coreProperties>`,
-      );
-      this.file(
-        'docProps/app.xml',
-        `${XML_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>gov-open-audit</Application></Properties>`,
-      );
-      this.file(
-        'xl/workbook.xml',
-        `${XML_HEAD}<workbook xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><bookViews><workbookView/></bookViews><sheets>` +
-          sheets.map((s, i) => `<sheet name="${xmlText(s.name)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('') +
-          `</sheets><definedNames>` +
-          sheets
-            .map(
-              (s, i) =>
-                `<definedName name="_xlnm._FilterDatabase" localSheetId="${i}" hidden="1">'${xmlText(s.name.replace(/'/g, "''"))}'!$A$1:$${columnName(s.columns - 1)}$${Math.max(1, s.rows)}</definedName>`,
-            )
-            .join('') +
-          `</definedNames></workbook>`,
-      );
-      this.file(
-        'xl/_rels/workbook.xml.rels',
-        `${XML_HEAD}<Relationships xmlns="${NS_PKG_REL}">` +
-          sheets
-            .map(
-              (_, i) =>
-                `<Relationship Id="rId${i + 1}" Type="${REL_TYPE}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`,
-            )
-            .join('') +
-          `<Relationship Id="rId${sheets.length + 1}" Type="${REL_TYPE}/styles" Target="styles.xml"/></Relationships>`,
-      );
-      this.file('xl/styles.xml', STYLES_XML);
-      this.zip.end();
-      this.check();
-    } finally {
-      closeSync(this.fd);
-    }
-  }
-
-  /** Closes the file after a failure (the caller removes it). */
-  abort(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      /* already closed */
-    }
+    const sheets = this.sheets;
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    this.file(
+      '[Content_Types].xml',
+      `${XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+        `<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
+        `<Default Extension="xml" ContentType="application/xml"/>` +
+        `<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+        sheets
+          .map(
+            (_, i) =>
+              `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
+          )
+          .join('') +
+        `<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
+        `<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>` +
+        `<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>` +
+        `</Types>`,
+    );
+    this.file(
+      '_rels/.rels',
+      `${XML_HEAD}<Relationships xmlns="${NS_PKG_REL}">` +
+        `<Relationship Id="rId1" Type="${REL_TYPE}/officeDocument" Target="xl/workbook.xml"/>` +
+        `<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>` +
+        `<Relationship Id="rId3" Type="${REL_TYPE}/extended-properties" Target="docProps/app.xml"/>` +
+        `</Relationships>`,
+    );
+    this.file(
+      'docProps/core.xml',
+      `${XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">` +
+        `<dc:creator>${xmlText(this.props.creator)}</dc:creator><dc:title>${xmlText(this.props.title)}</dc:title>` +
+        `<dcterms:created xsi:type="dcterms:W3CDTF">${now}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">${now}</dcterms:modified>` +
+        `</cp:coreProperties>`,
+    );
+    this.file(
+      'docProps/app.xml',
+      `${XML_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>gov-open-audit</Application></Properties>`,
+    );
+    this.file(
+      'xl/workbook.xml',
+      `${XML_HEAD}<workbook xmlns="${NS_MAIN}" xmlns:r="${NS_REL}"><bookViews><workbookView/></bookViews><sheets>` +
+        sheets.map((s, i) => `<sheet name="${xmlText(s.name)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`).join('') +
+        `</sheets><definedNames>` +
+        sheets
+          .map(
+            (s, i) =>
+              `<definedName name="_xlnm._FilterDatabase" localSheetId="${i}" hidden="1">'${xmlText(s.name.replace(/'/g, "''"))}'!$A$1:$${columnName(s.columns - 1)}$${Math.max(1, s.rows)}</definedName>`,
+          )
+          .join('') +
+        `</definedNames></workbook>`,
+    );
+    this.file(
+      'xl/_rels/workbook.xml.rels',
+      `${XML_HEAD}<Relationships xmlns="${NS_PKG_REL}">` +
+        sheets
+          .map(
+            (_, i) =>
+              `<Relationship Id="rId${i + 1}" Type="${REL_TYPE}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`,
+          )
+          .join('') +
+        `<Relationship Id="rId${sheets.length + 1}" Type="${REL_TYPE}/styles" Target="styles.xml"/></Relationships>`,
+    );
+    this.file('xl/styles.xml', STYLES_XML);
+    this.zip.end();
+    this.check();
   }
 }
