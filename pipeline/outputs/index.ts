@@ -6,6 +6,8 @@
  *                                                    (standing.ts)
  *   <out>/page-keys.json                              what each report page shows, as a hash: an unchanged page is
  *                                                     not written again (page-keys.ts)
+ *   <out>/output-keys.json                            the same for the agencies' and regions' pages and the charts
+ *                                                     (output-keys.ts)
  *   <out>/charts/<chart>.svg|.csv                    the index's charts and their numbers (overview.ts)
  *   <out>/agencies/<agency>.html                     one page per agency with two years or more (agency-pages.ts)
  *   <out>/regions/<region>-<year>.html               a region's printable summary for every year (region-pages.ts)
@@ -39,6 +41,7 @@ import {
   stagePages,
   type BatchData,
 } from './site/page-batches.js';
+import { OUTPUT_KEYS, OutputKeys } from './site/output-keys.js';
 import { documentsDigest, PAGE_KEYS, pageKey, pageStands, readPageKeys, writePageKeys } from './site/page-keys.js';
 import { loadProblems } from './site/report-docs.js';
 import type { ReportPageContext } from './site/report-page.js';
@@ -84,6 +87,7 @@ export interface OutputsContext {
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
 export const STAGED_OUTPUTS = [
   PAGE_KEYS,
+  OUTPUT_KEYS,
   'anomalies.csv',
   'anomalies.json',
   'reports.csv',
@@ -147,16 +151,21 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     // read is (at 50,000 reports the run's peak had been in these steps)
     await writeExports(conn, { anomaliesCsv, anomaliesJson, reportsCsv }, REPORT_DOCUMENTS);
     await returnFreedMemory(conn);
+    // pages and charts whose rows did not change keep their files, not rendered (output-keys.ts)
+    const outputKeys = new OutputKeys(join(out, OUTPUT_KEYS));
     const agencies = await loadAgencyYears(conn);
-    await writeAgencyPages(agencies, aside.additions(AGENCIES_DIR), join(out, AGENCIES_DIR));
+    await writeAgencyPages(agencies, aside.additions(AGENCIES_DIR), join(out, AGENCIES_DIR), outputKeys);
     mkdirSync(aside.additions(CHARTS_DIR), { recursive: true });
-    const regions = await writeRegionPages(conn, aside.additions(REGIONS_DIR), join(out, REGIONS_DIR));
+    const regions = await writeRegionPages(conn, aside.additions(REGIONS_DIR), join(out, REGIONS_DIR), outputKeys);
     const overview = await overviewSection(
       conn,
       aside.additions(CHARTS_DIR),
       html`${agencyList(agencies)}${regions}`,
       join(out, CHARTS_DIR),
+      outputKeys,
     );
+    outputKeys.save(aside.path(OUTPUT_KEYS));
+    ctx.summary.keptOutputs = { ...outputKeys.counts };
     await returnFreedMemory(conn);
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);

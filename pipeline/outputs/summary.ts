@@ -44,6 +44,8 @@ export interface RunSummary {
   pagesWritten?: number;
   /** Report pages rendered (written, or found equal to their published file); the others were kept unread. */
   pagesRendered?: number;
+  /** The agencies' and regions' pages and the charts: kept unread by their keys, and made (output-keys.ts). */
+  keptOutputs?: { kept: number; made: number };
   /** The process's peak resident memory over the run (worker threads and DuckDB included), MB. */
   peakRssMb?: number;
 }

@@ -398,6 +398,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       cpu_ms: Math.round(processCpuMs()),
       peak_rss_mb: summary.peakRssMb,
       pages_written: summary.pagesWritten ?? 0,
+      outputs_kept: summary.keptOutputs?.kept ?? 0,
+      outputs_made: summary.keptOutputs?.made ?? 0,
     });
     // With --log-json the line above is the summary: stdout and stderr hold JSON lines only.
     if (!opts.quiet && !opts.logJson) process.stdout.write(formatSummary(summary) + '\n');

@@ -8,7 +8,8 @@
 import { mkdirSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { METRICS, NO_LEVEL, NO_REGION } from '../../../domain/index.js';
-import { chartFigure, formatValue, type ChartColumn } from './charts.js';
+import { type Chart, chartFigure, chartFiles, formatValue, type ChartColumn } from './charts.js';
+import { type OutputKeys, unitKey } from './output-keys.js';
 import { html, type Html } from './html.js';
 import { countColumns, groupedBars, linesByYear } from './overview.js';
 import { renderPage } from './page.js';
@@ -94,49 +95,46 @@ export function carryChain(years: readonly Row[]): Row[] {
 
 const reportHref = (id: unknown) => (id ? `../reports/${String(id)}.html` : null);
 
-async function agencyPage(a: AgencyYears, dir: string, previousDir: string | null): Promise<string> {
+/** An agency's page, and the files of its charts. */
+async function agencyPage(
+  a: AgencyYears,
+  dir: string,
+  previousDir: string | null,
+): Promise<{ html: string; files: string[] }> {
   // every metric, drawn or not (a metric NULL every year draws no line): the same spec for every agency
   const rates = RATES;
-  const rateFigure = await chartFigure(
-    {
-      name: `${a.id}-rates`,
-      title: '比率的年度变化',
-      note: '定义见汇总页的“指标定义”',
-      spec: linesByYear(rates, '比率', true),
-      rows: a.years.map((y) => ({
-        year: y.year,
-        ...Object.fromEntries(rates.map((c) => [c.key, y[c.key]])),
-        report: y.report_id,
-      })),
-      columns: [{ key: 'year', label: '年度', href: (r) => reportHref(r.report) }, ...rates],
-    },
-    dir,
-    '.',
-    previousDir,
-  );
+  const rateChart: Chart = {
+    name: `${a.id}-rates`,
+    title: '比率的年度变化',
+    note: '定义见汇总页的“指标定义”',
+    spec: linesByYear(rates, '比率', true),
+    rows: a.years.map((y) => ({
+      year: y.year,
+      ...Object.fromEntries(rates.map((c) => [c.key, y[c.key]])),
+      report: y.report_id,
+    })),
+    columns: [{ key: 'year', label: '年度', href: (r) => reportHref(r.report) }, ...rates],
+  };
+  const rateFigure = await chartFigure(rateChart, dir, '.', previousDir);
   const chain = carryChain(a.years);
   const chainColumns: ChartColumn[] = [
     { key: 'carried_forward', label: '结转下年度（前一年）', format: 'int' },
     { key: 'carried_over', label: '上年结转（后一年）', format: 'int' },
   ];
-  const chainFigure = await chartFigure(
-    {
-      name: `${a.id}-carry`,
-      title: '结转链：前一年“结转下年度继续办理”与后一年“上年结转”',
-      note: '两者应相等',
-      spec: groupedBars(chainColumns, 'pair', '件数', 120 + 60 * chain.length),
-      rows: chain,
-      columns: [
-        { key: 'pair', label: '年度' },
-        { ...chainColumns[0], href: (r) => reportHref(r.report) },
-        { ...chainColumns[1], href: (r) => reportHref(r.next_report) },
-        { key: 'difference', label: '差（后 − 前）', format: 'int' },
-      ],
-    },
-    dir,
-    '.',
-    previousDir,
-  );
+  const chainChart: Chart = {
+    name: `${a.id}-carry`,
+    title: '结转链：前一年“结转下年度继续办理”与后一年“上年结转”',
+    note: '两者应相等',
+    spec: groupedBars(chainColumns, 'pair', '件数', 120 + 60 * chain.length),
+    rows: chain,
+    columns: [
+      { key: 'pair', label: '年度' },
+      { ...chainColumns[0], href: (r) => reportHref(r.report) },
+      { ...chainColumns[1], href: (r) => reportHref(r.next_report) },
+      { key: 'difference', label: '差（后 − 前）', format: 'int' },
+    ],
+  };
+  const chainFigure = await chartFigure(chainChart, dir, '.', previousDir);
   const table = html`<table class="list years"><thead><tr><th>年度</th>${[...COUNTS, ...RATES].map((c) => html`<th>${c.label}</th>`)}</tr></thead><tbody>${a.years.map(
     (y) =>
       html`<tr><td><a href="${reportHref(y.report_id)}">${y.year}</a></td>${[...COUNTS, ...RATES].map((c) => html`<td class="n">${formatValue(y[c.key], c.format)}</td>`)}</tr>`,
@@ -147,25 +145,36 @@ async function agencyPage(a: AgencyYears, dir: string, previousDir: string | nul
 <h2 id="carry">结转链</h2>${chain.length ? chainFigure : html`<p class="muted">没有相邻的两个年度。</p>`}
 <h2 id="years">各年度的数字</h2><div class="scroll">${table}</div>
 <p class="muted">每年一份报告（同一年度数字不同的几个版本中最先看到的一份）。数字来自各年度的报告页，点击年度打开。</p>`;
-  return renderPage({
+  const page = renderPage({
     title: `${a.agency}：历年情况`,
     subtitle: html`${a.years.length} 个年度 · ${a.region ?? NO_REGION} · ${a.level ?? NO_LEVEL}`,
     homeHref: '../index.html',
     body,
   });
+  return { html: page, files: [...chartFiles(rateChart), ...chartFiles(chainChart)] };
 }
 
 /**
  * Writes the agencies' pages and their charts into `dir` (<out>/agencies, staged); a file equal to
- * the one published in `previousDir` keeps it (linked: an agency with nothing new keeps its files).
+ * the one published in `previousDir` keeps it. With `keys`, an agency whose years are those its
+ * published page was rendered from keeps its page and charts, neither rendered nor drawn.
  */
 export async function writeAgencyPages(
   agencies: readonly AgencyYears[],
   dir: string,
   previousDir: string | null = null,
+  keys: OutputKeys | null = null,
 ): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  for (const a of agencies) writePage(dir, previousDir, `${a.id}.html`, await agencyPage(a, dir, previousDir));
+  const folder = previousDir === null || keys === null ? null : { staging: dir, published: previousDir };
+  for (const a of agencies) {
+    const unit = `agency ${a.id}`;
+    const key = folder && unitKey(a);
+    if (folder && key && keys!.kept(unit, key, folder)) continue;
+    const page = await agencyPage(a, dir, previousDir);
+    writePage(dir, previousDir, `${a.id}.html`, page.html);
+    if (folder && key) keys!.record(unit, key, folder, [`${a.id}.html`, ...page.files]);
+  }
 }
 
 /** The index's list of agency pages. */

@@ -6,7 +6,10 @@
  * Each chart's marks keep Vega's aria-label ("年度: 2022; 数值: 10"), and a table under it gives
  * the same numbers, for a reader, a printout and the tests.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { writePage } from '../files.js';
+import { type OutputKeys, unitKey } from './output-keys.js';
 import type { View } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { html, trusted, type Html } from './html.js';
@@ -125,28 +128,44 @@ export interface Chart {
   columns: ChartColumn[];
 }
 
+/** The files `chartFigure` writes for a chart (none for a chart with no row). */
+export const chartFiles = (chart: Chart): string[] =>
+  chart.rows.length ? [`${chart.name}.svg`, `${chart.name}.csv`] : [];
+
 /**
  * Renders a chart, writes its SVG and CSV into `dir` (linked from the page as `<hrefDir>/<name>.*`)
- * and returns its figure: the inline SVG, the links, and the table of its numbers.
+ * and returns its figure: the inline SVG, the links, and the table of its numbers. With `keys`, a
+ * chart whose rows and spec are those its published files were drawn from keeps them: its SVG is
+ * read back, not drawn (output-keys.ts).
  */
 export async function chartFigure(
   chart: Chart,
   dir: string,
   hrefDir: string,
   previousDir: string | null = null,
+  keys: OutputKeys | null = null,
 ): Promise<Html> {
   if (chart.rows.length === 0) {
     return html`<figure class="chart" id="chart-${chart.name}"><figcaption><b>${chart.title}</b></figcaption><p class="muted">没有可画的数据。</p></figure>`;
   }
-  const svg = await renderSvg(chart.spec, chart.rows, chart.name);
-  // a file equal to the one published in `previousDir` keeps it (linked, its time unchanged)
-  writePage(dir, previousDir, `${chart.name}.svg`, svg);
-  writePage(
-    dir,
-    previousDir,
-    `${chart.name}.csv`,
-    toCsv({ columns: chart.columns.map((c) => c.key), rows: chart.rows }),
-  );
+  const folder = previousDir === null || keys === null ? null : { staging: dir, published: previousDir };
+  const unit = `chart ${chart.name}`;
+  const key = folder && unitKey(chart);
+  let svg: string;
+  if (folder && key && keys!.kept(unit, key, folder))
+    svg = readFileSync(join(folder.published, `${chart.name}.svg`), 'utf8');
+  else {
+    svg = await renderSvg(chart.spec, chart.rows, chart.name);
+    // a file equal to the one published in `previousDir` keeps it (its time unchanged)
+    writePage(dir, previousDir, `${chart.name}.svg`, svg);
+    writePage(
+      dir,
+      previousDir,
+      `${chart.name}.csv`,
+      toCsv({ columns: chart.columns.map((c) => c.key), rows: chart.rows }),
+    );
+    if (folder && key) keys!.record(unit, key, folder, chartFiles(chart));
+  }
   const cell = (c: ChartColumn, r: Row) => {
     const text = formatValue(r[c.key], c.format);
     const href = c.href?.(r);

@@ -8,6 +8,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ALL, metricByKey, type Metric } from '../../../domain/index.js';
 import { chartFigure, type Chart, type ChartColumn } from './charts.js';
+import type { OutputKeys } from './output-keys.js';
 import { html, type Html } from './html.js';
 import { queryRows } from '../query.js';
 
@@ -296,6 +297,7 @@ export async function overviewSection(
   dir: string,
   pagesIndex: Html,
   previousDir: string | null = null,
+  keys: OutputKeys | null = null,
 ): Promise<Html> {
   const charts = [
     await totalsChart(conn),
@@ -305,7 +307,7 @@ export async function overviewSection(
     await qualityChart(conn),
   ];
   const figures: Html[] = [];
-  for (const c of charts) figures.push(await chartFigure(c, dir, CHARTS_DIR, previousDir));
+  for (const c of charts) figures.push(await chartFigure(c, dir, CHARTS_DIR, previousDir, keys));
   return html`<h2 id="overview">总览：趋势、分布和质量</h2>
 <p class="muted">每机构每年计一份报告。比率的定义见<a href="#metrics">指标定义</a>；各年度、地区、级别的 P25/P50/P75 见数据库的 <code>benchmarks</code> 视图。每张图下有其数字，旁边有 CSV 文件。</p>
 <div class="charts">${figures}</div>

@@ -22,12 +22,16 @@ import { sourceLink } from './source-links.js';
 /** The pages' keys, in --out (published with the pages: ../index.ts's STAGED_OUTPUTS). */
 export const PAGE_KEYS = 'page-keys.json';
 
-/** A published page's key and the file it was recorded for. */
-export interface PageKeyEntry {
-  key: string;
+/** A file as a key records it: a file replaced or changed since has another stamp. */
+export interface FileStamp {
   ino: number;
   size: number;
   mtimeMs: number;
+}
+
+/** A published page's key and the file it was recorded for. */
+export interface PageKeyEntry extends FileStamp {
+  key: string;
 }
 
 export type PageKeys = Map<string, PageKeyEntry>;
@@ -43,7 +47,7 @@ export function readPageKeys(path: string): PageKeys {
 }
 
 /** The file `path` as a key entry records it (null: no such file). */
-function fileStamp(path: string): Omit<PageKeyEntry, 'key'> | null {
+export function fileStamp(path: string): FileStamp | null {
   try {
     const st = statSync(path);
     return { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };

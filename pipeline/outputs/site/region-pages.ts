@@ -19,6 +19,7 @@ import { renderPage } from './page.js';
 import { queryRows, type Row } from '../query.js';
 import { cellAnchor } from './tables.js';
 import { writePage } from '../files.js';
+import { type OutputKeys, unitKey } from './output-keys.js';
 
 export const REGIONS_DIR = 'regions';
 
@@ -186,11 +187,13 @@ function regionPage(
 
 /**
  * Writes every region's summary for every year into `dir` (<out>/regions, staged); returns the index's list of them.
+ * With `keys`, a page whose rows are those its published file was rendered from keeps it, not rendered (output-keys.ts).
  */
 export async function writeRegionPages(
   conn: DuckDBConnection,
   dir: string,
   previousDir: string | null = null,
+  keys: OutputKeys | null = null,
 ): Promise<Html> {
   mkdirSync(dir, { recursive: true });
   const bench = await queryRows(
@@ -226,14 +229,19 @@ export async function writeRegionPages(
     ry.reports.sort((a, b) => zhCollator.compare(String(a.agency ?? ''), String(b.agency ?? '')));
     yearsOf.set(ry.region, [...(yearsOf.get(ry.region) ?? []), ry.year]);
   }
+  const folder = previousDir === null || keys === null ? null : { staging: dir, published: previousDir };
   for (const ry of byKey.values()) {
-    // a page equal to the one published in `previousDir` keeps it (linked, its time unchanged)
-    writePage(
-      dir,
-      previousDir,
-      regionPageName(ry.region, ry.year),
-      regionPage(ry, byKey.get(key(ry.region, ry.year - 1)), yearsOf.get(ry.region)!, errors, rules),
-    );
+    const name = regionPageName(ry.region, ry.year);
+    const prev = byKey.get(key(ry.region, ry.year - 1));
+    const years = yearsOf.get(ry.region)!;
+    // what the page shows: its year, the year before, the years listed, its reports' errors, the rules
+    const unitKeyed =
+      folder &&
+      unitKey([ry, prev ?? null, years, ry.reports.map((r) => errors.get(String(r.report_id)) ?? null), rules]);
+    if (folder && unitKeyed && keys!.kept(`region ${name}`, unitKeyed, folder)) continue;
+    // a page equal to the one published in `previousDir` keeps it (its time unchanged)
+    writePage(dir, previousDir, name, regionPage(ry, prev, years, errors, rules));
+    if (folder && unitKeyed) keys!.record(`region ${name}`, unitKeyed, folder, [name]);
   }
   const regions = [...yearsOf.keys()].sort(zhCollator.compare);
   if (!regions.length) return html``;
