@@ -45,6 +45,7 @@ import { OUTPUT_KEYS, OutputKeys } from './site/output-keys.js';
 import { documentsDigest, PAGE_KEYS, pageKey, pageStands, readPageKeys, writePageKeys } from './site/page-keys.js';
 import { loadProblems } from './site/report-docs.js';
 import type { ReportPageContext } from './site/report-page.js';
+import { FolderListings } from './site/source-links.js';
 import { writeExports } from './exports/exports.js';
 import { archiveSources, SOURCES_DIR } from './source-archive.js';
 import { FileSink, OutputStaging, PAGES_DIR, presentIn } from './files.js';
@@ -195,6 +196,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     const pagesDir = join(out, PAGES_DIR);
     const pageContext: ReportPageContext = { pageDir: pagesDir, inputDir, stagedSources: aside.additions(SOURCES_DIR) };
     const published = readPageKeys(join(out, PAGE_KEYS));
+    // the documents' files, asked about a folder listing at a time (the copies are all made by now)
+    const listings = new FolderListings();
     const keys = new Map<string, string>();
     const pages = { kept: 0, written: 0, unchanged: 0 };
     const staging = aside.additions(PAGES_DIR);
@@ -214,7 +217,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
         attachDocs(await fetchDocs(conn, part, stage), part);
         index.reports(part);
         for (const g of part) {
-          const key = pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext));
+          const key = pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext, listings.exists));
           keys.set(g.id, key);
           g.docs = [];
           // a page whose file is the one its key was taken for stays as it is
@@ -244,7 +247,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
         next = b + 1 < batches.length ? fetch(b + 1) : null;
         const unkeyed = batch.filter((g) => !keys.has(g.id));
         index.reports(unkeyed);
-        for (const g of unkeyed) keys.set(g.id, pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext)));
+        for (const g of unkeyed)
+          keys.set(g.id, pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext, listings.exists)));
         for (const g of batch) await pool.render(pageJob(g, data));
         releaseBatch(batch, needed);
       }

@@ -5,11 +5,22 @@
  * says when the inputs were last checked.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FolderListings } from '../../pipeline/outputs/site/source-links.js';
 import { readSample, REPORTS, runOn, tempDir } from '../helpers.js';
 
 /** Every link of the pages' source lists: [page, href, text]. */
@@ -127,5 +138,27 @@ describe('a night with nothing new', () => {
     expect(checked()[0]).not.toBe(`${second8(first.summary.startedAt)}Z`);
     const unstamped = (page: string) => page.replace(/datetime="[^"]+">[^<]+</, '');
     expect(unstamped(index())).toBe(unstamped(before));
+  });
+});
+
+describe('whether a linked file exists, from folder listings', () => {
+  it('answers as existsSync does: files, folders, links to files and dangling links, missing folders', () => {
+    const dir = tempDir('goa-listing-');
+    writeFileSync(join(dir, '报告.docx'), 'x');
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync(join(dir, '报告.docx'), join(dir, 'link.docx'));
+    symlinkSync(join(dir, 'gone.docx'), join(dir, 'dangling.docx'));
+    const paths = [
+      '报告.docx',
+      'sub',
+      'link.docx',
+      'dangling.docx',
+      'absent.docx',
+      'sub/absent.docx',
+      'nowhere/x.docx',
+    ].map((p) => join(dir, p));
+    const listings = new FolderListings();
+    expect(paths.map(listings.exists)).toEqual(paths.map((p) => existsSync(p)));
+    expect(paths.map(listings.exists)).toEqual([true, true, true, false, false, false, false]);
   });
 });

@@ -17,7 +17,7 @@ import { versionKey, type AuditData, type ReportDoc, type ReportGroup, type Show
 import { outputsCodeHash } from '../code-version.js';
 import type { ReportPageContext } from './report-page.js';
 import { archivedName } from '../source-archive.js';
-import { sourceLink } from './source-links.js';
+import { type Exists, sourceLink } from './source-links.js';
 
 /** The pages' keys, in --out (published with the pages: ../index.ts's STAGED_OUTPUTS). */
 export const PAGE_KEYS = 'page-keys.json';
@@ -76,12 +76,13 @@ export function writePageKeys(path: string, keys: ReadonlyMap<string, string>, p
 /**
  * What a page shows of its report's documents: the documents' rows (sources, the --input they
  * were seen under, titles, statuses, a PDF's table pages) and the links made to them now (a copy
- * in <out>/sources, a file that moved away). Taken while the documents are loaded for the index.
+ * in <out>/sources, a file that moved away). Taken while the documents are loaded for the index;
+ * `exists` answers whether a file exists (the run's `FolderListings`).
  */
-export function documentsDigest(docs: readonly ReportDoc[], ctx: ReportPageContext): string {
+export function documentsDigest(docs: readonly ReportDoc[], ctx: ReportPageContext, exists?: Exists): string {
   const links = docs.map((d) =>
     d.sources.map((s) =>
-      sourceLink(s, ctx.pageDir, ctx.inputDir, archivedName(d.report_id, d.format), ctx.stagedSources),
+      sourceLink(s, ctx.pageDir, ctx.inputDir, archivedName(d.report_id, d.format), ctx.stagedSources, exists),
     ),
   );
   // a source's --input folder matters only through its link (a crawled document's run names its number of sources)

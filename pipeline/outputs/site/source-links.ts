@@ -5,8 +5,8 @@
  * path relative to the page (so the output folder and the input folder can move together), or a
  * file:// URL when no relative path exists.
  */
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SourceDoc } from './audit-data.js';
 import { SOURCES_DIR } from '../source-archive.js';
@@ -24,6 +24,36 @@ export interface SourceLink {
 }
 
 const WEB = /^https?:\/\//i;
+
+/** Whether a file exists (`existsSync`, or a `FolderListings`' `exists`). */
+export type Exists = (path: string) => boolean;
+
+/**
+ * Whether files exist, answered from one listing of each folder (read once, when first asked):
+ * the keys of every kept page name two files per document (its copy and the file it was read
+ * from), and asking the file system for each was a system call per file, 20,000 a run at 10,000
+ * reports. A symbolic link is asked about itself (existsSync follows it: a dangling one is not a
+ * file). For one run's keys, taken after the run's copies are made: a file added later is not seen.
+ */
+export class FolderListings {
+  private readonly folders = new Map<string, Map<string, boolean>>();
+
+  readonly exists: Exists = (path) => {
+    const folder = dirname(path);
+    let names = this.folders.get(folder);
+    if (!names) {
+      names = new Map();
+      try {
+        for (const e of readdirSync(folder, { withFileTypes: true })) names.set(e.name, e.isSymbolicLink());
+      } catch {
+        // no such folder: nothing in it
+      }
+      this.folders.set(folder, names);
+    }
+    const link = names.get(basename(path));
+    return link === undefined ? false : link ? existsSync(path) : true;
+  };
+}
 
 const relativeHref = (from: string, file: string): string | null => {
   const rel = relative(resolve(from), file);
@@ -46,17 +76,18 @@ export function sourceLink(
   fallbackInputDir: string,
   archivedName?: string,
   stagedSources?: string,
+  fileExists: Exists = existsSync,
 ): SourceLink {
   const copy = archivedName ? join(dirname(resolve(pageDir)), SOURCES_DIR, archivedName) : null;
   const exists =
     copy !== null &&
-    (existsSync(copy) || (stagedSources !== undefined && existsSync(join(stagedSources, archivedName!))));
+    (fileExists(copy) || (stagedSources !== undefined && fileExists(join(stagedSources, archivedName!))));
   const archived = exists ? relativeHref(pageDir, copy) : null;
   if (WEB.test(doc.source)) return { label: doc.source, href: doc.source, missing: false, archived, web: true };
   if (/^[a-z][a-z0-9+.-]*:/i.test(doc.source) && !/^[a-z]:[\\/]/i.test(doc.source))
     return { label: doc.source, href: null, missing: false, archived, web: false };
   const file = isAbsolute(doc.source) ? doc.source : resolve(doc.inputDir ?? fallbackInputDir, doc.source);
-  const missing = !existsSync(file);
+  const missing = !fileExists(file);
   return {
     label: doc.source,
     href: relativeHref(pageDir, file) ?? pathToFileURL(file).href,
