@@ -83,6 +83,8 @@ export interface OutputsContext {
   staging?: OutputStaging;
   /** The review lines whose fingerprint matches no finding (applyReviews, before the outputs), listed on the index. */
   staleReviews?: readonly Review[];
+  /** A table holding report_documents' rows as they are now (the rules' kept copy), read instead of the view. */
+  reportDocuments?: string;
 }
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
@@ -133,7 +135,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   mkdirSync(out, { recursive: true });
   const aside = ctx.staging ?? new OutputStaging(out, `${process.pid}-${Date.now()}`);
 
-  await prepareAuditData(conn);
+  await prepareAuditData(conn, ctx.reportDocuments ? { report_documents: ctx.reportDocuments } : {});
   const files = ['index.html', 'anomalies.csv', 'anomalies.json', 'reports.csv'].map(
     (name) => new FileSink(aside.path(name)),
   );

@@ -360,6 +360,12 @@ async function shadowReports(conn: DuckDBConnection, table: string): Promise<() 
  * Keeps report_documents (each document's report: a view over every cell) in rules_state, and
  * copies it into the temp table rule_report_documents for recordRuleResults (rule-results.ts).
  */
+/**
+ * The kept report_documents, up to date once the rules have run (full: made from the view;
+ * incremental: its touched agency-years made again): the outputs read it instead of the view.
+ */
+export const KEPT_REPORT_DOCUMENTS = 'rules_state.kept_report_documents';
+
 export async function keepReportDocuments(conn: DuckDBConnection, incremental: boolean): Promise<void> {
   // incremental: writeAffectedAnomalies brought it up to date
   if (!incremental)

@@ -37,6 +37,7 @@ import {
 export { AgencyCsvError, loadAgencies, storeAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
 export { findingChanges, type FindingChanges } from './changes.js';
 export { recordRuleResults, RULE_NEEDS } from './rule-results.js';
+export { KEPT_REPORT_DOCUMENTS } from './incremental.js';
 
 export interface RulesContext {
   runId: string;

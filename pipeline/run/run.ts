@@ -48,6 +48,7 @@ import {
   applyReviews,
   describeEvaluation,
   findingChanges,
+  KEPT_REPORT_DOCUMENTS,
   loadAgencies,
   recordRuleResults,
   reviewsPath,
@@ -335,6 +336,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         rawDir,
         staging,
         staleReviews: applied.stale,
+        // the rules ran in this run (the outputs are not written otherwise): their copy is current
+        reportDocuments: KEPT_REPORT_DOCUMENTS,
       });
       summary.phases.outputs = clock.lap();
       summary.stageMs.outputs = summary.phases.outputs.wallMs;

@@ -21,12 +21,22 @@ const MATERIALISED_VIEWS = ['report_documents', 'report_metrics'] as const;
 const scratchOf = new WeakMap<DuckDBConnection, Scratch>();
 const OUTPUTS_WORK = 'outputs_work';
 
-export async function prepareAuditData(conn: DuckDBConnection): Promise<void> {
+/**
+ * `sources` names a table to read a view from instead (the rules' kept report_documents, up to
+ * date after they run: the view groups every cell, 0.35 s of CPU at 10,000 reports each run).
+ */
+export async function prepareAuditData(
+  conn: DuckDBConnection,
+  sources: Partial<Record<(typeof MATERIALISED_VIEWS)[number], string>> = {},
+): Promise<void> {
   await releaseAuditData(conn);
   const scratch = await attachScratch(conn, OUTPUTS_WORK, 'outputs-work');
   scratchOf.set(conn, scratch);
   for (const view of MATERIALISED_VIEWS) {
-    await withMemoryToSpare(conn, () => conn.run(`CREATE TABLE ${OUTPUTS_WORK}.main.${view} AS SELECT * FROM ${view}`));
+    const source = sources[view] ?? view;
+    await withMemoryToSpare(conn, () =>
+      conn.run(`CREATE TABLE ${OUTPUTS_WORK}.main.${view} AS SELECT * FROM ${source}`),
+    );
     await conn.run(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${OUTPUTS_WORK}.main.${view}`);
   }
   // to the file: rows only in the write-ahead log stay in memory
