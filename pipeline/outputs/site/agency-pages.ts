@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { METRICS, NO_LEVEL, NO_REGION } from '../../../domain/index.js';
 import { type Chart, chartFigure, chartFiles, formatValue, type ChartColumn } from './charts.js';
-import { type OutputKeys, unitKey } from './output-keys.js';
+import { keyedUnit, type OutputKeys } from './output-keys.js';
 import { html, type Html } from './html.js';
 import { countColumns, groupedBars, linesByYear } from './overview.js';
 import { renderPage } from './page.js';
@@ -166,14 +166,12 @@ export async function writeAgencyPages(
   keys: OutputKeys | null = null,
 ): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const folder = previousDir === null || keys === null ? null : { staging: dir, published: previousDir };
   for (const a of agencies) {
-    const unit = `agency ${a.id}`;
-    const key = folder && unitKey(a);
-    if (folder && key && keys!.kept(unit, key, folder)) continue;
+    const unit = keyedUnit(keys, `agency ${a.id}`, () => a, dir, previousDir);
+    if (unit?.kept) continue;
     const page = await agencyPage(a, dir, previousDir);
     writePage(dir, previousDir, `${a.id}.html`, page.html);
-    if (folder && key) keys!.record(unit, key, folder, [`${a.id}.html`, ...page.files]);
+    unit?.made([`${a.id}.html`, ...page.files]);
   }
 }
 

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePage } from '../files.js';
-import { type OutputKeys, unitKey } from './output-keys.js';
+import { keyedUnit, type OutputKeys } from './output-keys.js';
 import type { View } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { html, trusted, type Html } from './html.js';
@@ -148,12 +148,9 @@ export async function chartFigure(
   if (chart.rows.length === 0) {
     return html`<figure class="chart" id="chart-${chart.name}"><figcaption><b>${chart.title}</b></figcaption><p class="muted">没有可画的数据。</p></figure>`;
   }
-  const folder = previousDir === null || keys === null ? null : { staging: dir, published: previousDir };
-  const unit = `chart ${chart.name}`;
-  const key = folder && unitKey(chart);
+  const unit = keyedUnit(keys, `chart ${chart.name}`, () => chart, dir, previousDir);
   let svg: string;
-  if (folder && key && keys!.kept(unit, key, folder))
-    svg = readFileSync(join(folder.published, `${chart.name}.svg`), 'utf8');
+  if (unit?.kept) svg = readFileSync(join(previousDir!, `${chart.name}.svg`), 'utf8');
   else {
     svg = await renderSvg(chart.spec, chart.rows, chart.name);
     // a file equal to the one published in `previousDir` keeps it (its time unchanged)
@@ -164,7 +161,7 @@ export async function chartFigure(
       `${chart.name}.csv`,
       toCsv({ columns: chart.columns.map((c) => c.key), rows: chart.rows }),
     );
-    if (folder && key) keys!.record(unit, key, folder, chartFiles(chart));
+    unit?.made(chartFiles(chart));
   }
   const cell = (c: ChartColumn, r: Row) => {
     const text = formatValue(r[c.key], c.format);

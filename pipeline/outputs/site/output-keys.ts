@@ -19,9 +19,31 @@ import { fileStamp, type FileStamp } from './page-keys.js';
 export const OUTPUT_KEYS = 'output-keys.json';
 
 /** A folder updated in place: where this run's changes are written, and the published folder. */
-export interface KeptFolder {
+interface KeptFolder {
   staging: string;
   published: string;
+}
+
+/** A unit as `OutputKeys.unit` finds it. */
+export interface KeyedUnit {
+  /** Its published files stand: nothing is to be made. */
+  kept: boolean;
+  /** Records the files of the unit made this run (written aside, or found equal to the published ones). */
+  made(names: string[]): void;
+}
+
+/**
+ * The unit `name` of a folder (its changes written to `staging`, published in `published`), or
+ * null without keys or a published folder: every unit is then made, and nothing recorded.
+ */
+export function keyedUnit(
+  keys: OutputKeys | null,
+  name: string,
+  shown: () => unknown,
+  staging: string,
+  published: string | null,
+): KeyedUnit | null {
+  return keys && published !== null ? keys.unit(name, shown(), { staging, published }) : null;
 }
 
 interface UnitEntry {
@@ -30,7 +52,7 @@ interface UnitEntry {
 }
 
 /** The key of what a unit shows: the outputs' code and `shown` (its rows; functions are left out, the code stands for them). */
-export function unitKey(shown: unknown): string {
+function unitKey(shown: unknown): string {
   return createHash('sha256')
     .update(outputsCodeHash())
     .update('\0')
@@ -56,29 +78,28 @@ export class OutputKeys {
   }
 
   /**
-   * The names of a unit's published files when its key is `key` and each file is the one
-   * recorded: they stay (marked present in their folder) and the unit is carried over. Null: the
-   * unit is to be made (and `record`ed).
+   * A unit of `folder` showing `shown`: `kept` when its key is the one recorded and each of its
+   * published files is the file recorded (they stay, marked present in their folder, and the unit
+   * is carried over); else it is to be made, and `made` records its files once written.
    */
-  kept(unit: string, key: string, folder: KeptFolder): string[] | null {
-    const entry = this.published.get(unit);
-    if (!entry || entry.key !== key) return null;
+  unit(name: string, shown: unknown, folder: KeptFolder): KeyedUnit {
+    const key = unitKey(shown);
+    const made = (names: string[]) => {
+      this.made.set(name, { key, folder, names });
+      this.counts.made++;
+    };
+    const entry = this.published.get(name);
+    if (!entry || entry.key !== key) return { kept: false, made };
     const names = Object.keys(entry.files);
-    for (const name of names) {
-      const st = fileStamp(join(folder.published, name));
-      const was = entry.files[name];
-      if (!st || st.ino !== was.ino || st.size !== was.size || st.mtimeMs !== was.mtimeMs) return null;
+    for (const file of names) {
+      const st = fileStamp(join(folder.published, file));
+      const was = entry.files[file];
+      if (!st || st.ino !== was.ino || st.size !== was.size || st.mtimeMs !== was.mtimeMs) return { kept: false, made };
     }
     presentIn(folder.staging, names);
-    this.made.set(unit, { key, folder, names });
+    this.made.set(name, { key, folder, names });
     this.counts.kept++;
-    return names;
-  }
-
-  /** Records the files a unit made this run is made of (written aside, or found equal to the published ones). */
-  record(unit: string, key: string, folder: KeptFolder, names: string[]): void {
-    this.made.set(unit, { key, folder, names });
-    this.counts.made++;
+    return { kept: true, made };
   }
 
   /** Writes the keys, each file's stamp taken as it will be published (the one written aside, else the published one). */

@@ -19,7 +19,7 @@ import { renderPage } from './page.js';
 import { queryRows, type Row } from '../query.js';
 import { cellAnchor } from './tables.js';
 import { writePage } from '../files.js';
-import { type OutputKeys, unitKey } from './output-keys.js';
+import { keyedUnit, type OutputKeys } from './output-keys.js';
 
 export const REGIONS_DIR = 'regions';
 
@@ -229,19 +229,23 @@ export async function writeRegionPages(
     ry.reports.sort((a, b) => zhCollator.compare(String(a.agency ?? ''), String(b.agency ?? '')));
     yearsOf.set(ry.region, [...(yearsOf.get(ry.region) ?? []), ry.year]);
   }
-  const folder = previousDir === null || keys === null ? null : { staging: dir, published: previousDir };
   for (const ry of byKey.values()) {
     const name = regionPageName(ry.region, ry.year);
     const prev = byKey.get(key(ry.region, ry.year - 1));
     const years = yearsOf.get(ry.region)!;
     // what the page shows: its year, the year before, the years listed, its reports' errors, the rules
-    const unitKeyed =
-      folder &&
-      unitKey([ry, prev ?? null, years, ry.reports.map((r) => errors.get(String(r.report_id)) ?? null), rules]);
-    if (folder && unitKeyed && keys!.kept(`region ${name}`, unitKeyed, folder)) continue;
+    const shown = () => [
+      ry,
+      prev ?? null,
+      years,
+      ry.reports.map((r) => errors.get(String(r.report_id)) ?? null),
+      rules,
+    ];
+    const unit = keyedUnit(keys, `region ${name}`, shown, dir, previousDir);
+    if (unit?.kept) continue;
     // a page equal to the one published in `previousDir` keeps it (its time unchanged)
     writePage(dir, previousDir, name, regionPage(ry, prev, years, errors, rules));
-    if (folder && unitKeyed) keys!.record(`region ${name}`, unitKeyed, folder, [name]);
+    unit?.made([name]);
   }
   const regions = [...yearsOf.keys()].sort(zhCollator.compare);
   if (!regions.length) return html``;
