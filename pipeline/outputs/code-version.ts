@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { distDir } from '../common/index.js';
 
 /** Where the outputs' code starts: the module the run calls and the page workers' entry. */
-const ENTRIES = ['index.js', 'site/page-worker.js'];
+const ENTRIES = ['index.js', 'site/page-worker.js', 'site/chart-worker.js'];
 const LOCAL_IMPORT = /(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+\.js)['"]/g;
 /**
  * The folders whose code shapes what the outputs show. Imports into other stages (the rules

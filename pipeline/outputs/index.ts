@@ -52,7 +52,8 @@ import { FileSink, OutputStaging, PAGES_DIR, presentIn } from './files.js';
 import { IndexPage, problemRows } from './site/index-page.js';
 import { writeParquet } from './exports/parquet.js';
 import { agencyList, AGENCIES_DIR, loadAgencyYears, writeAgencyPages } from './site/agency-pages.js';
-import { CHARTS_DIR, overviewSection } from './site/overview.js';
+import { CHARTS_DIR, overviewSection, startOverview } from './site/overview.js';
+import { ChartDrawer } from './site/chart-drawer.js';
 import { REGIONS_DIR, writeRegionPages } from './site/region-pages.js';
 import { PEERS_DIR, writePeers } from './site/standing.js';
 import { html } from './site/html.js';
@@ -142,6 +143,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
   const [indexFile, anomaliesCsv, anomaliesJson, reportsCsv] = files;
   const written: string[] = [];
   let workbook: FileSink | null = null;
+  const drawer = new ChartDrawer();
   try {
     const archived = await archiveSources(conn, out, {
       inputDir,
@@ -151,22 +153,25 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     if (archived.added) written.push(`${join(out, SOURCES_DIR)}/ (${archived.added} documents copied or linked)`);
     // The exports, the charts, the agencies' and the regions' pages first, from the warehouse
     // alone (a few aggregate queries): the view model below is not yet in memory while what they
-    // read is (at 50,000 reports the run's peak had been in these steps)
-    await writeExports(conn, { anomaliesCsv, anomaliesJson, reportsCsv }, REPORT_DOCUMENTS);
-    await returnFreedMemory(conn);
-    // pages and charts whose rows did not change keep their files, not rendered (output-keys.ts)
+    // read is (at 50,000 reports the run's peak had been in these steps). Pages and charts whose
+    // rows did not change keep their files, not rendered (output-keys.ts); the index's charts are
+    // drawn on a thread of their own while the exports and the pages are written.
     const outputKeys = new OutputKeys(join(out, OUTPUT_KEYS));
-    const agencies = await loadAgencyYears(conn);
-    await writeAgencyPages(agencies, aside.additions(AGENCIES_DIR), join(out, AGENCIES_DIR), outputKeys);
     mkdirSync(aside.additions(CHARTS_DIR), { recursive: true });
-    const regions = await writeRegionPages(conn, aside.additions(REGIONS_DIR), join(out, REGIONS_DIR), outputKeys);
-    const overview = await overviewSection(
+    const charts = await startOverview(
       conn,
       aside.additions(CHARTS_DIR),
-      html`${agencyList(agencies)}${regions}`,
       join(out, CHARTS_DIR),
       outputKeys,
+      (spec, rows, name) => drawer.draw(spec, rows, name),
     );
+    await writeExports(conn, { anomaliesCsv, anomaliesJson, reportsCsv }, REPORT_DOCUMENTS);
+    await returnFreedMemory(conn);
+    const agencies = await loadAgencyYears(conn);
+    await writeAgencyPages(agencies, aside.additions(AGENCIES_DIR), join(out, AGENCIES_DIR), outputKeys);
+    const regions = await writeRegionPages(conn, aside.additions(REGIONS_DIR), join(out, REGIONS_DIR), outputKeys);
+    const overview = await overviewSection(charts, html`${agencyList(agencies)}${regions}`);
+    await drawer.close();
     outputKeys.save(aside.path(OUTPUT_KEYS));
     ctx.summary.keptOutputs = { ...outputKeys.counts };
     await returnFreedMemory(conn);
@@ -305,6 +310,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
         })),
       );
   } finally {
+    await drawer.close();
     for (const f of files) f.abort();
     workbook?.abort();
     if (!ctx.staging) aside.discard();

@@ -160,6 +160,7 @@ describe('what a worker thread loads', () => {
   const WORKERS = [
     'pipeline/ingest/extract-worker.js',
     'pipeline/outputs/site/page-worker.js',
+    'pipeline/outputs/site/chart-worker.js',
     'pipeline/bench/floor-worker.js',
   ];
 

@@ -4,7 +4,8 @@
  * the same in every run.
  */
 import { describe, expect, it } from 'vitest';
-import { renderSvg } from '../../pipeline/outputs/site/charts.js';
+import { ChartDrawer } from '../../pipeline/outputs/site/chart-drawer.js';
+import { renderSvg } from '../../pipeline/outputs/site/chart-render.js';
 import { countColumns, groupedBars, linesByYear } from '../../pipeline/outputs/site/overview.js';
 
 const rates = [
@@ -56,5 +57,21 @@ describe('a kept chart view', () => {
     expect(one).toContain('id="heat-0"');
     expect(one).toContain('url(#heat-0)');
     expect(two.match(/ id="[^"]+"/g)).toEqual(one.match(/ id="[^"]+"/g));
+  });
+});
+
+describe('charts drawn on a thread of their own', () => {
+  it('draw what this thread draws, and name a chart that cannot be drawn', async () => {
+    const drawer = new ChartDrawer();
+    try {
+      const [one, two] = await Promise.all([drawer.draw(spec, B, 'x'), drawer.draw(spec, A, 'y')]);
+      expect(one).toBe(await renderSvg(spec, B, 'x'));
+      expect(two).toBe(await renderSvg(spec, A, 'y'));
+      await expect(drawer.draw({ mark: 'no-such-mark' }, B, 'broken')).rejects.toThrow(/^chart broken: ./);
+      // the thread draws on after a failure
+      expect(await drawer.draw(spec, B, 'x')).toBe(one);
+    } finally {
+      await drawer.close();
+    }
   });
 });

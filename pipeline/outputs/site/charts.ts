@@ -8,105 +8,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderSvg } from './chart-render.js';
 import { writePage } from '../files.js';
 import { keyedUnit, type OutputKeys } from './output-keys.js';
-import type { View } from 'vega';
-import type { TopLevelSpec } from 'vega-lite';
 import { html, trusted, type Html } from './html.js';
 import { toCsv } from '../exports/exports.js';
 import { formatValue } from './labels.js';
 import type { Row } from '../query.js';
 
 export { formatValue };
-
-/** The pages' Chinese font stack (page.ts), for the text of the charts. */
-export const CHART_FONT =
-  'PingFang SC, Hiragino Sans GB, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, sans-serif';
-
-const CONFIG = {
-  font: CHART_FONT,
-  background: 'white',
-  axis: { labelFontSize: 11, titleFontSize: 12, labelLimit: 200 },
-  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
-  title: { fontSize: 14 },
-  view: { stroke: '#d5d8dd' },
-  // a colour-blind-safe palette that prints in grey too
-  range: { category: ['#1a56b8', '#d95f02', '#1b9e77', '#7570b3', '#e7298a', '#66a61e', '#a6761d', '#666666'] },
-};
-
-/** Data set the specs are compiled with (the rows are put in when a chart is drawn). */
-const DATA = 'rows';
-/**
- * A view per spec (by its text), drawn again with each chart's rows: compiling, parsing and
- * building the view took most of a chart's time, and an agency's page draws the same two specs
- * with other rows (keeping the parsed spec saves about half of a page's time, keeping the view most
- * of the rest; measured: docs/performance.md).
- * Draws of one view wait for each other (`busy`), so concurrent callers never mix their rows.
- */
-const views = new Map<string, { view: View; busy: Promise<unknown> }>();
-const MAX_VIEWS = 50;
-
-/** vega and vega-lite, loaded on the first chart (a second or more to load: not on every start of the CLI). */
-let libraries: Promise<[typeof import('vega'), typeof import('vega-lite')]> | null = null;
-const loadLibraries = () => (libraries ??= Promise.all([import('vega'), import('vega-lite')]));
-
-async function viewFor(spec: Record<string, unknown>): Promise<{ view: View; busy: Promise<unknown> }> {
-  const text = JSON.stringify(spec);
-  let entry = views.get(text);
-  if (!entry) {
-    const [vega, { compile }] = await loadLibraries();
-    entry = views.get(text); // made while the libraries loaded
-    if (entry) return entry;
-    const full = {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      ...spec,
-      data: { name: DATA },
-      config: CONFIG,
-    } as unknown as TopLevelSpec;
-    if (views.size >= MAX_VIEWS) {
-      for (const e of views.values()) void e.busy.finally(() => e.view.finalize());
-      views.clear();
-    }
-    entry = { view: new vega.View(vega.parse(compile(full).spec), { renderer: 'none' }), busy: Promise.resolve() };
-    views.set(text, entry);
-  }
-  return entry;
-}
-
-/**
- * The SVG's ids (vega numbers its gradients and clips from a counter of the process) renamed
- * `<prefix>-<n>` in order: the same chart draws the same bytes in every run, and two charts
- * inlined in one page never share an id.
- */
-export function stableIds(svg: string, prefix: string): string {
-  const ids = new Map<string, string>();
-  const named = svg.replace(/ id="([^"]+)"/g, (_, id: string) => {
-    const next = `${prefix}-${ids.size}`;
-    ids.set(id, next);
-    return ` id="${next}"`;
-  });
-  return named.replace(/(url\(#|href="#)([^)"]+)/g, (m, lead: string, id: string) =>
-    ids.has(id) ? `${lead}${ids.get(id)}` : m,
-  );
-}
-
-/** Renders a Vega-Lite spec (without data: `values` are put in) to an SVG text, its ids prefixed `idPrefix`. */
-export async function renderSvg(
-  spec: Record<string, unknown>,
-  values: readonly Row[],
-  idPrefix = 'chart',
-): Promise<string> {
-  const entry = await viewFor(spec);
-  const draw = entry.busy.then(async () => {
-    entry.view.data(
-      DATA,
-      values.map((r) => ({ ...r })),
-    );
-    return stableIds(await entry.view.toSVG(), idPrefix);
-  });
-  entry.busy = draw.catch(() => undefined);
-  return draw;
-}
 
 export interface ChartColumn {
   key: string;
@@ -132,6 +42,9 @@ export interface Chart {
 export const chartFiles = (chart: Chart): string[] =>
   chart.rows.length ? [`${chart.name}.svg`, `${chart.name}.csv`] : [];
 
+/** Draws a chart's SVG (`renderSvg` on this thread, or a `ChartDrawer`'s thread). */
+export type DrawSvg = (spec: Record<string, unknown>, rows: readonly Row[], idPrefix: string) => Promise<string>;
+
 /**
  * Renders a chart, writes its SVG and CSV into `dir` (linked from the page as `<hrefDir>/<name>.*`)
  * and returns its figure: the inline SVG, the links, and the table of its numbers. With `keys`, a
@@ -145,24 +58,50 @@ export async function chartFigure(
   previousDir: string | null = null,
   keys: OutputKeys | null = null,
 ): Promise<Html> {
+  return startFigure(chart, dir, hrefDir, previousDir, keys)();
+}
+
+/**
+ * `chartFigure` in two steps: the chart's drawing starts now (with `draw`), and the function
+ * returned finishes the figure (waits for the SVG, writes the files, returns the figure).
+ */
+export function startFigure(
+  chart: Chart,
+  dir: string,
+  hrefDir: string,
+  previousDir: string | null = null,
+  keys: OutputKeys | null = null,
+  draw: DrawSvg = renderSvg,
+): () => Promise<Html> {
   if (chart.rows.length === 0) {
-    return html`<figure class="chart" id="chart-${chart.name}"><figcaption><b>${chart.title}</b></figcaption><p class="muted">没有可画的数据。</p></figure>`;
+    return async () =>
+      html`<figure class="chart" id="chart-${chart.name}"><figcaption><b>${chart.title}</b></figcaption><p class="muted">没有可画的数据。</p></figure>`;
   }
   const unit = keyedUnit(keys, `chart ${chart.name}`, () => chart, dir, previousDir);
-  let svg: string;
-  if (unit?.kept) svg = readFileSync(join(previousDir!, `${chart.name}.svg`), 'utf8');
-  else {
-    svg = await renderSvg(chart.spec, chart.rows, chart.name);
-    // a file equal to the one published in `previousDir` keeps it (its time unchanged)
-    writePage(dir, previousDir, `${chart.name}.svg`, svg);
-    writePage(
-      dir,
-      previousDir,
-      `${chart.name}.csv`,
-      toCsv({ columns: chart.columns.map((c) => c.key), rows: chart.rows }),
-    );
-    unit?.made(chartFiles(chart));
-  }
+  const drawn = unit?.kept ? null : draw(chart.spec, chart.rows, chart.name);
+  // awaited when the figure is finished: a failure surfaces there
+  drawn?.catch(() => undefined);
+  return async () => {
+    let svg: string;
+    if (drawn === null) svg = readFileSync(join(previousDir!, `${chart.name}.svg`), 'utf8');
+    else {
+      svg = await drawn;
+      // a file equal to the one published in `previousDir` keeps it (its time unchanged)
+      writePage(dir, previousDir, `${chart.name}.svg`, svg);
+      writePage(
+        dir,
+        previousDir,
+        `${chart.name}.csv`,
+        toCsv({ columns: chart.columns.map((c) => c.key), rows: chart.rows }),
+      );
+      unit?.made(chartFiles(chart));
+    }
+    return figureOf(chart, svg, hrefDir);
+  };
+}
+
+/** A chart's figure: its inline SVG, links to its files, and the table of its numbers. */
+function figureOf(chart: Chart, svg: string, hrefDir: string): Html {
   const cell = (c: ChartColumn, r: Row) => {
     const text = formatValue(r[c.key], c.format);
     const href = c.href?.(r);

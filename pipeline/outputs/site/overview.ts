@@ -7,7 +7,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ALL, metricByKey, type Metric } from '../../../domain/index.js';
-import { chartFigure, type Chart, type ChartColumn } from './charts.js';
+import { type Chart, type ChartColumn, type DrawSvg, startFigure } from './charts.js';
 import type { OutputKeys } from './output-keys.js';
 import { html, type Html } from './html.js';
 import { queryRows } from '../query.js';
@@ -289,16 +289,17 @@ export function metricsTable(): Html {
 }
 
 /**
- * Renders the index's charts into `dir` (<out>/charts, staged) and returns
- * their section of the index (with the lists of agency and region pages).
+ * Reads the index's charts from the warehouse and starts them (drawn with `draw`, while the
+ * caller goes on; kept ones read back), into `dir` (<out>/charts, staged); `overviewSection`
+ * finishes them.
  */
-export async function overviewSection(
+export async function startOverview(
   conn: DuckDBConnection,
   dir: string,
-  pagesIndex: Html,
   previousDir: string | null = null,
   keys: OutputKeys | null = null,
-): Promise<Html> {
+  draw?: DrawSvg,
+): Promise<(() => Promise<Html>)[]> {
   const charts = [
     await totalsChart(conn),
     await ratesChart(conn),
@@ -306,8 +307,13 @@ export async function overviewSection(
     await errorsHeatmap(conn),
     await qualityChart(conn),
   ];
+  return charts.map((c) => startFigure(c, dir, CHARTS_DIR, previousDir, keys, draw));
+}
+
+/** The index's section of the charts (`startOverview`'s, finished here) and the lists of agency and region pages. */
+export async function overviewSection(charts: readonly (() => Promise<Html>)[], pagesIndex: Html): Promise<Html> {
   const figures: Html[] = [];
-  for (const c of charts) figures.push(await chartFigure(c, dir, CHARTS_DIR, previousDir, keys));
+  for (const finish of charts) figures.push(await finish());
   return html`<h2 id="overview">总览：趋势、分布和质量</h2>
 <p class="muted">每机构每年计一份报告。比率的定义见<a href="#metrics">指标定义</a>；各年度、地区、级别的 P25/P50/P75 见数据库的 <code>benchmarks</code> 视图。每张图下有其数字，旁边有 CSV 文件。</p>
 <div class="charts">${figures}</div>
