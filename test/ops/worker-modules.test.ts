@@ -158,5 +158,7 @@ describe('the main thread loads DuckDB with require', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('true'); // loaded, by require
     expect(log.urls().filter((url) => url.includes('/@duckdb/node-api/'))).toEqual([]);
+    // Nor iconv-lite, which only a file name in GBK needs (pipeline/ingest/discover.ts).
+    expect(log.urls().filter((url) => url.includes('/iconv-lite/'))).toEqual([]);
   });
 });
