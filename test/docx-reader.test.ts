@@ -174,6 +174,10 @@ describe('skipped elements cut out whole (docx/xml-tokenizer.ts)', () => {
     ['a comment before the root element', stamp],
     ['run properties holding run properties', (x) => stamp(x.replace('<w:rPr>', '<w:rPr><w:rPr><w:b/></w:rPr>'))],
     ['an end tag with white space', (x) => stamp(x.replace('</w:rPr>', '</w:rPr >'))],
+    [
+      'a comment inside the body (then skipped content is read tag by tag)',
+      (x) => stamp(x.replace('<w:body>', '<w:body><!-- a <w:p> -->')),
+    ],
     ['properties whose name starts another', (x) => stamp(x.replace('<w:rPr>', '<w:rPr><w:rPrChange w:id="9"/>'))],
   ];
   const documents: [string, () => Promise<Uint8Array>][] = [
