@@ -17,7 +17,7 @@ export type { ExtractedCell } from './recognise/tables.js';
 export type { DocumentModel, Grid, InputFormat, Message, Result, Severity } from './model.js';
 export { StageError } from './model.js';
 export { EXTRACTOR_VERSION } from './version.js';
-export { decodeText, detectCharset } from './input/decode.js';
+export { decodeGb18030, decodeText, detectCharset } from './input/decode.js';
 /** pdfjs-dist as the PDF reader opens it (the benchmark's floor parses PDFs with it alone). */
 export { openPdf } from './pdf/pdfjs.js';
 

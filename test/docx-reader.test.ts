@@ -166,6 +166,39 @@ describe('fast reader = mammoth reader on generated documents', () => {
   });
 });
 
+describe('skipped elements cut out whole (docx/xml-tokenizer.ts)', () => {
+  // A comment before the root element, as the benchmark's generator stamps its documents, leaves skipped
+  // content to be cut out by its end tag; an element holding one of its own name is read tag by tag.
+  const stamp = (xml: string) => xml.replace(/^(<\?xml[^>]*\?>)/, '$1<!-- stamp 7 -->');
+  const variants: [string, (xml: string) => string][] = [
+    ['a comment before the root element', stamp],
+    ['run properties holding run properties', (x) => stamp(x.replace('<w:rPr>', '<w:rPr><w:rPr><w:b/></w:rPr>'))],
+    ['an end tag with white space', (x) => stamp(x.replace('</w:rPr>', '</w:rPr >'))],
+    [
+      'a comment inside the body (then skipped content is read tag by tag)',
+      (x) => stamp(x.replace('<w:body>', '<w:body><!-- a <w:p> -->')),
+    ],
+    ['properties whose name starts another', (x) => stamp(x.replace('<w:rPr>', '<w:rPr><w:rPrChange w:id="9"/>'))],
+  ];
+  const documents: [string, () => Promise<Uint8Array>][] = [
+    ...sampleDocx.map((name): [string, () => Promise<Uint8Array>] => [
+      name,
+      async () => readFileSync(join(REPORTS, name)),
+    ]),
+    ['revisions (deleted paragraphs and rows)', make.makeDocxWithRevisions],
+    ['merged cells', make.makeDocxWithMergedCells],
+  ];
+  for (const [what, patch] of variants) {
+    it(`${what}: the same model as mammoth's`, async () => {
+      for (const [name, build] of documents) {
+        const bytes = make.patchDocumentXml(await build(), patch);
+        const { fast, slow } = await readBoth(bytes);
+        expect(fast, name).toStrictEqual(slow);
+      }
+    });
+  }
+});
+
 describe('fast reader = mammoth reader on random documents', () => {
   it('agrees on 150 seeded random documents, refusing few', async () => {
     let refused = 0;

@@ -6,6 +6,7 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { padGridBefore } from './grid-before.js';
 import { inflateEntries, ZipBombError } from '../input/zip.js';
+import { includesFrom } from './xml-tokenizer.js';
 
 const DOCUMENT_PART = 'word/document.xml';
 const PACKAGE_RELS = '_rels/.rels';
@@ -63,6 +64,6 @@ export function documentXml(bytes: Uint8Array): { xml: string } | PackageRefusal
   let xml = Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('latin1');
   if (xml.startsWith('\u00ef\u00bb\u00bf')) xml = xml.slice(3); // UTF-8 byte order mark
   // Same placeholder cells the mammoth reader adds, so both put gridBefore rows' cells alike.
-  if (xml.includes('<w:gridBefore')) xml = padGridBefore(xml);
+  if (includesFrom(xml, '<w:gridBefore', 7)) xml = padGridBefore(xml);
   return { xml };
 }

@@ -32,13 +32,14 @@ const endsTagSection = (c: number) => c === SLASH || c === GT || isSpace(c);
 const isAlpha = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
 
 /** Tags whose content htmlparser2 reads as raw text up to their end tag; script and style content is dropped. */
-const RAW_TEXT: Record<string, RegExp | undefined> = {
-  script: /<\/script[ \n\t\f\r>]/gi,
-  style: /<\/style[ \n\t\f\r>]/gi,
-  title: /<\/title[ \n\t\f\r>]/gi,
-  textarea: /<\/textarea[ \n\t\f\r>]/gi,
-  xmp: /<\/xmp[ \n\t\f\r>]/gi,
-};
+// A Map: looked up by a tag name just sliced out, which an object's keys would first make a unique string.
+const RAW_TEXT = new Map<string, RegExp>([
+  ['script', /<\/script[ \n\t\f\r>]/gi],
+  ['style', /<\/style[ \n\t\f\r>]/gi],
+  ['title', /<\/title[ \n\t\f\r>]/gi],
+  ['textarea', /<\/textarea[ \n\t\f\r>]/gi],
+  ['xmp', /<\/xmp[ \n\t\f\r>]/gi],
+]);
 const DROP_CONTENT = new Set(['script', 'style']);
 
 /**
@@ -75,9 +76,13 @@ export interface PruneOptions {
   collapseInline?: boolean;
 }
 
-/** The spans the reader reads; htmlparser2 lower-cases attribute names. */
-const isSpanAttribute = (name: string) => {
-  const n = name.toLowerCase();
+/**
+ * Whether s[from, to) names a span the reader reads (htmlparser2 lower-cases attribute names). Most
+ * attributes are not 7 characters long, and are not sliced out to be compared.
+ */
+const isSpanAttribute = (s: string, from: number, to: number) => {
+  if (to - from !== 7) return false;
+  const n = s.slice(from, to).toLowerCase();
   return n === 'colspan' || n === 'rowspan';
 };
 
@@ -86,8 +91,8 @@ interface StartTag {
   end: number;
   name: string;
   selfClosing: boolean;
-  /** The colspan/rowspan attributes as printed (name, `=`, value with its quotes). */
-  kept: string[];
+  /** The colspan/rowspan attributes as printed (name, `=`, value with its quotes); null when none. */
+  kept: string[] | null;
 }
 
 /** Reads the start tag whose name begins at `from` (just past `<`); null when the input ends inside it. */
@@ -97,14 +102,17 @@ function readStartTag(s: string, from: number): StartTag | null {
   while (j < n && !endsTagSection(s.charCodeAt(j))) j++;
   if (j >= n) return null;
   const name = s.slice(from, j);
-  const kept: string[] = [];
+  let kept: string[] | null = null;
   let selfClosing = false;
   let attrStart = -1;
-  let attrName = '';
+  let attrNameEnd = -1;
   // States after the name: before an attribute, after `/`, in a name, after a name, before a value.
   let state: 'before' | 'slash' | 'name' | 'afterName' | 'beforeValue' = 'before';
   const endAttribute = (end: number) => {
-    if (isSpanAttribute(attrName)) kept.push(s.slice(attrStart, end));
+    if (isSpanAttribute(s, attrStart, attrNameEnd)) {
+      kept ??= [];
+      kept.push(s.slice(attrStart, end));
+    }
     attrStart = -1;
   };
   while (j < n) {
@@ -129,7 +137,7 @@ function readStartTag(s: string, from: number): StartTag | null {
         break;
       case 'name':
         if (c === EQ || endsTagSection(c)) {
-          attrName = s.slice(attrStart, j);
+          attrNameEnd = j;
           state = 'afterName'; // reconsume
         } else j++;
         break;
@@ -215,20 +223,20 @@ export function pruneMarkup(s: string, options: PruneOptions = {}): string {
         // `</name>` closing a collapsible element that holds only text: both tags go
         out[open.at] = '';
         cut(lt, end);
-      } else {
+      } else if (inline.length > 0) {
         inline.length = 0;
       }
       i = end;
     } else if (isAlpha(c)) {
       const tag = readStartTag(s, lt + 1);
       if (tag === null) break;
-      const attrs = tag.kept.length ? ` ${tag.kept.join(' ')}` : '';
+      const attrs = tag.kept ? ` ${tag.kept.join(' ')}` : '';
       cut(lt, tag.end, `<${tag.name}${attrs}${tag.selfClosing ? ' />' : '>'}`);
       i = tag.end;
       const lower = tag.name.toLowerCase();
       if (collapse && !tag.selfClosing && isCollapsible(lower)) inline.push({ name: lower, at: out.length - 1 });
-      else inline.length = 0;
-      const endTag = tag.selfClosing ? undefined : RAW_TEXT[lower];
+      else if (inline.length > 0) inline.length = 0; // (setting the length is a call into the runtime)
+      const endTag = tag.selfClosing ? undefined : RAW_TEXT.get(lower);
       if (endTag) {
         endTag.lastIndex = tag.end;
         const m = endTag.exec(s);

@@ -126,6 +126,11 @@ export function decodeWith(bytes: Uint8Array, c: Charset): string {
   return c.how === 'bom' ? new TextDecoder('utf-8').decode(body) : body.toString('utf8');
 }
 
+/** Bytes as GB18030 (file names from Chinese Windows), by iconv-lite, loaded the first time. */
+export function decodeGb18030(bytes: Buffer): string {
+  return iconv().decode(bytes, 'gb18030');
+}
+
 /** Decodes a page or text file; `contentType` is the HTTP header it was served with, if any. */
 export function decodeText(bytes: Uint8Array, messages: Message[], contentType?: string | null): Decoded {
   const c = detectCharset(bytes, messages, contentType);

@@ -9,7 +9,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import iconv from 'iconv-lite';
+import { decodeGb18030 } from '../../extractors/index.js';
 
 export interface InputFile {
   /** Absolute path; its bytes when the name is not valid UTF-8. */
@@ -29,7 +29,7 @@ const SKIP = /^\.|~$|\.(lock|tmp|part|swp)$|^Thumbs\.db$|^desktop\.ini$/i;
  */
 function nameOf(bytes: Buffer): string {
   if (isUtf8(bytes)) return bytes.toString('utf8');
-  const gb = iconv.decode(bytes, 'gb18030');
+  const gb = decodeGb18030(bytes); // iconv-lite, loaded by the first such name only
   if (!gb.includes('\ufffd')) return gb;
   return [...bytes]
     .map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`))

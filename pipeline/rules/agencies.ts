@@ -6,8 +6,9 @@
  * the file and the line.
  */
 import { normaliseAgency } from '../../domain/index.js';
-import { LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { readCsv } from '../common/index.js';
+import { duckdb } from '../warehouse/index.js';
 
 export interface AgencyRow {
   readonly agency: string;
@@ -168,8 +169,8 @@ export async function storeAgencies(conn: DuckDBConnection, h: AgencyHierarchy |
         text(a.region);
         text(a.regionCode);
         text(a.level);
-        ap.appendList(listValue([...a.aliases]), LIST(VARCHAR));
-        ap.appendList(listValue(a.aliases.map(normaliseAgency)), LIST(VARCHAR));
+        ap.appendList(duckdb.listValue([...a.aliases]), duckdb.LIST(duckdb.VARCHAR));
+        ap.appendList(duckdb.listValue(a.aliases.map(normaliseAgency)), duckdb.LIST(duckdb.VARCHAR));
         ap.appendInteger(a.line);
         ap.endRow();
       }

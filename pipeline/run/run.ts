@@ -170,6 +170,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   let staging: OutputStaging | null = null;
   let published = false;
   const pool = new ExtractPool({ workers: opts.workers, memoryMb: opts.workerMemoryMb });
+  // A new warehouse: every document found will be read, so the workers start while it is made.
+  if (opts.input && !existsSync(db)) pool.prestart();
   // Stopped by systemd, `timeout` or Ctrl-C: nothing half done stays behind (the published warehouse is as it was).
   const onSignal = (signal: NodeJS.Signals) => {
     log.error(

@@ -4,6 +4,7 @@ export { mergeShards } from './merge.js';
 export { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
 export { attachScratch, type Scratch } from './scratch.js';
 export { createViews } from './views.js';
+export { duckdb } from './duckdb.js';
 export {
   DEFAULT_DB_MEMORY,
   LOADING_DB_MEMORY,

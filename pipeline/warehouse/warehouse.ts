@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBTimestampValue, DuckDBAppender } from '@duckdb/node-api';
+import { duckdb } from './duckdb.js';
 import { type Message, gridAt, stringAt, valueAt, type PackedExtraction } from '../../extractors/index.js';
 import { allTemplateKeys, normaliseAgency } from '../../domain/index.js';
 import { applyComments } from './dictionary.js';
@@ -32,7 +33,7 @@ export interface Warehouse {
 }
 
 export async function openWarehouse(path: string, memoryLimit = DEFAULT_DB_MEMORY): Promise<Warehouse> {
-  const instance = await DuckDBInstance.create(path, {
+  const instance = await duckdb.DuckDBInstance.create(path, {
     memory_limit: memoryLimit,
     threads: String(Math.max(1, availableParallelism())),
     // Large CREATE TABLE AS and joins need far less memory when row order need not be kept.
@@ -225,7 +226,7 @@ export async function loadReport(conn: DuckDBConnection, rec: ReportRecord, repl
 }
 
 export function timestampOf(date: Date): DuckDBTimestampValue {
-  return new DuckDBTimestampValue(BigInt(date.getTime()) * 1000n);
+  return new duckdb.DuckDBTimestampValue(BigInt(date.getTime()) * 1000n);
 }
 
 export function nowTimestamp(): DuckDBTimestampValue {

@@ -114,6 +114,32 @@ describe('ExtractPool', () => {
   }, 60_000);
 });
 
+describe('ExtractPool.prestart', () => {
+  it('starts the workers before any document, which they then read; without it they start with the first', async () => {
+    const lazy = new ExtractPool({ workers: 2 });
+    const early = new ExtractPool({ workers: 2 });
+    try {
+      expect(lazy.started).toBe(0);
+      early.prestart();
+      expect(early.started).toBe(2);
+      early.prestart(); // no second set
+      expect(early.started).toBe(2);
+      const outcomes = await Promise.all([early.extract(Buffer.from(page)), lazy.extract(Buffer.from(page))]);
+      for (const o of outcomes) expect(o.extraction?.tablesFound).toEqual(['T2', 'T3', 'T4']);
+      expect(lazy.started).toBe(2);
+    } finally {
+      await Promise.all([lazy.close(), early.close()]);
+    }
+  }, 60_000);
+
+  it('starts nothing for a pool that extracts in the calling thread', async () => {
+    const inThread = new ExtractPool({ workers: 0 });
+    inThread.prestart();
+    expect(inThread.started).toBe(0);
+    await inThread.close();
+  });
+});
+
 describe('ExtractPool without workers', () => {
   it('extracts in the calling thread, the same as a worker does', async () => {
     const inThread = new ExtractPool({ workers: 0 });

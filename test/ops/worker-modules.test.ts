@@ -24,8 +24,8 @@ import { ROOT, readSample, tempDir } from '../helpers.js';
 
 const REFERENCE_ONLY = /\/node_modules\/(cheerio|mammoth)\//;
 
-/** Runs the extraction worker on `docs` and returns every module URL it resolved. */
-async function modulesLoadedReading(docs: Uint8Array[]): Promise<string[]> {
+/** A module to `--import` that logs every module URL resolved as an ES module to `log`, and `log`'s lines. */
+function resolveLog(): { register: string; urls: () => string[] } {
   const dir = tempDir('goa-modules-');
   mkdirSync(dir, { recursive: true });
   const log = join(dir, 'modules.log');
@@ -44,8 +44,20 @@ export async function resolve(specifier, context, next) {
     join(dir, 'register.mjs'),
     `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`,
   );
+  return {
+    register: pathToFileURL(join(dir, 'register.mjs')).href,
+    urls: () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+  };
+}
+
+/** Runs the extraction worker on `docs` and returns every module URL it resolved. */
+async function modulesLoadedReading(docs: Uint8Array[]): Promise<string[]> {
+  const log = resolveLog();
   const worker = new Worker(join(ROOT, 'dist', 'pipeline', 'ingest', 'extract-worker.js'), {
-    execArgv: ['--import', pathToFileURL(join(dir, 'register.mjs')).href],
+    execArgv: ['--import', log.register],
   });
   try {
     const answers = new Promise<ExtractOutcome[]>((resolve, reject) => {
@@ -63,9 +75,7 @@ export async function resolve(specifier, context, next) {
   } finally {
     await worker.terminate();
   }
-  return readFileSync(log, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '');
+  return log.urls();
 }
 
 describe('an extraction worker loads only what it runs', () => {
@@ -130,5 +140,25 @@ describe('a worker loads a CommonJS package only where it is first used', () => 
       const bytes = Buffer.concat([Buffer.from('<meta charset="gbk"><p>'), Buffer.from([0xd5, 0xfe, 0xb8, 0xae]), Buffer.from('</p>')]);
       if (!decodeText(bytes, []).text.includes('政府')) throw new Error('GBK not decoded');`;
     expect(loadedBy(['extractors/index.js'], gbk)).toEqual(['iconv-lite']);
+  });
+});
+
+describe('the main thread loads DuckDB with require', () => {
+  it('the run, the rules and the outputs never import @duckdb/node-api as an ES module (a scan of its 124 files at every start)', () => {
+    const log = resolveLog();
+    const modules = ['pipeline/run/index.js', 'pipeline/rules/index.js', 'pipeline/outputs/index.js'];
+    const script = `
+      import { createRequire } from 'node:module';
+      for (const m of ${JSON.stringify(modules.map((m) => pathToFileURL(join(ROOT, 'dist', m)).href))}) await import(m);
+      console.log(Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/@duckdb/node-api/')));`;
+    const r = spawnSync(process.execPath, ['--import', log.register, '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('true'); // loaded, by require
+    expect(log.urls().filter((url) => url.includes('/@duckdb/node-api/'))).toEqual([]);
+    // Nor iconv-lite, which only a file name in GBK needs (pipeline/ingest/discover.ts).
+    expect(log.urls().filter((url) => url.includes('/iconv-lite/'))).toEqual([]);
   });
 });
