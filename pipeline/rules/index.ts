@@ -14,7 +14,15 @@ import { recordResolvedFindings } from './changes.js';
 import { createRuleContext } from './context.js';
 import { collectFindings, createFindings, dropFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
 import { loadRuleFiles, type Prelude, type RuleDef } from './files.js';
-import { forEachSlice, PRELUDE_REPORTS_PER_SLICE, reportSlices, shadowTables } from './slices.js';
+import {
+  dropReportOrder,
+  forEachSlice,
+  orderReports,
+  PRELUDE_REPORTS_PER_SLICE,
+  reportSlices,
+  shadowTables,
+  type Slicing,
+} from './slices.js';
 import { attachRulesWork } from './work.js';
 import {
   useKeptRows,
@@ -103,7 +111,7 @@ export const rulesDir = (): string => join(sqlDir(), 'rules');
 async function runPrelude(
   conn: DuckDBConnection,
   prelude: Prelude,
-  bounds: readonly string[],
+  slicing: Slicing | null,
   ctx: RulesContext,
 ): Promise<void> {
   const retry = (what: string) => (limit: string, reason: string) =>
@@ -116,7 +124,7 @@ async function runPrelude(
     );
   }
   for (let i = 0; i < steps.length; ) {
-    if (!steps[i].sliced || bounds.length === 0) {
+    if (!steps[i].sliced || !slicing || slicing.cuts.length <= 1) {
       const sql = steps[i++].sql;
       await withMemoryToSpare(conn, () => conn.run(sql), retry(sql.split('\n')[0]));
       await returnFreedMemory(conn);
@@ -124,14 +132,20 @@ async function runPrelude(
     }
     const group: { table: string; query: string }[] = [];
     while (i < steps.length && steps[i].sliced) group.push(steps[i++].sliced!);
-    await forEachSlice(conn, bounds, async (where, slice) => {
-      for (const t of group) {
-        const rows = `SELECT * FROM (\n${t.query}\n) AS slice_query ${where}`;
-        const sql = slice === 0 ? `CREATE OR REPLACE TABLE ${t.table} AS ${rows}` : `INSERT INTO ${t.table} ${rows}`;
-        await withMemoryToSpare(conn, () => conn.run(sql), retry(`${t.table}, slice ${slice + 1}`));
-        await returnFreedMemory(conn);
-      }
-    });
+    const filling = group.map((t) => t.table.replace(/^rules_work\.(main\.)?/, ''));
+    await forEachSlice(
+      conn,
+      slicing,
+      async (condition, slice) => {
+        for (const t of group) {
+          const rows = `SELECT * FROM (\n${t.query}\n) AS slice_query WHERE ${condition}`;
+          const sql = slice === 0 ? `CREATE OR REPLACE TABLE ${t.table} AS ${rows}` : `INSERT INTO ${t.table} ${rows}`;
+          await withMemoryToSpare(conn, () => conn.run(sql), retry(`${t.table}, slice ${slice + 1}`));
+          await returnFreedMemory(conn);
+        }
+      },
+      filling,
+    );
   }
 }
 
@@ -167,18 +181,20 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
       await evaluateIncrementally(conn, preludes, rules, kept, ctx, run);
     } else {
       // report-scoped work a slice of reports at a time (when there is more than one)
-      const bounds = await reportSlices(conn, ctx.reportsPerSlice);
-      const preludeBounds = await reportSlices(conn, largest);
-      await runPreludes(conn, preludes, preludeBounds, ctx);
+      await orderReports(conn);
+      const slicing = await reportSlices(conn, ctx.reportsPerSlice);
+      await runPreludes(conn, preludes, await reportSlices(conn, largest), ctx);
       await createFindings(conn);
-      const sliced = bounds.length > 0 ? rules.filter((r) => r.scope === 'report') : [];
-      await forEachSlice(conn, bounds, async (where) => {
-        for (const rule of sliced) await run(rule, where);
-      });
+      const sliced = slicing.cuts.length > 1 ? rules.filter((r) => r.scope === 'report') : [];
+      if (sliced.length)
+        await forEachSlice(conn, slicing, async (condition) => {
+          for (const rule of sliced) await run(rule, `WHERE ${condition}`);
+        });
       for (const rule of rules) if (!sliced.includes(rule)) await run(rule);
     }
     await saveState(conn, fingerprint, kept, plan !== null);
   } finally {
+    await dropReportOrder(conn);
     await removeShadows(conn, kept);
     await work.release();
   }
@@ -208,12 +224,12 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
 async function runPreludes(
   conn: DuckDBConnection,
   preludes: readonly Prelude[],
-  bounds: readonly string[],
+  slicing: Slicing | null,
   ctx: RulesContext,
 ): Promise<void> {
   for (const p of preludes) {
     try {
-      await runPrelude(conn, p, bounds, ctx);
+      await runPrelude(conn, p, slicing, ctx);
     } catch (e) {
       throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
     }
@@ -235,7 +251,7 @@ async function evaluateIncrementally(
   run: (rule: RuleDef, where: string) => Promise<void>,
 ): Promise<void> {
   await shadowOutsideScope(conn);
-  await runPreludes(conn, preludes, [], ctx);
+  await runPreludes(conn, preludes, null, ctx);
   for (const t of kept) await useKeptRows(conn, t);
   await createFindings(conn);
   const wide = rules.filter((r) => familyOf(r) === 'peers');
