@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RuleDef } from './files.js';
 import { sqlString, sqlStringOrNull } from '../common/index.js';
+import { returnFreedMemory } from '../warehouse/index.js';
 
 /** The columns every rule query selects, in this order. */
 export const FINDING_COLUMNS = [
@@ -34,10 +35,15 @@ export async function dropFindings(conn: DuckDBConnection): Promise<void> {
 }
 
 /**
- * Runs one rule's query into rule_findings; errors name the rule and its file. `where` keeps the
- * findings of a slice's reports (see slices.ts).
+ * Runs one rule's query into rule_findings (or the table `into`); errors name the rule and its
+ * file. `where` keeps the findings of a slice's reports (see slices.ts).
  */
-export async function collectFindings(conn: DuckDBConnection, rule: RuleDef, where = ''): Promise<void> {
+export async function collectFindings(
+  conn: DuckDBConnection,
+  rule: RuleDef,
+  where = '',
+  into = 'rule_findings',
+): Promise<void> {
   const cast = [
     'report_id::VARCHAR',
     'related_report_id::VARCHAR',
@@ -53,7 +59,7 @@ export async function collectFindings(conn: DuckDBConnection, rule: RuleDef, whe
   ];
   try {
     await conn.run(
-      `INSERT INTO rule_findings SELECT ${sqlString(rule.id)}, ${sqlString(rule.severity)}, ${cast.join(', ')} FROM (\n${rule.sql}\n) AS rule_query ${where}`,
+      `INSERT INTO ${into} SELECT ${sqlString(rule.id)}, ${sqlString(rule.severity)}, ${cast.join(', ')} FROM (\n${rule.sql}\n) AS rule_query ${where}`,
     );
   } catch (e) {
     throw new Error(`rule ${rule.id} (sql/rules/${rule.file}): ${(e as Error).message}`);
@@ -96,22 +102,25 @@ export interface AnomaliesPart {
  * their report keys) — not the message, so rewording keeps the id. The first run a fingerprint was
  * seen in, and any review decision, come over from the previous run.
  */
-export async function writeAnomalies(conn: DuckDBConnection, runId: string, only?: AnomaliesPart): Promise<void> {
+export async function writeAnomalies(
+  conn: DuckDBConnection,
+  runId: string,
+  only?: AnomaliesPart,
+  /** The findings of a full write (default rule_findings). */
+  all = 'rule_findings',
+): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE previous_anomalies AS
     SELECT fingerprint, min(first_seen_run) AS first_seen_run, any_value(review_decision) AS review_decision, any_value(review_note) AS review_note
     FROM anomalies GROUP BY fingerprint`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE finding_report_keys AS ${REPORT_KEYS}`);
-  await conn.run('BEGIN TRANSACTION');
+  const source = only?.findings ?? all;
   try {
-    const source = only?.findings ?? 'rule_findings';
-    if (only) await conn.run(`UPDATE anomalies SET last_seen_run = $1`, [runId]);
-    await conn.run(`DELETE FROM anomalies${only ? ` WHERE ${only.rows}` : ''}`);
     // Narrow rows until one finding per fingerprint is chosen (its row id in the findings read), the
     // wide ones (message, operands, cells) read once, by row id, for those alone: numbered and
     // sorted whole, the findings of 20,000 reports ran out of DuckDB's 160 MB (a sort and a
     // window over every column of every finding).
     await conn.run(
-      `INSERT INTO anomalies
+      `CREATE OR REPLACE TEMP TABLE chosen_findings AS
        WITH named AS (  -- the reports the operands and cells name, by key (cross-report findings)
          SELECT rowid AS n, unnest(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)) AS id
          FROM ${source} WHERE coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
@@ -129,32 +138,44 @@ export async function writeAnomalies(conn: DuckDBConnection, runId: string, only
          LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
          LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
          LEFT JOIN named_keys nk ON nk.n = f.rowid
-       ), one_per_fingerprint AS (
-         -- the representative's own finding where it has it (its message), else another document's
-         -- (ties, as two sentences of one report saying the same: by message and operands, not by the order the rules gave them)
-         SELECT DISTINCT ON (fingerprint) n, fingerprint FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id, tie
        )
-       SELECT o.fingerprint, f.rule_id, f.severity,
-              -- the report's representative document (report_documents.group_id), as the contract says
-              coalesce(k.group_id, f.report_id), coalesce(rk.group_id, f.related_report_id), f.table_id, f.row_key, f.col_key,
-              f.expected, f.actual, f.message, f.operands, f.cells, f.blank_involved,
-              coalesce(p.first_seen_run, $1), $1, p.review_decision, p.review_note
-       FROM one_per_fingerprint o
-       JOIN ${source} f ON f.rowid = o.n
-       LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
-       LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
-       LEFT JOIN previous_anomalies p ON p.fingerprint = o.fingerprint`,
-      [runId],
+       -- the representative's own finding where it has it (its message), else another document's
+       -- (ties, as two sentences of one report saying the same: by message and operands, not by the order the rules gave them)
+       SELECT DISTINCT ON (fingerprint) n, fingerprint FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id, tie`,
     );
-    await conn.run('COMMIT');
-  } catch (e) {
-    await conn.run('ROLLBACK');
-    throw e;
+    await returnFreedMemory(conn);
+    const [rows] = (await conn.runAndReadAll(`SELECT coalesce(max(n) + 1, 0) FROM chosen_findings`)).getRowsJS()[0];
+    // No transaction around the rows written: they are written a range of findings at a time (the
+    // run's private build is published whole or not at all), so DuckDB holds one range's texts at
+    // once, not every finding's (its peak at 50,000 reports).
+    if (only) await conn.run(`UPDATE anomalies SET last_seen_run = $1`, [runId]);
+    await conn.run(`DELETE FROM anomalies${only ? ` WHERE ${only.rows}` : ''}`);
+    for (let from = 0; from < Number(rows); from += ANOMALIES_PER_WRITE) {
+      const range = `BETWEEN ${from} AND ${from + ANOMALIES_PER_WRITE - 1}`;
+      await conn.run(
+        `INSERT INTO anomalies
+         SELECT o.fingerprint, f.rule_id, f.severity,
+                -- the report's representative document (report_documents.group_id), as the contract says
+                coalesce(k.group_id, f.report_id), coalesce(rk.group_id, f.related_report_id), f.table_id, f.row_key, f.col_key,
+                f.expected, f.actual, f.message, f.operands, f.cells, f.blank_involved,
+                coalesce(p.first_seen_run, $1), $1, p.review_decision, p.review_note
+         FROM (SELECT * FROM chosen_findings WHERE n ${range}) o
+         JOIN (SELECT rowid AS n, * FROM ${source} WHERE rowid ${range}) f USING (n)
+         LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
+         LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
+         LEFT JOIN previous_anomalies p ON p.fingerprint = o.fingerprint`,
+        [runId],
+      );
+      await returnFreedMemory(conn);
+    }
   } finally {
-    await conn.run('DROP TABLE IF EXISTS previous_anomalies');
-    await conn.run('DROP TABLE IF EXISTS finding_report_keys');
+    for (const t of ['previous_anomalies', 'finding_report_keys', 'chosen_findings'])
+      await conn.run(`DROP TABLE IF EXISTS ${t}`);
   }
 }
+
+/** Findings written to anomalies per statement (see writeAnomalies). */
+const ANOMALIES_PER_WRITE = 4096;
 
 export async function writeRuleCatalogue(conn: DuckDBConnection, rules: readonly RuleDef[]): Promise<void> {
   await conn.run('DELETE FROM rules');

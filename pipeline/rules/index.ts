@@ -36,7 +36,9 @@ import {
   planIncremental,
   removeShadows,
   rulesFingerprint,
+  resetState,
   saveState,
+  DOCUMENT_FINDINGS,
   shadowOutsideScope,
   SHADOWED,
   writeAffectedAnomalies,
@@ -138,8 +140,11 @@ async function runPrelude(
       slicing,
       async (condition, slice) => {
         for (const t of group) {
-          const rows = `SELECT * FROM (\n${t.query}\n) AS slice_query WHERE ${condition}`;
-          const sql = slice === 0 ? `CREATE OR REPLACE TABLE ${t.table} AS ${rows}` : `INSERT INTO ${t.table} ${rows}`;
+          const rows = `SELECT * FROM (\n${t.query}\n) AS slice_query`;
+          // made empty first: filled by CREATE TABLE … AS, the first slice ran out of DuckDB's memory
+          // where the same rows by INSERT did not
+          if (slice === 0) await conn.run(`CREATE OR REPLACE TABLE ${t.table} AS ${rows} LIMIT 0`);
+          const sql = `INSERT INTO ${t.table} ${rows} WHERE ${condition}`;
           await withMemoryToSpare(conn, () => conn.run(sql), retry(`${t.table}, slice ${slice + 1}`));
           await returnFreedMemory(conn);
         }
@@ -169,10 +174,10 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     : { mode: 'full', ...(reason || tooLarge ? { reason: reason ?? tooLarge! } : {}) };
   const work = await attachRulesWork(conn, plan !== null);
   try {
-    const run = async (rule: RuleDef, where = '') => {
+    const run = async (rule: RuleDef, where = '', into?: string) => {
       await withMemoryToSpare(
         conn,
-        () => collectFindings(conn, rule, where),
+        () => collectFindings(conn, rule, where, into),
         (limit, reason) => ctx.onMemoryRetry?.(`rule ${rule.id}${where ? ' (a slice)' : ''}`, limit, reason),
       );
       await returnFreedMemory(conn);
@@ -184,13 +189,13 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
       await orderReports(conn);
       const slicing = await reportSlices(conn, ctx.reportsPerSlice);
       await runPreludes(conn, preludes, await reportSlices(conn, largest), ctx);
-      await createFindings(conn);
+      await resetState(conn);
       const sliced = slicing.cuts.length > 1 ? rules.filter((r) => r.scope === 'report') : [];
       if (sliced.length)
         await forEachSlice(conn, slicing, async (condition) => {
-          for (const rule of sliced) await run(rule, `WHERE ${condition}`);
+          for (const rule of sliced) await run(rule, `WHERE ${condition}`, DOCUMENT_FINDINGS);
         });
-      for (const rule of rules) if (!sliced.includes(rule)) await run(rule);
+      for (const rule of rules) if (!sliced.includes(rule)) await run(rule, '', DOCUMENT_FINDINGS);
     }
     await saveState(conn, fingerprint, kept, plan !== null);
   } finally {
@@ -203,7 +208,7 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     await recordResolvedFindings(conn, ctx.runId, () =>
       plan
         ? writeAffectedAnomalies(conn, (part) => writeAnomalies(conn, ctx.runId, part))
-        : writeAnomalies(conn, ctx.runId),
+        : writeAnomalies(conn, ctx.runId, undefined, DOCUMENT_FINDINGS),
     );
     await returnFreedMemory(conn);
     await withMemoryToSpare(
