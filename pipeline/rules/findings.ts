@@ -123,7 +123,7 @@ export async function writeAnomalies(
       `CREATE OR REPLACE TEMP TABLE chosen_findings AS
        WITH named AS (  -- the reports the operands and cells name, by key (cross-report findings)
          SELECT rowid AS n, unnest(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)) AS id
-         FROM ${source} WHERE coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
+         FROM ${source} WHERE contains(operands, '"report_id"') OR contains(cells, '"report_id"')
        ), named_keys AS (
          SELECT n, array_to_string(list_sort(list(DISTINCT coalesce(k.report_key, id))), ',') AS keys
          FROM named LEFT JOIN finding_report_keys k ON k.report_id = named.id GROUP BY n

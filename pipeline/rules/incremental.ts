@@ -264,7 +264,7 @@ export async function mergeKeptFindings(conn: DuckDBConnection, rules: readonly 
 
 /** A finding (of rules_state.document_findings or anomalies) naming a document of incr_affected. */
 const NAMES_AFFECTED = `(report_id IN (SELECT report_id FROM incr_affected) OR related_report_id IN (SELECT report_id FROM incr_affected)
-  OR (coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
+  OR ((contains(operands, '"report_id"') OR contains(cells, '"report_id"'))
       AND len(list_intersect(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1),
                              (SELECT list(report_id) FROM incr_affected))) > 0))`;
 
@@ -337,7 +337,8 @@ export async function saveState(
   await conn.run('BEGIN TRANSACTION');
   try {
     await conn.run('DELETE FROM rules_state.evaluated_reports');
-    await conn.run(`INSERT INTO rules_state.evaluated_reports ${REPORTS_NOW}`);
+    // incremental: the reports as planIncremental read them (incr_now; the warehouse has not changed since)
+    await conn.run(`INSERT INTO rules_state.evaluated_reports ${incremental ? 'SELECT * FROM incr_now' : REPORTS_NOW}`);
     await conn.run('DELETE FROM rules_state.evaluation');
     await conn.run('INSERT INTO rules_state.evaluation VALUES ($1)', [fingerprint]);
     // incremental: useKeptRows brought them up to date
