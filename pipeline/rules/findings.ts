@@ -118,40 +118,48 @@ export async function writeAnomalies(
     // Narrow rows until one finding per fingerprint is chosen (its row id in the findings read), the
     // wide ones (message, operands, cells) read once, by row id, for those alone: numbered and
     // sorted whole, the findings of 20,000 reports ran out of DuckDB's 160 MB (a sort and a
-    // window over every column of every finding).
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE chosen_findings AS
-       WITH named AS (  -- the reports the operands and cells name, by key (cross-report findings)
-         SELECT rowid AS n, unnest(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)) AS id
-         FROM ${source} WHERE contains(operands, '"report_id"') OR contains(cells, '"report_id"')
-       ), named_keys AS (
-         SELECT n, array_to_string(list_sort(list(DISTINCT coalesce(k.report_key, id))), ',') AS keys
-         FROM named LEFT JOIN finding_report_keys k ON k.report_id = named.id GROUP BY n
-       ), fingerprinted AS (
-         SELECT f.rowid AS n,
+    // window over every column of every finding). Fingerprinted a range of findings at a time: over
+    // every finding at once, DuckDB's joins held the findings' texts (the peak of the rules at 50,000 reports).
+    const [rows] = (await conn.runAndReadAll(`SELECT coalesce(max(rowid) + 1, 0) FROM ${source}`)).getRowsJS()[0];
+    const ranges: string[] = [];
+    for (let from = 0; from < Number(rows); from += ANOMALIES_PER_WRITE)
+      ranges.push(`BETWEEN ${from} AND ${from + ANOMALIES_PER_WRITE - 1}`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE finding_prints (
+      n BIGINT, fingerprint VARCHAR, is_representative BOOLEAN, document_id VARCHAR, tie VARCHAR)`);
+    for (const range of ranges) {
+      await conn.run(
+        `INSERT INTO finding_prints
+         WITH findings AS (SELECT rowid AS n, * FROM ${source} WHERE rowid ${range}),
+         named AS (  -- the reports the operands and cells name, by key (cross-report findings)
+           SELECT n, unnest(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)) AS id
+           FROM findings WHERE contains(operands, '"report_id"') OR contains(cells, '"report_id"')
+         ), named_keys AS (
+           SELECT n, array_to_string(list_sort(list(DISTINCT coalesce(k.report_key, id))), ',') AS keys
+           FROM named LEFT JOIN finding_report_keys k ON k.report_id = named.id GROUP BY n
+         )
+         SELECT f.n,
                 md5(concat_ws('|', f.rule_id, coalesce(k.report_key, f.report_id), coalesce(rk.report_key, f.related_report_id, ''),
                   coalesce(f.table_id, ''), coalesce(f.row_key, ''), coalesce(f.col_key, ''), coalesce(f.expected::VARCHAR, ''),
-                  coalesce(f.actual::VARCHAR, ''), ${DOCUMENT_NEUTRAL('f.operands')}, ${DOCUMENT_NEUTRAL('f.cells')}, coalesce(nk.keys, ''))) AS fingerprint,
-                coalesce(k.is_representative, true) AS is_representative, f.report_id AS document_id,
-                md5(concat_ws('|', f.message, f.operands, f.cells)) AS tie
-         FROM ${source} f
+                  coalesce(f.actual::VARCHAR, ''), ${DOCUMENT_NEUTRAL('f.operands')}, ${DOCUMENT_NEUTRAL('f.cells')}, coalesce(nk.keys, ''))),
+                coalesce(k.is_representative, true), f.report_id, md5(concat_ws('|', f.message, f.operands, f.cells))
+         FROM findings f
          LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
          LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
-         LEFT JOIN named_keys nk ON nk.n = f.rowid
-       )
-       -- the representative's own finding where it has it (its message), else another document's
-       -- (ties, as two sentences of one report saying the same: by message and operands, not by the order the rules gave them)
-       SELECT DISTINCT ON (fingerprint) n, fingerprint FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id, tie`,
-    );
-    await returnFreedMemory(conn);
-    const [rows] = (await conn.runAndReadAll(`SELECT coalesce(max(n) + 1, 0) FROM chosen_findings`)).getRowsJS()[0];
+         LEFT JOIN named_keys nk ON nk.n = f.n`,
+      );
+      await returnFreedMemory(conn);
+    }
+    // the representative's own finding where it has it (its message), else another document's
+    // (ties, as two sentences of one report saying the same: by message and operands, not by the order the rules gave them)
+    await conn.run(`CREATE OR REPLACE TEMP TABLE chosen_findings AS
+      SELECT DISTINCT ON (fingerprint) n, fingerprint FROM finding_prints ORDER BY fingerprint, is_representative DESC, document_id, tie`);
+    await conn.run('DROP TABLE finding_prints');
     // No transaction around the rows written: they are written a range of findings at a time (the
     // run's private build is published whole or not at all), so DuckDB holds one range's texts at
     // once, not every finding's (its peak at 50,000 reports).
     if (only) await conn.run(`UPDATE anomalies SET last_seen_run = $1`, [runId]);
     await conn.run(`DELETE FROM anomalies${only ? ` WHERE ${only.rows}` : ''}`);
-    for (let from = 0; from < Number(rows); from += ANOMALIES_PER_WRITE) {
-      const range = `BETWEEN ${from} AND ${from + ANOMALIES_PER_WRITE - 1}`;
+    for (const range of ranges) {
       await conn.run(
         `INSERT INTO anomalies
          SELECT o.fingerprint, f.rule_id, f.severity,
@@ -169,12 +177,12 @@ export async function writeAnomalies(
       await returnFreedMemory(conn);
     }
   } finally {
-    for (const t of ['previous_anomalies', 'finding_report_keys', 'chosen_findings'])
+    for (const t of ['previous_anomalies', 'finding_report_keys', 'finding_prints', 'chosen_findings'])
       await conn.run(`DROP TABLE IF EXISTS ${t}`);
   }
 }
 
-/** Findings written to anomalies per statement (see writeAnomalies). */
+/** Findings fingerprinted, and written to anomalies, per statement (see writeAnomalies). */
 const ANOMALIES_PER_WRITE = 4096;
 
 export async function writeRuleCatalogue(conn: DuckDBConnection, rules: readonly RuleDef[]): Promise<void> {

@@ -42,7 +42,7 @@ export interface Slicing {
    * earlier slice has cells after it (a clean cut: the slice's cells are the rows from there to the next cut). */
   readonly cuts: readonly { pos: number; cellRow: bigint | null }[];
   /** Row-id ranges of each table's slices, by table (see rowRanges). */
-  readonly ranges: Map<string, { key: string; ranges: Map<number, [bigint, bigint]> }>;
+  readonly ranges: Map<string, { key: string; rows: TableRows }>;
 }
 
 /**
@@ -98,12 +98,16 @@ const placesOf = (s: Slicing, i: number): [number, number | null] => [s.cuts[i].
 
 /**
  * The condition on report_id of slice `i`: its reports; the first slice also takes the rows of
- * no report or of a report not placed (none in a warehouse the loader wrote), so every row is in one slice.
+ * no report or of a report not placed (none in a warehouse the loader wrote), so every row is in
+ * one slice, unless `placedOnly` (a table known to hold no such row: the test of every row
+ * against every report id, in each scan of the table, took the first slice past DuckDB's memory).
  */
-export function sliceCondition(s: Slicing, i: number): string {
+export function sliceCondition(s: Slicing, i: number, placedOnly = false): string {
   const [from, to] = placesOf(s, i);
   const own = `report_id IN (SELECT report_id FROM ${ORDER} WHERE pos >= ${from}${to === null ? '' : ` AND pos < ${to}`})`;
-  return i === 0 ? `(${own} OR report_id IS NULL OR report_id NOT IN (SELECT report_id FROM ${ORDER}))` : own;
+  return i === 0 && !placedOnly
+    ? `(${own} OR report_id IS NULL OR report_id NOT IN (SELECT report_id FROM ${ORDER}))`
+    : own;
 }
 
 /**
@@ -145,40 +149,44 @@ async function tablesWithReports(conn: DuckDBConnection): Promise<ReportTable[]>
   }));
 }
 
+/** Where each slice's rows lie in a table, and whether it has rows of no placed report. */
+interface TableRows {
+  ranges: Map<number, [bigint, bigint]>;
+  unplaced: boolean;
+}
+
 /**
  * The first and last row id of each slice's rows in a table, from one scan of it, kept for as
  * long as the table stays as it is (its oid and size).
  */
-async function rowRanges(conn: DuckDBConnection, s: Slicing, t: ReportTable): Promise<Map<number, [bigint, bigint]>> {
+async function rowRanges(conn: DuckDBConnection, s: Slicing, t: ReportTable): Promise<TableRows> {
   const known = s.ranges.get(t.qualified);
-  if (known && known.key === t.key) return known.ranges;
+  if (known && known.key === t.key) return known.rows;
   const starts = `[${s.cuts.map((c) => c.pos).join(', ')}]`;
-  const rows = await conn.runAndReadAll(
-    `SELECT coalesce(len(list_filter(${starts}, x -> x <= o.pos)), 1)::INTEGER - 1 AS slice, min(t.rowid), max(t.rowid)
+  const result = await conn.runAndReadAll(
+    `SELECT coalesce(len(list_filter(${starts}, x -> x <= o.pos)), 1)::INTEGER - 1 AS slice, min(t.rowid), max(t.rowid),
+            bool_or(o.pos IS NULL)
      FROM ${t.qualified} t LEFT JOIN ${ORDER} o USING (report_id) GROUP BY ALL`,
   );
-  const ranges = new Map<number, [bigint, bigint]>();
-  for (const [slice, lo, hi] of rows.getRows()) ranges.set(Number(slice), [BigInt(lo as bigint), BigInt(hi as bigint)]);
-  s.ranges.set(t.qualified, { key: t.key, ranges });
-  return ranges;
-}
-
-/** Which rows of a table a view reads: `sql`, a condition on rowid; `exact`: those rows and no others. */
-interface Rows {
-  sql: string;
-  exact: boolean;
+  const rows: TableRows = { ranges: new Map(), unplaced: false };
+  for (const [slice, lo, hi, unplaced] of result.getRows()) {
+    rows.ranges.set(Number(slice), [BigInt(lo as bigint), BigInt(hi as bigint)]);
+    if (unplaced) rows.unplaced = true;
+  }
+  s.ranges.set(t.qualified, { key: t.key, rows });
+  return rows;
 }
 
 /**
  * Shadows every table with a report_id column (but those in `skip`) by a temp view of its rows
- * meeting `condition`; returns what removes the shadows. `rowsOf(t)`, when given, narrows a
- * table's view to a range of row ids holding every row meeting the condition (or exactly them).
+ * meeting `condition`, or `whereOf(t)` when given (the same rows, said more cheaply); returns what
+ * removes the shadows.
  */
 export async function shadowTables(
   conn: DuckDBConnection,
   condition: string,
   skip: readonly string[] = [],
-  rowsOf?: (t: ReportTable) => Promise<Rows>,
+  whereOf?: (t: ReportTable) => Promise<string>,
 ): Promise<() => Promise<void>> {
   const tables = (await tablesWithReports(conn)).filter((t) => !skip.includes(t.name));
   const remove = async () => {
@@ -186,8 +194,7 @@ export async function shadowTables(
   };
   try {
     for (const t of tables) {
-      const rows = rowsOf ? await rowsOf(t) : null;
-      const where = rows === null ? condition : rows.exact ? rows.sql : `${rows.sql} AND ${condition}`;
+      const where = whereOf ? await whereOf(t) : condition;
       await conn.run(`CREATE OR REPLACE TEMP VIEW ${sqlIdent(t.name)} AS SELECT * FROM ${t.qualified} WHERE ${where}`);
     }
   } catch (e) {
@@ -213,16 +220,18 @@ export async function forEachSlice(
   for (let i = 0; i < s.cuts.length; i++) {
     const condition = sliceCondition(s, i);
     const cells = cellRowsOf(s, i);
-    const rowsOf = async (t: ReportTable): Promise<Rows> => {
+    // each view reads the range of row ids holding the slice's rows, and keeps those of its reports
+    const whereOf = async (t: ReportTable): Promise<string> => {
       // a clean slice's cells are a range of rows: no join with the slice's reports (which, on
       // every scan of cells, took the sums' slices past DuckDB's memory)
-      if (cells && t.isCells) return { sql: cells, exact: true };
-      // the rows this slice appends come after every row the table holds now
-      if (filling.includes(t.name)) return { sql: `rowid >= ${t.rows}`, exact: false };
-      const range = (await rowRanges(conn, s, t)).get(i);
-      return { sql: range ? `rowid BETWEEN ${range[0]} AND ${range[1]}` : 'false', exact: false };
+      if (cells && t.isCells) return cells;
+      // the rows this slice appends come after every row the table holds now (none of slice 0: it makes the table)
+      if (filling.includes(t.name)) return `rowid >= ${t.rows} AND ${condition}`;
+      const rows = await rowRanges(conn, s, t);
+      const range = rows.ranges.get(i);
+      return range ? `rowid BETWEEN ${range[0]} AND ${range[1]} AND ${sliceCondition(s, i, !rows.unplaced)}` : 'false';
     };
-    const remove = await shadowTables(conn, condition, [], rowsOf);
+    const remove = await shadowTables(conn, condition, [], whereOf);
     try {
       await work(condition, i);
     } finally {
