@@ -29,6 +29,23 @@ export interface DocumentOutcome {
   cells: number;
   /** Time spent on this document per stage (ms): file read + hash, reader, recogniser, warehouse load. */
   ms: { io: number; read: number; recognise: number; load: number };
+  /** The path's row in `documents` (the ledger): its size, modification time and when it was hashed (null: not read). */
+  size: number | null;
+  mtimeMs: number | null;
+  hashedAtMs: number | null;
+}
+
+/**
+ * The same few texts for every document (a worker's answer arrives with its own copy of each):
+ * 50,000 outcomes held as many copies of 'ok' and '2021'.
+ */
+const shared = new Map<string, string>();
+function once<T extends string | null>(text: T): T {
+  if (text === null) return text;
+  const known = shared.get(text);
+  if (known !== undefined) return known as T;
+  if (shared.size < 64) shared.set(text, text);
+  return text;
 }
 
 interface Known {
@@ -138,8 +155,8 @@ export async function ingest(
   const hashed = opts.force ? new Map<string, HashedFile>() : await loadHashedFiles(conn);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const loader = new BatchLoader(conn);
-  const inRun = new Map<string, Promise<DocumentOutcome>>();
-  const ledger: LedgerRow[] = [];
+  /** Each document of the run by its bytes: its outcome, or the promise of it while it is extracted and loaded. */
+  const inRun = new Map<string, DocumentOutcome | Promise<DocumentOutcome>>();
   // Reading and extraction are bounded (bytes in memory); loading happens after the slot is freed,
   // so workers never wait on the writer, and the writer's backlog is bounded by loader.room().
   const limit = pLimit(Math.max(2, opts.pool.size * 3));
@@ -216,8 +233,11 @@ export async function ingest(
         year: prior.year,
         cells: 0,
         ms: read.ms,
+        size: read.size,
+        mtimeMs: read.mtimeMs,
+        hashedAtMs: read.hashedAtMs,
       };
-      inRun.set(sha256, Promise.resolve(outcome));
+      inRun.set(sha256, outcome);
       return { read, outcome };
     }
     let settle!: (o: DocumentOutcome) => void;
@@ -257,7 +277,16 @@ export async function ingest(
     } else if (!rec) {
       // The same bytes at a second path in this run: one document, two ledger entries.
       const first = await inRun.get(read.sha256)!;
-      out = { ...first, source: file.source, disposition: 'duplicate', cells: 0, ms: read.ms };
+      out = {
+        ...first,
+        source: file.source,
+        disposition: 'duplicate',
+        cells: 0,
+        ms: read.ms,
+        size: read.size,
+        mtimeMs: read.mtimeMs,
+        hashedAtMs: read.hashedAtMs,
+      };
     } else {
       const loaded = await loader.load(rec, prior !== undefined);
       read.ms.load = loaded.ms;
@@ -277,23 +306,19 @@ export async function ingest(
         sha256: read.sha256,
         reportId: reportIdOf(read.sha256),
         disposition: prior ? 'reprocessed' : 'new',
-        status,
+        status: once(status),
         error,
-        template: x?.template ?? null,
+        template: once(x?.template ?? null),
         year: x?.meta.year ?? null,
         cells: loaded.cells,
         ms: read.ms,
+        size: read.size,
+        mtimeMs: read.mtimeMs,
+        hashedAtMs: read.hashedAtMs,
       };
       settle!(out);
+      inRun.set(read.sha256, out); // the promise's work is done
     }
-    ledger.push({
-      source: file.source,
-      sha256: read.sha256,
-      size: read.size,
-      status: out.status,
-      mtimeMs: read.mtimeMs,
-      hashedAtMs: read.hashedAtMs,
-    });
     return out;
   };
 
@@ -306,7 +331,6 @@ export async function ingest(
   const unread = (f: InputFile, error: string): DocumentOutcome => {
     const again = unreadBefore.get(f.source) === error;
     if (!again) opts.log.error(`failed: ${error}`, { document: f.source, stage: error.split(':')[0] });
-    ledger.push({ source: f.source, sha256: '', size: null, status: 'failed', error, mtimeMs: null, hashedAtMs: null });
     return {
       source: f.source,
       sha256: '',
@@ -318,6 +342,9 @@ export async function ingest(
       year: null,
       cells: 0,
       ms: { io: 0, read: 0, recognise: 0, load: 0 },
+      size: null,
+      mtimeMs: null,
+      hashedAtMs: null,
     };
   };
 
@@ -340,20 +367,9 @@ export async function ingest(
   opts.log.stopProgress();
   if (outputError) throw outputError;
   await loader.idle();
-  await recordDocuments(conn, ledger, opts.runId);
-  return results.filter((r): r is DocumentOutcome => r !== null);
-}
-
-interface LedgerRow {
-  source: string;
-  /** '' for a path whose bytes were not read. */
-  sha256: string;
-  size: number | null;
-  status: string;
-  /** Why a path was not read. */
-  error?: string;
-  mtimeMs: number | null;
-  hashedAtMs: number | null;
+  const outcomes = results.filter((r): r is DocumentOutcome => r !== null);
+  await recordDocuments(conn, outcomes, opts.runId);
+  return outcomes;
 }
 
 /** The paths the last run that saw them could not read, and why. */
@@ -376,8 +392,11 @@ function isReadError(e: unknown): boolean {
   );
 }
 
-/** Upserts the document ledger in one statement (path, size, sha256, first/last seen, status, when hashed). */
-async function recordDocuments(conn: DuckDBConnection, rows: LedgerRow[], runId: string): Promise<void> {
+/**
+ * Upserts the document ledger in one statement (path, size, sha256, first/last seen, status, when
+ * hashed), a row per outcome (the outcomes are the ledger: a row apiece held 100 bytes more per file).
+ */
+async function recordDocuments(conn: DuckDBConnection, rows: readonly DocumentOutcome[], runId: string): Promise<void> {
   if (rows.length === 0) return;
   await conn.run(
     'CREATE OR REPLACE TEMP TABLE seen_documents (source VARCHAR, sha256 VARCHAR, size_bytes BIGINT, status VARCHAR, error VARCHAR, mtime_ms DOUBLE, hashed_at_ms DOUBLE)',
@@ -389,7 +408,8 @@ async function recordDocuments(conn: DuckDBConnection, rows: LedgerRow[], runId:
     if (r.size === null) ap.appendNull();
     else ap.appendBigInt(BigInt(r.size));
     ap.appendVarchar(r.status);
-    if (r.error === undefined) ap.appendNull();
+    // the ledger's error says why a path was not read ('' sha256); a document's own is in `reports`
+    if (r.sha256 !== '' || r.error === null) ap.appendNull();
     else ap.appendVarchar(r.error);
     for (const v of [r.mtimeMs, r.hashedAtMs]) {
       if (v === null) ap.appendNull();

@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RuleDef } from './files.js';
 import { sqlString, sqlStringOrNull } from '../common/index.js';
+import { returnFreedMemory } from '../warehouse/index.js';
 
 /** The columns every rule query selects, in this order. */
 export const FINDING_COLUMNS = [
@@ -34,10 +35,15 @@ export async function dropFindings(conn: DuckDBConnection): Promise<void> {
 }
 
 /**
- * Runs one rule's query into rule_findings; errors name the rule and its file. `where` keeps the
- * findings of a slice's reports (see slices.ts).
+ * Runs one rule's query into rule_findings (or the table `into`); errors name the rule and its
+ * file. `where` keeps the findings of a slice's reports (see slices.ts).
  */
-export async function collectFindings(conn: DuckDBConnection, rule: RuleDef, where = ''): Promise<void> {
+export async function collectFindings(
+  conn: DuckDBConnection,
+  rule: RuleDef,
+  where = '',
+  into = 'rule_findings',
+): Promise<void> {
   const cast = [
     'report_id::VARCHAR',
     'related_report_id::VARCHAR',
@@ -53,7 +59,7 @@ export async function collectFindings(conn: DuckDBConnection, rule: RuleDef, whe
   ];
   try {
     await conn.run(
-      `INSERT INTO rule_findings SELECT ${sqlString(rule.id)}, ${sqlString(rule.severity)}, ${cast.join(', ')} FROM (\n${rule.sql}\n) AS rule_query ${where}`,
+      `INSERT INTO ${into} SELECT ${sqlString(rule.id)}, ${sqlString(rule.severity)}, ${cast.join(', ')} FROM (\n${rule.sql}\n) AS rule_query ${where}`,
     );
   } catch (e) {
     throw new Error(`rule ${rule.id} (sql/rules/${rule.file}): ${(e as Error).message}`);
@@ -96,65 +102,88 @@ export interface AnomaliesPart {
  * their report keys) — not the message, so rewording keeps the id. The first run a fingerprint was
  * seen in, and any review decision, come over from the previous run.
  */
-export async function writeAnomalies(conn: DuckDBConnection, runId: string, only?: AnomaliesPart): Promise<void> {
+export async function writeAnomalies(
+  conn: DuckDBConnection,
+  runId: string,
+  only?: AnomaliesPart,
+  /** The findings of a full write (default rule_findings). */
+  all = 'rule_findings',
+): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE previous_anomalies AS
     SELECT fingerprint, min(first_seen_run) AS first_seen_run, any_value(review_decision) AS review_decision, any_value(review_note) AS review_note
     FROM anomalies GROUP BY fingerprint`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE finding_report_keys AS ${REPORT_KEYS}`);
-  await conn.run('BEGIN TRANSACTION');
+  const source = only?.findings ?? all;
   try {
-    const source = only?.findings ?? 'rule_findings';
-    if (only) await conn.run(`UPDATE anomalies SET last_seen_run = $1`, [runId]);
-    await conn.run(`DELETE FROM anomalies${only ? ` WHERE ${only.rows}` : ''}`);
     // Narrow rows until one finding per fingerprint is chosen (its row id in the findings read), the
     // wide ones (message, operands, cells) read once, by row id, for those alone: numbered and
     // sorted whole, the findings of 20,000 reports ran out of DuckDB's 160 MB (a sort and a
-    // window over every column of every finding).
-    await conn.run(
-      `INSERT INTO anomalies
-       WITH named AS (  -- the reports the operands and cells name, by key (cross-report findings)
-         SELECT rowid AS n, unnest(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)) AS id
-         FROM ${source} WHERE coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
-       ), named_keys AS (
-         SELECT n, array_to_string(list_sort(list(DISTINCT coalesce(k.report_key, id))), ',') AS keys
-         FROM named LEFT JOIN finding_report_keys k ON k.report_id = named.id GROUP BY n
-       ), fingerprinted AS (
-         SELECT f.rowid AS n,
+    // window over every column of every finding). Fingerprinted a range of findings at a time: over
+    // every finding at once, DuckDB's joins held the findings' texts (the peak of the rules at 50,000 reports).
+    const [rows] = (await conn.runAndReadAll(`SELECT coalesce(max(rowid) + 1, 0) FROM ${source}`)).getRowsJS()[0];
+    const ranges: string[] = [];
+    for (let from = 0; from < Number(rows); from += ANOMALIES_PER_WRITE)
+      ranges.push(`BETWEEN ${from} AND ${from + ANOMALIES_PER_WRITE - 1}`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE finding_prints (
+      n BIGINT, fingerprint VARCHAR, is_representative BOOLEAN, document_id VARCHAR, tie VARCHAR)`);
+    for (const range of ranges) {
+      await conn.run(
+        `INSERT INTO finding_prints
+         WITH findings AS (SELECT rowid AS n, * FROM ${source} WHERE rowid ${range}),
+         named AS (  -- the reports the operands and cells name, by key (cross-report findings)
+           SELECT n, unnest(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1)) AS id
+           FROM findings WHERE contains(operands, '"report_id"') OR contains(cells, '"report_id"')
+         ), named_keys AS (
+           SELECT n, array_to_string(list_sort(list(DISTINCT coalesce(k.report_key, id))), ',') AS keys
+           FROM named LEFT JOIN finding_report_keys k ON k.report_id = named.id GROUP BY n
+         )
+         SELECT f.n,
                 md5(concat_ws('|', f.rule_id, coalesce(k.report_key, f.report_id), coalesce(rk.report_key, f.related_report_id, ''),
                   coalesce(f.table_id, ''), coalesce(f.row_key, ''), coalesce(f.col_key, ''), coalesce(f.expected::VARCHAR, ''),
-                  coalesce(f.actual::VARCHAR, ''), ${DOCUMENT_NEUTRAL('f.operands')}, ${DOCUMENT_NEUTRAL('f.cells')}, coalesce(nk.keys, ''))) AS fingerprint,
-                coalesce(k.is_representative, true) AS is_representative, f.report_id AS document_id,
-                md5(concat_ws('|', f.message, f.operands, f.cells)) AS tie
-         FROM ${source} f
+                  coalesce(f.actual::VARCHAR, ''), ${DOCUMENT_NEUTRAL('f.operands')}, ${DOCUMENT_NEUTRAL('f.cells')}, coalesce(nk.keys, ''))),
+                coalesce(k.is_representative, true), f.report_id, md5(concat_ws('|', f.message, f.operands, f.cells))
+         FROM findings f
          LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
          LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
-         LEFT JOIN named_keys nk ON nk.n = f.rowid
-       ), one_per_fingerprint AS (
-         -- the representative's own finding where it has it (its message), else another document's
-         -- (ties, as two sentences of one report saying the same: by message and operands, not by the order the rules gave them)
-         SELECT DISTINCT ON (fingerprint) n, fingerprint FROM fingerprinted ORDER BY fingerprint, is_representative DESC, document_id, tie
-       )
-       SELECT o.fingerprint, f.rule_id, f.severity,
-              -- the report's representative document (report_documents.group_id), as the contract says
-              coalesce(k.group_id, f.report_id), coalesce(rk.group_id, f.related_report_id), f.table_id, f.row_key, f.col_key,
-              f.expected, f.actual, f.message, f.operands, f.cells, f.blank_involved,
-              coalesce(p.first_seen_run, $1), $1, p.review_decision, p.review_note
-       FROM one_per_fingerprint o
-       JOIN ${source} f ON f.rowid = o.n
-       LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
-       LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
-       LEFT JOIN previous_anomalies p ON p.fingerprint = o.fingerprint`,
-      [runId],
-    );
-    await conn.run('COMMIT');
-  } catch (e) {
-    await conn.run('ROLLBACK');
-    throw e;
+         LEFT JOIN named_keys nk ON nk.n = f.n`,
+      );
+      await returnFreedMemory(conn);
+    }
+    // the representative's own finding where it has it (its message), else another document's
+    // (ties, as two sentences of one report saying the same: by message and operands, not by the order the rules gave them)
+    await conn.run(`CREATE OR REPLACE TEMP TABLE chosen_findings AS
+      SELECT DISTINCT ON (fingerprint) n, fingerprint FROM finding_prints ORDER BY fingerprint, is_representative DESC, document_id, tie`);
+    await conn.run('DROP TABLE finding_prints');
+    // No transaction around the rows written: they are written a range of findings at a time (the
+    // run's private build is published whole or not at all), so DuckDB holds one range's texts at
+    // once, not every finding's (its peak at 50,000 reports).
+    if (only) await conn.run(`UPDATE anomalies SET last_seen_run = $1`, [runId]);
+    await conn.run(`DELETE FROM anomalies${only ? ` WHERE ${only.rows}` : ''}`);
+    for (const range of ranges) {
+      await conn.run(
+        `INSERT INTO anomalies
+         SELECT o.fingerprint, f.rule_id, f.severity,
+                -- the report's representative document (report_documents.group_id), as the contract says
+                coalesce(k.group_id, f.report_id), coalesce(rk.group_id, f.related_report_id), f.table_id, f.row_key, f.col_key,
+                f.expected, f.actual, f.message, f.operands, f.cells, f.blank_involved,
+                coalesce(p.first_seen_run, $1), $1, p.review_decision, p.review_note
+         FROM (SELECT * FROM chosen_findings WHERE n ${range}) o
+         JOIN (SELECT rowid AS n, * FROM ${source} WHERE rowid ${range}) f USING (n)
+         LEFT JOIN finding_report_keys k ON k.report_id = f.report_id
+         LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
+         LEFT JOIN previous_anomalies p ON p.fingerprint = o.fingerprint`,
+        [runId],
+      );
+      await returnFreedMemory(conn);
+    }
   } finally {
-    await conn.run('DROP TABLE IF EXISTS previous_anomalies');
-    await conn.run('DROP TABLE IF EXISTS finding_report_keys');
+    for (const t of ['previous_anomalies', 'finding_report_keys', 'finding_prints', 'chosen_findings'])
+      await conn.run(`DROP TABLE IF EXISTS ${t}`);
   }
 }
+
+/** Findings fingerprinted, and written to anomalies, per statement (see writeAnomalies). */
+const ANOMALIES_PER_WRITE = 4096;
 
 export async function writeRuleCatalogue(conn: DuckDBConnection, rules: readonly RuleDef[]): Promise<void> {
   await conn.run('DELETE FROM rules');

@@ -264,7 +264,7 @@ export async function mergeKeptFindings(conn: DuckDBConnection, rules: readonly 
 
 /** A finding (of rules_state.document_findings or anomalies) naming a document of incr_affected. */
 const NAMES_AFFECTED = `(report_id IN (SELECT report_id FROM incr_affected) OR related_report_id IN (SELECT report_id FROM incr_affected)
-  OR (coalesce(operands, '') || coalesce(cells, '') LIKE '%"report_id"%'
+  OR ((contains(operands, '"report_id"') OR contains(cells, '"report_id"'))
       AND len(list_intersect(regexp_extract_all(coalesce(operands, '') || coalesce(cells, ''), '"report_id":"([^"]+)"', 1),
                              (SELECT list(report_id) FROM incr_affected))) > 0))`;
 
@@ -308,9 +308,24 @@ export async function writeAffectedAnomalies(
   }
 }
 
+/** Where a full evaluation's rules write their findings: kept for the next run as they come. */
+export const DOCUMENT_FINDINGS = 'rules_state.document_findings';
+
 /**
- * Saves what the next run compares with: the reports as now, the fingerprint, the kept prelude
- * tables and, after a full evaluation, every finding (an incremental one merged its own).
+ * Starts the state of a full evaluation afresh, in this code's layout: its rules write their
+ * findings straight into DOCUMENT_FINDINGS, a table of the warehouse, a rule (and a slice) at a
+ * time (as a temp table copied at the end, every finding with its operands and cells, 100 MB and
+ * more at 50,000 reports, was held in DuckDB's memory twice).
+ */
+export async function resetState(conn: DuckDBConnection): Promise<void> {
+  await conn.run('DROP SCHEMA IF EXISTS rules_state CASCADE');
+  await ensureState(conn);
+}
+
+/**
+ * Saves what the next run compares with: the reports as now, the fingerprint, and after a full
+ * evaluation (whose findings are in DOCUMENT_FINDINGS already, resetState) the kept prelude
+ * tables; an incremental one merged its findings and kept rows.
  */
 export async function saveState(
   conn: DuckDBConnection,
@@ -318,12 +333,12 @@ export async function saveState(
   kept: readonly string[],
   incremental: boolean,
 ): Promise<void> {
-  if (!incremental) await conn.run('DROP SCHEMA IF EXISTS rules_state CASCADE'); // made afresh, in this code's layout
   await ensureState(conn);
   await conn.run('BEGIN TRANSACTION');
   try {
     await conn.run('DELETE FROM rules_state.evaluated_reports');
-    await conn.run(`INSERT INTO rules_state.evaluated_reports ${REPORTS_NOW}`);
+    // incremental: the reports as planIncremental read them (incr_now; the warehouse has not changed since)
+    await conn.run(`INSERT INTO rules_state.evaluated_reports ${incremental ? 'SELECT * FROM incr_now' : REPORTS_NOW}`);
     await conn.run('DELETE FROM rules_state.evaluation');
     await conn.run('INSERT INTO rules_state.evaluation VALUES ($1)', [fingerprint]);
     // incremental: useKeptRows brought them up to date
@@ -332,10 +347,6 @@ export async function saveState(
         await conn.run(
           `CREATE OR REPLACE TABLE rules_state.${sqlIdent(t)} AS SELECT * FROM rules_work.main.${sqlIdent(t)}`,
         );
-    if (!incremental) {
-      await conn.run('DELETE FROM rules_state.document_findings');
-      await conn.run('INSERT INTO rules_state.document_findings SELECT * FROM rule_findings');
-    }
     await conn.run('COMMIT');
   } catch (e) {
     await conn.run('ROLLBACK');

@@ -14,7 +14,15 @@ import { recordResolvedFindings } from './changes.js';
 import { createRuleContext } from './context.js';
 import { collectFindings, createFindings, dropFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
 import { loadRuleFiles, type Prelude, type RuleDef } from './files.js';
-import { forEachSlice, PRELUDE_REPORTS_PER_SLICE, reportSlices, shadowTables } from './slices.js';
+import {
+  dropReportOrder,
+  forEachSlice,
+  orderReports,
+  PRELUDE_REPORTS_PER_SLICE,
+  reportSlices,
+  shadowTables,
+  type Slicing,
+} from './slices.js';
 import { attachRulesWork } from './work.js';
 import {
   useKeptRows,
@@ -28,7 +36,9 @@ import {
   planIncremental,
   removeShadows,
   rulesFingerprint,
+  resetState,
   saveState,
+  DOCUMENT_FINDINGS,
   shadowOutsideScope,
   SHADOWED,
   writeAffectedAnomalies,
@@ -104,7 +114,7 @@ export const rulesDir = (): string => join(sqlDir(), 'rules');
 async function runPrelude(
   conn: DuckDBConnection,
   prelude: Prelude,
-  bounds: readonly string[],
+  slicing: Slicing | null,
   ctx: RulesContext,
 ): Promise<void> {
   const retry = (what: string) => (limit: string, reason: string) =>
@@ -117,7 +127,7 @@ async function runPrelude(
     );
   }
   for (let i = 0; i < steps.length; ) {
-    if (!steps[i].sliced || bounds.length === 0) {
+    if (!steps[i].sliced || !slicing || slicing.cuts.length <= 1) {
       const sql = steps[i++].sql;
       await withMemoryToSpare(conn, () => conn.run(sql), retry(sql.split('\n')[0]));
       await returnFreedMemory(conn);
@@ -125,14 +135,23 @@ async function runPrelude(
     }
     const group: { table: string; query: string }[] = [];
     while (i < steps.length && steps[i].sliced) group.push(steps[i++].sliced!);
-    await forEachSlice(conn, bounds, async (where, slice) => {
-      for (const t of group) {
-        const rows = `SELECT * FROM (\n${t.query}\n) AS slice_query ${where}`;
-        const sql = slice === 0 ? `CREATE OR REPLACE TABLE ${t.table} AS ${rows}` : `INSERT INTO ${t.table} ${rows}`;
-        await withMemoryToSpare(conn, () => conn.run(sql), retry(`${t.table}, slice ${slice + 1}`));
-        await returnFreedMemory(conn);
-      }
-    });
+    const filling = group.map((t) => t.table.replace(/^rules_work\.(main\.)?/, ''));
+    await forEachSlice(
+      conn,
+      slicing,
+      async (condition, slice) => {
+        for (const t of group) {
+          const rows = `SELECT * FROM (\n${t.query}\n) AS slice_query`;
+          // made empty first: filled by CREATE TABLE … AS, the first slice ran out of DuckDB's memory
+          // where the same rows by INSERT did not
+          if (slice === 0) await conn.run(`CREATE OR REPLACE TABLE ${t.table} AS ${rows} LIMIT 0`);
+          const sql = `INSERT INTO ${t.table} ${rows} WHERE ${condition}`;
+          await withMemoryToSpare(conn, () => conn.run(sql), retry(`${t.table}, slice ${slice + 1}`));
+          await returnFreedMemory(conn);
+        }
+      },
+      filling,
+    );
   }
 }
 
@@ -156,10 +175,10 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     : { mode: 'full', ...(reason || tooLarge ? { reason: reason ?? tooLarge! } : {}) };
   const work = await attachRulesWork(conn, plan !== null);
   try {
-    const run = async (rule: RuleDef, where = '') => {
+    const run = async (rule: RuleDef, where = '', into?: string) => {
       await withMemoryToSpare(
         conn,
-        () => collectFindings(conn, rule, where),
+        () => collectFindings(conn, rule, where, into),
         (limit, reason) => ctx.onMemoryRetry?.(`rule ${rule.id}${where ? ' (a slice)' : ''}`, limit, reason),
       );
       await returnFreedMemory(conn);
@@ -168,18 +187,20 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
       await evaluateIncrementally(conn, preludes, rules, kept, ctx, run);
     } else {
       // report-scoped work a slice of reports at a time (when there is more than one)
-      const bounds = await reportSlices(conn, ctx.reportsPerSlice);
-      const preludeBounds = await reportSlices(conn, largest);
-      await runPreludes(conn, preludes, preludeBounds, ctx);
-      await createFindings(conn);
-      const sliced = bounds.length > 0 ? rules.filter((r) => r.scope === 'report') : [];
-      await forEachSlice(conn, bounds, async (where) => {
-        for (const rule of sliced) await run(rule, where);
-      });
-      for (const rule of rules) if (!sliced.includes(rule)) await run(rule);
+      await orderReports(conn);
+      const slicing = await reportSlices(conn, ctx.reportsPerSlice);
+      await runPreludes(conn, preludes, await reportSlices(conn, largest), ctx);
+      await resetState(conn);
+      const sliced = slicing.cuts.length > 1 ? rules.filter((r) => r.scope === 'report') : [];
+      if (sliced.length)
+        await forEachSlice(conn, slicing, async (condition) => {
+          for (const rule of sliced) await run(rule, `WHERE ${condition}`, DOCUMENT_FINDINGS);
+        });
+      for (const rule of rules) if (!sliced.includes(rule)) await run(rule, '', DOCUMENT_FINDINGS);
     }
     await saveState(conn, fingerprint, kept, plan !== null);
   } finally {
+    await dropReportOrder(conn);
     await removeShadows(conn, kept);
     await work.release();
   }
@@ -188,7 +209,7 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     await recordResolvedFindings(conn, ctx.runId, () =>
       plan
         ? writeAffectedAnomalies(conn, (part) => writeAnomalies(conn, ctx.runId, part))
-        : writeAnomalies(conn, ctx.runId),
+        : writeAnomalies(conn, ctx.runId, undefined, DOCUMENT_FINDINGS),
     );
     await returnFreedMemory(conn);
     await withMemoryToSpare(
@@ -209,12 +230,12 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
 async function runPreludes(
   conn: DuckDBConnection,
   preludes: readonly Prelude[],
-  bounds: readonly string[],
+  slicing: Slicing | null,
   ctx: RulesContext,
 ): Promise<void> {
   for (const p of preludes) {
     try {
-      await runPrelude(conn, p, bounds, ctx);
+      await runPrelude(conn, p, slicing, ctx);
     } catch (e) {
       throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
     }
@@ -236,7 +257,7 @@ async function evaluateIncrementally(
   run: (rule: RuleDef, where: string) => Promise<void>,
 ): Promise<void> {
   await shadowOutsideScope(conn);
-  await runPreludes(conn, preludes, [], ctx);
+  await runPreludes(conn, preludes, null, ctx);
   for (const t of kept) await useKeptRows(conn, t);
   await createFindings(conn);
   const wide = rules.filter((r) => familyOf(r) === 'peers');

@@ -6,6 +6,7 @@
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse/warehouse.js';
 import { isNarrative, RULE_IDS } from '../../domain/rule-catalogue.js';
@@ -103,36 +104,60 @@ describe('a second run over the same warehouse', () => {
 });
 
 describe('report-scoped rules run a slice of reports at a time', () => {
-  it('finds the same findings with one report per slice as with all at once', async () => {
-    const copy = join(tempDir('goa-slices-'), 'sliced.duckdb');
+  const shape = (fs: Finding[]) =>
+    fs.map((f) => [f.fingerprint, f.rule_id, f.source, f.message, f.cells, f.operands, f.expected, f.actual]);
+
+  /** The findings of the rules run on a copy of the first run's warehouse, after `prepare`. */
+  async function findingsSliced(
+    name: string,
+    slices: { reportsPerSlice: number; preludeReportsPerSlice?: number },
+    prepare?: (conn: DuckDBConnection) => Promise<void>,
+  ): Promise<Finding[]> {
+    const copy = join(tempDir('goa-slices-'), `${name}.duckdb`);
     copyFileSync(first.db, copy);
     const w = await openWarehouse(copy);
     try {
-      await runRules(w.conn, { runId: 'sliced', reportsPerSlice: 1 });
+      await prepare?.(w.conn);
+      await runRules(w.conn, { runId: name, ...slices });
     } finally {
       await closeWarehouse(w);
     }
-    const shape = (fs: Finding[]) =>
-      fs.map((f) => [f.fingerprint, f.rule_id, f.source, f.message, f.cells, f.operands, f.expected, f.actual]);
-    const sliced = await findingsOf(copy);
+    return findingsOf(copy);
+  }
+
+  it('finds the same findings with one report per slice as with all at once', async () => {
+    const sliced = await findingsSliced('sliced', { reportsPerSlice: 1 });
     expect(loadRuleFiles(rulesDir()).rules.filter((r) => r.scope === 'report').length).toBeGreaterThan(10);
     expect(sliced.length).toBe(before.length);
     expect(shape(sliced)).toEqual(shape(before));
   }, 60_000);
 
   it('finds the same findings when the prelude and the rules are sliced differently', async () => {
-    const copy = join(tempDir('goa-slices-'), 'uneven.duckdb');
-    copyFileSync(first.db, copy);
-    const w = await openWarehouse(copy);
-    try {
-      // boundaries that do not line up: the rules' slices read prelude tables filled in other slices
-      await runRules(w.conn, { runId: 'uneven', reportsPerSlice: 3, preludeReportsPerSlice: 2 });
-    } finally {
-      await closeWarehouse(w);
-    }
-    const shape = (fs: Finding[]) =>
-      fs.map((f) => [f.fingerprint, f.rule_id, f.source, f.message, f.cells, f.operands, f.expected, f.actual]);
-    expect(shape(await findingsOf(copy))).toEqual(shape(before));
+    // boundaries that do not line up: the rules' slices read prelude tables filled in other slices
+    const uneven = await findingsSliced('uneven', { reportsPerSlice: 3, preludeReportsPerSlice: 2 });
+    expect(shape(uneven)).toEqual(shape(before));
+  }, 60_000);
+
+  it('finds the same findings when the reports’ cells are not stored together', async () => {
+    // the cells in an order that mixes the reports: no slice's cells are a range of rows of their own
+    const interleaved = await findingsSliced(
+      'interleaved',
+      { reportsPerSlice: 2, preludeReportsPerSlice: 3 },
+      async (conn) => {
+        const order = 'ORDER BY hash(row_key || col_key), report_id';
+        await conn.run(`CREATE TEMP TABLE shuffled AS SELECT * FROM cells ${order}`);
+        await conn.run('DELETE FROM cells');
+        await conn.run(`INSERT INTO cells SELECT * FROM shuffled ${order}`);
+        await conn.run('CHECKPOINT');
+        const runs = await conn.runAndReadAll(
+          `SELECT count(*) FILTER (WHERE report_id IS DISTINCT FROM prev)::INTEGER, count(DISTINCT report_id)::INTEGER
+         FROM (SELECT report_id, lag(report_id) OVER (ORDER BY rowid) AS prev FROM cells)`,
+        );
+        const [stretches, reports] = runs.getRows()[0] as number[];
+        expect(stretches).toBeGreaterThan(10 * reports);
+      },
+    );
+    expect(shape(interleaved)).toEqual(shape(before));
   }, 60_000);
 });
 
