@@ -3,7 +3,12 @@
  * rows drawn before with the same spec, nor on draws running at the same time; and its ids are
  * the same in every run.
  */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ROOT, tempDir } from '../helpers.js';
 import { ChartDrawer } from '../../pipeline/outputs/site/chart-drawer.js';
 import { renderSvg } from '../../pipeline/outputs/site/chart-render.js';
 import { countColumns, groupedBars, linesByYear } from '../../pipeline/outputs/site/overview.js';
@@ -73,5 +78,20 @@ describe('charts drawn on a thread of their own', () => {
     } finally {
       await drawer.close();
     }
+  });
+
+  it('keep a process that awaits nothing but a chart alive until it is drawn', () => {
+    // (an unreferenced thread let the CLI end, exit 0, before its outputs were written)
+    const drawerModule = pathToFileURL(join(ROOT, 'dist', 'pipeline', 'outputs', 'site', 'chart-drawer.js')).href;
+    const script = `const { ChartDrawer } = await import(${JSON.stringify(drawerModule)});
+      const drawer = new ChartDrawer();
+      const svg = await drawer.draw({ mark: 'bar', encoding: { x: { field: 'a', type: 'nominal' } } }, [{ a: 'x' }], 'c');
+      process.stdout.write(String(svg.startsWith('<svg')));
+      await drawer.close();`;
+    const file = join(tempDir('goa-drawer-'), 'draw.mjs');
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('true');
   });
 });

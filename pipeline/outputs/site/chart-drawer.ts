@@ -58,8 +58,7 @@ export class ChartDrawer {
     };
     worker.on('error', (e) => failAll(`the chart worker failed (${e.message.split('\n')[0]})`));
     worker.on('exit', (code) => failAll(`the chart worker exited with code ${code}`));
-    // the run does not wait for an idle drawer
-    worker.unref();
+    // kept referenced: a run awaiting only its charts must not end for want of work (`close` stops it)
     this.worker = worker;
     return worker;
   }
