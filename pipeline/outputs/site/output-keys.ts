@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { presentIn } from '../files.js';
 import { outputsCodeHash } from '../code-version.js';
-import { fileStamp, type FileStamp } from './page-keys.js';
+import { fileStamp, fileStands, type FileStamp } from './page-keys.js';
 
 /** The units' keys, in --out (published with the pages' keys: ../index.ts's STAGED_OUTPUTS). */
 export const OUTPUT_KEYS = 'output-keys.json';
@@ -91,11 +91,8 @@ export class OutputKeys {
     const entry = this.published.get(name);
     if (!entry || entry.key !== key) return { kept: false, made };
     const names = Object.keys(entry.files);
-    for (const file of names) {
-      const st = fileStamp(join(folder.published, file));
-      const was = entry.files[file];
-      if (!st || st.ino !== was.ino || st.size !== was.size || st.mtimeMs !== was.mtimeMs) return { kept: false, made };
-    }
+    if (!names.every((file) => fileStands(join(folder.published, file), entry.files[file])))
+      return { kept: false, made };
     presentIn(folder.staging, names);
     this.made.set(name, { key, folder, names });
     this.counts.kept++;

@@ -58,9 +58,13 @@ export function fileStamp(path: string): FileStamp | null {
 
 /** Whether the page at `path` is the file `entry` was recorded for, with the key `key`. */
 export function pageStands(entry: PageKeyEntry | undefined, key: string, path: string): boolean {
-  if (!entry || entry.key !== key) return false;
+  return entry !== undefined && entry.key === key && fileStands(path, entry);
+}
+
+/** Whether the file at `path` is still the one `was` recorded (same inode, size and modification time). */
+export function fileStands(path: string, was: FileStamp): boolean {
   const st = fileStamp(path);
-  return st !== null && st.ino === entry.ino && st.size === entry.size && st.mtimeMs === entry.mtimeMs;
+  return st !== null && st.ino === was.ino && st.size === was.size && st.mtimeMs === was.mtimeMs;
 }
 
 /** Writes the keys of the pages in `dir` (each page's file as it is now) to `path`. */
