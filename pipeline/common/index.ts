@@ -6,3 +6,4 @@ export { distDir, projectRoot, sqlDir } from './paths.js';
 export { sqlIdent, sqlString, sqlStringOrNull } from './sql-text.js';
 export { UsageError } from './usage-error.js';
 export { sha256Of, sha256OfFile } from './hash.js';
+export { Interner } from './interner.js';

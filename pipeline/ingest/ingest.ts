@@ -11,7 +11,7 @@ import { EXTRACTOR_VERSION } from '../../extractors/index.js';
 import { filedYearOf, type InputFile } from './discover.js';
 import type { ExtractPool } from './extract-pool.js';
 import { BatchLoader } from './batch-loader.js';
-import { isOutputError, type Logger, sha256Of, sha256OfFile } from '../common/index.js';
+import { Interner, isOutputError, type Logger, sha256Of, sha256OfFile } from '../common/index.js';
 import { nowTimestamp, reportIdOf, statusOf, type ReportRecord } from '../warehouse/index.js';
 
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
@@ -39,14 +39,7 @@ export interface DocumentOutcome {
  * The same few texts for every document (a worker's answer arrives with its own copy of each):
  * 50,000 outcomes held as many copies of 'ok' and '2021'.
  */
-const shared = new Map<string, string>();
-function once<T extends string | null>(text: T): T {
-  if (text === null) return text;
-  const known = shared.get(text);
-  if (known !== undefined) return known as T;
-  if (shared.size < 64) shared.set(text, text);
-  return text;
-}
+const shared = new Interner(64);
 
 interface Known {
   extractor_version: string | null;
@@ -306,9 +299,9 @@ export async function ingest(
         sha256: read.sha256,
         reportId: reportIdOf(read.sha256),
         disposition: prior ? 'reprocessed' : 'new',
-        status: once(status),
+        status: shared.of(status),
         error,
-        template: once(x?.template ?? null),
+        template: shared.of(x?.template ?? null),
         year: x?.meta.year ?? null,
         cells: loaded.cells,
         ms: read.ms,

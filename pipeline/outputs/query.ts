@@ -44,6 +44,9 @@ export async function jsonRows<T = unknown[]>(
   return (reader.getColumnsJS()[0] as (string | null)[]).map((text) => (text === null ? null : JSON.parse(text)) as T);
 }
 
+/** A query's rows as one JSON object text each, named by its columns (`namedRows`, `eachNamedRow`). */
+const asNamedJson = (sql: string): string => `SELECT to_json(named_row)::VARCHAR FROM (${sql}) named_row`;
+
 /**
  * Runs a query and returns its rows as objects named by its columns (each row read as one JSON
  * text: `jsonRows`), typed by the caller. Numbers must be finite (`finite(x)`).
@@ -53,7 +56,7 @@ export async function namedRows<T extends object>(
   sql: string,
   params?: DuckDBValue[],
 ): Promise<T[]> {
-  return jsonRows<T>(conn, `SELECT to_json(named_row)::VARCHAR FROM (${sql}) named_row`, params);
+  return jsonRows<T>(conn, asNamedJson(sql), params);
 }
 
 /**
@@ -66,24 +69,9 @@ export async function eachNamedRow<T extends object>(
   each: (row: T) => void,
   params?: DuckDBValue[],
 ): Promise<void> {
-  const result = await conn.stream(`SELECT to_json(named_row)::VARCHAR FROM (${sql}) named_row`, params);
+  const result = await conn.stream(asNamedJson(sql), params);
   for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk())
     for (const text of chunk.getColumnValues(0)) each(JSON.parse(text as string) as T);
-}
-
-/**
- * One copy of each distinct text: texts read row by row are new strings each time, and the
- * view model holds a few distinct values (rule ids, severities, keys, agencies) many thousand times.
- */
-export class Interner {
-  private readonly texts = new Map<string, string>();
-  of<T extends string | null>(text: T): T {
-    if (text === null) return text;
-    const known = this.texts.get(text);
-    if (known !== undefined) return known as T;
-    this.texts.set(text, text);
-    return text;
-  }
 }
 
 /** `IN (…)` list of text literals (never empty: an empty list matches nothing). */

@@ -9,7 +9,8 @@
  * (page-batches.ts). A report's cells come as one text parsed only while its page renders (`cellsOf`).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { eachNamedRow, finite, Interner, queryRows, str } from '../query.js';
+import { eachNamedRow, finite, queryRows, str } from '../query.js';
+import { Interner } from '../../common/index.js';
 import type { Review } from '../../rules/index.js';
 import { loadStanding, type PeerGroup, type Standing } from './standing.js';
 
