@@ -4,7 +4,9 @@
  * headline figures and their change from the year before, the agencies whose reports have errors,
  * the methods (the rules and the metric definitions, from the warehouse's catalogue and the metric
  * dictionary), and an appendix of every report counted, each number linking to its cell on the
- * report's page (and from there to the document). Read in three queries for every region and year.
+ * report's page (and from there to the document). The reports are read in one query ordered by
+ * region and year, and each region's page for a year is written as its rows have passed: one
+ * region and year's rows are held at a time, and of the year before only its headline figures.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -16,7 +18,7 @@ import { html, type Html } from './html.js';
 import { formatValue, severityZh } from './labels.js';
 import { metricsTable } from './overview.js';
 import { renderPage } from './page.js';
-import { queryRows, type Row } from '../query.js';
+import { eachNamedRow, finite, queryRows, type Row } from '../query.js';
 import { cellAnchor } from './tables.js';
 import { writePage } from '../files.js';
 import { keyedUnit, type OutputKeys } from './output-keys.js';
@@ -70,6 +72,16 @@ interface RegionYear {
   reports: Row[];
 }
 
+/** What a region's page shows of a year's reports in its headline, for that year and the year after. */
+interface YearFigures {
+  year: number;
+  bench: Row;
+  reports: number;
+  withErrors: number;
+  /** The appendix's counts summed (null: no report gives it). */
+  sums: Record<string, number | null>;
+}
+
 const sum = (rows: readonly Row[], key: string): number | null => {
   const values = rows.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
   return values.length ? values.reduce((a, b) => a + b, 0) : null;
@@ -84,21 +96,29 @@ function change(now: number | null, before: number | null, pct: boolean): string
   return `${d >= 0 ? '+' : ''}${Number.isInteger(d) ? d : d.toFixed(1)}`;
 }
 
-function headline(cur: RegionYear, prev: RegionYear | undefined): Html {
-  const withErrors = (ry: RegionYear | undefined) =>
-    ry ? ry.reports.filter((r) => Number(r.open_errors) > 0).length : null;
+function yearFigures(ry: RegionYear): YearFigures {
+  return {
+    year: ry.year,
+    bench: ry.bench,
+    reports: ry.reports.length,
+    withErrors: ry.reports.filter((r) => Number(r.open_errors) > 0).length,
+    sums: Object.fromEntries(APPENDIX_COUNTS.map((c) => [c.key, sum(ry.reports, c.key)])),
+  };
+}
+
+function headline(cur: YearFigures, prev: YearFigures | undefined): Html {
   const lines: { label: string; now: number | null; before: number | null; pct: boolean; how: Html | string }[] = [
     {
       label: '报告数（每机构每年一份）',
-      now: cur.reports.length,
-      before: prev?.reports.length ?? null,
+      now: cur.reports,
+      before: prev?.reports ?? null,
       pct: false,
       how: html`附录的行数`,
     },
     {
       label: '有错误的报告',
-      now: withErrors(cur),
-      before: withErrors(prev),
+      now: cur.withErrors,
+      before: prev?.withErrors ?? null,
       pct: false,
       how: html`附录“错误”列不为 0 的行`,
     },
@@ -111,8 +131,8 @@ function headline(cur: RegionYear, prev: RegionYear | undefined): Html {
     },
     ...APPENDIX_COUNTS.filter((c) => c.key !== 'carried_forward').map((c) => ({
       label: `${c.label}（合计）`,
-      now: sum(cur.reports, c.key),
-      before: prev ? sum(prev.reports, c.key) : null,
+      now: cur.sums[c.key],
+      before: prev ? prev.sums[c.key] : null,
       pct: false,
       how: html`附录“${c.label}”列之和`,
     })),
@@ -163,7 +183,7 @@ function appendix(cur: RegionYear): Html {
 
 function regionPage(
   cur: RegionYear,
-  prev: RegionYear | undefined,
+  prev: YearFigures | undefined,
   years: readonly number[],
   errors: Map<string, Row[]>,
   rules: readonly Row[],
@@ -172,7 +192,7 @@ function regionPage(
     (y, i) =>
       html`${i ? ' · ' : ''}${y === cur.year ? html`<b>${y}</b>` : html`<a href="${regionPageName(cur.region, y)}">${y}</a>`}`,
   )}</p>
-<h2 id="headline">主要数字及与上年相比</h2>${headline(cur, prev)}
+<h2 id="headline">主要数字及与上年相比</h2>${headline(yearFigures(cur), prev)}
 <h2 id="errors">有错误的机构</h2>${agenciesWithErrors(cur, errors)}
 <h2 id="methods">方法</h2>${methods(rules)}
 <h2 id="appendix">附录：每份报告的数字</h2><p class="muted">每个数字链接到报告页上它所在的单元格（比率链接到报告的同年同级比较，错误链接到其发现）；报告页列出来源文件。</p>
@@ -200,12 +220,6 @@ export async function writeRegionPages(
     conn,
     `SELECT * FROM benchmarks WHERE region <> '${ALL}' AND level = '${ALL}' ORDER BY region, year`,
   );
-  const reports = await queryRows(
-    conn,
-    `SELECT report_id, agency, CAST(year AS INTEGER) AS year, coalesce(region, '${NO_REGION}') AS region, level,
-            ${APPENDIX_COUNTS.map((c) => `CAST(${c.key} AS DOUBLE) AS ${c.key}`).join(', ')}, ${METRICS.map((m) => m.key).join(', ')}, CAST(open_errors AS INTEGER) AS open_errors
-     FROM report_metrics WHERE is_primary AND year IS NOT NULL`,
-  );
   const errorRows = await queryRows(
     conn,
     `SELECT f.group_id, f.rule_id, any_value(r.title_zh) AS title_zh, CAST(count(*) AS INTEGER) AS n
@@ -215,24 +229,21 @@ export async function writeRegionPages(
   const errors = new Map<string, Row[]>();
   for (const e of errorRows) errors.set(String(e.group_id), [...(errors.get(String(e.group_id)) ?? []), e]);
   const key = (region: string, year: number) => `${region}\u0001${year}`;
-  const byKey = new Map<string, RegionYear>();
-  for (const b of bench)
-    byKey.set(key(String(b.region), Number(b.year)), {
-      region: String(b.region),
-      year: Number(b.year),
-      bench: b,
-      reports: [],
-    });
-  for (const r of reports) byKey.get(key(String(r.region), Number(r.year)))?.reports.push(r);
+  // every region and year of the benchmarks (those with reports), in the order of the reports' query below
+  const benchOf = new Map<string, Row>();
   const yearsOf = new Map<string, number[]>();
-  for (const ry of byKey.values()) {
-    ry.reports.sort((a, b) => zhCollator.compare(String(a.agency ?? ''), String(b.agency ?? '')));
-    yearsOf.set(ry.region, [...(yearsOf.get(ry.region) ?? []), ry.year]);
+  for (const b of bench) {
+    benchOf.set(key(String(b.region), Number(b.year)), b);
+    yearsOf.set(String(b.region), [...(yearsOf.get(String(b.region)) ?? []), Number(b.year)]);
   }
-  for (const ry of byKey.values()) {
+  const figures = new Map<string, YearFigures>();
+  const write = (ry: RegionYear) => {
     const name = regionPageName(ry.region, ry.year);
-    const prev = byKey.get(key(ry.region, ry.year - 1));
+    // the year before, when the region has reports that year, has passed already (the query's order)
+    const prev = figures.get(key(ry.region, ry.year - 1));
+    figures.set(key(ry.region, ry.year), yearFigures(ry));
     const years = yearsOf.get(ry.region)!;
+    ry.reports.sort((a, b) => zhCollator.compare(String(a.agency ?? ''), String(b.agency ?? '')));
     // what the page shows: its year, the year before, the years listed, its reports' errors, the rules
     const shown = () => [
       ry,
@@ -242,11 +253,34 @@ export async function writeRegionPages(
       rules,
     ];
     const unit = keyedUnit(keys, `region ${name}`, shown, dir, previousDir);
-    if (unit?.kept) continue;
+    if (unit?.kept) return;
     // a page equal to the one published in `previousDir` keeps it (its time unchanged)
     writePage(dir, previousDir, name, regionPage(ry, prev, years, errors, rules));
     unit?.made([name]);
-  }
+  };
+  // each region and year written once its rows have passed, then released
+  let current: RegionYear | null = null;
+  const finish = () => {
+    if (current) write(current);
+    current = null;
+  };
+  await eachNamedRow<Row>(
+    conn,
+    `SELECT report_id, agency, CAST(year AS INTEGER) AS year, coalesce(region, '${NO_REGION}') AS region, level,
+            ${APPENDIX_COUNTS.map((c) => `CAST(${c.key} AS DOUBLE) AS ${c.key}`).join(', ')}, ${METRICS.map((m) => `${finite(m.key)} AS ${m.key}`).join(', ')}, CAST(open_errors AS INTEGER) AS open_errors
+     FROM report_metrics WHERE is_primary AND year IS NOT NULL ORDER BY region, year, report_id`,
+    (r) => {
+      const k = key(String(r.region), Number(r.year));
+      if (current === null || key(current.region, current.year) !== k) {
+        finish();
+        const b = benchOf.get(k);
+        if (!b) return; // not among the benchmarks' regions and years: no page
+        current = { region: String(r.region), year: Number(r.year), bench: b, reports: [] };
+      }
+      current.reports.push(r);
+    },
+  );
+  finish();
   const regions = [...yearsOf.keys()].sort(zhCollator.compare);
   if (!regions.length) return html``;
   return html`<h3 id="regions">地区摘要（可打印）</h3><table class="list regions"><tbody>${regions.map(
