@@ -60,7 +60,7 @@ import { html } from './site/html.js';
 import { PagePool, pageJob } from './site/page-pool.js';
 import { ensureReviewsFile, loadReviews, reviewsPath, type Review, type Reviews } from '../rules/index.js';
 import { loadRunChecks } from './run-checks.js';
-import { returnFreedMemory } from '../warehouse/index.js';
+import { PAGES_DB_MEMORY, returnFreedMemory, withDbMemory, withMemoryToSpare } from '../warehouse/index.js';
 import { WORKBOOK_NAME, writeWorkbook } from './exports/workbook.js';
 
 export interface OutputsContext {
@@ -210,55 +210,60 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     const staging = aside.additions(PAGES_DIR);
     mkdirSync(staging, { recursive: true });
     const groups = inStorageOrder(data.groups);
-    let pool: PagePool | null = null;
-    let next: Promise<BatchData> | null = null;
+    // set in the pages' step below (a closure: declared so TypeScript does not narrow them to null)
+    let pool = null as PagePool | null;
+    let next = null as Promise<BatchData> | null;
     try {
       const stage = await stagePages(conn, groups);
-      // A page published with a key may stand: the documents of those pages are read, a stretch
-      // at a time, to take their keys (and list their sources on the index). The other pages
-      // are rendered, their keys taken as their batch is read (a first run reads them once).
-      const render = new Set(groups.filter((g) => !published.has(g.id)).map((g) => g.id));
-      const candidates = groups.filter((g) => !render.has(g.id));
-      for (let i = 0; i < candidates.length; i += PAGES_PER_KEY_BATCH) {
-        const part = candidates.slice(i, i + PAGES_PER_KEY_BATCH);
-        attachDocs(await fetchDocs(conn, part, stage), part);
-        index.reports(part);
-        for (const g of part) {
-          const key = pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext, listings.exists));
-          keys.set(g.id, key);
-          g.docs = [];
-          // a page whose file is the one its key was taken for stays as it is
-          if (pageStands(published.get(g.id), key, join(pagesDir, `${g.id}.html`))) pages.kept++;
-          else render.add(g.id);
+      // the batches read little each; DuckDB's buffer would keep the cells' blocks read so far
+      await withDbMemory(conn, PAGES_DB_MEMORY, async () => {
+        // A page published with a key may stand: the documents of those pages are read, a stretch
+        // at a time, to take their keys (and list their sources on the index). The other pages
+        // are rendered, their keys taken as their batch is read (a first run reads them once).
+        const render = new Set(groups.filter((g) => !published.has(g.id)).map((g) => g.id));
+        const candidates = groups.filter((g) => !render.has(g.id));
+        for (let i = 0; i < candidates.length; i += PAGES_PER_KEY_BATCH) {
+          const part = candidates.slice(i, i + PAGES_PER_KEY_BATCH);
+          attachDocs(await withMemoryToSpare(conn, () => fetchDocs(conn, part, stage)), part);
+          index.reports(part);
+          for (const g of part) {
+            const key = pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext, listings.exists));
+            keys.set(g.id, key);
+            g.docs = [];
+            // a page whose file is the one its key was taken for stays as it is
+            if (pageStands(published.get(g.id), key, join(pagesDir, `${g.id}.html`))) pages.kept++;
+            else render.add(g.id);
+          }
         }
-      }
-      const toRender = groups.filter((g) => render.has(g.id));
-      const batches = planBatches(toRender, data, ctx.pagesPerBatch ?? PAGES_PER_BATCH);
-      pool = new PagePool({
-        dir: staging,
-        previousDir: pagesDir,
-        page: pageContext,
-        rules: [...data.rules.values()],
+        const toRender = groups.filter((g) => render.has(g.id));
+        const batches = planBatches(toRender, data, ctx.pagesPerBatch ?? PAGES_PER_BATCH);
+        const renderer = new PagePool({
+          dir: staging,
+          previousDir: pagesDir,
+          page: pageContext,
+          rules: [...data.rules.values()],
+        });
+        pool = renderer;
+        // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
+        const fetch = (b: number) => {
+          const p = withMemoryToSpare(conn, () => fetchBatch(conn, batches[b].pages, batches[b].needed, stage));
+          p.catch(() => undefined);
+          return p;
+        };
+        next = batches.length ? fetch(0) : null;
+        for (let b = 0; b < batches.length; b++) {
+          const { pages: batch, needed } = batches[b];
+          applyBatch(await next!, batch, needed);
+          await returnFreedMemory(conn);
+          next = b + 1 < batches.length ? fetch(b + 1) : null;
+          const unkeyed = batch.filter((g) => !keys.has(g.id));
+          index.reports(unkeyed);
+          for (const g of unkeyed)
+            keys.set(g.id, pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext, listings.exists)));
+          for (const g of batch) await renderer.render(pageJob(g, data));
+          releaseBatch(batch, needed);
+        }
       });
-      // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
-      const fetch = (b: number) => {
-        const p = fetchBatch(conn, batches[b].pages, batches[b].needed, stage);
-        p.catch(() => undefined);
-        return p;
-      };
-      next = batches.length ? fetch(0) : null;
-      for (let b = 0; b < batches.length; b++) {
-        const { pages: batch, needed } = batches[b];
-        applyBatch(await next!, batch, needed);
-        await returnFreedMemory(conn);
-        next = b + 1 < batches.length ? fetch(b + 1) : null;
-        const unkeyed = batch.filter((g) => !keys.has(g.id));
-        index.reports(unkeyed);
-        for (const g of unkeyed)
-          keys.set(g.id, pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext, listings.exists)));
-        for (const g of batch) await pool.render(pageJob(g, data));
-        releaseBatch(batch, needed);
-      }
     } catch (e) {
       await next?.catch(() => undefined);
       await pool?.settle();
@@ -267,9 +272,9 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       throw e;
     }
     await dropPageStage(conn);
-    await pool.close();
-    pages.written = pool.written;
-    pages.unchanged = pool.unchanged;
+    await pool!.close();
+    pages.written = pool!.written;
+    pages.unchanged = pool!.unchanged;
     // every report's page stays in the folder (written by the page workers, or kept)
     presentIn(
       staging,

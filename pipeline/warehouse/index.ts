@@ -9,6 +9,7 @@ export {
   DEFAULT_DB_MEMORY,
   LOADING_DB_MEMORY,
   OUTPUTS_DB_MEMORY,
+  PAGES_DB_MEMORY,
   closeWarehouse,
   limitDbMemory,
   loadReport,
@@ -21,6 +22,7 @@ export {
   smallerSize,
   statusOf,
   timestampOf,
+  withDbMemory,
   withMemoryToSpare,
 } from './warehouse.js';
 export type { ReportRecord, Warehouse } from './warehouse.js';

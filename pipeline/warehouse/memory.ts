@@ -31,6 +31,15 @@ export const LOADING_DB_MEMORY = '48MB';
  */
 export const OUTPUTS_DB_MEMORY = '96MB';
 
+/**
+ * DuckDB's buffer memory while the report pages are read, a batch of pages at a time (their
+ * documents, cells and findings' operands: a few MB a batch). With the outputs' limit the buffer
+ * kept the blocks of the cells table read so far, up to the limit, for the whole of the pages,
+ * which are the outputs' longest step (measured: docs/performance.md). A batch that needs more
+ * (48 MB was too little for one, now and then, at 50,000 reports) is read again with twice it.
+ */
+export const PAGES_DB_MEMORY = '64MB';
+
 const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(b|bytes?|kb|kib|mb|mib|gb|gib|tb|tib)?\s*$/i;
 const UNIT: Record<string, number> = {
   b: 1,
@@ -86,16 +95,15 @@ export async function limitDbMemory(conn: DuckDBConnection, limit: string): Prom
  * what keeps the run's memory flat, not a reason to fail a nightly run. A statement that fails has
  * no effect, so running it again is safe. Any other error, or a second failure, is thrown.
  */
-export async function withMemoryToSpare(
+export async function withMemoryToSpare<T>(
   conn: DuckDBConnection,
-  run: () => Promise<unknown>,
+  run: () => Promise<T>,
   /** Told when the statement is run again, with the limit it gets and DuckDB's message. */
   onRetry?: (limit: string, reason: string) => void,
-): Promise<void> {
+): Promise<T> {
   let reason: string;
   try {
-    await run();
-    return;
+    return await run();
   } catch (e) {
     reason = (e as Error).message;
     // Out of disk is not out of memory: more memory would only postpone it.
@@ -108,9 +116,23 @@ export async function withMemoryToSpare(
   onRetry?.(twice, reason.split('\n')[0]);
   await setMemoryLimit(conn, twice);
   try {
-    await run();
+    return await run();
   } finally {
     await setMemoryLimit(conn, limit);
+  }
+}
+
+/**
+ * Runs `work` with DuckDB's limit lowered to `limit` (or left as it is when that is smaller), and
+ * sets the limit back after, whether `work` succeeds or throws.
+ */
+export async function withDbMemory<T>(conn: DuckDBConnection, limit: string, work: () => Promise<T>): Promise<T> {
+  const before = limitOf(conn);
+  await limitDbMemory(conn, smallerSize(limit, before));
+  try {
+    return await work();
+  } finally {
+    await limitDbMemory(conn, before);
   }
 }
 

@@ -20,9 +20,11 @@ export {
   LOADING_DB_MEMORY,
   limitDbMemory,
   OUTPUTS_DB_MEMORY,
+  PAGES_DB_MEMORY,
   returnFreedMemory,
   sizeBytes,
   smallerSize,
+  withDbMemory,
   withMemoryToSpare,
 } from './memory.js';
 

@@ -10,6 +10,7 @@ import {
   openWarehouse,
   sizeBytes,
   smallerSize,
+  withDbMemory,
   withMemoryToSpare,
 } from '../../pipeline/warehouse/warehouse.js';
 
@@ -37,6 +38,24 @@ describe("DuckDB's memory limit", () => {
       );
       const [[limit]] = (await w.conn.runAndReadAll("SELECT current_setting('memory_limit')")).getRows();
       expect(limit).toBe('61.0 MiB'); // 64 MB as DuckDB prints it
+    } finally {
+      await closeWarehouse(w);
+    }
+  });
+
+  it('lowers the limit for a step and sets the one before back after, also when the step fails', async () => {
+    const w = await openWarehouse(':memory:');
+    const limit = async () => (await w.conn.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0][0];
+    try {
+      await limitDbMemory(w.conn, '96MB');
+      expect(await withDbMemory(w.conn, '48MB', limit)).toBe('45.7 MiB');
+      expect(await limit()).toBe('91.5 MiB');
+      // a larger one leaves the limit as it is
+      expect(await withDbMemory(w.conn, '1GB', limit)).toBe('91.5 MiB');
+      await expect(withDbMemory(w.conn, '48MB', () => w.conn.run('SELECT * FROM no_such_table'))).rejects.toThrow(
+        /no_such_table/,
+      );
+      expect(await limit()).toBe('91.5 MiB');
     } finally {
       await closeWarehouse(w);
     }
