@@ -166,12 +166,14 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       (spec, rows, name) => drawer.draw(spec, rows, name),
     );
     await writeExports(conn, { anomaliesCsv, anomaliesJson, reportsCsv }, REPORT_DOCUMENTS);
+    // the charts are drawn while the exports are written; the drawing thread (Vega, 60 MB and
+    // more) is gone before the next steps, which hold more of their own
+    await drawer.finish();
     await returnFreedMemory(conn);
     const agencies = await loadAgencyYears(conn);
     await writeAgencyPages(agencies, aside.additions(AGENCIES_DIR), join(out, AGENCIES_DIR), outputKeys);
     const regions = await writeRegionPages(conn, aside.additions(REGIONS_DIR), join(out, REGIONS_DIR), outputKeys);
     const overview = await overviewSection(charts, html`${agencyList(agencies)}${regions}`);
-    await drawer.close();
     outputKeys.save(aside.path(OUTPUT_KEYS));
     ctx.summary.keptOutputs = { ...outputKeys.counts };
     await returnFreedMemory(conn);

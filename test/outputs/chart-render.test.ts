@@ -80,6 +80,17 @@ describe('charts drawn on a thread of their own', () => {
     }
   });
 
+  it('stop their thread once every chart asked for is drawn, when finished before the charts are awaited', async () => {
+    // (the outputs stop the thread after the exports, before the index awaits its charts)
+    const drawer = new ChartDrawer();
+    const drawn = drawer.draw(spec, B, 'x');
+    const broken = drawer.draw({ mark: 'no-such-mark' }, B, 'broken');
+    broken.catch(() => undefined);
+    await drawer.finish();
+    expect(await drawn).toBe(await renderSvg(spec, B, 'x'));
+    await expect(broken).rejects.toThrow(/^chart broken: ./);
+  });
+
   it('keep a process that awaits nothing but a chart alive until it is drawn', () => {
     // (an unreferenced thread let the CLI end, exit 0, before its outputs were written)
     const drawerModule = pathToFileURL(join(ROOT, 'dist', 'pipeline', 'outputs', 'site', 'chart-drawer.js')).href;

@@ -31,14 +31,28 @@ export class ChartDrawer {
     { resolve: (svg: string) => void; reject: (e: Error) => void; name: string }
   >();
 
+  /** The drawings asked for, settled or not (`finish` waits for them). */
+  private readonly asked: Promise<string>[] = [];
+
   /** Draws a chart on the worker thread; rejects naming the chart when it cannot be drawn. */
   draw(spec: Record<string, unknown>, rows: readonly Record<string, unknown>[], idPrefix: string): Promise<string> {
     const worker = this.start();
     const id = this.next++;
-    return new Promise<string>((resolve, reject) => {
+    const drawn = new Promise<string>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, name: idPrefix });
       worker.postMessage({ id, spec, rows, idPrefix } satisfies ChartToDraw);
     });
+    this.asked.push(drawn);
+    return drawn;
+  }
+
+  /**
+   * Waits until every chart asked for is drawn (or has failed: the caller's promise says so), then
+   * stops the thread, so its memory is gone before what the run does next.
+   */
+  async finish(): Promise<void> {
+    await Promise.allSettled(this.asked);
+    await this.close();
   }
 
   private start(): Worker {
