@@ -19,7 +19,7 @@ import { writePage } from '../files.js';
 import { formatValue } from './labels.js';
 import { html, type Html } from './html.js';
 import { PEERS_GLOBAL } from './page.js';
-import { finite, namedRows } from '../query.js';
+import { eachNamedRow, finite } from '../query.js';
 
 /** What the standing reads and fills of a report group (audit-data.ts's ReportGroup). */
 export interface StandingTarget {
@@ -70,11 +70,14 @@ interface MetricsRow {
  */
 export async function loadStanding(conn: DuckDBConnection, groups: readonly StandingTarget[]): Promise<PeerGroup[]> {
   const byId = new Map(groups.map((g) => [g.id, g]));
-  const rows = await namedRows<MetricsRow>(
+  // streamed (DuckDB's result and its text were held whole at once: a step of the outputs' peak at 50,000 reports)
+  const rows: MetricsRow[] = [];
+  await eachNamedRow<MetricsRow>(
     conn,
     `SELECT report_id, agency_norm, is_primary, CAST(year AS INTEGER) AS year, coalesce(level, '${NO_LEVEL}') AS level,
             [${METRICS.map((m) => finite(m.key)).join(', ')}] AS metric_values
      FROM report_metrics`,
+    (r) => rows.push(r),
   );
   // the peers: primary reports of a year and level; the agencies with a page: primary reports of two years or more
   const peers = new Map<string, PeerGroup>();
