@@ -118,6 +118,9 @@ export class PagePool {
     const previousDir = setup.previousDir && existsSync(setup.previousDir) ? setup.previousDir : null;
     this.writer = new Worker(join(distDir(), 'pipeline', 'outputs', 'site', 'page-writer.js'), {
       workerData: { dir: setup.dir, previousDir },
+      // A page written is garbage at once: a small young generation (V8's default let it hold
+      // tens of MB of pages already written); the old one capped far above a batch of pages.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
     });
     this.writer.on('message', (m: PageDone) => {
       this.pending--;
