@@ -9,8 +9,8 @@
  * finds a few new reports among many known).
  */
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import { spawn } from 'node:child_process';
@@ -170,6 +170,8 @@ const CORPUS_STAMP = '.bench.json';
  * The reports added by --incremental, in their own folder of the corpus (dropped before a kept corpus is used again).
  */
 const INCREMENTAL_DIR = 'incremental';
+/** Where the last bench's warehouse and outputs wait, in the work folder, to be removed after the timed runs. */
+const PREVIOUS_DIR = 'previous-run';
 
 /** The corpus of N reports in `corpus`, generated unless a kept one of the same N and formats is there. */
 function corpusOf(corpus: string, docs: number, formats: BenchFormat[], reuse: boolean): string[] {
@@ -218,7 +220,14 @@ export async function bench(docs: number, format: BenchFormat | 'all', workers: 
       : await timed(() => extractOnly(paths, workers));
     const db = join(work, 'warehouse.duckdb');
     const out = join(work, 'out');
-    for (const old of [db, `${db}.wal`, out]) rmSync(old, { recursive: true, force: true });
+    // The last bench's warehouse and outputs are moved aside now and removed after the timed runs:
+    // removed just before, their thousands of files slowed the run's own file creation (the page
+    // writer paid up to 0.5 s more in the kernel on ext4; docs/performance.md). A user's run does not
+    // follow a removal of its --out.
+    const previous = join(work, PREVIOUS_DIR);
+    rmSync(previous, { recursive: true, force: true });
+    mkdirSync(previous);
+    for (const old of [db, `${db}.wal`, out]) if (existsSync(old)) renameSync(old, join(previous, basename(old)));
     const args = ['--input', corpus, '--db', db, '--out', out, '--workers', String(workers)];
     const pipe = await runCli(args);
     const noop = await runCli(args);
@@ -243,6 +252,7 @@ export async function bench(docs: number, format: BenchFormat | 'all', workers: 
         incremental_peak_rss_mb: inc.peak_rss_mb,
       };
     }
+    rmSync(previous, { recursive: true, force: true });
     const floorRate = docs / floorSeconds;
     const pipeRate = docs / pipe.seconds;
     return {

@@ -1,5 +1,7 @@
 /** The benchmark runs and reports what it promises (a tiny corpus: a smoke test, not a measurement). */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
@@ -45,6 +47,37 @@ describe('npm run bench', () => {
     // already carry (at most a few per document).
     expect(out.findings).toBeLessThanOrEqual(out.docs * 3);
   });
+});
+
+describe('npm run bench -- --keep DIR', () => {
+  it('runs cold again on the kept corpus: the last warehouse and outputs set aside, and removed after the timed runs', () => {
+    const keep = mkdtempSync(join(tmpdir(), 'goa-bench-keep-'));
+    try {
+      const run = () => {
+        const r = spawnSync(
+          process.execPath,
+          [
+            join(ROOT, 'dist', 'pipeline', 'bench', 'index.js'),
+            ...['--docs', '6', '--format', 'html', '--pipeline-only', '--json', '--keep', keep],
+          ],
+          { encoding: 'utf8', timeout: 120_000 },
+        );
+        expect(r.status, r.stderr).toBe(0);
+        return JSON.parse(r.stdout);
+      };
+      const first = run();
+      const second = run();
+      // every document read and loaded again, not found unchanged in the last bench's warehouse
+      expect(first.cells).toBeGreaterThan(0);
+      expect(second.cells).toBe(first.cells);
+      expect(second.noop_new_documents).toBe(0);
+      const left = readdirSync(keep);
+      expect(left).toEqual(expect.arrayContaining(['corpus', 'out', 'warehouse.duckdb']));
+      expect(left).not.toContain('previous-run');
+    } finally {
+      rmSync(keep, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('npm run bench -- --incremental K', () => {
