@@ -27,7 +27,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RunSummary } from './summary.js';
-import { loadAuditData, REPORT_DOCUMENTS } from './site/audit-data.js';
+import { loadAuditData, REPORT_DOCUMENTS, type ReportGroup } from './site/audit-data.js';
 import { prepareAuditData, releaseAuditData } from './site/materialised-views.js';
 import {
   applyBatch,
@@ -215,6 +215,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     // set in the pages' step below (a closure: declared so TypeScript does not narrow them to null)
     let pool = null as PagePool | null;
     let next = null as Promise<BatchData> | null;
+    let nextPart = null as ReturnType<typeof fetchDocs> | null;
     try {
       const stage = await stagePages(conn, groups);
       // the batches read little each; DuckDB's buffer would keep the cells' blocks read so far
@@ -224,9 +225,21 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
         // are rendered, their keys taken as their batch is read (a first run reads them once).
         const render = new Set(groups.filter((g) => !published.has(g.id)).map((g) => g.id));
         const candidates = groups.filter((g) => !render.has(g.id));
-        for (let i = 0; i < candidates.length; i += PAGES_PER_KEY_BATCH) {
-          const part = candidates.slice(i, i + PAGES_PER_KEY_BATCH);
-          attachDocs(await withMemoryToSpare(conn, () => fetchDocs(conn, part, stage)), part);
+        const parts: ReportGroup[][] = [];
+        for (let i = 0; i < candidates.length; i += PAGES_PER_KEY_BATCH)
+          parts.push(candidates.slice(i, i + PAGES_PER_KEY_BATCH));
+        // the next stretch's documents are read (in DuckDB's threads) while this one's keys are taken
+        const fetchPart = (p: number) => {
+          const docs = withMemoryToSpare(conn, () => fetchDocs(conn, parts[p], stage));
+          docs.catch(() => undefined);
+          return docs;
+        };
+        nextPart = parts.length ? fetchPart(0) : null;
+        for (let p = 0; p < parts.length; p++) {
+          const part = parts[p];
+          const docs = await nextPart!;
+          nextPart = p + 1 < parts.length ? fetchPart(p + 1) : null;
+          attachDocs(docs, part);
           index.reports(part);
           for (const g of part) {
             const key = pageKey(g, data, pageContext, documentsDigest(g.docs, pageContext, listings.exists));
@@ -267,6 +280,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
         }
       });
     } catch (e) {
+      await nextPart?.catch(() => undefined);
       await next?.catch(() => undefined);
       await pool?.settle();
       // the error to report is this one; the finally below drops the stage again
