@@ -107,6 +107,14 @@ export interface PoolOptions {
   memoryMb?: number;
 }
 
+/**
+ * A reader's young generation: a page's text (up to a few hundred KB) dies young, not in the old
+ * space. 16 MB instead of 32 holds each worker 16–18 MB lower (its new space is most of its heap:
+ * 20–30 MB of a 50–60 MB heap at 32) for about twice the scavenges; 8 MB doubles them again and
+ * cost CPU (measured: docs/performance.md).
+ */
+export const WORKER_YOUNG_GENERATION_MB = 16;
+
 /** How often resident memory is looked at while documents are read. */
 const MEMORY_WATCH_MS = 100;
 /** A document read for less than this is never the one stopped for memory. */
@@ -193,8 +201,7 @@ export class ExtractPool {
   private spawn(): Slot {
     const worker = new Worker(join(distDir(), 'pipeline', 'ingest', 'extract-worker.js'), {
       // A document's model is a few MB: a small heap keeps memory flat (a bomb dies alone, as a crash).
-      // A young generation of 32 MB: a page's text (up to a few hundred KB) dies young, not in the old space.
-      resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 32 },
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     const slot: Slot = { worker, jobs: [] };
     worker.on('message', (out: ExtractOutcome) => this.finish(slot, out));
@@ -292,9 +299,10 @@ export class ExtractPool {
     });
   }
 
+  /** Stops the workers (a document extracted after starts them again). */
   async close(): Promise<void> {
     if (this.memoryWatch) clearInterval(this.memoryWatch);
     this.memoryWatch = null;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
   }
 }

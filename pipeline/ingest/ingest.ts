@@ -98,6 +98,7 @@ const RACY_MS = 2000;
 
 export interface IngestOptions {
   runId: string;
+  /** Closed once every document is read. */
   pool: ExtractPool;
   log: Logger;
   maxBytes?: number;
@@ -360,6 +361,8 @@ export async function ingest(
   opts.log.stopProgress();
   if (outputError) throw outputError;
   await loader.idle();
+  // every document is read: the workers' memory (50-60 MB each) goes back before the ledger is written
+  await opts.pool.close();
   const outcomes = results.filter((r): r is DocumentOutcome => r !== null);
   await recordDocuments(conn, outcomes, opts.runId);
   return outcomes;

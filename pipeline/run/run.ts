@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { EXTRACTOR_VERSION } from '../../extractors/index.js';
 import type { CrawlSource } from '../crawl/index.js';
 import { crawlStage } from './crawl-run.js';
-import { discover, ExtractPool, ingest, NoInputError, type InputFile } from '../ingest/index.js';
+import { discover, ExtractPool, ingest, NoInputError } from '../ingest/index.js';
 import { acquireLock, LockHeldTooLongError, type Lock } from './lock.js';
 import { Logger, UsageError, isOutputError, OutputError } from '../common/index.js';
 import {
@@ -223,46 +223,45 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       ],
     );
 
-    // The files found, and the ingest's outcome of each, are held until summed up and no longer:
-    // at 50,000 documents they were 35 MB of the heap through the rules and the outputs.
-    let files: InputFile[] | null = opts.input ? discover(opts.input) : [];
-    if (opts.input) log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
-    if (opts.input && !files.length && !opts.sources && !opts.merge?.length) throw new NoInputError(opts.input, runId);
     const rawDir = resolve(opts.raw ?? join(dirname(db), 'raw'));
-    const crawled = opts.sources
-      ? await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning })
-      : null;
-    if (crawled) files.push(...crawled.files);
-    if (opts.merge?.length) {
-      const merged = await mergeShards(
-        conn,
-        opts.merge.map((f) => resolve(f)),
-      );
-      log.info(`merged ${merged.reports} reports from ${merged.shards} shard warehouses`, { stage: 'merge' });
-    }
-    const clock = new PhaseClock();
     const dbMemory = opts.dbMemory ?? DEFAULT_DB_MEMORY;
-    await limitDbMemory(conn, smallerSize(LOADING_DB_MEMORY, dbMemory));
-    const summary = summarise(
-      runId,
-      startedAt,
-      opts.input ?? (opts.sources ? 'crawl' : 'merge'),
-      await ingest(conn, files, {
+    // The run's files and their outcomes (a few hundred bytes each: 20-30 MB of the main thread's heap
+    // at 50,000) are held only while the documents are read, not through the rules and outputs.
+    const { summary, clock } = await (async () => {
+      const files = opts.input ? discover(opts.input) : [];
+      if (opts.input) log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
+      if (opts.input && !files.length && !opts.sources && !opts.merge?.length)
+        throw new NoInputError(opts.input, runId);
+      const crawled = opts.sources
+        ? await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning })
+        : null;
+      if (crawled) files.push(...crawled.files);
+      if (opts.merge?.length) {
+        const merged = await mergeShards(
+          conn,
+          opts.merge.map((f) => resolve(f)),
+        );
+        log.info(`merged ${merged.reports} reports from ${merged.shards} shard warehouses`, { stage: 'merge' });
+      }
+      const clock = new PhaseClock();
+      await limitDbMemory(conn, smallerSize(LOADING_DB_MEMORY, dbMemory));
+      const docs = await ingest(conn, files, {
         runId,
         pool,
         log,
         maxBytes: opts.maxBytes,
         shard: opts.shard,
         force: opts.force,
-      }),
-    );
-    files = null;
-    if (crawled)
-      Object.assign(summary, {
-        fetchProblems: crawled.problems,
-        sourcesDown: crawled.sourcesDown,
-        sourcesCrawled: opts.sources!.length,
       });
+      const summary = summarise(runId, startedAt, opts.input ?? (opts.sources ? 'crawl' : 'merge'), docs);
+      if (crawled)
+        Object.assign(summary, {
+          fetchProblems: crawled.problems,
+          sourcesDown: crawled.sourcesDown,
+          sourcesCrawled: opts.sources!.length,
+        });
+      return { summary, clock };
+    })();
     await pool.close(); // the workers' memory goes back before the rules and outputs
     // What was loaded goes to the file now: blocks only in memory cannot be evicted, and with them
     // pinned the rules ran out of DuckDB's memory now and then at large warehouses (measured: docs/performance.md).

@@ -11,9 +11,10 @@ import { isOutputError, sqlString } from '../common/index.js';
  * DuckDB's memory limit (it spills to disk beyond). Its own default would be 80% of RAM, and the
  * pipeline's memory must stay flat in N: with freed memory returned after every step and the
  * report-scoped work done a slice at a time, the rules' peak stays low with this limit, and they
- * still pass with less (measured: docs/performance.md).
+ * still pass with less. 144 MB rather than 160: the rules over 50,000 reports peaked 15-25 MB lower
+ * at the same CPU (measured: docs/performance.md).
  */
-export const DEFAULT_DB_MEMORY = '160MB';
+export const DEFAULT_DB_MEMORY = '144MB';
 
 /**
  * DuckDB's buffer memory while reading: loading appends and commits, and needs little; with the

@@ -22,6 +22,18 @@ describe('ExtractPool', () => {
     pool = null;
   });
 
+  it('closed (the ingest closes it once every document is read), it stops its workers and starts them again for the next document', async () => {
+    pool = new ExtractPool({ workers: 1 });
+    expect((await pool.extract(Buffer.from(page))).failure).toBeNull();
+    expect(pool.started).toBe(1);
+    await pool.close();
+    expect(pool.started).toBe(0);
+    await pool.close(); // twice: the run closes it again after the ingest
+    const again = await pool.extract(Buffer.from(page));
+    expect(again.failure).toBeNull();
+    expect(again.extraction?.tablesFound).toEqual(['T2', 'T3', 'T4']);
+  }, 60_000);
+
   it('a worker killed by a document fails that document; the ones queued behind it are read again', async () => {
     pool = new ExtractPool({ workers: 1, heapMb: 48 });
     const [big, after, next] = await Promise.all([
