@@ -134,24 +134,6 @@ interface Inherited {
   cell: Cell | null;
 }
 
-/**
- * The children looked up as "the first child named ...": a bit each in a frame's `seen` (a Set
- * per paragraph, row and cell was 6% of what reading a DOCX allocated: docs/performance.md).
- */
-const FIRST_OF = {
-  'w:body': 1,
-  'mc:Fallback': 2,
-  'w:sdtPr': 4,
-  'w:sdtContent': 8,
-  'w:rPr': 16,
-  'w:trPr': 32,
-  'w:pPr': 64,
-  'w:tcPr': 128,
-  'w:gridSpan': 256,
-  'w:vMerge': 512,
-} as const;
-type FirstOf = keyof typeof FIRST_OF;
-
 /** An open element. */
 class Frame implements Inherited {
   ctx: Inherited['ctx'];
@@ -165,8 +147,8 @@ class Frame implements Inherited {
   owner: Frame | null = null;
   /** w:p: where it writes its text when it ends. */
   outer: Holder | null = null;
-  /** Children seen of the names in FIRST_OF (their bits), for mammoth's "first child named ..." lookups. */
-  seen = 0;
+  /** Names of children seen, for mammoth's "first child named ..." lookups. */
+  seen: Set<string> | null = null;
   /** w:t: its character data, raw. */
   text: string | null = null;
 
@@ -235,10 +217,7 @@ export class BodyReader implements XmlHandler {
     const top = this.top();
     const parent = top.kind === 'mc:Fallback' ? top.owner! : top;
     if (parent.kind === 'w:t') refuse('element inside w:t');
-    if (name === 'mc:AlternateContent') {
-      this.pushed(parent, name).owner = parent;
-      return true;
-    }
+    if (name === 'mc:AlternateContent') return this.push(parent, name, { owner: parent });
     switch (parent.kind) {
       case '#document':
         return this.push(parent, 'root');
@@ -247,9 +226,7 @@ export class BodyReader implements XmlHandler {
         this.sawBody = true;
         return this.push(parent, name);
       case 'mc:AlternateContent':
-        if (name !== 'mc:Fallback' || !this.first(parent, name)) return false;
-        this.pushed(parent, name).owner = parent.owner;
-        return true;
+        return name === 'mc:Fallback' && this.first(parent, name) && this.push(parent, name, { owner: parent.owner });
       case 'w:sdt':
         if (name === 'w:sdtPr' && this.first(parent, name)) return this.mentions('checkbox') && this.push(parent, name);
         if (name === 'w:sdtContent' && this.first(parent, name)) return this.push(parent, name);
@@ -332,22 +309,19 @@ export class BodyReader implements XmlHandler {
       case 'w:pict':
         // mammoth moves a text box's content after the paragraph holding it.
         if (!parent.para) refuse('w:pict outside a paragraph');
-        return this.inlineFrame(this.pushed(parent, name), { out: [] });
+        return this.push(parent, name, { holder: { out: [] }, inline: true });
       case 'w:sdt':
         return this.push(parent, name);
     }
     if (WRAPPERS.has(name)) return this.push(parent, name);
-    if (INLINE.has(name)) return this.inlineFrame(this.pushed(parent, name));
+    if (INLINE.has(name)) return this.push(parent, name, { inline: true });
     return false; // no text: images, fields, bookmarks, properties; or an element mammoth drops
   }
 
   /** Inside w:tbl or w:tr mammoth expects rows or cells only; anything else upsets its merging. */
   private openInTable(parent: Frame, name: string, attrs: string): boolean {
     if (parent.ctx === 'table' && name === 'w:tr') {
-      const tr = this.pushed(parent, name);
-      tr.ctx = 'row';
-      tr.row = { cells: [], deleted: false };
-      return true;
+      return this.push(parent, name, { ctx: 'row', row: { cells: [], deleted: false } });
     }
     if (parent.ctx === 'row' && name === 'w:tc') {
       const cell: Cell = {
@@ -359,13 +333,7 @@ export class BodyReader implements XmlHandler {
         rowSpan: 1,
         mergedAway: false,
       };
-      const tc = this.pushed(parent, name);
-      tc.ctx = 'content';
-      tc.holder = cell;
-      tc.cell = cell;
-      tc.para = null;
-      tc.inline = false;
-      return true;
+      return this.push(parent, name, { ctx: 'content', holder: cell, cell, para: null, inline: false });
     }
     if (WRAPPERS.has(name) || name === 'w:sdt') return this.push(parent, name);
     if (name === 'w:bookmarkStart' && this.scanner.attr(attrs, 'w:name') === '_GoBack') return false;
@@ -384,11 +352,7 @@ export class BodyReader implements XmlHandler {
       deleted: false,
     };
     this.carried = null;
-    const p = this.pushed(parent, 'w:p');
-    p.holder = para;
-    p.para = para;
-    p.outer = parent.holder;
-    return true;
+    return this.push(parent, 'w:p', { holder: para, para, outer: parent.holder });
   }
 
   private closeParagraph(para: Paragraph, outer: Holder): void {
@@ -398,10 +362,7 @@ export class BodyReader implements XmlHandler {
       this.carried = { text: para.out.join(''), extras: para.extras };
       return;
     }
-    outer.out.push('\n');
-    for (const s of para.out) outer.out.push(s);
-    outer.out.push('\n');
-    for (const s of para.extras) outer.out.push(s);
+    outer.out.push('\n', ...para.out, '\n', ...para.extras);
   }
 
   private openTable(parent: Frame): boolean {
@@ -409,10 +370,7 @@ export class BodyReader implements XmlHandler {
     if (parent.holder === this.body) this.flushBody();
     const table: Table = { depth: this.openTables++, inCell: parent.cell, rows: [] };
     this.blocks.push(table);
-    const tbl = this.pushed(parent, 'w:tbl');
-    tbl.ctx = 'table';
-    tbl.table = table;
-    return true;
+    return this.push(parent, 'w:tbl', { ctx: 'table', table });
   }
 
   /** Tables as grids numbered in order, without those mammoth drops with a merged cell. */
@@ -446,43 +404,27 @@ export class BodyReader implements XmlHandler {
   }
 
   /** Property elements are read only when their XML mentions what is looked for in them. */
-  private mentions(word: string, orWord?: string): boolean {
+  private mentions(...words: string[]): boolean {
     const raw = this.scanner.peekContent();
-    return raw === null || raw.includes(word) || (orWord !== undefined && raw.includes(orWord));
+    return raw === null || words.some((w) => raw.includes(w));
   }
 
   private top(): Frame {
     return this.stack[this.stack.length - 1];
   }
 
-  private first(frame: Frame, name: FirstOf): boolean {
-    const bit = FIRST_OF[name];
-    if (frame.seen & bit) return false;
-    frame.seen |= bit;
+  private first(frame: Frame, name: string): boolean {
+    frame.seen ??= new Set();
+    if (frame.seen.has(name)) return false;
+    frame.seen.add(name);
     return true;
   }
 
-  private push(parent: Frame, kind: string): true {
-    this.pushed(parent, kind);
-    return true;
-  }
-
-  /**
-   * Opens an element: its frame, inheriting from `parent`, for the caller to set what differs
-   * (set field by field: a literal of those fields and Object.assign per element were a tenth of
-   * what reading a DOCX allocated, docs/performance.md).
-   */
-  private pushed(parent: Frame, kind: string): Frame {
+  private push(parent: Frame, kind: string, own?: Partial<Frame>): true {
     const frame = new Frame(kind, parent);
+    if (own) Object.assign(frame, own);
     this.stack.push(frame);
     this.wantsText = kind === 'w:t';
-    return frame;
-  }
-
-  /** A run, hyperlink or shape (a table cannot start inside it); a text box writes to a holder of its own. */
-  private inlineFrame(frame: Frame, holder?: Holder): true {
-    if (holder) frame.holder = holder;
-    frame.inline = true;
     return true;
   }
 }

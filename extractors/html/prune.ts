@@ -86,42 +86,40 @@ const isSpanAttribute = (s: string, from: number, to: number) => {
   return n === 'colspan' || n === 'rowspan';
 };
 
-/**
- * What `readStartTag` found: where the name ends, whether the tag closes itself, and its
- * colspan/rowspan attributes as printed (name, `=`, value with its quotes; null when none). One
- * object, overwritten by each call: a page has thousands of start tags, and an object, a closure
- * and a name per tag were a third of what reading a page allocated (docs/performance.md).
- */
-const tag = { nameEnd: 0, selfClosing: false, kept: null as string[] | null };
-
-/** Records the attribute s[from, end) when it is one the reader reads (its name ends at `nameEnd`). */
-function keepAttribute(s: string, from: number, nameEnd: number, end: number): void {
-  if (!isSpanAttribute(s, from, nameEnd)) return;
-  tag.kept ??= [];
-  tag.kept.push(s.slice(from, end));
+interface StartTag {
+  /** Index just past its `>`. */
+  end: number;
+  name: string;
+  selfClosing: boolean;
+  /** The colspan/rowspan attributes as printed (name, `=`, value with its quotes); null when none. */
+  kept: string[] | null;
 }
 
-/**
- * Reads the start tag whose name begins at `from` (just past `<`) into `tag`; returns the index
- * just past its `>`, or -1 when the input ends inside it.
- */
-function readStartTag(s: string, from: number): number {
+/** Reads the start tag whose name begins at `from` (just past `<`); null when the input ends inside it. */
+function readStartTag(s: string, from: number): StartTag | null {
   const n = s.length;
   let j = from;
   while (j < n && !endsTagSection(s.charCodeAt(j))) j++;
-  if (j >= n) return -1;
-  tag.nameEnd = j;
-  tag.selfClosing = false;
-  tag.kept = null;
+  if (j >= n) return null;
+  const name = s.slice(from, j);
+  let kept: string[] | null = null;
+  let selfClosing = false;
   let attrStart = -1;
   let attrNameEnd = -1;
   // States after the name: before an attribute, after `/`, in a name, after a name, before a value.
   let state: 'before' | 'slash' | 'name' | 'afterName' | 'beforeValue' = 'before';
+  const endAttribute = (end: number) => {
+    if (isSpanAttribute(s, attrStart, attrNameEnd)) {
+      kept ??= [];
+      kept.push(s.slice(attrStart, end));
+    }
+    attrStart = -1;
+  };
   while (j < n) {
     const c = s.charCodeAt(j);
     switch (state) {
       case 'before':
-        if (c === GT) return j + 1;
+        if (c === GT) return { end: j + 1, name, selfClosing: false, kept };
         if (c === SLASH) state = 'slash';
         else if (!isSpace(c)) {
           attrStart = j;
@@ -131,8 +129,8 @@ function readStartTag(s: string, from: number): number {
         break;
       case 'slash':
         if (c === GT) {
-          tag.selfClosing = true;
-          return j + 1;
+          selfClosing = true;
+          return { end: j + 1, name, selfClosing, kept };
         }
         if (isSpace(c)) j++;
         else state = 'before'; // reconsume
@@ -148,11 +146,11 @@ function readStartTag(s: string, from: number): number {
           state = 'beforeValue';
           j++;
         } else if (c === SLASH || c === GT) {
-          keepAttribute(s, attrStart, attrNameEnd, j);
+          endAttribute(j);
           state = 'before'; // reconsume
         } else if (isSpace(c)) j++;
         else {
-          keepAttribute(s, attrStart, attrNameEnd, j);
+          endAttribute(j);
           attrStart = j;
           state = 'name';
           j++;
@@ -161,31 +159,23 @@ function readStartTag(s: string, from: number): number {
       case 'beforeValue':
         if (c === DQ || c === SQ) {
           const close = s.indexOf(c === DQ ? '"' : "'", j + 1);
-          if (close < 0) return -1;
-          keepAttribute(s, attrStart, attrNameEnd, close + 1);
+          if (close < 0) return null;
+          endAttribute(close + 1);
           j = close + 1;
           state = 'before';
         } else if (isSpace(c)) j++;
         else {
           // Unquoted: up to whitespace or `>` (a `/` belongs to the value).
           while (j < n && !isSpace(s.charCodeAt(j)) && s.charCodeAt(j) !== GT) j++;
-          if (j >= n) return -1;
-          keepAttribute(s, attrStart, attrNameEnd, j);
+          if (j >= n) return null;
+          endAttribute(j);
           state = 'before';
         }
         break;
     }
   }
-  return -1;
+  return null;
 }
-
-/**
- * The collapsible start tags with only text (or what was cut) since: their names, lower-cased,
- * and where in the output their name is (the part after it is the tag's end). A stack kept from
- * call to call (`depth` says how much of it is in use), not an object per tag.
- */
-const inlineNames: string[] = [];
-const inlineAt: number[] = [];
 
 /** The markup with everything the HTML reader does not read taken out (see above). */
 export function pruneMarkup(s: string, options: PruneOptions = {}): string {
@@ -194,11 +184,14 @@ export function pruneMarkup(s: string, options: PruneOptions = {}): string {
   const n = s.length;
   let copied = 0; // s[copied, i) is copied as it is at the next cut
   let i = 0;
-  let depth = 0; // of the inline stack
-  const cut = (from: number, to: number) => {
+  const cut = (from: number, to: number, replacement = '') => {
     if (from > copied) out.push(s.slice(copied, from));
+    if (replacement) out.push(replacement);
     copied = to;
   };
+  // Collapsible start tags with only text (or what was cut)
+  // since: their name, lower-cased, and where in `out` they are.
+  const inline: { name: string; at: number }[] = [];
   for (;;) {
     const lt = s.indexOf('<', i);
     if (lt < 0 || lt + 1 >= n) break;
@@ -221,44 +214,34 @@ export function pruneMarkup(s: string, options: PruneOptions = {}): string {
       // An end tag (or `</>`, or a bogus comment): up to the first `>`, copied.
       const end = s.indexOf('>', lt + 2) + 1;
       if (end <= 0) break;
-      if (depth > 0) {
-        const name = inlineNames[--depth];
-        if (end - lt === name.length + 3 && s.slice(lt + 2, end - 1).toLowerCase() === name) {
-          // `</name>` closing a collapsible element that holds only text: both tags go
-          const at = inlineAt[depth];
-          out[at] = '';
-          out[at + 1] = '';
-          cut(lt, end);
-        } else depth = 0;
+      const open = inline.pop();
+      if (
+        open !== undefined &&
+        end - lt === open.name.length + 3 &&
+        s.slice(lt + 2, end - 1).toLowerCase() === open.name
+      ) {
+        // `</name>` closing a collapsible element that holds only text: both tags go
+        out[open.at] = '';
+        cut(lt, end);
+      } else if (inline.length > 0) {
+        inline.length = 0;
       }
       i = end;
     } else if (isAlpha(c)) {
-      const end = readStartTag(s, lt + 1);
-      if (end < 0) break;
-      const { nameEnd, selfClosing, kept } = tag;
-      const lower = s.slice(lt + 1, nameEnd).toLowerCase();
-      const inline = collapse && !selfClosing && isCollapsible(lower);
-      if (!inline && kept === null && !selfClosing && end === nameEnd + 1) {
-        // printed as it is pruned (`<name>`): copied with what follows
-        depth = 0;
-      } else {
-        // the text before it and `<name` in one part unless the tag may go (then `<name` is a part of its own)
-        if (inline && lt > copied) out.push(s.slice(copied, lt));
-        out.push(s.slice(inline ? lt : copied, nameEnd));
-        out.push(`${kept ? ` ${kept.join(' ')}` : ''}${selfClosing ? ' />' : '>'}`);
-        copied = end;
-        if (inline) {
-          inlineNames[depth] = lower;
-          inlineAt[depth++] = out.length - 2;
-        } else depth = 0;
-      }
-      i = end;
-      const endTag = selfClosing ? undefined : RAW_TEXT.get(lower);
+      const tag = readStartTag(s, lt + 1);
+      if (tag === null) break;
+      const attrs = tag.kept ? ` ${tag.kept.join(' ')}` : '';
+      cut(lt, tag.end, `<${tag.name}${attrs}${tag.selfClosing ? ' />' : '>'}`);
+      i = tag.end;
+      const lower = tag.name.toLowerCase();
+      if (collapse && !tag.selfClosing && isCollapsible(lower)) inline.push({ name: lower, at: out.length - 1 });
+      else if (inline.length > 0) inline.length = 0; // (setting the length is a call into the runtime)
+      const endTag = tag.selfClosing ? undefined : RAW_TEXT.get(lower);
       if (endTag) {
-        endTag.lastIndex = end;
+        endTag.lastIndex = tag.end;
         const m = endTag.exec(s);
         if (m === null) break;
-        if (DROP_CONTENT.has(lower)) cut(end, m.index);
+        if (DROP_CONTENT.has(lower)) cut(tag.end, m.index);
         i = m.index;
       }
     } else {

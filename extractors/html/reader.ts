@@ -86,36 +86,23 @@ interface Frame {
   readonly opens: OpenTable | null;
 }
 
-/**
- * A frame, every field given: one literal of one shape (a spread of a partial one allocated
- * twice per element and was a tenth of what reading a page allocated: docs/performance.md).
- */
-const frame = (
-  mode: Mode,
-  walk: Walk | null,
-  table: OpenTable | null,
-  row: Cell[] | null,
-  sink: string[] | null,
-  breakAtEnd: boolean,
-  opens: OpenTable | null,
-): Frame => ({ mode, walk, table, row, sink, breakAtEnd, opens });
+const frame = (mode: Mode, fields: Partial<Omit<Frame, 'mode'>> = {}): Frame => ({
+  mode,
+  walk: null,
+  table: null,
+  row: null,
+  sink: null,
+  breakAtEnd: false,
+  opens: null,
+  ...fields,
+});
 
-/** Text goes to `sink`, paragraphs to `walk`. */
-const textFrame = (walk: Walk, sink: string[] | null, breakAtEnd = false): Frame =>
-  frame('text', walk, null, null, sink, breakAtEnd, null);
-/** Inside a table's own rows (or a table cell's content that is not read as text). */
-const tableFrameOf = (mode: 'rows' | 'inrow', table: OpenTable | null, opens: OpenTable | null = null): Frame =>
-  frame(mode, null, table, null, null, false, opens);
-/** Text goes into a cell's parts. */
-const cellFrame = (table: OpenTable | null, sink: string[] | null, breakAtEnd = false): Frame =>
-  frame('cell', null, table, null, sink, breakAtEnd, null);
-
-const NONE = frame('none', null, null, null, null, false, null);
+const NONE = frame('none');
 
 /** A table modelFromDom visits: its rows are read, the rest of its content is not. */
 function tableFrame(walk: Walk, depth: number): Frame {
   const t = walk.openTable(depth);
-  return tableFrameOf('rows', t, t);
+  return frame('rows', { table: t, opens: t });
 }
 
 /** An element ends: a block's line break, a table's grid. */
@@ -137,33 +124,34 @@ function childFrame(p: Frame, tag: string, attribs: Record<string, string>): Fra
       }
       if (tag === 'br') walk.pending.push('\n');
       if (tag === 'br' || tag === 'title' || SKIP_TAGS.has(tag)) return NONE;
-      if (!BLOCK_TAGS.has(tag)) return p.breakAtEnd ? textFrame(walk, p.sink) : p;
+      if (!BLOCK_TAGS.has(tag)) return p.breakAtEnd ? frame('text', { walk, sink: p.sink }) : p;
       walk.pending.push('\n');
-      return textFrame(walk, p.sink, true);
+      return frame('text', { walk, sink: p.sink, breakAtEnd: true });
     }
     case 'rows':
       if (tag === 'tr') {
         const row: Cell[] = [];
         p.table!.rows.push(row);
-        return frame('row', null, p.table, row, null, false, null);
+        return frame('row', { table: p.table, row });
       }
-      return tag === 'thead' || tag === 'tbody' || tag === 'tfoot' ? tableFrameOf('rows', p.table) : NONE;
+      return tag === 'thead' || tag === 'tbody' || tag === 'tfoot' ? frame('rows', { table: p.table }) : NONE;
     case 'row':
       if (tag === 'td' || tag === 'th') {
         const cell: Cell = { parts: [], rowspan: spanAttr(attribs, 'rowspan'), colspan: spanAttr(attribs, 'colspan') };
         p.row!.push(cell);
-        return cellFrame(p.table, cell.parts);
+        return frame('cell', { table: p.table, sink: cell.parts });
       }
-      return tag === 'table' ? tableFrame(p.table!.walk, p.table!.depth + 1) : tableFrameOf('inrow', p.table);
+      return tag === 'table' ? tableFrame(p.table!.walk, p.table!.depth + 1) : frame('inrow', { table: p.table });
     case 'inrow':
       return tag === 'table' ? tableFrame(p.table!.walk, p.table!.depth + 1) : p;
     case 'cell': {
       if (tag === 'table') return tableFrame(p.table!.walk, p.table!.depth + 1);
       if (tag === 'br') p.sink!.push('\n');
-      if (tag === 'br' || SKIP_TAGS.has(tag)) return tableFrameOf('inrow', p.table);
-      if (!BLOCK_TAGS.has(tag) && tag !== 'tr') return p.breakAtEnd ? cellFrame(p.table, p.sink) : p;
+      if (tag === 'br' || SKIP_TAGS.has(tag)) return frame('inrow', { table: p.table });
+      if (!BLOCK_TAGS.has(tag) && tag !== 'tr')
+        return p.breakAtEnd ? frame('cell', { table: p.table, sink: p.sink }) : p;
       p.sink!.push('\n');
-      return cellFrame(p.table, p.sink, true);
+      return frame('cell', { table: p.table, sink: p.sink, breakAtEnd: true });
     }
   }
 }
@@ -178,7 +166,7 @@ export function readHtmlTextFast(html: string, format: InputFormat = 'html'): Do
 function readPrunedMarkup(html: string, format: InputFormat): DocumentModel {
   const whole = new Walk();
   let body: Walk | null = null;
-  const root = textFrame(whole, whole.pending);
+  const root = frame('text', { walk: whole, sink: whole.pending });
   const stack: Frame[] = [];
   let top = root;
   // The first <title> within 3 levels, the first <body> within 2 (html/reference-cheerio.ts: findElement).
@@ -194,7 +182,7 @@ function readPrunedMarkup(html: string, format: InputFormat): DocumentModel {
         if (name === 'body' && body === null && level <= 2) {
           // Only the body is walked when there is one; the whole-document walk is dropped.
           body = new Walk();
-          f = textFrame(body, body.pending);
+          f = frame('text', { walk: body, sink: body.pending });
         } else {
           f = childFrame(top, name, attribs);
         }

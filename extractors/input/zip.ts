@@ -34,8 +34,6 @@ interface RawEntry {
   method: number;
   /** The entry's compressed bytes (a view of the zip). */
   data: Uint8Array;
-  /** The size the directory declares once inflated (a hint for the output buffer, never trusted as a limit). */
-  declared: number;
 }
 
 /** The entries of the central directory; throws on what this reader does not take (ZIP64, a damaged directory). */
@@ -58,7 +56,6 @@ function* centralEntries(bytes: Uint8Array, wanted: (name: string) => boolean): 
     const flags = view.getUint16(at + 8, true);
     const method = view.getUint16(at + 10, true);
     const compressed = view.getUint32(at + 20, true);
-    const declared = view.getUint32(at + 24, true);
     const nameLength = view.getUint16(at + 28, true);
     const extraLength = view.getUint16(at + 30, true);
     const commentLength = view.getUint16(at + 32, true);
@@ -74,24 +71,15 @@ function* centralEntries(bytes: Uint8Array, wanted: (name: string) => boolean): 
     const data = bytes.subarray(start, start + compressed);
     if (data.length !== compressed) throw new Error('entry runs past the end');
     if (method !== 0 && method !== 8) throw new Error(`compression method ${method}`);
-    yield { name, flags, method, data, declared };
+    yield { name, flags, method, data };
   }
 }
-
-/**
- * zlib's output buffer for an entry: the declared size and a byte (an honest entry fills one buffer
- * and is not copied again; zlib's 16 KB default made a 300 KB document.xml twenty buffers joined),
- * within zlib's minimum and a bound a liar's header cannot push it past. A size that lies only
- * costs more buffers, or a larger one; the cap on what is produced is `maxOutputLength`'s.
- */
-const MAX_CHUNK = 4 * 1024 * 1024;
-const chunkFor = (declared: number, room: number): number => Math.max(64, Math.min(declared + 1, room, MAX_CHUNK));
 
 /** Inflates one entry, producing at most `room` bytes (zlib stops as soon as it would produce more). */
 function inflateAtMost(e: RawEntry, room: number): Uint8Array | null {
   if (e.method === 0) return e.data.length > room ? null : e.data;
   try {
-    return inflateRawSync(e.data, { maxOutputLength: Math.max(room, 1), chunkSize: chunkFor(e.declared, room) });
+    return inflateRawSync(e.data, { maxOutputLength: Math.max(room, 1) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
     throw err;

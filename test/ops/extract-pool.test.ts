@@ -49,6 +49,17 @@ describe('ExtractPool', () => {
     }
   }, 60_000);
 
+  it('a document too big for the heap, read again and again, kills its worker each time and never the process', async () => {
+    // (a reader that built the page's text by concatenation aborted the whole process now and
+    // then, V8's "Reached heap limit" in the worker taken as fatal: the batch lost with it)
+    pool = new ExtractPool({ workers: 1, heapMb: 48 });
+    for (let i = 0; i < 8; i++) {
+      const big = await pool.extract(Buffer.from(huge));
+      expect(big.failure).toMatch(/^read: worker (crashed|exited)/);
+    }
+    expect((await pool.extract(Buffer.from(page))).failure).toBeNull();
+  }, 120_000);
+
   it('without a way to read them again, the documents queued behind a crash fail with it, saying so', async () => {
     pool = new ExtractPool({ workers: 1, heapMb: 48 });
     const [big, after] = await Promise.all([pool.extract(Buffer.from(huge)), pool.extract(Buffer.from(page))]);
