@@ -183,6 +183,7 @@ function appendix(cur: RegionYear): Html {
 
 function regionPage(
   cur: RegionYear,
+  figures: YearFigures,
   prev: YearFigures | undefined,
   years: readonly number[],
   errors: Map<string, Row[]>,
@@ -192,7 +193,7 @@ function regionPage(
     (y, i) =>
       html`${i ? ' · ' : ''}${y === cur.year ? html`<b>${y}</b>` : html`<a href="${regionPageName(cur.region, y)}">${y}</a>`}`,
   )}</p>
-<h2 id="headline">主要数字及与上年相比</h2>${headline(yearFigures(cur), prev)}
+<h2 id="headline">主要数字及与上年相比</h2>${headline(figures, prev)}
 <h2 id="errors">有错误的机构</h2>${agenciesWithErrors(cur, errors)}
 <h2 id="methods">方法</h2>${methods(rules)}
 <h2 id="appendix">附录：每份报告的数字</h2><p class="muted">每个数字链接到报告页上它所在的单元格（比率链接到报告的同年同级比较，错误链接到其发现）；报告页列出来源文件。</p>
@@ -241,7 +242,8 @@ export async function writeRegionPages(
     const name = regionPageName(ry.region, ry.year);
     // the year before, when the region has reports that year, has passed already (the query's order)
     const prev = figures.get(key(ry.region, ry.year - 1));
-    figures.set(key(ry.region, ry.year), yearFigures(ry));
+    const own = yearFigures(ry);
+    figures.set(key(ry.region, ry.year), own);
     const years = yearsOf.get(ry.region)!;
     ry.reports.sort((a, b) => zhCollator.compare(String(a.agency ?? ''), String(b.agency ?? '')));
     // what the page shows: its year, the year before, the years listed, its reports' errors, the rules
@@ -255,7 +257,7 @@ export async function writeRegionPages(
     const unit = keyedUnit(keys, `region ${name}`, shown, dir, previousDir);
     if (unit?.kept) return;
     // a page equal to the one published in `previousDir` keeps it (its time unchanged)
-    writePage(dir, previousDir, name, regionPage(ry, prev, years, errors, rules));
+    writePage(dir, previousDir, name, regionPage(ry, own, prev, years, errors, rules));
     unit?.made([name]);
   };
   // each region and year written once its rows have passed, then released
