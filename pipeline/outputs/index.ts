@@ -218,6 +218,13 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     let nextPart = null as ReturnType<typeof fetchDocs> | null;
     try {
       const stage = await stagePages(conn, groups);
+      // A read started ahead (in DuckDB's threads) while the main thread works on the last one; a
+      // failure surfaces when it is awaited. One that runs out of DuckDB's memory runs again with twice it.
+      const ahead = <T>(read: () => Promise<T>): Promise<T> => {
+        const p = withMemoryToSpare(conn, read);
+        p.catch(() => undefined);
+        return p;
+      };
       // the batches read little each; DuckDB's buffer would keep the cells' blocks read so far
       await withDbMemory(conn, PAGES_DB_MEMORY, async () => {
         // A page published with a key may stand: the documents of those pages are read, a stretch
@@ -228,12 +235,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
         const parts: ReportGroup[][] = [];
         for (let i = 0; i < candidates.length; i += PAGES_PER_KEY_BATCH)
           parts.push(candidates.slice(i, i + PAGES_PER_KEY_BATCH));
-        // the next stretch's documents are read (in DuckDB's threads) while this one's keys are taken
-        const fetchPart = (p: number) => {
-          const docs = withMemoryToSpare(conn, () => fetchDocs(conn, parts[p], stage));
-          docs.catch(() => undefined);
-          return docs;
-        };
+        // the next stretch's documents are read while this one's keys are taken
+        const fetchPart = (p: number) => ahead(() => fetchDocs(conn, parts[p], stage));
         nextPart = parts.length ? fetchPart(0) : null;
         for (let p = 0; p < parts.length; p++) {
           const part = parts[p];
@@ -259,12 +262,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
           rules: [...data.rules.values()],
         });
         pool = renderer;
-        // the next batch is read (in DuckDB's threads) while this one renders; a failure surfaces when it is awaited
-        const fetch = (b: number) => {
-          const p = withMemoryToSpare(conn, () => fetchBatch(conn, batches[b].pages, batches[b].needed, stage));
-          p.catch(() => undefined);
-          return p;
-        };
+        // the next batch is read while this one renders
+        const fetch = (b: number) => ahead(() => fetchBatch(conn, batches[b].pages, batches[b].needed, stage));
         next = batches.length ? fetch(0) : null;
         for (let b = 0; b < batches.length; b++) {
           const { pages: batch, needed } = batches[b];
