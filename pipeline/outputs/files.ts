@@ -29,6 +29,8 @@ export class FileSink {
   private fd: number | null;
   private parts: string[] = [];
   private pending = 0;
+  /** Bytes written to the file so far (the text still pending not counted). */
+  private size = 0;
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -48,6 +50,13 @@ export class FileSink {
     this.flush();
     if (this.fd === null) return;
     for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    this.size += bytes.length;
+  }
+
+  /** Where the next byte written goes: the bytes written so far. */
+  get position(): number {
+    this.flush();
+    return this.size;
   }
 
   private flush(): void {

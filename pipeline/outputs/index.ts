@@ -8,6 +8,8 @@
  *                                                     not written again (page-keys.ts)
  *   <out>/output-keys.json                            the same for the agencies' and regions' pages and the charts
  *                                                     (output-keys.ts)
+ *   <out>/export-rows.json                            each export row's hash and place in its file: an unchanged
+ *                                                     row is copied, not read again (exports/kept-rows.ts)
  *   <out>/charts/<chart>.svg|.csv                    the index's charts and their numbers (overview.ts)
  *   <out>/agencies/<agency>.html                     one page per agency with two years or more (agency-pages.ts)
  *   <out>/regions/<region>-<year>.html               a region's printable summary for every year (region-pages.ts)
@@ -47,6 +49,7 @@ import { loadProblems } from './site/report-docs.js';
 import type { ReportPageContext } from './site/report-page.js';
 import { FolderListings } from './site/source-links.js';
 import { writeExports } from './exports/exports.js';
+import { EXPORT_ROWS, ExportRows } from './exports/kept-rows.js';
 import { archiveSources, SOURCES_DIR } from './source-archive.js';
 import { FileSink, OutputStaging, PAGES_DIR, presentIn } from './files.js';
 import { IndexPage, problemRows } from './site/index-page.js';
@@ -92,6 +95,7 @@ export interface OutputsContext {
 export const STAGED_OUTPUTS = [
   PAGE_KEYS,
   OUTPUT_KEYS,
+  EXPORT_ROWS,
   'anomalies.csv',
   'anomalies.json',
   'reports.csv',
@@ -165,7 +169,13 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       outputKeys,
       (spec, rows, name) => drawer.draw(spec, rows, name),
     );
-    await writeExports(conn, { anomaliesCsv, anomaliesJson, reportsCsv }, REPORT_DOCUMENTS);
+    const exportRows = await ExportRows.load(conn, out);
+    ctx.summary.exportRows = await writeExports(
+      conn,
+      { anomaliesCsv, anomaliesJson, reportsCsv },
+      REPORT_DOCUMENTS,
+      exportRows,
+    );
     // the charts are drawn while the exports are written; the drawing thread (Vega, 60 MB and
     // more) is gone before the next steps, which hold more of their own
     await drawer.finish();
@@ -320,6 +330,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       f.commit();
       written.push(join(out, basename(f.path)));
     }
+    // the exports' rows, each file's stamp as committed (publishing renames it)
+    exportRows.save(aside.path(EXPORT_ROWS), (name) => aside.path(name));
     if (!ctx.staging) aside.publish(STAGED_OUTPUTS, ADDED_OUTPUTS, UPDATED_OUTPUTS);
     if (ctx.reviewsCsv === undefined && ensureReviewsFile(reviewsFile)) written.push(reviewsFile);
     if (ctx.parquetDir)

@@ -46,6 +46,8 @@ export interface RunSummary {
   pagesRendered?: number;
   /** The agencies' and regions' pages and the charts: kept unread by their keys, and made (output-keys.ts). */
   keptOutputs?: { kept: number; made: number };
+  /** The exports' rows, and those written again (the others copied from the published files: kept-rows.ts). */
+  exportRows?: { rows: number; read: number };
   /** The process's peak resident memory over the run (worker threads and DuckDB included), MB. */
   peakRssMb?: number;
 }

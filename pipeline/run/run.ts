@@ -411,6 +411,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       pages_written: summary.pagesWritten ?? 0,
       outputs_kept: summary.keptOutputs?.kept ?? 0,
       outputs_made: summary.keptOutputs?.made ?? 0,
+      export_rows: summary.exportRows?.rows ?? 0,
+      export_rows_written: summary.exportRows?.read ?? 0,
     });
     // With --log-json the line above is the summary: stdout and stderr hold JSON lines only.
     if (!opts.quiet && !opts.logJson) process.stdout.write(formatSummary(summary) + '\n');

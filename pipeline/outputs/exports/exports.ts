@@ -12,7 +12,9 @@ import type { FileSink } from '../files.js';
 import { returnFreedMemory } from '../../warehouse/index.js';
 import { queryRows, type Row } from '../query.js';
 import { sqlIdent } from '../../common/index.js';
-import { ScratchRows } from './scratch-rows.js';
+import { type RowSeparators, ScratchRows } from './scratch-rows.js';
+import type { ExportRows } from './kept-rows.js';
+import { basename } from 'node:path';
 
 const FORMULA_START = /^[=+\-@\t\r']/;
 const CSV_OPTIONS = { escapeFormulae: FORMULA_START, newline: '\r\n' };
@@ -95,8 +97,30 @@ abstract class TableWriter {
     return this.sink.path;
   }
 
+  /** Bytes of the file written so far (where the next row's separator goes). */
+  get position(): number {
+    return this.sink.position;
+  }
+
+  /** What the file puts before its first row, and before every other. */
+  abstract readonly separators: RowSeparators;
+
+  /** Row `r` of a page given as its columns (`columns[c][r]`), without the separator before it. */
+  abstract rowBody(columns: ColumnPage, r: number): string;
+
+  /**
+   * The text of row `r`'s body before the text of its column `c`'s value (a string printed as it
+   * is: `plainText`), for the place of a value the same in every row (kept-rows.ts).
+   */
+  abstract textBefore(columns: ColumnPage, r: number, c: number): string;
+
+  /** Whether the file prints `value` as it is (no quotes added, nothing escaped; JSON's quotes aside). */
+  abstract plainText(value: string): boolean;
+
   /** Row `r` of a page given as its columns (`columns[c][r]`), as it stands at place `place` of the file. */
-  abstract rowText(columns: ColumnPage, r: number, place: number): string;
+  rowText(columns: ColumnPage, r: number, place: number): string {
+    return (place === 0 ? this.separators.first : this.separators.rest) + this.rowBody(columns, r);
+  }
 
   rows(data: readonly (readonly unknown[])[]): void {
     this.page(asColumns(data, this.columns.length), data.length);
@@ -123,10 +147,22 @@ export class CsvWriter extends TableWriter {
     sink.write(CSV_BOM + Papa.unparse({ fields: [...columns], data: [] }, CSV_OPTIONS));
   }
 
-  rowText(columns: ColumnPage, r: number, place: number): string {
-    let text = place === 0 ? '' : '\r\n';
+  readonly separators = { first: '', rest: '\r\n' };
+
+  rowBody(columns: ColumnPage, r: number): string {
+    let text = '';
     for (let c = 0; c < columns.length; c++) text += c === 0 ? csvField(columns[c][r]) : `,${csvField(columns[c][r])}`;
     return text;
+  }
+
+  textBefore(columns: ColumnPage, r: number, c: number): string {
+    let text = '';
+    for (let k = 0; k < c; k++) text += `${csvField(columns[k][r])},`;
+    return text;
+  }
+
+  plainText(value: string): boolean {
+    return csvField(value) === value;
   }
 
   end(): void {
@@ -148,11 +184,23 @@ export class JsonWriter extends TableWriter {
     sink.write('[');
   }
 
-  rowText(columns: ColumnPage, r: number, place: number): string {
+  readonly separators = { first: '\n ', rest: ',\n ' };
+
+  rowBody(columns: ColumnPage, r: number): string {
     const { keys } = this;
-    let text = place === 0 ? '\n {' : ',\n {';
+    let text = '{';
     for (let c = 0; c < keys.length; c++) text += keys[c] + JSON.stringify(columns[c][r] ?? null);
     return text + (keys.length === 0 ? '}' : '\n }');
+  }
+
+  textBefore(columns: ColumnPage, r: number, c: number): string {
+    let text = '{';
+    for (let k = 0; k < c; k++) text += this.keys[k] + JSON.stringify(columns[k][r] ?? null);
+    return `${text}${this.keys[c]}"`;
+  }
+
+  plainText(value: string): boolean {
+    return JSON.stringify(value) === `"${value}"`;
   }
 
   end(): void {
@@ -229,6 +277,8 @@ interface ExportQuery {
   orderBy: string;
   /** Columns of the table the export leaves out (added to the table after the export's contract was fixed). */
   omit?: readonly string[];
+  /** A text column of the table expected to hold one value in every row (kept-rows.ts). */
+  constant?: string;
 }
 
 /** An export's columns, in order: its table's, then those its joins add. */
@@ -262,28 +312,73 @@ async function writeTable(
   q: ExportQuery,
   columns: readonly Column[],
   writers: readonly TableWriter[],
-): Promise<void> {
+  kept: ExportRows | null,
+): Promise<ExportCounts> {
   // the table's own columns from the table, the joined ones from the staged order (`o`)
   const own = columns.length - q.joined.length;
   const select = columns.map((c, i) => readColumn(`${i < own ? q.alias : 'o'}.${sqlIdent(c.name)}`, c.type)).join(', ');
+  const constant = await constantColumn(conn, q, columns, writers);
+  // a row's hash: of every value it is written from (the joined ones as the joins give them), but a constant one
+  const hashed = columns
+    .map((c, i) => readColumn(i < own ? `${q.alias}.${sqlIdent(c.name)}` : q.joined[i - own].expr, c.type))
+    .filter((_, i) => i !== constant?.index)
+    .join(', ');
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE export_order AS
-     SELECT row_number() OVER (ORDER BY ${q.orderBy}) - 1 AS place, ${q.alias}.rowid AS row_id${q.joined.map((c) => `, ${c.expr} AS ${sqlIdent(c.name)}`).join('')}
+     SELECT row_number() OVER (ORDER BY ${q.orderBy}) - 1 AS place, ${q.alias}.rowid AS row_id,
+            hash(${hashed}) AS row_hash${q.joined.map((c) => `, ${c.expr} AS ${sqlIdent(c.name)}`).join('')}
      FROM ${q.table} ${q.alias} ${q.joins}`,
   );
   const scratch: ScratchRows[] = [];
   try {
-    const total = Number((await conn.runAndReadAll('SELECT count(*) FROM export_order')).getColumnsJS()[0][0]);
-    // the stretches of DuckDB's vectors that hold rows, in storage order
+    const hashes = (
+      ((await conn.runAndReadAll('SELECT row_hash FROM export_order ORDER BY place')).getColumnsJS()[0] ??
+        []) as bigint[]
+    ).map((h) => h.toString(36));
+    const total = hashes.length;
+    const names = columns.map((c) => c.name);
+    // the rows unchanged since a writer's file was published are copied from it; the rest are read
+    const fresh = new Uint8Array(total);
+    let freshCount = 0;
+    for (const w of writers) {
+      const published = kept?.publishedRows(basename(w.path), names, constant?.text ?? null) ?? null;
+      const rows = new ScratchRows(w.path, total, {
+        separators: w.separators,
+        published: published?.path,
+        constant: constant ? Buffer.from(constant.text, 'utf8') : undefined,
+      });
+      scratch.push(rows);
+      for (let place = 0; place < total; place++) {
+        const at = published?.find(hashes[place]);
+        if (at) rows.keep(place, at.start, at.length, at.mark);
+        else if (fresh[place] === 0) {
+          fresh[place] = 1;
+          freshCount++;
+        }
+      }
+    }
+    // the rows to read, when not all: a table of their places
+    const some = freshCount < total;
+    if (some) {
+      await conn.run('CREATE OR REPLACE TEMP TABLE export_fresh (place BIGINT)');
+      const appender = await conn.createAppender('export_fresh', 'main', 'temp');
+      for (let place = 0; place < total; place++) {
+        if (fresh[place] === 0) continue;
+        appender.appendBigInt(BigInt(place));
+        appender.endRow();
+      }
+      appender.closeSync();
+    }
+    const freshOrder = some ? '(SELECT o.* FROM export_order o JOIN export_fresh USING (place))' : 'export_order';
+    // the stretches of DuckDB's vectors that hold rows to read, in storage order
     const stretches = ((
-      await conn.runAndReadAll(`SELECT DISTINCT row_id // ${VECTOR_ROWS} AS v FROM export_order ORDER BY v`)
+      await conn.runAndReadAll(`SELECT DISTINCT row_id // ${VECTOR_ROWS} AS v FROM ${freshOrder} ORDER BY v`)
     ).getColumnsJS()[0] ?? []) as bigint[]; // no column at all when there is no row
-    for (const w of writers) scratch.push(new ScratchRows(w.path, total));
     for (const v of stretches) {
       const range = (id: string) => `${id} >= ${v * BigInt(VECTOR_ROWS)} AND ${id} < ${(v + 1n) * BigInt(VECTOR_ROWS)}`;
       const result = await conn.stream(
         // the row id is read too: without it, DuckDB 1.5.6 left out a vector's last row in some runs
-        `SELECT o.place, ${q.alias}.rowid, ${select} FROM ${q.table} ${q.alias} JOIN export_order o ON ${q.alias}.rowid = o.row_id
+        `SELECT o.place, ${q.alias}.rowid, ${select} FROM ${q.table} ${q.alias} JOIN ${freshOrder} o ON ${q.alias}.rowid = o.row_id
          WHERE ${range(`${q.alias}.rowid`)} AND ${range('o.row_id')}`,
       );
       for (
@@ -302,21 +397,59 @@ async function writeTable(
           const [placeColumn, , ...values] = slice;
           const places = placeColumn.map(Number);
           const page = values.map((v, i) => plainColumn(v, columns[i].type));
-          writers.forEach((w, k) =>
+          writers.forEach((w, k) => {
+            // a row a writer keeps from its published file is not written again
+            const mine = places.flatMap((place, r) => (scratch[k].has(place) ? [] : [r]));
             scratch[k].add(
-              places,
-              places.map((place, r) => w.rowText(page, r, place)),
-            ),
-          );
+              mine.map((r) => places[r]),
+              mine.map((r) => w.rowBody(page, r)),
+              constant ? mine.map((r) => Buffer.byteLength(w.textBefore(page, r, constant.index), 'utf8')) : undefined,
+            );
+          });
         }
       }
       await returnFreedMemory(conn);
     }
-    writers.forEach((w, k) => scratch[k].copyInOrder((bytes, rows) => w.bytes(bytes, rows)));
+    writers.forEach((w, k) => {
+      const offset = w.position;
+      const spans = scratch[k].copyInOrder((bytes, rows) => w.bytes(bytes, rows));
+      kept?.record(w.path, names, hashes, spans, offset, constant?.text ?? null);
+    });
+    return { rows: total, read: freshCount };
   } finally {
     for (const s of scratch) s.close();
     await conn.run('DROP TABLE IF EXISTS export_order');
+    await conn.run('DROP TABLE IF EXISTS export_fresh');
   }
+}
+
+/**
+ * The query's constant column, when it holds one value in every row (rows there are) and every
+ * writer prints that value as it is: its place among the columns and its text. Else null.
+ */
+async function constantColumn(
+  conn: DuckDBConnection,
+  q: ExportQuery,
+  columns: readonly Column[],
+  writers: readonly TableWriter[],
+): Promise<{ index: number; text: string } | null> {
+  const index = q.constant ? columns.findIndex((c) => c.name === q.constant && c.type === 'VARCHAR') : -1;
+  if (index < 0) return null;
+  const column = `${q.alias}.${sqlIdent(q.constant!)}`;
+  const [[values, text]] = (
+    await conn.runAndReadAll(
+      `SELECT count(DISTINCT ${column}) + count(*) FILTER (WHERE ${column} IS NULL), min(${column}) FROM ${q.table} ${q.alias}`,
+    )
+  ).getRowsJS() as [bigint, string | null][];
+  return Number(values) === 1 && typeof text === 'string' && writers.every((w) => w.plainText(text))
+    ? { index, text }
+    : null;
+}
+
+/** Rows of the exports' tables, and how many of them were read (the others copied from the published files). */
+export interface ExportCounts {
+  rows: number;
+  read: number;
 }
 
 export interface ExportFiles {
@@ -325,8 +458,17 @@ export interface ExportFiles {
   reportsCsv: FileSink;
 }
 
-/** The anomalies table (CSV and JSON, one pass) and the reports table (CSV). */
-export async function writeExports(conn: DuckDBConnection, files: ExportFiles, reportDocuments: string): Promise<void> {
+/**
+ * The anomalies table (CSV and JSON, one pass) and the reports table (CSV). With `kept` (the rows
+ * of the files as last published), a row unchanged since is copied from the published file, and
+ * the files' rows are recorded in it.
+ */
+export async function writeExports(
+  conn: DuckDBConnection,
+  files: ExportFiles,
+  reportDocuments: string,
+  kept: ExportRows | null = null,
+): Promise<ExportCounts> {
   const anomaliesQuery: ExportQuery = {
     table: 'anomalies',
     alias: 'a',
@@ -338,6 +480,8 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
       { name: 'report_group_id', type: 'VARCHAR', expr: 'g.group_id' },
     ],
     orderBy: 'a.rule_id, r.agency_norm, r.year, a.report_id, a.fingerprint',
+    // every finding is one the latest run saw
+    constant: 'last_seen_run',
   };
   const anomalies = await exportColumns(conn, anomaliesQuery);
   const csv = new CsvWriter(
@@ -348,7 +492,7 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
     files.anomaliesJson,
     anomalies.map((c) => c.name),
   );
-  await writeTable(conn, anomaliesQuery, anomalies, [csv, json]);
+  const counts = await writeTable(conn, anomaliesQuery, anomalies, [csv, json], kept);
   csv.end();
   json.end();
 
@@ -371,6 +515,7 @@ export async function writeExports(conn: DuckDBConnection, files: ExportFiles, r
     files.reportsCsv,
     reports.map((c) => c.name),
   );
-  await writeTable(conn, reportsQuery, reports, [reportsCsv]);
+  const reportCounts = await writeTable(conn, reportsQuery, reports, [reportsCsv], kept);
   reportsCsv.end();
+  return { rows: counts.rows + reportCounts.rows, read: counts.read + reportCounts.read };
 }
