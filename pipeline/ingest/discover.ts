@@ -109,6 +109,34 @@ export function discover(dir: string): InputFile[] {
   return out;
 }
 
+/** Each file's size and modification time by its index, as a stat found them (NaN: not looked at, or not there). */
+export interface FileStats {
+  size: Float64Array;
+  mtimeMs: Float64Array;
+}
+
+/**
+ * Looks at every file to be read once (a stat each): the ingest decides from these which files it
+ * can trust without reading them, and the run, before the warehouse is open, whether any file is
+ * newer than it. A file that cannot be looked at is left to the ingest, which says why in its ledger row.
+ */
+export function statFiles(files: readonly InputFile[]): FileStats {
+  const stats: FileStats = { size: new Float64Array(files.length), mtimeMs: new Float64Array(files.length) };
+  stats.size.fill(Number.NaN);
+  stats.mtimeMs.fill(Number.NaN);
+  for (const [i, f] of files.entries()) {
+    if (f.unread) continue;
+    try {
+      const st = statSync(f.path);
+      stats.size[i] = st.size;
+      stats.mtimeMs[i] = st.mtimeMs;
+    } catch {
+      // left as not looked at: the ingest looks again, and says why in the file's ledger row
+    }
+  }
+  return stats;
+}
+
 /** The year a document is filed under, when its path names one (2020_…, /2021/, _2022.docx). */
 export function filedYearOf(source: string): number | null {
   const m = /(?:^|[\/_\-\s])((?:19|20)\d{2})(?=[_\-\s\/.年]|$)/.exec(source);
