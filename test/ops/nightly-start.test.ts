@@ -4,11 +4,11 @@
  * files are newer than it; known files taken as they were, in the files' order; a warehouse this
  * code has opened before not rewritten (its schema, comments and template keys) when opened again.
  */
-import { copyFileSync, mkdirSync, readFileSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allTemplateKeys } from '../../domain/index.js';
-import { statFiles, type InputFile } from '../../pipeline/ingest/discover.js';
+import { discover, statFiles, type InputFile } from '../../pipeline/ingest/discover.js';
 import { ExtractPool } from '../../pipeline/ingest/extract-pool.js';
 import { prestartForNewer } from '../../pipeline/ingest/ingest.js';
 import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse/warehouse.js';
@@ -65,6 +65,33 @@ describe('the extraction workers of a run with few documents to read', () => {
     prestartForNewer(pool, stats, 0); // all thirty: the whole pool
     expect(pool.started).toBe(2);
   }, 60_000);
+});
+
+describe('finding the files', () => {
+  it('lists folders by their names as text, and by their bytes where a name is not UTF-8, in one order', () => {
+    const input = tempDir('goa-in-');
+    const gbk = Buffer.from([0xb1, 0xa8, 0xb8, 0xe6]); // 报告 in GBK
+    const folder = Buffer.concat([Buffer.from(`${input}/b/`), gbk]);
+    mkdirSync(join(input, 'b'));
+    mkdirSync(folder);
+    for (const name of ['a.html', 'c/2021.html', 'b/z.html', '.hidden.html']) {
+      mkdirSync(join(input, name, '..'), { recursive: true });
+      writeFileSync(join(input, name), 'x');
+    }
+    writeFileSync(Buffer.concat([folder, Buffer.from('/2020.html')]), 'x');
+    writeFileSync(Buffer.concat([Buffer.from(`${input}/b/`), gbk, Buffer.from('.html')]), 'x');
+    const found = discover(input);
+    // (as before the folders were listed by text: by bytes, each name decoded, in the order of the decoded names)
+    expect(found.map((f) => f.source)).toEqual([
+      'a.html',
+      'b/z.html',
+      'b/报告/2020.html',
+      'b/报告.html',
+      'c/2021.html',
+    ]);
+    expect(found.map((f) => typeof f.path)).toEqual(['string', 'string', 'object', 'object', 'string']);
+    expect(found[0].path).toBe(join(input, 'a.html'));
+  });
 });
 
 describe('known files taken as they were', () => {
