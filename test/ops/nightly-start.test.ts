@@ -11,6 +11,7 @@ import { allTemplateKeys } from '../../domain/index.js';
 import { discover, statFiles, type InputFile } from '../../pipeline/ingest/discover.js';
 import { ExtractPool } from '../../pipeline/ingest/extract-pool.js';
 import { prestartForNewer } from '../../pipeline/ingest/ingest.js';
+import { runRules } from '../../pipeline/rules/index.js';
 import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse/warehouse.js';
 import { query, REPORTS, runOn, tempDir } from '../helpers.js';
 
@@ -119,6 +120,23 @@ describe('known files taken as they were', () => {
 
     const third = await runOn(input, opts); // both trusted now
     expect(third.summary).toMatchObject({ seen: 2, new: 0, unchanged: 1, duplicates: 1 });
+  }, 60_000);
+});
+
+describe('the rules of a run with few reports to read', () => {
+  it('run on one of DuckDB threads, and leave the connection with the threads it had', async () => {
+    const run = await runOn(REPORTS);
+    const w = await openWarehouse(run.db);
+    try {
+      const threads = async () =>
+        Number((await w.conn.runAndReadAll("SELECT current_setting('threads')")).getRowsJS()[0][0]);
+      await w.conn.run('SET threads = 3');
+      const summary = await runRules(w.conn, { runId: 'again', incremental: true });
+      expect(summary.evaluation).toMatchObject({ mode: 'incremental', touched: 0 });
+      expect(await threads()).toBe(3);
+    } finally {
+      await closeWarehouse(w);
+    }
   }, 60_000);
 });
 
