@@ -139,9 +139,12 @@ export class ExtractPool {
   /** No second stop before the memory of the first has gone back (performance.now()). */
   private memoryQuietUntil = 0;
   readonly size: number;
+  /** Workers to run: the pool's size unless `prestart` asked for fewer (until closed). */
+  private wanted: number;
 
   constructor(options: PoolOptions = {}) {
     this.size = options.workers ?? Math.max(1, availableParallelism());
+    this.wanted = this.size;
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.heapMb = options.heapMb ?? 256;
     this.memoryMb = options.memoryMb ?? 512;
@@ -151,10 +154,15 @@ export class ExtractPool {
    * Starts the workers now, before any document is handed over: for a run that will read documents
    * (a fresh warehouse), so that their start-up (a thread, the extractor's modules) overlaps the
    * caller's (opening the warehouse, finding the files) instead of following it (measured:
-   * docs/performance.md). Otherwise workers start with the first document to read.
+   * docs/performance.md). Otherwise workers start with the first document to read. `workers`:
+   * start only that many (at least one, at most the pool's size), and read with those until the
+   * pool is closed: a run with a handful of documents to read needs no second worker (about 130 ms
+   * of CPU to start, the extractor's modules).
    */
-  prestart(): void {
-    if (this.size > 0) this.start();
+  prestart(workers = this.size): void {
+    if (this.size === 0) return;
+    this.wanted = Math.max(this.slots.length, Math.min(this.size, Math.max(1, workers)));
+    this.start();
   }
 
   /** Worker threads started (0 until the first document, or `prestart`). */
@@ -165,7 +173,7 @@ export class ExtractPool {
   /** Workers start with the first document to read: a run with nothing new starts none. */
   private start(): void {
     if (this.slots.length === 0) this.memoryBudget = process.memoryUsage.rss() + this.size * this.memoryMb * 1048576;
-    while (this.slots.length < this.size) this.slots.push(this.spawn());
+    while (this.slots.length < this.wanted) this.slots.push(this.spawn());
     if (!this.memoryWatch) {
       this.memoryWatch = setInterval(() => this.watchMemory(), MEMORY_WATCH_MS);
       this.memoryWatch.unref();
@@ -303,6 +311,7 @@ export class ExtractPool {
   async close(): Promise<void> {
     if (this.memoryWatch) clearInterval(this.memoryWatch);
     this.memoryWatch = null;
+    this.wanted = this.size;
     await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
   }
 }

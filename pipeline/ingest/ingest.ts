@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pLimit from 'p-limit';
 import { EXTRACTOR_VERSION } from '../../extractors/index.js';
-import { filedYearOf, type InputFile } from './discover.js';
+import { filedYearOf, statFiles, type FileStats, type InputFile } from './discover.js';
 import type { ExtractPool } from './extract-pool.js';
 import { BatchLoader } from './batch-loader.js';
 import { Interner, isOutputError, type Logger, sha256Of, sha256OfFile } from '../common/index.js';
@@ -106,6 +106,8 @@ export interface IngestOptions {
   shard?: { index: number; count: number };
   /** Re-extract even documents this extractor version already loaded. */
   force?: boolean;
+  /** The files' size and modification time, when the caller has looked (statFiles) already. */
+  stats?: FileStats;
 }
 
 export function inShard(sha256: string, shard?: { index: number; count: number }): boolean {
@@ -125,18 +127,82 @@ const FILES_IN_FLIGHT = 512;
 export async function mapBounded<T, R>(
   items: readonly T[],
   inFlight: number,
-  fn: (item: T) => Promise<R>,
+  fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const runner = async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await fn(items[i]);
+      results[i] = await fn(items[i], i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, items.length) }, runner));
   return results;
+}
+
+/**
+ * A worker per this many documents to extract, up to the pool's size: a worker takes about 130 ms
+ * of CPU to start (its thread, the extractor's modules) and a report 15-20 ms to read, so two or
+ * three new documents are read as soon on one worker as on two, for less CPU (measured:
+ * docs/performance.md).
+ */
+const DOCUMENTS_PER_WORKER = 8;
+
+/** Files being read or extracted below which each report is loaded as it comes (see `ingest`'s doneReading). */
+const LOAD_AT_ONCE_BELOW = 16;
+
+/** Starts the workers `documents` to extract need: one per DOCUMENTS_PER_WORKER, up to the pool's size. */
+function prestartFor(pool: ExtractPool, documents: number): void {
+  if (documents > 0) pool.prestart(Math.ceil(documents / DOCUMENTS_PER_WORKER));
+}
+
+/**
+ * Before the warehouse is open: the files modified since it was last written (`since`, its file's
+ * modification time) are most likely new, and the workers they need start now, so that their
+ * start-up (0.2-0.3 s to the first document read) overlaps the warehouse's copy and opening instead
+ * of following the ledger's check. Files copied with their old times are not seen here; the
+ * ingest starts their workers once the ledger shows them new.
+ */
+export function prestartForNewer(pool: ExtractPool, stats: FileStats, since: number): void {
+  let newer = 0;
+  for (const t of stats.mtimeMs) if (t > since) newer++;
+  prestartFor(pool, newer);
+}
+
+/** What the files' size and modification time (statFiles) tell before anything is read. */
+interface CheckedFiles {
+  /** By the files' index: what a trusted file held when it was hashed (its size and time are those now). */
+  trusted: (HashedFile | undefined)[];
+  /** Files that will be extracted unless their bytes are known after all: new paths, other sizes, an older extractor's. */
+  toExtract: number;
+}
+
+/**
+ * The files to be trusted without reading them (`trustedAs`), and how many will most likely be
+ * extracted (a file only touched, the same size as when hashed, is counted out: it is read and
+ * hashed, and most often found unchanged).
+ */
+function checkFiles(
+  files: readonly InputFile[],
+  stats: FileStats,
+  hashed: ReadonlyMap<string, HashedFile>,
+  known: ReadonlyMap<string, Known>,
+  trustedAs: (source: string, size: number, mtimeMs: number) => HashedFile | null,
+): CheckedFiles {
+  const trusted: (HashedFile | undefined)[] = new Array(files.length);
+  let toExtract = 0;
+  for (const [i, f] of files.entries()) {
+    const size = stats.size[i];
+    if (f.unread || Number.isNaN(size)) continue; // not looked at: readAndExtract looks again
+    const before = trustedAs(f.source, size, stats.mtimeMs[i]);
+    if (before) trusted[i] = before;
+    else {
+      const was = hashed.get(f.source);
+      if (!was || was.size !== size || known.get(was.sha256)?.extractor_version !== EXTRACTOR_VERSION) toExtract++;
+    }
+  }
+  return { trusted, toExtract };
 }
 
 export async function ingest(
@@ -147,6 +213,23 @@ export async function ingest(
   const known = await loadKnown(conn);
   const unreadBefore = await loadUnread(conn);
   const hashed = opts.force ? new Map<string, HashedFile>() : await loadHashedFiles(conn);
+  /**
+   * A file with the size and modification time it had when it was hashed, long enough before,
+   * whose report this extractor loaded: not even read (the nightly no-op is a stat per file).
+   */
+  const trustedAs = (source: string, size: number, mtimeMs: number): HashedFile | null => {
+    const before = hashed.get(source);
+    return before !== undefined &&
+      before.size === size &&
+      before.mtimeMs === mtimeMs &&
+      mtimeMs < before.hashedAtMs - RACY_MS &&
+      known.get(before.sha256)?.extractor_version === EXTRACTOR_VERSION
+      ? before
+      : null;
+  };
+  const checked = checkFiles(files, opts.stats ?? statFiles(files), hashed, known, trustedAs);
+  // the workers start now, while the known files are gone through, and no more than the new ones need
+  prestartFor(opts.pool, checked.toExtract);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const loader = new BatchLoader(conn);
   /** Each document of the run by its bytes: its outcome, or the promise of it while it is extracted and loaded. */
@@ -175,65 +258,71 @@ export async function ingest(
     settle?: (o: DocumentOutcome) => void;
   }
 
+  /** The outcome of bytes this extractor has loaded before (nothing to extract or load), entered as the run's. */
+  const unchanged = (source: string, read: Read, prior: Known): DocumentOutcome => {
+    const outcome: DocumentOutcome = {
+      source,
+      sha256: read.sha256,
+      reportId: reportIdOf(read.sha256),
+      disposition: 'unchanged',
+      status: prior.status,
+      error: prior.error,
+      template: prior.template,
+      year: prior.year,
+      cells: 0,
+      ms: read.ms,
+      size: read.size,
+      mtimeMs: read.mtimeMs,
+      hashedAtMs: read.hashedAtMs,
+    };
+    inRun.set(read.sha256, outcome);
+    return outcome;
+  };
+
   /**
-   * Reads, hashes and (unless known) extracts one file. A file with the size and modification
-   * time it had when it was hashed, long enough before, whose report this extractor loaded, is
-   * not even read: the nightly no-op is a stat per file.
+   * Files that went to readAndExtract and whose hash is not known yet. The in-run entries of a
+   * run's bytes are made in the files' order (the first path of some bytes is their document, the
+   * others duplicates): a trusted file is taken straight (`keptAsItWas`) only when none is.
    */
+  let unhashed = 0;
+
+  /** Reads, hashes and (unless known) extracts one file; a trusted file (`trustedAs`) is not read. */
   const readAndExtract = async (file: InputFile): Promise<Prepared | null> => {
     const started = Date.now();
-    // Synchronous: a report is read from the page cache in microseconds, and the four thread-pool
-    // round trips of an asynchronous read cost more than the read.
-    const st = statSync(file.path);
-    const size = st.size;
-    const before = hashed.get(file.source);
-    const trusted =
-      before !== undefined &&
-      before.size === size &&
-      before.mtimeMs === st.mtimeMs &&
-      st.mtimeMs < before.hashedAtMs - RACY_MS &&
-      known.get(before.sha256)?.extractor_version === EXTRACTOR_VERSION;
     let bytes: Buffer | null = null;
-    let sha256: string;
-    let hashedAtMs: number | null = null;
-    if (trusted) {
-      sha256 = before.sha256;
-    } else {
-      hashedAtMs = Date.now(); // before reading: a change made while it is read makes it untrusted next time
-      // Read once: the bytes hashed are the bytes parsed (the worker hashes them again and the pool checks).
-      bytes = size > maxBytes ? null : readFileSync(file.path);
-      sha256 = bytes ? sha256Of(bytes) : await sha256OfFile(file.path);
+    let read: Read;
+    try {
+      // Synchronous: a report is read from the page cache in microseconds, and the four thread-pool
+      // round trips of an asynchronous read cost more than the read.
+      const st = statSync(file.path);
+      const size = st.size;
+      const before = trustedAs(file.source, size, st.mtimeMs);
+      let sha256: string;
+      let hashedAtMs: number | null = null;
+      if (before) {
+        sha256 = before.sha256;
+      } else {
+        hashedAtMs = Date.now(); // before reading: a change made while it is read makes it untrusted next time
+        // Read once: the bytes hashed are the bytes parsed (the worker hashes them again and the pool checks).
+        bytes = size > maxBytes ? null : readFileSync(file.path);
+        sha256 = bytes ? sha256Of(bytes) : await sha256OfFile(file.path);
+      }
+      read = {
+        size: bytes?.byteLength ?? size,
+        sha256,
+        mtimeMs: st.mtimeMs,
+        hashedAtMs,
+        ms: { io: Date.now() - started, read: 0, recognise: 0, load: 0 },
+      };
+    } finally {
+      unhashed--;
     }
-    const read: Read = {
-      size: bytes?.byteLength ?? size,
-      sha256,
-      mtimeMs: st.mtimeMs,
-      hashedAtMs,
-      ms: { io: Date.now() - started, read: 0, recognise: 0, load: 0 },
-    };
+    const { sha256, size } = read;
     if (!inShard(sha256, opts.shard)) return null;
-    const reportId = reportIdOf(sha256);
     const prior = known.get(sha256);
     if (inRun.has(sha256)) return { read };
-    if (prior && prior.extractor_version === EXTRACTOR_VERSION && !opts.force) {
-      const outcome: DocumentOutcome = {
-        source: file.source,
-        sha256,
-        reportId,
-        disposition: 'unchanged',
-        status: prior.status,
-        error: prior.error,
-        template: prior.template,
-        year: prior.year,
-        cells: 0,
-        ms: read.ms,
-        size: read.size,
-        mtimeMs: read.mtimeMs,
-        hashedAtMs: read.hashedAtMs,
-      };
-      inRun.set(sha256, outcome);
-      return { read, outcome };
-    }
+    if (prior && prior.extractor_version === EXTRACTOR_VERSION && !opts.force)
+      return { read, outcome: unchanged(file.source, read, prior) };
     let settle!: (o: DocumentOutcome) => void;
     inRun.set(sha256, new Promise((r) => (settle = r)));
     const extracted = bytes
@@ -261,8 +350,28 @@ export async function ingest(
     return { read, rec, prior, settle };
   };
 
+  /**
+   * Files in readAndExtract. With few left, no batch will fill: what waits for the loader is loaded
+   * now, while the next documents are extracted, not when the oldest has waited the loader's time
+   * (a nightly run's reports waited 0.2 s for nothing, then were loaded after the last was read).
+   */
+  let reading = 0;
+  const doneReading = () => {
+    if (--reading < LOAD_AT_ONCE_BELOW) void loader.idle();
+  };
+
   const one = async (file: InputFile): Promise<DocumentOutcome | null> => {
-    const got = await limit(() => readAndExtract(file));
+    unhashed++;
+    reading++;
+    let got: Prepared | null;
+    try {
+      got = await limit(() => readAndExtract(file));
+    } catch (e) {
+      doneReading();
+      throw e;
+    }
+    const loading = got?.rec ? loader.load(got.rec, got.prior !== undefined) : null;
+    doneReading();
     if (!got) return null;
     const { read, rec, prior, settle } = got;
     let out: DocumentOutcome;
@@ -282,7 +391,7 @@ export async function ingest(
         hashedAtMs: read.hashedAtMs,
       };
     } else {
-      const loaded = await loader.load(rec, prior !== undefined);
+      const loaded = await loading!;
       read.ms.load = loaded.ms;
       const { status, error } = statusOf(rec);
       const x = rec.extraction;
@@ -342,11 +451,31 @@ export async function ingest(
     };
   };
 
-  const results = await mapBounded(files, FILES_IN_FLIGHT, async (f) => {
+  /**
+   * A trusted file (checkFiles) taken as it was, without a stat or a wait; undefined when it goes
+   * through readAndExtract (an earlier file's hash still to come, or its bytes met in the run already).
+   */
+  const keptAsItWas = (f: InputFile, i: number): DocumentOutcome | null | undefined => {
+    const before = checked.trusted[i];
+    if (!before || unhashed > 0) return undefined;
+    if (!inShard(before.sha256, opts.shard)) return null;
+    if (inRun.has(before.sha256)) return undefined;
+    const read: Read = {
+      size: before.size,
+      sha256: before.sha256,
+      mtimeMs: before.mtimeMs,
+      hashedAtMs: null,
+      ms: { io: 0, read: 0, recognise: 0, load: 0 },
+    };
+    return unchanged(f.source, read, known.get(before.sha256)!);
+  };
+
+  const results = await mapBounded(files, FILES_IN_FLIGHT, async (f, i) => {
     try {
       if (outputError) return null;
       if (f.unread) return unread(f, f.unread);
-      return await one(f);
+      const kept = keptAsItWas(f, i);
+      return kept !== undefined ? kept : await one(f);
     } catch (e) {
       if (isOutputError(e) && !isReadError(e)) {
         outputError ??= e;

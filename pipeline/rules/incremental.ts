@@ -28,6 +28,7 @@ import { sqlDir, sqlIdent, sqlString } from '../common/index.js';
 import type { AgencyHierarchy } from './agencies.js';
 import { ruleKeys } from './context.js';
 import type { Prelude, RuleDef } from './files.js';
+import { rowsOfReports } from './slices.js';
 import { RULES_VERSION } from './version.js';
 
 /**
@@ -215,9 +216,8 @@ export const SHADOWED: readonly string[] = ['cells', 'claims'];
 
 export async function shadowOutsideScope(conn: DuckDBConnection): Promise<void> {
   for (const t of SHADOWED) {
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${t} AS SELECT * FROM main.${t} WHERE report_id IN (SELECT report_id FROM incr_scope)`,
-    );
+    const rows = await rowsOfReports(conn, `main.${t}`, 'SELECT report_id FROM incr_scope');
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${t} AS SELECT * FROM main.${t} WHERE ${rows}`);
   }
 }
 
@@ -358,9 +358,8 @@ export async function saveState(
 async function shadowReports(conn: DuckDBConnection, table: string): Promise<() => Promise<void>> {
   const db = sqlIdent(String((await conn.runAndReadAll('SELECT current_database()')).getRowsJS()[0][0]));
   for (const t of ['reports', 'cells']) {
-    await conn.run(
-      `CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * FROM ${db}.main.${t} WHERE report_id IN (SELECT report_id FROM ${table})`,
-    );
+    const rows = await rowsOfReports(conn, `${db}.main.${t}`, `SELECT report_id FROM ${table}`);
+    await conn.run(`CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * FROM ${db}.main.${t} WHERE ${rows}`);
   }
   return async () => {
     for (const t of ['reports', 'cells']) await conn.run(`DROP VIEW IF EXISTS temp.main.${t}`);

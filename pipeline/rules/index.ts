@@ -42,6 +42,7 @@ import {
   shadowOutsideScope,
   SHADOWED,
   writeAffectedAnomalies,
+  type IncrementalPlan,
 } from './incremental.js';
 
 export { AgencyCsvError, loadAgencies, storeAgencies, type AgencyHierarchy, type AgencyRow } from './agencies.js';
@@ -109,13 +110,15 @@ export const rulesDir = (): string => join(sqlDir(), 'rules');
 
 /**
  * Runs a prelude a statement at a time, each one's working memory returned before the next
- * (see returnFreedMemory); consecutive `-- scope: report` tables are filled slice by slice.
+ * (see returnFreedMemory), unless `small` (an incremental run's few reports); consecutive
+ * `-- scope: report` tables are filled slice by slice.
  */
 async function runPrelude(
   conn: DuckDBConnection,
   prelude: Prelude,
   slicing: Slicing | null,
   ctx: RulesContext,
+  small: boolean,
 ): Promise<void> {
   const retry = (what: string) => (limit: string, reason: string) =>
     ctx.onMemoryRetry?.(`sql/rules/${prelude.file}: ${what}`, limit, reason);
@@ -130,7 +133,7 @@ async function runPrelude(
     if (!steps[i].sliced || !slicing || slicing.cuts.length <= 1) {
       const sql = steps[i++].sql;
       await withMemoryToSpare(conn, () => conn.run(sql), retry(sql.split('\n')[0]));
-      await returnFreedMemory(conn);
+      if (!small) await returnFreedMemory(conn);
       continue;
     }
     const group: { table: string; query: string }[] = [];
@@ -173,6 +176,35 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   const evaluation: RulesEvaluation = plan
     ? { mode: 'incremental', touched: plan.touched, scope: plan.scope }
     : { mode: 'full', ...(reason || tooLarge ? { reason: reason ?? tooLarge! } : {}) };
+  const threads = plan && plan.scope <= ONE_THREAD_SCOPE ? await oneThread(conn) : null;
+  try {
+    await evaluate(conn, ctx, { preludes, rules, kept, fingerprint, plan, largest });
+  } finally {
+    await threads?.restore();
+  }
+  return { ...(await summariseFindings(conn)), evaluation };
+}
+
+/** The rules evaluated (in full, or incrementally by `plan`) and their findings written to anomalies. */
+async function evaluate(
+  conn: DuckDBConnection,
+  ctx: RulesContext,
+  {
+    preludes,
+    rules,
+    kept,
+    fingerprint,
+    plan,
+    largest,
+  }: {
+    preludes: readonly Prelude[];
+    rules: readonly RuleDef[];
+    kept: readonly string[];
+    fingerprint: string;
+    plan: IncrementalPlan | null;
+    largest: number;
+  },
+): Promise<void> {
   const work = await attachRulesWork(conn, plan !== null);
   try {
     const run = async (rule: RuleDef, where = '', into?: string) => {
@@ -181,7 +213,9 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
         () => collectFindings(conn, rule, where, into),
         (limit, reason) => ctx.onMemoryRetry?.(`rule ${rule.id}${where ? ' (a slice)' : ''}`, limit, reason),
       );
-      await returnFreedMemory(conn);
+      // an incremental run's rules read a few reports: returning memory after each (a malloc_trim,
+      // 3-8 ms, after every 24 MB of growth) cost more than it saved
+      if (!plan) await returnFreedMemory(conn);
     };
     if (plan) {
       await evaluateIncrementally(conn, preludes, rules, kept, ctx, run);
@@ -189,7 +223,7 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
       // report-scoped work a slice of reports at a time (when there is more than one)
       await orderReports(conn);
       const slicing = await reportSlices(conn, ctx.reportsPerSlice);
-      await runPreludes(conn, preludes, await reportSlices(conn, largest), ctx);
+      await runPreludes(conn, preludes, await reportSlices(conn, largest), ctx, false);
       await resetState(conn);
       const sliced = slicing.cuts.length > 1 ? rules.filter((r) => r.scope === 'report') : [];
       if (sliced.length)
@@ -224,7 +258,20 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
     await dropFindings(conn);
   }
   await returnFreedMemory(conn);
-  return { ...(await summariseFindings(conn)), evaluation };
+}
+
+/**
+ * Reports read (an incremental plan's scope) up to which the rules run on one of DuckDB's threads:
+ * each statement reads a few reports, and on two threads the rules of 10 new reports among 10,000
+ * took a fifth more CPU (measured: docs/performance.md).
+ */
+const ONE_THREAD_SCOPE = 200;
+
+/** DuckDB on one thread until `restore` (see ONE_THREAD_SCOPE). */
+async function oneThread(conn: DuckDBConnection): Promise<{ restore: () => Promise<void> }> {
+  const [[before]] = (await conn.runAndReadAll("SELECT current_setting('threads')")).getRowsJS();
+  await conn.run('SET threads = 1');
+  return { restore: () => conn.run(`SET threads = ${Number(before)}`).then(() => undefined) };
 }
 
 async function runPreludes(
@@ -232,10 +279,11 @@ async function runPreludes(
   preludes: readonly Prelude[],
   slicing: Slicing | null,
   ctx: RulesContext,
+  small: boolean,
 ): Promise<void> {
   for (const p of preludes) {
     try {
-      await runPrelude(conn, p, slicing, ctx);
+      await runPrelude(conn, p, slicing, ctx, small);
     } catch (e) {
       throw new Error(`sql/rules/${p.file}: ${(e as Error).message}`);
     }
@@ -257,7 +305,7 @@ async function evaluateIncrementally(
   run: (rule: RuleDef, where: string) => Promise<void>,
 ): Promise<void> {
   await shadowOutsideScope(conn);
-  await runPreludes(conn, preludes, null, ctx);
+  await runPreludes(conn, preludes, null, ctx, true);
   for (const t of kept) await useKeptRows(conn, t);
   await createFindings(conn);
   const wide = rules.filter((r) => familyOf(r) === 'peers');

@@ -121,6 +121,22 @@ function cellRowsOf(s: Slicing, i: number): string | null {
   return next ? `rowid >= ${from} AND rowid < ${next.cellRow}` : `rowid >= ${from}`;
 }
 
+/**
+ * The condition on `table`'s rows (a warehouse table with report_id, qualified) that they are of the
+ * reports `reports` (a query of report ids), narrowed to the row ids between their first and last
+ * row, which DuckDB's table scan skips to: an incremental run's few reports, the new ones loaded
+ * last, are a short range of a large table (their cells were read in 4 ms instead of 37 at 10,000
+ * reports), and a scope spread over the table reads no more than it did. Found by one scan of
+ * report_id alone.
+ */
+export async function rowsOfReports(conn: DuckDBConnection, table: string, reports: string): Promise<string> {
+  const own = `report_id IN (${reports})`;
+  const [[first, last]] = (
+    await conn.runAndReadAll(`SELECT min(rowid), max(rowid) FROM ${table} WHERE ${own}`)
+  ).getRows();
+  return first === null ? 'false' : `rowid BETWEEN ${first} AND ${last} AND ${own}`;
+}
+
 interface ReportTable {
   name: string;
   qualified: string;

@@ -9,7 +9,16 @@ import { dirname, join, resolve } from 'node:path';
 import { EXTRACTOR_VERSION } from '../../extractors/index.js';
 import type { CrawlSource } from '../crawl/index.js';
 import { crawlStage } from './crawl-run.js';
-import { discover, ExtractPool, ingest, NoInputError } from '../ingest/index.js';
+import {
+  discover,
+  ExtractPool,
+  ingest,
+  NoInputError,
+  prestartForNewer,
+  statFiles,
+  type FileStats,
+  type InputFile,
+} from '../ingest/index.js';
 import { acquireLock, LockHeldTooLongError, type Lock } from './lock.js';
 import { Logger, UsageError, isOutputError, OutputError } from '../common/index.js';
 import {
@@ -204,6 +213,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       log.warn(
         `removed ${staleOutputs.length} unfinished output folder${staleOutputs.length > 1 ? 's' : ''} left by killed runs`,
       );
+    // the files first: those changed since the warehouse was written start the workers now
+    let found: { files: InputFile[]; stats: FileStats } | null = null;
+    if (opts.input) {
+      const files = discover(opts.input);
+      found = { files, stats: statFiles(files) };
+      if (existsSync(db)) prestartForNewer(pool, found.stats, statSync(db).mtimeMs);
+    }
     privatePath = startPrivateCopy(db, runId);
     warehouse = await openCopy(db, privatePath, opts.dbMemory);
     const { conn } = warehouse;
@@ -228,14 +244,19 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     // The run's files and their outcomes (a few hundred bytes each: 20-30 MB of the main thread's heap
     // at 50,000) are held only while the documents are read, not through the rules and outputs.
     const { summary, clock } = await (async () => {
-      const files = opts.input ? discover(opts.input) : [];
+      const files = found?.files ?? [];
+      let stats = found?.stats;
+      found = null;
       if (opts.input) log.info(`${files.length} files under ${opts.input}`, { stage: 'discover' });
       if (opts.input && !files.length && !opts.sources && !opts.merge?.length)
         throw new NoInputError(opts.input, runId);
       const crawled = opts.sources
         ? await crawlStage(conn, { sources: opts.sources, rawDir, runId, log, tuning: opts.crawlTuning })
         : null;
-      if (crawled) files.push(...crawled.files);
+      if (crawled) {
+        files.push(...crawled.files);
+        stats = statFiles(files);
+      }
       if (opts.merge?.length) {
         const merged = await mergeShards(
           conn,
@@ -252,6 +273,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         maxBytes: opts.maxBytes,
         shard: opts.shard,
         force: opts.force,
+        stats,
       });
       const summary = summarise(runId, startedAt, opts.input ?? (opts.sources ? 'crawl' : 'merge'), docs);
       if (crawled)
@@ -309,6 +331,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         });
     await recordRuleResults(conn, runId, unchanged);
     summary.changes = await findingChanges(conn, runId);
+    // The rules' writes go to the file before the outputs read: scanned with the run's updates
+    // pending (every finding's last_seen_run), the outputs' reads were slower, and the checkpoint
+    // when the warehouse is closed took longer than the two do now (measured: docs/performance.md).
+    if (!opts.noOutputs && !unchanged) await conn.run('CHECKPOINT');
     summary.phases.rules = clock.lap();
     summary.stageMs.rules = summary.phases.rules.wallMs;
     log.info(
