@@ -316,11 +316,14 @@ async function writeTable(
 ): Promise<ExportCounts> {
   // the table's own columns from the table, the joined ones from the staged order (`o`)
   const own = columns.length - q.joined.length;
-  const select = columns.map((c, i) => readColumn(`${i < own ? q.alias : 'o'}.${sqlIdent(c.name)}`, c.type)).join(', ');
+  // column i as read: the table's own from the table, a joined one as `joined` gives it
+  const field = (i: number, joined: (c: JoinedColumn) => string) =>
+    readColumn(i < own ? `${q.alias}.${sqlIdent(columns[i].name)}` : joined(q.joined[i - own]), columns[i].type);
+  const select = columns.map((_, i) => field(i, (c) => `o.${sqlIdent(c.name)}`)).join(', ');
   const constant = await constantColumn(conn, q, columns, writers);
   // a row's hash: of every value it is written from (the joined ones as the joins give them), but a constant one
   const hashed = columns
-    .map((c, i) => readColumn(i < own ? `${q.alias}.${sqlIdent(c.name)}` : q.joined[i - own].expr, c.type))
+    .map((_, i) => field(i, (c) => c.expr))
     .filter((_, i) => i !== constant?.index)
     .join(', ');
   await conn.run(
