@@ -141,8 +141,12 @@ export async function withDbMemory<T>(conn: DuckDBConnection, limit: string, wor
 /** Resident size just after memory was last returned, per connection. */
 const residentAfterReturn = new WeakMap<DuckDBConnection, number>();
 
-/** Growth of the resident size that makes returning freed memory worth its cost. */
-const RETURN_AFTER_GROWTH = 24 * 2 ** 20;
+/**
+ * Growth of the resident size that makes returning freed memory worth its cost. At 24 MB the
+ * resident size went up and down by as much between returns while reading; 8 MB holds it lower at
+ * no measurable cost (measured: docs/performance.md).
+ */
+const RETURN_AFTER_GROWTH = 8 * 2 ** 20;
 
 /**
  * Gives the memory DuckDB's queries have freed back to the operating system. Without it freed
