@@ -170,6 +170,48 @@ describe('the page workers', () => {
     expect(readFileSync(join(dir, `${ids[0]}.html`), 'utf8')).toContain('某区教育委员会');
   });
 
+  it('are the renderers alone: no thread of their own for the writing (one isolate less in the outputs)', async () => {
+    if (!existsSync('/proc/self/task')) return; // Linux: the process's threads are listed there
+    const threads = () => readdirSync('/proc/self/task').length;
+    const before = threads();
+    const dir = tempDir('goa-pages-');
+    const pool = new PagePool(setup(dir), 1, 4);
+    // a Worker's thread is there once it has started: the first page answered says so
+    await pool.render({ page: bareGroup('r0000000000000009'), others: [], versions: null, groupOf: [] });
+    const ids = Array.from({ length: 12 }, (_, i) => `r${String(i).padStart(16, '0')}`);
+    for (const id of ids) await pool.render({ page: bareGroup(id), others: [], versions: null, groupOf: [] });
+    const during = threads();
+    await pool.close();
+    expect(during - before).toBe(1);
+    expect(pool.written).toBe(13);
+  });
+
+  it('leave a page equal to its published one as it is, and write the others', async () => {
+    const work = tempDir('goa-pages-');
+    const [previous, dir] = [join(work, 'published'), join(work, 'aside')];
+    mkdirSync(previous);
+    mkdirSync(dir);
+    const first = new PagePool({ ...setup(previous), page: { pageDir: previous, inputDir: previous } }, 1);
+    const ids = ['r0000000000000001', 'r0000000000000002'];
+    for (const id of ids) await first.render({ page: bareGroup(id), others: [], versions: null, groupOf: [] });
+    await first.close();
+    const pool = new PagePool(
+      { ...setup(dir), previousDir: previous, page: { pageDir: previous, inputDir: previous } },
+      1,
+    );
+    await pool.render({ page: bareGroup(ids[0]), others: [], versions: null, groupOf: [] });
+    await pool.render({
+      page: { ...bareGroup(ids[1]), agency: '某区财政局' },
+      others: [],
+      versions: null,
+      groupOf: [],
+    });
+    await pool.close();
+    expect([pool.written, pool.unchanged]).toEqual([1, 1]);
+    expect(readdirSync(dir)).toEqual([`${ids[1]}.html`]);
+    expect(readFileSync(join(dir, `${ids[1]}.html`), 'utf8')).toContain('某区财政局');
+  });
+
   it('report a page they could not write, naming it', async () => {
     const pool = new PagePool(setup(join(tempDir('goa-pages-'), 'missing')), 1);
     await pool.render({ page: bareGroup('r0000000000000001'), others: [], versions: null, groupOf: [] });

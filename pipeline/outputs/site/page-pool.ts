@@ -1,8 +1,9 @@
 /**
- * Report pages rendered on worker threads (one fewer than the cores) and written by one more,
- * while the main thread reads the next batch from the warehouse: by the outputs the extraction
- * workers are gone and the cores idle, rendering a page (parsing its cells, building its HTML)
- * costs more than reading it, and the main thread's heap no longer holds the pages' garbage.
+ * Report pages rendered on worker threads (one fewer than the cores), each writing the pages it
+ * renders while it renders the next, while the main thread reads the next batch from the
+ * warehouse: by the outputs the extraction workers are gone and the cores idle, rendering a page
+ * (parsing its cells, building its HTML) costs more than reading it, and the main thread's heap no
+ * longer holds the pages' garbage.
  *
  * A job carries everything its page shows: the report group itself, and the groups the page shows
  * beside it or links to (their own findings and documents left out), and the group of every
@@ -11,14 +12,14 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { distDir } from '../../common/index.js';
 import { versionKey, type AuditData, type ReportGroup, type RuleInfo } from './audit-data.js';
 import { reportsNamedBy } from './finding-view.js';
 import type { ReportPageContext } from './report-page.js';
 
 export interface PageSetup {
-  /** The folder being filled, and the one it replaces (unchanged pages are linked from it): the writer's. */
+  /** The folder being filled, and the one it replaces (a page equal to its published one is not written). */
   dir: string;
   previousDir: string | null;
   page: ReportPageContext;
@@ -35,14 +36,9 @@ export interface PageJob {
   groupOf: [string, string][];
 }
 
-/** What a page worker sends the writer: the page, or why it could not be rendered. */
-export type RenderedPage =
-  | { id: string; html: string; error?: undefined }
-  | { id: string; html?: undefined; error: string };
-
-/** The writer's answer for one page. */
+/** A page worker's answer for one page. */
 export interface PageDone {
-  /** Equal to the page it replaces, and linked from it. */
+  /** Equal to the page it replaces, which stays. */
   unchanged: boolean;
   error: { message: string; code?: string } | null;
 }
@@ -91,8 +87,6 @@ export function pageJob(g: ReportGroup, data: AuditData): PageJob {
 }
 
 export class PagePool {
-  /** One thread writes (files created in one folder from several threads only contend). */
-  private readonly writer: Worker;
   private readonly renderers: Worker[] = [];
   /** Pages handed over and not yet written. */
   private pending = 0;
@@ -106,7 +100,11 @@ export class PagePool {
 
   constructor(
     setup: PageSetup,
-    /** One fewer than the cores: the writer and the main thread take about one between them. */
+    /**
+     * Renderer threads: one fewer than the cores (the main thread and the writing take about one
+     * between them). Rendering on the main thread instead took a third longer (measured:
+     * docs/performance.md).
+     */
     renderers = Math.max(1, availableParallelism() - 1),
     /** Pages held at most (handed over and not written): their data is held meanwhile. */
     private readonly maxPending = 32,
@@ -115,36 +113,23 @@ export class PagePool {
       this.failure ??= new Error(`report pages: ${message}`);
       this.wake?.();
     };
-    const previousDir = setup.previousDir && existsSync(setup.previousDir) ? setup.previousDir : null;
-    this.writer = new Worker(join(distDir(), 'pipeline', 'outputs', 'site', 'page-writer.js'), {
-      workerData: { dir: setup.dir, previousDir },
-      // A page written is garbage at once: a small young generation (V8's default let it hold
-      // tens of MB of pages already written); the old one capped far above a batch of pages.
-      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
-    });
-    this.writer.on('message', (m: PageDone) => {
+    const done = (m: PageDone) => {
       this.pending--;
       if (m.error)
         this.failure ??= Object.assign(new Error(`report pages: ${m.error.message}`), { code: m.error.code });
       else if (m.unchanged) this.unchanged++;
       else this.written++;
       this.wake?.();
-    });
-    this.writer.on('error', (e) => fail(`the page writer failed (${e.message.split('\n')[0]})`));
-    this.writer.on('exit', (code) => {
-      if (this.pending > 0) fail(`the page writer exited with code ${code}`);
-    });
+    };
+    const previousDir = setup.previousDir && existsSync(setup.previousDir) ? setup.previousDir : null;
     for (let i = 0; i < renderers; i++) {
-      // each renderer sends its pages straight to the writer
-      const { port1, port2 } = new MessageChannel();
       // Small heaps: a page's garbage dies young, and a job holds one page's data
       // (the main thread's saving: docs/performance.md).
       const worker = new Worker(join(distDir(), 'pipeline', 'outputs', 'site', 'page-worker.js'), {
-        workerData: { page: setup.page, rules: setup.rules, writer: port1 },
-        transferList: [port1],
+        workerData: { page: setup.page, rules: setup.rules, dir: setup.dir, previousDir },
         resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 48 },
       });
-      this.writer.postMessage(port2, [port2]);
+      worker.on('message', done);
       worker.on('error', (e) => fail(`a page worker failed (${e.message.split('\n')[0]})`));
       worker.on('exit', (code) => {
         if (this.pending > 0 && !this.closing) fail(`a page worker exited with code ${code}`);
@@ -173,7 +158,7 @@ export class PagePool {
   async settle(): Promise<void> {
     await this.waitUntil(() => this.pending <= 0 || !!this.failure);
     this.closing = true;
-    await Promise.all([...this.renderers, this.writer].map((w) => w.terminate()));
+    await Promise.all(this.renderers.map((w) => w.terminate()));
   }
 
   /** Waits for every page and stops the threads; throws the first error. */

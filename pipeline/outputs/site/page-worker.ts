@@ -1,43 +1,22 @@
-/** Worker thread: renders the report pages it is sent, and sends them to the page writer (see page-pool.ts). */
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { versionKey, type AuditData, type ReportGroup, type RuleInfo } from './audit-data.js';
-import type { PageJob, RenderedPage } from './page-pool.js';
+/**
+ * Worker thread: renders the report pages it is sent and writes them while it renders the next,
+ * answering the main thread once per page (see page-pool.ts). The writing runs in libuv's pool,
+ * so rendering and writing (mostly the kernel's time) overlap without a thread of their own for
+ * the writing (its isolate was 25-35 MB of the outputs' peak: docs/performance.md).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RuleInfo } from './audit-data.js';
+import type { PageJob } from './page-pool.js';
+import { PageFiles } from './page-render.js';
 import type { ReportPageContext } from './report-page.js';
-import { renderReportPage } from './report-page.js';
 
-const setup = workerData as { page: ReportPageContext; rules: RuleInfo[]; writer: MessagePort };
-const rules = new Map(setup.rules.map((r) => [r.rule_id, r]));
+const setup = workerData as { page: ReportPageContext; rules: RuleInfo[]; dir: string; previousDir: string | null };
+const files = new PageFiles(
+  setup.dir,
+  setup.previousDir,
+  new Map(setup.rules.map((r) => [r.rule_id, r])),
+  setup.page,
+  (done) => parentPort!.postMessage(done),
+);
 
-/** What `renderReportPage` reads of the audit data, for one page. */
-function dataFor(job: PageJob): AuditData {
-  const groupById = new Map<string, ReportGroup>([
-    [job.page.id, job.page],
-    ...job.others.map((g): [string, ReportGroup] => [g.id, g]),
-  ]);
-  const versions = new Map<string, ReportGroup[]>();
-  if (job.versions)
-    versions.set(
-      versionKey(job.page),
-      job.versions.map((id) => groupById.get(id)).filter((g): g is ReportGroup => !!g),
-    );
-  return {
-    groups: [job.page, ...job.others],
-    groupById,
-    groupOf: new Map(job.groupOf),
-    findings: [],
-    rules,
-    documents: 0,
-    versions,
-    peers: [],
-  };
-}
-
-parentPort!.on('message', (job: PageJob) => {
-  let page: RenderedPage;
-  try {
-    page = { id: job.page.id, html: renderReportPage(job.page, dataFor(job), setup.page) };
-  } catch (e) {
-    page = { id: job.page.id, error: (e as Error)?.message ?? String(e) };
-  }
-  setup.writer.postMessage(page);
-});
+parentPort!.on('message', (job: PageJob) => files.add(job));
