@@ -44,7 +44,16 @@ import {
   type BatchData,
 } from './site/page-batches.js';
 import { OUTPUT_KEYS, OutputKeys } from './site/output-keys.js';
-import { documentsDigest, PAGE_KEYS, pageKey, pageStands, readPageKeys, writePageKeys } from './site/page-keys.js';
+import {
+  documentsDigest,
+  fileStamp,
+  type FileStamp,
+  PAGE_KEYS,
+  pageKey,
+  pageStands,
+  readPageKeys,
+  writePageKeys,
+} from './site/page-keys.js';
 import { loadProblems } from './site/report-docs.js';
 import type { ReportPageContext } from './site/report-page.js';
 import { FolderListings } from './site/source-links.js';
@@ -131,6 +140,17 @@ export function loadReviewsFor(outDir: string, reviewsCsv?: string): Reviews {
 const PAGES_PER_BATCH = 100;
 /** Pages whose documents are read together to take their keys (and list their sources on the index). */
 const PAGES_PER_KEY_BATCH = 1000;
+/**
+ * Up to this many documents the index's charts are drawn beside the pages and the view model's
+ * read (on their own thread, the second core); with more the thread is stopped first, for memory.
+ */
+const CHARTS_BESIDE_PAGES_MAX_DOCUMENTS = 20_000;
+
+/** The documents the outputs show (one count of the materialised report_documents). */
+async function documentCount(conn: DuckDBConnection): Promise<number> {
+  const reader = await conn.runAndReadAll(`SELECT count(*) FROM ${REPORT_DOCUMENTS}`);
+  return Number(reader.getRows()[0][0]);
+}
 
 export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext): Promise<string[]> {
   const out = resolve(ctx.outDir);
@@ -176,16 +196,26 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       REPORT_DOCUMENTS,
       exportRows,
     );
-    // the charts are drawn while the exports are written; the drawing thread (Vega, 60 MB and
-    // more) is gone before the next steps, which hold more of their own
-    await drawer.finish();
+    // The charts are drawn while the exports are written. With many documents the drawing thread
+    // (Vega, 60 MB and more) is gone before the next steps, which hold more of their own; with
+    // fewer it draws on beside the agencies' and regions' pages and the view model's read (the
+    // second core had little to do there), and the charts are awaited only for the index.
+    const chartsBeside = (await documentCount(conn)) <= CHARTS_BESIDE_PAGES_MAX_DOCUMENTS;
+    if (!chartsBeside) await drawer.finish();
     await returnFreedMemory(conn);
     const agencies = await loadAgencyYears(conn);
     await writeAgencyPages(agencies, aside.additions(AGENCIES_DIR), join(out, AGENCIES_DIR), outputKeys);
     const regions = await writeRegionPages(conn, aside.additions(REGIONS_DIR), join(out, REGIONS_DIR), outputKeys);
-    const overview = await overviewSection(charts, html`${agencyList(agencies)}${regions}`);
-    outputKeys.save(aside.path(OUTPUT_KEYS));
-    ctx.summary.keptOutputs = { ...outputKeys.counts };
+    const pagesIndex = html`${agencyList(agencies)}${regions}`;
+    // the charts' keys are recorded as their figures are finished
+    const finishOverview = async () => {
+      const section = await overviewSection(charts, pagesIndex);
+      await drawer.finish();
+      outputKeys.save(aside.path(OUTPUT_KEYS));
+      ctx.summary.keptOutputs = { ...outputKeys.counts };
+      return section;
+    };
+    const overviewFirst = chartsBeside ? null : await finishOverview();
     await returnFreedMemory(conn);
     const data = await loadAuditData(conn, reviews);
     await returnFreedMemory(conn);
@@ -195,6 +225,7 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       ctx.summary.failed.map((f) => f.source),
     );
     const checks = await loadRunChecks(conn, ctx.summary.runId, data, ctx.summary.changes);
+    const overview = overviewFirst ?? (await finishOverview());
     const index = new IndexPage(indexFile, {
       data,
       summary: ctx.summary,
@@ -218,6 +249,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     // the documents' files, asked about a folder listing at a time (the copies are all made by now)
     const listings = new FolderListings();
     const keys = new Map<string, string>();
+    // the pages kept as they stood, with their files' stamps as recorded (and checked)
+    const kept = new Map<string, FileStamp>();
     const pages = { kept: 0, written: 0, unchanged: 0 };
     const staging = aside.additions(PAGES_DIR);
     mkdirSync(staging, { recursive: true });
@@ -259,8 +292,11 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
             keys.set(g.id, key);
             g.docs = [];
             // a page whose file is the one its key was taken for stays as it is
-            if (pageStands(published.get(g.id), key, join(pagesDir, `${g.id}.html`))) pages.kept++;
-            else render.add(g.id);
+            const entry = published.get(g.id);
+            if (pageStands(entry, key, join(pagesDir, `${g.id}.html`))) {
+              pages.kept++;
+              kept.set(g.id, entry!);
+            } else render.add(g.id);
           }
         }
         const toRender = groups.filter((g) => render.has(g.id));
@@ -305,10 +341,13 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
       staging,
       groups.map((g) => `${g.id}.html`),
     );
-    // each page's file as it will be published: the one written aside, else the published one
+    // each page's file as it will be published: one kept as it stood (its stamp as recorded), one
+    // written aside, else the published one (rendered equal to it)
     writePageKeys(aside.path(PAGE_KEYS), keys, (id) => {
+      const stood = kept.get(id);
+      if (stood) return stood;
       const fresh = join(staging, `${id}.html`);
-      return existsSync(fresh) ? fresh : join(pagesDir, `${id}.html`);
+      return fileStamp(existsSync(fresh) ? fresh : join(pagesDir, `${id}.html`));
     });
     ctx.summary.pagesWritten = pages.written;
     ctx.summary.pagesRendered = pages.written + pages.unchanged;

@@ -67,6 +67,7 @@ import {
   RULES_VERSION,
 } from '../rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
+import { relaxHeapGrowth, SMALL_RUN_DOCUMENTS } from './node-options.js';
 
 export const EXIT = {
   ok: 0,
@@ -289,6 +290,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     // pinned the rules ran out of DuckDB's memory now and then at large warehouses (measured: docs/performance.md).
     if (summary.new + summary.reprocessed > 0) await conn.run('CHECKPOINT');
     await limitDbMemory(conn, dbMemory);
+    if (summary.new + summary.reprocessed <= SMALL_RUN_DOCUMENTS) relaxHeapGrowth();
     summary.phases.ingest = clock.lap();
     log.info(
       `extracted ${summary.new + summary.reprocessed} new or changed documents; ${summary.unchanged} unchanged, not extracted again`,

@@ -32,8 +32,13 @@ const REL_TYPE = 'http://schemas.openxmlformats.org/officeDocument/2006/relation
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters removed
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
+/** A character `xmlText` changes: most texts have none and are returned as they are. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters removed, and those escaped
+const XML_SPECIAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF&<>"]/;
+
 /** Text as XML character data or attribute value. */
 export function xmlText(text: string): string {
+  if (!XML_SPECIAL.test(text)) return text;
   return text
     .replace(NOT_XML, '')
     .replace(/&/g, '&amp;')
@@ -92,7 +97,7 @@ class NativeDeflate extends ZipPassThrough {
 
   protected override process(chunk: Uint8Array<ArrayBuffer>, final: boolean): void {
     const flush = final ? constants.Z_FINISH : constants.Z_SYNC_FLUSH;
-    this.ondata(null, deflateRawSync(chunk, { level: 6, finishFlush: flush }), final);
+    this.ondata(null, deflateRawSync(chunk, { level: 1, finishFlush: flush }), final);
   }
 }
 

@@ -175,6 +175,23 @@ export const severityRank = (s: string): number => SEVERITY_ORDER[s] ?? 3;
 export const zhCollator = new Intl.Collator('zh');
 export const defaultCollator = new Intl.Collator();
 
+/**
+ * Each distinct text's place in `collator`'s order, texts it finds equal sharing one: sorting by
+ * it sorts as the collator does, comparing the distinct texts once instead of two texts on every
+ * comparison (a collator's comparison is slow: sorting 10,000 reports by agency with it took
+ * tens of milliseconds each run).
+ */
+export function collationRanks(texts: Iterable<string>, collator: Intl.Collator): Map<string, number> {
+  const distinct = [...new Set(texts)].sort(collator.compare);
+  const ranks = new Map<string, number>();
+  let rank = 0;
+  for (let i = 0; i < distinct.length; i++) {
+    if (i > 0 && collator.compare(distinct[i - 1], distinct[i]) !== 0) rank++;
+    ranks.set(distinct[i], rank);
+  }
+  return ranks;
+}
+
 /** report_documents as the outputs read it (materialised for the run: materialised-views.ts). */
 export const REPORT_DOCUMENTS = 'report_documents';
 
@@ -347,14 +364,23 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
     (r) => anomalyRows.push(toFinding(r, texts)),
   );
   const findings = mergeFindings(anomalyRows, groupOf, reviews);
-  const agencyOf = (s: ShownFinding) => groupById.get(s.group_id)?.agency ?? '';
+  // agencies (no agency: first among findings, last among reports) and rules in their collators' order
+  const agencyRank = collationRanks(
+    ['', '\uffff', ...groups.map((g) => g.agency).filter((a): a is string => a !== null)],
+    zhCollator,
+  );
+  const ruleRank = collationRanks(
+    findings.map((f) => f.finding.rule_id),
+    defaultCollator,
+  );
+  const agencyOf = (s: ShownFinding) => agencyRank.get(groupById.get(s.group_id)?.agency ?? '')!;
   const yearOf = (s: ShownFinding) => groupById.get(s.group_id)?.year ?? 0;
   findings.sort(
     (a, b) =>
       severityRank(a.finding.severity) - severityRank(b.finding.severity) ||
-      zhCollator.compare(agencyOf(a), agencyOf(b)) ||
+      agencyOf(a) - agencyOf(b) ||
       yearOf(a) - yearOf(b) ||
-      defaultCollator.compare(a.finding.rule_id, b.finding.rule_id) ||
+      ruleRank.get(a.finding.rule_id)! - ruleRank.get(b.finding.rule_id)! ||
       defaultCollator.compare(a.finding.fingerprint, b.finding.fingerprint),
   );
   for (const f of findings) {
@@ -370,7 +396,7 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
   for (const f of findings) if (f.members.length > 1) f.members = f.members.slice();
   groups.sort(
     (a, b) =>
-      zhCollator.compare(a.agency ?? '\uffff', b.agency ?? '\uffff') ||
+      agencyRank.get(a.agency ?? '\uffff')! - agencyRank.get(b.agency ?? '\uffff')! ||
       (a.year ?? 0) - (b.year ?? 0) ||
       defaultCollator.compare(a.id, b.id),
   );

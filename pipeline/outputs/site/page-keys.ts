@@ -67,12 +67,19 @@ export function fileStands(path: string, was: FileStamp): boolean {
   return st !== null && st.ino === was.ino && st.size === was.size && st.mtimeMs === was.mtimeMs;
 }
 
-/** Writes the keys of the pages in `dir` (each page's file as it is now) to `path`. */
-export function writePageKeys(path: string, keys: ReadonlyMap<string, string>, pageFile: (id: string) => string): void {
+/**
+ * Writes the pages' keys to `path`, each with its page's file as it will be published (`stamp`:
+ * null when there is none).
+ */
+export function writePageKeys(
+  path: string,
+  keys: ReadonlyMap<string, string>,
+  stamp: (id: string) => FileStamp | null,
+): void {
   const pages: Record<string, PageKeyEntry> = {};
   for (const [id, key] of keys) {
-    const st = fileStamp(pageFile(id));
-    if (st) pages[id] = { key, ...st };
+    const st = stamp(id);
+    if (st) pages[id] = { key, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
   }
   writeFileSync(path, JSON.stringify({ pages }));
 }

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ALL, METRICS, metricByKey, NO_LEVEL, NO_REGION } from '../../../domain/index.js';
-import { zhCollator } from './audit-data.js';
+import { collationRanks, zhCollator } from './audit-data.js';
 import { html, type Html } from './html.js';
 import { formatValue, severityZh } from './labels.js';
 import { metricsTable } from './overview.js';
@@ -245,7 +245,11 @@ export async function writeRegionPages(
     const own = yearFigures(ry);
     figures.set(key(ry.region, ry.year), own);
     const years = yearsOf.get(ry.region)!;
-    ry.reports.sort((a, b) => zhCollator.compare(String(a.agency ?? ''), String(b.agency ?? '')));
+    const rank = collationRanks(
+      ry.reports.map((r) => String(r.agency ?? '')),
+      zhCollator,
+    );
+    ry.reports.sort((a, b) => rank.get(String(a.agency ?? ''))! - rank.get(String(b.agency ?? ''))!);
     // what the page shows: its year, the year before, the years listed, its reports' errors, the rules
     const shown = () => [
       ry,
