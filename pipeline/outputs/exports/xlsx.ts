@@ -106,11 +106,14 @@ class SheetWriter {
   private rowNo = 1;
   private buffer = '';
   private readonly links: { ref: string; target: string }[] = [];
+  /** The columns' letters, made once. */
+  private readonly columnNames: string[];
 
   constructor(
     private readonly entry: NativeDeflate,
     private readonly columns: readonly XlsxColumn[],
   ) {
+    this.columnNames = columns.map((_, i) => columnName(i));
     const cols = columns
       .map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${c.width}" customWidth="1"/>`)
       .join('');
@@ -128,7 +131,10 @@ class SheetWriter {
   row(cells: readonly XlsxCell[], style: number = STYLE.plain): void {
     const r = this.rowNo++;
     let xml = `<row r="${r}">`;
-    for (let i = 0; i < cells.length; i++) xml += cellXml(`${columnName(i)}${r}`, cells[i], style, this.links);
+    for (let i = 0; i < cells.length; i++) {
+      if (cells[i] === null || cells[i] === undefined) continue;
+      xml += cellXml(`${this.columnNames[i] ?? columnName(i)}${r}`, cells[i], style, this.links);
+    }
     this.buffer += `${xml}</row>`;
     if (this.buffer.length >= FLUSH_AT) this.flush(false);
   }

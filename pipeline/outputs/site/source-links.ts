@@ -66,6 +66,30 @@ const relativeHref = (from: string, file: string): string | null => {
 };
 
 /**
+ * The links from a page's folder to each folder of documents, made once: a run takes the links of
+ * every page's documents for the pages' keys, and `relative` on whole paths took most of that time.
+ * Bounded, for a process that lives long.
+ */
+const folderHrefs = new Map<string, string | null>();
+const FOLDER_HREFS_KEPT = 10_000;
+
+/** `relativeHref(from, file)`, the folder's part made once per pair of folders. */
+function fileHref(from: string, file: string): string | null {
+  const name = basename(file);
+  if (name === '' || name === '.' || name === '..') return relativeHref(from, file);
+  const folder = dirname(file);
+  const pair = `${from}\u0000${folder}`;
+  let prefix = folderHrefs.get(pair);
+  if (prefix === undefined) {
+    prefix = relativeHref(from, folder);
+    if (folderHrefs.size >= FOLDER_HREFS_KEPT) folderHrefs.clear();
+    folderHrefs.set(pair, prefix);
+  }
+  if (prefix === null) return null;
+  return prefix === '' ? encodeURIComponent(name) : `${prefix}/${encodeURIComponent(name)}`;
+}
+
+/**
  * `archivedName`: the document's copy in `<out>/sources/` (source-archive.ts), next to the
  * page's folder `<out>/reports/`, published there or, when this run made it, still in
  * `stagedSources` (the run's staging folder, moved in with the page).
@@ -82,7 +106,7 @@ export function sourceLink(
   const exists =
     copy !== null &&
     (fileExists(copy) || (stagedSources !== undefined && fileExists(join(stagedSources, archivedName!))));
-  const archived = exists ? relativeHref(pageDir, copy) : null;
+  const archived = exists ? fileHref(pageDir, copy) : null;
   if (WEB.test(doc.source)) return { label: doc.source, href: doc.source, missing: false, archived, web: true };
   if (/^[a-z][a-z0-9+.-]*:/i.test(doc.source) && !/^[a-z]:[\\/]/i.test(doc.source))
     return { label: doc.source, href: null, missing: false, archived, web: false };
@@ -90,7 +114,7 @@ export function sourceLink(
   const missing = !fileExists(file);
   return {
     label: doc.source,
-    href: relativeHref(pageDir, file) ?? pathToFileURL(file).href,
+    href: fileHref(pageDir, file) ?? pathToFileURL(file).href,
     missing,
     archived,
     web: false,
