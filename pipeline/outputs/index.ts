@@ -98,6 +98,8 @@ export interface OutputsContext {
   staleReviews?: readonly Review[];
   /** A table holding report_documents' rows as they are now (the rules' kept copy), read instead of the view. */
   reportDocuments?: string;
+  /** Up to this many documents the charts are drawn beside the pages; default CHARTS_BESIDE_PAGES_MAX_DOCUMENTS. */
+  chartsBesidePagesMaxDocuments?: number;
 }
 
 /** The files and folders of --out a run writes aside and publishes together (the index last). */
@@ -200,7 +202,8 @@ export async function writeOutputs(conn: DuckDBConnection, ctx: OutputsContext):
     // (Vega, 60 MB and more) is gone before the next steps, which hold more of their own; with
     // fewer it draws on beside the agencies' and regions' pages and the view model's read (the
     // second core had little to do there), and the charts are awaited only for the index.
-    const chartsBeside = (await documentCount(conn)) <= CHARTS_BESIDE_PAGES_MAX_DOCUMENTS;
+    const chartsBeside =
+      (await documentCount(conn)) <= (ctx.chartsBesidePagesMaxDocuments ?? CHARTS_BESIDE_PAGES_MAX_DOCUMENTS);
     if (!chartsBeside) await drawer.finish();
     await returnFreedMemory(conn);
     const agencies = await loadAgencyYears(conn);

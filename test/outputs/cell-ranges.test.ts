@@ -73,6 +73,49 @@ describe('a filter of row ranges in DuckDB', () => {
 /** The reports list of index.html. */
 const reportsList = (html: string) => html.slice(html.indexOf('id="reports"'), html.indexOf('id="problems"'));
 
+describe('the index charts', () => {
+  it('give the same index and charts drawn beside the pages or stopped before them (a large warehouse)', async () => {
+    const run = await runOn(REPORTS);
+    const w = await openWarehouse(run.db);
+    try {
+      const outs = [] as string[];
+      for (const chartsBesidePagesMaxDocuments of [undefined, 0]) {
+        const out = tempDir('goa-charts-');
+        await writeOutputs(w.conn, {
+          outDir: out,
+          summary: run.summary,
+          inputDir: REPORTS,
+          chartsBesidePagesMaxDocuments,
+        });
+        outs.push(out);
+      }
+      const [beside, before] = outs;
+      const index = (out: string) => readFileSync(join(out, 'index.html'), 'utf8').replaceAll(out, '<out>');
+      expect(index(before)).toBe(index(beside));
+      expect(index(beside)).toContain('<svg');
+      const charts = readdirSync(join(beside, 'charts')).sort();
+      expect(charts.filter((f) => f.endsWith('.svg')).length).toBeGreaterThanOrEqual(4);
+      expect(readdirSync(join(before, 'charts')).sort()).toEqual(charts);
+      for (const f of charts)
+        expect(readFileSync(join(before, 'charts', f), 'utf8'), f).toBe(
+          readFileSync(join(beside, 'charts', f), 'utf8'),
+        );
+      // the same units recorded, with the same keys and files (their inodes and times are their own)
+      const units = (out: string) =>
+        Object.entries(
+          JSON.parse(readFileSync(join(out, 'output-keys.json'), 'utf8')).units as Record<
+            string,
+            { key: string; files: Record<string, { size: number }> }
+          >,
+        ).map(([unit, u]) => [unit, u.key, Object.entries(u.files).map(([f, st]) => [f, st.size])]);
+      expect(units(before)).toEqual(units(beside));
+      expect(units(beside).some(([unit]) => String(unit).startsWith('chart '))).toBe(true);
+    } finally {
+      await closeWarehouse(w);
+    }
+  });
+});
+
 describe('report pages in several batches, out of page order', () => {
   it('give the pages and the index of a single batch, the list in page order', async () => {
     const run = await runOn(REPORTS);
