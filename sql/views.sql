@@ -122,12 +122,11 @@ JOIN reports r ON r.report_id = c.report_id
 WHERE c.table_id = 'T2'
 GROUP BY ALL;
 
--- Rates and totals per report (one row per report group; WHERE is_primary for one per agency-year).
--- A rate is NULL when its denominator is 0 or missing; the rates are defined in the `metrics` table. Counts are the T3 总计 column; where a row's
--- 总计 is blank (or not printed) but its applicant columns print numbers, their sum, and
--- totals_from_parts says so. open_errors: the report's error findings not dismissed by a review
--- (WHERE open_errors = 0 leaves the reports whose numbers disagree out of an aggregate).
-CREATE OR REPLACE VIEW report_metrics AS
+-- The T3 and T4 totals of report_metrics, one row per report with T3 or T4 cells (every report,
+-- not only each group's representative: report_metrics keeps those). From the cells alone, so a
+-- report's row changes only when the report is loaded again: the outputs keep a copy and compute
+-- the rows of the reports loaded since (pipeline/outputs/site/materialised-views.ts).
+CREATE OR REPLACE VIEW report_cell_totals AS
 WITH t3_row_totals AS (
   SELECT c.report_id, c.row_key,
          max(c.value) FILTER (WHERE c.col_key = 'total') AS printed,
@@ -136,7 +135,6 @@ WITH t3_row_totals AS (
          coalesce(bool_or(c.col_key <> 'total' AND c.value IS NULL), false) AS parts_text,
          max(c.value) FILTER (WHERE c.col_key = 'natural_person') AS natural_person
   FROM cells c
-  JOIN report_documents g ON g.report_id = c.report_id AND g.is_representative
   WHERE c.table_id = 'T3'
   GROUP BY c.report_id, c.row_key
 ),
@@ -162,11 +160,14 @@ t3_totals AS (
          bool_or(from_parts) AS totals_from_parts
   FROM t3_rows GROUP BY report_id
 ),
-open_findings AS (
-  SELECT g.group_id AS report_id, count(*) AS open_errors
-  FROM anomalies a JOIN report_documents g ON g.report_id = a.report_id
-  WHERE a.severity = 'error' AND coalesce(a.review_decision, '') <> 'dismissed'
-  GROUP BY g.group_id
+t4_rows AS (
+  SELECT report_id, row_key AS block,
+         max(value) FILTER (WHERE col_key = 'corrected') AS corrected,  -- 结果纠正
+         max(value) FILTER (WHERE col_key = 'pending')   AS pending,    -- 尚未审结
+         max(value) FILTER (WHERE col_key = 'total')     AS total       -- 总计
+  FROM cells
+  WHERE table_id = 'T4'
+  GROUP BY report_id, row_key
 ),
 t4_blocks AS (
   SELECT report_id,
@@ -176,20 +177,35 @@ t4_blocks AS (
          sum(total)     FILTER (WHERE block IN ('litigation_direct', 'litigation_after_review')) AS litigation_total,
          sum(corrected) FILTER (WHERE block IN ('litigation_direct', 'litigation_after_review')) AS litigation_corrected,
          sum(pending)   FILTER (WHERE block IN ('litigation_direct', 'litigation_after_review')) AS litigation_pending
-  FROM t4 GROUP BY report_id
+  FROM t4_rows GROUP BY report_id
+)
+SELECT coalesce(t3_totals.report_id, t4_blocks.report_id) AS report_id,
+       t3_totals.* EXCLUDE (report_id),
+       t4_blocks.* EXCLUDE (report_id)
+FROM t3_totals FULL JOIN t4_blocks ON t4_blocks.report_id = t3_totals.report_id;
+
+-- Rates and totals per report (one row per report group; WHERE is_primary for one per agency-year).
+-- A rate is NULL when its denominator is 0 or missing; the rates are defined in the `metrics` table. Counts are the T3 总计 column; where a row's
+-- 总计 is blank (or not printed) but its applicant columns print numbers, their sum, and
+-- totals_from_parts says so. open_errors: the report's error findings not dismissed by a review
+-- (WHERE open_errors = 0 leaves the reports whose numbers disagree out of an aggregate).
+CREATE OR REPLACE VIEW report_metrics AS
+WITH open_findings AS (
+  SELECT g.group_id AS report_id, count(*) AS open_errors
+  FROM anomalies a JOIN report_documents g ON g.report_id = a.report_id
+  WHERE a.severity = 'error' AND coalesce(a.review_decision, '') <> 'dismissed'
+  GROUP BY g.group_id
 )
 SELECT r.report_id, r.agency, r.agency_norm, r.year, r.template, r.status,
        g.is_primary, g.versions_in_year, g.n_sources,
-       t3_totals.* EXCLUDE (report_id),
-       t4_blocks.* EXCLUDE (report_id),
+       totals.* EXCLUDE (report_id),
        -- the rates, one per metric of domain/metrics.ts (the metric dictionary): numerator / nullif(denominator, 0)
        -- @metric_rates
        coalesce(open_findings.open_errors, 0) AS open_errors,
        r.region, r.level
 FROM reports r
 JOIN report_documents g ON g.report_id = r.report_id AND g.is_representative
-LEFT JOIN t3_totals ON t3_totals.report_id = r.report_id
-LEFT JOIN t4_blocks ON t4_blocks.report_id = r.report_id
+LEFT JOIN report_cell_totals totals ON totals.report_id = r.report_id
 LEFT JOIN open_findings ON open_findings.report_id = r.report_id
 WHERE r.status <> 'failed';
 

@@ -94,6 +94,30 @@ const BENCHMARK_COLUMNS = Object.fromEntries(
 );
 const T4_METRIC = (zh: string, en: string) => `${zh}（件）— ${en} (count). ${BLANK}; NULL: T4 absent`;
 
+/** The T3 and T4 totals of report_metrics and report_cell_totals. */
+const CELL_TOTALS: Record<string, string> = {
+  requests_received: METRIC('本年新收政府信息公开申请数量', 'Requests received this year'),
+  carried_over: METRIC('上年结转政府信息公开申请数量', 'Requests carried over from last year'),
+  total_processed: METRIC('（七）总计：本年办理结果合计', 'Requests answered this year'),
+  carried_forward: METRIC('结转下年度继续办理', 'Requests carried forward to next year'),
+  granted: METRIC('（一）予以公开', 'Granted'),
+  partial: METRIC('（二）部分公开', 'Partly granted'),
+  denied: METRIC('（三）不予公开（各项之和）', 'Denied (sum of the items)'),
+  unable: METRIC('（四）无法提供（各项之和）', 'Unable to provide (sum of the items)'),
+  rejected: METRIC('（五）不予处理（各项之和）', 'Not processed (sum of the items)'),
+  other_processing: METRIC('（六）其他处理（各项之和）', 'Other processing (sum of the items)'),
+  requests_natural_person:
+    '本年新收申请中自然人的件数 — Requests received from natural persons (count). 空白计 0; NULL: row absent',
+  review_total: T4_METRIC('行政复议总计', 'Administrative reviews, total'),
+  review_corrected: T4_METRIC('行政复议结果纠正', 'Administrative reviews corrected'),
+  review_pending: T4_METRIC('行政复议尚未审结', 'Administrative reviews pending'),
+  litigation_total: T4_METRIC('行政诉讼总计（直接起诉与复议后起诉）', 'Litigation, total (direct and after review)'),
+  litigation_corrected: T4_METRIC('行政诉讼结果纠正', 'Litigation corrected'),
+  litigation_pending: T4_METRIC('行政诉讼尚未审结', 'Litigation pending'),
+  totals_from_parts:
+    "T3 某行总计留空（或未印）而各申请人列有数，其合计按各列之和计 — A T3 row's 总计 is blank or not printed while its applicant columns print numbers: its count is their sum",
+};
+
 export const DICTIONARY: Readonly<Record<string, Entry>> = {
   reports: {
     comment:
@@ -324,33 +348,16 @@ export const DICTIONARY: Readonly<Record<string, Entry>> = {
   report_metrics: {
     comment: '每份报告一行：T3、T4 的合计和比率 — One row per report: totals and rates of T3 and T4',
     columns: {
-      requests_received: METRIC('本年新收政府信息公开申请数量', 'Requests received this year'),
-      carried_over: METRIC('上年结转政府信息公开申请数量', 'Requests carried over from last year'),
-      total_processed: METRIC('（七）总计：本年办理结果合计', 'Requests answered this year'),
-      carried_forward: METRIC('结转下年度继续办理', 'Requests carried forward to next year'),
-      granted: METRIC('（一）予以公开', 'Granted'),
-      partial: METRIC('（二）部分公开', 'Partly granted'),
-      denied: METRIC('（三）不予公开（各项之和）', 'Denied (sum of the items)'),
-      unable: METRIC('（四）无法提供（各项之和）', 'Unable to provide (sum of the items)'),
-      rejected: METRIC('（五）不予处理（各项之和）', 'Not processed (sum of the items)'),
-      other_processing: METRIC('（六）其他处理（各项之和）', 'Other processing (sum of the items)'),
-      requests_natural_person:
-        '本年新收申请中自然人的件数 — Requests received from natural persons (count). 空白计 0; NULL: row absent',
-      review_total: T4_METRIC('行政复议总计', 'Administrative reviews, total'),
-      review_corrected: T4_METRIC('行政复议结果纠正', 'Administrative reviews corrected'),
-      review_pending: T4_METRIC('行政复议尚未审结', 'Administrative reviews pending'),
-      litigation_total: T4_METRIC(
-        '行政诉讼总计（直接起诉与复议后起诉）',
-        'Litigation, total (direct and after review)',
-      ),
-      litigation_corrected: T4_METRIC('行政诉讼结果纠正', 'Litigation corrected'),
-      litigation_pending: T4_METRIC('行政诉讼尚未审结', 'Litigation pending'),
+      ...CELL_TOTALS,
       ...METRIC_RATES,
-      totals_from_parts:
-        "T3 某行总计留空（或未印）而各申请人列有数，其合计按各列之和计 — A T3 row's 总计 is blank or not printed while its applicant columns print numbers: its count is their sum",
       open_errors:
         "本报告未被审核排除的 error 级发现数 — The report's error findings not dismissed by a review (WHERE open_errors = 0 leaves inconsistent reports out)",
     },
+  },
+  report_cell_totals: {
+    comment:
+      "每份有 T3 或 T4 单元格的报告一行：report_metrics 的合计（不论是否组内代表文件）— One row per report with T3 or T4 cells: the totals of report_metrics (every report, not only each group's representative)",
+    columns: CELL_TOTALS,
   },
   metrics: {
     comment:
