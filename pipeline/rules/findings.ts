@@ -193,8 +193,11 @@ export async function writeAnomalies(
       ap.closeSync();
     }
   } finally {
-    for (const t of ['previous_anomalies', 'finding_report_keys', 'finding_prints', 'chosen_findings'])
-      await conn.run(`DROP TABLE IF EXISTS ${t}`);
+    await conn.run(
+      ['previous_anomalies', 'finding_report_keys', 'finding_prints', 'chosen_findings']
+        .map((t) => `DROP TABLE IF EXISTS ${t};`)
+        .join('\n'),
+    );
   }
 }
 

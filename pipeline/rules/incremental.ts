@@ -119,13 +119,13 @@ LEFT JOIN agency_aliases a ON a.alias_norm = r.agency_norm
 ORDER BY r.report_id`;
 
 async function ensureState(conn: DuckDBConnection): Promise<void> {
-  await conn.run('CREATE SCHEMA IF NOT EXISTS rules_state');
-  await conn.run('CREATE TABLE IF NOT EXISTS rules_state.evaluation (fingerprint VARCHAR)');
-  await conn.run(`CREATE TABLE IF NOT EXISTS rules_state.evaluated_reports (
-    report_id VARCHAR, status VARCHAR, stamp VARCHAR, first_seen TIMESTAMP, agency_key VARCHAR, year INTEGER, agency_norm VARCHAR)`);
-  await conn.run(`CREATE TABLE IF NOT EXISTS rules_state.document_findings (
-    rule_id VARCHAR, severity VARCHAR, report_id VARCHAR, related_report_id VARCHAR, table_id VARCHAR, row_key VARCHAR,
-    col_key VARCHAR, expected DOUBLE, actual DOUBLE, message VARCHAR, operands VARCHAR, cells VARCHAR, blank_involved BOOLEAN)`);
+  await conn.run(`CREATE SCHEMA IF NOT EXISTS rules_state;
+    CREATE TABLE IF NOT EXISTS rules_state.evaluation (fingerprint VARCHAR);
+    CREATE TABLE IF NOT EXISTS rules_state.evaluated_reports (
+      report_id VARCHAR, status VARCHAR, stamp VARCHAR, first_seen TIMESTAMP, agency_key VARCHAR, year INTEGER, agency_norm VARCHAR);
+    CREATE TABLE IF NOT EXISTS rules_state.document_findings (
+      rule_id VARCHAR, severity VARCHAR, report_id VARCHAR, related_report_id VARCHAR, table_id VARCHAR, row_key VARCHAR,
+      col_key VARCHAR, expected DOUBLE, actual DOUBLE, message VARCHAR, operands VARCHAR, cells VARCHAR, blank_involved BOOLEAN)`);
 }
 
 export interface IncrementalPlan {
@@ -151,15 +151,18 @@ export async function fullEvaluationReason(
   const meta = (await conn.runAndReadAll('SELECT fingerprint FROM rules_state.evaluation')).getRowsJS();
   if (meta.length !== 1 || meta[0][0] !== fingerprint)
     return 'the rules or their inputs changed since the last evaluation';
-  for (const t of [...kept, 'kept_report_documents']) {
-    const n = (
+  const wanted = [...kept, 'kept_report_documents'];
+  const present = new Set(
+    (
       await conn.runAndReadAll(
-        `SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'rules_state' AND table_name = '${t}'`,
+        `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'rules_state'`,
       )
-    ).getRowsJS();
-    if (Number(n[0][0]) === 0) return `no kept ${t}`;
-  }
-  return null;
+    )
+      .getRowsJS()
+      .map(([t]) => t),
+  );
+  const missing = wanted.find((t) => !present.has(t));
+  return missing === undefined ? null : `no kept ${missing}`;
 }
 
 /**
@@ -225,8 +228,12 @@ export async function shadowOutsideScope(conn: DuckDBConnection): Promise<void> 
 
 /** Drops the shadows of cells and claims, and the views of the `kept` tables (useKeptRows). */
 export async function removeShadows(conn: DuckDBConnection, kept: readonly string[] = []): Promise<void> {
-  for (const t of SHADOWED) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
-  for (const t of kept) await conn.run(`DROP VIEW IF EXISTS temp.main.${sqlIdent(t)}`);
+  await conn.run(
+    [
+      ...SHADOWED.map((t) => `DROP TABLE IF EXISTS temp.main.${t};`),
+      ...kept.map((t) => `DROP VIEW IF EXISTS temp.main.${sqlIdent(t)};`),
+    ].join('\n'),
+  );
 }
 
 /**
@@ -237,10 +244,10 @@ export async function removeShadows(conn: DuckDBConnection, kept: readonly strin
 export async function useKeptRows(conn: DuckDBConnection, table: string): Promise<void> {
   const t = sqlIdent(table);
   await conn.run(
-    `DELETE FROM rules_state.${t} WHERE report_id IN (SELECT report_id FROM incr_scope UNION SELECT report_id FROM incr_docs)`,
+    `DELETE FROM rules_state.${t} WHERE report_id IN (SELECT report_id FROM incr_scope UNION SELECT report_id FROM incr_docs);
+     INSERT INTO rules_state.${t} SELECT * FROM rules_work.main.${t};
+     CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * FROM rules_state.${t}`,
   );
-  await conn.run(`INSERT INTO rules_state.${t} SELECT * FROM rules_work.main.${t}`);
-  await conn.run(`CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * FROM rules_state.${t}`);
 }
 
 /**
@@ -259,9 +266,9 @@ export async function mergeKeptFindings(conn: DuckDBConnection, rules: readonly 
     WITH replaced AS (SELECT * EXCLUDE (kept_row) FROM incr_replaced),
     changed AS ((SELECT * FROM replaced EXCEPT SELECT * FROM rule_findings) UNION ALL (SELECT * FROM rule_findings EXCEPT SELECT * FROM replaced))
     SELECT report_id FROM changed UNION SELECT related_report_id FROM changed WHERE related_report_id IS NOT NULL`);
-  await conn.run('DELETE FROM rules_state.document_findings WHERE rowid IN (SELECT kept_row FROM incr_replaced)');
-  await conn.run('INSERT INTO rules_state.document_findings SELECT * FROM rule_findings');
-  await conn.run('DROP TABLE incr_replaced');
+  await conn.run(`DELETE FROM rules_state.document_findings WHERE rowid IN (SELECT kept_row FROM incr_replaced);
+    INSERT INTO rules_state.document_findings SELECT * FROM rule_findings;
+    DROP TABLE incr_replaced`);
 }
 
 /** A finding (of rules_state.document_findings or anomalies) naming a document of incr_affected. */
@@ -310,8 +317,8 @@ export async function writeAffectedAnomalies(
     await write({ findings: 'incr_affected_findings', rows: NAMES_AFFECTED, written: 'incr_written' });
     await movedGroups(conn);
   } finally {
-    await conn.run('DROP VIEW IF EXISTS temp.main.report_documents');
-    for (const t of ['incr_affected_findings', 'incr_written']) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
+    await conn.run(`DROP VIEW IF EXISTS temp.main.report_documents;
+      DROP TABLE IF EXISTS temp.main.incr_affected_findings; DROP TABLE IF EXISTS temp.main.incr_written`);
   }
 }
 
@@ -367,11 +374,11 @@ export async function saveState(
   await ensureState(conn);
   await conn.run('BEGIN TRANSACTION');
   try {
-    await conn.run('DELETE FROM rules_state.evaluated_reports');
     // incremental: the reports as planIncremental read them (incr_now; the warehouse has not changed since)
-    await conn.run(`INSERT INTO rules_state.evaluated_reports ${incremental ? 'SELECT * FROM incr_now' : REPORTS_NOW}`);
-    await conn.run('DELETE FROM rules_state.evaluation');
-    await conn.run('INSERT INTO rules_state.evaluation VALUES ($1)', [fingerprint]);
+    await conn.run(`DELETE FROM rules_state.evaluated_reports;
+      INSERT INTO rules_state.evaluated_reports ${incremental ? 'SELECT * FROM incr_now' : REPORTS_NOW};
+      DELETE FROM rules_state.evaluation;
+      INSERT INTO rules_state.evaluation VALUES (${sqlString(fingerprint)})`);
     // incremental: useKeptRows brought them up to date
     if (!incremental)
       for (const t of kept)
@@ -393,7 +400,7 @@ async function shadowReports(conn: DuckDBConnection, table: string): Promise<() 
     await conn.run(`CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * FROM ${db}.main.${t} WHERE ${rows}`);
   }
   return async () => {
-    for (const t of ['reports', 'cells']) await conn.run(`DROP VIEW IF EXISTS temp.main.${t}`);
+    await conn.run('DROP VIEW IF EXISTS temp.main.reports; DROP VIEW IF EXISTS temp.main.cells');
   };
 }
 
@@ -417,7 +424,7 @@ export async function keepReportDocuments(conn: DuckDBConnection, incremental: b
 }
 
 export async function dropPlan(conn: DuckDBConnection): Promise<void> {
-  for (const t of [
+  const tables = [
     'incr_now',
     'incr_docs',
     'incr_all',
@@ -426,6 +433,6 @@ export async function dropPlan(conn: DuckDBConnection): Promise<void> {
     'incr_scope',
     'incr_changed',
     'incr_affected',
-  ])
-    await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
+  ];
+  await conn.run(tables.map((t) => `DROP TABLE IF EXISTS temp.main.${t};`).join('\n'));
 }

@@ -131,6 +131,13 @@ async function runPrelude(
     );
   }
   for (let i = 0; i < steps.length; ) {
+    if (definesOnly(steps[i].sql)) {
+      // consecutive macros and views in one statement: each reads nothing (half a millisecond a statement)
+      const batch: string[] = [];
+      while (i < steps.length && definesOnly(steps[i].sql)) batch.push(steps[i++].sql);
+      await conn.run(batch.map((sql) => `${sql}\n;`).join('\n'));
+      continue;
+    }
     if (!steps[i].sliced || !slicing || slicing.cuts.length <= 1) {
       const sql = steps[i++].sql;
       await withMemoryToSpare(conn, () => conn.run(sql), retry(sql.split('\n')[0]));
@@ -157,6 +164,11 @@ async function runPrelude(
       filling,
     );
   }
+}
+
+/** A prelude statement that defines a temp macro or view (reads no rows; never sliced). */
+function definesOnly(sql: string): boolean {
+  return /^CREATE OR REPLACE TEMP (MACRO|VIEW) /i.test(sql.replace(/^(\s*--[^\n]*\n)*\s*/, ''));
 }
 
 export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promise<RulesSummary> {
