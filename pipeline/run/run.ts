@@ -40,7 +40,7 @@ import {
   discardPrivateCopy,
   publish,
   removeStaleBuilds,
-  startPrivateCopy,
+  startPrivateCopyInBackground,
   mergeShards,
   closeWarehouse,
   createViews,
@@ -175,6 +175,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     throw e;
   }
   let privatePath: string | null = null;
+  /** The private copy being made (startPrivateCopyInBackground): settled before it is removed. */
+  let copying: Promise<void> | null = null;
   let warehouse: Warehouse | null = null;
   let staging: OutputStaging | null = null;
   let published = false;
@@ -213,14 +215,18 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       log.warn(
         `removed ${staleOutputs.length} unfinished output folder${staleOutputs.length > 1 ? 's' : ''} left by killed runs`,
       );
-    // the files first: those changed since the warehouse was written start the workers now
+    // the private copy is made on libuv's threads while the files are found: those changed since
+    // the warehouse was written start the workers now
+    const copy = startPrivateCopyInBackground(db, runId);
+    privatePath = copy.path;
+    copying = copy.copied;
     let found: { files: InputFile[]; stats: FileStats } | null = null;
     if (opts.input) {
       const files = discover(opts.input);
       found = { files, stats: statFiles(files) };
       if (existsSync(db)) prestartForNewer(pool, found.stats, statSync(db).mtimeMs);
     }
-    privatePath = startPrivateCopy(db, runId);
+    await copy.copied;
     warehouse = await openCopy(db, privatePath, opts.dbMemory);
     const { conn } = warehouse;
     await conn.run(
@@ -453,6 +459,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         /* closing after a failure: the private copy is discarded below anyway */
       }
     }
+    await copying?.catch(() => undefined);
     if (privatePath) discardPrivateCopy(privatePath);
     staging?.discard();
     lock.release();
