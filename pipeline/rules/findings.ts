@@ -94,8 +94,6 @@ const DOCUMENT_NEUTRAL = (col: string) =>
 export interface AnomaliesPart {
   findings: string;
   rows: string;
-  /** A table (report_id VARCHAR) given the report ids of the rows removed and written. */
-  written?: string;
 }
 
 /**
@@ -160,15 +158,9 @@ export async function writeAnomalies(
     // run's private build is published whole or not at all), so DuckDB holds one range's texts at
     // once, not every finding's (its peak at 50,000 reports).
     if (only) await conn.run(`UPDATE anomalies SET last_seen_run = $1`, [runId]);
-    const written = new Set<string>();
-    const noteWritten = async (sql: string, values?: string[]) => {
-      if (!only?.written) return void (await conn.run(sql, values));
-      const rows = await conn.runAndReadAll(`${sql} RETURNING report_id`, values);
-      for (const [id] of rows.getRowsJS()) if (typeof id === 'string') written.add(id);
-    };
-    await noteWritten(`DELETE FROM anomalies${only ? ` WHERE ${only.rows}` : ''}`);
+    await conn.run(`DELETE FROM anomalies${only ? ` WHERE ${only.rows}` : ''}`);
     for (const range of ranges) {
-      await noteWritten(
+      await conn.run(
         `INSERT INTO anomalies
          SELECT o.fingerprint, f.rule_id, f.severity,
                 -- the report's representative document (report_documents.group_id), as the contract says
@@ -183,14 +175,6 @@ export async function writeAnomalies(
         [runId],
       );
       await returnFreedMemory(conn);
-    }
-    if (only?.written && written.size > 0) {
-      const ap = await conn.createAppender(only.written);
-      for (const id of written) {
-        ap.appendVarchar(id);
-        ap.endRow();
-      }
-      ap.closeSync();
     }
   } finally {
     await conn.run(

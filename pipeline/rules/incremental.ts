@@ -29,7 +29,6 @@ import type { AgencyHierarchy } from './agencies.js';
 import { ruleKeys } from './context.js';
 import type { AnomaliesPart } from './findings.js';
 import type { Prelude, RuleDef } from './files.js';
-import { MOVED_GROUPS } from './rule-results.js';
 import { rowsOfReports } from './slices.js';
 import { RULES_VERSION } from './version.js';
 
@@ -298,10 +297,6 @@ export async function writeAffectedAnomalies(
   await conn.run(
     `CREATE OR REPLACE TEMP TABLE incr_affected_findings AS SELECT * FROM rules_state.document_findings WHERE ${NAMES_AFFECTED}`,
   );
-  // the reports whose rule_results can move: their groups before (here) and after (movedGroups)
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${MOVED_GROUPS} AS
-    SELECT group_id FROM rules_state.kept_report_documents WHERE report_id IN (SELECT report_id FROM incr_affected);
-    CREATE OR REPLACE TEMP TABLE incr_written (report_id VARCHAR)`);
   // the kept report_documents, its rows of the affected agency-years computed again
   await conn.run(
     'DELETE FROM rules_state.kept_report_documents WHERE report_id IN (SELECT report_id FROM incr_affected)',
@@ -314,36 +309,11 @@ export async function writeAffectedAnomalies(
   }
   await conn.run('CREATE OR REPLACE TEMP VIEW report_documents AS SELECT * FROM rules_state.kept_report_documents');
   try {
-    await write({ findings: 'incr_affected_findings', rows: NAMES_AFFECTED, written: 'incr_written' });
-    await movedGroups(conn);
+    await write({ findings: 'incr_affected_findings', rows: NAMES_AFFECTED });
   } finally {
     await conn.run(`DROP VIEW IF EXISTS temp.main.report_documents;
-      DROP TABLE IF EXISTS temp.main.incr_affected_findings; DROP TABLE IF EXISTS temp.main.incr_written`);
+      DROP TABLE IF EXISTS temp.main.incr_affected_findings`);
   }
-}
-
-/**
- * Completes MOVED_GROUPS (the groups whose rule_results recordRuleResults judges again) with the
- * groups now of: the affected reports (their report_documents rows and findings computed again);
- * the reports of the anomalies rows written again (incr_written: a finding on another report
- * naming an affected one); and the reports of an affected report's agency (as the rule_results
- * read it: agency_names) in the year before or after, whose `has_neighbour` can change. Every other
- * report has the same representative, cells, claims, neighbours and findings as before.
- */
-async function movedGroups(conn: DuckDBConnection): Promise<void> {
-  const key = (r: string) =>
-    `coalesce((SELECT any_value(n.agency_norm) FROM agency_names n WHERE n.name_norm = ${r}.agency_norm), ${r}.agency_norm)`;
-  await conn.run(`INSERT INTO ${MOVED_GROUPS}
-    WITH moved_years AS (
-      SELECT DISTINCT ${key('a')} AS agency_key, a.year FROM incr_all a
-      WHERE a.report_id IN (SELECT report_id FROM incr_affected) AND a.agency_norm IS NOT NULL AND a.year IS NOT NULL
-    ), neighbours AS (
-      SELECT a.report_id FROM incr_all a JOIN moved_years m ON m.agency_key = ${key('a')} AND a.year IN (m.year - 1, m.year + 1)
-    ), reports_moved AS (
-      SELECT report_id FROM incr_affected UNION SELECT report_id FROM incr_written UNION SELECT report_id FROM neighbours
-    )
-    SELECT group_id FROM rules_state.kept_report_documents WHERE report_id IN (SELECT report_id FROM reports_moved)
-    UNION SELECT report_id FROM incr_written`);
 }
 
 /** Where a full evaluation's rules write their findings: kept for the next run as they come. */

@@ -11,7 +11,6 @@ import { sqlDir } from '../common/index.js';
 import { returnFreedMemory, withMemoryToSpare } from '../warehouse/index.js';
 import { loadAgencies, type AgencyHierarchy } from './agencies.js';
 import { recordResolvedFindings } from './changes.js';
-import { MOVED_GROUPS } from './rule-results.js';
 import { createRuleContext } from './context.js';
 import { collectFindings, createFindings, dropFindings, writeAnomalies, writeRuleCatalogue } from './findings.js';
 import { loadRuleFiles, type Prelude, type RuleDef } from './files.js';
@@ -218,8 +217,6 @@ async function evaluate(
     largest: number;
   },
 ): Promise<void> {
-  // an incremental evaluation names the reports whose rule_results can move (writeAffectedAnomalies); a full one none
-  await conn.run(`DROP TABLE IF EXISTS temp.main.${MOVED_GROUPS}`);
   const work = await attachRulesWork(conn, plan !== null);
   try {
     const run = async (rule: RuleDef, where = '', into?: string) => {
