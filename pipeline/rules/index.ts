@@ -179,6 +179,8 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   const fingerprint = rulesFingerprint(preludes, rules, hierarchy);
   const kept = keptPreludeTables(preludes, rules);
   const reason = ctx.incremental ? await fullEvaluationReason(conn, fingerprint, rules, kept) : null;
+  // planned on one thread too: most incremental runs are small (ONE_THREAD_SCOPE)
+  let threads = ctx.incremental && reason === null ? await useOneThread(conn) : null;
   let plan = ctx.incremental && reason === null ? await planIncremental(conn) : null;
   // reports per slice of the prelude; the incremental prelude runs in one piece: a scope larger
   // than a slice is evaluated in full, a slice at a time
@@ -188,7 +190,10 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   const evaluation: RulesEvaluation = plan
     ? { mode: 'incremental', touched: plan.touched, scope: plan.scope }
     : { mode: 'full', ...(reason || tooLarge ? { reason: reason ?? tooLarge! } : {}) };
-  const threads = plan && plan.scope <= ONE_THREAD_SCOPE ? await oneThread(conn) : null;
+  if (threads && !oneThreadWillDo(evaluation)) {
+    await threads.restore();
+    threads = null;
+  }
   try {
     await evaluate(conn, ctx, { preludes, rules, kept, fingerprint, plan, largest });
   } finally {
@@ -279,8 +284,13 @@ async function evaluate(
  */
 const ONE_THREAD_SCOPE = 200;
 
+/** Whether an evaluation is small enough for one of DuckDB's threads (ONE_THREAD_SCOPE): its results' statements too. */
+export function oneThreadWillDo(evaluation: RulesEvaluation | undefined): boolean {
+  return evaluation?.mode === 'incremental' && (evaluation.scope ?? Infinity) <= ONE_THREAD_SCOPE;
+}
+
 /** DuckDB on one thread until `restore` (see ONE_THREAD_SCOPE). */
-async function oneThread(conn: DuckDBConnection): Promise<{ restore: () => Promise<void> }> {
+export async function useOneThread(conn: DuckDBConnection): Promise<{ restore: () => Promise<void> }> {
   const [[before]] = (await conn.runAndReadAll("SELECT current_setting('threads')")).getRowsJS();
   await conn.run('SET threads = 1');
   return { restore: () => conn.run(`SET threads = ${Number(before)}`).then(() => undefined) };

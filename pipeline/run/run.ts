@@ -59,11 +59,13 @@ import {
   findingChanges,
   KEPT_REPORT_DOCUMENTS,
   loadAgencies,
+  oneThreadWillDo,
   recordRuleResults,
   reviewsPath,
   runRules,
   storeAgencies,
   summariseFindings,
+  useOneThread,
   RULES_VERSION,
 } from '../rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
@@ -335,12 +337,18 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
               stage: 'rules',
             }),
         });
-    await recordRuleResults(conn, runId, unchanged);
-    summary.changes = await findingChanges(conn, runId);
-    // The rules' writes go to the file before the outputs read: scanned with the run's updates
-    // pending (every finding's last_seen_run), the outputs' reads were slower, and the checkpoint
-    // when the warehouse is closed took longer than the two do now (measured: docs/performance.md).
-    if (!opts.noOutputs && !unchanged) await conn.run('CHECKPOINT');
+    // after a small incremental evaluation (on one thread), its results and checkpoint on one thread too
+    const threads = oneThreadWillDo(summary.rules.evaluation) ? await useOneThread(conn) : null;
+    try {
+      await recordRuleResults(conn, runId, unchanged);
+      summary.changes = await findingChanges(conn, runId);
+      // The rules' writes go to the file before the outputs read: scanned with the run's updates
+      // pending (every finding's last_seen_run), the outputs' reads were slower, and the checkpoint
+      // when the warehouse is closed took longer than the two do now (measured: docs/performance.md).
+      if (!opts.noOutputs && !unchanged) await conn.run('CHECKPOINT');
+    } finally {
+      await threads?.restore();
+    }
     summary.phases.rules = clock.lap();
     summary.stageMs.rules = summary.phases.rules.wallMs;
     log.info(
