@@ -181,20 +181,21 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
   const reason = ctx.incremental ? await fullEvaluationReason(conn, fingerprint, rules, kept) : null;
   // planned on one thread too: most incremental runs are small (ONE_THREAD_SCOPE)
   let threads = ctx.incremental && reason === null ? await useOneThread(conn) : null;
-  let plan = ctx.incremental && reason === null ? await planIncremental(conn) : null;
-  // reports per slice of the prelude; the incremental prelude runs in one piece: a scope larger
-  // than a slice is evaluated in full, a slice at a time
-  const largest = ctx.preludeReportsPerSlice ?? ctx.reportsPerSlice ?? PRELUDE_REPORTS_PER_SLICE;
-  const tooLarge = plan && plan.scope > largest ? `${plan.scope} reports to read, over ${largest}` : null;
-  if (tooLarge) plan = null;
-  const evaluation: RulesEvaluation = plan
-    ? { mode: 'incremental', touched: plan.touched, scope: plan.scope }
-    : { mode: 'full', ...(reason || tooLarge ? { reason: reason ?? tooLarge! } : {}) };
-  if (threads && !oneThreadWillDo(evaluation)) {
-    await threads.restore();
-    threads = null;
-  }
+  let evaluation: RulesEvaluation;
   try {
+    let plan = ctx.incremental && reason === null ? await planIncremental(conn) : null;
+    // reports per slice of the prelude; the incremental prelude runs in one piece: a scope larger
+    // than a slice is evaluated in full, a slice at a time
+    const largest = ctx.preludeReportsPerSlice ?? ctx.reportsPerSlice ?? PRELUDE_REPORTS_PER_SLICE;
+    const tooLarge = plan && plan.scope > largest ? `${plan.scope} reports to read, over ${largest}` : null;
+    if (tooLarge) plan = null;
+    evaluation = plan
+      ? { mode: 'incremental', touched: plan.touched, scope: plan.scope }
+      : { mode: 'full', ...(reason || tooLarge ? { reason: reason ?? tooLarge! } : {}) };
+    if (threads && !oneThreadWillDo(evaluation)) {
+      await threads.restore();
+      threads = null;
+    }
     await evaluate(conn, ctx, { preludes, rules, kept, fingerprint, plan, largest });
   } finally {
     await threads?.restore();
@@ -262,7 +263,8 @@ async function evaluate(
         ? writeAffectedAnomalies(conn, (part) => writeAnomalies(conn, ctx.runId, part))
         : writeAnomalies(conn, ctx.runId, undefined, DOCUMENT_FINDINGS),
     );
-    await returnFreedMemory(conn);
+    // an incremental run's findings are a few reports': its memory is returned by the outputs' next return
+    if (!plan) await returnFreedMemory(conn);
     await withMemoryToSpare(
       conn,
       () => keepReportDocuments(conn, plan !== null),
@@ -274,7 +276,7 @@ async function evaluate(
     // and cells, growing with the warehouse) through the outputs otherwise
     await dropFindings(conn);
   }
-  await returnFreedMemory(conn);
+  if (!plan) await returnFreedMemory(conn);
 }
 
 /**
