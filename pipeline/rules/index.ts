@@ -74,6 +74,11 @@ export interface RulesContext {
    * when the rules and their inputs are those of the last evaluation; false: every rule over every report.
    */
   incremental?: boolean;
+  /**
+   * A small incremental evaluation (oneThreadWillDo) leaves DuckDB on the one thread it ran on, for
+   * the caller's next statements (its results, the checkpoint); restoreThreads puts back the others.
+   */
+  leaveOneThread?: boolean;
 }
 
 /** How a run evaluated its rules. */
@@ -197,10 +202,24 @@ export async function runRules(conn: DuckDBConnection, ctx: RulesContext): Promi
       threads = null;
     }
     await evaluate(conn, ctx, { preludes, rules, kept, fingerprint, plan, largest });
+    if (threads && ctx.leaveOneThread) {
+      leftOnOneThread.set(conn, threads.restore);
+      threads = null;
+    }
   } finally {
     await threads?.restore();
   }
   return { ...(await summariseFindings(conn)), evaluation };
+}
+
+/** The threads to put back on a connection a small evaluation left on one (RulesContext.leaveOneThread). */
+const leftOnOneThread = new WeakMap<DuckDBConnection, () => Promise<void>>();
+
+/** Puts back DuckDB's threads that runRules left at one (leaveOneThread); nothing when it did not. */
+export async function restoreThreads(conn: DuckDBConnection): Promise<void> {
+  const restore = leftOnOneThread.get(conn);
+  leftOnOneThread.delete(conn);
+  await restore?.();
 }
 
 /** The rules evaluated (in full, or incrementally by `plan`) and their findings written to anomalies. */
@@ -287,12 +306,12 @@ async function evaluate(
 const ONE_THREAD_SCOPE = 200;
 
 /** Whether an evaluation is small enough for one of DuckDB's threads (ONE_THREAD_SCOPE): its results' statements too. */
-export function oneThreadWillDo(evaluation: RulesEvaluation | undefined): boolean {
+function oneThreadWillDo(evaluation: RulesEvaluation | undefined): boolean {
   return evaluation?.mode === 'incremental' && (evaluation.scope ?? Infinity) <= ONE_THREAD_SCOPE;
 }
 
 /** DuckDB on one thread until `restore` (see ONE_THREAD_SCOPE). */
-export async function useOneThread(conn: DuckDBConnection): Promise<{ restore: () => Promise<void> }> {
+async function useOneThread(conn: DuckDBConnection): Promise<{ restore: () => Promise<void> }> {
   const [[before]] = (await conn.runAndReadAll("SELECT current_setting('threads')")).getRowsJS();
   await conn.run('SET threads = 1');
   return { restore: () => conn.run(`SET threads = ${Number(before)}`).then(() => undefined) };

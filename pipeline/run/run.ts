@@ -59,13 +59,12 @@ import {
   findingChanges,
   KEPT_REPORT_DOCUMENTS,
   loadAgencies,
-  oneThreadWillDo,
   recordRuleResults,
+  restoreThreads,
   reviewsPath,
   runRules,
   storeAgencies,
   summariseFindings,
-  useOneThread,
   RULES_VERSION,
 } from '../rules/index.js';
 import { fingerprintRunInputs, lastRunInputs } from './run-inputs.js';
@@ -332,13 +331,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
           // evaluation (the rules check their own fingerprint: rule files, views, agency CSV); the
           // page code, --out and the reviews are not theirs (reviews are applied after them)
           incremental: !opts.merge?.length && !opts.force,
+          leaveOneThread: true,
           onMemoryRetry: (what, limit, reason) =>
             log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, {
               stage: 'rules',
             }),
         });
-    // after a small incremental evaluation (on one thread), its results and checkpoint on one thread too
-    const threads = oneThreadWillDo(summary.rules.evaluation) ? await useOneThread(conn) : null;
+    // after a small incremental evaluation (left on one thread), its results and checkpoint on one thread too
     try {
       await recordRuleResults(conn, runId, unchanged);
       summary.changes = await findingChanges(conn, runId);
@@ -347,7 +346,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       // when the warehouse is closed took longer than the two do now (measured: docs/performance.md).
       if (!opts.noOutputs && !unchanged) await conn.run('CHECKPOINT');
     } finally {
-      await threads?.restore();
+      await restoreThreads(conn);
     }
     summary.phases.rules = clock.lap();
     summary.stageMs.rules = summary.phases.rules.wallMs;
