@@ -255,11 +255,17 @@ export async function useKeptRows(conn: DuckDBConnection, table: string): Promis
  */
 export async function mergeKeptFindings(conn: DuckDBConnection, rules: readonly RuleDef[]): Promise<void> {
   const families = rules.map((r) => `(${sqlString(r.id)}, '${familyOf(r)}')`).join(', ');
-  // the kept findings the rules evaluated again: their family's documents (XA.COPY's: on either side)
-  const owned = `(SELECT f.* EXCLUDE (family) FROM (SELECT k.rowid AS kept_row, k.*, rf.family FROM rules_state.document_findings k JOIN (VALUES ${families}) rf(rule_id, family) USING (rule_id)) f
+  // the kept findings the rules evaluated again: their family's documents (XA.COPY's: on either
+  // side), found by their narrow columns, then read whole by row id (the scan then skips the
+  // operands and cells of the others: 8 ms instead of 20 for 10 reports' among 10,000's, though
+  // writeAffectedAnomalies, reading them all, then takes 6 ms more)
+  const owned = `SELECT f.kept_row FROM (SELECT k.rowid AS kept_row, k.report_id, k.related_report_id, rf.family
+      FROM rules_state.document_findings k JOIN (VALUES ${families}) rf(rule_id, family) USING (rule_id)) f
     WHERE (family, report_id) IN (SELECT (family, report_id) FROM incr_owned)
-       OR (family = 'copies' AND (family, related_report_id) IN (SELECT (family, report_id) FROM incr_owned)))`;
-  await conn.run(`CREATE OR REPLACE TEMP TABLE incr_replaced AS ${owned}`);
+       OR (family = 'copies' AND (family, related_report_id) IN (SELECT (family, report_id) FROM incr_owned))`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE incr_replaced AS
+    WITH owned AS (${owned})
+    SELECT k.rowid AS kept_row, k.* FROM rules_state.document_findings k WHERE k.rowid IN (SELECT kept_row FROM owned)`);
   // the documents whose findings differ (a finding of an untouched report can move: an outlier's median)
   await conn.run(`CREATE OR REPLACE TEMP TABLE incr_changed AS
     WITH replaced AS (SELECT * EXCLUDE (kept_row) FROM incr_replaced),
