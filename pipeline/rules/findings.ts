@@ -147,7 +147,7 @@ export async function writeAnomalies(
          LEFT JOIN finding_report_keys rk ON rk.report_id = f.related_report_id
          LEFT JOIN named_keys nk ON nk.n = f.n`,
       );
-      await returnFreedMemory(conn);
+      if (!only) await returnFreedMemory(conn); // a part: a few reports' findings
     }
     // the representative's own finding where it has it (its message), else another document's
     // (ties, as two sentences of one report saying the same: by message and operands, not by the order the rules gave them)
@@ -174,11 +174,14 @@ export async function writeAnomalies(
          LEFT JOIN previous_anomalies p ON p.fingerprint = o.fingerprint`,
         [runId],
       );
-      await returnFreedMemory(conn);
+      if (!only) await returnFreedMemory(conn);
     }
   } finally {
-    for (const t of ['previous_anomalies', 'finding_report_keys', 'finding_prints', 'chosen_findings'])
-      await conn.run(`DROP TABLE IF EXISTS ${t}`);
+    await conn.run(
+      ['previous_anomalies', 'finding_report_keys', 'finding_prints', 'chosen_findings']
+        .map((t) => `DROP TABLE IF EXISTS ${t};`)
+        .join('\n'),
+    );
   }
 }
 

@@ -22,7 +22,7 @@ export const RULE_NEEDS: Partial<Record<RuleId, string>> = Object.fromEntries(
 );
 
 /** One row per report (representative document) with what the rules may need of it. */
-const SCOPE = (reportDocuments: string) => `
+export const SCOPE = (reportDocuments: string) => `
 CREATE OR REPLACE TEMP TABLE rule_scope AS
 WITH reps AS (
   SELECT g.group_id, r.status, r.year, r.template, coalesce(n.agency_norm, r.agency_norm) AS agency_key, n.agency_norm IS NOT NULL AS listed,
@@ -70,10 +70,14 @@ export async function recordRuleResults(conn: DuckDBConnection, runId: string, u
   const reportDocuments = kept.currentRowCount > 0 ? 'rule_report_documents' : 'report_documents';
   await conn.run(SCOPE(reportDocuments));
   try {
-    const assessable = Object.entries(RULE_NEEDS)
-      .map(([id, needs]) => `WHEN ${sqlString(id)} THEN (${needs})`)
-      .join(' ');
+    const unassessable = (rule: string) =>
+      `(unread OR NOT coalesce(CASE ${rule} ${Object.entries(RULE_NEEDS)
+        .map(([id, needs]) => `WHEN ${sqlString(id)} THEN (${needs})`)
+        .join(' ')} ELSE true END, false))`;
     await conn.run('DELETE FROM rule_results WHERE run_id = $1', [runId]);
+    // every report is checked by every rule. Those it cannot assess are counted by kind of report
+    // (rule_scope's columns: a few dozen kinds, not a row per report and rule: 300,000 at 10,000
+    // reports), less those it failed (a finding makes a report failed, not unassessable).
     await conn.run(
       `INSERT INTO rule_results
        WITH grouped AS (
@@ -83,19 +87,23 @@ export async function recordRuleResults(conn: DuckDBConnection, runId: string, u
          FROM anomalies a JOIN ${reportDocuments} g USING (report_id) LEFT JOIN ${reportDocuments} rg ON rg.report_id = a.related_report_id
        ), failed AS (
          SELECT rule_id, group_id, count(DISTINCT finding) AS findings FROM grouped GROUP BY ALL
+       ), kinds AS (
+         SELECT * EXCLUDE (group_id), count(*) AS n FROM rule_scope GROUP BY ALL
        ), judged AS (
-         SELECT ru.rule_id, ru.severity, f.group_id IS NOT NULL AS failed,
-                f.group_id IS NULL AND (s.unread OR NOT coalesce(CASE ru.rule_id ${assessable} ELSE true END, false)) AS not_assessable
-         FROM rules ru CROSS JOIN rule_scope s LEFT JOIN failed f ON f.rule_id = ru.rule_id AND f.group_id = s.group_id
+         SELECT ru.rule_id, sum(k.n) AS checked, coalesce(sum(k.n) FILTER (WHERE ${unassessable('ru.rule_id')}), 0) AS unassessable
+         FROM rules ru CROSS JOIN kinds k GROUP BY ru.rule_id
+       ), failed_judged AS (
+         SELECT f.rule_id, count(*) AS failed, count(*) FILTER (WHERE ${unassessable('f.rule_id')}) AS failed_unassessable
+         FROM failed f JOIN rule_scope s USING (group_id) GROUP BY f.rule_id
+       ), counted AS (
+         SELECT ru.rule_id, ru.severity, coalesce(j.checked, 0) AS checked, coalesce(fj.failed, 0) AS failed,
+                coalesce(j.unassessable, 0) - coalesce(fj.failed_unassessable, 0) AS not_assessable
+         FROM rules ru LEFT JOIN judged j USING (rule_id) LEFT JOIN failed_judged fj USING (rule_id)
        )
-       SELECT $1, ru.rule_id, ru.severity,
-              count(j.rule_id)::INTEGER,
-              count(j.rule_id) FILTER (WHERE NOT j.failed AND NOT j.not_assessable)::INTEGER,
-              count(j.rule_id) FILTER (WHERE j.failed)::INTEGER,
-              count(j.rule_id) FILTER (WHERE j.not_assessable)::INTEGER,
-              coalesce((SELECT sum(f.findings) FROM failed f WHERE f.rule_id = ru.rule_id), 0)::INTEGER
-       FROM rules ru LEFT JOIN judged j USING (rule_id)
-       GROUP BY ru.rule_id, ru.severity`,
+       SELECT $1, c.rule_id, c.severity, c.checked::INTEGER, (c.checked - c.failed - c.not_assessable)::INTEGER,
+              c.failed::INTEGER, c.not_assessable::INTEGER,
+              coalesce((SELECT sum(f.findings) FROM failed f WHERE f.rule_id = c.rule_id), 0)::INTEGER
+       FROM counted c`,
       [runId],
     );
   } finally {

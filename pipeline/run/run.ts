@@ -40,7 +40,7 @@ import {
   discardPrivateCopy,
   publish,
   removeStaleBuilds,
-  startPrivateCopy,
+  startPrivateCopyInBackground,
   mergeShards,
   closeWarehouse,
   createViews,
@@ -60,6 +60,7 @@ import {
   KEPT_REPORT_DOCUMENTS,
   loadAgencies,
   recordRuleResults,
+  restoreThreads,
   reviewsPath,
   runRules,
   storeAgencies,
@@ -176,6 +177,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     throw e;
   }
   let privatePath: string | null = null;
+  /** The private copy being made (startPrivateCopyInBackground): settled before it is removed. */
+  let copying: Promise<void> | null = null;
   let warehouse: Warehouse | null = null;
   let staging: OutputStaging | null = null;
   let published = false;
@@ -214,14 +217,18 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       log.warn(
         `removed ${staleOutputs.length} unfinished output folder${staleOutputs.length > 1 ? 's' : ''} left by killed runs`,
       );
-    // the files first: those changed since the warehouse was written start the workers now
+    // the private copy is made on libuv's threads while the files are found: those changed since
+    // the warehouse was written start the workers now
+    const copy = startPrivateCopyInBackground(db, runId);
+    privatePath = copy.path;
+    copying = copy.copied;
     let found: { files: InputFile[]; stats: FileStats } | null = null;
     if (opts.input) {
       const files = discover(opts.input);
       found = { files, stats: statFiles(files) };
       if (existsSync(db)) prestartForNewer(pool, found.stats, statSync(db).mtimeMs);
     }
-    privatePath = startPrivateCopy(db, runId);
+    await copy.copied;
     warehouse = await openCopy(db, privatePath, opts.dbMemory);
     const { conn } = warehouse;
     await conn.run(
@@ -326,17 +333,23 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
           // evaluation (the rules check their own fingerprint: rule files, views, agency CSV); the
           // page code, --out and the reviews are not theirs (reviews are applied after them)
           incremental: !opts.merge?.length && !opts.force,
+          leaveOneThread: true,
           onMemoryRetry: (what, limit, reason) =>
             log.warn(`${what} ran out of DuckDB's memory; running it again with ${limit} (${reason})`, {
               stage: 'rules',
             }),
         });
-    await recordRuleResults(conn, runId, unchanged);
-    summary.changes = await findingChanges(conn, runId);
-    // The rules' writes go to the file before the outputs read: scanned with the run's updates
-    // pending (every finding's last_seen_run), the outputs' reads were slower, and the checkpoint
-    // when the warehouse is closed took longer than the two do now (measured: docs/performance.md).
-    if (!opts.noOutputs && !unchanged) await conn.run('CHECKPOINT');
+    // after a small incremental evaluation (left on one thread), its results and checkpoint on one thread too
+    try {
+      await recordRuleResults(conn, runId, unchanged);
+      summary.changes = await findingChanges(conn, runId);
+      // The rules' writes go to the file before the outputs read: scanned with the run's updates
+      // pending (every finding's last_seen_run), the outputs' reads were slower, and the checkpoint
+      // when the warehouse is closed took longer than the two do now (measured: docs/performance.md).
+      if (!opts.noOutputs && !unchanged) await conn.run('CHECKPOINT');
+    } finally {
+      await restoreThreads(conn);
+    }
     summary.phases.rules = clock.lap();
     summary.stageMs.rules = summary.phases.rules.wallMs;
     log.info(
@@ -455,6 +468,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
         /* closing after a failure: the private copy is discarded below anyway */
       }
     }
+    await copying?.catch(() => undefined);
     if (privatePath) discardPrivateCopy(privatePath);
     staging?.discard();
     lock.release();

@@ -1,7 +1,12 @@
 /** The warehouse: DuckDB schema, loading, views, the data dictionary, memory, merge and publishing. */
 export { SCHEMA_VERSION } from './dictionary.js';
 export { mergeShards } from './merge.js';
-export { discardPrivateCopy, publish, removeStaleBuilds, startPrivateCopy } from './publish.js';
+export {
+  discardPrivateCopy,
+  publish,
+  removeStaleBuilds,
+  startPrivateCopyInBackground,
+} from './publish.js';
 export { attachScratch, type Scratch } from './scratch.js';
 export { createViews } from './views.js';
 export { duckdb } from './duckdb.js';

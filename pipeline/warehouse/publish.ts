@@ -3,17 +3,8 @@
  * researcher holding the published file open neither blocks the run nor sees half a run, and a
  * run killed at any moment leaves the published warehouse as it was.
  */
-import {
-  closeSync,
-  constants,
-  copyFileSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export function privatePathFor(dbPath: string, runId: string): string {
@@ -38,14 +29,20 @@ export function removeStaleBuilds(dbPath: string): string[] {
   return removed;
 }
 
-export function startPrivateCopy(dbPath: string, runId: string): string {
+/**
+ * The private copy, made on libuv's thread pool: the copy (30-35 ms for 90 MB where the file
+ * system cannot clone) is made while the run's main thread finds and stats the input files.
+ * `path` is known at once (a signal's sweep removes it); `copied` settles when it is complete.
+ * A clone where the file system shares blocks (XFS, Btrfs: the copy is free whatever the
+ * warehouse's size), else a copy.
+ */
+export function startPrivateCopyInBackground(dbPath: string, runId: string): { path: string; copied: Promise<void> } {
   const priv = privatePathFor(dbPath, runId);
   rmSync(priv, { force: true });
   rmSync(`${priv}.wal`, { force: true });
-  // A clone where the file system shares blocks (XFS, Btrfs: the
-  // copy is free whatever the warehouse's size), else a copy.
-  if (existsSync(dbPath)) copyFileSync(dbPath, priv, constants.COPYFILE_FICLONE);
-  return priv;
+  const copied = existsSync(dbPath) ? copyFile(dbPath, priv, constants.COPYFILE_FICLONE) : Promise.resolve();
+  copied.catch(() => undefined); // awaited by the run; not an unhandled rejection when the run stops before
+  return { path: priv, copied };
 }
 
 function fsyncPath(path: string): void {

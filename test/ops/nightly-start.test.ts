@@ -11,7 +11,7 @@ import { allTemplateKeys } from '../../domain/index.js';
 import { discover, statFiles, type InputFile } from '../../pipeline/ingest/discover.js';
 import { ExtractPool } from '../../pipeline/ingest/extract-pool.js';
 import { prestartForNewer } from '../../pipeline/ingest/ingest.js';
-import { runRules } from '../../pipeline/rules/index.js';
+import { restoreThreads, runRules } from '../../pipeline/rules/index.js';
 import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse/warehouse.js';
 import { query, REPORTS, runOn, tempDir } from '../helpers.js';
 
@@ -133,6 +133,13 @@ describe('the rules of a run with few reports to read', () => {
       await w.conn.run('SET threads = 3');
       const summary = await runRules(w.conn, { runId: 'again', incremental: true });
       expect(summary.evaluation).toMatchObject({ mode: 'incremental', touched: 0 });
+      expect(await threads()).toBe(3);
+      // left on one thread for the run's next statements (its results, the checkpoint), then put back
+      await runRules(w.conn, { runId: 'left', incremental: true, leaveOneThread: true });
+      expect(await threads()).toBe(1);
+      await restoreThreads(w.conn);
+      expect(await threads()).toBe(3);
+      await restoreThreads(w.conn); // nothing left to put back
       expect(await threads()).toBe(3);
     } finally {
       await closeWarehouse(w);

@@ -241,3 +241,30 @@ describe('a run that touches many reports', () => {
     }
   }, 60_000);
 });
+
+describe('rule_results kept per report', () => {
+  it('judges again the reports of the year before and after a new one (their neighbour)', async () => {
+    // 平潭 2021 alone: the cross-year rules cannot assess it; with 2022 added they can, though
+    // neither its findings nor its agency-year moved (2022 printed with its first table only)
+    const sample = (n: string) => readFileSync(join(REPORTS, n));
+    const noTables = sample(`2022_${PINGTAN}.html`)
+      .toString('utf8')
+      .replace(/<table[\s\S]*?<\/table>/g, (t, at: number, all: string) => (all.indexOf('<table') === at ? t : ''));
+    const input = makeInput({
+      [`2021_${PINGTAN}.html`]: sample(`2021_${PINGTAN}.html`),
+      '2023_沭阳县发展和改革局.html': sample('2023_沭阳县发展和改革局.html'),
+    });
+    const first = await runOn(input);
+    writeFileSync(join(input, `2022_${PINGTAN}.html`), noTables);
+    const second = await expectIncrementalAsFull(first, input);
+    expect(await query(second.db, "SELECT status, year FROM reports WHERE source LIKE '2022%'")).toEqual([
+      { status: 'partial', year: 2022 },
+    ]);
+    const jump = await query<{ reports_not_assessable: number }>(
+      second.db,
+      "SELECT reports_not_assessable FROM rule_results WHERE run_id = $1 AND rule_id = 'XY.JUMP'",
+      [second.summary.runId],
+    );
+    expect(jump[0].reports_not_assessable).toBe(2); // 沭阳 alone, 2022 without T3 and T4; 2021 assessable now
+  }, 120_000);
+});
