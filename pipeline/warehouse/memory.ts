@@ -37,10 +37,10 @@ export const OUTPUTS_DB_MEMORY = '96MB';
  * DuckDB's buffer memory while the report pages are read, a batch of pages at a time (their
  * documents, cells and findings' operands: a few MB a batch). With the outputs' limit the buffer
  * kept the blocks of the cells table read so far, up to the limit, for the whole of the pages,
- * which are the outputs' longest step (measured: docs/performance.md). A batch that needs more
- * (48 MB was too little for one, now and then, at 50,000 reports) is read again with twice it.
+ * which are the outputs' longest step; DuckDB's allocator held about as much as the limit through
+ * them (measured: docs/performance.md). A batch that needs more is read again with twice it.
  */
-export const PAGES_DB_MEMORY = '64MB';
+export const PAGES_DB_MEMORY = '32MB';
 
 const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(b|bytes?|kb|kib|mb|mib|gb|gib|tb|tib)?\s*$/i;
 const UNIT: Record<string, number> = {

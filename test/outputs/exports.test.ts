@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsvExport, toCsv, toJson, writeExports } from '../../pipeline/outputs/exports/exports.js';
 import { FileSink } from '../../pipeline/outputs/files.js';
-import { closeWarehouse, openWarehouse } from '../../pipeline/warehouse/index.js';
+import { closeWarehouse, limitDbMemory, openWarehouse } from '../../pipeline/warehouse/index.js';
 import { query, runOn, tempDir, type PipelineRun } from '../helpers.js';
 import { auditInput } from './fixture.js';
 
@@ -177,17 +177,20 @@ describe('CSV and JSON exports', () => {
   });
 });
 
+/** The three export files, written into `dir`. */
+const exportFiles = (dir: string) => ({
+  anomaliesCsv: new FileSink(join(dir, 'anomalies.csv')),
+  anomaliesJson: new FileSink(join(dir, 'anomalies.json')),
+  reportsCsv: new FileSink(join(dir, 'reports.csv')),
+});
+
 describe('exports of tables of many vectors', () => {
   it('hold every row in its order when the table is stored in another order, with gaps in its row ids', async () => {
     const dir = tempDir('goa-exports-');
     const db = join(dir, 'w.duckdb');
     const w = await openWarehouse(db);
     const conn = w.conn;
-    const files = {
-      anomaliesCsv: new FileSink(join(dir, 'anomalies.csv')),
-      anomaliesJson: new FileSink(join(dir, 'anomalies.json')),
-      reportsCsv: new FileSink(join(dir, 'reports.csv')),
-    };
+    const files = exportFiles(dir);
     try {
       // 6,000 reports and 7,000 findings, stored in an order unrelated to the exports' (3 and 4 vectors)
       await conn.run(
@@ -277,6 +280,41 @@ describe('exports of tables of many vectors', () => {
       );
       expect(reports.rows.length).toBeGreaterThan(5000);
       expect(readFileSync(join(dir, 'reports.csv'), 'utf8')).toBe(toCsv(reports));
+    } finally {
+      for (const f of Object.values(files)) f.abort();
+      await closeWarehouse(w);
+    }
+  });
+
+  it('are written within a DuckDB memory limit far smaller than the findings they list', async () => {
+    // At 50,000 reports the exports' order (every row sorted with every column it is hashed from:
+    // the findings' operands, cells and messages) ran out of the outputs' memory and the run failed.
+    const dir = tempDir('goa-exports-');
+    const w = await openWarehouse(join(dir, 'w.duckdb'));
+    const conn = w.conn;
+    const files = exportFiles(dir);
+    try {
+      await conn.run(
+        `INSERT INTO reports (report_id, source, sha256, agency, agency_norm, year, status, size_bytes, loaded_at)
+         SELECT 'r' || i, 'src/' || i, md5(i::VARCHAR), '机关' || (i % 97), '机关' || (i % 97), 2019 + i % 4, 'ok', 1000, TIMESTAMP '2026-01-01'
+         FROM range(2000) t(i)`,
+      );
+      // 12,000 findings with 4 KB of operands each: about 48 MB of text
+      await conn.run(
+        `INSERT INTO anomalies (fingerprint, rule_id, severity, report_id, message, operands)
+         SELECT 'f' || i, 'R' || (i % 13), 'error', 'r' || (i % 2000), '第' || i || '条',
+                '[{"v":' || i || ',"s":"' || repeat(md5(i::VARCHAR), 128) || '"}]'
+         FROM range(12000) t(i)`,
+      );
+      await conn.run(
+        `CREATE TEMP TABLE groups AS SELECT report_id, report_id AS group_id, true AS is_representative, 1 AS n_sources,
+                true AS is_primary FROM reports`,
+      );
+      await conn.run('CHECKPOINT');
+      await limitDbMemory(conn, '32MB');
+      await writeExports(conn, files, 'groups');
+      for (const f of Object.values(files)) f.commit();
+      expect(readCsvExport(readFileSync(join(dir, 'anomalies.csv'), 'utf8')).rows).toHaveLength(12000);
     } finally {
       for (const f of Object.values(files)) f.abort();
       await closeWarehouse(w);

@@ -9,7 +9,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import Papa from 'papaparse';
 import type { FileSink } from '../files.js';
-import { returnFreedMemory } from '../../warehouse/index.js';
+import { returnFreedMemory, withMemoryToSpare } from '../../warehouse/index.js';
 import { queryRows, type Row } from '../query.js';
 import { sqlIdent } from '../../common/index.js';
 import { type RowSeparators, ScratchRows } from './scratch-rows.js';
@@ -326,11 +326,19 @@ async function writeTable(
     .map((_, i) => field(i, (c) => c.expr))
     .filter((_, i) => i !== constant?.index)
     .join(', ');
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE export_order AS
-     SELECT row_number() OVER (ORDER BY ${q.orderBy}) - 1 AS place, ${q.alias}.rowid AS row_id,
-            hash(${hashed}) AS row_hash${q.joined.map((c) => `, ${c.expr} AS ${sqlIdent(c.name)}`).join('')}
-     FROM ${q.table} ${q.alias} ${q.joins}`,
+  // The hash and the sort keys are computed below the window: over the rows themselves, the window
+  // held every column hashed (the findings' operands and cells, their messages) until it had sorted
+  // them all, and at 50,000 reports ran out of the outputs' DuckDB memory.
+  const keys = q.orderBy.split(',').map((k) => k.trim());
+  await withMemoryToSpare(conn, () =>
+    conn.run(
+      `CREATE OR REPLACE TEMP TABLE export_order AS
+     SELECT row_number() OVER (ORDER BY ${keys.map((_, i) => `k${i}`).join(', ')}) - 1 AS place, row_id,
+            row_hash${q.joined.map((c) => `, ${sqlIdent(c.name)}`).join('')}
+     FROM (SELECT ${q.alias}.rowid AS row_id, hash(${hashed}) AS row_hash${q.joined.map((c) => `, ${c.expr} AS ${sqlIdent(c.name)}`).join('')},
+                  ${keys.map((k, i) => `${k} AS k${i}`).join(', ')}
+           FROM ${q.table} ${q.alias} ${q.joins})`,
+    ),
   );
   const scratch: ScratchRows[] = [];
   try {

@@ -11,6 +11,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { eachNamedRow, finite, queryRows, str } from '../query.js';
 import { Interner } from '../../common/index.js';
+import { returnFreedMemory } from '../../warehouse/index.js';
 import type { Review } from '../../rules/index.js';
 import { loadStanding, type PeerGroup, type Standing } from './standing.js';
 
@@ -363,6 +364,9 @@ export async function loadAuditData(conn: DuckDBConnection, reviews: Map<string,
      ORDER BY a.rule_id, a.report_id <> coalesce(g.group_id, a.report_id), a.fingerprint`,
     (r) => anomalyRows.push(toFinding(r, texts)),
   );
+  // what DuckDB freed after the findings' read (their operands and cells searched: 30-50 MB at
+  // 50,000 reports) is given back before the standing's read adds its own (the outputs' peak)
+  await returnFreedMemory(conn);
   const findings = mergeFindings(anomalyRows, groupOf, reviews);
   // agencies (no agency: first among findings, last among reports) and rules in their collators' order
   const agencyRank = collationRanks(

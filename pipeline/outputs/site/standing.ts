@@ -70,43 +70,37 @@ interface MetricsRow {
  */
 export async function loadStanding(conn: DuckDBConnection, groups: readonly StandingTarget[]): Promise<PeerGroup[]> {
   const byId = new Map(groups.map((g) => [g.id, g]));
-  // streamed (DuckDB's result and its text were held whole at once: a step of the outputs' peak at 50,000 reports)
-  const rows: MetricsRow[] = [];
+  // the peers: primary reports of a year and level; the agencies with a page: primary reports of two years or more
+  const peers = new Map<string, PeerGroup>();
+  const yearsOf = new Map<string, Set<number>>();
+  // each report's agency, linked once every year is counted
+  const agencyOf = new Map<StandingTarget, string>();
+  // streamed, each row taken as it comes (DuckDB's whole result, then every row held at once, were
+  // each a step of the outputs' peak at 50,000 reports)
   await eachNamedRow<MetricsRow>(
     conn,
     `SELECT report_id, agency_norm, is_primary, CAST(year AS INTEGER) AS year, coalesce(level, '${NO_LEVEL}') AS level,
             [${METRICS.map((m) => finite(m.key)).join(', ')}] AS metric_values
      FROM report_metrics`,
-    (r) => rows.push(r),
+    ({ report_id: id, agency_norm: norm, is_primary: primary, year, level, metric_values: values }) => {
+      const g = byId.get(id);
+      if (g && norm) agencyOf.set(g, norm);
+      if (!primary || year === null) return;
+      const key = `${year}\u0001${level}`;
+      let group = peers.get(key);
+      if (!group)
+        peers.set(
+          key,
+          (group = { file: peersFile(year, level), values: Object.fromEntries(METRICS.map((m) => [m.key, []])) }),
+        );
+      METRICS.forEach((m, i) => values[i] !== null && group.values[m.key].push(values[i]));
+      if (norm) yearsOf.set(norm, (yearsOf.get(norm) ?? new Set()).add(year));
+      if (g) g.standing = { year, level, peers: `../${PEERS_DIR}/${group.file}`, values };
+    },
   );
-  // the peers: primary reports of a year and level; the agencies with a page: primary reports of two years or more
-  const peers = new Map<string, PeerGroup>();
-  const yearsOf = new Map<string, Set<number>>();
-  for (const { agency_norm: norm, is_primary: primary, year, level, metric_values: values } of rows) {
-    if (!primary || year === null) continue;
-    const key = `${year}\u0001${level}`;
-    let group = peers.get(key);
-    if (!group)
-      peers.set(
-        key,
-        (group = { file: peersFile(year, level), values: Object.fromEntries(METRICS.map((m) => [m.key, []])) }),
-      );
-    METRICS.forEach((m, i) => values[i] !== null && group.values[m.key].push(values[i]));
-    if (norm) yearsOf.set(norm, (yearsOf.get(norm) ?? new Set()).add(year));
-  }
   for (const group of peers.values()) for (const l of Object.values(group.values)) l.sort((x, y) => x - y);
-  for (const { report_id: id, agency_norm: norm, is_primary: primary, year, level, metric_values: values } of rows) {
-    const g = byId.get(id);
-    if (!g) continue;
-    if (norm && (yearsOf.get(norm)?.size ?? 0) >= 2) g.agencyHref = `../${AGENCIES_DIR}/${agencyPageId(norm)}.html`;
-    if (!primary || year === null) continue;
-    g.standing = {
-      year,
-      level,
-      peers: `../${PEERS_DIR}/${peers.get(`${year}\u0001${level}`)!.file}`,
-      values,
-    };
-  }
+  for (const [g, norm] of agencyOf)
+    if ((yearsOf.get(norm)?.size ?? 0) >= 2) g.agencyHref = `../${AGENCIES_DIR}/${agencyPageId(norm)}.html`;
   return [...peers.values()];
 }
 
