@@ -32,7 +32,7 @@ const KEPT_CELL_TOTALS = `${OUTPUTS_STATE}.${CELL_TOTALS}`;
 const COMPUTED_BY_NAME_AT_MOST = 1000;
 
 /** Brings the kept copy of report_cell_totals up to date with the reports as they are. */
-export async function keepCellTotals(conn: DuckDBConnection): Promise<void> {
+async function keepCellTotals(conn: DuckDBConnection): Promise<void> {
   const [[definition]] = (
     await conn.runAndReadAll(
       `SELECT md5(sql) FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND view_name = '${CELL_TOTALS}'`,
@@ -44,14 +44,17 @@ export async function keepCellTotals(conn: DuckDBConnection): Promise<void> {
       `SELECT comment FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = '${OUTPUTS_STATE}' AND table_name = '${CELL_TOTALS}'`,
     )
   ).getRowsJS() as [string | null][];
-  // the reports' rows (`where` on their report_id), inside the view so that only their cells are read
-  const fill = (where: string) =>
-    `SELECT r.report_id, r.loaded_run, t.* EXCLUDE (report_id)
-     FROM reports r LEFT JOIN (SELECT * FROM main.${CELL_TOTALS} ${where}) t ON t.report_id = r.report_id
-     ${where.replace('report_id', 'r.report_id')}`;
+  // the rows of the reports `chosen` says of their report_id column (every report without it),
+  // chosen inside the view too, so that only their cells are read
+  const fill = (chosen?: (column: string) => string) => {
+    const where = (column: string) => (chosen ? `WHERE ${chosen(column)}` : '');
+    return `SELECT r.report_id, r.loaded_run, t.* EXCLUDE (report_id)
+     FROM reports r LEFT JOIN (SELECT * FROM main.${CELL_TOTALS} ${where('report_id')}) t ON t.report_id = r.report_id
+     ${where('r.report_id')}`;
+  };
   if (kept[0]?.[0] !== definition) {
     await conn.run(`DROP TABLE IF EXISTS ${KEPT_CELL_TOTALS}`);
-    await withMemoryToSpare(conn, () => conn.run(`CREATE TABLE ${KEPT_CELL_TOTALS} AS ${fill('')}`));
+    await withMemoryToSpare(conn, () => conn.run(`CREATE TABLE ${KEPT_CELL_TOTALS} AS ${fill()}`));
     await conn.run(`COMMENT ON TABLE ${KEPT_CELL_TOTALS} IS '${definition}'`);
     return;
   }
@@ -66,11 +69,11 @@ export async function keepCellTotals(conn: DuckDBConnection): Promise<void> {
     )
   ).getRowsJS() as [string][];
   if (missing.length === 0) return;
-  const where =
+  const chosen =
     missing.length <= COMPUTED_BY_NAME_AT_MOST
-      ? `WHERE report_id IN (${sqlList(missing.map(([id]) => id))})`
-      : `WHERE report_id NOT IN (SELECT report_id FROM ${KEPT_CELL_TOTALS})`;
-  await withMemoryToSpare(conn, () => conn.run(`INSERT INTO ${KEPT_CELL_TOTALS} ${fill(where)}`));
+      ? (column: string) => `${column} IN (${sqlList(missing.map(([id]) => id))})`
+      : (column: string) => `${column} NOT IN (SELECT report_id FROM ${KEPT_CELL_TOTALS})`;
+  await withMemoryToSpare(conn, () => conn.run(`INSERT INTO ${KEPT_CELL_TOTALS} ${fill(chosen)}`));
 }
 
 /** The outputs' scratch database, per connection, while the outputs are written. */
