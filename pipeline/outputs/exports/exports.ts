@@ -274,7 +274,8 @@ interface ExportQuery {
   joins: string;
   /** The columns the joins add, staged with the order. */
   joined: JoinedColumn[];
-  orderBy: string;
+  /** The rows' order: expressions over the table and its joins, most significant first (each ascending). */
+  orderBy: readonly string[];
   /** Columns of the table the export leaves out (added to the table after the export's contract was fixed). */
   omit?: readonly string[];
   /** A text column of the table expected to hold one value in every row (kept-rows.ts). */
@@ -329,14 +330,13 @@ async function writeTable(
   // The hash and the sort keys are computed below the window: over the rows themselves, the window
   // held every column hashed (the findings' operands and cells, their messages) until it had sorted
   // them all, and at 50,000 reports ran out of the outputs' DuckDB memory.
-  const keys = q.orderBy.split(',').map((k) => k.trim());
   await withMemoryToSpare(conn, () =>
     conn.run(
       `CREATE OR REPLACE TEMP TABLE export_order AS
-     SELECT row_number() OVER (ORDER BY ${keys.map((_, i) => `k${i}`).join(', ')}) - 1 AS place, row_id,
+     SELECT row_number() OVER (ORDER BY ${q.orderBy.map((_, i) => `k${i}`).join(', ')}) - 1 AS place, row_id,
             row_hash${q.joined.map((c) => `, ${sqlIdent(c.name)}`).join('')}
      FROM (SELECT ${q.alias}.rowid AS row_id, hash(${hashed}) AS row_hash${q.joined.map((c) => `, ${c.expr} AS ${sqlIdent(c.name)}`).join('')},
-                  ${keys.map((k, i) => `${k} AS k${i}`).join(', ')}
+                  ${q.orderBy.map((k, i) => `${k} AS k${i}`).join(', ')}
            FROM ${q.table} ${q.alias} ${q.joins})`,
     ),
   );
@@ -490,7 +490,7 @@ export async function writeExports(
       { name: 'report_source', type: 'VARCHAR', expr: 'r.source' },
       { name: 'report_group_id', type: 'VARCHAR', expr: 'g.group_id' },
     ],
-    orderBy: 'a.rule_id, r.agency_norm, r.year, a.report_id, a.fingerprint',
+    orderBy: ['a.rule_id', 'r.agency_norm', 'r.year', 'a.report_id', 'a.fingerprint'],
     // every finding is one the latest run saw
     constant: 'last_seen_run',
   };
@@ -517,7 +517,7 @@ export async function writeExports(
       { name: 'group_n_sources', type: 'INTEGER', expr: 'g.n_sources' },
       { name: 'group_is_primary', type: 'BOOLEAN', expr: 'g.is_primary' },
     ],
-    orderBy: 'r.agency_norm, r.year, r.source, r.report_id',
+    orderBy: ['r.agency_norm', 'r.year', 'r.source', 'r.report_id'],
     // region and level come from the agency CSV, not the document: in the warehouse, the views and the workbook
     omit: ['region', 'level'],
   };
